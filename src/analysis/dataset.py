@@ -68,10 +68,19 @@ def _unknown(df: pd.DataFrame, file: str, column: str, known: set, what: str, hi
 
 
 def _split_list(value: object) -> list[str]:
+    """Split a list cell: ``a|b`` (area codes contain spaces) or ``a b`` (ids)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
-    return [p.strip() for p in str(value).replace("|", " ").split() if p.strip()] \
-        if "|" not in str(value) else [p.strip() for p in str(value).split("|") if p.strip()]
+    text = str(value)
+    parts = text.split("|") if "|" in text else text.split()
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_areas(value: object) -> list[str]:
+    """Split a cell listing area codes separated by ``|`` (codes contain spaces)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [p.strip() for p in str(value).split("|") if p.strip()]
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:
@@ -310,7 +319,7 @@ def _check_planning(frames: dict, ags: set, areas: set, indicators: set) -> list
     svc = frames.get("angebote")
     if svc is not None:
         for i, v in svc["sozialraeume"].items():
-            for a in _split_list(v):
+            for a in split_areas(v):
                 if a not in areas:
                     problems.append(Problem("angebote.csv", int(i) + 2, "sozialraeume", a,
                                             "unbekannter Sozialraum",

@@ -1,0 +1,163 @@
+"""The report configuration (``config/report.yaml``), loaded once into typed objects.
+
+Unknown keys and wrong types are errors with the key path and the file named.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError
+from .schema import FIELD_IDS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldConfig(_Strict):
+    """One Handlungsfeld: its core indicators, lead indicator and weights."""
+
+    titel: str
+    kurz: str
+    indikatoren: list[str] = Field(min_length=1)
+    leitindikator: str
+    gewichte: dict[str, float] = Field(default_factory=dict)
+    beschreibung: str = ""
+
+    @model_validator(mode="after")
+    def _lead_in_list(self) -> FieldConfig:
+        if self.leitindikator not in self.indikatoren:
+            raise ValueError(f"leitindikator „{self.leitindikator}“ steht nicht in indikatoren")
+        unknown = set(self.gewichte) - set(self.indikatoren)
+        if unknown:
+            raise ValueError(f"gewichte für Indikatoren, die nicht in indikatoren stehen: "
+                             f"{', '.join(sorted(unknown))}")
+        if any(w <= 0 for w in self.gewichte.values()):
+            raise ValueError("gewichte müssen größer als 0 sein")
+        return self
+
+    def weight(self, indicator: str) -> float:
+        return self.gewichte.get(indicator, 1.0)
+
+
+class NeedRules(_Strict):
+    """Thresholds of the three need rules (METHOD.md §5)."""
+
+    regional_index: float = 1.0
+    kommunal_faktor: float = 1.25
+    kommunal_index: float = 0.5
+    absolut_index: float = 0.5
+    absolut_anteil: float = Field(0.10, gt=0, lt=1)
+
+
+class Robustness(_Strict):
+    """Perturbations for the robustness check."""
+
+    schwellen_delta: float = Field(0.25, ge=0)
+    gewichte_faktor: float = Field(0.5, ge=0, lt=1)
+    indikator_weglassen: bool = True
+    stabil_ab: float = Field(0.8, gt=0.5, le=1)
+
+
+class Dynamics(_Strict):
+    """Change since the comparison year."""
+
+    schwelle: float = Field(1.0, gt=0)
+
+
+class Disclosure(_Strict):
+    """Statistical disclosure control."""
+
+    mindestanzahl: int = Field(3, ge=1)
+
+
+class Theme(_Strict):
+    titel: str
+    handlungsfeld: Literal["armut", "aeltere", "kinder", "integration", "inklusion"]
+
+
+class ReportConfig(_Strict):
+    """The whole report configuration."""
+
+    region: str
+    ausgabe: str
+    berichtsjahr: int = Field(ge=1990, le=2100)
+    vergleichsjahr: int | None = Field(default=None, ge=1990, le=2100)
+    unsicher_nenner: int = Field(50, ge=0)
+    handlungsfelder: dict[str, FieldConfig]
+    bedarf: NeedRules = NeedRules()
+    robustheit: Robustness = Robustness()
+    dynamik: Dynamics = Dynamics()
+    geheimhaltung: Disclosure = Disclosure()
+    themen: dict[str, Theme] = Field(default_factory=dict)
+    praeventionskette: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> ReportConfig:
+        unknown = set(self.handlungsfelder) - set(FIELD_IDS)
+        if unknown:
+            raise ValueError(f"unbekannte Handlungsfelder: {', '.join(sorted(unknown))} "
+                             f"(erlaubt: {', '.join(FIELD_IDS)})")
+        if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
+            raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
+        return self
+
+    @property
+    def fields(self) -> list[str]:
+        return [f for f in FIELD_IDS if f in self.handlungsfelder]
+
+
+def _format_errors(err: ValidationError, file: str) -> str:
+    lines = [f"Konfiguration {file} ist ungültig:"]
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(oben)"
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            msg = "unbekannter Schlüssel – Tippfehler? (erlaubte Schlüssel: siehe Kommentare in " \
+                  "config/report.yaml)"
+        elif kind == "missing":
+            msg = "Pflichtschlüssel fehlt"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+        value = e.get("input")
+        shown = "" if kind in ("missing",) or isinstance(value, dict) else f" (Wert: {value!r})"
+        lines.append(f"  - {path}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | str) -> ReportConfig:
+    """Read and validate the report configuration; raise :class:`ConfigError` if invalid."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"Konfigurationsdatei {path.name} nicht gefunden "
+                          "(Standard: config/report.yaml)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", Zeile {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"Konfiguration {path.name}{where}: kein gültiges YAML "
+                          "(Einrückung und Doppelpunkte prüfen)") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Konfiguration {path.name}: erwartet Schlüssel: Wert-Paare")
+    try:
+        return ReportConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err, path.name)) from None
+
+
+def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: str) -> None:
+    """Every indicator named in the configuration must exist in the catalogue."""
+    missing = []
+    for fid, f in cfg.handlungsfelder.items():
+        for ind in f.indikatoren:
+            if ind not in indicator_ids:
+                missing.append(f"  - handlungsfelder.{fid}.indikatoren: „{ind}“ fehlt in "
+                               "indikatoren.csv")
+    if missing:
+        raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))

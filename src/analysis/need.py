@@ -1,0 +1,78 @@
+"""Need classification (Handlungsbedarf) per area and field (METHOD.md §5)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+RULE_LABELS = {"regional": "regional", "kommunal": "kommunal", "absolut": "absolut"}
+
+
+def top_share(counts: pd.Series, share: float) -> pd.Series:
+    """True for the areas whose count is among the top ``share`` of areas.
+
+    ``floor(share × n)`` areas (at least one) are in the top group; ties at the
+    boundary are all included.
+    """
+    valid = counts.dropna()
+    if valid.empty:
+        return pd.Series(False, index=counts.index)
+    n_top = max(1, math.floor(share * len(valid) + 1e-9))
+    cut = valid.sort_values(ascending=False).iloc[n_top - 1]
+    return (counts >= cut).fillna(False).astype(bool)
+
+
+def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.Series,
+                   lead_count: pd.Series, *, regional_index: float = 1.0,
+                   kommunal_faktor: float = 1.25, kommunal_index: float = 0.5,
+                   absolut_index: float = 0.5, absolut_anteil: float = 0.10,
+                   lead_direction: int = 1) -> pd.DataFrame:
+    """Apply the three need rules to one field.
+
+    1. *regional*: index ≥ ``regional_index``;
+    2. *kommunal*: lead indicator ≥ ``kommunal_faktor`` × municipal value and
+       index ≥ ``kommunal_index`` (for a lead indicator where lower means more
+       need: ≤ municipal value ÷ factor);
+    3. *absolut*: index ≥ ``absolut_index`` and the number of people concerned
+       (lead numerator) among the top ``absolut_anteil`` of areas.
+
+    Returns per area: index, the three rule flags, ``bedarf`` (any rule) and
+    ``regeln`` (names of the rules that fired, comma-separated).
+    """
+    idx = index.astype(float)
+    r1 = idx >= regional_index
+    if lead_direction >= 0:
+        rel = lead_value >= kommunal_faktor * lead_municipal
+    else:
+        rel = lead_value <= lead_municipal / kommunal_faktor
+    r2 = rel.fillna(False).astype(bool) & (idx >= kommunal_index)
+    r3 = top_share(lead_count, absolut_anteil) & (idx >= absolut_index)
+    out = pd.DataFrame({"index": idx, "regional": r1.fillna(False).astype(bool),
+                        "kommunal": r2.fillna(False).astype(bool),
+                        "absolut": r3.fillna(False).astype(bool)})
+    out["bedarf"] = out[["regional", "kommunal", "absolut"]].any(axis=1)
+    names = np.array(list(RULE_LABELS.values()), dtype=object)
+    flags = out[["regional", "kommunal", "absolut"]].to_numpy()
+    out["regeln"] = [", ".join(names[f]) for f in flags]
+    return out
+
+
+def headline(need: pd.DataFrame, fields: list[str], area_to_kommune: pd.Series) -> pd.DataFrame:
+    """Areas with need and Kommunen concerned per field.
+
+    ``need`` has a boolean column ``<field>_bedarf_flag`` per field, indexed by area.
+    """
+    rows = []
+    for f in fields:
+        flag = need[f"{f}_bedarf_flag"]
+        areas = flag[flag].index
+        rows.append({"handlungsfeld": f, "sozialraeume": int(flag.sum()),
+                     "kommunen": int(area_to_kommune.reindex(areas).nunique())})
+    return pd.DataFrame(rows)
+
+
+def cumulation(need: pd.DataFrame, fields: list[str]) -> pd.Series:
+    """Number of fields with need per area (Kumulation)."""
+    return need[[f"{f}_bedarf_flag" for f in fields]].sum(axis=1).astype(int)
