@@ -81,7 +81,9 @@ def summarize(results: dict[str, dict]) -> list[str]:
         name = Path(path).name
         for violation in result["violations"]:
             nodes = ", ".join(violation["nodes"][:3])
-            lines.append(f"{name}: {violation['id']} ({violation['impact']}) – {violation['help']} [{nodes}]")
+            lines.append(
+                f"{name}: {violation['id']} ({violation['impact']}) – {violation['help']} [{nodes}]"
+            )
         for url in result["external_requests"]:
             lines.append(f"{name}: external request {url}")
         for error in result["page_errors"]:
