@@ -34,6 +34,7 @@ from analysis.errors import UserError
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sozialbericht"
 DEMO_BANNER = "Synthetische Demodaten – keine amtlichen Zahlen"
+PUBLISHER = "StädteRegion Aachen"
 INDEX_SLUG = "index"
 ACCESSIBILITY_SLUG = "barrierefreiheit"
 INDEX_TITLE = "Übersicht"
@@ -267,6 +268,7 @@ def _context(
     document_title = site.site_title if current == INDEX_SLUG else f"{title} – {site.site_title}"
     return {
         "document_title": document_title,
+        "publisher": PUBLISHER,
         "site_title": site.site_title,
         "edition": site.edition,
         "data_hash": site.data_hash,
@@ -437,10 +439,18 @@ def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
         if old and old not in renamed:
             renamed[old] = candidate
         heading["id"] = candidate
+    # In-page links written against Jupyter's ids (``#Entwicklung-seit-2018``) follow the
+    # new ids; a link that still points nowhere is reported by _page_problems.
+    targets = {el["id"] for el in soup.find_all(id=True)}
     for link in main.find_all("a", href=True):
         href = link["href"]
-        if href.startswith("#") and href[1:] in renamed:
-            link["href"] = "#" + renamed[href[1:]]
+        if not href.startswith("#") or href[1:] in targets:
+            continue
+        fragment = href[1:]
+        if fragment in renamed:
+            link["href"] = "#" + renamed[fragment]
+        elif slugify(fragment) in targets:
+            link["href"] = "#" + slugify(fragment)
 
 
 def _wrap_tables(main: Tag) -> None:
@@ -452,15 +462,19 @@ def _wrap_tables(main: Tag) -> None:
         else:
             wrapper = table.wrap(BeautifulSoup("", "html.parser").new_tag("div"))
             wrapper["class"] = ["tabelle"]
-        caption = table.find("caption")
-        label = _text(caption) if caption else ""
+        if not wrapper.get("aria-label") and not wrapper.get("aria-labelledby"):
+            caption = table.find("caption")
+            wrapper["aria-label"] = (_text(caption) if caption else "") or f"Tabelle {number}"
         wrapper["role"] = "region"
-        wrapper["aria-label"] = label or f"Tabelle {number}"
         wrapper["tabindex"] = "0"
 
 
 def _mark_numeric_cells(table: Tag) -> None:
-    """Add class ``num`` to cells that hold a German-formatted number (right-aligned)."""
+    """Add class ``num`` to cells that hold a German-formatted number (right-aligned).
+
+    Tables with class ``text-tabelle`` are left alone."""
+    if "text-tabelle" in (table.get("class") or []):
+        return
     for cell in table.find_all("td"):
         classes = cell.get("class") or []
         if "num" not in classes and _NUMBER_RE.match(_text(cell)):
@@ -521,6 +535,9 @@ def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         problems.append(f"Doppelte id-Attribute: {', '.join(duplicates)}.")
+    for link in soup.find_all("a", href=True):
+        if link["href"].startswith("#") and link["href"][1:] not in ids:
+            problems.append(f"Link „{_text(link)}“ auf {link['href']} führt ins Leere.")
     if soup.find("html", lang="de") is None:
         problems.append('<html lang="de"> fehlt.')
     text = _DATA_URI_RE.sub("data:…", html)

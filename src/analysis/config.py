@@ -5,6 +5,7 @@ Unknown keys and wrong types are errors with the key path and the file named.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Literal
 
@@ -112,19 +113,68 @@ class ReportConfig(_Strict):
         return [f for f in FIELD_IDS if f in self.handlungsfelder]
 
 
+_MESSAGES = {
+    "float_parsing": "keine Zahl",
+    "float_type": "keine Zahl",
+    "int_parsing": "keine ganze Zahl",
+    "int_type": "keine ganze Zahl",
+    "int_from_float": "keine ganze Zahl (Nachkommastellen entfernen)",
+    "bool_parsing": "nur true oder false erlaubt",
+    "bool_type": "nur true oder false erlaubt",
+    "string_type": "Text erwartet",
+    "list_type": "Liste erwartet, z. B. [a, b]",
+    "dict_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
+    "model_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
+    "too_short": "Liste ist zu kurz (mindestens ein Eintrag)",
+    "literal_error": "Wert nicht erlaubt",
+}
+_LIMITS = {"greater_than": "muss größer als {gt} sein",
+           "greater_than_equal": "muss mindestens {ge} sein",
+           "less_than": "muss kleiner als {lt} sein",
+           "less_than_equal": "darf höchstens {le} sein"}
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys allowed next to the unknown key at ``loc`` (for a spelling suggestion)."""
+    model: type[BaseModel] | None = ReportConfig
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        info = model.model_fields.get(str(part))
+        if info is None:  # a dict entry such as handlungsfelder.armut
+            continue
+        ann = info.annotation
+        args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type)]
+        cands = [ann, *args] if isinstance(ann, type) else args
+        model = next((c for c in reversed(cands) if issubclass(c, BaseModel)), None)
+    return list(model.model_fields) if model is not None else []
+
+
 def _format_errors(err: ValidationError, file: str) -> str:
     lines = [f"Konfiguration {file} ist ungültig:"]
     for e in err.errors():
         path = ".".join(str(p) for p in e["loc"]) or "(oben)"
         kind = e["type"]
+        ctx = e.get("ctx") or {}
+        value = e.get("input")
         if kind == "extra_forbidden":
-            msg = "unbekannter Schlüssel – Tippfehler? (erlaubte Schlüssel: siehe Kommentare in " \
-                  "config/report.yaml)"
+            close = difflib.get_close_matches(str(e["loc"][-1]), _allowed_keys(e["loc"]), n=1,
+                                              cutoff=0.6)
+            msg = (f"unbekannter Schlüssel – Tippfehler? Gemeint ist wohl „{close[0]}“"
+                   if close else "unbekannter Schlüssel – Tippfehler? (erlaubte Schlüssel: "
+                   "siehe Kommentare in config/report.yaml)")
         elif kind == "missing":
             msg = "Pflichtschlüssel fehlt"
+        elif kind in _LIMITS:
+            msg = _LIMITS[kind].format(**{k: str(v).replace(".", ",") for k, v in ctx.items()})
+        elif kind in _MESSAGES:
+            msg = _MESSAGES[kind]
+            if kind == "literal_error" and "expected" in ctx:
+                msg += f" (erlaubt: {ctx['expected']})"
+            if kind.startswith("float") and isinstance(value, str) and "," in value:
+                msg += " – Dezimalpunkt verwenden, z. B. 1.5"
         else:
             msg = e["msg"].removeprefix("Value error, ")
-        value = e.get("input")
         shown = "" if kind in ("missing",) or isinstance(value, dict) else f" (Wert: {value!r})"
         lines.append(f"  - {path}: {msg}{shown}")
     return "\n".join(lines)
@@ -137,12 +187,22 @@ def load_config(path: Path | str) -> ReportConfig:
         raise ConfigError(f"Konfigurationsdatei {path.name} nicht gefunden "
                           "(Standard: config/report.yaml)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"Konfiguration {path.name}: nicht in UTF-8 gespeichert "
+                          "(im Editor „UTF-8“ als Kodierung wählen)") from None
+    except OSError as exc:
+        raise ConfigError(f"Konfiguration {path.name} kann nicht gelesen werden "
+                          f"({exc.strerror or type(exc).__name__})") from None
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", Zeile {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"Konfiguration {path.name}{where}: kein gültiges YAML "
                           "(Einrückung und Doppelpunkte prüfen)") from None
+    except ValueError as exc:  # e.g. an impossible date such as 2021-13-45
+        raise ConfigError(f"Konfiguration {path.name}: ungültiger Wert ({exc})") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"Konfiguration {path.name}: erwartet Schlüssel: Wert-Paare")
     try:

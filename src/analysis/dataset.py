@@ -43,7 +43,7 @@ class Dataset:
             f"{len(self.areas)} Sozialräume in {len(self.municipalities)} Kommunen",
             f"Jahre {self.years[0]}–{self.years[-1]} ({len(self.years)} Jahre)",
             f"{len(self.variables)} Variablen, {len(self.indicators)} Indikatoren, "
-            f"{len(self.counts):,} Zählwerte".replace(",", "."),
+            + f"{len(self.counts):,} Zählwerte".replace(",", "."),
         ]
         if self.services is not None:
             lines.append(f"{len(self.services)} Angebote, {len(self.notes)} qualitative Befunde")
@@ -107,7 +107,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     cnt = frames["zaehlungen"]
     cntm = frames["zaehlungen_kommune"]
     if cntm is None:
-        cntm = pd.DataFrame({c: pd.Series(dtype="object") for c in S.ZAEHLUNGEN_KOMMUNE.column_names})
+        cntm = pd.DataFrame({c: pd.Series(dtype="object")
+                             for c in S.ZAEHLUNGEN_KOMMUNE.column_names})
 
     ags_known = set(mun[S.AGS])
     area_known = set(areas[S.AREA])
@@ -151,7 +152,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
                                 "Sozialraum hat keine Zählungen",
                                 "Zählungen in zaehlungen.csv ergänzen"))
     years = sorted(int(y) for y in cnt[S.YEAR].dropna().unique())
-    problems += _missing_years(cnt, years, area_known)
+    problems += _missing_years(cnt, years, area_known, var_level)
     problems += _numerator_gt_denominator(cnt, ind, var_level, "zaehlungen.csv", S.AREA)
     if not cntm.empty:
         problems += _numerator_gt_denominator(cntm, ind, var_level, "zaehlungen_kommune.csv",
@@ -174,30 +175,54 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     return Dataset(
         municipalities=mun.sort_values(S.AGS).reset_index(drop=True),
         areas=areas.reset_index(drop=True),
-        variables=var,
-        indicators=ind.assign(handlungsfelder=ind["handlungsfelder"].map(_split_list)),
+        variables=var.reset_index(drop=True),
+        indicators=ind.assign(handlungsfelder=ind["handlungsfelder"].map(_split_list)
+                              ).reset_index(drop=True),
         counts=cnt.sort_values([S.AREA, S.YEAR, S.VARIABLE]).reset_index(drop=True),
         counts_municipal=cntm.reset_index(drop=True),
         geometry=geometry,
         years=years,
-        priorities=frames["prioritaeten"],
-        services=frames["angebote"],
-        goals=frames["wirkungsziele"],
+        priorities=_reset(frames["prioritaeten"]),
+        services=_reset(frames["angebote"]),
+        goals=_reset(frames["wirkungsziele"]),
         notes=notes,
         data_hash=data_hash(data_dir),
         is_demo=(data_dir / "DEMO").exists(),
     )
 
 
-def _missing_years(cnt: pd.DataFrame, years: list[int], areas: set[str]) -> list[Problem]:
-    """Every area must have every variable in every year that occurs in the file."""
+def _reset(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Drop the row-number index used for messages (it has gaps after blank rows)."""
+    return None if df is None else df.reset_index(drop=True)
+
+
+def _missing_years(cnt: pd.DataFrame, years: list[int], areas: set[str],
+                   level: dict[str, str]) -> list[Problem]:
+    """Every area must have every (area-level) variable in every year of the file.
+
+    A variable that is missing altogether for an area counts as missing in all years.
+    If an area lacks the same years for all variables, one problem is reported.
+    """
     problems = []
-    have = cnt[cnt[S.AREA].isin(areas)].groupby([S.AREA, S.VARIABLE])[S.YEAR].agg(set)
-    for (area, variable), ys in have.items():
-        missing = sorted(set(years) - {int(y) for y in ys if pd.notna(y)})
-        if missing:
-            problems.append(Problem("zaehlungen.csv", None, S.YEAR,
-                                    ", ".join(map(str, missing)),
+    variables = sorted(v for v in set(cnt[S.VARIABLE].dropna())
+                       if level.get(v) == S.LEVEL_AREA)
+    ok = cnt[cnt[S.AREA].isin(areas) & cnt[S.VARIABLE].isin(variables) & cnt[S.YEAR].notna()]
+    have = set(zip(ok[S.AREA].tolist(), ok[S.VARIABLE].tolist(),
+                   ok[S.YEAR].astype("int64").tolist(), strict=True))
+    for area in sorted(areas & set(ok[S.AREA])):
+        missing = {v: [y for y in years if (area, v, y) not in have] for v in variables}
+        missing = {v: ys for v, ys in missing.items() if ys}
+        if not missing:
+            continue
+        if len(missing) == len(variables) > 1 and len({tuple(ys) for ys in missing.values()}) == 1:
+            ys = next(iter(missing.values()))
+            problems.append(Problem("zaehlungen.csv", None, S.YEAR, ", ".join(map(str, ys)),
+                                    f"Jahr(e) fehlen für Sozialraum {area} (alle Variablen)",
+                                    "fehlende Zählungen ergänzen (auch 0 eintragen) oder das "
+                                    "Jahr für alle Sozialräume weglassen"))
+            continue
+        for variable, ys in missing.items():
+            problems.append(Problem("zaehlungen.csv", None, S.YEAR, ", ".join(map(str, ys)),
                                     f"Jahr(e) fehlen für Sozialraum {area}, Variable {variable}",
                                     "fehlende Zählungen ergänzen (auch 0 eintragen) oder das "
                                     "Jahr für alle Sozialräume weglassen"))
@@ -209,16 +234,19 @@ def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict,
     problems = []
     wide = cnt.pivot_table(index=[key, S.YEAR], columns=S.VARIABLE, values=S.COUNT,
                            aggfunc="first")
-    # remember the row of each numerator count for the message
-    row_of = {(r[key], r[S.YEAR], r[S.VARIABLE]): int(i) + 2 for i, r in cnt.iterrows()} \
-        if len(cnt) < 200_000 else {}
+    row_of: dict | None = None  # row of each count, built only when needed
     for _, r in ind.iterrows():
         num, den = r[S.NUMERATOR], r[S.DENOMINATOR]
         if num not in wide.columns or den not in wide.columns:
             continue
         bad = wide[(wide[num] > wide[den]) & wide[num].notna() & wide[den].notna()]
+        if not bad.empty and row_of is None:
+            row_of = {(k, int(y), v): int(i) + 2 for i, k, y, v in
+                      zip(cnt.index, cnt[key], cnt[S.YEAR], cnt[S.VARIABLE], strict=True)
+                      if pd.notna(y)}
         for (k, y), vals in bad.iterrows():
-            problems.append(Problem(file, row_of.get((k, y, num)), S.COUNT, str(int(vals[num])),
+            problems.append(Problem(file, row_of.get((k, int(y), num)), S.COUNT,
+                                    str(int(vals[num])),
                                     f"Zähler „{num}“ größer als Nenner „{den}“ "
                                     f"({int(vals[den])}) für {k}, {y} (Indikator "
                                     f"{r[S.INDICATOR]})",
@@ -237,27 +265,38 @@ def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]
     except DataContractError as err:
         return {}, list(err.problems)
     problems: list[Problem] = []
-    crs_name = (gj.get("crs") or {}).get("properties", {}).get("name", "OGC:CRS84")
+    feats = gj.get("features") if isinstance(gj, dict) else None
+    if not isinstance(gj, dict) or gj.get("type") != "FeatureCollection" \
+            or not isinstance(feats, list):
+        return {}, [Problem(file, None, None, None, "keine FeatureCollection",
+                            "als GeoJSON-FeatureCollection exportieren")]
+    crs_member = gj.get("crs")
+    crs_props = crs_member.get("properties") if isinstance(crs_member, dict) else None
+    crs_name = crs_props.get("name") if isinstance(crs_props, dict) else None
+    if not crs_name:
+        crs_name = "OGC:CRS84"  # RFC 7946: GeoJSON without "crs" is WGS 84 (lon/lat)
     try:
-        crs = CRS.from_user_input(crs_name)
+        crs = CRS.from_user_input(str(crs_name))
     except Exception:
-        return {}, [Problem(file, None, "crs", crs_name, "unbekanntes Koordinatensystem",
+        return {}, [Problem(file, None, "crs", str(crs_name), "unbekanntes Koordinatensystem",
                             f"als {S.GEOMETRY_CRS} (ETRS89 / UTM 32N) exportieren")]
     target = CRS.from_user_input(S.GEOMETRY_CRS)
     transformer = None if crs == target else Transformer.from_crs(crs, target, always_xy=True)
     geoms: dict[str, object] = {}
-    feats = gj.get("features")
-    if gj.get("type") != "FeatureCollection" or not isinstance(feats, list):
-        return {}, [Problem(file, None, None, None, "keine FeatureCollection",
-                            "als GeoJSON-FeatureCollection exportieren")]
     for n, feat in enumerate(feats, start=1):
         where = f"Feature {n}"
-        code = (feat.get("properties") or {}).get(S.GEOMETRY_PROPERTY)
+        if not isinstance(feat, dict):
+            problems.append(Problem(file, None, None, where, "kein GeoJSON-Feature",
+                                    "als GeoJSON-FeatureCollection exportieren"))
+            continue
+        props = feat.get("properties")
+        code = props.get(S.GEOMETRY_PROPERTY) if isinstance(props, dict) else None
         if code is None:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, where,
                                     "Feature ohne Eigenschaft „sozialraum“",
                                     "Attribut „sozialraum“ mit der Kennung ergänzen"))
             continue
+        code = str(code).strip()
         if code not in areas:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,
                                     "Sozialraum der Geometrie fehlt in sozialraeume.csv",
@@ -285,15 +324,23 @@ def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]
                                     f"ungültiges Polygon ({reason})",
                                     "im GIS reparieren (z. B. QGIS „Geometrien reparieren“)"))
             continue
+        raw_bounds = geom.bounds
         if transformer is not None:
-            geom = shapely.transform(geom, lambda xy: _apply(transformer, xy))
-        minx, miny, maxx, maxy = geom.bounds
+            try:
+                geom = shapely.transform(geom, lambda xy: _apply(transformer, xy))
+            except Exception:
+                geom = shapely.Polygon()
+        minx, miny, maxx, maxy = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
         if not (100_000 <= minx and maxx <= 900_000 and 5_200_000 <= miny and maxy <= 6_200_000):
+            degrees = all(abs(b) <= 180 for b in raw_bounds)
+            hint = ("die Koordinaten sind Längen-/Breitengrade: im GeoJSON „crs“ auf "
+                    "EPSG:4326 setzen (oder weglassen) oder im GIS als "
+                    f"{S.GEOMETRY_CRS} exportieren" if degrees and transformer is None
+                    else f"Koordinatensystem prüfen: {S.GEOMETRY_CRS} angeben "
+                    "oder korrekt exportieren")
             problems.append(Problem(file, None, "crs", code,
                                     f"Koordinaten liegen nicht in Deutschland (als {crs_name} "
-                                    "gelesen)",
-                                    f"Koordinatensystem prüfen: {S.GEOMETRY_CRS} angeben "
-                                    "oder korrekt exportieren"))
+                                    "gelesen)", hint))
             continue
         geoms[code] = geom
     for a in sorted(areas - set(geoms) - {p.value for p in problems}):

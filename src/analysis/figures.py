@@ -132,7 +132,7 @@ class FigureOutput:
     @property
     def html(self) -> str:
         esc = html.escape
-        figcaption = esc(self.title)
+        figcaption = f"<strong>{esc(self.title)}</strong>"
         if self.caption:
             figcaption += f'<br><span class="chart-note">{esc(self.caption)}</span>'
         table = html_table(
@@ -172,12 +172,29 @@ class FigureOutput:
         return path
 
 
+_PATH_DATA = re.compile(rb'(?<= d=")[^"]*(?=")')
+_NUMBER = re.compile(rb"-?\d+\.\d+")
+
+
+def _compact_path(match: re.Match[bytes]) -> bytes:
+    """Path data with 2 decimals (1/100 pt) and single spaces: much smaller maps."""
+
+    def short(m: re.Match[bytes]) -> bytes:
+        text = f"{float(m.group()):.2f}".rstrip("0").rstrip(".")
+        return b"0" if text in ("-0", "") else text.encode()
+
+    return b" ".join(_NUMBER.sub(short, match.group()).split())
+
+
 def render_svg(fig: Figure) -> bytes:
-    """Serialise ``fig`` as deterministic SVG (fixed ids, no date, no creator)."""
+    """Serialise ``fig`` as deterministic SVG (fixed ids, no date, no creator).
+
+    Path coordinates are rounded to 1/100 pt, which is far below what a screen or
+    printer resolves and keeps maps small."""
     buf = io.BytesIO()
     with rc_context(RC):
         fig.savefig(buf, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
-    return buf.getvalue()
+    return _PATH_DATA.sub(_compact_path, buf.getvalue())
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -217,10 +234,16 @@ def _tick_decimals(locs: Iterable[float]) -> int:
 class GermanFormatter(Formatter):
     """Axis ticks in German notation with the same number of decimals on every tick."""
 
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = list(self.locs) if len(self.locs) else [x]
-        return fmt.number(x, _tick_decimals(locs))
+    def __init__(self) -> None:
+        self._decimals: int | None = None
 
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        self._decimals = _tick_decimals(locs) if len(locs) else None
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        d = self._decimals if self._decimals is not None else _tick_decimals([x])
+        return fmt.number(x, d)
 
 
 def _decimals_phrase(unit: str | None, decimals: int) -> Callable[[object], str]:
@@ -674,7 +697,7 @@ def trend_lines(
         f"Liniendiagramm: {title}.",
         f"{fmt.count_phrase(len(summaries), 'Verlauf', 'Verläufe')} von {first_x} bis "
         f"{last_x}"
-        + (f" ({fmt.join_de(s[0] for s in summaries)})." if len(summaries) <= 6 else "."),
+        + (f" ({fmt.join_de(s[0] for s in summaries)})." if 0 < len(summaries) <= 6 else "."),
     ]
 
     def delta_text(s: tuple[str, object, float, object, float]) -> str:
@@ -717,7 +740,7 @@ def trend_lines(
         alt=alt,
         title=title,
         table=table,
-        caption=caption if caption else (f"Werte in {unit}" if unit == "%" else caption),
+        caption=caption,
         number_formats=formats,
         row_header=group_name,
         figure=fig,

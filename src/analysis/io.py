@@ -41,14 +41,31 @@ def find_table(data_dir: Path, name: str) -> Path | None:
     return None
 
 
+def _utf16_problem(file: str) -> DataContractError:
+    return DataContractError([Problem(file, None, None, None,
+                                      "Datei ist in UTF-16 gespeichert",
+                                      "in Excel „CSV UTF-8“ oder „CSV (Trennzeichen-getrennt)“ "
+                                      "wählen")])
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """UTF-16 without BOM: almost every second byte of ASCII text is a null byte."""
+    sample = raw[:2000]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.4
+
+
 def _decode(raw: bytes, file: str) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataContractError([Problem(file, None, None, None,
-                                         "Datei ist in UTF-16 gespeichert",
-                                         "in Excel „CSV UTF-8“ oder „CSV (Trennzeichen-getrennt)“ "
-                                         "wählen")])
+        try:
+            return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            # BOM says UTF-8, but the content was saved in another encoding
+            return raw[3:].decode("cp1252", errors="replace"), "cp1252"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(raw):
+        raise _utf16_problem(file)
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -61,36 +78,66 @@ def _sniff_separator(header: str) -> str:
     return sep if counts[sep] > 0 else ","
 
 
+def _empty_file(file: str) -> DataContractError:
+    return DataContractError([Problem(file, None, None, None, "Datei ist leer",
+                                      "Kopfzeile und Datenzeilen einfügen")])
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
 def read_csv_text(path: Path) -> RawTable:
-    """Read a CSV file as text, detecting encoding and separator."""
+    """Read a CSV file as text, detecting encoding and separator.
+
+    The index of the returned frame is the row number in Excel minus 2 (header = row 1),
+    also when blank rows were skipped, so that problems point at the right row.
+    """
     file = path.name
     raw = path.read_bytes()
     if not raw.strip():
-        raise DataContractError([Problem(file, None, None, None, "Datei ist leer",
-                                         "Kopfzeile und Datenzeilen einfügen")])
+        raise _empty_file(file)
     text, encoding = _decode(raw, file)
     if "\x00" in text:
         raise DataContractError([Problem(file, None, None, None,
                                          "Datei ist keine Textdatei (Nullbytes gefunden)",
                                          "als CSV speichern")])
-    header = text.splitlines()[0] if text.splitlines() else ""
-    sep = _sniff_separator(header)
+    if not text.strip():
+        raise _empty_file(file)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    sep = _sniff_separator(lines[0])
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
-    rows = [r for r in reader]
-    while rows and not any(cell.strip() for cell in rows[-1]):
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataContractError([Problem(file, None, None, None,
+                                         f"CSV-Datei nicht lesbar ({exc})",
+                                         "Anführungszeichen prüfen und erneut als CSV speichern")]
+                                ) from None
+    # the header is the first non-blank row; rows keep the number Excel shows
+    offset = 0
+    while rows and _is_blank(rows[0]):
+        rows.pop(0)
+        offset += 1
+    while rows and _is_blank(rows[-1]):
         rows.pop()
     head = [h.strip() for h in rows[0]]
-    body = rows[1:]
     problems = []
-    for i, r in enumerate(body):
-        if len(r) != len(head) and any(c.strip() for c in r):
-            problems.append(Problem(file, i + 2, None, sep.join(r),
+    kept: list[list[str]] = []
+    index: list[int] = []
+    for i, r in enumerate(rows[1:]):
+        if _is_blank(r):
+            continue
+        if len(r) != len(head):
+            problems.append(Problem(file, i + 2 + offset, None, sep.join(r),
                                     f"Zeile hat {len(r)} Felder, die Kopfzeile {len(head)}",
                                     "Trennzeichen und Anführungszeichen in dieser Zeile prüfen"))
+            continue
+        kept.append([c.strip() for c in r])
+        index.append(i + offset)
     if problems:
         raise DataContractError(problems)
-    body = [r for r in body if any(c.strip() for c in r)]
-    frame = pd.DataFrame([[c.strip() for c in r] for r in body], columns=head, dtype=str)
+    frame = pd.DataFrame(kept, columns=head, index=index, dtype=str)
     return RawTable(frame, file, encoding, sep, german_numbers=(sep == ";"))
 
 
@@ -100,13 +147,24 @@ def read_xlsx_text(path: Path) -> RawTable:
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise DataContractError([Problem(path.name, None, None, None,
-                                         f"Excel-Datei kann nicht gelesen werden ({type(exc).__name__})",
+                                         "Excel-Datei kann nicht gelesen werden "
+                                         f"({type(exc).__name__})",
                                          "Datei in Excel öffnen und erneut als .xlsx speichern")]
                                 ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.map(lambda v: "" if v is None else str(v).strip())
+    if frame.columns.empty:
+        raise _empty_file(path.name)
+    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
+                      else str(v).strip())
+    # a header cell left empty comes back as "Unnamed: 3"; drop such columns if empty
+    names = ["" if re.fullmatch(r"Unnamed: \d+", str(c)) else str(c).strip()
+             for c in frame.columns]
+    keep = [bool(n) or bool((frame.iloc[:, j] != "").any()) for j, n in enumerate(names)]
+    frame.columns = names
+    frame = frame.loc[:, keep]
     # Excel stores whole numbers that were typed as numbers as "17843" or "17843.0"
     frame = frame.map(lambda v: v[:-2] if re.fullmatch(r"-?\d+\.0", v) else v)
+    # skip blank rows but keep the index = row number in Excel minus 2
+    frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
     return RawTable(frame, path.name, "xlsx", "xlsx", german_numbers=False)
 
 

@@ -23,6 +23,7 @@ from matplotlib import colormaps, rc_context
 from matplotlib.colors import to_hex
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from analysis import fmt
@@ -179,6 +180,18 @@ def _simplify(geoms: Mapping[str, BaseGeometry], tolerance: float) -> dict[str, 
     return dict(zip(keys, simple, strict=True))
 
 
+def _dissolve(parts: Sequence[BaseGeometry], min_area: float) -> BaseGeometry:
+    """Union of area polygons (snapped to 1 m), without slivers and pinholes < min_area."""
+    union = shapely.unary_union(list(parts), grid_size=1.0)
+    polys = [g for g in shapely.get_parts(union) if g.geom_type == "Polygon"]
+    cleaned = [
+        Polygon(p.exterior, [r for r in p.interiors if Polygon(r).area >= min_area])
+        for p in polys
+        if p.area >= min_area
+    ]
+    return MultiPolygon(cleaned) if cleaned else union
+
+
 # ---------------------------------------------------------------------------
 # the map
 # ---------------------------------------------------------------------------
@@ -207,7 +220,7 @@ def choropleth(
     area_noun: tuple[str, str] = ("Sozialraum", "Sozialräume"),
     label_municipalities: bool = True,
     north_arrow: bool = False,
-    simplify_tolerance: float = 10.0,
+    simplify_tolerance: float = 20.0,
     column_labels: Mapping[str, str] | None = None,
 ) -> FigureOutput:
     """Classed choropleth map (Choroplethenkarte) of one value per area.
@@ -301,14 +314,10 @@ def choropleth(
     # ---- geometry
     simple = _simplify(geoms, simplify_tolerance)
     munis = sorted(set(muni[all_codes]), key=_natural_key)
+    min_area = max(simplify_tolerance, 1.0) ** 2 * 4
     muni_shapes = {
-        m: shapely.unary_union([geoms[a] for a in all_codes if muni[a] == m]) for m in munis
+        m: _dissolve([simple[a] for a in all_codes if muni[a] == m], min_area) for m in munis
     }
-    if simplify_tolerance > 0:
-        muni_shapes = {
-            m: g.simplify(simplify_tolerance, preserve_topology=True)
-            for m, g in muni_shapes.items()
-        }
     minx, miny, maxx, maxy = shapely.total_bounds(list(simple.values()))
     aspect = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
     map_w = 5.2
@@ -343,8 +352,7 @@ def choropleth(
                     solid_capstyle="round",
                 )
         if label_municipalities:
-            import matplotlib.patheffects as pe
-
+            # a white box instead of a stroke path effect keeps the label real SVG text
             for m in munis:
                 pt = muni_shapes[m].representative_point()
                 ax.text(
@@ -355,23 +363,38 @@ def choropleth(
                     va="center",
                     fontsize=7.5,
                     color=TEXT,
-                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")],
+                    bbox={
+                        "boxstyle": "round,pad=0.15",
+                        "facecolor": "white",
+                        "edgecolor": "none",
+                        "alpha": 0.8,
+                    },
                 )
         ax.set_xlim(minx, maxx)
         ax.set_ylim(miny, maxy)
         ax.set_aspect("equal")
         ax.set_axis_off()
         if north_arrow:
+            tip = (0.96, 0.94)
+            ax.annotate(
+                "",
+                xy=tip,
+                xytext=(0, -26),
+                xycoords="axes fraction",
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-|>", "color": TEXT, "linewidth": 1.2},
+            )
             ax.annotate(
                 "N",
-                xy=(0.96, 0.98),
-                xytext=(0.96, 0.88),
+                xy=tip,
+                xytext=(0, 7),
                 xycoords="axes fraction",
+                textcoords="offset points",
                 ha="center",
                 va="center",
                 fontsize=9,
+                fontweight="bold",
                 color=TEXT,
-                arrowprops={"arrowstyle": "-|>", "color": TEXT, "linewidth": 1.2},
             )
         handles = [
             Patch(
@@ -434,7 +457,7 @@ def choropleth(
             f"Höchste besetzte Klasse „{labels[top]}“: "
             f"{fmt.count_phrase(counts[top], sing, plur)}, {lead} {where}."
         )
-    if numeric is not None and numeric.notna().any():
+    if numeric is not None and numeric.notna().sum() > 1:
         valid = list(numeric.dropna().index)
         hi_area = min(valid, key=lambda a: (-numeric[a], _natural_key(a)))
         lo_area = min(valid, key=lambda a: (numeric[a], _natural_key(a)))

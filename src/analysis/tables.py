@@ -69,7 +69,7 @@ def _is_numeric_column(s: pd.Series) -> bool:
 
 
 def _default_formatter(s: pd.Series) -> Formatter:
-    """Integers without, other numbers with one decimal place; booleans as ja/nein."""
+    """Integer columns without, other numeric columns with one decimal place."""
     values = [v for v in s if _is_number(v)]
     if pd.api.types.is_integer_dtype(s) or (
         values and all(float(v).is_integer() for v in values) and not pd.api.types.is_float_dtype(s)
@@ -175,7 +175,7 @@ def html_table(
 def wrap_region(inner_html: str, label: str) -> str:
     """Scrollable, keyboard-focusable region around a wide table (WCAG 1.4.10, 2.1.1)."""
     return (
-        f'<div class="table-wrap" role="region" aria-label="{_esc(label)}" tabindex="0">'
+        f'<div class="table-wrap tabelle" role="region" aria-label="{_esc(label)}" tabindex="0">'
         f"\n{inner_html}\n</div>"
     )
 

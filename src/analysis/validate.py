@@ -19,6 +19,7 @@ from .errors import DataContractError, Problem
 from .io import RawTable, find_table, normalise_number, read_table
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
+_INT64_MAX = 2**63 - 1
 _FLOAT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -93,7 +94,13 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
                                             "Pflichtfeld ist leer", "Wert eintragen"))
                 parsed.append(None)
             elif col.dtype == "int" and _INT_RE.match(v2):
-                parsed.append(int(v2))
+                if abs(int(v2)) > _INT64_MAX:
+                    problems.append(Problem(raw.file, int(i) + 2, col.name, v,
+                                            "Zahl zu groß",
+                                            "Wert prüfen (Tippfehler? Tausendertrennzeichen?)"))
+                    parsed.append(None)
+                else:
+                    parsed.append(int(v2))
             elif col.dtype == "float" and _FLOAT_RE.match(v2):
                 parsed.append(float(v2))
             else:
@@ -127,6 +134,9 @@ def _check_values(df: pd.DataFrame, raw: RawTable, spec: S.InputFile) -> list[Pr
                 "negative Anzahl": "Anzahlen sind nie negativ; Vorzeichen prüfen",
                 "unplausibel große Anzahl": "Wert prüfen (Tippfehler? Tausendertrennzeichen?)",
             }.get(check, "Wert gemäß data/README.md korrigieren")
+            if col == S.AGS and re.fullmatch(r"\d{7}", str(value)):
+                hint = (f"führende 0 fehlt (Excel entfernt sie): „0{value}“ eintragen und die "
+                        "Spalte als Text formatieren")
             problems.append(Problem(raw.file, int(idx) + 2, col, str(value), check, hint))
         return problems
     return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import re
 from pathlib import Path
 
@@ -328,6 +329,16 @@ def test_index_and_accessibility_pages(site_dir):
         assert part in text
 
 
+def test_site_without_demo_banner_and_sibling(pages, tmp_path):
+    site = site_meta(is_demo=False, other_site=None, downloads=(), parameters={})
+    written = assemble_site(pages, site, tmp_path / "handlungskonzept")
+    for path in written:
+        html = path.read_text(encoding="utf-8")
+        assert DEMO_BANNER not in html
+        assert "Siehe auch" not in html and "../" not in html
+    assert "Downloads" not in written[0].read_text(encoding="utf-8")
+
+
 def test_byte_identical_rerun(site_dir, pages, tmp_path):
     _, first = site_dir
     second = assemble_site(pages, site_meta(), tmp_path / "zweiter_lauf")
@@ -476,14 +487,22 @@ def test_slugify():
 # --------------------------------------------------------------------------- browser
 
 
+def _load_browser_helper():
+    """Import tests/e2e/browser.py whatever pytest's import mode is."""
+    path = Path(__file__).with_name("browser.py")
+    spec = importlib.util.spec_from_file_location("e2e_browser", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.mark.browser
 def test_axe_no_violations_no_external_requests(site_dir, tmp_path):
-    from browser import run_axe, summarize
-
+    browser = _load_browser_helper()
     _, written = site_dir
-    results = run_axe(written, screenshot_dir=tmp_path / "screenshots")
+    results = browser.run_axe(written, screenshot_dir=tmp_path / "screenshots")
     assert set(results) == {str(p.resolve()) for p in written}
-    assert summarize(results) == []
+    assert browser.summarize(results) == []
     for result in results.values():
         assert result["lang"] == "de"
         assert Path(result["screenshot"]).is_file()

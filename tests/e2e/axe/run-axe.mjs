@@ -65,7 +65,7 @@ async function checkPage(browser, file, opts) {
       if (url.startsWith("file:") || url.startsWith("data:")) {
         request.continue();
       } else {
-        result.external_requests.push(url);
+        if (!result.external_requests.includes(url)) result.external_requests.push(url);
         request.abort("blockedbyclient");
       }
     });

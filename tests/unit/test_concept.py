@@ -1,0 +1,399 @@
+"""Tests for analysis.concept: the computations of the Handlungskonzept annex."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from analysis import concept as C
+from analysis.config import Theme
+from analysis.notes import Note
+
+REPO = Path(__file__).resolve().parents[2]
+YEAR = 2021
+FIELDS = ["armut", "aeltere", "kinder", "integration", "inklusion"]
+AGS_A, AGS_B, AGS_C = "05334004", "05334008", "05334012"
+
+# 2 × 3 grid of 1 km squares (column, row); Kommune A on the left, B on the right:
+#   row 1:  A 3 | B 2 | B 3
+#   row 0:  A 1 | A 2 | B 1
+CELLS = {"A 1": (0, 0), "A 2": (1, 0), "B 1": (2, 0), "A 3": (0, 1), "B 2": (1, 1),
+         "B 3": (2, 1)}
+X0, Y0, D = 300_000.0, 5_600_000.0, 1000.0
+
+
+@pytest.fixture
+def geometry() -> dict:
+    return {a: box(X0 + c * D, Y0 + r * D, X0 + (c + 1) * D, Y0 + (r + 1) * D)
+            for a, (c, r) in CELLS.items()}
+
+
+@pytest.fixture
+def adj(geometry) -> dict[str, set[str]]:
+    return C.adjacency(geometry)
+
+
+@pytest.fixture
+def areas() -> pd.DataFrame:
+    codes = ["A 1", "A 2", "A 3", "B 1", "B 2", "B 3"]
+    return pd.DataFrame({
+        "sozialraum": codes,
+        "ags": [AGS_A] * 3 + [AGS_B] * 3,
+        "kommune": ["Alsdorf"] * 3 + ["Baesweiler"] * 3,
+    })
+
+
+@pytest.fixture
+def services() -> pd.DataFrame:
+    rows = [
+        # angebot, handlungsfeld, kettenstufe, sozialraeume, seit, bis
+        ("s1", "armut", "erwerbsleben", "B 2", 2010, None),  # touches A 1 only at a corner
+        ("s2", "armut", "erwerbsleben", "B 1", 2015, 2021),  # ends in the report year: active
+        ("s3", "kinder", "kita", "A 2", 2018, None),
+        ("s4", "kinder", "fruehe_hilfen", "A 2|A 3", 2019, None),
+        ("s5", "kinder", "kita", "B 1", 2012, 2019),  # ended before the year
+        ("s6", "kinder", "kita", "B 2", 2022, None),  # starts after the year
+        ("s7", "aeltere", "alter", "B 3", 2000, None),
+    ]
+    df = pd.DataFrame(rows, columns=["angebot", "handlungsfeld", "kettenstufe",
+                                     "sozialraeume", "seit", "bis"])
+    df["name"] = "Angebot " + df["angebot"]
+    return df.astype({"seit": "Int64", "bis": "Int64"})
+
+
+def _need(flags: dict[str, list[str]]) -> pd.DataFrame:
+    codes = ["A 1", "A 2", "A 3", "B 1", "B 2", "B 3"]
+    return pd.DataFrame({f"{f}_bedarf_flag": [a in flags.get(f, []) for a in codes]
+                         for f in FIELDS}, index=pd.Index(codes, name="sozialraum"))
+
+
+@pytest.fixture
+def need() -> pd.DataFrame:
+    return _need({
+        "armut": ["A 1", "A 2", "B 1"],  # one component across the border
+        "aeltere": ["A 1", "A 3"],  # a component inside Kommune A only
+        "kinder": ["A 1", "B 3"],
+        "integration": ["A 1", "B 2"],  # corner contact only: two components
+    })
+
+
+# --------------------------------------------------------------------------- adjacency
+def test_adjacency_rook_not_queen(adj):
+    assert adj["A 1"] == {"A 2", "A 3"}
+    assert adj["A 2"] == {"A 1", "B 1", "B 2"}
+    assert adj["B 2"] == {"A 2", "A 3", "B 3"}
+    # corner contacts are not neighbours
+    assert "B 2" not in adj["A 1"] and "A 3" not in adj["A 2"] and "B 2" not in adj["B 1"]
+    # symmetric
+    assert all(a in adj[b] for a, ns in adj.items() for b in ns)
+
+
+def test_adjacency_corner_only_squares_are_not_adjacent():
+    geom = {"X 1": box(0, 0, 1, 1), "X 2": box(1, 1, 2, 2)}
+    assert C.adjacency(geom) == {"X 1": set(), "X 2": set()}
+    assert C.adjacency(geom, tolerance=0.01) == {"X 1": set(), "X 2": set()}
+
+
+def test_adjacency_tolerance_closes_small_gaps():
+    geom = {"X 1": box(0, 0, 100, 100), "X 2": box(100.5, 0, 200, 100)}
+    assert C.adjacency(geom)["X 1"] == set()
+    assert C.adjacency(geom, tolerance=1.0)["X 1"] == {"X 2"}
+
+
+def test_adjacency_single_and_empty():
+    assert C.adjacency({}) == {}
+    assert C.adjacency({"X 1": box(0, 0, 1, 1)}) == {"X 1": set()}
+
+
+# --------------------------------------------------------------------------- services
+def test_active_services_respects_seit_and_bis(services):
+    act = C.active_services(services, YEAR)
+    assert set(act["angebot"]) == {"s1", "s2", "s3", "s4", "s7"}
+    assert "s2" in set(C.active_services(services, 2021)["angebot"])
+    assert "s2" not in set(C.active_services(services, 2022)["angebot"])
+    assert "s5" in set(C.active_services(services, 2019)["angebot"])
+
+
+def test_coverage_counts_and_rates(services, areas):
+    counts = pd.DataFrame({
+        "sozialraum": ["A 2", "A 3", "B 1", "A 2"],
+        "jahr": [YEAR, YEAR, YEAR, 2020],
+        "variable": ["bev_u18", "bev_u18", "bev_u18", "bev_u18"],
+        "anzahl": [500, 0, 400, 9999],
+    })
+    cov = C.coverage(services, areas, counts, YEAR, ["kinder", "armut"])
+    assert list(cov.columns) == C.COVERAGE_COLUMNS
+    assert len(cov) == 12
+    assert list(cov["handlungsfeld"].unique()) == ["kinder", "armut"]
+    k = cov[cov["handlungsfeld"] == "kinder"].set_index("sozialraum")
+    assert k.loc["A 2", "angebote"] == 2
+    assert k.loc["A 2", "angebote_je_1000"] == pytest.approx(4.0)
+    assert k.loc["A 3", "angebote"] == 1
+    assert math.isnan(k.loc["A 3", "angebote_je_1000"])  # denominator 0
+    assert k.loc["B 1", "angebote"] == 0  # s5 ended in 2019
+    assert k.loc["B 1", "angebote_je_1000"] == 0.0
+    assert k.loc["B 2", "angebote"] == 0  # s6 starts in 2022
+    assert math.isnan(k.loc["B 2", "zielgruppe"])  # no count for B 2
+    assert set(k["zielgruppe_variable"]) == {"bev_u18"}
+    a = cov[cov["handlungsfeld"] == "armut"].set_index("sozialraum")
+    assert a["zielgruppe_variable"].iloc[0] == "bev_gesamt"
+    assert a["angebote_je_1000"].isna().all()
+    nothing = C.coverage(None, areas, None, YEAR, ["kinder"])
+    assert (nothing["angebote"] == 0).all() and nothing["angebote_je_1000"].isna().all()
+
+
+# --------------------------------------------------------------------------- gaps
+def test_gaps_found_and_closed_by_neighbour(need, services, adj):
+    g = C.gaps(need, services, adj, YEAR, FIELDS)
+    assert list(g.columns) == C.GAP_COLUMNS
+    assert g["bedarf"].all()
+    idx = g.set_index(["handlungsfeld", "sozialraum"])
+    # kinder A 1: no service in the area, but two in adjacent areas → closed by neighbour
+    row = idx.loc[("kinder", "A 1")]
+    assert not row["luecke"]
+    assert row["versorgung"] == C.NEIGHBOUR_ONLY
+    assert row["angebote_im_raum"] == 0 and row["angebote_angrenzend"] == 2
+    assert row["angrenzend_mit_angebot"] == "A 2|A 3"
+    assert row["empfehlung"].startswith("Vorschlag")
+    assert "angrenzenden Sozialräumen A 2 und A 3" in row["empfehlung"]
+    # kinder B 3: neighbour B 1's service ended 2019, B 2's starts 2022 → gap
+    row = idx.loc[("kinder", "B 3")]
+    assert row["luecke"] and row["versorgung"] == C.NONE
+    assert row["empfehlung"] == ("Vorschlag – Prüfauftrag: Angebot im Handlungsfeld Kinder und "
+                                 "Familien für B 3 – Bedarf, kein Angebot im Sozialraum oder "
+                                 "angrenzend")
+    # armut A 1: the only service is in B 2, which touches A 1 at a corner → gap
+    assert idx.loc[("armut", "A 1"), "luecke"]
+    # armut B 1: served in the area (s2 ends in the report year)
+    row = idx.loc[("armut", "B 1")]
+    assert row["versorgung"] == C.COVERED and row["empfehlung"] == "" and not row["luecke"]
+    assert row["angebote_im_raum"] == 1
+    # armut A 2: served from B 1 and B 2
+    row = idx.loc[("armut", "A 2")]
+    assert row["versorgung"] == C.NEIGHBOUR_ONLY and row["angrenzend_mit_angebot"] == "B 1|B 2"
+    assert "Angebot nur in den angrenzenden Sozialräumen B 1 und B 2" in row["empfehlung"]
+    # only areas with need, fields in the given order, areas in natural order
+    assert list(zip(g["handlungsfeld"], g["sozialraum"], strict=True)) == [
+        ("armut", "A 1"), ("armut", "A 2"), ("armut", "B 1"),
+        ("aeltere", "A 1"), ("aeltere", "A 3"),
+        ("kinder", "A 1"), ("kinder", "B 3"),
+        ("integration", "A 1"), ("integration", "B 2"),
+    ]
+
+
+def test_gaps_without_services_everything_is_a_gap(need, adj):
+    g = C.gaps(need, None, adj, YEAR, FIELDS, labels={"kinder": "Kinder"})
+    assert g["luecke"].all()
+    assert "Handlungsfeld Kinder für" in g.loc[g["handlungsfeld"] == "kinder",
+                                                "empfehlung"].iloc[0]
+
+
+def test_gaps_empty_need_has_columns(adj, services):
+    g = C.gaps(_need({}), services, adj, YEAR, FIELDS)
+    assert g.empty and list(g.columns) == C.GAP_COLUMNS
+
+
+# --------------------------------------------------------------------------- chain
+def test_chain_gaps(services, areas):
+    stages = ["fruehe_hilfen", "kita", "alter"]
+    ch = C.chain_gaps(services, areas, stages, YEAR)
+    assert list(ch.columns) == C.CHAIN_COLUMNS
+    got = {(r.ags, r.kettenstufe): r.angebote for r in ch.itertuples()}
+    assert got == {
+        (AGS_A, "fruehe_hilfen"): 1,  # s4 serves two areas of A: counted once
+        (AGS_A, "kita"): 1,
+        (AGS_A, "alter"): 0,
+        (AGS_B, "fruehe_hilfen"): 0,
+        (AGS_B, "kita"): 0,  # s5 ended, s6 not started
+        (AGS_B, "alter"): 1,
+    }
+    assert list(ch["kettenstufe"])[:3] == stages and list(ch["stufe_nr"])[:3] == [1, 2, 3]
+    assert (ch["luecke"] == (ch["angebote"] == 0)).all()
+    assert set(ch["kommune"]) == {"Alsdorf", "Baesweiler"}
+
+
+# --------------------------------------------------------------------------- clusters
+def test_clusters_only_across_kommune_border(need, areas, adj):
+    cl = C.intermunicipal_clusters(need, areas, adj, FIELDS)
+    assert list(cl.columns) == C.CLUSTER_COLUMNS
+    assert len(cl) == 1  # aeltere A 1 + A 3 lies in one Kommune; integration only corners
+    row = cl.iloc[0]
+    assert row["handlungsfeld"] == "armut" and row["cluster"] == "armut-1"
+    assert row["sozialraeume"] == "A 1|A 2|B 1"
+    assert row["kommunen"] == "Alsdorf|Baesweiler" and row["ags"] == f"{AGS_A}|{AGS_B}"
+    assert row["anzahl_sozialraeume"] == 3 and row["anzahl_kommunen"] == 2
+
+
+def test_cluster_ids_numbered_by_smallest_area(areas):
+    geom = {a: box(c * 10, 0, (c + 1) * 10, 10) for c, a in
+            enumerate(["A 1", "B 1", "B 2", "A 2", "A 3", "B 3"])}  # a row of squares
+    adj = C.adjacency(geom)
+    need = _need({"kinder": ["A 1", "B 1", "A 2", "A 3", "B 3"]})  # B 2 breaks the row
+    cl = C.intermunicipal_clusters(need, areas, adj, ["kinder"])
+    assert list(cl["cluster"]) == ["kinder-1", "kinder-2"]
+    assert list(cl["sozialraeume"]) == ["A 1|B 1", "A 2|A 3|B 3"]
+
+
+# --------------------------------------------------------------------------- impact
+def _ind(rows, key):
+    cols = [key, "jahr", "indikator", "wert", "ki_unten", "ki_oben"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_impact_progress_statuses():
+    area_ind = _ind([
+        ("A 1", 2016, "x", 20.0, 19.0, 21.0), ("A 1", YEAR, "x", 16.0, 15.5, 16.5),
+        ("A 2", 2016, "x", 20.0, 19.0, 21.0), ("A 2", YEAR, "x", 19.0, 18.5, 19.5),
+        ("A 3", 2016, "x", 20.0, 19.0, 21.0), ("A 3", YEAR, "x", 18.0, 14.0, 22.0),
+    ], "sozialraum")
+    mun_ind = _ind([(AGS_B, 2016, "y", 40.0, 39.0, 41.0), (AGS_B, YEAR, "y", 52.0, 51.0, 53.0)],
+                   "ags")
+    goals = pd.DataFrame({
+        "ziel_id": ["g_kurs", "g_nicht", "g_erreicht", "g_unsicher", "g_ohne"],
+        "ziel": ["a", "b", "c", "d", "e"],
+        "handlungsfeld": ["armut"] * 5,
+        "gebiet": ["A 1", "A 2", AGS_B, "A 3", "B 3"],
+        "indikator": ["x", "x", "y", "x", "x"],
+        "basisjahr": [2016] * 5,
+        "zielwert": [15.0, 10.0, 50.0, 15.0, 10.0],
+        "zieljahr": [2026] * 5,
+    })
+    pr = C.impact_progress(goals, area_ind, mun_ind, YEAR).set_index("ziel_id")
+    assert list(pr.reset_index().columns) == C.PROGRESS_COLUMNS
+    assert pr["status"].to_dict() == {"g_kurs": "auf Kurs", "g_nicht": "nicht auf Kurs",
+                                      "g_erreicht": "erreicht", "g_unsicher": "unsicher",
+                                      "g_ohne": "keine Daten"}
+    assert pr.loc["g_kurs", "fortschritt"] == pytest.approx(0.8)
+    assert pr.loc["g_kurs", "erwartet"] == pytest.approx(0.5)
+    assert pr.loc["g_kurs", "richtung"] == "senken"
+    assert pr.loc["g_kurs", "ki_unten"] == 15.5 and pr.loc["g_kurs", "ebene"] == "sozialraum"
+    assert pr.loc["g_nicht", "fortschritt"] == pytest.approx(0.1)
+    assert pr.loc["g_erreicht", "richtung"] == "erhöhen"
+    assert pr.loc["g_erreicht", "ebene"] == "kommune"
+    assert pr.loc["g_erreicht", "basiswert"] == 40.0 and pr.loc["g_erreicht", "wert"] == 52.0
+    assert pr.loc["g_unsicher", "fortschritt"] == pytest.approx(0.4)
+    assert math.isnan(pr.loc["g_ohne", "wert"])
+
+
+def test_impact_progress_expected_share_is_clipped():
+    area_ind = _ind([("A 1", 2010, "x", 10.0, 9.0, 11.0), ("A 1", YEAR, "x", 9.5, 9.4, 9.6)],
+                    "sozialraum")
+    goals = pd.DataFrame({"ziel_id": ["g"], "ziel": ["z"], "handlungsfeld": ["armut"],
+                          "gebiet": ["A 1"], "indikator": ["x"], "basisjahr": [2010],
+                          "zielwert": [8.0], "zieljahr": [2020]})
+    pr = C.impact_progress(goals, area_ind, area_ind.iloc[:0].rename(
+        columns={"sozialraum": "ags"}), YEAR)
+    assert pr.loc[0, "erwartet"] == 1.0  # target year passed
+    assert pr.loc[0, "status"] == "nicht auf Kurs"
+    assert C.impact_progress(None, area_ind, area_ind, YEAR).empty
+
+
+# --------------------------------------------------------------------------- themes
+def test_theme_groups_counts_and_formats():
+    mun = pd.DataFrame({"ags": [AGS_A, AGS_B, AGS_C], "name": ["Alsdorf", "Baesweiler",
+                                                                "Eschweiler"]})
+    pri = pd.DataFrame({
+        "ags": [AGS_C, AGS_A, AGS_B, AGS_B, AGS_C, AGS_A, AGS_B],
+        "thema": ["t_drei", "t_drei", "t_drei", "t_zwei", "t_zwei", "t_eins", "extra"],
+    })
+    themes = {
+        "t_drei": Theme(titel="Drei", handlungsfeld="kinder"),
+        "t_zwei": {"titel": "Zwei", "handlungsfeld": "aeltere"},
+        "t_eins": Theme(titel="Eins", handlungsfeld="armut"),
+        "t_null": Theme(titel="Null", handlungsfeld="armut"),
+    }
+    tg = C.theme_groups(pri, mun, themes)
+    assert list(tg.columns) == C.THEME_COLUMNS
+    assert list(tg["thema"]) == ["t_drei", "t_zwei", "t_eins", "t_null", "extra"]
+    assert list(tg["anzahl"]) == [3, 2, 1, 0, 1]
+    assert list(tg["format"]) == ["Austauschforum", "Tandem", "", "", ""]
+    assert tg.loc[0, "kommunen"] == "Alsdorf|Baesweiler|Eschweiler"
+    assert tg.loc[0, "ags"] == f"{AGS_A}|{AGS_B}|{AGS_C}"
+    assert tg.loc[1, "handlungsfeld"] == "aeltere" and tg.loc[4, "titel"] == "extra"
+    assert list(C.theme_groups(None, mun, themes)["anzahl"]) == [0, 0, 0, 0]
+
+
+# --------------------------------------------------------------------------- recommendations
+def test_recommendations_order_and_marking(need, services, areas, adj):
+    g = C.gaps(need, services, adj, YEAR, FIELDS)
+    cl = C.intermunicipal_clusters(need, areas, adj, FIELDS)
+    tg = pd.DataFrame([{"thema": "t", "titel": "Armut im Alter", "handlungsfeld": "armut",
+                        "kommunen": "Alsdorf|Baesweiler", "ags": f"{AGS_A}|{AGS_B}",
+                        "anzahl": 2, "format": "Tandem"}])
+    pr = pd.DataFrame([{"ziel_id": "g1", "ziel": "Weniger Armut", "handlungsfeld": "armut",
+                        "gebiet": AGS_A, "basisjahr": 2016, "fortschritt": 0.1,
+                        "erwartet": 0.5, "status": "nicht auf Kurs"}])
+    rec = C.recommendations(FIELDS, g, cl, tg, pr, place_names={AGS_A: "Alsdorf"})
+    assert list(rec.columns) == C.RECOMMENDATION_COLUMNS
+    assert rec["text"].str.startswith("Vorschlag").all()
+    armut = rec[rec["handlungsfeld"] == "armut"]
+    assert list(armut["art"]) == ["Versorgungslücke", "Angebot nur angrenzend",
+                                  "Interkommunaler Ansatz", "Themengleiche Kommunen",
+                                  "Wirkungsziel"]
+    assert list(armut["nr"]) == [1, 2, 3, 4, 5]
+    assert armut.iloc[0]["bezug"] == "A 1"
+    assert "im Sozialraum A 1" in armut.iloc[0]["text"]
+    assert armut.iloc[2]["text"].startswith("Vorschlag – Interkommunaler Ansatz:")
+    assert "Alsdorf und Baesweiler" in armut.iloc[2]["text"]
+    assert "Tandem" in armut.iloc[3]["text"]
+    assert "(Alsdorf)" in armut.iloc[4]["text"] and "erwartet 50" in armut.iloc[4]["text"]
+    assert list(rec["handlungsfeld"].unique()) == ["armut", "aeltere", "kinder", "integration"]
+    pd.testing.assert_frame_equal(rec, C.recommendations(FIELDS, g, cl, tg, pr,
+                                                         place_names={AGS_A: "Alsdorf"}))
+    assert C.recommendations(FIELDS).empty
+
+
+# --------------------------------------------------------------------------- notes
+def test_notes_for_filters_and_sorts():
+    def note(file, areas, ags, field, date):
+        return Note(file, file, tuple(areas), ags, field, date, "Fachgespräch", "Text")
+
+    notes = [
+        note("b.md", ["A 1"], None, "kinder", "2021-05-01"),
+        note("a.md", ["A 1", "B 2"], None, "kinder", "2021-05-01"),
+        note("c.md", [], AGS_B, "armut", "2020-01-01"),
+        note("d.md", ["B 3"], None, "armut", "2022-01-01"),
+    ]
+    assert [n.file for n in C.notes_for(notes)] == ["c.md", "a.md", "b.md", "d.md"]
+    assert [n.file for n in C.notes_for(notes, field="kinder")] == ["a.md", "b.md"]
+    assert [n.file for n in C.notes_for(notes, area="B 2")] == ["a.md"]
+    assert [n.file for n in C.notes_for(notes, ags=AGS_B)] == ["c.md"]
+    a2k = {"A 1": AGS_A, "B 2": AGS_B, "B 3": AGS_B}
+    assert [n.file for n in C.notes_for(notes, ags=AGS_B, area_ags=a2k)] == ["c.md", "a.md",
+                                                                              "d.md"]
+    assert [n.file for n in C.notes_for(notes, field="armut", ags=AGS_B, area_ags=a2k)] == [
+        "c.md", "d.md"]
+
+
+# --------------------------------------------------------------------------- demo smoke
+def test_demo_smoke():
+    from analysis.config import load_config
+    from analysis.core import run
+    from analysis.dataset import load_dataset
+
+    ds = load_dataset(REPO / "data" / "demo")
+    cfg = load_config(REPO / "config" / "report.yaml")
+    res = run(ds, cfg, with_stability=False)
+    tg = C.theme_groups(ds.priorities, ds.municipalities, cfg.themen).set_index("thema")
+    assert tg["anzahl"].to_dict() == {"armut_aeltere": 8, "bedarfe_aeltere": 6,
+                                      "bildungschancen": 5, "kinderarmut": 6,
+                                      "erwerbsbeteiligung": 4}
+    adj = C.adjacency(ds.geometry)
+    assert set(adj) == set(ds.areas["sozialraum"])
+    g = C.gaps(res.need, ds.services, adj, cfg.berichtsjahr, cfg.fields)
+    assert list(g.columns) == C.GAP_COLUMNS and not g.empty
+    cl = C.intermunicipal_clusters(res.need, ds.areas, adj, cfg.fields)
+    assert list(cl.columns) == C.CLUSTER_COLUMNS
+    assert (cl["anzahl_kommunen"] >= 2).all()
+    cov = C.coverage(ds.services, ds.areas, ds.counts, cfg.berichtsjahr, cfg.fields)
+    assert len(cov) == len(ds.areas) * len(cfg.fields)
+    ch = C.chain_gaps(ds.services, ds.areas, cfg.praeventionskette, cfg.berichtsjahr)
+    assert len(ch) == len(ds.municipalities) * len(cfg.praeventionskette)
+    pr = C.impact_progress(ds.goals, res.area, res.municipal, cfg.berichtsjahr)
+    assert len(pr) == len(ds.goals) and (pr["status"] != C.NO_DATA).all()
+    rec = C.recommendations(cfg.fields, g, cl, tg.reset_index(), pr)
+    assert rec["text"].str.startswith("Vorschlag").all()
