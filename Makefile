@@ -34,7 +34,7 @@ need: setup ## Handlungsbedarf je Sozialraum nach OUT/handlungsbedarf.csv schrei
 	$(BIN)/python -m analysis need --data $(DATA) --config $(CONFIG) --output $(OUT)/handlungsbedarf.csv
 
 browser-deps: ## Chromium und axe-core für die Barrierefreiheitstests bereitstellen
-	$(BIN)/python -m analysis.browser_deps
+	sh tests/e2e/install-browser-deps.sh
 
 test: setup browser-deps ## Alle Tests (Unit, Notebooks, Ende-zu-Ende, Browser/axe) und ruff
 	$(BIN)/ruff check src tests

@@ -33,6 +33,11 @@ from .errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
+
+
+def notebooks_dir() -> Path:
+    """The chapter notebooks: ``$SOZIALPLANUNG_NOTEBOOKS`` or ``notebooks/``."""
+    return Path(os.environ.get("SOZIALPLANUNG_NOTEBOOKS", NOTEBOOKS))
 SITES = ("sozialbericht", "handlungskonzept")
 
 
@@ -56,7 +61,8 @@ def plan(ctx) -> list[ChapterRun]:
     from .schema import AGS
 
     cfg = ctx.cfg
-    runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Überblick", "sozialbericht")]
+    runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
+                         "sozialbericht")]
     for i, f in enumerate(cfg.fields):
         runs.append(ChapterRun(f"2{i}_{f}", f"2{i}_{f}.ipynb", cfg.handlungsfelder[f].titel,
                                "sozialbericht"))
@@ -93,6 +99,9 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
 
     os.environ["SOZIALPLANUNG_CACHE"] = cache
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # the kernel's own start-up warnings go to a log, not to the user's terminal
+    log = os.open(str(Path(cache).parent / "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(log, 2)
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
@@ -107,7 +116,7 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
 
 
 def _stamp(run: ChapterRun, inputs_key: str) -> str:
-    nb = (NOTEBOOKS / run.notebook).read_bytes()
+    nb = (notebooks_dir() / run.notebook).read_bytes()
     raw = json.dumps(run.params, sort_keys=True).encode() + nb + inputs_key.encode()
     return hashlib.sha256(raw).hexdigest()[:16]
 
@@ -141,7 +150,7 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
         futures = {}
         for r, out, stamp, stamp_file in todo:
             tmp_out = out.with_suffix(".running.ipynb")
-            fut = pool.submit(_execute, str(NOTEBOOKS / r.notebook), str(tmp_out),
+            fut = pool.submit(_execute, str(notebooks_dir() / r.notebook), str(tmp_out),
                               {**params, **r.params}, str(build_dir / "cache"))
             futures[fut] = (r, out, tmp_out, stamp, stamp_file)
         pending = set(futures)

@@ -16,7 +16,7 @@ from . import schema as S
 from .config import FieldConfig, ReportConfig
 from .dataset import Dataset
 from .indices import field_index, zscores
-from .need import classify_field, cumulation, headline
+from .need import at_least, classify_field, cumulation, headline
 
 
 @dataclass
@@ -149,8 +149,8 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
     df["veraenderung"] = df["wert"] - df["wert_vorher"]
     direction = df.index.get_level_values(S.INDICATOR).map(_directions(catalogue))
     signed = df["veraenderung"] * np.asarray(direction, dtype=float)
-    df["dynamik"] = np.select([signed >= threshold, signed <= -threshold], ["verschlechtert",
-                              "verbessert"], "stabil")
+    df["dynamik"] = np.select([at_least(signed, threshold), at_least(-signed, threshold)],
+                              ["verschlechtert", "verbessert"], "stabil")
     df.loc[df["veraenderung"].isna(), "dynamik"] = ""
     return df.reset_index()
 

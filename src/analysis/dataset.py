@@ -209,7 +209,10 @@ def _missing_years(cnt: pd.DataFrame, years: list[int], areas: set[str],
     ok = cnt[cnt[S.AREA].isin(areas) & cnt[S.VARIABLE].isin(variables) & cnt[S.YEAR].notna()]
     have = set(zip(ok[S.AREA].tolist(), ok[S.VARIABLE].tolist(),
                    ok[S.YEAR].astype("int64").tolist(), strict=True))
-    for area in sorted(areas & set(ok[S.AREA])):
+    present = areas & set(ok[S.AREA])
+    if len(have) == len(present) * len(variables) * len(years):
+        return []  # complete (the usual case)
+    for area in sorted(present):
         missing = {v: [y for y in years if (area, v, y) not in have] for v in variables}
         missing = {v: ys for v, ys in missing.items() if ys}
         if not missing:
@@ -232,8 +235,10 @@ def _missing_years(cnt: pd.DataFrame, years: list[int], areas: set[str],
 def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict, file: str,
                               key: str) -> list[Problem]:
     problems = []
-    wide = cnt.pivot_table(index=[key, S.YEAR], columns=S.VARIABLE, values=S.COUNT,
-                           aggfunc="first")
+    # keys are unique here (duplicates stop the validation before the cross-file rules)
+    wide = (cnt.dropna(subset=[key, S.YEAR, S.VARIABLE])
+            .drop_duplicates([key, S.YEAR, S.VARIABLE])
+            .set_index([key, S.YEAR, S.VARIABLE])[S.COUNT].unstack(S.VARIABLE))
     row_of: dict | None = None  # row of each count, built only when needed
     for _, r in ind.iterrows():
         num, den = r[S.NUMERATOR], r[S.DENOMINATOR]
@@ -283,6 +288,7 @@ def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]
     target = CRS.from_user_input(S.GEOMETRY_CRS)
     transformer = None if crs == target else Transformer.from_crs(crs, target, always_xy=True)
     geoms: dict[str, object] = {}
+    outside: list[Problem] = []
     for n, feat in enumerate(feats, start=1):
         where = f"Feature {n}"
         if not isinstance(feat, dict):
@@ -338,12 +344,20 @@ def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]
                     f"{S.GEOMETRY_CRS} exportieren" if degrees and transformer is None
                     else f"Koordinatensystem prüfen: {S.GEOMETRY_CRS} angeben "
                     "oder korrekt exportieren")
-            problems.append(Problem(file, None, "crs", code,
-                                    f"Koordinaten liegen nicht in Deutschland (als {crs_name} "
-                                    "gelesen)", hint))
+            outside.append(Problem(file, None, "crs", code,
+                                   f"Koordinaten liegen nicht in Deutschland (als {crs_name} "
+                                   "gelesen)", hint))
             continue
         geoms[code] = geom
-    for a in sorted(areas - set(geoms) - {p.value for p in problems}):
+    if len(outside) > 3:  # the whole file is in another CRS: say it once
+        first = outside[0]
+        problems.append(Problem(file, None, "crs", str(crs_name),
+                                f"Koordinaten von {len(outside)} Sozialräumen liegen nicht in "
+                                f"Deutschland (z. B. {first.value})", first.hint))
+    else:
+        problems += outside
+    reported = {p.value for p in problems} | {p.value for p in outside}
+    for a in sorted(areas - set(geoms) - reported):
         problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, a,
                                 "Sozialraum hat keine Geometrie",
                                 "Polygon für diesen Sozialraum ergänzen"))

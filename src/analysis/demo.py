@@ -308,7 +308,7 @@ INDICATORS = [
 
 # rate model: indicator -> (field of the latent, base rate in %, slope on the latent, noise sd)
 RATE_MODEL = {
-    "mindestsicherung": ("armut", 8.5, 0.42, 0.06),
+    "mindestsicherung": ("armut", 10.5, 0.42, 0.06),
     "sgb2": ("armut", 9.0, 0.48, 0.08),
     "arbeitslosendichte": ("armut", 5.0, 0.38, 0.10),
     "langzeitarbeitslose": ("armut", 38.0, 0.12, 0.10),

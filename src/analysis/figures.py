@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import matplotlib
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocator, MultipleLocator
@@ -880,3 +881,85 @@ def profile_chart(
         row_header=label_name,
         figure=fig,
     )
+
+
+def profile_heatmap(
+    z: pd.DataFrame,
+    suppressed: pd.DataFrame | None,
+    title: str,
+    *,
+    caption: str | None = None,
+    threshold: float = 1.0,
+    row_label: str = "Sozialraum",
+) -> FigureOutput:
+    """Profile matrix (Profilmatrix) of several areas: z-scores of indicators as a heat map.
+
+    Rows are areas, columns indicators (direction already applied, so red = more
+    need than the regional mean, blue = less). Each cell shows its z-value; withheld
+    cells (``suppressed`` True) are blank with "•". One figure per Kommune instead of
+    one chart per area keeps the report fast and lets readers compare areas.
+
+    Returns
+    -------
+    FigureOutput
+        Alt text: how many areas and indicators, and per area the number of
+        indicators at or above ``threshold`` (the strongest areas first).
+    """
+    rows, cols = list(z.index), list(z.columns)
+    hidden = (suppressed.reindex(index=rows, columns=cols).fillna(False).to_numpy(dtype=bool)
+              if suppressed is not None else np.zeros(z.shape, dtype=bool))
+    vals = z.to_numpy(dtype=float).copy()
+    vals[hidden] = np.nan
+    fig = new_figure(WIDTH_IN + 1.5, max(2.6, 1.9 + 0.32 * len(rows)))
+    with rc_context(RC):
+        ax = fig.add_subplot()
+        lim = 2.5
+        cmap = matplotlib.colormaps["RdBu_r"]
+        ax.imshow(np.clip(vals, -lim, lim), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto",
+                  interpolation="nearest")
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                v = vals[i, j]
+                if hidden[i, j]:
+                    text, colour = fmt.SUPPRESSED, TEXT
+                elif np.isnan(v):
+                    text, colour = "–", TEXT
+                else:
+                    text = fmt.signed(v, 1)
+                    colour = "#FFFFFF" if abs(v) >= 1.4 else TEXT
+                ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
+        ax.set_xticks(range(len(cols)), cols, rotation=55, ha="right", fontsize=7.5)
+        ax.set_yticks(range(len(rows)), rows, fontsize=8)
+        ax.tick_params(length=0)
+        for side in ("top", "right", "left", "bottom"):
+            ax.spines[side].set_visible(False)
+    svg = render_svg(fig)
+    strong = {r: int(np.nansum(vals[i] >= threshold)) for i, r in enumerate(rows)}
+    ranked = sorted((r for r in rows if strong[r]), key=lambda r: (-strong[r], rows.index(r)))
+    parts = [
+        f"Profilmatrix: {title}.",
+        f"{fmt.count_phrase(len(rows), 'Sozialraum', 'Sozialräume')} und "
+        f"{fmt.count_phrase(len(cols), 'Indikator', 'Indikatoren')} als Abweichung vom "
+        "Regionsmittel (z-Wert; rot = mehr Bedarf, blau = weniger).",
+    ]
+    if ranked:
+        parts.append(
+            f"Werte ab {fmt.number(threshold, 1)}: "
+            + fmt.join_de(f"{r} ({fmt.number(strong[r])})" for r in ranked[:6])
+            + ("" if len(ranked) <= 6 else f" und {fmt.number(len(ranked) - 6)} weitere")
+            + "."
+        )
+    else:
+        parts.append(f"Kein Wert erreicht {fmt.number(threshold, 1)}.")
+    n_hidden = int(hidden.sum())
+    if n_hidden:
+        parts.append(f"{fmt.count_phrase(n_hidden, 'Wert ist', 'Werte sind')} gesperrt.")
+    table = pd.DataFrame(
+        [[r] + [fmt.SUPPRESSED if hidden[i, j] else vals[i, j] for j in range(len(cols))]
+         for i, r in enumerate(rows)],
+        columns=[row_label, *cols],
+    )
+    return FigureOutput(svg=svg, alt=_sentence(*parts), title=title, table=table,
+                        caption=caption,
+                        number_formats={c: (lambda v: fmt.signed(v, 1)) for c in cols},
+                        row_header=row_label, figure=fig)

@@ -96,12 +96,7 @@ def municipal_indicators(counts: pd.DataFrame, catalogue: pd.DataFrame,
                          unreliable_below: int = 50) -> pd.DataFrame:
     """Indicators per Kommune and year: ratio of summed area counts, plus the
     indicators that exist only at municipal level (from ``counts_municipal``)."""
-    from_areas = counts.groupby([S.AGS, S.YEAR, S.VARIABLE], as_index=False, observed=True)[
-        S.COUNT].sum()
-    parts = [from_areas]
-    if counts_municipal is not None and not counts_municipal.empty:
-        parts.append(counts_municipal[[S.AGS, S.YEAR, S.VARIABLE, S.COUNT]])
-    allc = pd.concat(parts, ignore_index=True)
+    allc = _summed_counts(counts, counts_municipal, [S.AGS, S.YEAR])
     return compute(allc, catalogue, [S.AGS, S.YEAR], unreliable_below)
 
 
@@ -109,14 +104,23 @@ def region_indicators(counts: pd.DataFrame, catalogue: pd.DataFrame,
                       counts_municipal: pd.DataFrame | None = None,
                       unreliable_below: int = 50) -> pd.DataFrame:
     """Indicators for the whole region and year (ratio of summed counts)."""
-    from_areas = counts.groupby([S.YEAR, S.VARIABLE], as_index=False, observed=True)[
-        S.COUNT].sum()
-    parts = [from_areas]
-    if counts_municipal is not None and not counts_municipal.empty:
-        parts.append(counts_municipal.groupby([S.YEAR, S.VARIABLE], as_index=False)[
-            S.COUNT].sum())
-    allc = pd.concat(parts, ignore_index=True)
+    allc = _summed_counts(counts, counts_municipal, [S.YEAR])
     return compute(allc, catalogue, [S.YEAR], unreliable_below)
+
+
+def _summed_counts(counts: pd.DataFrame, counts_municipal: pd.DataFrame | None,
+                   keys: list[str]) -> pd.DataFrame:
+    """Counts per ``keys`` × variable: sums of the area counts, plus the municipal-only
+    counts. A variable that also comes per area is taken from the area sums only
+    (adding the municipal count as well would double it)."""
+    cols = [*keys, S.VARIABLE]
+    from_areas = counts.groupby(cols, as_index=False, observed=True)[S.COUNT].sum()
+    if counts_municipal is None or counts_municipal.empty:
+        return from_areas
+    from_mun = counts_municipal.groupby(cols, as_index=False, observed=True)[S.COUNT].sum()
+    seen = pd.MultiIndex.from_frame(from_areas[cols])
+    from_mun = from_mun[~pd.MultiIndex.from_frame(from_mun[cols]).isin(seen)]
+    return pd.concat([from_areas, from_mun], ignore_index=True)
 
 
 def value_table(indicators: pd.DataFrame, year: int, key: str = S.AREA,

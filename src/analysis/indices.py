@@ -5,16 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# Spread below this fraction of a column's largest magnitude is rounding noise, not spread.
+_NOISE = 1e-12
+
 
 def zscores(values: pd.DataFrame, directions: dict[str, int] | None = None,
             ddof: int = 0) -> pd.DataFrame:
     """Column-wise z-scores over all rows with a value (unweighted, population SD).
 
     ``directions`` maps a column to +1 (higher = more need) or -1 (sign flipped).
-    A column without spread gives 0 for every row with a value.
+    A column without spread gives 0 for every row with a value; so does a column
+    whose spread is only floating-point noise (e.g. 7/50 and 14/100 as percentages).
     """
     mean = values.mean(axis=0, skipna=True)
-    sd = values.std(axis=0, ddof=ddof, skipna=True).replace(0.0, np.nan)
+    sd = values.std(axis=0, ddof=ddof, skipna=True)
+    sd = sd.where(sd > _NOISE * values.abs().max(axis=0))
     z = (values - mean) / sd
     z = z.where(values.isna() | sd.notna(), 0.0)
     if directions:
@@ -38,7 +43,8 @@ def field_index(z: pd.DataFrame, indicators: list[str], weights: dict[str, float
     idx = (num / den.replace(0.0, np.nan)).rename("index")
     if restandardise:
         sd = idx.std(ddof=ddof)
-        idx = (idx - idx.mean()) / sd if sd and sd > 0 else idx * 0.0
+        spread = sd > _NOISE * idx.abs().max()  # False for NaN
+        idx = (idx - idx.mean()) / sd if spread else idx * 0.0
     return idx
 
 

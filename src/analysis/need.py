@@ -10,6 +10,17 @@ import pandas as pd
 RULE_LABELS = {"regional": "regional", "kommunal": "kommunal", "absolut": "absolut"}
 
 
+# Relative tolerance of threshold comparisons: values computed as count / count × scale
+# carry rounding noise (1.25 × 28 % is 35.00000000000001 %), and a value exactly at a
+# threshold must count as reaching it.
+TOLERANCE = 1e-9
+
+
+def at_least(value, threshold):
+    """``value >= threshold`` up to rounding noise (NaN → False)."""
+    return value >= threshold - TOLERANCE * np.maximum(1.0, np.abs(threshold))
+
+
 def top_share(counts: pd.Series, share: float) -> pd.Series:
     """True for the areas whose count is among the top ``share`` of areas.
 
@@ -34,7 +45,7 @@ def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.S
     1. *regional*: index ≥ ``regional_index``;
     2. *kommunal*: lead indicator ≥ ``kommunal_faktor`` × municipal value and
        index ≥ ``kommunal_index`` (for a lead indicator where lower means more
-       need: ≤ municipal value ÷ factor);
+       need: ≤ municipal value ÷ factor); never when the municipal value is 0;
     3. *absolut*: index ≥ ``absolut_index`` and the number of people concerned
        (lead numerator) among the top ``absolut_anteil`` of areas.
 
@@ -42,13 +53,16 @@ def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.S
     ``regeln`` (names of the rules that fired, comma-separated).
     """
     idx = index.astype(float)
-    r1 = idx >= regional_index
+    r1 = at_least(idx, regional_index)
+    mun = lead_municipal.astype(float)
     if lead_direction >= 0:
-        rel = lead_value >= kommunal_faktor * lead_municipal
+        rel = at_least(lead_value.astype(float), kommunal_faktor * mun)
     else:
-        rel = lead_value <= lead_municipal / kommunal_faktor
-    r2 = rel.fillna(False).astype(bool) & (idx >= kommunal_index)
-    r3 = top_share(lead_count, absolut_anteil) & (idx >= absolut_index)
+        rel = at_least(-lead_value.astype(float), -mun / kommunal_faktor)
+    # a municipal value of 0 (or missing) gives no reference: the rule cannot fire
+    rel = rel & (mun > 0)
+    r2 = rel.fillna(False).astype(bool) & at_least(idx, kommunal_index)
+    r3 = top_share(lead_count, absolut_anteil) & at_least(idx, absolut_index)
     out = pd.DataFrame({"index": idx, "regional": r1.fillna(False).astype(bool),
                         "kommunal": r2.fillna(False).astype(bool),
                         "absolut": r3.fillna(False).astype(bool)})

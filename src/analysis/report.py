@@ -19,7 +19,7 @@ from . import fmt
 from . import schema as S
 from .context import Context, load_context
 from .core import area_sort_key, need_table, stability_label
-from .figures import FigureOutput, bar_with_intervals, profile_chart, trend_lines
+from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .maps import choropleth
 from .prose import Prose, notice, prose
 from .tables import TableOutput
@@ -128,14 +128,16 @@ class Report:
     def region_values(self) -> pd.DataFrame:
         return self._flag_rates(self.res.region, "region")
 
-    def area_value(self, indicator: str, year: int | None = None) -> pd.DataFrame:
-        """One indicator for all areas in one year, suppressed values set to NaN."""
-        year = year or self.year
-        v = self.area_values
-        v = v[(v[S.INDICATOR] == indicator) & (v[S.YEAR] == year)].set_index(S.AREA)
+    @cached_property
+    def _area_value_groups(self) -> dict:
+        v = self.area_values.copy()
         for col in (S.VALUE, S.LOWER, S.UPPER, S.NUMERATOR):
             v[col] = v[col].where(~v[D.FLAG])
-        return v
+        return {k: g.set_index(S.AREA) for k, g in v.groupby([S.INDICATOR, S.YEAR])}
+
+    def area_value(self, indicator: str, year: int | None = None) -> pd.DataFrame:
+        """One indicator for all areas in one year, suppressed values set to NaN."""
+        return self._area_value_groups[(indicator, year or self.year)]
 
     def region_value(self, indicator: str, year: int | None = None) -> float:
         v = self.region_values
@@ -533,8 +535,9 @@ class FieldView:
                           decimals=2)
 
     def need_map(self) -> FigureOutput:
-        flag = self.flag.map({True: "Handlungsbedarf", False: "kein Handlungsbedarf"})
-        return choropleth(flag, self.r.ds.geometry, self.r.areas[S.KOMMUNE],
+        return choropleth(self.flag.astype(bool), self.r.ds.geometry, self.r.areas[S.KOMMUNE],
+                          classes=[False, True],
+                          labels=["kein Handlungsbedarf", "Handlungsbedarf"],
                           title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
                           legend_title="Einstufung", categorical=True,
                           caption=self.r.source_caption())
@@ -714,6 +717,21 @@ class ProfileView:
     def area_profiles(self) -> AreaProfiles:
         return AreaProfiles(self.r, self.codes)
 
+    def heatmap(self) -> FigureOutput:
+        """Profile matrix: z-scores of all core indicators for the areas of the Kommune."""
+        r = self.r
+        inds = list(dict.fromkeys(i for f in r.cfg.fields
+                                  for i in r.cfg.handlungsfelder[f].indikatoren))
+        labels = [r.label(i) for i in inds]
+        z = r.res.z.loc[self.codes, inds].copy()
+        hidden = pd.DataFrame({i: r.area_value(i)[D.FLAG].reindex(self.codes) for i in inds})
+        z.columns = labels
+        hidden.columns = labels
+        z.index = [r.area_label(c) for c in self.codes]
+        hidden.index = z.index
+        return profile_heatmap(z, hidden, f"Profile der Sozialräume von {self.name} {r.year}",
+                               caption=r.source_caption())
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -741,7 +759,7 @@ class AreaProfiles:
         r = self.r
         ags = r.areas.loc[code, S.AGS]
         kommune = r.areas.loc[code, S.KOMMUNE]
-        rows, zrows = [], []
+        rows = []
         for f in r.cfg.fields:
             for ind in r.cfg.handlungsfelder[f].indikatoren:
                 v = r.area_value(ind)
@@ -751,18 +769,11 @@ class AreaProfiles:
                              "Kommune": r.municipal_value(ind, ags),
                              "Region": r.region_value(ind),
                              "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR]})
-                zrows.append({"Indikator": r.label(ind),
-                              "z": np.nan if hidden else r.res.z.loc[code, ind],
-                              D.FLAG: hidden})
         num = {c: (lambda x: fmt.number(x, 1)) for c in ("Sozialraum", "Kommune", "Region")}
         num["Betroffene"] = lambda x: fmt.number(x)
         table = TableOutput(pd.DataFrame(rows), f"Kennzahlen {code} im Vergleich mit "
                                                 f"{kommune} und der Region {r.year}",
                             number_formats=num, row_header="Indikator")
-        zdf = pd.DataFrame(zrows).drop_duplicates("Indikator")
-        chart = profile_chart(zdf, "Indikator", "z", f"Profil {r.area_label(code)}: z-Werte "
-                                                      f"{r.year}", suppressed_col=D.FLAG,
-                              caption=r.source_caption())
         reasons = []
         for f in r.cfg.fields:
             if r.res.need.loc[code, f"{f}_bedarf_flag"]:
@@ -776,9 +787,14 @@ class AreaProfiles:
         text = prose("Handlungsbedarf:" if reasons else
                      "In keinem Handlungsfeld wird Handlungsbedarf festgestellt.",
                      items=reasons)._repr_html_()
+        links = [(f"../handlungskonzept/52_konzept_{f}.html", r.cfg.handlungsfelder[f].kurz)
+                 for f in r.cfg.fields if r.res.need.loc[code, f"{f}_bedarf_flag"]]
+        if links:
+            text += "<p>Im Handlungskonzept-Anhang: " + ", ".join(
+                f'<a href="{h}">{html.escape(t)}</a>' for h, t in links) + "</p>"
         anchor = "sr-" + code.lower().replace(" ", "-")
         return (f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
-                f"</h3>{text}{table._repr_html_()}{chart._repr_html_()}</section>")
+                f"</h3>{text}{table._repr_html_()}</section>")
 
     def _repr_html_(self) -> str:
         return "".join(self._one(c) for c in self.codes)

@@ -84,29 +84,38 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
                     problems.append(Problem(raw.file, int(i) + 2, col.name, "",
                                             "Pflichtfeld ist leer", "Wert eintragen"))
             continue
-        parsed = []
-        for i, v in values.items():
+        parsed: dict = {}
+        fast = pd.Series(False, index=values.index)
+        if col.dtype == "int":  # plain digits (nearly all cells): vectorised
+            fast = values.str.fullmatch(r"\d{1,18}")
+        for i, v in values[~fast].items():
             v2 = normalise_number(v, raw.german_numbers) if col.dtype == "float" or "." in v \
                 else v
             if v2 == "":
                 if not col.nullable:
                     problems.append(Problem(raw.file, int(i) + 2, col.name, "",
                                             "Pflichtfeld ist leer", "Wert eintragen"))
-                parsed.append(None)
+                parsed[i] = None
             elif col.dtype == "int" and _INT_RE.match(v2):
                 if abs(int(v2)) > _INT64_MAX:
                     problems.append(Problem(raw.file, int(i) + 2, col.name, v,
                                             "Zahl zu groß",
                                             "Wert prüfen (Tippfehler? Tausendertrennzeichen?)"))
-                    parsed.append(None)
+                    parsed[i] = None
                 else:
-                    parsed.append(int(v2))
+                    parsed[i] = int(v2)
             elif col.dtype == "float" and _FLOAT_RE.match(v2):
-                parsed.append(float(v2))
+                parsed[i] = float(v2)
             else:
                 problems.append(_type_problem(raw, col, int(i) + 2, v))
-                parsed.append(None)
-        out[col.name] = pd.array(parsed, dtype="Int64" if col.dtype == "int" else "Float64")
+                parsed[i] = None
+        dtype = "Int64" if col.dtype == "int" else "Float64"
+        column = pd.Series(pd.NA, index=values.index, dtype=dtype)
+        if fast.any():
+            column.loc[fast] = values[fast].astype("int64")
+        if parsed:
+            column.loc[list(parsed)] = pd.array(list(parsed.values()), dtype=dtype)
+        out[col.name] = column
     problems += _check_values(out, raw, spec)
     problems += _check_duplicates(out, raw.file, spec)
     return out, problems

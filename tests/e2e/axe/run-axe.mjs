@@ -7,7 +7,7 @@
 // file: or data: (a report must load nothing from outside), inject axe-core, run the
 // WCAG 2.0/2.1 A and AA rules and print one JSON array with one result per page:
 //   {path, title, lang, violations: [{id, impact, help, nodes: [target, ...]}],
-//    incomplete: [ids], external_requests: [url, ...], page_errors: [...], screenshot}
+//    incomplete: [{id, nodes}], external_requests: [url, ...], page_errors: [...], screenshot}
 // Exit code: 0 all clean, 1 violations or external requests found, 2 harness error.
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from "node:fs";
@@ -86,7 +86,11 @@ async function checkPage(browser, file, opts) {
       help: v.help,
       nodes: v.nodes.map((n) => n.target.join(" ")),
     }));
-    result.incomplete = axe.incomplete.map((v) => v.id);
+    // "incomplete" = axe could not decide (e.g. text over a gradient); review by hand
+    result.incomplete = axe.incomplete.map((v) => ({
+      id: v.id,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${(n.any[0] && n.any[0].message) || ""}`),
+    }));
     if (opts.screenshot) {
       mkdirSync(opts.screenshot, { recursive: true });
       result.screenshot = join(opts.screenshot, screenshotName(file));

@@ -1,0 +1,221 @@
+"""End to end: `python -m analysis report` builds both reports as a reviewer gets them."""
+
+from __future__ import annotations
+
+import getpass
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.build import SITES
+
+from .conftest import FORMULA_NAME, REPO, XSS_NAME, run_report, tree_bytes
+
+pytestmark = pytest.mark.slow
+
+
+def pages(out: Path) -> list[Path]:
+    return sorted(p for s in SITES for p in (out / s).glob("*.html"))
+
+
+def test_both_sites_have_all_pages(demo_build: Path):
+    sb = {p.stem for p in (demo_build / "sozialbericht").glob("*.html")}
+    hk = {p.stem for p in (demo_build / "handlungskonzept").glob("*.html")}
+    assert {"index", "barrierefreiheit", "00_uebersicht", "20_armut", "21_aeltere", "22_kinder",
+            "23_integration", "24_inklusion", "30_veraenderung", "90_methodik"} <= sb
+    assert len([s for s in sb if s.startswith("40_profil_")]) == 10
+    assert {"index", "50_empfehlungen", "51_prioritaeten", "53_wirkung", "54_interkommunal",
+            "52_konzept_armut", "52_konzept_inklusion"} <= hk
+    assert (demo_build / "sozialbericht" / "downloads" / "handlungsbedarf.csv").is_file()
+    assert (demo_build / "sozialbericht" / "downloads" / "handlungsbedarf.xlsx").is_file()
+
+
+def test_every_link_resolves(demo_build: Path):
+    for page in pages(demo_build):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for a in soup.find_all("a", href=True):
+            href = a["href"]
+            assert not re.match(r"^[a-z]+:", href), f"{page.name}: external link {href}"
+            url = urlparse(href)
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            assert target.is_file(), f"{page.name}: broken link {href}"
+            if url.fragment and target.suffix == ".html":
+                ids = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+                assert ids.find(id=url.fragment), f"{page.name}: missing anchor {href}"
+
+
+def test_no_code_prompts_errors_or_paths(demo_build: Path):
+    forbidden = [re.compile(p) for p in (
+        r"Traceback", r"In&nbsp;\[", r"In \[\d*\]", r"open_report\(", r"import analysis",
+        r"jp-InputArea", r"/(root|work|home|tmp)/", r"file:/", r"https?://",
+        r"No description has been provided")]
+    names = {getpass.getuser(), socket.gethostname()} - {""}
+    for page in pages(demo_build):
+        text = page.read_text(encoding="utf-8")
+        for pat in forbidden:
+            assert not pat.search(text), f"{page.name}: {pat.pattern}"
+        visible = BeautifulSoup(text, "html.parser").get_text(" ")
+        for name in names:
+            assert not re.search(rf"\b{re.escape(name)}\b", visible), f"{page.name}: {name}"
+        assert 'lang="de"' in text
+        assert "Synthetische Demodaten" in text
+
+
+def test_every_figure_has_alt_text_and_a_table(demo_build: Path):
+    n = 0
+    for page in pages(demo_build):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for fig in soup.select("figure.chart"):
+            img = fig.find("img")
+            assert img is not None and len(img.get("alt", "")) > 40, page.name
+            sibling = fig.find_next_sibling()
+            assert sibling is not None and sibling.find("table"), f"{page.name}: no table"
+            n += 1
+    assert n >= 30
+
+
+def test_prose_uses_german_number_formats(demo_build: Path):
+    text = BeautifulSoup((demo_build / "sozialbericht" / "00_uebersicht.html").read_text(
+        encoding="utf-8"), "html.parser").get_text(" ")
+    assert "59 der 93 Sozialräume" in text
+    armut = (demo_build / "sozialbericht" / "20_armut.html").read_text(encoding="utf-8")
+    assert re.search(r"\d+,\d\u00a0%", armut), "no percentage like 11,5 %"
+    assert not re.search(r"\d\.\d\u00a0%", armut), "English decimal point in a percentage"
+
+
+def test_downloads_are_german_excel_and_disclosure_controlled(demo_build: Path):
+    folder = demo_build / "sozialbericht" / "downloads"
+    raw = (folder / "indikatoren_sozialraeume.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    df = pd.read_csv(io.BytesIO(raw), sep=";", dtype=str, encoding="utf-8-sig")
+    for col in ("zaehler", "nenner"):
+        vals = pd.to_numeric(df[col].str.replace(".", "", regex=False), errors="coerce")
+        assert not ((vals > 0) & (vals < 3)).any(), f"small count visible in {col}"
+    assert (df["zaehler"] == "•").any(), "nothing suppressed in the demo data?"
+    need = pd.read_csv(folder / "handlungsbedarf.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert len(need) == 93 and (need["armut_bedarf"] == "ja").sum() == 15
+    with zipfile.ZipFile(folder / "handlungsbedarf.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
+
+
+def test_suppressed_area_counts_cannot_be_recomputed(demo_build: Path):
+    """An attacker with both downloads tries: Kommune total − published areas."""
+    folder = demo_build / "sozialbericht" / "downloads"
+    areas = pd.read_csv(folder / "indikatoren_sozialraeume.csv", sep=";", dtype=str,
+                        encoding="utf-8-sig")
+    mun = pd.read_csv(folder / "indikatoren_kommunen.csv", sep=";", dtype=str,
+                      encoding="utf-8-sig")
+    a2k = pd.read_csv(REPO / "data/demo/sozialraeume.csv", dtype=str).set_index(
+        "sozialraum")["ags"]
+    areas["ags"] = areas["sozialraum"].map(a2k)
+    checked = 0
+    for (ags, ind), grp in areas.groupby(["ags", "indikator"]):
+        hidden = grp["zaehler"] == "•"
+        if not hidden.any():
+            continue
+        total = mun[(mun["ags"] == ags) & (mun["indikator"] == ind)]["zaehler"]
+        if total.empty or total.iloc[0] == "•":
+            continue
+        checked += 1
+        assert hidden.sum() >= 2, f"{ags} {ind}: one hidden cell = total − published"
+        rest = int(total.iloc[0].replace(".", "")) - grp.loc[~hidden, "zaehler"].str.replace(
+            ".", "", regex=False).astype(int).sum()
+        assert rest >= 3, f"{ags} {ind}: hidden cells sum to {rest}"
+    assert checked > 0
+
+
+def test_noop_rebuild_does_nothing(demo_build: Path):
+    before = os.readlink(demo_build / ".current")
+    done = run_report(demo_build)
+    assert done.returncode == 0, done.stderr
+    assert "nichts zu tun" in done.stdout
+    assert os.readlink(demo_build / ".current") == before
+
+
+def test_rebuild_is_byte_identical(demo_build: Path, tmp_path: Path):
+    out = tmp_path / "again"
+    done = run_report(out, REPO / "data/demo", "--force")
+    assert done.returncode == 0, done.stderr
+    first, second = tree_bytes(demo_build), tree_bytes(out)
+    assert first.keys() == second.keys()
+    differing = [k for k in first if first[k] != second[k]]
+    assert not differing, differing[:5]
+
+
+def test_failed_chapter_keeps_previous_report(demo_build: Path, tmp_path: Path):
+    before = tree_bytes(demo_build)
+    nbs = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", nbs)
+    nb = nbs / "24_inklusion.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace(
+        '"f.summary()"', '"f.summary(); 1 / 0"', 1), encoding="utf-8")
+    done = run_report(demo_build, env={"SOZIALPLANUNG_NOTEBOOKS": str(nbs)})
+    assert done.returncode != 0
+    msg = done.stdout + done.stderr
+    assert "24_inklusion" in msg and "ZeroDivisionError" in msg and "Zelle" in msg
+    assert "NICHT veröffentlicht" in msg
+    assert "Traceback" not in msg
+    assert tree_bytes(demo_build) == before
+
+
+def test_tiny_data_set_builds_and_escapes_hostile_names(tiny_build):
+    data, out = tiny_build
+    profiles = sorted(p.stem for p in (out / "sozialbericht").glob("40_profil_*.html"))
+    assert profiles == ["40_profil_05334004", "40_profil_05334008", "40_profil_05334036"]
+    html = "".join(p.read_text(encoding="utf-8") for p in pages(out))
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    csv = (out / "sozialbericht" / "downloads" / "handlungsbedarf.csv").read_text(
+        encoding="utf-8-sig")
+    assert "'" + FORMULA_NAME.replace('"', '""') in csv or "'=HYPERLINK" in csv
+    assert XSS_NAME in csv  # text stays text in the CSV
+
+
+def test_sigterm_leaves_previous_report(tiny_build):
+    data, out = tiny_build
+    before = tree_bytes(out)
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "--data", str(data),
+                             "--output", str(out), "--force"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = ""
+    deadline = time.time() + 120
+    while time.time() < deadline and "[ 1/" not in line:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            break
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.communicate(timeout=120)[0]
+    assert proc.returncode != 0
+    assert "abgebrochen" in rest.lower()
+    assert tree_bytes(out) == before
+
+
+def test_two_builds_at_once_publish_one_complete_report(tiny_build, tmp_path: Path):
+    data, _ = tiny_build
+    out = tmp_path / "reports"
+    cmd = [sys.executable, "-m", "analysis", "report", "--data", str(data), "--output",
+           str(out)]
+    a = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    b = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    out_a, out_b = a.communicate(timeout=900)[0], b.communicate(timeout=900)[0]
+    assert a.returncode == 0 and b.returncode == 0, out_a + out_b
+    assert "warte" in (out_a + out_b)
+    files = tree_bytes(out)
+    assert "sozialbericht/index.html" in files and "handlungskonzept/index.html" in files
+    assert len(list((out / ".versions").iterdir())) == 1

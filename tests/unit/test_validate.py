@@ -1,0 +1,600 @@
+"""The bad-input battery: broken variants of the demo data, each generated here from a
+fresh demo copy, must give one exactly located problem (file, row, column, value,
+message) and exit code 2 from ``validate`` without a traceback. A few variants that
+look odd but are fine (BOM, lon/lat GeoJSON, blank rows …) must be accepted.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pyproj import Transformer
+
+import analysis.dataset as dataset_module
+from analysis.cli import main
+from analysis.config import load_config
+from analysis.dataset import load_dataset
+from analysis.errors import ConfigError, DataContractError, Problem
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "config" / "report.yaml"
+NOTE = "2021-06-02_e_innenstadt.md"  # a demo note: sozialraum "E 1|E 2"
+
+
+# ---------------------------------------------------------------------------
+# helpers to break a demo copy
+# ---------------------------------------------------------------------------
+def read_rows(d: Path, file: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((d / file).read_text(encoding="utf-8"), newline="")))
+
+
+def write_rows(d: Path, file: str, rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (d / file).write_text(out.getvalue(), encoding="utf-8")
+
+
+def row_of(d: Path, file: str, **match: str) -> int:
+    """Excel row number (header = 1) of the first row whose cells equal ``match``."""
+    rows = read_rows(d, file)
+    idx = {h: i for i, h in enumerate(rows[0])}
+    for n, r in enumerate(rows[1:], start=2):
+        if all(r[idx[k]] == v for k, v in match.items()):
+            return n
+    raise LookupError(match)
+
+
+def set_cell(d: Path, file: str, row: int, column: str, value: str) -> None:
+    rows = read_rows(d, file)
+    rows[row - 1][rows[0].index(column)] = value
+    write_rows(d, file, rows)
+
+
+def append_row(d: Path, file: str, row: list[str]) -> int:
+    rows = read_rows(d, file)
+    rows.append(row)
+    write_rows(d, file, rows)
+    return len(rows)
+
+
+def map_columns(d: Path, file: str, fn: Callable[[list[str], list[str]], list[str]]) -> None:
+    """Rewrite each row ``r`` as ``fn(header, r)`` (the header row too)."""
+    rows = read_rows(d, file)
+    write_rows(d, file, [fn(rows[0], r) for r in rows])
+
+
+def drop_column(name: str) -> Callable[[list[str], list[str]], list[str]]:
+    return lambda h, r: [v for k, v in zip(h, r, strict=True) if k != name]
+
+
+def replace_line(d: Path, file: str, line: int, text: str) -> None:
+    lines = (d / file).read_text(encoding="utf-8").split("\n")
+    lines[line - 1] = text
+    (d / file).write_text("\n".join(lines), encoding="utf-8")
+
+
+def edit_geojson(d: Path, fn: Callable[[dict], None]) -> None:
+    path = d / "geometrie.geojson"
+    gj = json.loads(path.read_text(encoding="utf-8"))
+    fn(gj)
+    path.write_text(json.dumps(gj), encoding="utf-8")
+
+
+def feature(gj: dict, code: str) -> dict:
+    return next(f for f in gj["features"] if f["properties"]["sozialraum"] == code)
+
+
+def map_coords(coords, fn):
+    if coords and isinstance(coords[0], int | float):
+        return list(fn(*coords))
+    return [map_coords(c, fn) for c in coords]
+
+
+TO_DEGREES = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True).transform
+
+
+def to_degrees(gj: dict) -> None:
+    for f in gj["features"]:
+        f["geometry"]["coordinates"] = map_coords(f["geometry"]["coordinates"], TO_DEGREES)
+
+
+def edit_note(d: Path, old: str, new: str, name: str = NOTE) -> None:
+    path = d / "befunde" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def write_config(d: Path, old: str, new: str) -> Path:
+    text = CONFIG.read_text(encoding="utf-8")
+    assert old in text
+    path = d / "report.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------
+# the battery
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Expect:
+    """The problem that must be reported (``value``, ``message``, ``hint``: substrings;
+    ``value=ANY``: any value)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    message: str
+    hint: str = ""
+
+
+def _set(file: str, column: str, value: str, **match: str):
+    def mutate(d: Path) -> int:
+        row = row_of(d, file, **match)
+        set_cell(d, file, row, column, value)
+        return row
+    return mutate
+
+
+def _append(file: str, row: list[str]):
+    return lambda d: append_row(d, file, row)
+
+
+def _bytes(file: str, data: bytes):
+    return lambda d: (d / file).write_bytes(data)
+
+
+def _dup_count_row(d: Path) -> int:
+    rows = read_rows(d, "zaehlungen.csv")
+    return append_row(d, "zaehlungen.csv", list(rows[1]))
+
+
+def _semicolon_row(d: Path) -> int:
+    row = row_of(d, "sozialraeume.csv", sozialraum="AC 4")
+    rows = read_rows(d, "sozialraeume.csv")
+    replace_line(d, "sozialraeume.csv", row, ";".join(rows[row - 1]))
+    return row
+
+
+def _missing_year(d: Path) -> None:
+    rows = read_rows(d, "zaehlungen.csv")
+    write_rows(d, "zaehlungen.csv", [r for r in rows if not (r[0] == "AC 1" and r[1] == "2021")])
+
+
+def _missing_variable(d: Path) -> None:
+    rows = read_rows(d, "zaehlungen.csv")
+    write_rows(d, "zaehlungen.csv", [r for r in rows if not (r[0] == "E 2" and r[2] == "sgb2")])
+
+
+def _numerator_gt_denominator(d: Path) -> int:
+    den = read_rows(d, "zaehlungen.csv")[
+        row_of(d, "zaehlungen.csv", sozialraum="AC 1", jahr="2018", variable="bev_gesamt") - 1]
+    row = row_of(d, "zaehlungen.csv", sozialraum="AC 1", jahr="2018",
+                 variable="mindestsicherung")
+    set_cell(d, "zaehlungen.csv", row, "anzahl", str(int(den[3]) + 1))
+    return row
+
+
+def _three_errors(d: Path) -> None:
+    for (area, var), value in {("AC 2", "sgb2"): "-7", ("AC 3", "sgb2"): "viel",
+                               ("AC 4", "sgb2"): "12.5"}.items():
+        set_cell(d, "zaehlungen.csv",
+                 row_of(d, "zaehlungen.csv", sozialraum=area, jahr="2019", variable=var),
+                 "anzahl", value)
+
+
+BOWTIE = [[[283000.0, 5637000.0], [284000.0, 5638000.0], [284000.0, 5637000.0],
+           [283000.0, 5638000.0], [283000.0, 5637000.0]]]
+
+
+def _extra_feature(gj: dict) -> None:
+    f = copy.deepcopy(feature(gj, "AC 1"))
+    f["properties"]["sozialraum"] = "ZZ 1"
+    gj["features"].append(f)
+
+
+# each case: id -> (mutation of the demo copy, expected problem); a mutation may return the
+# row number it broke, then ``row=ROW`` in the expectation is replaced by it
+ROW = -1
+ANY = object()
+CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
+    # --- file level -------------------------------------------------------------------
+    "empty_file": (_bytes("kommunen.csv", b""),
+                   Expect("kommunen.csv", None, None, None, "Datei ist leer")),
+    "bom_only_file": (_bytes("variablen.csv", b"\xef\xbb\xbf\r\n"),
+                      Expect("variablen.csv", None, None, None, "Datei ist leer")),
+    "header_only": (_bytes("zaehlungen.csv", b"sozialraum,jahr,variable,anzahl\n"),
+                    Expect("zaehlungen.csv", None, None, None, "nur die Kopfzeile")),
+    "missing_file": (lambda d: (d / "variablen.csv").unlink(),
+                     Expect("variablen.csv", None, None, None, "Datei fehlt")),
+    "utf16": (lambda d: (d / "kommunen.csv").write_text(
+        (d / "kommunen.csv").read_text(encoding="utf-8"), encoding="utf-16"),
+        Expect("kommunen.csv", None, None, None, "UTF-16", "CSV UTF-8")),
+    "utf16_without_bom": (lambda d: (d / "kommunen.csv").write_text(
+        (d / "kommunen.csv").read_text(encoding="utf-8"), encoding="utf-16-le"),
+        Expect("kommunen.csv", None, None, None, "UTF-16")),
+    "separator_mixup_row": (_semicolon_row,
+                            Expect("sozialraeume.csv", ROW, None, "AC 4;", "1 Felder, die "
+                                   "Kopfzeile 4", "Trennzeichen")),
+    "unquoted_comma_extra_field": (  # a value with an unquoted comma: one field too many
+        lambda d: replace_line(d, "sozialraeume.csv", 3, "AC 2,Nord, Ost,05334002,nein"),
+        Expect("sozialraeume.csv", 3, None, "AC 2,Nord, Ost", "5 Felder, die Kopfzeile 4")),
+    # --- header -----------------------------------------------------------------------
+    "missing_column": (lambda d: map_columns(d, "sozialraeume.csv", drop_column("name_belegt")),
+                       Expect("sozialraeume.csv", 1, "name_belegt", None, "Pflichtspalte fehlt",
+                              "ergänzen")),
+    "extra_column": (lambda d: map_columns(d, "kommunen.csv",
+                                           lambda h, r: [*r, "bemerkung" if r is h else "x"]),
+                     Expect("kommunen.csv", 1, "bemerkung", None, "unbekannte Spalte",
+                            "Spalte entfernen")),
+    "renamed_column": (lambda d: map_columns(d, "zaehlungen.csv", lambda h, r: (
+        ["sozialraum", "jahr", "variable", "Anzahl"] if r is h else r)),
+        Expect("zaehlungen.csv", 1, "anzahl", None, "Pflichtspalte fehlt",
+               "Spalte „Anzahl“ in „anzahl“ umbenennen")),
+    "duplicate_column": (lambda d: map_columns(d, "kommunen.csv", lambda h, r: [*r, r[1]]),
+                         Expect("kommunen.csv", 1, "name", None, "Spaltenname doppelt")),
+    # --- cells and keys ---------------------------------------------------------------
+    "decimal_comma_in_comma_file": (
+        _set("zaehlungen.csv", "anzahl", "1,5", sozialraum="AC 1", jahr="2016",
+             variable="sgb2"),
+        Expect("zaehlungen.csv", ROW, "anzahl", "1,5", "keine ganze Zahl", "Dezimalkomma")),
+    "negative_count": (_set("zaehlungen.csv", "anzahl", "-3", sozialraum="AC 1", jahr="2017",
+                            variable="sgb2"),
+                       Expect("zaehlungen.csv", ROW, "anzahl", "-3", "negative Anzahl",
+                              "Vorzeichen")),
+    "non_integer_count": (_set("zaehlungen.csv", "anzahl", "12.5", sozialraum="AC 1",
+                               jahr="2017", variable="sgb2"),
+                          Expect("zaehlungen.csv", ROW, "anzahl", "12.5", "keine ganze Zahl",
+                                 "Nachkommastellen")),
+    "text_count": (_set("zaehlungen.csv", "anzahl", "k.A.", sozialraum="AC 1", jahr="2017",
+                        variable="sgb2"),
+                   Expect("zaehlungen.csv", ROW, "anzahl", "k.A.", "keine ganze Zahl")),
+    "huge_count": (_set("zaehlungen.csv", "anzahl", "6000000", sozialraum="AC 1", jahr="2017",
+                        variable="bev_gesamt"),
+                   Expect("zaehlungen.csv", ROW, "anzahl", "6000000",
+                          "unplausibel große Anzahl")),
+    "overflowing_count": (_set("zaehlungen.csv", "anzahl", "9" * 25, sozialraum="AC 1",
+                               jahr="2017", variable="bev_gesamt"),
+                          Expect("zaehlungen.csv", ROW, "anzahl", "99999", "Zahl zu groß")),
+    "empty_count": (_set("zaehlungen.csv", "anzahl", "", sozialraum="AC 1", jahr="2017",
+                         variable="sgb2"),
+                    Expect("zaehlungen.csv", ROW, "anzahl", "", "Pflichtfeld ist leer")),
+    "year_out_of_range": (_set("zaehlungen.csv", "jahr", "1899", sozialraum="AC 1",
+                               jahr="2017", variable="sgb2"),
+                          Expect("zaehlungen.csv", ROW, "jahr", "1899", "Jahr außerhalb")),
+    "malformed_area_code": (_set("sozialraeume.csv", "sozialraum", "AC-1", sozialraum="AC 1"),
+                            Expect("sozialraeume.csv", ROW, "sozialraum", "AC-1",
+                                   "nicht die Form")),
+    "ags_lost_leading_zero": (_set("kommunen.csv", "ags", "5334016", name="Würselen"),
+                              Expect("kommunen.csv", ROW, "ags", "5334016",
+                                     "AGS hat nicht 8 Ziffern", "führende 0")),
+    "duplicate_area_code": (_set("sozialraeume.csv", "sozialraum", "AC 1", sozialraum="AC 2"),
+                            Expect("sozialraeume.csv", ROW, "sozialraum", "AC 1",
+                                   "Schlüssel doppelt (schon in Zeile 2)")),
+    "duplicate_count_row": (_dup_count_row,
+                            Expect("zaehlungen.csv", ROW, "sozialraum, jahr, variable",
+                                   "A 10 / 2016 / alleinlebend_65plus", "Schlüssel doppelt")),
+    "bad_field_in_catalogue": (_set("indikatoren.csv", "einheit", "Prozent",
+                                    indikator="sgb2"),
+                               Expect("indikatoren.csv", ROW, "einheit", "Prozent",
+                                      "nur „%“ oder „je 1.000“")),
+    # --- across files -----------------------------------------------------------------
+    "unknown_area_in_counts": (_append("zaehlungen.csv", ["ZZ 9", "2016", "bev_gesamt", "5"]),
+                               Expect("zaehlungen.csv", ROW, "sozialraum", "ZZ 9",
+                                      "unbekannte(r) Sozialraum")),
+    "unknown_ags_in_areas": (_set("sozialraeume.csv", "ags", "05334099", sozialraum="AC 1"),
+                             Expect("sozialraeume.csv", ROW, "ags", "05334099",
+                                    "unbekannte(r) Kommune (AGS)")),
+    "unknown_variable_in_counts": (
+        _append("zaehlungen.csv", ["AC 1", "2016", "bev_unbekannt", "5"]),
+        Expect("zaehlungen.csv", ROW, "variable", "bev_unbekannt", "unbekannte(r) Variable")),
+    "unknown_variable_in_indicator": (
+        _set("indikatoren.csv", "nenner", "bev_alle", indikator="sgb2"),
+        Expect("indikatoren.csv", ROW, "nenner", "bev_alle", "unbekannte(r) Variable")),
+    "municipal_variable_in_area_counts": (
+        _append("zaehlungen.csv", ["AC 1", "2016", "eingliederungshilfe", "5"]),
+        Expect("zaehlungen.csv", ROW, "variable", "eingliederungshilfe",
+               "nur je Kommune")),
+    "unknown_ags_in_municipal_counts": (
+        _set("zaehlungen_kommune.csv", "ags", "05334098", ags="05334002", jahr="2016",
+             variable="bev_kommune"),
+        Expect("zaehlungen_kommune.csv", ROW, "ags", "05334098", "unbekannte(r) Kommune")),
+    "numerator_gt_denominator": (_numerator_gt_denominator,
+                                 Expect("zaehlungen.csv", ROW, "anzahl", ANY,
+                                        "Zähler „mindestsicherung“ größer als Nenner "
+                                        "„bev_gesamt“")),
+    "missing_year_for_one_area": (_missing_year,
+                                  Expect("zaehlungen.csv", None, "jahr", "2021",
+                                         "Jahr(e) fehlen für Sozialraum AC 1 (alle Variablen)")),
+    "variable_missing_for_one_area": (_missing_variable,
+                                      Expect("zaehlungen.csv", None, "jahr", "2016, 2017",
+                                             "fehlen für Sozialraum E 2, Variable sgb2")),
+    "service_unknown_area": (_set("angebote.csv", "sozialraeume", "AC 4|AC 99",
+                                  angebot="ang_001"),
+                             Expect("angebote.csv", ROW, "sozialraeume", "AC 99",
+                                    "unbekannter Sozialraum")),
+    "service_ends_before_start": (_set("angebote.csv", "bis", "2001", angebot="ang_001"),
+                                  Expect("angebote.csv", ROW, "bis", "2001",
+                                         "Ende liegt vor Beginn")),
+    "goal_unknown_indicator": (_set("wirkungsziele.csv", "indikator", "sgb3",
+                                    ziel_id="z_kinderarmut_s1"),
+                               Expect("wirkungsziele.csv", ROW, "indikator", "sgb3",
+                                      "unbekannte(r) Indikator")),
+    "priority_unknown_ags": (_set("prioritaeten.csv", "ags", "05334097",
+                                  thema="bildungschancen", ags="05334002"),
+                             Expect("prioritaeten.csv", ROW, "ags", "05334097",
+                                    "unbekannte(r) Kommune")),
+    # --- geometry ---------------------------------------------------------------------
+    "area_missing_from_geometry": (
+        lambda d: edit_geojson(d, lambda gj: gj["features"].remove(feature(gj, "AC 1"))),
+        Expect("geometrie.geojson", None, "sozialraum", "AC 1",
+               "Sozialraum hat keine Geometrie")),
+    "extra_area_in_geometry": (lambda d: edit_geojson(d, _extra_feature),
+                               Expect("geometrie.geojson", None, "sozialraum", "ZZ 1",
+                                      "fehlt in sozialraeume.csv")),
+    "bowtie_polygon": (
+        lambda d: edit_geojson(d, lambda gj: feature(gj, "AC 1")["geometry"].update(
+            coordinates=BOWTIE)),
+        Expect("geometrie.geojson", None, "geometry", "AC 1",
+               "ungültiges Polygon (Self-intersection", "reparieren")),
+    "degrees_declared_as_utm": (lambda d: edit_geojson(d, to_degrees),
+                                Expect("geometrie.geojson", None, "crs", "25832",
+                                       "Koordinaten von 93 Sozialräumen liegen nicht in "
+                                       "Deutschland", "Längen-/Breitengrade")),
+    "one_area_shifted": (
+        lambda d: edit_geojson(d, lambda gj: feature(gj, "AC 1")["geometry"].update(
+            coordinates=map_coords(feature(gj, "AC 1")["geometry"]["coordinates"],
+                                   lambda x, y: (x, y - 5_000_000)))),
+        Expect("geometrie.geojson", None, "crs", "AC 1",
+               "Koordinaten liegen nicht in Deutschland", "Koordinatensystem prüfen")),
+    "geojson_not_json": (_bytes("geometrie.geojson", b'{"type": "FeatureCollection",'),
+                         Expect("geometrie.geojson", 1, None, None,
+                                "keine gültige GeoJSON-Datei")),
+    "geojson_not_a_collection": (_bytes("geometrie.geojson", b"[]"),
+                                 Expect("geometrie.geojson", None, None, None,
+                                        "keine FeatureCollection")),
+    # --- qualitative notes ------------------------------------------------------------
+    "note_malformed_yaml": (lambda d: edit_note(d, 'titel: "Verdeckte', 'titel: ["Verdeckte'),
+                            Expect(f"befunde/{NOTE}", 2, None, None,
+                                   "Kopfbereich ist kein gültiges YAML")),
+    "note_unclosed_front_matter": (
+        lambda d: edit_note(d, "quelle: Fachgespräch\n---", "quelle: Fachgespräch\n"),
+        Expect(f"befunde/{NOTE}", 1, None, None, "nicht mit „---“ beendet")),
+    "note_unknown_field": (lambda d: edit_note(d, "quelle:", "autorin: Frau M.\nquelle:"),
+                           Expect(f"befunde/{NOTE}", 6, "autorin", None,
+                                  "unbekanntes Feld im Kopfbereich")),
+    "note_impossible_date": (lambda d: edit_note(d, "datum: 2021-06-02", "datum: 2021-13-02"),
+                             Expect(f"befunde/{NOTE}", 5, "datum", "2021-13-02",
+                                    "kein gültiges Datum")),
+    "note_unknown_area": (lambda d: edit_note(d, '"E 1|E 2"', '"E 1|E 99"'),
+                          Expect(f"befunde/{NOTE}", 3, "sozialraum", "E 99",
+                                 "unbekannter Sozialraum")),
+}
+
+
+def _matches(p: Problem, e: Expect) -> bool:
+    return (p.file == e.file and p.row == e.row and p.column == e.column
+            and (e.value is ANY or (p.value is None if e.value is None
+                                    else p.value is not None and e.value in p.value))
+            and e.message in p.message and e.hint in p.hint)
+
+
+@pytest.fixture
+def validate_cli(monkeypatch, capsys):
+    """Run ``validate`` in-process; return (exit code, stdout, stderr, problems raised).
+
+    The dataset loaded by a successful run is kept in ``run.dataset``.
+    """
+    raised: list[DataContractError] = []
+    original = dataset_module.load_dataset
+
+    def spy(path):
+        try:
+            run.dataset = original(path)
+            return run.dataset
+        except DataContractError as err:
+            raised.append(err)
+            raise
+
+    monkeypatch.setattr(dataset_module, "load_dataset", spy)
+
+    def run(data: Path, config: Path = CONFIG) -> tuple[int, str, str, list[Problem]]:
+        raised.clear()
+        run.dataset = None
+        code = main(["validate", str(data), "--config", str(config)])
+        out, err = capsys.readouterr()
+        return code, out, err, (list(raised[0].problems) if raised else [])
+    return run
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input(case, demo_copy, validate_cli):
+    mutate, expect = CASES[case]
+    result = mutate(demo_copy)
+    if expect.row == ROW:
+        assert isinstance(result, int)
+        expect = Expect(expect.file, result, expect.column, expect.value, expect.message,
+                        expect.hint)
+    code, out, err, problems = validate_cli(demo_copy)
+    assert code == 2
+    assert "Traceback" not in err and "Interner Fehler" not in err
+    assert "Daten in Ordnung" not in out
+    found = [p for p in problems if _matches(p, expect)]
+    assert found, f"{expect} not in:\n" + "\n".join(p.format() for p in problems[:20])
+    assert "  - " + found[0].format() in err.splitlines()  # printed exactly, one line
+    assert len(problems) < 60, "one mistake should not flood the user with messages"
+
+
+def test_battery_is_big_enough():
+    assert len(CASES) >= 30
+
+
+def test_all_problems_are_collected(demo_copy):
+    """Three different mistakes in one file: all three are reported, in row order."""
+    _three_errors(demo_copy)
+    # and a mistake in another file at the same time
+    set_cell(demo_copy, "kommunen.csv", 3, "name", "")
+    with pytest.raises(DataContractError) as exc:
+        load_dataset(demo_copy)
+    problems = exc.value.problems
+    assert [(p.file, p.column, p.value, p.message) for p in problems] == [
+        ("kommunen.csv", "name", "", "Pflichtfeld ist leer"),
+        ("zaehlungen.csv", "anzahl", "-7", "negative Anzahl"),
+        ("zaehlungen.csv", "anzahl", "viel", "keine ganze Zahl"),
+        ("zaehlungen.csv", "anzahl", "12.5", "keine ganze Zahl"),
+    ]
+    assert [p.row for p in problems[1:]] == sorted(p.row for p in problems[1:])
+    assert str(exc.value).startswith("4 Problem(e) in den Eingabedaten gefunden:")
+
+
+def test_cross_file_problems_are_collected(demo_copy):
+    append_row(demo_copy, "zaehlungen.csv", ["ZZ 9", "2016", "bev_gesamt", "5"])
+    set_cell(demo_copy, "angebote.csv", 2, "sozialraeume", "AC 99")
+    edit_note(demo_copy, "quelle:", "autorin: X\nquelle:")
+    with pytest.raises(DataContractError) as exc:
+        load_dataset(demo_copy)
+    assert {p.file for p in exc.value.problems} == {
+        "zaehlungen.csv", "angebote.csv", f"befunde/{NOTE}"}
+
+
+# ---------------------------------------------------------------------------
+# exit codes and stderr of the real command (subprocess)
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["empty_file", "bowtie_polygon", "note_impossible_date"])
+def test_cli_subprocess_bad_input(case, demo_copy, cli):
+    mutate, expect = CASES[case]
+    mutate(demo_copy)
+    code, out, err = cli("validate", demo_copy)
+    assert code == 2
+    assert "Traceback" not in err
+    assert expect.file in err and expect.message in err
+    assert err.splitlines()[0].endswith("Problem(e) in den Eingabedaten gefunden:")
+
+
+def test_cli_subprocess_config_error(demo_copy, cli):
+    cfg = write_config(demo_copy, "  regional_index: 1.0", "  regionl_index: 1.0")
+    code, out, err = cli("validate", demo_copy, "--config", cfg)
+    assert code == 2 and "Traceback" not in err
+    assert "bedarf.regionl_index: unbekannter Schlüssel" in err
+
+
+# ---------------------------------------------------------------------------
+# configuration (validate --config)
+# ---------------------------------------------------------------------------
+CONFIG_CASES = {
+    "unknown_key": (("  regional_index: 1.0", "  regionl_index: 1.0"),
+                    "bedarf.regionl_index: unbekannter Schlüssel – Tippfehler? Gemeint ist "
+                    "wohl „regional_index“"),
+    "threshold_wrong_type": (("  regional_index: 1.0", '  regional_index: "hoch"'),
+                             "bedarf.regional_index: keine Zahl (Wert: 'hoch')"),
+    "threshold_decimal_comma": (("  regional_index: 1.0", "  regional_index: 1,5"),
+                                "bedarf.regional_index: keine Zahl – Dezimalpunkt verwenden"),
+    "int_with_decimals": (("  mindestanzahl: 3", "  mindestanzahl: 2.5"),
+                          "geheimhaltung.mindestanzahl: keine ganze Zahl"),
+    "out_of_range": (("  stabil_ab: 0.8", "  stabil_ab: 0.3"),
+                     "robustheit.stabil_ab: muss größer als 0,5 sein"),
+    "unknown_top_level_key": (("berichtsjahr: 2021", "berichtsjahr: 2021\nberichtjahr: 2021"),
+                              "berichtjahr: unbekannter Schlüssel – Tippfehler? Gemeint ist "
+                              "wohl „berichtsjahr“"),
+    "unknown_key_in_field": (("    leitindikator: sgb2_u15", "    leitindikator: sgb2_u15\n"
+                              "    gewicht: {sgb2_u15: 2}"),
+                             "handlungsfelder.kinder.gewicht: unbekannter Schlüssel – Tippfehler"
+                             "? Gemeint ist wohl „gewichte“"),
+    "bad_yaml": (("bedarf:\n", "bedarf\n"), "kein gültiges YAML"),
+    "impossible_date": (("ausgabe: ", "stand: 2021-13-01\nausgabe: "), "ungültiger Wert"),
+}
+
+
+@pytest.mark.parametrize("case", list(CONFIG_CASES))
+def test_config_problems(case, tmp_path):
+    (old, new), message = CONFIG_CASES[case]
+    with pytest.raises(ConfigError) as exc:
+        load_config(write_config(tmp_path, old, new))
+    assert message in str(exc.value)
+    assert "Input should" not in str(exc.value)  # German only
+
+
+def test_config_not_utf8(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_bytes(CONFIG.read_text(encoding="utf-8").encode("cp1252"))
+    with pytest.raises(ConfigError, match="nicht in UTF-8"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("case", ["unknown_key", "threshold_wrong_type"])
+def test_validate_with_bad_config(case, demo_copy, validate_cli):
+    (old, new), message = CONFIG_CASES[case]
+    code, out, err, problems = validate_cli(demo_copy, write_config(demo_copy, old, new))
+    assert (code, out, problems) == (2, "", [])
+    assert "Traceback" not in err
+    assert err.startswith("Fehler: Konfiguration report.yaml ist ungültig:")
+    assert f"  - {message}" in err
+
+
+# ---------------------------------------------------------------------------
+# odd but valid input is accepted
+# ---------------------------------------------------------------------------
+def _bom_everywhere(d: Path) -> None:
+    for p in d.glob("*.csv"):
+        p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    for p in (d / "befunde").glob("*.md"):
+        p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+
+
+def _declare_wgs84(d: Path, with_crs: bool) -> None:
+    def fn(gj: dict) -> None:
+        to_degrees(gj)
+        if with_crs:
+            gj["crs"] = {"type": "name", "properties": {"name": "EPSG:4326"}}
+        else:
+            del gj["crs"]  # RFC 7946: no crs member = WGS 84 lon/lat
+    edit_geojson(d, fn)
+
+
+def _blank_and_crlf(d: Path) -> None:
+    p = d / "sozialraeume.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    p.write_text("\r\n".join([lines[0], "", *lines[1:5], " , , , ", *lines[5:], "", ""]),
+                 encoding="utf-8", newline="")
+
+
+ACCEPTED = {
+    "bom": _bom_everywhere,
+    "epsg4326_declared": lambda d: _declare_wgs84(d, with_crs=True),
+    "crs84_without_crs_member": lambda d: _declare_wgs84(d, with_crs=False),
+    "blank_rows_and_crlf": _blank_and_crlf,
+    "note_in_cp1252": lambda d: (d / "befunde" / NOTE).write_bytes(
+        (d / "befunde" / NOTE).read_text(encoding="utf-8").encode("cp1252")),
+    "note_areas_as_yaml_list": lambda d: edit_note(d, '"E 1|E 2"', '["E 1", "E 2"]'),
+    "without_optional_files": lambda d: [(d / f).unlink() for f in (
+        "angebote.csv", "prioritaeten.csv", "wirkungsziele.csv", "zaehlungen_kommune.csv")],
+}
+
+
+@pytest.fixture(scope="module")
+def demo_dataset():
+    return load_dataset(REPO / "data" / "demo")
+
+
+@pytest.mark.parametrize("case", list(ACCEPTED))
+def test_accepted_input(case, demo_copy, demo_dataset, validate_cli):
+    ACCEPTED[case](demo_copy)
+    code, out, err, problems = validate_cli(demo_copy)
+    assert (code, err, problems) == (0, "", [])
+    assert "93 Sozialräume in 10 Kommunen" in out
+    ds = validate_cli.dataset
+    assert ds.counts.equals(demo_dataset.counts)
+    assert ds.areas.equals(demo_dataset.areas)
+    if "crs" in case or "epsg" in case:
+        for code_, geom in demo_dataset.geometry.items():  # reprojected back to EPSG:25832
+            assert ds.geometry[code_].symmetric_difference(geom).area < 1e-3 * geom.area
+    if case.startswith("note"):
+        assert ds.notes == demo_dataset.notes
