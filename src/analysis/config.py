@@ -197,7 +197,10 @@ def load_config(path: Path | str) -> ReportConfig:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None)
+        # an unclosed bracket or quote is noticed later; point at where it starts
+        if "block" not in str(getattr(exc, "context", None) or "block"):
+            mark = getattr(exc, "context_mark", None) or mark
         where = f", Zeile {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"Konfiguration {path.name}{where}: kein gültiges YAML "
                           "(Einrückung und Doppelpunkte prüfen)") from None

@@ -69,7 +69,9 @@ def parse_note(path: Path, areas: set[str], ags: set[str]) -> tuple[Note | None,
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         # an unclosed bracket or quote is noticed later; point at where it starts
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None)
+        if "block" not in str(getattr(exc, "context", None) or "block"):
+            mark = getattr(exc, "context_mark", None) or mark
         line = getattr(mark, "line", None)
         return None, [_problem(name, None if line is None else line + 2, None, None,
                                "Kopfbereich ist kein gültiges YAML",

@@ -489,6 +489,7 @@ def test_cli_subprocess_config_error(demo_copy, cli):
 # ---------------------------------------------------------------------------
 # configuration (validate --config)
 # ---------------------------------------------------------------------------
+BEDARF_LINE = CONFIG.read_text(encoding="utf-8").splitlines().index("bedarf:") + 1
 CONFIG_CASES = {
     "unknown_key": (("  regional_index: 1.0", "  regionl_index: 1.0"),
                     "bedarf.regionl_index: unbekannter Schlüssel – Tippfehler? Gemeint ist "
@@ -508,7 +509,7 @@ CONFIG_CASES = {
                               "    gewicht: {sgb2_u15: 2}"),
                              "handlungsfelder.kinder.gewicht: unbekannter Schlüssel – Tippfehler"
                              "? Gemeint ist wohl „gewichte“"),
-    "bad_yaml": (("bedarf:\n", "bedarf\n"), "kein gültiges YAML"),
+    "bad_yaml": (("bedarf:\n", "bedarf\n"), f"Zeile {BEDARF_LINE}: kein gültiges YAML"),
     "impossible_date": (("ausgabe: ", "stand: 2021-13-01\nausgabe: "), "ungültiger Wert"),
 }
 
