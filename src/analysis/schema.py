@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandera.pandas as pa
 
 # ---------------------------------------------------------------------------
 # Column names used throughout the package
@@ -36,6 +35,41 @@ LEVEL_MUNICIPALITY = "kommune"
 FIELD_IDS = ("armut", "aeltere", "kinder", "integration", "inklusion")
 
 MAX_COUNT = 5_000_000  # larger than the whole region: certainly a typo
+
+
+@dataclass(frozen=True)
+class Check:
+    """A value rule of a column, turned into a pandera check when validating.
+
+    Kept as plain data so that importing the contract does not import pandera
+    (the chapter notebooks only need the column names).
+    """
+
+    kind: str  # name of a pandera.Check constructor: str_matches, isin, in_range, ge, …
+    args: tuple
+    error: str
+
+    def to_pandera(self):
+        import pandera.pandas as pa
+
+        return getattr(pa.Check, self.kind)(*self.args, error=self.error)
+
+
+class _CheckFactory:
+    """``pa.Check.isin([...], error=…)``-like spelling for :class:`Check`."""
+
+    def __getattr__(self, kind: str):
+        def make(*args, error: str) -> Check:
+            return Check(kind, tuple(tuple(a) if isinstance(a, list) else a for a in args),
+                         error)
+        return make
+
+
+class _Pa:
+    Check = _CheckFactory()
+
+
+pa = _Pa()
 
 
 @dataclass(frozen=True)
@@ -272,13 +306,15 @@ NOTE_FIELDS = {
 }
 
 
-def pandera_schema(spec: InputFile) -> pa.DataFrameSchema:
+def pandera_schema(spec: InputFile):
     """Build the pandera schema of one input file from the contract."""
+    import pandera.pandas as pa
+
     dtypes = {"str": str, "int": "Int64", "float": float}
     cols = {
         c.name: pa.Column(
             dtypes[c.dtype],
-            checks=list(c.checks),
+            checks=[ch.to_pandera() for ch in c.checks],
             nullable=c.nullable,
             unique=False,  # duplicates are reported by the validator with both rows
             coerce=True,

@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from . import schema as S
 from .errors import DataContractError, Problem
@@ -122,8 +120,12 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
 
 
 def _check_values(df: pd.DataFrame, raw: RawTable, spec: S.InputFile) -> list[Problem]:
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+
     schema = pa.DataFrameSchema(
-        {c.name: pa.Column(checks=list(c.checks), nullable=True, required=False)
+        {c.name: pa.Column(checks=[ch.to_pandera() for ch in c.checks], nullable=True,
+                           required=False)
          for c in spec.columns if c.checks},
         strict=False,
     )
