@@ -40,16 +40,27 @@ def synthetic_inputs(n_areas: int, n_indicators: int = 40, n_years: int = 10, se
     pop = rng.integers(200, 20000, n_areas)
     latent = rng.normal(size=(n_indicators, n_areas))
     years = list(range(2021 - n_years + 1, 2022))
-    frames = []
-    for y in years:
-        frames.append(pd.DataFrame({S.AREA: areas, S.AGS: ags, S.YEAR: y,
-                                    S.VARIABLE: "pop", S.COUNT: pop}))
+    variables = ["pop"] + [f"v{k}" for k in range(n_indicators)]
+    n_var = len(variables)
+    block = np.empty((len(years), n_var, n_areas), dtype=np.int64)
+    for y in range(len(years)):
+        block[y, 0] = pop
         for k in range(n_indicators):
             rate = np.clip(0.1 * np.exp(0.4 * latent[k] + rng.normal(0, 0.05, n_areas)), 0, 1)
-            frames.append(pd.DataFrame({S.AREA: areas, S.AGS: ags, S.YEAR: y,
-                                        S.VARIABLE: f"v{k}",
-                                        S.COUNT: rng.binomial(pop, rate)}))
-    counts = pd.concat(frames, ignore_index=True)
+            block[y, k + 1] = rng.binomial(pop, rate)
+    n = len(years) * n_var * n_areas
+    # categorical keys: what a loader of large data would hand over (small in memory)
+    counts = pd.DataFrame({
+        S.AREA: pd.Categorical.from_codes(np.tile(np.arange(n_areas), len(years) * n_var),
+                                          categories=areas),
+        S.AGS: pd.Categorical.from_codes(
+            np.tile(pd.factorize(ags, sort=True)[0], len(years) * n_var),
+            categories=np.unique(ags)),
+        S.YEAR: np.repeat(np.array(years), n_var * n_areas),
+        S.VARIABLE: pd.Categorical.from_codes(np.tile(np.repeat(np.arange(n_var), n_areas),
+                                                      len(years)), categories=variables),
+        S.COUNT: block.reshape(n),
+    })
     fields = list(S.FIELD_IDS)
     catalogue = pd.DataFrame({
         S.INDICATOR: [f"i{k}" for k in range(n_indicators)],

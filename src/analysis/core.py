@@ -43,6 +43,61 @@ def _directions(catalogue: pd.DataFrame) -> dict[str, int]:
     return dict(zip(catalogue[S.INDICATOR], catalogue["richtung"].astype(int), strict=True))
 
 
+@dataclass
+class YearData:
+    """Everything the need rules read for one year, computed once per year."""
+
+    values: pd.DataFrame  # area × indicator values
+    counts: pd.DataFrame  # area × indicator numerators (people concerned)
+    z: pd.DataFrame  # area × indicator z-scores, direction applied
+    directions: dict[str, int]
+    area_ags: pd.Series  # area → AGS, aligned with values.index
+    mun_values: pd.DataFrame  # AGS × indicator municipal values
+
+
+def prepare_year(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataFrame,
+                 year: int) -> YearData:
+    """Wide value, count and z-score tables of one year (shared by all variants)."""
+    values = I.value_table(area_ind, year)
+    counts = I.value_table(area_ind, year, column=S.NUMERATOR)
+    directions = _directions(catalogue)
+    sel = area_ind[area_ind[S.YEAR] == year]
+    first = ~pd.Series(pd.factorize(sel[S.AREA])[0]).duplicated().to_numpy()
+    area_ags = pd.Series(np.asarray(sel[S.AGS], dtype=object)[first],
+                         index=np.asarray(sel[S.AREA], dtype=object)[first])
+    return YearData(values, counts, zscores(values, directions), directions,
+                    area_ags.reindex(values.index), I.value_table(mun_ind, year, key=S.AGS))
+
+
+def classify_prepared(yd: YearData, cfg: ReportConfig, fields: list[str],
+                      overrides: dict | None = None, details: bool = True) -> pd.DataFrame:
+    """Apply the need rules of ``fields`` to prepared data (see :func:`classify_year`)."""
+    overrides = overrides or {}
+    rules = cfg.bedarf.model_dump()
+    rules.update({k: v for k, v in overrides.items() if k in rules})
+    fcfgs: dict[str, FieldConfig] = overrides.get("field_config", {})
+    cols = {}
+    for f in fields:
+        fc = fcfgs.get(f, cfg.handlungsfelder[f])
+        inds = [i for i in fc.indikatoren if i in yd.z.columns]
+        idx = field_index(yd.z, inds, fc.gewichte)
+        lead = fc.leitindikator
+        lead_mun = yd.area_ags.map(yd.mun_values[lead])
+        res = classify_field(idx, yd.values[lead], lead_mun, yd.counts[lead],
+                             lead_direction=yd.directions.get(lead, 1), rules_text=details,
+                             **rules)
+        cols[f"{f}_index"] = res["index"]
+        cols[f"{f}_bedarf_flag"] = res["bedarf"]
+        if details:
+            cols[f"{f}_regeln"] = res["regeln"]
+            cols[f"{f}_leitwert"] = yd.values[lead]
+            cols[f"{f}_leit_kommune"] = lead_mun
+            cols[f"{f}_leit_anzahl"] = yd.counts[lead]
+    need = pd.DataFrame(cols)
+    need["kumulation"] = cumulation(need, fields)
+    return need
+
+
 def classify_year(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataFrame,
                   cfg: ReportConfig, year: int, fields: list[str] | None = None,
                   overrides: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -51,35 +106,8 @@ def classify_year(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.D
     ``overrides`` replaces rule thresholds (robustness variants) and may carry
     ``field_config`` (a dict field → FieldConfig) for weight / indicator variants.
     """
-    overrides = overrides or {}
-    fields = fields or cfg.fields
-    values = I.value_table(area_ind, year)
-    counts = I.value_table(area_ind, year, column=S.NUMERATOR)
-    directions = _directions(catalogue)
-    z = zscores(values, directions)
-    area_ags = area_ind[[S.AREA, S.AGS]].drop_duplicates().set_index(S.AREA)[S.AGS]
-    mun_values = I.value_table(mun_ind, year, key=S.AGS)
-    rules = cfg.bedarf.model_dump()
-    rules.update({k: v for k, v in overrides.items() if k in rules})
-    fcfgs: dict[str, FieldConfig] = overrides.get("field_config", {})
-    cols = {}
-    for f in fields:
-        fc = fcfgs.get(f, cfg.handlungsfelder[f])
-        inds = [i for i in fc.indikatoren if i in z.columns]
-        idx = field_index(z, inds, fc.gewichte)
-        lead = fc.leitindikator
-        lead_mun = area_ags.reindex(values.index).map(mun_values[lead])
-        res = classify_field(idx, values[lead], lead_mun, counts[lead],
-                             lead_direction=directions.get(lead, 1), **rules)
-        cols[f"{f}_index"] = res["index"]
-        cols[f"{f}_bedarf_flag"] = res["bedarf"]
-        cols[f"{f}_regeln"] = res["regeln"]
-        cols[f"{f}_leitwert"] = values[lead]
-        cols[f"{f}_leit_kommune"] = lead_mun
-        cols[f"{f}_leit_anzahl"] = counts[lead]
-    need = pd.DataFrame(cols)
-    need["kumulation"] = cumulation(need, fields)
-    return z, need
+    yd = prepare_year(area_ind, mun_ind, catalogue, year)
+    return yd.z, classify_prepared(yd, cfg, fields or cfg.fields, overrides)
 
 
 def robustness_variants(cfg: ReportConfig, field: str) -> list[dict]:
@@ -119,15 +147,15 @@ def robustness_variants(cfg: ReportConfig, field: str) -> list[dict]:
 def stability(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataFrame,
               cfg: ReportConfig, year: int) -> pd.DataFrame:
     """Share of robustness variants that classify each area as need, per field."""
+    yd = prepare_year(area_ind, mun_ind, catalogue, year)
     out = {}
     for f in cfg.fields:
         flags = []
         for ov in robustness_variants(cfg, f):
-            _, need = classify_year(area_ind, mun_ind, catalogue, cfg, year, [f], ov)
+            need = classify_prepared(yd, cfg, [f], ov, details=False)
             flags.append(need[f"{f}_bedarf_flag"].to_numpy())
         out[f] = np.mean(flags, axis=0) if flags else np.nan
-    idx = I.value_table(area_ind, year).index
-    return pd.DataFrame(out, index=idx)
+    return pd.DataFrame(out, index=yd.values.index)
 
 
 def stability_label(share: float, has_need: bool, stable_from: float) -> str:
@@ -143,16 +171,22 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
     Change is in the indicator's unit (percentage points for shares). Class:
     „verschlechtert“ (more need by at least ``threshold``), „verbessert“, „stabil“.
     """
-    now = area_ind[area_ind[S.YEAR] == year].set_index([S.AREA, S.INDICATOR])
-    then = area_ind[area_ind[S.YEAR] == base_year].set_index([S.AREA, S.INDICATOR])
-    df = pd.DataFrame({"wert": now[S.VALUE], "wert_vorher": then[S.VALUE].reindex(now.index)})
+    now = I.value_table(area_ind, year)
+    then = I.value_table(area_ind, base_year).reindex(index=now.index, columns=now.columns)
+    n_areas, n_ind = now.shape
+    df = pd.DataFrame({
+        S.AREA: np.repeat(now.index.to_numpy(dtype=object), n_ind),
+        S.INDICATOR: np.tile(now.columns.to_numpy(dtype=object), n_areas),
+        "wert": now.to_numpy().ravel(),
+        "wert_vorher": then.to_numpy().ravel(),
+    })
     df["veraenderung"] = df["wert"] - df["wert_vorher"]
-    direction = df.index.get_level_values(S.INDICATOR).map(_directions(catalogue))
+    direction = df[S.INDICATOR].map(_directions(catalogue))
     signed = df["veraenderung"] * np.asarray(direction, dtype=float)
     df["dynamik"] = np.select([at_least(signed, threshold), at_least(-signed, threshold)],
                               ["verschlechtert", "verbessert"], "stabil")
     df.loc[df["veraenderung"].isna(), "dynamik"] = ""
-    return df.reset_index()
+    return df
 
 
 def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis:

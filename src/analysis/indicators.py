@@ -31,24 +31,44 @@ def wilson_interval(x: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.nd
     return lo, hi
 
 
-def _rates(keys: pd.DataFrame, num: np.ndarray, den: np.ndarray, scale: float,
-           unreliable_below: int) -> pd.DataFrame:
-    lo, hi = wilson_interval(num, den)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(den > 0, num / den * scale, np.nan)
-    out = keys.copy()
-    out[S.NUMERATOR] = num
-    out[S.DENOMINATOR] = den
-    out[S.VALUE] = value
-    out[S.LOWER] = lo * scale
-    out[S.UPPER] = hi * scale
-    out[S.RELIABLE] = den < unreliable_below
-    return out
-
-
 def _wide(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    return counts.pivot_table(index=keys, columns=S.VARIABLE, values=S.COUNT, aggfunc="sum",
-                              observed=True)
+    """Counts as a wide table ``keys × variable``, rows sorted by ``keys``.
+
+    A vectorised pivot: keys and variables are factorised (sorted), combined into one
+    integer row id and scattered into a dense array; duplicate keys are summed.
+    """
+    codes, uniques = [], []
+    for k in keys:
+        c, u = pd.factorize(counts[k], sort=True)
+        codes.append(c)
+        uniques.append(np.asarray(u, dtype=object) if u.dtype == object or
+                       isinstance(u.dtype, pd.CategoricalDtype) else np.asarray(u))
+    dims = tuple(max(len(u), 1) for u in uniques)
+    composite = np.ravel_multi_index(tuple(codes), dims)
+    inverse, rows = pd.factorize(composite, sort=True)
+    var_codes, variables = pd.factorize(counts[S.VARIABLE], sort=True)
+    dense = np.full((len(rows), len(variables)), np.nan)
+    values = counts[S.COUNT].to_numpy(dtype=float)
+    flat = inverse * len(variables) + var_codes
+    if np.bincount(flat, minlength=dense.size).max(initial=0) <= 1:
+        dense.ravel()[flat] = values
+    else:  # duplicates (e.g. municipal sums built from parts): add them up
+        dense = np.zeros_like(dense)
+        np.add.at(dense.ravel(), flat, values)
+        seen = np.zeros(dense.size, dtype=bool)
+        seen[flat] = True
+        dense.ravel()[~seen] = np.nan
+    key_codes = np.unravel_index(rows, dims)
+    index = pd.MultiIndex.from_arrays([u[c] for u, c in zip(uniques, key_codes, strict=True)],
+                                      names=keys)
+    return pd.DataFrame(dense, index=index, columns=pd.Index(np.asarray(variables, dtype=object),
+                                                             name=S.VARIABLE))
+
+
+def _repeat_categorical(values: pd.Index, k: int) -> pd.Categorical:
+    codes, uniques = pd.factorize(values, sort=True)
+    return pd.Categorical.from_codes(np.repeat(codes, k),
+                                     categories=pd.Index(np.asarray(uniques, dtype=object)))
 
 
 def compute(counts: pd.DataFrame, catalogue: pd.DataFrame, keys: list[str],
@@ -61,27 +81,41 @@ def compute(counts: pd.DataFrame, catalogue: pd.DataFrame, keys: list[str],
     catalogue : indicator catalogue (``indikator``, ``zaehler``, ``nenner``, ``skala``).
     keys : grouping columns, e.g. ``[sozialraum, ags, jahr]`` or ``[ags, jahr]``.
 
-    Returns a long frame: ``keys``, ``indikator``, ``zaehler``, ``nenner`` (counts),
-    ``wert``, ``ki_unten``, ``ki_oben`` and ``unsicher`` (denominator < threshold).
-    Indicators whose variables are missing from ``counts`` are skipped.
+    Returns a long frame sorted by ``keys`` then ``indikator``: ``keys``, ``indikator``,
+    ``zaehler``, ``nenner`` (counts), ``wert``, ``ki_unten``, ``ki_oben`` and
+    ``unsicher`` (denominator < threshold). Indicators whose variables are missing
+    from ``counts`` are skipped. Vectorised over all indicators at once.
     """
+    columns = [*keys, S.INDICATOR, S.NUMERATOR, S.DENOMINATOR, S.VALUE, S.LOWER, S.UPPER,
+               S.RELIABLE]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
     wide = _wide(counts, keys)
-    frames = []
-    key_frame = wide.index.to_frame(index=False)
-    for _, ind in catalogue.sort_values(S.INDICATOR).iterrows():
-        num_var, den_var = ind[S.NUMERATOR], ind[S.DENOMINATOR]
-        if num_var not in wide.columns or den_var not in wide.columns:
-            continue
-        num = wide[num_var].to_numpy(dtype=float)
-        den = wide[den_var].to_numpy(dtype=float)
-        part = _rates(key_frame, num, den, float(ind["skala"]), unreliable_below)
-        part.insert(len(keys), S.INDICATOR, ind[S.INDICATOR])
-        frames.append(part)
-    if not frames:
-        return pd.DataFrame(columns=[*keys, S.INDICATOR, S.NUMERATOR, S.DENOMINATOR, S.VALUE,
-                                     S.LOWER, S.UPPER, S.RELIABLE])
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values([*keys, S.INDICATOR], kind="stable").reset_index(drop=True)
+    cat = catalogue.sort_values(S.INDICATOR)
+    cat = cat[cat[S.NUMERATOR].isin(wide.columns) & cat[S.DENOMINATOR].isin(wide.columns)]
+    if cat.empty:
+        return pd.DataFrame(columns=columns)
+    num = wide[cat[S.NUMERATOR].to_list()].to_numpy(dtype=float)
+    den = wide[cat[S.DENOMINATOR].to_list()].to_numpy(dtype=float)
+    scale = cat["skala"].to_numpy(dtype=float)
+    lo, hi = wilson_interval(num, den)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den > 0, num / den * scale, np.nan)
+    n, k = num.shape
+    # keys and indicator ids as categoricals: small, and fast to group and pivot
+    out = pd.DataFrame({
+        c: _repeat_categorical(wide.index.get_level_values(c), k) if c != S.YEAR
+        else np.repeat(wide.index.get_level_values(c).to_numpy(), k) for c in keys})
+    ids = cat[S.INDICATOR].to_numpy(dtype=object)
+    out[S.INDICATOR] = pd.Categorical.from_codes(np.tile(np.arange(k), n),
+                                                 categories=pd.Index(ids, dtype=object))
+    out[S.NUMERATOR] = num.ravel()
+    out[S.DENOMINATOR] = den.ravel()
+    out[S.VALUE] = value.ravel()
+    out[S.LOWER] = (lo * scale).ravel()
+    out[S.UPPER] = (hi * scale).ravel()
+    out[S.RELIABLE] = den.ravel() < unreliable_below
+    return out
 
 
 def area_indicators(counts: pd.DataFrame, catalogue: pd.DataFrame,
@@ -125,6 +159,17 @@ def _summed_counts(counts: pd.DataFrame, counts_municipal: pd.DataFrame | None,
 
 def value_table(indicators: pd.DataFrame, year: int, key: str = S.AREA,
                 column: str = S.VALUE) -> pd.DataFrame:
-    """Wide table ``key × indikator`` of one column (default: value) for one year."""
+    """Wide table ``key × indikator`` of one column (default: value) for one year.
+
+    Rows and columns are sorted; a key/indicator pair that occurs twice is an error.
+    """
     sel = indicators[indicators[S.YEAR] == year]
-    return sel.pivot(index=key, columns=S.INDICATOR, values=column)
+    rc, ru = pd.factorize(sel[key], sort=True)
+    cc, cu = pd.factorize(sel[S.INDICATOR], sort=True)
+    flat = rc * len(cu) + cc
+    if len(sel) and np.bincount(flat, minlength=len(ru) * len(cu)).max() > 1:
+        raise ValueError(f"doppelte Werte je {key} und Indikator im Jahr {year}")
+    dense = np.full((len(ru), len(cu)), np.nan)
+    dense.ravel()[flat] = sel[column].to_numpy(dtype=float)
+    return pd.DataFrame(dense, index=pd.Index(np.asarray(ru, dtype=object), name=key),
+                        columns=pd.Index(np.asarray(cu, dtype=object), name=S.INDICATOR))

@@ -35,17 +35,23 @@ def field_index(z: pd.DataFrame, indicators: list[str], weights: dict[str, float
     Areas lacking some indicators are averaged over the available ones (weights
     renormalised); an area with none gets NaN.
     """
-    w = pd.Series({i: (weights or {}).get(i, 1.0) for i in indicators}, dtype=float)
-    sub = z[indicators]
-    avail = sub.notna()
-    num = (sub.fillna(0.0) * w).sum(axis=1)
+    w = np.array([(weights or {}).get(i, 1.0) for i in indicators], dtype=float)
+    sub = z[indicators].to_numpy(dtype=float)
+    avail = ~np.isnan(sub)
+    num = (np.where(avail, sub, 0.0) * w).sum(axis=1)
     den = (avail * w).sum(axis=1)
-    idx = (num / den.replace(0.0, np.nan)).rename("index")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     if restandardise:
-        sd = idx.std(ddof=ddof)
-        spread = sd > _NOISE * idx.abs().max()  # False for NaN
-        idx = (idx - idx.mean()) / sd if spread else idx * 0.0
-    return idx
+        ok = ~np.isnan(raw)
+        if ok.sum() > ddof:
+            mean = raw[ok].mean()
+            sd = raw[ok].std(ddof=ddof)
+            spread = sd > _NOISE * np.abs(raw[ok]).max()
+            raw = (raw - mean) / sd if spread else np.where(ok, 0.0, np.nan)
+        else:
+            raw = np.where(ok, 0.0, np.nan) if ok.any() else raw
+    return pd.Series(raw, index=z.index, name="index")
 
 
 def municipal_reference(area_values: pd.Series, municipal_values: pd.Series,

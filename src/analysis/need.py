@@ -39,7 +39,7 @@ def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.S
                    lead_count: pd.Series, *, regional_index: float = 1.0,
                    kommunal_faktor: float = 1.25, kommunal_index: float = 0.5,
                    absolut_index: float = 0.5, absolut_anteil: float = 0.10,
-                   lead_direction: int = 1) -> pd.DataFrame:
+                   lead_direction: int = 1, rules_text: bool = True) -> pd.DataFrame:
     """Apply the three need rules to one field.
 
     1. *regional*: index ≥ ``regional_index``;
@@ -50,7 +50,8 @@ def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.S
        (lead numerator) among the top ``absolut_anteil`` of areas.
 
     Returns per area: index, the three rule flags, ``bedarf`` (any rule) and
-    ``regeln`` (names of the rules that fired, comma-separated).
+    ``regeln`` (names of the rules that fired, comma-separated; left out with
+    ``rules_text=False``, which the robustness variants use for speed).
     """
     idx = index.astype(float)
     r1 = at_least(idx, regional_index)
@@ -67,6 +68,8 @@ def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.S
                         "kommunal": r2.fillna(False).astype(bool),
                         "absolut": r3.fillna(False).astype(bool)})
     out["bedarf"] = out[["regional", "kommunal", "absolut"]].any(axis=1)
+    if not rules_text:
+        return out
     names = np.array(list(RULE_LABELS.values()), dtype=object)
     flags = out[["regional", "kommunal", "absolut"]].to_numpy()
     out["regeln"] = [", ".join(names[f]) for f in flags]
