@@ -910,9 +910,13 @@ def profile_heatmap(
               if suppressed is not None else np.zeros(z.shape, dtype=bool))
     vals = z.to_numpy(dtype=float).copy()
     vals[hidden] = np.nan
-    fig = new_figure(WIDTH_IN + 1.5, max(2.6, 1.9 + 0.32 * len(rows)))
+    body = 0.34 * len(rows)  # inches for the matrix itself
+    bottom = 2.1  # rotated indicator labels
+    fig = new_figure(WIDTH_IN + 1.5, body + bottom + 0.2)
+    fig.set_layout_engine("none")  # fixed margins; bbox_inches="tight" trims the rest
     with rc_context(RC):
-        ax = fig.add_subplot()
+        height = fig.get_figheight()
+        ax = fig.add_axes((0.3, bottom / height, 0.68, body / height))
         lim = 2.5
         cmap = matplotlib.colormaps["RdBu_r"]
         ax.imshow(np.clip(vals, -lim, lim), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto",

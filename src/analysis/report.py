@@ -96,6 +96,8 @@ class Report:
 
     # ------------------------------------------------------------------ protected values
     def _flag_rates(self, rates: pd.DataFrame, level: str) -> pd.DataFrame:
+        rates = rates.astype({c: object for c in rates.columns
+                              if isinstance(rates[c].dtype, pd.CategoricalDtype)})
         cat = self.ds.indicators[[S.INDICATOR, S.NUMERATOR, S.DENOMINATOR]].rename(
             columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"})
         r = rates.merge(cat, on=S.INDICATOR, how="left")
@@ -133,7 +135,7 @@ class Report:
         v = self.area_values.copy()
         for col in (S.VALUE, S.LOWER, S.UPPER, S.NUMERATOR):
             v[col] = v[col].where(~v[D.FLAG])
-        return {k: g.set_index(S.AREA) for k, g in v.groupby([S.INDICATOR, S.YEAR])}
+        return {k: g.set_index(S.AREA) for k, g in v.groupby([S.INDICATOR, S.YEAR], observed=True)}
 
     def area_value(self, indicator: str, year: int | None = None) -> pd.DataFrame:
         """One indicator for all areas in one year, suppressed values set to NaN."""
@@ -268,7 +270,7 @@ class Report:
         base = self.cfg.vergleichsjahr
         flags = self.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
         hidden = flags[flags[S.YEAR].isin([self.year, base])].groupby(
-            [S.AREA, S.INDICATOR])[D.FLAG].any()
+            [S.AREA, S.INDICATOR], observed=True)[D.FLAG].any()
         ch = ch.set_index([S.AREA, S.INDICATOR])
         ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
         rows = []
