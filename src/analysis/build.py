@@ -103,16 +103,23 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
     log = os.open(str(Path(cache).parent / "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(log, 2)
     t0 = time.perf_counter()
-    try:
-        pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
-                            kernel_name="python3", progress_bar=False, log_output=False,
-                            report_mode=False)
-    except PapermillExecutionError as err:
-        return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
-                                          f"{err.ename}: {err.evalue}")
-    except Exception as err:  # kernel died, missing notebook, bad parameter …
-        return time.perf_counter() - t0, f"{type(err).__name__}: {err}"
-    return time.perf_counter() - t0, None
+    for attempt in range(3):
+        try:
+            pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
+                                kernel_name="python3", progress_bar=False, log_output=False,
+                                report_mode=False)
+        except PapermillExecutionError as err:
+            return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
+                                              f"{err.ename}: {err.evalue}")
+        except Exception as err:  # kernel died, missing notebook, bad parameter …
+            # a kernel that dies while starting (e.g. a port taken by a parallel start)
+            # is an infrastructure hiccup, not a chapter error: try again
+            if "Kernel died" in str(err) and attempt < 2:
+                time.sleep(0.5 + attempt)
+                continue
+            return time.perf_counter() - t0, f"{type(err).__name__}: {err}"
+        return time.perf_counter() - t0, None
+    return time.perf_counter() - t0, "Kernel konnte nicht gestartet werden"
 
 
 def _stamp(run: ChapterRun, inputs_key: str) -> str:

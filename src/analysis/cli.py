@@ -14,12 +14,12 @@ DEFAULT_CONFIG = Path("config/report.yaml")
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .config import check_against_catalogue, load_config
+    from .config import check_against_dataset, load_config
     from .dataset import load_dataset
 
     ds = load_dataset(args.data)
     cfg = load_config(args.config)
-    check_against_catalogue(cfg, set(ds.indicators["indikator"]), args.config.name)
+    check_against_dataset(cfg, ds, args.config.name)
     print(f"Daten in Ordnung{' (synthetische Demodaten)' if ds.is_demo else ''}:")
     print(ds.summary())
     return 0
@@ -35,14 +35,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _need(args: argparse.Namespace) -> int:
-    from .config import check_against_catalogue, load_config
+    from .config import check_against_dataset, load_config
     from .core import need_table, run
     from .dataset import load_dataset
     from .text import headline_lines
 
     ds = load_dataset(args.data)
     cfg = load_config(args.config)
-    check_against_catalogue(cfg, set(ds.indicators["indikator"]), args.config.name)
+    check_against_dataset(cfg, ds, args.config.name)
     res = run(ds, cfg)
     table = need_table(ds, res, cfg)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -223,7 +223,10 @@ class ConceptReport:
         g = self.gaps[self.gaps["handlungsfeld"] == field].set_index("sozialraum")
         status = pd.Series("kein Handlungsbedarf", index=self.r.areas.index)
         status.loc[g.index] = "Bedarf: " + g["versorgung"]
-        return choropleth(status, self.ds.geometry, self.r.areas[S.KOMMUNE],
+        order = ["kein Handlungsbedarf", f"Bedarf: {C.COVERED}", f"Bedarf: {C.NEIGHBOUR_ONLY}",
+                 f"Bedarf: {C.NONE}"]
+        return choropleth(status, self.ds.geometry, self.r.areas[S.KOMMUNE], classes=order,
+                          labels=order,
                           title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
                           legend_title="Bedarf und Versorgung", categorical=True,
                           caption=self.r.source_caption() + " Angebote laut Bestandsaufnahme.")
@@ -341,7 +344,11 @@ class ConceptReport:
                 prev = status[code]
                 label = self.labels[row["handlungsfeld"]]
                 status[code] = label if prev.startswith("kein") else "mehrere Felder"
-        return choropleth(status, self.ds.geometry, self.r.areas[S.KOMMUNE],
+        order = ["kein gemeindeübergreifendes Gebiet",
+                 *[self.labels[f] for f in self.cfg.fields if (status == self.labels[f]).any()],
+                 *(["mehrere Felder"] if (status == "mehrere Felder").any() else [])]
+        return choropleth(status, self.ds.geometry, self.r.areas[S.KOMMUNE], classes=order,
+                          labels=order,
                           title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
                           legend_title="Handlungsfeld", categorical=True,
                           caption=self.r.source_caption())

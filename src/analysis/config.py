@@ -224,3 +224,51 @@ def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: st
                                "indikatoren.csv")
     if missing:
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))
+
+
+def check_against_dataset(cfg: ReportConfig, ds, file: str) -> None:
+    """Configuration and data must fit together: indicators, years, themes, chain stages.
+
+    Raises :class:`ConfigError` (configuration side) or ``DataContractError`` (data
+    side, e.g. a service with an unknown prevention-chain stage) listing all problems.
+    """
+    from .errors import DataContractError, Problem
+
+    check_against_catalogue(cfg, set(ds.indicators["indikator"]), file)
+    lines = []
+    if cfg.berichtsjahr not in ds.years:
+        lines.append(f"  - berichtsjahr: {cfg.berichtsjahr} kommt in den Zählungen nicht vor "
+                     f"(vorhanden: {ds.years[0]}–{ds.years[-1]})")
+    if cfg.vergleichsjahr is not None and cfg.vergleichsjahr not in ds.years:
+        lines.append(f"  - vergleichsjahr: {cfg.vergleichsjahr} kommt in den Zählungen nicht vor "
+                     f"(vorhanden: {ds.years[0]}–{ds.years[-1]}; leer lassen für keinen "
+                     "Vergleich)")
+    if lines:
+        raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *lines]))
+    problems = []
+    if ds.priorities is not None and cfg.themen:
+        for i, t in ds.priorities["thema"].items():
+            if t not in cfg.themen:
+                problems.append(Problem("prioritaeten.csv", int(i) + 2, "thema", str(t),
+                                        "unbekanntes Thema",
+                                        "erlaubt (themen in config/report.yaml): "
+                                        + ", ".join(cfg.themen)))
+    if ds.services is not None and cfg.praeventionskette:
+        for i, s in ds.services["kettenstufe"].items():
+            if s not in cfg.praeventionskette:
+                problems.append(Problem("angebote.csv", int(i) + 2, "kettenstufe", str(s),
+                                        "unbekannte Stufe der Präventionskette",
+                                        "erlaubt (praeventionskette in config/report.yaml): "
+                                        + ", ".join(cfg.praeventionskette)))
+    if ds.goals is not None:
+        for i, g in ds.goals.iterrows():
+            if g["basisjahr"] not in ds.years:
+                problems.append(Problem("wirkungsziele.csv", int(i) + 2, "basisjahr",
+                                        str(g["basisjahr"]), "Basisjahr fehlt in den Zählungen",
+                                        f"ein Jahr von {ds.years[0]} bis {ds.years[-1]} wählen"))
+            if g["zieljahr"] <= g["basisjahr"]:
+                problems.append(Problem("wirkungsziele.csv", int(i) + 2, "zieljahr",
+                                        str(g["zieljahr"]), "Zieljahr liegt nicht nach dem "
+                                        f"Basisjahr ({g['basisjahr']})", "Jahre prüfen"))
+    if problems:
+        raise DataContractError(problems)

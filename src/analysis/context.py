@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .config import ReportConfig, check_against_catalogue, load_config
+from .config import ReportConfig, check_against_dataset, load_config
 from .core import Analysis, run
 from .dataset import Dataset, load_dataset
 
@@ -67,7 +67,7 @@ def compute_context(data_dir: Path, config_file: Path) -> Context:
     """Validate inputs and run the analysis (no cache)."""
     ds = load_dataset(data_dir)
     cfg = load_config(config_file)
-    check_against_catalogue(cfg, set(ds.indicators["indikator"]), Path(config_file).name)
+    check_against_dataset(cfg, ds, Path(config_file).name)
     return Context(ds, cfg, run(ds, cfg), file_hash(config_file))
 
 

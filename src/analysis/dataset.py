@@ -146,6 +146,13 @@ def load_dataset(data_dir: Path | str) -> Dataset:
                              "AGS aus kommunen.csv verwenden")
         problems += _unknown(cntm, "zaehlungen_kommune.csv", S.VARIABLE, var_known, "Variable",
                              "Kennung aus variablen.csv verwenden")
+        area_level = cntm[cntm[S.VARIABLE].map(var_level) == S.LEVEL_AREA]
+        for i, v in area_level[S.VARIABLE].items():
+            problems.append(Problem("zaehlungen_kommune.csv", int(i) + 2, S.VARIABLE, v,
+                                    "Variable liegt laut variablen.csv je Sozialraum vor; "
+                                    "Kommunalwerte werden aus den Sozialräumen summiert",
+                                    "Zeile löschen oder die Variable in variablen.csv auf Ebene "
+                                    "„kommune“ setzen"))
     for a in sorted(area_known - set(cnt[S.AREA])):
         row = int(areas.index[areas[S.AREA] == a][0]) + 2
         problems.append(Problem("sozialraeume.csv", row, S.AREA, a,
