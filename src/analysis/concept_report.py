@@ -315,8 +315,11 @@ class ConceptReport:
                 for g in p["ziel_id"]],
             "Indikator (Woran ist Veränderung erkennbar?)": [self.r.label(i)
                                                               for i in p[S.INDICATOR]],
-            "Gebiet": p["gebiet"],
+            "Gebiet": [self._place(g) for g in p["gebiet"]],
             "Ausgangswert": p["basiswert"], "Aktueller Wert": p["wert"],
+            "95-%-Vertrauensbereich": [
+                f"{fmt.number(lo, 1)} bis {fmt.number(hi, 1)}" if lo == lo and hi == hi else "–"
+                for lo, hi in zip(p["ki_unten"], p["ki_oben"], strict=True)],
             "Zielwert": p["zielwert"], "Zieljahr": p["zieljahr"].astype(int).astype(str),
             "Status": p["status"],
         })
@@ -325,6 +328,13 @@ class ConceptReport:
                            number_formats={"Ausgangswert": f1, "Aktueller Wert": f1,
                                            "Zielwert": f1},
                            row_header="Ziel (Was soll bewirkt werden?)")
+
+    def _place(self, code: str) -> str:
+        """Area label or Kommune name for a goal's ``gebiet``."""
+        if code in self.r.areas.index:
+            return self.r.area_label(code)
+        names = self.ds.municipalities.set_index(S.AGS)["name"]
+        return str(names.get(code, code))
 
     # ------------------------------------------------------------------ 54 clusters
     def clusters_text(self) -> Prose:
