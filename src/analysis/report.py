@@ -32,8 +32,9 @@ RULE_TEXT = {
 }
 
 
-def open_report(data_dir: str | Path = "../data/demo",
-                config_file: str | Path = "../config/report.yaml") -> Report:
+def open_report(
+    data_dir: str | Path = "../data/demo", config_file: str | Path = "../config/report.yaml"
+) -> Report:
     """Entry point for the notebooks: the report views for these inputs."""
     return Report(load_context(str(data_dir), str(config_file)))
 
@@ -91,26 +92,32 @@ class Report:
 
     def source_caption(self) -> str:
         demo = "Synthetische Demodaten. " if self.ds.is_demo else ""
-        return (f"{demo}Stand 31.12.{self.year}; Berechnung: Amt für Inklusion und "
-                f"Sozialplanung. • = aus Gründen der Geheimhaltung gesperrt.")
+        return (
+            f"{demo}Stand 31.12.{self.year}; Berechnung: Amt für Inklusion und "
+            f"Sozialplanung. • = aus Gründen der Geheimhaltung gesperrt."
+        )
 
     # ------------------------------------------------------------------ protected values
     def _flag_rates(self, rates: pd.DataFrame, level: str) -> pd.DataFrame:
-        rates = rates.astype({c: object for c in rates.columns
-                              if isinstance(rates[c].dtype, pd.CategoricalDtype)})
+        rates = rates.astype(
+            {c: object for c in rates.columns if isinstance(rates[c].dtype, pd.CategoricalDtype)}
+        )
         cat = self.ds.indicators[[S.INDICATOR, S.NUMERATOR, S.DENOMINATOR]].rename(
-            columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"})
+            columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"}
+        )
         r = rates.merge(cat, on=S.INDICATOR, how="left")
-        muni_only = set(self.ds.indicators.loc[self.ds.indicators[S.LEVEL] == S.LEVEL_MUNICIPALITY,
-                                               S.INDICATOR])
+        muni_only = set(
+            self.ds.indicators.loc[self.ds.indicators[S.LEVEL] == S.LEVEL_MUNICIPALITY, S.INDICATOR]
+        )
         if level != "area" and muni_only:
             # municipal-only counts: primary suppression of small municipal counts
             limit = self.cfg.geheimhaltung.mindestanzahl
             mo = r[S.INDICATOR].isin(muni_only)
-            small = mo & (((r[S.NUMERATOR] > 0) & (r[S.NUMERATOR] < limit))
-                          | ((r[S.DENOMINATOR] > 0) & (r[S.DENOMINATOR] < limit)))
-            rest = D.suppress_rates(r[~mo].reset_index(drop=True), self.protected, "zvar",
-                                    "nvar")
+            small = mo & (
+                ((r[S.NUMERATOR] > 0) & (r[S.NUMERATOR] < limit))
+                | ((r[S.DENOMINATOR] > 0) & (r[S.DENOMINATOR] < limit))
+            )
+            rest = D.suppress_rates(r[~mo].reset_index(drop=True), self.protected, "zvar", "nvar")
             mun = r[mo].reset_index(drop=True).assign(**{D.FLAG: small[mo].to_numpy()})
             r = pd.concat([rest, mun], ignore_index=True)
         else:
@@ -150,8 +157,9 @@ class Report:
 
     def municipal_value(self, indicator: str, ags: str, year: int | None = None) -> float:
         v = self.municipal_values
-        row = v[(v[S.INDICATOR] == indicator) & (v[S.YEAR] == (year or self.year))
-                & (v[S.AGS] == ags)]
+        row = v[
+            (v[S.INDICATOR] == indicator) & (v[S.YEAR] == (year or self.year)) & (v[S.AGS] == ags)
+        ]
         if row.empty or bool(row[D.FLAG].iloc[0]):
             return float("nan")
         return float(row[S.VALUE].iloc[0])
@@ -160,19 +168,26 @@ class Report:
     def banner(self) -> Prose | None:
         if not self.ds.is_demo:
             return prose("")
-        return notice("Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
-                      "Sozialraum-Kennungen und Kommunen sind real, alle Zahlen und die Karte "
-                      "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden.")
+        return notice(
+            "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
+            "Sozialraum-Kennungen und Kommunen sind real, alle Zahlen und die Karte "
+            "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
+        )
 
     def headline_text(self) -> Prose:
         n = len(self.areas)
         parts = []
         for _, r in self.res.headline.iterrows():
             f = self.cfg.handlungsfelder[r["handlungsfeld"]]
-            parts.append(f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')} "
-                         f"in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}")
-        benachteiligt = int(self.res.need["armut_bedarf_flag"].sum()) \
-            if "armut_bedarf_flag" in self.res.need else 0
+            parts.append(
+                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')} "
+                f"in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}"
+            )
+        benachteiligt = (
+            int(self.res.need["armut_bedarf_flag"].sum())
+            if "armut_bedarf_flag" in self.res.need
+            else 0
+        )
         cum = self.res.need["kumulation"]
         return prose(
             f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
@@ -190,48 +205,79 @@ class Report:
         rows = []
         for _, r in self.res.headline.iterrows():
             f = self.cfg.handlungsfelder[r["handlungsfeld"]]
-            rows.append({"Handlungsfeld": f.titel,
-                         "Sozialräume mit Handlungsbedarf": int(r["sozialraeume"]),
-                         "Kommunen": int(r["kommunen"])})
-        rows.append({"Handlungsfeld": "Mindestens eines der Felder Armut, Ältere, Kinder, "
-                                      "Integration",
-                     "Sozialräume mit Handlungsbedarf": self.res.any_need,
-                     "Kommunen": int(self.areas.loc[self.res.need.index[
-                         self.res.need[[f"{f}_bedarf_flag" for f in self.cfg.fields
-                                        if f != "inklusion"]].any(axis=1)], S.KOMMUNE].nunique())})
-        return TableOutput(pd.DataFrame(rows),
-                           f"Sozialräume mit Handlungsbedarf {self.year} je Handlungsfeld",
-                           row_header="Handlungsfeld")
+            rows.append(
+                {
+                    "Handlungsfeld": f.titel,
+                    "Sozialräume mit Handlungsbedarf": int(r["sozialraeume"]),
+                    "Kommunen": int(r["kommunen"]),
+                }
+            )
+        rows.append(
+            {
+                "Handlungsfeld": "Mindestens eines der Felder Armut, Ältere, Kinder, Integration",
+                "Sozialräume mit Handlungsbedarf": self.res.any_need,
+                "Kommunen": int(
+                    self.areas.loc[
+                        self.res.need.index[
+                            self.res.need[
+                                [f"{f}_bedarf_flag" for f in self.cfg.fields if f != "inklusion"]
+                            ].any(axis=1)
+                        ],
+                        S.KOMMUNE,
+                    ].nunique()
+                ),
+            }
+        )
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Sozialräume mit Handlungsbedarf {self.year} je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
 
     def cumulation_map(self) -> FigureOutput:
         cum = self.res.need["kumulation"]
-        return choropleth(cum.astype(float), self.ds.geometry, self.areas[S.KOMMUNE],
-                          title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
-                          legend_title="Handlungsfelder mit Bedarf", categorical=True,
-                          caption=self.source_caption())
+        return choropleth(
+            cum.astype(float),
+            self.ds.geometry,
+            self.areas[S.KOMMUNE],
+            title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
+            legend_title="Handlungsfelder mit Bedarf",
+            categorical=True,
+            caption=self.source_caption(),
+        )
 
     def municipal_overview(self) -> TableOutput:
         """Key figures per Kommune and region: population and lead indicators."""
         rows = []
         leads = [self.cfg.handlungsfelder[f].leitindikator for f in self.cfg.fields]
-        pop = self.ds.counts[(self.ds.counts[S.YEAR] == self.year)
-                             & (self.ds.counts[S.VARIABLE] == "bev_gesamt")]
+        pop = self.ds.counts[
+            (self.ds.counts[S.YEAR] == self.year) & (self.ds.counts[S.VARIABLE] == "bev_gesamt")
+        ]
         for _, m in self.ds.municipalities.iterrows():
-            row = {"Kommune": m["name"],
-                   "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
-                   "Einwohner": int(pop.loc[pop[S.AGS] == m[S.AGS], S.COUNT].sum())}
+            row = {
+                "Kommune": m["name"],
+                "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
+                "Einwohner": int(pop.loc[pop[S.AGS] == m[S.AGS], S.COUNT].sum()),
+            }
             for ind in leads:
                 row[self.label(ind)] = self.municipal_value(ind, m[S.AGS])
             rows.append(row)
-        reg = {"Kommune": self.cfg.region, "Sozialräume": len(self.areas),
-               "Einwohner": int(pop[S.COUNT].sum())}
+        reg = {
+            "Kommune": self.cfg.region,
+            "Sozialräume": len(self.areas),
+            "Einwohner": int(pop[S.COUNT].sum()),
+        }
         for ind in leads:
             reg[self.label(ind)] = self.region_value(ind)
         rows.append(reg)
         df = pd.DataFrame(rows)
         formats = {self.label(i): (lambda x, i=i: self.value_text(i, x)) for i in leads}
-        return TableOutput(df, f"Kommunen im Überblick {self.year}: Einwohner und Leitindikatoren",
-                           number_formats=formats, row_header="Kommune")
+        return TableOutput(
+            df,
+            f"Kommunen im Überblick {self.year}: Einwohner und Leitindikatoren",
+            number_formats=formats,
+            row_header="Kommune",
+        )
 
     # ------------------------------------------------------------------ field chapters
     def field(self, field: str) -> FieldView:
@@ -255,41 +301,56 @@ class Report:
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
             entered = _natural(now.index[now & ~before])
             left = _natural(now.index[~now & before])
-            items.append(f"{self.cfg.handlungsfelder[f].kurz}: "
-                         f"{fmt.count_phrase(len(entered), 'Sozialraum', 'Sozialräume')} neu "
-                         f"mit Handlungsbedarf"
-                         + (f" ({fmt.join_de(entered)})" if entered else "")
-                         + f", {fmt.number(len(left))} nicht mehr"
-                         + (f" ({fmt.join_de(left)})" if left else ""))
-        return prose(f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:",
-                     items=items)
+            items.append(
+                f"{self.cfg.handlungsfelder[f].kurz}: "
+                f"{fmt.count_phrase(len(entered), 'Sozialraum', 'Sozialräume')} neu "
+                f"mit Handlungsbedarf"
+                + (f" ({fmt.join_de(entered)})" if entered else "")
+                + f", {fmt.number(len(left))} nicht mehr"
+                + (f" ({fmt.join_de(left)})" if left else "")
+            )
+        return prose(
+            f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
+        )
 
     def change_table(self) -> TableOutput:
         """Per core indicator: areas improving / stable / worsening since the comparison year."""
         ch = self.res.change
         base = self.cfg.vergleichsjahr
         flags = self.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
-        hidden = flags[flags[S.YEAR].isin([self.year, base])].groupby(
-            [S.AREA, S.INDICATOR], observed=True)[D.FLAG].any()
+        hidden = (
+            flags[flags[S.YEAR].isin([self.year, base])]
+            .groupby([S.AREA, S.INDICATOR], observed=True)[D.FLAG]
+            .any()
+        )
         ch = ch.set_index([S.AREA, S.INDICATOR])
         ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
         rows = []
         for f in self.cfg.fields:
             for ind in self.cfg.handlungsfelder[f].indikatoren:
                 sub = ch[ch[S.INDICATOR] == ind]
-                rows.append({"Indikator": self.label(ind),
-                             "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
-                             "verbessert": int((sub["dynamik"] == "verbessert").sum()),
-                             "stabil": int((sub["dynamik"] == "stabil").sum()),
-                             "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum()),
-                             "Region vorher": self.region_value(ind, base),
-                             "Region jetzt": self.region_value(ind)})
+                rows.append(
+                    {
+                        "Indikator": self.label(ind),
+                        "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                        "verbessert": int((sub["dynamik"] == "verbessert").sum()),
+                        "stabil": int((sub["dynamik"] == "stabil").sum()),
+                        "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum()),
+                        "Region vorher": self.region_value(ind, base),
+                        "Region jetzt": self.region_value(ind),
+                    }
+                )
         df = pd.DataFrame(rows)
-        return TableOutput(df, f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
-                               f"Sozialräume (Schwelle ± {fmt.number(self.cfg.dynamik.schwelle, 1)})",
-                           number_formats={"Region vorher": lambda x: fmt.number(x, 1),
-                                           "Region jetzt": lambda x: fmt.number(x, 1)},
-                           row_header="Indikator")
+        return TableOutput(
+            df,
+            f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
+            f"Sozialräume (Schwelle ± {fmt.number(self.cfg.dynamik.schwelle, 1)})",
+            number_formats={
+                "Region vorher": lambda x: fmt.number(x, 1),
+                "Region jetzt": lambda x: fmt.number(x, 1),
+            },
+            row_header="Indikator",
+        )
 
     def change_lists(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
@@ -298,18 +359,30 @@ class Report:
             now = self.res.need[f"{f}_bedarf_flag"]
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
             for code in _natural(now.index[now != before]):
-                rows.append({"Sozialraum": self.area_label(code),
-                             "Kommune": self.areas.loc[code, S.KOMMUNE],
-                             "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
-                             "Veränderung": "neu mit Bedarf" if now[code] else "Bedarf entfallen",
-                             f"Index {base}": self.res.need_previous.loc[code, f"{f}_index"],
-                             f"Index {self.year}": self.res.need.loc[code, f"{f}_index"]})
-        df = pd.DataFrame(rows) if rows else pd.DataFrame(
-            columns=["Sozialraum", "Kommune", "Handlungsfeld", "Veränderung"])
-        return TableOutput(df, f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
-                           number_formats={f"Index {base}": lambda x: fmt.signed(x, 2),
-                                           f"Index {self.year}": lambda x: fmt.signed(x, 2)},
-                           row_header="Sozialraum")
+                rows.append(
+                    {
+                        "Sozialraum": self.area_label(code),
+                        "Kommune": self.areas.loc[code, S.KOMMUNE],
+                        "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                        "Veränderung": "neu mit Bedarf" if now[code] else "Bedarf entfallen",
+                        f"Index {base}": self.res.need_previous.loc[code, f"{f}_index"],
+                        f"Index {self.year}": self.res.need.loc[code, f"{f}_index"],
+                    }
+                )
+        df = (
+            pd.DataFrame(rows)
+            if rows
+            else pd.DataFrame(columns=["Sozialraum", "Kommune", "Handlungsfeld", "Veränderung"])
+        )
+        return TableOutput(
+            df,
+            f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
+            number_formats={
+                f"Index {base}": lambda x: fmt.signed(x, 2),
+                f"Index {self.year}": lambda x: fmt.signed(x, 2),
+            },
+            row_header="Sozialraum",
+        )
 
     def trend_chart(self, indicator: str) -> FigureOutput:
         mv = self.municipal_values
@@ -319,25 +392,38 @@ class Report:
         reg = self.region_values[self.region_values[S.INDICATOR] == indicator].copy()
         reg["Kommune"] = self.cfg.region
         df = pd.concat([sub, reg], ignore_index=True)
-        return trend_lines(df, S.YEAR, S.VALUE, "Kommune",
-                           f"{self.label(indicator)} {min(self.ds.years)}–{self.year} nach Kommunen",
-                           self.unit(indicator), suppressed_col=D.FLAG,
-                           caption=self.source_caption(),
-                           column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)})
+        return trend_lines(
+            df,
+            S.YEAR,
+            S.VALUE,
+            "Kommune",
+            f"{self.label(indicator)} {min(self.ds.years)}–{self.year} nach Kommunen",
+            self.unit(indicator),
+            suppressed_col=D.FLAG,
+            caption=self.source_caption(),
+            column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
+        )
 
     # ------------------------------------------------------------------ method annex
     def catalogue_table(self) -> TableOutput:
         cat = self.ds.indicators
         fields = {f: self.cfg.handlungsfelder[f].kurz for f in self.cfg.handlungsfelder}
-        df = pd.DataFrame({
-            "Indikator": cat["bezeichnung"],
-            "Definition": cat["definition"],
-            "Handlungsfeld": cat["handlungsfelder"].map(
-                lambda fs: fmt.join_de([fields.get(f, f) for f in fs]) or "Kontext"),
-            "Ebene": cat[S.LEVEL].map({S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}),
-            "Richtung": cat["richtung"].map({1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}),
-            "Quelle": cat["quelle"],
-        })
+        df = pd.DataFrame(
+            {
+                "Indikator": cat["bezeichnung"],
+                "Definition": cat["definition"],
+                "Handlungsfeld": cat["handlungsfelder"].map(
+                    lambda fs: fmt.join_de([fields.get(f, f) for f in fs]) or "Kontext"
+                ),
+                "Ebene": cat[S.LEVEL].map(
+                    {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
+                ),
+                "Richtung": cat["richtung"].map(
+                    {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
+                ),
+                "Quelle": cat["quelle"],
+            }
+        )
         return TableOutput(df, "Indikatorenkatalog", row_header="Indikator")
 
     def rules_text(self) -> Prose:
@@ -359,7 +445,8 @@ class Report:
                 f"Regel 3 (absolut): Feldindex mindestens {fmt.number(b.absolut_index, 2)} und die Zahl der "
                 f"Betroffenen im Leitindikator unter den obersten {fmt.number(b.absolut_anteil * 100)} % "
                 "der Sozialräume.",
-            ])
+            ],
+        )
 
     def robustness_text(self) -> Prose:
         rb = self.cfg.robustheit
@@ -369,23 +456,33 @@ class Report:
             f"{fmt.number(rb.gewichte_faktor * 100)} % und – je Indikator – ohne diesen "
             "Indikator. Die Stabilität ist der Anteil der Varianten, die einen Sozialraum als "
             f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
-            "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall.")
+            "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
+        )
 
     def robustness_table(self) -> TableOutput:
         rows = []
         for f in self.cfg.fields:
             flag = self.res.need[f"{f}_bedarf_flag"]
             share = self.res.stability[f]
-            labels = [stability_label(s, bool(h), self.cfg.robustheit.stabil_ab)
-                      for s, h in zip(share, flag, strict=True)]
+            labels = [
+                stability_label(s, bool(h), self.cfg.robustheit.stabil_ab)
+                for s, h in zip(share, flag, strict=True)
+            ]
             lab = pd.Series(labels, index=flag.index)
-            rows.append({"Handlungsfeld": self.cfg.handlungsfelder[f].titel,
-                         "mit Bedarf": int(flag.sum()),
-                         "davon stabil": int(((lab == "stabil") & flag).sum()),
-                         "davon Grenzfall": int(((lab == "Grenzfall") & flag).sum()),
-                         "ohne Bedarf, aber Grenzfall": int(((lab == "Grenzfall") & ~flag).sum())})
-        return TableOutput(pd.DataFrame(rows), "Stabilität der Einstufung je Handlungsfeld",
-                           row_header="Handlungsfeld")
+            rows.append(
+                {
+                    "Handlungsfeld": self.cfg.handlungsfelder[f].titel,
+                    "mit Bedarf": int(flag.sum()),
+                    "davon stabil": int(((lab == "stabil") & flag).sum()),
+                    "davon Grenzfall": int(((lab == "Grenzfall") & flag).sum()),
+                    "ohne Bedarf, aber Grenzfall": int(((lab == "Grenzfall") & ~flag).sum()),
+                }
+            )
+        return TableOutput(
+            pd.DataFrame(rows),
+            "Stabilität der Einstufung je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
 
     def borderline_table(self) -> TableOutput:
         rows = []
@@ -393,17 +490,33 @@ class Report:
             flag = self.res.need[f"{f}_bedarf_flag"]
             for code in _natural(flag.index):
                 s = float(self.res.stability.loc[code, f])
-                if stability_label(s, bool(flag[code]), self.cfg.robustheit.stabil_ab) == "Grenzfall":
-                    rows.append({"Sozialraum": self.area_label(code),
-                                 "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
-                                 "Einstufung": NEED_LABEL[bool(flag[code])],
-                                 "Anteil der Varianten mit Bedarf": s * 100})
-        df = pd.DataFrame(rows, columns=["Sozialraum", "Handlungsfeld", "Einstufung",
-                                         "Anteil der Varianten mit Bedarf"])
-        return TableOutput(df, "Grenzfälle: Sozialräume mit unsicherer Einstufung",
-                           number_formats={"Anteil der Varianten mit Bedarf":
-                                           lambda x: fmt.percent(x, 0)},
-                           row_header="Sozialraum")
+                if (
+                    stability_label(s, bool(flag[code]), self.cfg.robustheit.stabil_ab)
+                    == "Grenzfall"
+                ):
+                    rows.append(
+                        {
+                            "Sozialraum": self.area_label(code),
+                            "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                            "Einstufung": NEED_LABEL[bool(flag[code])],
+                            "Anteil der Varianten mit Bedarf": s * 100,
+                        }
+                    )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "Sozialraum",
+                "Handlungsfeld",
+                "Einstufung",
+                "Anteil der Varianten mit Bedarf",
+            ],
+        )
+        return TableOutput(
+            df,
+            "Grenzfälle: Sozialräume mit unsicherer Einstufung",
+            number_formats={"Anteil der Varianten mit Bedarf": lambda x: fmt.percent(x, 0)},
+            row_header="Sozialraum",
+        )
 
     def disclosure_text(self) -> Prose:
         lim = self.cfg.geheimhaltung.mindestanzahl
@@ -417,31 +530,46 @@ class Report:
             f"deren Summe mindestens {fmt.number(lim)} beträgt. Veränderungen werden nur aus "
             "veröffentlichten Werten gebildet.",
             f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.protected))} "
-            "Zählwerten gesperrt.")
+            "Zählwerten gesperrt.",
+        )
 
     def sources_table(self) -> TableOutput:
         var = self.ds.variables
-        df = pd.DataFrame({"Merkmal": var["bezeichnung"], "Einheit": var["einheit"],
-                           "Ebene": var[S.LEVEL].map({S.LEVEL_AREA: "Sozialraum",
-                                                      S.LEVEL_MUNICIPALITY: "Kommune"}),
-                           "Quelle": var["quelle"]})
-        return TableOutput(df, "Datengrundlage: gezählte Merkmale und Quellen",
-                           row_header="Merkmal")
+        df = pd.DataFrame(
+            {
+                "Merkmal": var["bezeichnung"],
+                "Einheit": var["einheit"],
+                "Ebene": var[S.LEVEL].map(
+                    {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
+                ),
+                "Quelle": var["quelle"],
+            }
+        )
+        return TableOutput(
+            df, "Datengrundlage: gezählte Merkmale und Quellen", row_header="Merkmal"
+        )
 
     def parameters_table(self) -> TableOutput:
         b = self.cfg.bedarf
-        rows = [("Berichtsjahr", fmt.number(self.year)),
-                ("Vergleichsjahr", fmt.number(self.cfg.vergleichsjahr)
-                 if self.cfg.vergleichsjahr else "–"),
-                ("Regel 1: Indexschwelle", fmt.number(b.regional_index, 2)),
-                ("Regel 2: Faktor zum Kommunalwert", fmt.number(b.kommunal_faktor, 2)),
-                ("Regel 2: Indexschwelle", fmt.number(b.kommunal_index, 2)),
-                ("Regel 3: Indexschwelle", fmt.number(b.absolut_index, 2)),
-                ("Regel 3: oberster Anteil", fmt.percent(b.absolut_anteil * 100, 0)),
-                ("Geheimhaltung: Mindestanzahl", fmt.number(self.cfg.geheimhaltung.mindestanzahl)),
-                ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner))]
-        return TableOutput(pd.DataFrame(rows, columns=["Parameter", "Wert"]),
-                           "Parameter dieser Ausgabe", row_header="Parameter")
+        rows = [
+            ("Berichtsjahr", fmt.number(self.year)),
+            (
+                "Vergleichsjahr",
+                fmt.number(self.cfg.vergleichsjahr) if self.cfg.vergleichsjahr else "–",
+            ),
+            ("Regel 1: Indexschwelle", fmt.number(b.regional_index, 2)),
+            ("Regel 2: Faktor zum Kommunalwert", fmt.number(b.kommunal_faktor, 2)),
+            ("Regel 2: Indexschwelle", fmt.number(b.kommunal_index, 2)),
+            ("Regel 3: Indexschwelle", fmt.number(b.absolut_index, 2)),
+            ("Regel 3: oberster Anteil", fmt.percent(b.absolut_anteil * 100, 0)),
+            ("Geheimhaltung: Mindestanzahl", fmt.number(self.cfg.geheimhaltung.mindestanzahl)),
+            ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner)),
+        ]
+        return TableOutput(
+            pd.DataFrame(rows, columns=["Parameter", "Wert"]),
+            "Parameter dieser Ausgabe",
+            row_header="Parameter",
+        )
 
     # ------------------------------------------------------------------ downloads
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
@@ -449,23 +577,32 @@ class Report:
         need = need_table(self.ds, self.res, self.cfg)
         av = self.area_values[self.area_values[S.YEAR] == self.year].copy()
         av.insert(1, "name", av[S.AREA].map(self.areas["name"]))
-        av = av.drop(columns=[S.RELIABLE]).assign(unsicher=np.where(
-            self.res.area.loc[av.index, S.RELIABLE], "ja", "nein"))
+        av = av.drop(columns=[S.RELIABLE]).assign(
+            unsicher=np.where(self.res.area.loc[av.index, S.RELIABLE], "ja", "nein")
+        )
         cols = [S.NUMERATOR, S.DENOMINATOR, S.VALUE, S.LOWER, S.UPPER]
         av[[S.VALUE, S.LOWER, S.UPPER]] = av[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         av_pub = D.publish(av, cols, D.FLAG).drop(columns=[D.FLAG])
-        av_pub = av_pub.iloc[sorted(range(len(av_pub)), key=lambda i: (
-            area_sort_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]))]
+        av_pub = av_pub.iloc[
+            sorted(
+                range(len(av_pub)),
+                key=lambda i: (area_sort_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
+            )
+        ]
         mv = self.municipal_values[self.municipal_values[S.YEAR] == self.year].copy()
         mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
         mv_pub = D.publish(mv.drop(columns=[S.RELIABLE]), cols, D.FLAG).drop(columns=[D.FLAG])
         return {
             "handlungsbedarf": ("Handlungsbedarf je Sozialraum und Handlungsfeld", need),
-            "indikatoren_sozialraeume": (f"Indikatoren je Sozialraum {self.year}",
-                                         av_pub.reset_index(drop=True)),
-            "indikatoren_kommunen": (f"Indikatoren je Kommune {self.year}",
-                                     mv_pub.reset_index(drop=True)),
+            "indikatoren_sozialraeume": (
+                f"Indikatoren je Sozialraum {self.year}",
+                av_pub.reset_index(drop=True),
+            ),
+            "indikatoren_kommunen": (
+                f"Indikatoren je Kommune {self.year}",
+                mv_pub.reset_index(drop=True),
+            ),
         }
 
 
@@ -490,11 +627,13 @@ class FieldView:
 
     def intro(self) -> Prose:
         labels = [self.r.label(i) for i in self.fc.indikatoren]
-        return prose(self.fc.beschreibung,
-                     f"Der Feldindex fasst {fmt.count_phrase(len(labels), 'Kernindikator', 'Kernindikatoren')} "
-                     f"zusammen; Leitindikator für die Regeln 2 und 3 ist "
-                     f"„{self.r.label(self.fc.leitindikator)}“.",
-                     items=labels)
+        return prose(
+            self.fc.beschreibung,
+            f"Der Feldindex fasst {fmt.count_phrase(len(labels), 'Kernindikator', 'Kernindikatoren')} "
+            f"zusammen; Leitindikator für die Regeln 2 und 3 ist "
+            f"„{self.r.label(self.fc.leitindikator)}“.",
+            items=labels,
+        )
 
     def summary(self) -> Prose:
         flag = self.flag
@@ -502,19 +641,25 @@ class FieldView:
         kommunen = self.r.areas.loc[codes, S.KOMMUNE]
         per = kommunen.value_counts()
         per = per.sort_index().sort_values(ascending=False, kind="stable")
-        rules = {k: int(self.need.loc[codes, f"{self.field}_regeln"].str.contains(k).sum())
-                 for k in RULE_TEXT}
+        rules = {
+            k: int(self.need.loc[codes, f"{self.field}_regeln"].str.contains(k).sum())
+            for k in RULE_TEXT
+        }
         lead = self.fc.leitindikator
         reg = self.r.region_value(lead)
         stab = self.r.res.stability[self.field].reindex(codes)
-        n_stable = int(sum(stability_label(s, True, self.r.cfg.robustheit.stabil_ab) == "stabil"
-                           for s in stab))
-        first = (f"Im Handlungsfeld „{self.fc.titel}“ haben "
-                 f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')} aus "
-                 f"{fmt.count_phrase(len(per), 'Kommune', 'Kommunen')} Handlungsbedarf")
+        n_stable = int(
+            sum(stability_label(s, True, self.r.cfg.robustheit.stabil_ab) == "stabil" for s in stab)
+        )
+        first = (
+            f"Im Handlungsfeld „{self.fc.titel}“ haben "
+            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')} aus "
+            f"{fmt.count_phrase(len(per), 'Kommune', 'Kommunen')} Handlungsbedarf"
+        )
         if len(per):
             first += ", die meisten in " + fmt.join_de(
-                [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()])
+                [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()]
+            )
         first += "."
         return prose(
             first,
@@ -523,26 +668,43 @@ class FieldView:
             f"{fmt.number(rules['absolut'])} dieser Sozialräume; "
             f"{fmt.number(n_stable)} Einstufungen sind stabil.",
             f"Der Leitindikator „{self.r.label(lead)}“ liegt in der Region bei "
-            f"{self.r.value_text(lead, reg)}." if not np.isnan(reg) else "",
+            f"{self.r.value_text(lead, reg)}."
+            if not np.isnan(reg)
+            else "",
         )
 
     def index_map(self) -> FigureOutput:
         idx = self.need[f"{self.field}_index"]
-        return choropleth(idx, self.r.ds.geometry, self.r.areas[S.KOMMUNE],
-                          classes=[-np.inf, -1.0, -0.5, 0.5, 1.0, np.inf],
-                          labels=["unter −1,0", "−1,0 bis unter −0,5", "−0,5 bis unter 0,5",
-                                  "0,5 bis unter 1,0", "1,0 und mehr"],
-                          title=f"Feldindex {self.fc.kurz} {self.r.year}",
-                          legend_title="Feldindex (z-Wert)", caption=self.r.source_caption(),
-                          decimals=2)
+        return choropleth(
+            idx,
+            self.r.ds.geometry,
+            self.r.areas[S.KOMMUNE],
+            classes=[-np.inf, -1.0, -0.5, 0.5, 1.0, np.inf],
+            labels=[
+                "unter −1,0",
+                "−1,0 bis unter −0,5",
+                "−0,5 bis unter 0,5",
+                "0,5 bis unter 1,0",
+                "1,0 und mehr",
+            ],
+            title=f"Feldindex {self.fc.kurz} {self.r.year}",
+            legend_title="Feldindex (z-Wert)",
+            caption=self.r.source_caption(),
+            decimals=2,
+        )
 
     def need_map(self) -> FigureOutput:
-        return choropleth(self.flag.astype(bool), self.r.ds.geometry, self.r.areas[S.KOMMUNE],
-                          classes=[False, True],
-                          labels=["kein Handlungsbedarf", "Handlungsbedarf"],
-                          title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
-                          legend_title="Einstufung", categorical=True,
-                          caption=self.r.source_caption())
+        return choropleth(
+            self.flag.astype(bool),
+            self.r.ds.geometry,
+            self.r.areas[S.KOMMUNE],
+            classes=[False, True],
+            labels=["kein Handlungsbedarf", "Handlungsbedarf"],
+            title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
+            legend_title="Einstufung",
+            categorical=True,
+            caption=self.r.source_caption(),
+        )
 
     def need_table(self) -> TableOutput:
         f = self.field
@@ -553,26 +715,47 @@ class FieldView:
         for c in codes:
             s = float(self.r.res.stability.loc[c, f])
             ags = self.r.areas.loc[c, S.AGS]
-            rows.append({
-                "Sozialraum": self.r.area_label(c),
-                "Kommune": self.r.areas.loc[c, S.KOMMUNE],
-                "Feldindex": self.need.loc[c, f"{f}_index"],
-                "Regeln": self.need.loc[c, f"{f}_regeln"],
-                f"{self.r.label(lead)}": lv.loc[c, S.VALUE] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
-                "Wert der Kommune": self.r.municipal_value(lead, ags),
-                "Betroffene": lv.loc[c, S.NUMERATOR] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
-                "Stabilität": f"{fmt.percent(s * 100, 0)} ({stability_label(s, True, self.r.cfg.robustheit.stabil_ab)})",
-            })
-        df = pd.DataFrame(rows, columns=["Sozialraum", "Kommune", "Feldindex", "Regeln",
-                                         self.r.label(lead), "Wert der Kommune", "Betroffene",
-                                         "Stabilität"])
+            rows.append(
+                {
+                    "Sozialraum": self.r.area_label(c),
+                    "Kommune": self.r.areas.loc[c, S.KOMMUNE],
+                    "Feldindex": self.need.loc[c, f"{f}_index"],
+                    "Regeln": self.need.loc[c, f"{f}_regeln"],
+                    f"{self.r.label(lead)}": lv.loc[c, S.VALUE]
+                    if not lv.loc[c, D.FLAG]
+                    else D.SUPPRESSED,
+                    "Wert der Kommune": self.r.municipal_value(lead, ags),
+                    "Betroffene": lv.loc[c, S.NUMERATOR] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
+                    "Stabilität": f"{fmt.percent(s * 100, 0)} "
+                    f"({stability_label(s, True, self.r.cfg.robustheit.stabil_ab)})",
+                }
+            )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "Sozialraum",
+                "Kommune",
+                "Feldindex",
+                "Regeln",
+                self.r.label(lead),
+                "Wert der Kommune",
+                "Betroffene",
+                "Stabilität",
+            ],
+        )
         unit = lambda x: self.r.value_text(lead, x)  # noqa: E731
-        return TableOutput(df, f"Sozialräume mit Handlungsbedarf im Feld {self.fc.kurz} "
-                               f"{self.r.year}: Index, Regeln und Stabilität",
-                           number_formats={"Feldindex": lambda x: fmt.signed(x, 2),
-                                           self.r.label(lead): unit, "Wert der Kommune": unit,
-                                           "Betroffene": lambda x: fmt.number(x)},
-                           row_header="Sozialraum")
+        return TableOutput(
+            df,
+            f"Sozialräume mit Handlungsbedarf im Feld {self.fc.kurz} "
+            f"{self.r.year}: Index, Regeln und Stabilität",
+            number_formats={
+                "Feldindex": lambda x: fmt.signed(x, 2),
+                self.r.label(lead): unit,
+                "Wert der Kommune": unit,
+                "Betroffene": lambda x: fmt.number(x),
+            },
+            row_header="Sozialraum",
+        )
 
     def lead_chart(self, top: int = 20) -> FigureOutput:
         lead = self.fc.leitindikator
@@ -583,15 +766,26 @@ class FieldView:
         df.insert(0, "Sozialraum", [self.r.area_label(c) for c in order])
         highlight = [self.r.area_label(c) for c in order if self.flag[c]]
         return bar_with_intervals(
-            df, "Sozialraum", S.VALUE, S.LOWER, S.UPPER,
+            df,
+            "Sozialraum",
+            S.VALUE,
+            S.LOWER,
+            S.UPPER,
             f"{self.r.label(lead)} {self.r.year}: die {fmt.number(len(order))} Sozialräume mit "
             f"dem höchsten Feldindex {self.fc.kurz}",
-            self.r.unit(lead), highlight=highlight, reference=self.r.region_value(lead),
-            reference_label=f"{self.r.cfg.region}", suppressed_col=D.FLAG,
+            self.r.unit(lead),
+            highlight=highlight,
+            reference=self.r.region_value(lead),
+            reference_label=f"{self.r.cfg.region}",
+            suppressed_col=D.FLAG,
             caption=self.r.source_caption() + " Linien: 95-%-Vertrauensbereich; "
-                                              "hervorgehoben: Handlungsbedarf.",
-            column_labels={S.VALUE: self.r.label(lead), S.LOWER: "untere Grenze",
-                           S.UPPER: "obere Grenze"})
+            "hervorgehoben: Handlungsbedarf.",
+            column_labels={
+                S.VALUE: self.r.label(lead),
+                S.LOWER: "untere Grenze",
+                S.UPPER: "obere Grenze",
+            },
+        )
 
     def indicator_table(self) -> TableOutput:
         codes = _natural(self.flag.index[self.flag])
@@ -607,21 +801,34 @@ class FieldView:
             reg[self.r.label(ind)] = self.r.region_value(ind)
         rows.append(reg)
         df = pd.DataFrame(rows)
-        formats = {self.r.label(i): (lambda x, i=i: self.r.value_text(i, x))
-                   for i in self.fc.indikatoren}
-        return TableOutput(df, f"Kernindikatoren {self.fc.kurz} {self.r.year} in den Sozialräumen "
-                               "mit Handlungsbedarf", number_formats=formats,
-                           row_header="Sozialraum")
+        formats = {
+            self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in self.fc.indikatoren
+        }
+        return TableOutput(
+            df,
+            f"Kernindikatoren {self.fc.kurz} {self.r.year} in den Sozialräumen mit Handlungsbedarf",
+            number_formats=formats,
+            row_header="Sozialraum",
+        )
 
     def municipal_table(self) -> TableOutput:
-        inds = [i for i, fs in zip(self.r.ds.indicators[S.INDICATOR],
-                                   self.r.ds.indicators["handlungsfelder"], strict=True)
-                if self.field in fs]
+        inds = [
+            i
+            for i, fs in zip(
+                self.r.ds.indicators[S.INDICATOR],
+                self.r.ds.indicators["handlungsfelder"],
+                strict=True,
+            )
+            if self.field in fs
+        ]
         rows = []
         for _, m in self.r.ds.municipalities.iterrows():
-            row = {"Kommune": m["name"],
-                   "Sozialräume mit Bedarf": int((self.flag & (self.r.areas.loc[
-                       self.flag.index, S.AGS] == m[S.AGS])).sum())}
+            row = {
+                "Kommune": m["name"],
+                "Sozialräume mit Bedarf": int(
+                    (self.flag & (self.r.areas.loc[self.flag.index, S.AGS] == m[S.AGS])).sum()
+                ),
+            }
             for ind in inds:
                 row[self.r.label(ind)] = self.r.municipal_value(ind, m[S.AGS])
             rows.append(row)
@@ -630,9 +837,12 @@ class FieldView:
             reg[self.r.label(ind)] = self.r.region_value(ind)
         rows.append(reg)
         formats = {self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in inds}
-        return TableOutput(pd.DataFrame(rows), f"Indikatoren {self.fc.kurz} {self.r.year} je "
-                                               "Kommune (auch nur kommunal verfügbare)",
-                           number_formats=formats, row_header="Kommune")
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Indikatoren {self.fc.kurz} {self.r.year} je Kommune (auch nur kommunal verfügbare)",
+            number_formats=formats,
+            row_header="Kommune",
+        )
 
     def trend_chart(self) -> FigureOutput:
         return self.r.trend_chart(self.fc.leitindikator)
@@ -660,36 +870,51 @@ class ProfileView:
         return Heading(self.title(), 1)
 
     def intro(self) -> Prose:
-        pop = self.r.ds.counts[(self.r.ds.counts[S.YEAR] == self.r.year)
-                               & (self.r.ds.counts[S.VARIABLE] == "bev_gesamt")
-                               & (self.r.ds.counts[S.AGS] == self.ags)][S.COUNT].sum()
+        pop = self.r.ds.counts[
+            (self.r.ds.counts[S.YEAR] == self.r.year)
+            & (self.r.ds.counts[S.VARIABLE] == "bev_gesamt")
+            & (self.r.ds.counts[S.AGS] == self.ags)
+        ][S.COUNT].sum()
         need = self.r.res.need.loc[self.codes]
         items = []
         for f in self.r.cfg.fields:
             n = int(need[f"{f}_bedarf_flag"].sum())
-            items.append(f"{self.r.cfg.handlungsfelder[f].kurz}: "
-                         f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf")
-        return prose(f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
-                     f"Einwohner in {fmt.count_phrase(len(self.codes), 'Sozialraum', 'Sozialräumen')}.",
-                     items=items)
+            items.append(
+                f"{self.r.cfg.handlungsfelder[f].kurz}: "
+                f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
+            )
+        return prose(
+            f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
+            f"Einwohner in {fmt.count_phrase(len(self.codes), 'Sozialraum', 'Sozialräumen')}.",
+            items=items,
+        )
 
     def key_figures(self) -> TableOutput:
         rows = []
         for f in self.r.cfg.fields:
             for ind in self.r.cfg.handlungsfelder[f].indikatoren:
-                rows.append({"Indikator": self.r.label(ind),
-                             "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
-                             self.name: self.r.municipal_value(ind, self.ags),
-                             self.r.cfg.region: self.r.region_value(ind),
-                             "_unit": self.r.unit(ind)})
+                rows.append(
+                    {
+                        "Indikator": self.r.label(ind),
+                        "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
+                        self.name: self.r.municipal_value(ind, self.ags),
+                        self.r.cfg.region: self.r.region_value(ind),
+                        "_unit": self.r.unit(ind),
+                    }
+                )
         df = pd.DataFrame(rows)
         units = df.pop("_unit")
         unit_of = dict(zip(df["Indikator"], units, strict=True))
         df.insert(1, "Einheit", df["Indikator"].map(unit_of))
-        return TableOutput(df, f"Kennzahlen {self.name} und Region {self.r.year}",
-                           number_formats={self.name: lambda x: fmt.number(x, 1),
-                                           self.r.cfg.region: lambda x: fmt.number(x, 1)},
-                           row_header="Indikator")
+        return TableOutput(
+            df,
+            f"Kennzahlen {self.name} und Region {self.r.year}",
+            number_formats={
+                self.name: lambda x: fmt.number(x, 1),
+                self.r.cfg.region: lambda x: fmt.number(x, 1),
+            },
+            row_header="Indikator",
+        )
 
     def need_overview(self) -> TableOutput:
         rows = []
@@ -699,22 +924,31 @@ class ProfileView:
                 flag = bool(self.r.res.need.loc[c, f"{f}_bedarf_flag"])
                 s = float(self.r.res.stability.loc[c, f])
                 lab = stability_label(s, flag, self.r.cfg.robustheit.stabil_ab)
-                row[self.r.cfg.handlungsfelder[f].kurz] = (
-                    ("ja" if flag else "nein") + (" (Grenzfall)" if lab == "Grenzfall" else ""))
+                row[self.r.cfg.handlungsfelder[f].kurz] = ("ja" if flag else "nein") + (
+                    " (Grenzfall)" if lab == "Grenzfall" else ""
+                )
             row["Felder mit Bedarf"] = int(self.r.res.need.loc[c, "kumulation"])
             rows.append(row)
-        return TableOutput(pd.DataFrame(rows), f"Handlungsbedarf in den Sozialräumen von "
-                                               f"{self.name} {self.r.year}",
-                           row_header="Sozialraum")
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Handlungsbedarf in den Sozialräumen von {self.name} {self.r.year}",
+            row_header="Sozialraum",
+        )
 
     def map(self) -> FigureOutput:
         codes = self.codes
         geom = {c: self.r.ds.geometry[c] for c in codes}
         cum = self.r.res.need.loc[codes, "kumulation"].astype(float)
-        return choropleth(cum, geom, self.r.areas.loc[codes, S.KOMMUNE],
-                          title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
-                          legend_title="Handlungsfelder mit Bedarf", categorical=True,
-                          caption=self.r.source_caption(), label_municipalities=False)
+        return choropleth(
+            cum,
+            geom,
+            self.r.areas.loc[codes, S.KOMMUNE],
+            title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
+            legend_title="Handlungsfelder mit Bedarf",
+            categorical=True,
+            caption=self.r.source_caption(),
+            label_municipalities=False,
+        )
 
     def area_profiles(self) -> AreaProfiles:
         return AreaProfiles(self.r, self.codes)
@@ -722,8 +956,9 @@ class ProfileView:
     def heatmap(self) -> FigureOutput:
         """Profile matrix: z-scores of all core indicators for the areas of the Kommune."""
         r = self.r
-        inds = list(dict.fromkeys(i for f in r.cfg.fields
-                                  for i in r.cfg.handlungsfelder[f].indikatoren))
+        inds = list(
+            dict.fromkeys(i for f in r.cfg.fields for i in r.cfg.handlungsfelder[f].indikatoren)
+        )
         labels = [r.label(i) for i in inds]
         z = r.res.z.loc[self.codes, inds].copy()
         hidden = pd.DataFrame({i: r.area_value(i)[D.FLAG].reindex(self.codes) for i in inds})
@@ -731,8 +966,12 @@ class ProfileView:
         hidden.columns = labels
         z.index = [r.area_label(c) for c in self.codes]
         hidden.index = z.index
-        return profile_heatmap(z, hidden, f"Profile der Sozialräume von {self.name} {r.year}",
-                               caption=r.source_caption())
+        return profile_heatmap(
+            z,
+            hidden,
+            f"Profile der Sozialräume von {self.name} {r.year}",
+            caption=r.source_caption(),
+        )
 
 
 @dataclass(frozen=True)
@@ -766,37 +1005,60 @@ class AreaProfiles:
             for ind in r.cfg.handlungsfelder[f].indikatoren:
                 v = r.area_value(ind)
                 hidden = bool(v.loc[code, D.FLAG])
-                rows.append({"Indikator": r.label(ind),
-                             "Sozialraum": D.SUPPRESSED if hidden else v.loc[code, S.VALUE],
-                             "Kommune": r.municipal_value(ind, ags),
-                             "Region": r.region_value(ind),
-                             "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR]})
+                rows.append(
+                    {
+                        "Indikator": r.label(ind),
+                        "Sozialraum": D.SUPPRESSED if hidden else v.loc[code, S.VALUE],
+                        "Kommune": r.municipal_value(ind, ags),
+                        "Region": r.region_value(ind),
+                        "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR],
+                    }
+                )
         num = {c: (lambda x: fmt.number(x, 1)) for c in ("Sozialraum", "Kommune", "Region")}
         num["Betroffene"] = lambda x: fmt.number(x)
-        table = TableOutput(pd.DataFrame(rows), f"Kennzahlen {code} im Vergleich mit "
-                                                f"{kommune} und der Region {r.year}",
-                            number_formats=num, row_header="Indikator")
+        table = TableOutput(
+            pd.DataFrame(rows),
+            f"Kennzahlen {code} im Vergleich mit {kommune} und der Region {r.year}",
+            number_formats=num,
+            row_header="Indikator",
+        )
         reasons = []
         for f in r.cfg.fields:
             if r.res.need.loc[code, f"{f}_bedarf_flag"]:
                 s = float(r.res.stability.loc[code, f])
-                rules = [RULE_TEXT[x.strip()] for x in
-                         str(r.res.need.loc[code, f"{f}_regeln"]).split(",") if x.strip()]
-                reasons.append(f"{r.cfg.handlungsfelder[f].kurz}: Feldindex "
-                               f"{fmt.signed(r.res.need.loc[code, f'{f}_index'], 2)}; "
-                               f"{fmt.join_de(rules)}; Stabilität {fmt.percent(s * 100, 0)} "
-                               f"({stability_label(s, True, r.cfg.robustheit.stabil_ab)}).")
-        text = prose("Handlungsbedarf:" if reasons else
-                     "In keinem Handlungsfeld wird Handlungsbedarf festgestellt.",
-                     items=reasons)._repr_html_()
-        links = [(f"../handlungskonzept/52_konzept_{f}.html", r.cfg.handlungsfelder[f].kurz)
-                 for f in r.cfg.fields if r.res.need.loc[code, f"{f}_bedarf_flag"]]
+                rules = [
+                    RULE_TEXT[x.strip()]
+                    for x in str(r.res.need.loc[code, f"{f}_regeln"]).split(",")
+                    if x.strip()
+                ]
+                reasons.append(
+                    f"{r.cfg.handlungsfelder[f].kurz}: Feldindex "
+                    f"{fmt.signed(r.res.need.loc[code, f'{f}_index'], 2)}; "
+                    f"{fmt.join_de(rules)}; Stabilität {fmt.percent(s * 100, 0)} "
+                    f"({stability_label(s, True, r.cfg.robustheit.stabil_ab)})."
+                )
+        text = prose(
+            "Handlungsbedarf:"
+            if reasons
+            else "In keinem Handlungsfeld wird Handlungsbedarf festgestellt.",
+            items=reasons,
+        )._repr_html_()
+        links = [
+            (f"../handlungskonzept/52_konzept_{f}.html", r.cfg.handlungsfelder[f].kurz)
+            for f in r.cfg.fields
+            if r.res.need.loc[code, f"{f}_bedarf_flag"]
+        ]
         if links:
-            text += "<p>Im Handlungskonzept-Anhang: " + ", ".join(
-                f'<a href="{h}">{html.escape(t)}</a>' for h, t in links) + "</p>"
+            text += (
+                "<p>Im Handlungskonzept-Anhang: "
+                + ", ".join(f'<a href="{h}">{html.escape(t)}</a>' for h, t in links)
+                + "</p>"
+            )
         anchor = "sr-" + code.lower().replace(" ", "-")
-        return (f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
-                f"</h3>{text}{table._repr_html_()}</section>")
+        return (
+            f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
+            f"</h3>{text}{table._repr_html_()}</section>"
+        )
 
     def _repr_html_(self) -> str:
         return "".join(self._one(c) for c in self.codes)

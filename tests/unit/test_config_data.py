@@ -26,10 +26,21 @@ def _validate(capsys, data: Path, config: Path | None = None) -> tuple[int, str]
     return code, cap.out + cap.err
 
 
-@pytest.mark.parametrize("old,new,expected", [
-    ("berichtsjahr: 2021", "berichtsjahr: 2024", "berichtsjahr: 2024 kommt in den Zählungen nicht vor"),
-    ("vergleichsjahr: 2016", "vergleichsjahr: 2012", "vergleichsjahr: 2012 kommt in den Zählungen"),
-])
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        (
+            "berichtsjahr: 2021",
+            "berichtsjahr: 2024",
+            "berichtsjahr: 2024 kommt in den Zählungen nicht vor",
+        ),
+        (
+            "vergleichsjahr: 2016",
+            "vergleichsjahr: 2012",
+            "vergleichsjahr: 2012 kommt in den Zählungen",
+        ),
+    ],
+)
 def test_years_must_exist_in_the_data(tmp_path, capsys, old, new, expected):
     code, text = _validate(capsys, REPO / "data" / "demo", _config(tmp_path, old, new))
     assert code == 2
@@ -62,8 +73,9 @@ def test_goal_years_are_checked(demo_copy, capsys):
 
 def test_area_level_variable_in_municipal_counts_is_refused(demo_copy, capsys):
     path = demo_copy / "zaehlungen_kommune.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "05334002,2021,bev_gesamt,249070\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "05334002,2021,bev_gesamt,249070\n", encoding="utf-8"
+    )
     code, out = _validate(capsys, demo_copy)
     assert code == 2
     assert "zaehlungen_kommune.csv" in out and "je Sozialraum vor" in out
