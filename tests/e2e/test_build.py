@@ -219,3 +219,29 @@ def test_two_builds_at_once_publish_one_complete_report(tiny_build, tmp_path: Pa
     files = tree_bytes(out)
     assert "sozialbericht/index.html" in files and "handlungskonzept/index.html" in files
     assert len(list((out / ".versions").iterdir())) == 1
+
+
+@pytest.mark.parametrize("breakage", ["negative count", "bad config"])
+def test_bad_input_stops_the_build_before_anything_is_published(demo_build: Path, tmp_path: Path,
+                                                                 breakage: str):
+    before = tree_bytes(demo_build)
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "demo", data)
+    extra: list[str] = []
+    if breakage == "negative count":
+        path = data / "zaehlungen.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[4] = lines[4].rsplit(",", 1)[0] + ",-7"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        expected = "zaehlungen.csv, Zeile 5, Spalte „anzahl“: Wert „-7“"
+    else:
+        cfg = tmp_path / "report.yaml"
+        cfg.write_text((REPO / "config" / "report.yaml").read_text(encoding="utf-8").replace(
+            "regional_index: 1.0", "regional_index: hoch"), encoding="utf-8")
+        extra = ["--config", str(cfg)]
+        expected = "bedarf.regional_index"
+    done = run_report(demo_build, data, *extra)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert tree_bytes(demo_build) == before
