@@ -161,17 +161,24 @@ def render_page(page: Page, site: SiteMeta, pages: list[Page]) -> str:
     return _render_chapter(page, site, pages, _exporter())
 
 
-def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path) -> list[Path]:
+def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 1) -> list[Path]:
     """Write index.html, one HTML file per chapter and barrierefreiheit.html to ``out_dir``.
 
-    All pages are rendered and checked before the first file is written. Returns the
-    written paths: index, chapters in the given order, Barrierefreiheit.
+    All pages are rendered and checked before the first file is written (with
+    ``jobs`` > 1 in parallel processes; the result is the same). Returns the written
+    paths: index, chapters in the given order, Barrierefreiheit.
     """
     _check_site(pages, site)
-    exporter = _exporter()
     documents: list[tuple[str, str]] = [(INDEX_SLUG, _render_index(site, pages))]
-    for page in pages:
-        documents.append((page.slug, _render_chapter(page, site, pages, exporter)))
+    if jobs > 1 and len(pages) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in pages]))
+    else:
+        exporter = _exporter()
+        htmls = [_render_chapter(page, site, pages, exporter) for page in pages]
+    documents += [(page.slug, html) for page, html in zip(pages, htmls, strict=True)]
     documents.append((ACCESSIBILITY_SLUG, _render_accessibility(site, pages)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -184,6 +191,17 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path) -> list[Path
 
 
 # --------------------------------------------------------------------------- rendering
+_WORKER_EXPORTER: HTMLExporter | None = None
+
+
+def _render_in_worker(args: tuple[Page, SiteMeta, list[Page]]) -> str:
+    """One chapter in a worker process (the exporter is built once per process)."""
+    global _WORKER_EXPORTER
+    if _WORKER_EXPORTER is None:
+        _WORKER_EXPORTER = _exporter()
+    page, site, pages = args
+    return _render_chapter(page, site, pages, _WORKER_EXPORTER)
+
 
 
 def _exporter() -> HTMLExporter:

@@ -247,7 +247,8 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
 
     t0 = time.perf_counter()
     data_dir, config_file, out = Path(data_dir), Path(config_file), Path(out)
-    jobs = jobs or os.cpu_count() or 2
+    # one more worker than cores: kernels spend part of their start-up waiting, not computing
+    jobs = jobs or (os.cpu_count() or 1) + 1
     build_dir = out / ".build"
     os.environ["SOZIALPLANUNG_CACHE"] = str((build_dir / "cache").resolve())
     old_term = signal.signal(signal.SIGTERM, _on_term)
@@ -275,7 +276,8 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
 
             if staging.exists():
                 shutil.rmtree(staging)
-            write_sites(ctx, runs, executed, staging, build_id)
+            log("Seiten werden zusammengesetzt und geprüft …")
+            write_sites(ctx, runs, executed, staging, build_id, jobs=jobs)
             publish(staging, out, build_id)
     except _Terminated:
         log("Build abgebrochen (SIGTERM); der vorige Bericht bleibt unverändert.")

@@ -103,7 +103,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data", type=Path, default=DEFAULT_DATA)
     r.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     r.add_argument("--output", type=Path, default=Path("reports"))
-    r.add_argument("--jobs", type=int, default=0, help="parallele Prozesse (0 = Kerne)")
+    r.add_argument("--jobs", type=int, default=0, help="parallele Prozesse (0 = Kerne + 1)")
     r.add_argument("--force", action="store_true", help="alle Kapitel neu rechnen")
     r.set_defaults(func=_report)
 

@@ -43,7 +43,8 @@ def _downloads(tables: dict, folder: Path) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
-def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: str) -> None:
+def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: str,
+                jobs: int = 1) -> None:
     """Assemble ``sozialbericht/`` and ``handlungskonzept/`` under ``staging``."""
     from .concept_report import open_concept
     from .report import Report
@@ -67,4 +68,4 @@ def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: s
             downloads=downloads,
         )
         pages = [Page(r.slug, r.title, executed[r.slug]) for r in runs if r.site == site]
-        assemble_site(pages, meta, out)
+        assemble_site(pages, meta, out, jobs=jobs)
