@@ -16,7 +16,7 @@ from . import schema as S
 from .config import FieldConfig, ReportConfig
 from .dataset import Dataset
 from .indices import field_index, zscores
-from .need import at_least, classify_field, cumulation, headline
+from .need import at_least, classify_field, cumulation, headline, lead_conditions, rule_flags
 
 
 @dataclass
@@ -148,12 +148,25 @@ def stability(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataF
               cfg: ReportConfig, year: int) -> pd.DataFrame:
     """Share of robustness variants that classify each area as need, per field."""
     yd = prepare_year(area_ind, mun_ind, catalogue, year)
+    base = cfg.bedarf.model_dump()
     out = {}
     for f in cfg.fields:
+        fc0 = cfg.handlungsfelder[f]
+        lead = fc0.leitindikator
+        # the lead conditions of rules 2 and 3 are the same in every variant
+        rel, top = lead_conditions(yd.values[lead], yd.area_ags.map(yd.mun_values[lead]),
+                                   yd.counts[lead], kommunal_faktor=base["kommunal_faktor"],
+                                   absolut_anteil=base["absolut_anteil"],
+                                   lead_direction=yd.directions.get(lead, 1))
         flags = []
         for ov in robustness_variants(cfg, f):
-            need = classify_prepared(yd, cfg, [f], ov, details=False)
-            flags.append(need[f"{f}_bedarf_flag"].to_numpy())
+            fc = ov.get("field_config", {}).get(f, fc0)
+            rules = {k: ov.get(k, base[k])
+                     for k in ("regional_index", "kommunal_index", "absolut_index")}
+            idx = field_index(yd.z, [i for i in fc.indikatoren if i in yd.z.columns],
+                              fc.gewichte).to_numpy()
+            r1, r2, r3 = rule_flags(idx, rel, top, **rules)
+            flags.append(r1 | r2 | r3)
         out[f] = np.mean(flags, axis=0) if flags else np.nan
     return pd.DataFrame(out, index=yd.values.index)
 

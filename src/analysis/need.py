@@ -35,6 +35,35 @@ def top_share(counts: pd.Series, share: float) -> pd.Series:
     return (counts >= cut).fillna(False).astype(bool)
 
 
+def lead_conditions(lead_value: pd.Series, lead_municipal: pd.Series, lead_count: pd.Series, *,
+                    kommunal_faktor: float, absolut_anteil: float, lead_direction: int = 1
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of rules 2 and 3 that do not depend on the field index.
+
+    Returns boolean arrays: lead indicator far from the municipal value (rule 2), and
+    number of people concerned among the top share of areas (rule 3).
+    """
+    mun = lead_municipal.astype(float)
+    if lead_direction >= 0:
+        rel = at_least(lead_value.astype(float), kommunal_faktor * mun)
+    else:
+        rel = at_least(-lead_value.astype(float), -mun / kommunal_faktor)
+    # a municipal value of 0 (or missing) gives no reference: the rule cannot fire
+    rel = (rel & (mun > 0)).fillna(False).astype(bool)
+    return rel.to_numpy(), top_share(lead_count, absolut_anteil).to_numpy(dtype=bool)
+
+
+def rule_flags(index: np.ndarray, rel: np.ndarray, top: np.ndarray, *, regional_index: float,
+               kommunal_index: float, absolut_index: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rules 1–3 as boolean arrays from the index and the precomputed lead conditions."""
+    with np.errstate(invalid="ignore"):
+        r1 = np.asarray(at_least(index, regional_index), dtype=bool)
+        r2 = rel & np.asarray(at_least(index, kommunal_index), dtype=bool)
+        r3 = top & np.asarray(at_least(index, absolut_index), dtype=bool)
+    return r1, r2, r3
+
+
 def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.Series,
                    lead_count: pd.Series, *, regional_index: float = 1.0,
                    kommunal_faktor: float = 1.25, kommunal_index: float = 0.5,
@@ -54,19 +83,13 @@ def classify_field(index: pd.Series, lead_value: pd.Series, lead_municipal: pd.S
     ``rules_text=False``, which the robustness variants use for speed).
     """
     idx = index.astype(float)
-    r1 = at_least(idx, regional_index)
-    mun = lead_municipal.astype(float)
-    if lead_direction >= 0:
-        rel = at_least(lead_value.astype(float), kommunal_faktor * mun)
-    else:
-        rel = at_least(-lead_value.astype(float), -mun / kommunal_faktor)
-    # a municipal value of 0 (or missing) gives no reference: the rule cannot fire
-    rel = rel & (mun > 0)
-    r2 = rel.fillna(False).astype(bool) & at_least(idx, kommunal_index)
-    r3 = top_share(lead_count, absolut_anteil) & at_least(idx, absolut_index)
-    out = pd.DataFrame({"index": idx, "regional": r1.fillna(False).astype(bool),
-                        "kommunal": r2.fillna(False).astype(bool),
-                        "absolut": r3.fillna(False).astype(bool)})
+    rel, top = lead_conditions(lead_value, lead_municipal, lead_count,
+                               kommunal_faktor=kommunal_faktor, absolut_anteil=absolut_anteil,
+                               lead_direction=lead_direction)
+    r1, r2, r3 = rule_flags(idx.to_numpy(), rel, top, regional_index=regional_index,
+                            kommunal_index=kommunal_index, absolut_index=absolut_index)
+    out = pd.DataFrame({"index": idx, "regional": r1, "kommunal": r2, "absolut": r3},
+                       index=idx.index)
     out["bedarf"] = out[["regional", "kommunal", "absolut"]].any(axis=1)
     if not rules_text:
         return out

@@ -240,3 +240,26 @@ def test_config_threshold_of_wrong_type(tmp_path, value, expected):
     msg = str(exc.value)
     assert "bedarf.kommunal_faktor" in msg and expected in msg
     assert "report.yaml" in msg
+
+
+def test_fast_stability_equals_reclassifying_every_variant():
+    """The robustness shortcut (lead conditions computed once) changes no result."""
+    from pathlib import Path
+
+    from analysis import indicators as I
+    from analysis.config import load_config
+    from analysis.core import classify_prepared, prepare_year, robustness_variants, stability
+    from analysis.dataset import load_dataset
+
+    repo = Path(__file__).resolve().parents[2]
+    ds = load_dataset(repo / "data" / "demo")
+    cfg = load_config(repo / "config" / "report.yaml")
+    area = I.area_indicators(ds.counts, ds.indicators)
+    mun = I.municipal_indicators(ds.counts, ds.indicators, ds.counts_municipal)
+    fast = stability(area, mun, ds.indicators, cfg, cfg.berichtsjahr)
+    yd = prepare_year(area, mun, ds.indicators, cfg.berichtsjahr)
+    for f in cfg.fields:
+        slow = np.mean([classify_prepared(yd, cfg, [f], ov, details=False)[f"{f}_bedarf_flag"]
+                        .to_numpy() for ov in robustness_variants(cfg, f)], axis=0)
+        np.testing.assert_array_equal(fast[f].to_numpy(), slow)
+    assert 0 < fast["armut"].mean() < 1
