@@ -161,24 +161,29 @@ def render_page(page: Page, site: SiteMeta, pages: list[Page]) -> str:
     return _render_chapter(page, site, pages, _exporter())
 
 
-def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 1) -> list[Path]:
+def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 1,
+                  rendered: dict[str, str] | None = None) -> list[Path]:
     """Write index.html, one HTML file per chapter and barrierefreiheit.html to ``out_dir``.
 
     All pages are rendered and checked before the first file is written (with
     ``jobs`` > 1 in parallel processes; the result is the same). Returns the written
-    paths: index, chapters in the given order, Barrierefreiheit.
+    paths: index, chapters in the given order, Barrierefreiheit. ``rendered`` maps slugs
+    to pages already rendered (and checked) in an earlier build with the same inputs.
     """
     _check_site(pages, site)
+    rendered = rendered or {}
     documents: list[tuple[str, str]] = [(INDEX_SLUG, _render_index(site, pages))]
-    if jobs > 1 and len(pages) > 1:
+    todo = [p for p in pages if p.slug not in rendered]
+    if jobs > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in pages]))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in todo]))
     else:
-        exporter = _exporter()
-        htmls = [_render_chapter(page, site, pages, exporter) for page in pages]
-    documents += [(page.slug, html) for page, html in zip(pages, htmls, strict=True)]
+        exporter = _exporter() if todo else None
+        htmls = [_render_chapter(page, site, pages, exporter) for page in todo]
+    fresh = dict(zip([p.slug for p in todo], htmls, strict=True))
+    documents += [(page.slug, rendered.get(page.slug) or fresh[page.slug]) for page in pages]
     documents.append((ACCESSIBILITY_SLUG, _render_accessibility(site, pages)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

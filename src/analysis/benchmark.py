@@ -178,7 +178,7 @@ def run_benchmark(output: Path, quick: bool = False) -> int:
         parts = ", ".join(f"{k} {_fmt(v)} s" for k, v in r["times"].items() if k != "gesamt")
         target = "Ziel < 5 s und < 1 GiB; " if n == 10000 else ""
         rows.append((f"Analysekern, {n:,} Sozialräume × 40 Indikatoren × 10 Jahre".replace(
-            ",", "."), _fmt(r["times"]["gesamt"]) + " s",
+            ",", ".").replace("Analysekern.", "Analysekern,"), _fmt(r["times"]["gesamt"]) + " s",
             f"{target}Spitze {r['peak_mib']:.0f} MiB ({parts})"))
     if not quick:
         with tempfile.TemporaryDirectory() as td:

@@ -277,7 +277,8 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             if staging.exists():
                 shutil.rmtree(staging)
             log("Seiten werden zusammengesetzt und geprüft …")
-            write_sites(ctx, runs, executed, staging, build_id, jobs=jobs)
+            write_sites(ctx, runs, executed, staging, build_id, jobs=jobs,
+                        cache=None if force else build_dir / "pages-cache")
             publish(staging, out, build_id)
     except _Terminated:
         log("Build abgebrochen (SIGTERM); der vorige Bericht bleibt unverändert.")

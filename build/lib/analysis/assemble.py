@@ -1,0 +1,607 @@
+"""Assemble executed chapter notebooks into a static, accessible, offline HTML site.
+
+Each chapter notebook is rendered with our own nbconvert template
+(``templates/sozialbericht``): markdown and outputs only, never code, prompts, errors or
+stderr. The index page (contents, downloads, colophon) and the Erklärung zur
+Barrierefreiheit use the same page frame. Every page is checked before it is written:
+no external resources, no scripts, no machine paths or timestamps, alternative text on
+every image and a heading hierarchy without skips. A problem raises
+:class:`ReportRenderError` so that it is fixed at its source, not hidden in the report.
+Output is deterministic: same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+from bs4 import BeautifulSoup, Tag
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+from analysis.errors import UserError
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "sozialbericht"
+DEMO_BANNER = "Synthetische Demodaten – keine amtlichen Zahlen"
+PUBLISHER = "StädteRegion Aachen"
+INDEX_SLUG = "index"
+ACCESSIBILITY_SLUG = "barrierefreiheit"
+INDEX_TITLE = "Übersicht"
+ACCESSIBILITY_TITLE = "Erklärung zur Barrierefreiheit"
+
+#: Output mime types in order of preference; anything else is refused.
+MIME_PRIORITY = ("text/html", "image/svg+xml", "image/png", "text/markdown", "text/plain")
+IMAGE_MIMES = ("image/svg+xml", "image/png", "image/jpeg")
+#: nbconvert's fallback alt text; it must never reach a report.
+NO_ALT_PLACEHOLDER = "No description has been provided for this image"
+#: Cells with one of these tags are left out of the report entirely.
+REMOVE_CELL_TAGS = ("remove_cell", "remove-cell")
+
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_HEADING_RE = re.compile(r"^h[1-6]$")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_OBJECT_REPR_RE = re.compile(r"^\s*<[^<>\n]*>\s*$")
+_DATA_URI_RE = re.compile(
+    r"data:([\w.+-]+/[\w.+-]+)((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,([^\"'\s)<>]*)"
+)
+_ABS_PATH_RE = re.compile(
+    r"file:/"
+    r"|(?<![\w.~/-])/(?:root|work|home|tmp|Users|var/folders|private/var)(?:/|\b)"
+    r"|\b[A-Za-z]:\\(?:Users|Documents|Dokumente)\\"
+)
+_TIMESTAMP_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_EXTERNAL_URL_RE = re.compile(r"^\s*(?:[a-zA-Z][\w+.-]*:|//)")
+_CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]+)", re.IGNORECASE)
+_NUMBER_RE = re.compile(
+    r"^[+\-−–]?\s?(?:\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,\d+)?\s?(?:%|‰|€)?$"
+)
+#: Attributes that make the browser fetch something.
+_FETCH_ATTRS = ("src", "srcset", "poster", "data", "action", "formaction", "background", "ping")
+_FORBIDDEN_TAGS = ("script", "iframe", "object", "embed", "link", "base", "frame", "frameset")
+
+
+class ReportRenderError(UserError):
+    """A chapter cannot be published as it is; the message names notebook, cell and fix."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One chapter of a report."""
+
+    slug: str  # file name without .html, e.g. "20_armut"
+    title: str  # German title for nav and <title>
+    notebook: Path  # executed notebook (.ipynb) to render
+
+
+@dataclass(frozen=True)
+class SiteMeta:
+    """Everything about one report site that is not chapter content."""
+
+    site_title: str  # e.g. "Sozialbericht 2021"
+    edition: str  # e.g. "Ausgabe 2021"
+    data_hash: str  # short hex
+    parameters: dict  # report parameters shown in the colophon (sorted keys)
+    version: str  # package version
+    is_demo: bool  # show the demo banner on every page
+    other_site: tuple[str, str] | None = None  # (relative href, label) of the sibling report
+    downloads: tuple[tuple[str, str], ...] = ()  # (relative href, label) on the index page
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def slugify(text: str) -> str:
+    """Stable anchor id from German text.
+
+    „Armut in den Sozialräumen“ → ``armut-in-den-sozialraeumen`` (umlauts transliterated,
+    other accents dropped, runs of other characters become one hyphen)."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text or "abschnitt"
+
+
+def heading_problems(html: str) -> list[str]:
+    """Problems of the heading hierarchy in ``<main>`` (or the whole document if none).
+
+    Expected: exactly one h1, it comes first, and each further heading goes down at
+    most one level at a time (h1 → h2 → h3, never h2 → h4). Empty headings are problems
+    too. Returns German messages; an empty list means the structure is fine.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    scope = soup.find("main") or soup
+    headings = scope.find_all(_HEADING_RE)
+    problems: list[str] = []
+    if not headings:
+        return ["Keine Überschrift gefunden; erwartet wird eine Überschrift erster Ebene (# …)."]
+    h1 = [h for h in headings if h.name == "h1"]
+    if not h1:
+        problems.append("Keine Überschrift erster Ebene (h1, in Markdown „# …“) gefunden.")
+    elif len(h1) > 1:
+        names = ", ".join(f"„{_text(h)}“" for h in h1)
+        problems.append(f"Mehr als eine Überschrift erster Ebene (h1): {names}.")
+    first = headings[0]
+    if first.name != "h1":
+        problems.append(
+            f"Die erste Überschrift „{_text(first)}“ ist {first.name}, erwartet wird h1."
+        )
+    previous = int(first.name[1])
+    for heading in headings:
+        level = int(heading.name[1])
+        if not _text(heading) and not heading.find("img", alt=True):
+            problems.append(f"Leere Überschrift ({heading.name}).")
+        if level > previous + 1:
+            problems.append(
+                f"Überschrift „{_text(heading)}“ springt von h{previous} auf h{level}; "
+                f"bitte keine Ebene auslassen."
+            )
+        previous = level
+    return problems
+
+
+def render_page(page: Page, site: SiteMeta, pages: list[Page]) -> str:
+    """HTML of one chapter, rendered from its executed notebook with our template.
+
+    Raises :class:`ReportRenderError` when the notebook has an error output, output on
+    stderr, an image without alternative text, an unsupported output, a heading
+    hierarchy with skips, or anything that would leak paths or load external resources.
+    """
+    return _render_chapter(page, site, pages, _exporter())
+
+
+def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 1) -> list[Path]:
+    """Write index.html, one HTML file per chapter and barrierefreiheit.html to ``out_dir``.
+
+    All pages are rendered and checked before the first file is written (with
+    ``jobs`` > 1 in parallel processes; the result is the same). Returns the written
+    paths: index, chapters in the given order, Barrierefreiheit.
+    """
+    _check_site(pages, site)
+    documents: list[tuple[str, str]] = [(INDEX_SLUG, _render_index(site, pages))]
+    if jobs > 1 and len(pages) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in pages]))
+    else:
+        exporter = _exporter()
+        htmls = [_render_chapter(page, site, pages, exporter) for page in pages]
+    documents += [(page.slug, html) for page, html in zip(pages, htmls, strict=True)]
+    documents.append((ACCESSIBILITY_SLUG, _render_accessibility(site, pages)))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for slug, html in documents:
+        path = out_dir / f"{slug}.html"
+        path.write_text(html, encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
+
+
+# --------------------------------------------------------------------------- rendering
+_WORKER_EXPORTER: HTMLExporter | None = None
+
+
+def _render_in_worker(args: tuple[Page, SiteMeta, list[Page]]) -> str:
+    """One chapter in a worker process (the exporter is built once per process)."""
+    global _WORKER_EXPORTER
+    if _WORKER_EXPORTER is None:
+        _WORKER_EXPORTER = _exporter()
+    page, site, pages = args
+    return _render_chapter(page, site, pages, _WORKER_EXPORTER)
+
+
+
+def _exporter() -> HTMLExporter:
+    config = Config()
+    config.NbConvertBase.display_data_priority = list(MIME_PRIORITY)
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.HTMLExporter.exclude_anchor_links = True
+    config.HTMLExporter.embed_images = True
+    config.HTMLExporter.sanitize_html = False
+    config.HTMLExporter.language_code = "de"
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    return HTMLExporter(
+        config=config,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        template_name=TEMPLATE_NAME,
+    )
+
+
+def _render_chapter(page: Page, site: SiteMeta, pages: list[Page], exporter: HTMLExporter) -> str:
+    index = _page_index(page, pages)
+    label = f"Kapitel „{page.title}“ ({Path(page.notebook).name})"
+    if not Path(page.notebook).is_file():
+        raise ReportRenderError(f"{label}: Notebook nicht gefunden. Wurde das Kapitel ausgeführt?")
+    nb = nbformat.read(str(page.notebook), as_version=4)
+    nb = _prepare_notebook(nb, label)
+    prev = (
+        _link(INDEX_SLUG, INDEX_TITLE)
+        if index == 0
+        else _link(pages[index - 1].slug, pages[index - 1].title)
+    )
+    nxt = _link(pages[index + 1].slug, pages[index + 1].title) if index + 1 < len(pages) else None
+    context = _context(site, pages, current=page.slug, title=page.title, prev=prev, next=nxt)
+    resources = {
+        "metadata": {"name": page.slug, "path": str(Path(page.notebook).parent)},
+        "sb": context,
+    }
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    return _finish(html, label)
+
+
+def _render_index(site: SiteMeta, pages: list[Page]) -> str:
+    nxt = _link(pages[0].slug, pages[0].title) if pages else None
+    context = _context(site, pages, current=INDEX_SLUG, title=INDEX_TITLE, prev=None, next=nxt)
+    html = _static_env().get_template("uebersicht.html.j2").render(resources={"sb": context})
+    return _finish(html, "Übersichtsseite")
+
+
+def _render_accessibility(site: SiteMeta, pages: list[Page]) -> str:
+    context = _context(
+        site, pages, current=ACCESSIBILITY_SLUG, title=ACCESSIBILITY_TITLE, prev=None, next=None
+    )
+    html = _static_env().get_template("barrierefreiheit.html.j2").render(resources={"sb": context})
+    return _finish(html, "Erklärung zur Barrierefreiheit")
+
+
+def _static_env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR / TEMPLATE_NAME)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _context(
+    site: SiteMeta,
+    pages: list[Page],
+    *,
+    current: str,
+    title: str,
+    prev: dict | None,
+    next: dict | None,  # noqa: A002 - template name
+) -> dict[str, Any]:
+    chapters = [_link(p.slug, p.title) for p in pages]
+    nav = [
+        dict(item, current=item["slug"] == current)
+        for item in [_link(INDEX_SLUG, INDEX_TITLE), *chapters]
+    ]
+    document_title = site.site_title if current == INDEX_SLUG else f"{title} – {site.site_title}"
+    return {
+        "document_title": document_title,
+        "publisher": PUBLISHER,
+        "site_title": site.site_title,
+        "edition": site.edition,
+        "data_hash": site.data_hash,
+        "version": site.version,
+        "is_demo": site.is_demo,
+        "other_site": {"href": site.other_site[0], "label": site.other_site[1]}
+        if site.other_site
+        else None,
+        "downloads": [{"href": href, "label": label} for href, label in site.downloads],
+        "parameters": [
+            {"key": str(k), "value": _format_parameter(v)}
+            for k, v in sorted(site.parameters.items())
+        ],
+        "chapters": chapters,
+        "nav": nav,
+        "prev": prev,
+        "next": next,
+    }
+
+
+def _link(slug: str, title: str) -> dict[str, str]:
+    return {"slug": slug, "href": f"{slug}.html", "title": title}
+
+
+def _format_parameter(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _page_index(page: Page, pages: list[Page]) -> int:
+    for i, candidate in enumerate(pages):
+        if candidate.slug == page.slug:
+            return i
+    raise ValueError(f"Seite {page.slug!r} fehlt in der Seitenliste {[p.slug for p in pages]}.")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_site(pages: list[Page], site: SiteMeta) -> None:
+    slugs = [p.slug for p in pages]
+    problems = []
+    for slug in slugs:
+        if not _SLUG_RE.match(slug):
+            problems.append(f"Ungültiger Seitenname {slug!r} (erlaubt: a–z, 0–9, _ und -).")
+        if slug in (INDEX_SLUG, ACCESSIBILITY_SLUG):
+            problems.append(
+                f"Seitenname {slug!r} ist für die Übersicht/Barrierefreiheit reserviert."
+            )
+    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+    if duplicates:
+        problems.append(f"Doppelte Seitennamen: {', '.join(duplicates)}.")
+    links = list(site.downloads) + ([site.other_site] if site.other_site else [])
+    for href, _label in links:
+        if _EXTERNAL_URL_RE.match(href) or href.startswith(("/", "\\")):
+            problems.append(
+                f"Link {href!r} muss relativ sein (keine Adresse im Internet, kein absoluter Pfad)."
+            )
+    if problems:
+        raise ReportRenderError(
+            "Bericht kann nicht zusammengestellt werden:\n- " + "\n- ".join(problems)
+        )
+
+
+def _prepare_notebook(nb: nbformat.NotebookNode, label: str) -> nbformat.NotebookNode:
+    """Refuse outputs that must not be published; hand image alt texts to the template.
+
+    Returns a copy; the alt text of each image output is stored in
+    ``output.metadata["sozialbericht_alt"]``."""
+    nb = copy.deepcopy(nb)
+    for number, cell in enumerate(nb.cells, start=1):
+        if set(cell.get("metadata", {}).get("tags", [])) & set(REMOVE_CELL_TAGS):
+            continue
+        if cell.cell_type != "code":
+            continue
+        where = f"{label}, Zelle {number}"
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error":
+                message = _ANSI_RE.sub("", f"{output.get('ename', '')}: {output.get('evalue', '')}")
+                raise ReportRenderError(
+                    f"{where}: Die Zelle endete mit einem Fehler ({message.strip()}). "
+                    "Ein Bericht darf keine Fehlermeldung enthalten – bitte das Notebook "
+                    "korrigieren und neu ausführen."
+                )
+            if kind == "stream":
+                if output.get("name") != "stdout":
+                    first = _ANSI_RE.sub("", str(output.get("text", ""))).strip().splitlines()[:1]
+                    raise ReportRenderError(
+                        f"{where}: Ausgabe auf stderr ({first[0] if first else 'leer'}). "
+                        "Warnungen und Fehlermeldungen gehören nicht in den Bericht – bitte die "
+                        "Ursache im Paket beheben."
+                    )
+                continue
+            if kind in ("display_data", "execute_result"):
+                _prepare_display(output, cell, where)
+    return nb
+
+
+def _prepare_display(
+    output: nbformat.NotebookNode, cell: nbformat.NotebookNode, where: str
+) -> None:
+    data = output.get("data", {})
+    mime = next((m for m in MIME_PRIORITY if m in data), None)
+    if mime is None:
+        raise ReportRenderError(
+            f"{where}: Ausgabeformat nicht unterstützt ({', '.join(sorted(data)) or 'leer'}). "
+            f"Erlaubt sind {', '.join(MIME_PRIORITY)}."
+        )
+    if mime in IMAGE_MIMES:
+        metadata = output.get("metadata", {})
+        alt = (
+            (metadata.get(mime) or {}).get("alt")
+            or metadata.get("alt")
+            or cell.get("metadata", {}).get("alt")
+            or ""
+        ).strip()
+        if not alt or alt == NO_ALT_PLACEHOLDER:
+            raise ReportRenderError(
+                f"{where}: Bild ({mime}) ohne Alternativtext. Abbildungen bitte über das Paket "
+                "(figures) als <figure> mit alt-Text und Tabelle ausgeben."
+            )
+        output.setdefault("metadata", {})["sozialbericht_alt"] = alt
+    if mime == "text/plain":
+        text = str(data["text/plain"])
+        if _OBJECT_REPR_RE.match(text):
+            raise ReportRenderError(
+                f"{where}: Ausgabe ist nur die Textdarstellung eines Objekts "
+                f"({text.strip()[:60]}). Bitte die Zeile mit „;“ beenden oder das Objekt "
+                "über das Paket darstellen."
+            )
+
+
+def _finish(html: str, label: str) -> str:
+    """Post-process one page (anchors, table wrappers, numeric cells) and check it."""
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find("main")
+    if main is None:
+        raise ReportRenderError(f"{label}: Seitenvorlage ohne <main>.")
+    _anchor_headings(soup, main)
+    _wrap_tables(main)
+    result = str(soup)
+    if not result.endswith("\n"):
+        result += "\n"
+    problems = _page_problems(soup, result)
+    problems += heading_problems(result)
+    if problems:
+        raise ReportRenderError(
+            f"{label}: Seite kann nicht veröffentlicht werden:\n- " + "\n- ".join(problems)
+        )
+    return result
+
+
+def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
+    headings = main.find_all(_HEADING_RE)
+    heading_ids = {id(h) for h in headings}
+    used = {el["id"] for el in soup.find_all(id=True) if id(el) not in heading_ids}
+    renamed: dict[str, str] = {}
+    for heading in headings:
+        base = slugify(_text(heading))
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate)
+        old = heading.get("id")
+        if old and old not in renamed:
+            renamed[old] = candidate
+        heading["id"] = candidate
+    # In-page links written against Jupyter's ids (``#Entwicklung-seit-2018``) follow the
+    # new ids; a link that still points nowhere is reported by _page_problems.
+    targets = {el["id"] for el in soup.find_all(id=True)}
+    for link in main.find_all("a", href=True):
+        href = link["href"]
+        if not href.startswith("#") or href[1:] in targets:
+            continue
+        fragment = href[1:]
+        if fragment in renamed:
+            link["href"] = "#" + renamed[fragment]
+        elif slugify(fragment) in targets:
+            link["href"] = "#" + slugify(fragment)
+
+
+def _wrap_tables(main: Tag) -> None:
+    for number, table in enumerate(main.find_all("table"), start=1):
+        _mark_numeric_cells(table)
+        parent = table.parent
+        if isinstance(parent, Tag) and "tabelle" in (parent.get("class") or []):
+            wrapper = parent
+        else:
+            wrapper = table.wrap(BeautifulSoup("", "html.parser").new_tag("div"))
+            wrapper["class"] = ["tabelle"]
+        if not wrapper.get("aria-label") and not wrapper.get("aria-labelledby"):
+            caption = table.find("caption")
+            wrapper["aria-label"] = (_text(caption) if caption else "") or f"Tabelle {number}"
+        wrapper["role"] = "region"
+        wrapper["tabindex"] = "0"
+
+
+def _mark_numeric_cells(table: Tag) -> None:
+    """Add class ``num`` to cells that hold a German-formatted number (right-aligned).
+
+    Tables with class ``text-tabelle`` are left alone."""
+    if "text-tabelle" in (table.get("class") or []):
+        return
+    for cell in table.find_all("td"):
+        classes = cell.get("class") or []
+        if "num" not in classes and _NUMBER_RE.match(_text(cell)):
+            cell["class"] = [*classes, "num"]
+    if table.find(attrs={"colspan": True}) or table.find(attrs={"rowspan": True}):
+        return
+    body_rows = [r for r in table.find_all("tr") if r.find_parent("thead") is None and r.find("td")]
+    head = table.find("thead")
+    if not body_rows or head is None:
+        return
+    width = max(len(r.find_all(["td", "th"], recursive=False)) for r in body_rows)
+    for column in range(width):
+        cells = [r.find_all(["td", "th"], recursive=False) for r in body_rows]
+        column_cells = [c[column] for c in cells if len(c) > column]
+        if column_cells and all(
+            c.name == "td" and "num" in (c.get("class") or []) for c in column_cells
+        ):
+            for row in head.find_all("tr"):
+                head_cells = row.find_all(["td", "th"], recursive=False)
+                if len(head_cells) == width:
+                    classes = head_cells[column].get("class") or []
+                    if "num" not in classes:
+                        head_cells[column]["class"] = [*classes, "num"]
+
+
+def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
+    problems: list[str] = []
+    for name in _FORBIDDEN_TAGS:
+        if soup.find(name):
+            problems.append(
+                f"Element <{name}> ist nicht erlaubt (keine Skripte, keine externen Inhalte)."
+            )
+    for element in soup.find_all(True):
+        for attr in _FETCH_ATTRS:
+            value = element.get(attr)
+            if isinstance(value, str) and not value.strip().startswith("data:"):
+                problems.append(
+                    f'<{element.name} {attr}="{value[:80]}"> lädt eine Datei nach; Bilder und '
+                    "Grafiken müssen eingebettet sein (data:-URI)."
+                )
+        href = element.get("href")
+        if isinstance(href, str) and href.strip().lower().startswith(("file:", "javascript:")):
+            problems.append(f"Link auf {href[:80]!r} ist nicht erlaubt.")
+        if any(a.lower().startswith("on") for a in element.attrs):
+            problems.append(f"<{element.name}> hat ein Ereignis-Attribut (JavaScript).")
+        style = element.get("style")
+        if isinstance(style, str):
+            problems.extend(_css_problems(style))
+    for style in soup.find_all("style"):
+        problems.extend(_css_problems(style.get_text()))
+    for img in soup.find_all("img"):
+        alt = img.get("alt")
+        if alt is None or alt.strip() == NO_ALT_PLACEHOLDER:
+            problems.append(f"Bild ohne Alternativtext ({str(img.get('src', ''))[:40]}…).")
+        elif not alt.strip() and img.find_parent("figure") is not None:
+            problems.append("Abbildung mit leerem Alternativtext.")
+    ids = [el["id"] for el in soup.find_all(id=True)]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"Doppelte id-Attribute: {', '.join(duplicates)}.")
+    for link in soup.find_all("a", href=True):
+        if link["href"].startswith("#") and link["href"][1:] not in ids:
+            problems.append(f"Link „{_text(link)}“ auf {link['href']} führt ins Leere.")
+    if soup.find("html", lang="de") is None:
+        problems.append('<html lang="de"> fehlt.')
+    text = _DATA_URI_RE.sub("data:…", html)
+    if "Traceback (most recent call last)" in text:
+        problems.append("Die Seite enthält eine Python-Fehlermeldung (Traceback).")
+    problems.extend(_leak_problems(text, "Seite"))
+    for svg in _embedded_svgs(html):
+        problems.extend(_leak_problems(svg, "eingebettete SVG-Grafik"))
+    return problems
+
+
+def _css_problems(css: str) -> list[str]:
+    problems = []
+    if "@import" in css:
+        problems.append("CSS @import ist nicht erlaubt.")
+    for match in _CSS_URL_RE.finditer(css):
+        problems.append(f"CSS url({match.group(1)[:60]}) lädt eine externe Ressource.")
+    return problems
+
+
+def _leak_problems(text: str, where: str) -> list[str]:
+    problems = []
+    for match in sorted({m.group(0) for m in _ABS_PATH_RE.finditer(text)}):
+        start = text.find(match)
+        snippet = text[max(0, start - 20) : start + 40].replace("\n", " ")
+        problems.append(
+            f"{where} enthält einen Rechnerpfad („…{snippet}…“); bitte an der Quelle entfernen."
+        )
+    for match in sorted({m.group(0) for m in _TIMESTAMP_RE.finditer(text)}):
+        problems.append(
+            f"{where} enthält einen Zeitstempel ({match}); Ausgaben müssen reproduzierbar sein."
+        )
+    return problems
+
+
+def _embedded_svgs(html: str) -> Iterable[str]:
+    for match in _DATA_URI_RE.finditer(html):
+        if match.group(1) != "image/svg+xml" or not match.group(3):
+            continue
+        try:
+            yield base64.b64decode(match.group(4)).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            continue
+
+
+def _text(element: Tag | None) -> str:
+    if element is None:
+        return ""
+    return " ".join(element.get_text(" ", strip=True).split())

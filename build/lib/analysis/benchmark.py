@@ -1,0 +1,223 @@
+"""Benchmark (``make benchmark``): build times, analysis core at scale, peak memory.
+
+Writes a Markdown table to ``benchmark/results.md`` (kept in the repository, so the
+last measured figures travel with the code) and prints it. Timings are wall-clock
+seconds on the machine it runs on; the *floor* is what papermill alone costs
+(starting an empty notebook) for the same number of runs, divided by the cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import schema as S
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+# --------------------------------------------------------------------------- synthetic core
+def synthetic_inputs(n_areas: int, n_indicators: int = 40, n_years: int = 10, seed: int = 1):
+    """Counts, catalogue and configuration of a made-up region of ``n_areas`` areas."""
+    from .config import ReportConfig
+
+    rng = np.random.default_rng(seed)
+    areas = np.array([f"X {i + 1}" for i in range(n_areas)])
+    n_mun = max(2, n_areas // 10)
+    ags = np.array([f"05999{(i % n_mun):03d}" if n_mun <= 1000 else f"0{i % n_mun:07d}"
+                    for i in range(n_areas)])
+    pop = rng.integers(200, 20000, n_areas)
+    latent = rng.normal(size=(n_indicators, n_areas))
+    years = list(range(2021 - n_years + 1, 2022))
+    variables = ["pop"] + [f"v{k}" for k in range(n_indicators)]
+    n_var = len(variables)
+    block = np.empty((len(years), n_var, n_areas), dtype=np.int64)
+    for y in range(len(years)):
+        block[y, 0] = pop
+        for k in range(n_indicators):
+            rate = np.clip(0.1 * np.exp(0.4 * latent[k] + rng.normal(0, 0.05, n_areas)), 0, 1)
+            block[y, k + 1] = rng.binomial(pop, rate)
+    n = len(years) * n_var * n_areas
+    # categorical keys: what a loader of large data would hand over (small in memory)
+    counts = pd.DataFrame({
+        S.AREA: pd.Categorical.from_codes(np.tile(np.arange(n_areas), len(years) * n_var),
+                                          categories=areas),
+        S.AGS: pd.Categorical.from_codes(
+            np.tile(pd.factorize(ags, sort=True)[0], len(years) * n_var),
+            categories=np.unique(ags)),
+        S.YEAR: np.repeat(np.array(years), n_var * n_areas),
+        S.VARIABLE: pd.Categorical.from_codes(np.tile(np.repeat(np.arange(n_var), n_areas),
+                                                      len(years)), categories=variables),
+        S.COUNT: block.reshape(n),
+    })
+    fields = list(S.FIELD_IDS)
+    catalogue = pd.DataFrame({
+        S.INDICATOR: [f"i{k}" for k in range(n_indicators)],
+        S.NUMERATOR: [f"v{k}" for k in range(n_indicators)],
+        S.DENOMINATOR: "pop", "skala": 100, "richtung": 1, S.LEVEL: S.LEVEL_AREA,
+        "handlungsfelder": [[fields[k % len(fields)]] for k in range(n_indicators)],
+    })
+    per_field = {f: [f"i{k}" for k in range(n_indicators) if k % len(fields) == i]
+                 for i, f in enumerate(fields)}
+    cfg = ReportConfig.model_validate({
+        "region": "Testregion", "ausgabe": "Benchmark", "berichtsjahr": years[-1],
+        "vergleichsjahr": years[0],
+        "handlungsfelder": {f: {"titel": f, "kurz": f, "indikatoren": inds,
+                                "leitindikator": inds[0]} for f, inds in per_field.items()},
+    })
+    return counts, catalogue, cfg
+
+
+def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[str, float]:
+    """indicators → indices → need → robustness → change → disclosure, timed."""
+    from . import indicators as I
+    from .core import change_table, classify_year, stability
+    from .disclosure import protect_counts
+
+    t = {}
+    t0 = time.perf_counter()
+    area = I.area_indicators(counts, catalogue)
+    mun = I.municipal_indicators(counts, catalogue)
+    I.region_indicators(counts, catalogue)
+    t["Indikatoren"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    classify_year(area, mun, catalogue, cfg, cfg.berichtsjahr)
+    t["Indizes und Bedarf"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    stability(area, mun, catalogue, cfg, cfg.berichtsjahr)
+    t["Robustheit"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    change_table(area, catalogue, cfg.berichtsjahr, cfg.vergleichsjahr, 1.0)
+    classify_year(area, mun, catalogue, cfg, cfg.vergleichsjahr)
+    t["Veränderung"] = time.perf_counter() - t3
+    t4 = time.perf_counter()
+    protect_counts(counts, cfg.geheimhaltung.mindestanzahl)
+    t["Geheimhaltung"] = time.perf_counter() - t4
+    t["gesamt"] = time.perf_counter() - t0
+    return t
+
+
+def _core_child(n_areas: int) -> None:
+    """Run in a fresh process: prints JSON with timings and peak memory."""
+    counts, catalogue, cfg = synthetic_inputs(n_areas)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    times = core_pipeline(counts, catalogue, cfg)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"times": times, "peak_mib": peak / 1024, "input_mib": base / 1024,
+                      "rows": len(counts)}))
+
+
+def _demo_core() -> dict:
+    code = ("import json,time,resource;from analysis.dataset import load_dataset;"
+            "from analysis.config import load_config;from analysis.core import run;"
+            "ds=load_dataset('data/demo');cfg=load_config('config/report.yaml');"
+            "t=time.perf_counter();run(ds,cfg);"
+            "print(json.dumps({'s':time.perf_counter()-t,"
+            "'mib':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def _core_at(n: int) -> dict:
+    out = subprocess.run([sys.executable, "-c",
+                          f"from analysis.benchmark import _core_child; _core_child({n})"],
+                         cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- build
+def _timed(cmd: list[str], env: dict | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {})})
+    return time.perf_counter() - t
+
+
+def _floor(n_runs: int, cores: int, tmp: Path) -> float:
+    """Papermill start + run of an empty notebook, times n_runs, divided by cores."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("x = 1")],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    path = tmp / "leer.ipynb"
+    nbformat.write(nb, path)
+    code = ("import papermill as pm,sys;pm.execute_notebook(sys.argv[1],sys.argv[2],"
+            "progress_bar=False,kernel_name='python3')")
+    times = [_timed([sys.executable, "-c", code, str(path), str(tmp / f"out{i}.ipynb")])
+             for i in range(3)]
+    return float(np.median(times)) * n_runs / cores
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".replace(".", ",")
+
+
+def run_benchmark(output: Path, quick: bool = False) -> int:
+    """Measure and write the results table; ``quick`` = analysis core only."""
+    rows: list[tuple[str, str, str]] = []
+    cores = os.cpu_count() or 1
+    demo = _demo_core()
+    rows.append(("Analysekern, Demodaten (93 Sozialräume)", _fmt(demo["s"]) + " s",
+                 f"Ziel < 0,5 s; Spitze {demo['mib']:.0f} MiB"))
+    for n in (1000, 10000):
+        r = _core_at(n)
+        parts = ", ".join(f"{k} {_fmt(v)} s" for k, v in r["times"].items() if k != "gesamt")
+        target = "Ziel < 5 s und < 1 GiB; " if n == 10000 else ""
+        rows.append((f"Analysekern, {n:,} Sozialräume × 40 Indikatoren × 10 Jahre".replace(
+            ",", "."), _fmt(r["times"]["gesamt"]) + " s",
+            f"{target}Spitze {r['peak_mib']:.0f} MiB ({parts})"))
+    if not quick:
+        with tempfile.TemporaryDirectory() as td:
+            tmp = Path(td)
+            out = tmp / "reports"
+            py = sys.executable
+            cold = _timed([py, "-m", "analysis", "report", "--output", str(out)])
+            noop = _timed([py, "-m", "analysis", "report", "--output", str(out)])
+            nbs = tmp / "notebooks"
+            shutil.copytree(REPO / "notebooks", nbs)
+            nb = nbs / "21_aeltere.ipynb"
+            nb.write_text(nb.read_text(encoding="utf-8").replace(
+                "Die Alterung", "Die demografische Alterung", 1), encoding="utf-8")
+            one = _timed([py, "-m", "analysis", "report", "--output", str(out)],
+                         {"SOZIALPLANUNG_NOTEBOOKS": str(nbs)})
+            from .build import plan
+            from .context import load_context
+
+            n_runs = len(plan(load_context(REPO / "data/demo", REPO / "config/report.yaml")))
+            floor = _floor(n_runs, cores, tmp)
+            rows.append(("make report kalt (alle Kapitel)", _fmt(cold) + " s",
+                         f"Ziel < 60 s; Boden {_fmt(floor)} s ({n_runs} Läufe ÷ {cores} Kerne), "
+                         f"Verhältnis {_fmt(cold / floor)}"))
+            rows.append(("Neubau ohne Änderung", _fmt(noop) + " s", "Ziel < 3 s"))
+            rows.append(("Neubau nach Änderung eines Kapitels", _fmt(one) + " s",
+                         "Ziel < 15 s"))
+            venv = tmp / "venv"
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                            "-c", str(REPO / "constraints.txt"), str(REPO) + "[dev]"],
+                           check=True, stdout=subprocess.DEVNULL)
+            rows.append(("Umgebung neu aufsetzen (venv + pip, mit Paket-Cache)",
+                         _fmt(time.perf_counter() - t) + " s", "einmalig"))
+    head = (f"# Benchmark\n\nGemessen mit `make benchmark` auf {platform.machine()}, "
+            f"{cores} Kerne, Python {platform.python_version()}.\n\n"
+            "| Messung | Zeit | Bemerkung |\n|---|---:|---|\n")
+    text = head + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in rows)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0

@@ -1,0 +1,295 @@
+"""Build orchestration: run the chapters with papermill in parallel, assemble the two
+reports and publish them atomically.
+
+Layout under the output folder ``OUT`` (default ``reports/``)::
+
+    OUT/sozialbericht      -> .current/sozialbericht     (symlinks, stable paths)
+    OUT/handlungskonzept   -> .current/handlungskonzept
+    OUT/.current           -> .versions/<build-id>       (swapped atomically)
+    OUT/.build/            executed notebooks, stamps, cache, staging, lock
+
+A build writes a complete new version into staging and only then swaps the
+``.current`` link with one atomic rename, so readers always see either the
+complete previous or the complete new reports. A failed chapter stops the build
+before anything is published.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UserError
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+
+
+def notebooks_dir() -> Path:
+    """The chapter notebooks: ``$SOZIALPLANUNG_NOTEBOOKS`` or ``notebooks/``."""
+    return Path(os.environ.get("SOZIALPLANUNG_NOTEBOOKS", NOTEBOOKS))
+SITES = ("sozialbericht", "handlungskonzept")
+
+
+@dataclass(frozen=True)
+class ChapterRun:
+    """One papermill run of a chapter notebook."""
+
+    slug: str  # page file name, unique across both sites
+    notebook: str  # file name in notebooks/
+    title: str
+    site: str  # "sozialbericht" or "handlungskonzept"
+    params: dict = field(default_factory=dict)
+
+
+class BuildError(UserError):
+    """A chapter failed; nothing was published."""
+
+
+def plan(ctx) -> list[ChapterRun]:
+    """All chapter runs of both reports, in reading order."""
+    from .schema import AGS
+
+    cfg = ctx.cfg
+    runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
+                         "sozialbericht")]
+    for i, f in enumerate(cfg.fields):
+        runs.append(ChapterRun(f"2{i}_{f}", f"2{i}_{f}.ipynb", cfg.handlungsfelder[f].titel,
+                               "sozialbericht"))
+    if cfg.vergleichsjahr is not None:
+        runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
+                               f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
+    for _, m in ctx.ds.municipalities.iterrows():
+        runs.append(ChapterRun(f"40_profil_{m[AGS]}", "40_kommunalprofil.ipynb",
+                               f"Kommunalprofil {m['name']}", "sozialbericht",
+                               {"kommune": m[AGS]}))
+    runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",
+                           "sozialbericht"))
+    runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
+                           "Empfehlungen im Überblick", "handlungskonzept"))
+    runs.append(ChapterRun("51_prioritaeten", "51_prioritaeten.ipynb",
+                           "Kommunale Schwerpunkte und Austausch", "handlungskonzept"))
+    for f in cfg.fields:
+        runs.append(ChapterRun(f"52_konzept_{f}", "52_konzept_handlungsfeld.ipynb",
+                               cfg.handlungsfelder[f].titel, "handlungskonzept", {"field": f}))
+    runs.append(ChapterRun("53_wirkung", "53_wirkung.ipynb", "Wirkungskreisläufe",
+                           "handlungskonzept"))
+    runs.append(ChapterRun("54_interkommunal", "54_interkommunal.ipynb",
+                           "Interkommunale Ansätze", "handlungskonzept"))
+    runs.append(ChapterRun("59_methode", "59_methode.ipynb", "Methodische Hinweise",
+                           "handlungskonzept"))
+    return runs
+
+
+# --------------------------------------------------------------------------- running
+def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, str | None]:
+    """Run one notebook (in a worker process); return (seconds, error text or None)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ["SOZIALPLANUNG_CACHE"] = cache
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # the kernel's own start-up warnings go to a log, not to the user's terminal
+    log = os.open(str(Path(cache).parent / "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(log, 2)
+    t0 = time.perf_counter()
+    for attempt in range(3):
+        try:
+            pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
+                                kernel_name="python3", progress_bar=False, log_output=False,
+                                report_mode=False)
+        except PapermillExecutionError as err:
+            return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
+                                              f"{err.ename}: {err.evalue}")
+        except Exception as err:  # kernel died, missing notebook, bad parameter …
+            # a kernel that dies while starting (e.g. a port taken by a parallel start)
+            # is an infrastructure hiccup, not a chapter error: try again
+            if "Kernel died" in str(err) and attempt < 2:
+                time.sleep(0.5 + attempt)
+                continue
+            return time.perf_counter() - t0, f"{type(err).__name__}: {err}"
+        return time.perf_counter() - t0, None
+    return time.perf_counter() - t0, "Kernel konnte nicht gestartet werden"
+
+
+def _stamp(run: ChapterRun, inputs_key: str) -> str:
+    nb = (notebooks_dir() / run.notebook).read_bytes()
+    raw = json.dumps(run.params, sort_keys=True).encode() + nb + inputs_key.encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _seconds(x: float) -> str:
+    return f"{x:.1f} s".replace(".", ",")
+
+
+def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
+                 jobs: int, force: bool, log=print) -> dict[str, Path]:
+    """Execute every chapter whose inputs changed; return slug → executed notebook."""
+    exec_dir = build_dir / "executed"
+    exec_dir.mkdir(parents=True, exist_ok=True)
+    todo, done = [], {}
+    for r in runs:
+        out = exec_dir / f"{r.slug}.ipynb"
+        stamp = _stamp(r, inputs_key)
+        stamp_file = exec_dir / f"{r.slug}.stamp"
+        if not force and out.exists() and stamp_file.exists() and \
+                stamp_file.read_text() == stamp:
+            done[r.slug] = out
+        else:
+            todo.append((r, out, stamp, stamp_file))
+    if not todo:
+        log(f"Alle {len(runs)} Kapitel sind aktuell.")
+        return done
+    log(f"{len(todo)} von {len(runs)} Kapitelläufen werden ausgeführt "
+        f"({jobs} parallel) …")
+    failures = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {}
+        for r, out, stamp, stamp_file in todo:
+            tmp_out = out.with_suffix(".running.ipynb")
+            fut = pool.submit(_execute, str(notebooks_dir() / r.notebook), str(tmp_out),
+                              {**params, **r.params}, str(build_dir / "cache"))
+            futures[fut] = (r, out, tmp_out, stamp, stamp_file)
+        pending = set(futures)
+        finished = 0
+        while pending:
+            complete, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in complete:
+                r, out, tmp_out, stamp, stamp_file = futures[fut]
+                secs, error = fut.result()
+                finished += 1
+                if error:
+                    failures.append(f"Kapitel „{r.title}“ ({r.notebook}, {r.slug}): {error}")
+                    log(f"[{finished:>2}/{len(todo)}] FEHLER {r.slug} ({_seconds(secs)})")
+                    continue
+                os.replace(tmp_out, out)
+                stamp_file.write_text(stamp)
+                done[r.slug] = out
+                log(f"[{finished:>2}/{len(todo)}] {r.slug} ({_seconds(secs)})")
+    if failures:
+        raise BuildError("Der Bericht wurde NICHT veröffentlicht; der vorige Stand bleibt "
+                         "erhalten.\n" + "\n".join("  - " + f for f in failures))
+    return done
+
+
+# --------------------------------------------------------------------------- publishing
+@contextlib.contextmanager
+def build_lock(build_dir: Path, log=print):
+    """Serialise builds into the same output folder (a second build waits)."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    fh = (build_dir / "lock").open("w")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("Ein anderer Build in diesen Ausgabeordner läuft – warte …")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def current_version(out: Path) -> str | None:
+    link = out / ".current"
+    if link.is_symlink():
+        return Path(os.readlink(link)).name
+    return None
+
+
+def publish(staging: Path, out: Path, build_id: str) -> None:
+    """Move a complete staged version into place and swap ``.current`` atomically."""
+    versions = out / ".versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    target = versions / build_id
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
+    tmp_link = out / f".current.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(Path(".versions") / build_id, tmp_link)
+    os.replace(tmp_link, out / ".current")  # the atomic step
+    for site in SITES:
+        link = out / site
+        if link.is_symlink():
+            continue
+        if link.exists():  # an old real folder from an earlier layout
+            shutil.rmtree(link)
+        os.symlink(Path(".current") / site, link)
+    for old in versions.iterdir():
+        if old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _on_term(signum, frame):  # pragma: no cover - exercised by the atomicity test
+    raise _Terminated()
+
+
+def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
+                  force: bool = False, log=print) -> int:
+    """Validate, run the chapters, assemble and publish both reports."""
+    from .context import _key, load_context, package_hash
+
+    t0 = time.perf_counter()
+    data_dir, config_file, out = Path(data_dir), Path(config_file), Path(out)
+    # one more worker than cores: kernels spend part of their start-up waiting, not computing
+    jobs = jobs or (os.cpu_count() or 1) + 1
+    build_dir = out / ".build"
+    os.environ["SOZIALPLANUNG_CACHE"] = str((build_dir / "cache").resolve())
+    old_term = signal.signal(signal.SIGTERM, _on_term)
+    staging = build_dir / f"staging-{os.getpid()}"
+    try:
+        with build_lock(build_dir, log):
+            key = _key(data_dir, config_file)
+            ctx = load_context(data_dir, config_file)
+            log(f"Daten geprüft: {len(ctx.ds.areas)} Sozialräume, "
+                f"{len(ctx.ds.municipalities)} Kommunen, Berichtsjahr {ctx.cfg.berichtsjahr}"
+                f"{' (synthetische Demodaten)' if ctx.ds.is_demo else ''}.")
+            runs = plan(ctx)
+            params = {"data_dir": str(data_dir.resolve()),
+                      "config_file": str(config_file.resolve())}
+            inputs_key = f"{key}|{package_hash()}"
+            stamps = "|".join(_stamp(r, inputs_key) for r in runs)
+            build_id = hashlib.sha256(stamps.encode()).hexdigest()[:16]
+            if not force and current_version(out) == build_id and \
+                    all((out / s / "index.html").exists() for s in SITES):
+                log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
+                    f"({_seconds(time.perf_counter() - t0)}).")
+                return 0
+            executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log)
+            from .publish_site import write_sites
+
+            if staging.exists():
+                shutil.rmtree(staging)
+            log("Seiten werden zusammengesetzt und geprüft …")
+            write_sites(ctx, runs, executed, staging, build_id, jobs=jobs)
+            publish(staging, out, build_id)
+    except _Terminated:
+        log("Build abgebrochen (SIGTERM); der vorige Bericht bleibt unverändert.")
+        return 143
+    except KeyboardInterrupt:
+        log("Build abgebrochen; der vorige Bericht bleibt unverändert.")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    log(f"Fertig in {_seconds(time.perf_counter() - t0)}: {out / 'sozialbericht' / 'index.html'}"
+        f" und {out / 'handlungskonzept' / 'index.html'}")
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,274 @@
+"""The report configuration (``config/report.yaml``), loaded once into typed objects.
+
+Unknown keys and wrong types are errors with the key path and the file named.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError
+from .schema import FIELD_IDS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldConfig(_Strict):
+    """One Handlungsfeld: its core indicators, lead indicator and weights."""
+
+    titel: str
+    kurz: str
+    indikatoren: list[str] = Field(min_length=1)
+    leitindikator: str
+    gewichte: dict[str, float] = Field(default_factory=dict)
+    beschreibung: str = ""
+
+    @model_validator(mode="after")
+    def _lead_in_list(self) -> FieldConfig:
+        if self.leitindikator not in self.indikatoren:
+            raise ValueError(f"leitindikator „{self.leitindikator}“ steht nicht in indikatoren")
+        unknown = set(self.gewichte) - set(self.indikatoren)
+        if unknown:
+            raise ValueError(f"gewichte für Indikatoren, die nicht in indikatoren stehen: "
+                             f"{', '.join(sorted(unknown))}")
+        if any(w <= 0 for w in self.gewichte.values()):
+            raise ValueError("gewichte müssen größer als 0 sein")
+        return self
+
+    def weight(self, indicator: str) -> float:
+        return self.gewichte.get(indicator, 1.0)
+
+
+class NeedRules(_Strict):
+    """Thresholds of the three need rules (METHOD.md §5)."""
+
+    regional_index: float = 1.0
+    kommunal_faktor: float = 1.25
+    kommunal_index: float = 0.5
+    absolut_index: float = 0.5
+    absolut_anteil: float = Field(0.10, gt=0, lt=1)
+
+
+class Robustness(_Strict):
+    """Perturbations for the robustness check."""
+
+    schwellen_delta: float = Field(0.25, ge=0)
+    gewichte_faktor: float = Field(0.5, ge=0, lt=1)
+    indikator_weglassen: bool = True
+    stabil_ab: float = Field(0.8, gt=0.5, le=1)
+
+
+class Dynamics(_Strict):
+    """Change since the comparison year."""
+
+    schwelle: float = Field(1.0, gt=0)
+
+
+class Disclosure(_Strict):
+    """Statistical disclosure control."""
+
+    mindestanzahl: int = Field(3, ge=1)
+
+
+class Theme(_Strict):
+    titel: str
+    handlungsfeld: Literal["armut", "aeltere", "kinder", "integration", "inklusion"]
+
+
+class ReportConfig(_Strict):
+    """The whole report configuration."""
+
+    region: str
+    ausgabe: str
+    berichtsjahr: int = Field(ge=1990, le=2100)
+    vergleichsjahr: int | None = Field(default=None, ge=1990, le=2100)
+    unsicher_nenner: int = Field(50, ge=0)
+    handlungsfelder: dict[str, FieldConfig]
+    bedarf: NeedRules = NeedRules()
+    robustheit: Robustness = Robustness()
+    dynamik: Dynamics = Dynamics()
+    geheimhaltung: Disclosure = Disclosure()
+    themen: dict[str, Theme] = Field(default_factory=dict)
+    praeventionskette: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> ReportConfig:
+        unknown = set(self.handlungsfelder) - set(FIELD_IDS)
+        if unknown:
+            raise ValueError(f"unbekannte Handlungsfelder: {', '.join(sorted(unknown))} "
+                             f"(erlaubt: {', '.join(FIELD_IDS)})")
+        if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
+            raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
+        return self
+
+    @property
+    def fields(self) -> list[str]:
+        return [f for f in FIELD_IDS if f in self.handlungsfelder]
+
+
+_MESSAGES = {
+    "float_parsing": "keine Zahl",
+    "float_type": "keine Zahl",
+    "int_parsing": "keine ganze Zahl",
+    "int_type": "keine ganze Zahl",
+    "int_from_float": "keine ganze Zahl (Nachkommastellen entfernen)",
+    "bool_parsing": "nur true oder false erlaubt",
+    "bool_type": "nur true oder false erlaubt",
+    "string_type": "Text erwartet",
+    "list_type": "Liste erwartet, z. B. [a, b]",
+    "dict_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
+    "model_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
+    "too_short": "Liste ist zu kurz (mindestens ein Eintrag)",
+    "literal_error": "Wert nicht erlaubt",
+}
+_LIMITS = {"greater_than": "muss größer als {gt} sein",
+           "greater_than_equal": "muss mindestens {ge} sein",
+           "less_than": "muss kleiner als {lt} sein",
+           "less_than_equal": "darf höchstens {le} sein"}
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys allowed next to the unknown key at ``loc`` (for a spelling suggestion)."""
+    model: type[BaseModel] | None = ReportConfig
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        info = model.model_fields.get(str(part))
+        if info is None:  # a dict entry such as handlungsfelder.armut
+            continue
+        ann = info.annotation
+        args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type)]
+        cands = [ann, *args] if isinstance(ann, type) else args
+        model = next((c for c in reversed(cands) if issubclass(c, BaseModel)), None)
+    return list(model.model_fields) if model is not None else []
+
+
+def _format_errors(err: ValidationError, file: str) -> str:
+    lines = [f"Konfiguration {file} ist ungültig:"]
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(oben)"
+        kind = e["type"]
+        ctx = e.get("ctx") or {}
+        value = e.get("input")
+        if kind == "extra_forbidden":
+            close = difflib.get_close_matches(str(e["loc"][-1]), _allowed_keys(e["loc"]), n=1,
+                                              cutoff=0.6)
+            msg = (f"unbekannter Schlüssel – Tippfehler? Gemeint ist wohl „{close[0]}“"
+                   if close else "unbekannter Schlüssel – Tippfehler? (erlaubte Schlüssel: "
+                   "siehe Kommentare in config/report.yaml)")
+        elif kind == "missing":
+            msg = "Pflichtschlüssel fehlt"
+        elif kind in _LIMITS:
+            msg = _LIMITS[kind].format(**{k: str(v).replace(".", ",") for k, v in ctx.items()})
+        elif kind in _MESSAGES:
+            msg = _MESSAGES[kind]
+            if kind == "literal_error" and "expected" in ctx:
+                msg += f" (erlaubt: {ctx['expected']})"
+            if kind.startswith("float") and isinstance(value, str) and "," in value:
+                msg += " – Dezimalpunkt verwenden, z. B. 1.5"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+        shown = "" if kind in ("missing",) or isinstance(value, dict) else f" (Wert: {value!r})"
+        lines.append(f"  - {path}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | str) -> ReportConfig:
+    """Read and validate the report configuration; raise :class:`ConfigError` if invalid."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"Konfigurationsdatei {path.name} nicht gefunden "
+                          "(Standard: config/report.yaml)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"Konfiguration {path.name}: nicht in UTF-8 gespeichert "
+                          "(im Editor „UTF-8“ als Kodierung wählen)") from None
+    except OSError as exc:
+        raise ConfigError(f"Konfiguration {path.name} kann nicht gelesen werden "
+                          f"({exc.strerror or type(exc).__name__})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        # an unclosed bracket or quote is noticed later; point at where it starts
+        if "block" not in str(getattr(exc, "context", None) or "block"):
+            mark = getattr(exc, "context_mark", None) or mark
+        where = f", Zeile {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"Konfiguration {path.name}{where}: kein gültiges YAML "
+                          "(Einrückung und Doppelpunkte prüfen)") from None
+    except ValueError as exc:  # e.g. an impossible date such as 2021-13-45
+        raise ConfigError(f"Konfiguration {path.name}: ungültiger Wert ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Konfiguration {path.name}: erwartet Schlüssel: Wert-Paare")
+    try:
+        return ReportConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err, path.name)) from None
+
+
+def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: str) -> None:
+    """Every indicator named in the configuration must exist in the catalogue."""
+    missing = []
+    for fid, f in cfg.handlungsfelder.items():
+        for ind in f.indikatoren:
+            if ind not in indicator_ids:
+                missing.append(f"  - handlungsfelder.{fid}.indikatoren: „{ind}“ fehlt in "
+                               "indikatoren.csv")
+    if missing:
+        raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))
+
+
+def check_against_dataset(cfg: ReportConfig, ds, file: str) -> None:
+    """Configuration and data must fit together: indicators, years, themes, chain stages.
+
+    Raises :class:`ConfigError` (configuration side) or ``DataContractError`` (data
+    side, e.g. a service with an unknown prevention-chain stage) listing all problems.
+    """
+    from .errors import DataContractError, Problem
+
+    check_against_catalogue(cfg, set(ds.indicators["indikator"]), file)
+    lines = []
+    if cfg.berichtsjahr not in ds.years:
+        lines.append(f"  - berichtsjahr: {cfg.berichtsjahr} kommt in den Zählungen nicht vor "
+                     f"(vorhanden: {ds.years[0]}–{ds.years[-1]})")
+    if cfg.vergleichsjahr is not None and cfg.vergleichsjahr not in ds.years:
+        lines.append(f"  - vergleichsjahr: {cfg.vergleichsjahr} kommt in den Zählungen nicht vor "
+                     f"(vorhanden: {ds.years[0]}–{ds.years[-1]}; leer lassen für keinen "
+                     "Vergleich)")
+    if lines:
+        raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *lines]))
+    problems = []
+    if ds.priorities is not None and cfg.themen:
+        for i, t in ds.priorities["thema"].items():
+            if t not in cfg.themen:
+                problems.append(Problem("prioritaeten.csv", int(i) + 2, "thema", str(t),
+                                        "unbekanntes Thema",
+                                        "erlaubt (themen in config/report.yaml): "
+                                        + ", ".join(cfg.themen)))
+    if ds.services is not None and cfg.praeventionskette:
+        for i, s in ds.services["kettenstufe"].items():
+            if s not in cfg.praeventionskette:
+                problems.append(Problem("angebote.csv", int(i) + 2, "kettenstufe", str(s),
+                                        "unbekannte Stufe der Präventionskette",
+                                        "erlaubt (praeventionskette in config/report.yaml): "
+                                        + ", ".join(cfg.praeventionskette)))
+    if ds.goals is not None:
+        for i, g in ds.goals.iterrows():
+            if g["basisjahr"] not in ds.years:
+                problems.append(Problem("wirkungsziele.csv", int(i) + 2, "basisjahr",
+                                        str(g["basisjahr"]), "Basisjahr fehlt in den Zählungen",
+                                        f"ein Jahr von {ds.years[0]} bis {ds.years[-1]} wählen"))
+            if g["zieljahr"] <= g["basisjahr"]:
+                problems.append(Problem("wirkungsziele.csv", int(i) + 2, "zieljahr",
+                                        str(g["zieljahr"]), "Zieljahr liegt nicht nach dem "
+                                        f"Basisjahr ({g['basisjahr']})", "Jahre prüfen"))
+    if problems:
+        raise DataContractError(problems)

@@ -1,0 +1,88 @@
+"""The analysis context a chapter works on: data, configuration and results.
+
+Computed once per build and cached on disk under ``.build/cache`` keyed by the
+content of the data, the configuration and the package, so that 28 chapter runs
+do not repeat the analysis. A notebook opened in JupyterLab computes it itself
+on first use (same function, same result).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import ReportConfig, check_against_dataset, load_config
+from .core import Analysis, run
+from .dataset import Dataset, load_dataset
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass
+class Context:
+    """Everything a chapter needs."""
+
+    ds: Dataset
+    cfg: ReportConfig
+    res: Analysis
+    config_hash: str
+
+
+def package_hash() -> str:
+    """Hash of the package source (a change re-runs every chapter)."""
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE_DIR.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json") and \
+                "__pycache__" not in p.parts:
+            h.update(p.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def cache_dir() -> Path:
+    """Cache folder: ``$SOZIALPLANUNG_CACHE`` or ``.build/cache`` in the working tree."""
+    env = os.environ.get("SOZIALPLANUNG_CACHE")
+    if env:
+        return Path(env)
+    return PACKAGE_DIR.parents[1] / ".build" / "cache"
+
+
+def _key(data_dir: Path, config_file: Path) -> str:
+    from .dataset import data_hash
+
+    raw = f"{data_hash(data_dir)}|{file_hash(config_file)}|{package_hash()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def compute_context(data_dir: Path, config_file: Path) -> Context:
+    """Validate inputs and run the analysis (no cache)."""
+    ds = load_dataset(data_dir)
+    cfg = load_config(config_file)
+    check_against_dataset(cfg, ds, Path(config_file).name)
+    return Context(ds, cfg, run(ds, cfg), file_hash(config_file))
+
+
+@lru_cache(maxsize=4)
+def load_context(data_dir: str | Path, config_file: str | Path) -> Context:
+    """Return the cached context for these inputs, computing and storing it if needed."""
+    data_dir, config_file = Path(data_dir), Path(config_file)
+    path = cache_dir() / f"context-{_key(data_dir, config_file)}.pkl"
+    if path.exists():
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    ctx = compute_context(data_dir, config_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return ctx

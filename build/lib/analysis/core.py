@@ -1,0 +1,255 @@
+"""The analysis pipeline: indicators → indices → need → robustness → change.
+
+Pure functions over a validated :class:`~analysis.dataset.Dataset` and a
+:class:`~analysis.config.ReportConfig`; the notebooks and the CLI call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import indicators as I
+from . import schema as S
+from .config import FieldConfig, ReportConfig
+from .dataset import Dataset
+from .indices import field_index, zscores
+from .need import at_least, classify_field, cumulation, headline, lead_conditions, rule_flags
+
+
+@dataclass
+class Analysis:
+    """Everything the chapters need, computed once."""
+
+    year: int
+    area: pd.DataFrame  # long area indicators, all years
+    municipal: pd.DataFrame  # long municipal indicators, all years
+    region: pd.DataFrame  # long region indicators, all years
+    z: pd.DataFrame  # area × indicator z-scores (report year, direction applied)
+    need: pd.DataFrame  # per area: per field index, flags, rules, details
+    headline: pd.DataFrame  # per field: areas, kommunen
+    any_need: int  # areas with need in at least one of the seed fields
+    stability: pd.DataFrame  # per area × field share of variants with need
+    change: pd.DataFrame | None  # per area × indicator change since comparison year
+    need_previous: pd.DataFrame | None  # need in the comparison year
+
+
+SEED_FIELDS = ("armut", "aeltere", "kinder", "integration")
+
+
+def _directions(catalogue: pd.DataFrame) -> dict[str, int]:
+    return dict(zip(catalogue[S.INDICATOR], catalogue["richtung"].astype(int), strict=True))
+
+
+@dataclass
+class YearData:
+    """Everything the need rules read for one year, computed once per year."""
+
+    values: pd.DataFrame  # area × indicator values
+    counts: pd.DataFrame  # area × indicator numerators (people concerned)
+    z: pd.DataFrame  # area × indicator z-scores, direction applied
+    directions: dict[str, int]
+    area_ags: pd.Series  # area → AGS, aligned with values.index
+    mun_values: pd.DataFrame  # AGS × indicator municipal values
+
+
+def prepare_year(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataFrame,
+                 year: int) -> YearData:
+    """Wide value, count and z-score tables of one year (shared by all variants)."""
+    values = I.value_table(area_ind, year)
+    counts = I.value_table(area_ind, year, column=S.NUMERATOR)
+    directions = _directions(catalogue)
+    sel = area_ind[area_ind[S.YEAR] == year]
+    first = ~pd.Series(pd.factorize(sel[S.AREA])[0]).duplicated().to_numpy()
+    area_ags = pd.Series(np.asarray(sel[S.AGS], dtype=object)[first],
+                         index=np.asarray(sel[S.AREA], dtype=object)[first])
+    return YearData(values, counts, zscores(values, directions), directions,
+                    area_ags.reindex(values.index), I.value_table(mun_ind, year, key=S.AGS))
+
+
+def classify_prepared(yd: YearData, cfg: ReportConfig, fields: list[str],
+                      overrides: dict | None = None, details: bool = True) -> pd.DataFrame:
+    """Apply the need rules of ``fields`` to prepared data (see :func:`classify_year`)."""
+    overrides = overrides or {}
+    rules = cfg.bedarf.model_dump()
+    rules.update({k: v for k, v in overrides.items() if k in rules})
+    fcfgs: dict[str, FieldConfig] = overrides.get("field_config", {})
+    cols = {}
+    for f in fields:
+        fc = fcfgs.get(f, cfg.handlungsfelder[f])
+        inds = [i for i in fc.indikatoren if i in yd.z.columns]
+        idx = field_index(yd.z, inds, fc.gewichte)
+        lead = fc.leitindikator
+        lead_mun = yd.area_ags.map(yd.mun_values[lead])
+        res = classify_field(idx, yd.values[lead], lead_mun, yd.counts[lead],
+                             lead_direction=yd.directions.get(lead, 1), rules_text=details,
+                             **rules)
+        cols[f"{f}_index"] = res["index"]
+        cols[f"{f}_bedarf_flag"] = res["bedarf"]
+        if details:
+            cols[f"{f}_regeln"] = res["regeln"]
+            cols[f"{f}_leitwert"] = yd.values[lead]
+            cols[f"{f}_leit_kommune"] = lead_mun
+            cols[f"{f}_leit_anzahl"] = yd.counts[lead]
+    need = pd.DataFrame(cols)
+    need["kumulation"] = cumulation(need, fields)
+    return need
+
+
+def classify_year(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataFrame,
+                  cfg: ReportConfig, year: int, fields: list[str] | None = None,
+                  overrides: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Need classification for one year; returns (z-scores, need table).
+
+    ``overrides`` replaces rule thresholds (robustness variants) and may carry
+    ``field_config`` (a dict field → FieldConfig) for weight / indicator variants.
+    """
+    yd = prepare_year(area_ind, mun_ind, catalogue, year)
+    return yd.z, classify_prepared(yd, cfg, fields or cfg.fields, overrides)
+
+
+def robustness_variants(cfg: ReportConfig, field: str) -> list[dict]:
+    """The perturbations of METHOD.md §5 for one field, as override dicts."""
+    rb = cfg.robustheit
+    base = cfg.bedarf
+    fc = cfg.handlungsfelder[field]
+    variants: list[dict] = []
+    for d in (-rb.schwellen_delta, rb.schwellen_delta):
+        if d:
+            variants.append({"regional_index": base.regional_index + d,
+                             "kommunal_index": base.kommunal_index + d,
+                             "absolut_index": base.absolut_index + d})
+    if rb.gewichte_faktor and len(fc.indikatoren) > 1:
+        for ind in fc.indikatoren:
+            for f in (1 - rb.gewichte_faktor, 1 + rb.gewichte_faktor):
+                w = dict(fc.gewichte)
+                w[ind] = fc.weight(ind) * f
+                variants.append({"field_config": {field: fc.model_copy(update={"gewichte": w})}})
+    if rb.indikator_weglassen and len(fc.indikatoren) > 1:
+        for ind in fc.indikatoren:
+            keep = [i for i in fc.indikatoren if i != ind]
+            lead = fc.leitindikator
+            new = fc.model_copy(update={
+                "indikatoren": keep if lead in keep else [*keep, lead],
+                "gewichte": {k: v for k, v in fc.gewichte.items() if k in keep},
+            })
+            if lead not in keep:
+                # the lead indicator stays for rules 2 and 3 but leaves the index
+                new = fc.model_copy(update={"indikatoren": keep + [lead],
+                                            "gewichte": {**{k: v for k, v in fc.gewichte.items()
+                                                            if k in keep}, lead: 1e-9}})
+            variants.append({"field_config": {field: new}})
+    return variants
+
+
+def stability(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataFrame,
+              cfg: ReportConfig, year: int) -> pd.DataFrame:
+    """Share of robustness variants that classify each area as need, per field."""
+    yd = prepare_year(area_ind, mun_ind, catalogue, year)
+    base = cfg.bedarf.model_dump()
+    out = {}
+    for f in cfg.fields:
+        fc0 = cfg.handlungsfelder[f]
+        lead = fc0.leitindikator
+        # the lead conditions of rules 2 and 3 are the same in every variant
+        rel, top = lead_conditions(yd.values[lead], yd.area_ags.map(yd.mun_values[lead]),
+                                   yd.counts[lead], kommunal_faktor=base["kommunal_faktor"],
+                                   absolut_anteil=base["absolut_anteil"],
+                                   lead_direction=yd.directions.get(lead, 1))
+        flags = []
+        for ov in robustness_variants(cfg, f):
+            fc = ov.get("field_config", {}).get(f, fc0)
+            rules = {k: ov.get(k, base[k])
+                     for k in ("regional_index", "kommunal_index", "absolut_index")}
+            idx = field_index(yd.z, [i for i in fc.indikatoren if i in yd.z.columns],
+                              fc.gewichte).to_numpy()
+            r1, r2, r3 = rule_flags(idx, rel, top, **rules)
+            flags.append(r1 | r2 | r3)
+        out[f] = np.mean(flags, axis=0) if flags else np.nan
+    return pd.DataFrame(out, index=yd.values.index)
+
+
+def stability_label(share: float, has_need: bool, stable_from: float) -> str:
+    """„stabil“ when at least ``stable_from`` of the variants agree with the result."""
+    agree = share if has_need else 1 - share
+    return "stabil" if agree >= stable_from else "Grenzfall"
+
+
+def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, base_year: int,
+                 threshold: float) -> pd.DataFrame:
+    """Change of each indicator since ``base_year`` and a dynamics class per area.
+
+    Change is in the indicator's unit (percentage points for shares). Class:
+    „verschlechtert“ (more need by at least ``threshold``), „verbessert“, „stabil“.
+    """
+    now = I.value_table(area_ind, year)
+    then = I.value_table(area_ind, base_year).reindex(index=now.index, columns=now.columns)
+    n_areas, n_ind = now.shape
+    df = pd.DataFrame({
+        S.AREA: np.repeat(now.index.to_numpy(dtype=object), n_ind),
+        S.INDICATOR: np.tile(now.columns.to_numpy(dtype=object), n_areas),
+        "wert": now.to_numpy().ravel(),
+        "wert_vorher": then.to_numpy().ravel(),
+    })
+    df["veraenderung"] = df["wert"] - df["wert_vorher"]
+    direction = df[S.INDICATOR].map(_directions(catalogue))
+    signed = df["veraenderung"] * np.asarray(direction, dtype=float)
+    df["dynamik"] = np.select([at_least(signed, threshold), at_least(-signed, threshold)],
+                              ["verschlechtert", "verbessert"], "stabil")
+    df.loc[df["veraenderung"].isna(), "dynamik"] = ""
+    return df
+
+
+def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis:
+    """Run the whole core for the configured report year."""
+    year = cfg.berichtsjahr
+    area_ind = I.area_indicators(ds.counts, ds.indicators, cfg.unsicher_nenner)
+    mun_ind = I.municipal_indicators(ds.counts, ds.indicators, ds.counts_municipal,
+                                     cfg.unsicher_nenner)
+    reg_ind = I.region_indicators(ds.counts, ds.indicators, ds.counts_municipal,
+                                  cfg.unsicher_nenner)
+    z, need = classify_year(area_ind, mun_ind, ds.indicators, cfg, year)
+    a2k = ds.areas.set_index(S.AREA)[S.KOMMUNE]
+    head = headline(need, cfg.fields, a2k)
+    seed = [f for f in SEED_FIELDS if f in cfg.fields]
+    any_need = int(need[[f"{f}_bedarf_flag" for f in seed]].any(axis=1).sum())
+    stab = stability(area_ind, mun_ind, ds.indicators, cfg, year) if with_stability else \
+        pd.DataFrame(index=need.index)
+    change = prev = None
+    if cfg.vergleichsjahr is not None and cfg.vergleichsjahr in ds.years:
+        change = change_table(area_ind, ds.indicators, year, cfg.vergleichsjahr,
+                              cfg.dynamik.schwelle)
+        _, prev = classify_year(area_ind, mun_ind, ds.indicators, cfg, cfg.vergleichsjahr)
+    return Analysis(year, area_ind, mun_ind, reg_ind, z, need, head, any_need, stab, change, prev)
+
+
+def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig) -> pd.DataFrame:
+    """The published per-area need table (``handlungsbedarf.csv`` columns)."""
+    areas = ds.areas.set_index(S.AREA)
+    out = pd.DataFrame({"sozialraum": res.need.index,
+                        "name": areas.loc[res.need.index, "name"].to_numpy(),
+                        "kommune": areas.loc[res.need.index, S.KOMMUNE].to_numpy()})
+    for f in cfg.fields:
+        out[f"{f}_index"] = res.need[f"{f}_index"].round(2).to_numpy()
+        out[f"{f}_bedarf"] = np.where(res.need[f"{f}_bedarf_flag"], "ja", "nein")
+        out[f"{f}_regeln"] = res.need[f"{f}_regeln"].to_numpy()
+        if f in res.stability:
+            out[f"{f}_stabilitaet"] = res.stability[f].round(2).to_numpy()
+        else:
+            out[f"{f}_stabilitaet"] = np.nan
+    return _natural_sort(out, "sozialraum")
+
+
+def area_sort_key(code: str) -> tuple:
+    """Sort key for area codes: ``AC 2`` before ``AC 10``, ``A 1a`` before ``A 1b``."""
+    prefix, _, rest = code.partition(" ")
+    digits = "".join(ch for ch in rest if ch.isdigit())
+    suffix = "".join(ch for ch in rest if not ch.isdigit())
+    return (prefix, int(digits) if digits else 0, suffix)
+
+
+def _natural_sort(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    order = sorted(range(len(df)), key=lambda i: area_sort_key(df[col].iloc[i]))
+    return df.iloc[order].reset_index(drop=True)

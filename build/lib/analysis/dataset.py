@@ -1,0 +1,406 @@
+"""Load a data folder into a validated :class:`Dataset` (all cross-file rules)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import shape
+
+from . import schema as S
+from .errors import DataContractError, Problem
+from .io import read_geojson
+from .notes import Note, read_notes
+from .validate import read_and_type
+
+
+@dataclass
+class Dataset:
+    """All inputs of one report, validated and typed."""
+
+    municipalities: pd.DataFrame  # ags, name
+    areas: pd.DataFrame  # sozialraum, name, ags, name_belegt, kommune (name)
+    variables: pd.DataFrame
+    indicators: pd.DataFrame
+    counts: pd.DataFrame  # sozialraum, ags, jahr, variable, anzahl
+    counts_municipal: pd.DataFrame  # ags, jahr, variable, anzahl
+    geometry: dict[str, object]  # sozialraum -> shapely geometry (EPSG:25832)
+    years: list[int]
+    priorities: pd.DataFrame | None = None
+    services: pd.DataFrame | None = None
+    goals: pd.DataFrame | None = None
+    notes: list[Note] = field(default_factory=list)
+    data_hash: str = ""
+    is_demo: bool = False
+
+    def summary(self) -> str:
+        """German one-paragraph summary for the CLI."""
+        lines = [
+            f"{len(self.areas)} Sozialräume in {len(self.municipalities)} Kommunen",
+            f"Jahre {self.years[0]}–{self.years[-1]} ({len(self.years)} Jahre)",
+            f"{len(self.variables)} Variablen, {len(self.indicators)} Indikatoren, "
+            + f"{len(self.counts):,} Zählwerte".replace(",", "."),
+        ]
+        if self.services is not None:
+            lines.append(f"{len(self.services)} Angebote, {len(self.notes)} qualitative Befunde")
+        return "\n".join(lines)
+
+
+def data_hash(data_dir: Path) -> str:
+    """Content hash of every file in the data folder (names and bytes, sorted)."""
+    h = hashlib.sha256()
+    for p in sorted(q for q in data_dir.rglob("*") if q.is_file()):
+        h.update(p.relative_to(data_dir).as_posix().encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _unknown(df: pd.DataFrame, file: str, column: str, known: set, what: str, hint: str
+             ) -> list[Problem]:
+    bad = df[~df[column].isin(known) & df[column].notna()]
+    return [Problem(file, int(i) + 2, column, str(v), f"unbekannte(r) {what}", hint)
+            for i, v in bad[column].items()]
+
+
+def _split_list(value: object) -> list[str]:
+    """Split a list cell: ``a|b`` (area codes contain spaces) or ``a b`` (ids)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    text = str(value)
+    parts = text.split("|") if "|" in text else text.split()
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_areas(value: object) -> list[str]:
+    """Split a cell listing area codes separated by ``|`` (codes contain spaces)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [p.strip() for p in str(value).split("|") if p.strip()]
+
+
+def load_dataset(data_dir: Path | str) -> Dataset:
+    """Read and validate every input of ``data_dir``; raise one error with all problems."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataContractError([Problem(str(data_dir.name or data_dir), None, None, None,
+                                         "Datenordner nicht gefunden",
+                                         "Pfad prüfen (make report DATA=pfad/zum/ordner)")])
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame | None] = {}
+    for spec in S.TABLE_FILES:
+        df, probs = read_and_type(data_dir, spec)
+        frames[spec.name] = df
+        problems += probs
+    if problems:
+        # cross-file rules on broken tables only produce noise
+        raise DataContractError(problems)
+
+    mun = frames["kommunen"]
+    areas = frames["sozialraeume"]
+    var = frames["variablen"]
+    ind = frames["indikatoren"]
+    cnt = frames["zaehlungen"]
+    cntm = frames["zaehlungen_kommune"]
+    if cntm is None:
+        cntm = pd.DataFrame({c: pd.Series(dtype="object")
+                             for c in S.ZAEHLUNGEN_KOMMUNE.column_names})
+
+    ags_known = set(mun[S.AGS])
+    area_known = set(areas[S.AREA])
+    var_known = set(var[S.VARIABLE])
+    var_level = dict(zip(var[S.VARIABLE], var[S.LEVEL], strict=True))
+
+    problems += _unknown(areas, "sozialraeume.csv", S.AGS, ags_known, "Kommune (AGS)",
+                         "AGS aus kommunen.csv verwenden")
+    for ags in sorted(ags_known - set(areas[S.AGS])):
+        row = int(mun.index[mun[S.AGS] == ags][0]) + 2
+        problems.append(Problem("kommunen.csv", row, S.AGS, ags, "Kommune hat keinen Sozialraum",
+                                "Sozialräume in sozialraeume.csv ergänzen oder Zeile löschen"))
+    # indicators
+    for col in (S.NUMERATOR, S.DENOMINATOR):
+        problems += _unknown(ind, "indikatoren.csv", col, var_known, "Variable",
+                             "Variable aus variablen.csv verwenden oder dort ergänzen")
+    for i, v in ind["handlungsfelder"].items():
+        for f in _split_list(v):
+            if f not in S.FIELD_IDS:
+                problems.append(Problem("indikatoren.csv", int(i) + 2, "handlungsfelder", f,
+                                        "unbekanntes Handlungsfeld",
+                                        "erlaubt: " + ", ".join(S.FIELD_IDS)))
+    # counts
+    problems += _unknown(cnt, "zaehlungen.csv", S.AREA, area_known, "Sozialraum",
+                         "Kennung aus sozialraeume.csv verwenden oder dort ergänzen")
+    problems += _unknown(cnt, "zaehlungen.csv", S.VARIABLE, var_known, "Variable",
+                         "Kennung aus variablen.csv verwenden oder dort ergänzen")
+    wrong_level = cnt[cnt[S.VARIABLE].map(var_level) == S.LEVEL_MUNICIPALITY]
+    for i, v in wrong_level[S.VARIABLE].items():
+        problems.append(Problem("zaehlungen.csv", int(i) + 2, S.VARIABLE, v,
+                                "Variable liegt laut variablen.csv nur je Kommune vor",
+                                "in zaehlungen_kommune.csv eintragen"))
+    if not cntm.empty:
+        problems += _unknown(cntm, "zaehlungen_kommune.csv", S.AGS, ags_known, "Kommune (AGS)",
+                             "AGS aus kommunen.csv verwenden")
+        problems += _unknown(cntm, "zaehlungen_kommune.csv", S.VARIABLE, var_known, "Variable",
+                             "Kennung aus variablen.csv verwenden")
+        area_level = cntm[cntm[S.VARIABLE].map(var_level) == S.LEVEL_AREA]
+        for i, v in area_level[S.VARIABLE].items():
+            problems.append(Problem("zaehlungen_kommune.csv", int(i) + 2, S.VARIABLE, v,
+                                    "Variable liegt laut variablen.csv je Sozialraum vor; "
+                                    "Kommunalwerte werden aus den Sozialräumen summiert",
+                                    "Zeile löschen oder die Variable in variablen.csv auf Ebene "
+                                    "„kommune“ setzen"))
+    for a in sorted(area_known - set(cnt[S.AREA])):
+        row = int(areas.index[areas[S.AREA] == a][0]) + 2
+        problems.append(Problem("sozialraeume.csv", row, S.AREA, a,
+                                "Sozialraum hat keine Zählungen",
+                                "Zählungen in zaehlungen.csv ergänzen"))
+    years = sorted(int(y) for y in cnt[S.YEAR].dropna().unique())
+    problems += _missing_years(cnt, years, area_known, var_level)
+    problems += _numerator_gt_denominator(cnt, ind, var_level, "zaehlungen.csv", S.AREA)
+    if not cntm.empty:
+        problems += _numerator_gt_denominator(cntm, ind, var_level, "zaehlungen_kommune.csv",
+                                              S.AGS)
+    geometry, gprobs = _load_geometry(data_dir, area_known)
+    problems += gprobs
+    problems += _check_planning(frames, ags_known, area_known, set(ind[S.INDICATOR]))
+    notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known)
+    problems += nprobs
+    if problems:
+        raise DataContractError(problems)
+
+    names = dict(zip(mun[S.AGS], mun["name"], strict=True))
+    areas = areas.assign(**{S.KOMMUNE: areas[S.AGS].map(names)})
+    cnt = cnt.merge(areas[[S.AREA, S.AGS]], on=S.AREA, how="left")
+    cnt = cnt[[S.AREA, S.AGS, S.YEAR, S.VARIABLE, S.COUNT]].astype(
+        {S.YEAR: "int64", S.COUNT: "int64"})
+    if not cntm.empty:
+        cntm = cntm.astype({S.YEAR: "int64", S.COUNT: "int64"})
+    return Dataset(
+        municipalities=mun.sort_values(S.AGS).reset_index(drop=True),
+        areas=areas.reset_index(drop=True),
+        variables=var.reset_index(drop=True),
+        indicators=ind.assign(handlungsfelder=ind["handlungsfelder"].map(_split_list)
+                              ).reset_index(drop=True),
+        counts=cnt.sort_values([S.AREA, S.YEAR, S.VARIABLE]).reset_index(drop=True),
+        counts_municipal=cntm.reset_index(drop=True),
+        geometry=geometry,
+        years=years,
+        priorities=_reset(frames["prioritaeten"]),
+        services=_reset(frames["angebote"]),
+        goals=_reset(frames["wirkungsziele"]),
+        notes=notes,
+        data_hash=data_hash(data_dir),
+        is_demo=(data_dir / "DEMO").exists(),
+    )
+
+
+def _reset(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Drop the row-number index used for messages (it has gaps after blank rows)."""
+    return None if df is None else df.reset_index(drop=True)
+
+
+def _missing_years(cnt: pd.DataFrame, years: list[int], areas: set[str],
+                   level: dict[str, str]) -> list[Problem]:
+    """Every area must have every (area-level) variable in every year of the file.
+
+    A variable that is missing altogether for an area counts as missing in all years.
+    If an area lacks the same years for all variables, one problem is reported.
+    """
+    problems = []
+    variables = sorted(v for v in set(cnt[S.VARIABLE].dropna())
+                       if level.get(v) == S.LEVEL_AREA)
+    ok = cnt[cnt[S.AREA].isin(areas) & cnt[S.VARIABLE].isin(variables) & cnt[S.YEAR].notna()]
+    have = set(zip(ok[S.AREA].tolist(), ok[S.VARIABLE].tolist(),
+                   ok[S.YEAR].astype("int64").tolist(), strict=True))
+    present = areas & set(ok[S.AREA])
+    if len(have) == len(present) * len(variables) * len(years):
+        return []  # complete (the usual case)
+    for area in sorted(present):
+        missing = {v: [y for y in years if (area, v, y) not in have] for v in variables}
+        missing = {v: ys for v, ys in missing.items() if ys}
+        if not missing:
+            continue
+        if len(missing) == len(variables) > 1 and len({tuple(ys) for ys in missing.values()}) == 1:
+            ys = next(iter(missing.values()))
+            problems.append(Problem("zaehlungen.csv", None, S.YEAR, ", ".join(map(str, ys)),
+                                    f"Jahr(e) fehlen für Sozialraum {area} (alle Variablen)",
+                                    "fehlende Zählungen ergänzen (auch 0 eintragen) oder das "
+                                    "Jahr für alle Sozialräume weglassen"))
+            continue
+        for variable, ys in missing.items():
+            problems.append(Problem("zaehlungen.csv", None, S.YEAR, ", ".join(map(str, ys)),
+                                    f"Jahr(e) fehlen für Sozialraum {area}, Variable {variable}",
+                                    "fehlende Zählungen ergänzen (auch 0 eintragen) oder das "
+                                    "Jahr für alle Sozialräume weglassen"))
+    return problems
+
+
+def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict, file: str,
+                              key: str) -> list[Problem]:
+    problems = []
+    # keys are unique here (duplicates stop the validation before the cross-file rules)
+    wide = (cnt.dropna(subset=[key, S.YEAR, S.VARIABLE])
+            .drop_duplicates([key, S.YEAR, S.VARIABLE])
+            .set_index([key, S.YEAR, S.VARIABLE])[S.COUNT].unstack(S.VARIABLE))
+    row_of: dict | None = None  # row of each count, built only when needed
+    for _, r in ind.iterrows():
+        num, den = r[S.NUMERATOR], r[S.DENOMINATOR]
+        if num not in wide.columns or den not in wide.columns:
+            continue
+        bad = wide[(wide[num] > wide[den]) & wide[num].notna() & wide[den].notna()]
+        if not bad.empty and row_of is None:
+            row_of = {(k, int(y), v): int(i) + 2 for i, k, y, v in
+                      zip(cnt.index, cnt[key], cnt[S.YEAR], cnt[S.VARIABLE], strict=True)
+                      if pd.notna(y)}
+        for (k, y), vals in bad.iterrows():
+            problems.append(Problem(file, row_of.get((k, int(y), num)), S.COUNT,
+                                    str(int(vals[num])),
+                                    f"Zähler „{num}“ größer als Nenner „{den}“ "
+                                    f"({int(vals[den])}) für {k}, {y} (Indikator "
+                                    f"{r[S.INDICATOR]})",
+                                    "Zähler oder Nenner korrigieren"))
+    return problems
+
+
+def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]]:
+    path = data_dir / S.GEOMETRY_FILE
+    file = S.GEOMETRY_FILE
+    if not path.exists():
+        return {}, [Problem(file, None, None, None, "Datei fehlt",
+                            "GeoJSON mit einem Polygon je Sozialraum ablegen")]
+    try:
+        gj = read_geojson(path)
+    except DataContractError as err:
+        return {}, list(err.problems)
+    problems: list[Problem] = []
+    feats = gj.get("features") if isinstance(gj, dict) else None
+    if not isinstance(gj, dict) or gj.get("type") != "FeatureCollection" \
+            or not isinstance(feats, list):
+        return {}, [Problem(file, None, None, None, "keine FeatureCollection",
+                            "als GeoJSON-FeatureCollection exportieren")]
+    crs_member = gj.get("crs")
+    crs_props = crs_member.get("properties") if isinstance(crs_member, dict) else None
+    crs_name = crs_props.get("name") if isinstance(crs_props, dict) else None
+    if not crs_name:
+        crs_name = "OGC:CRS84"  # RFC 7946: GeoJSON without "crs" is WGS 84 (lon/lat)
+    try:
+        crs = CRS.from_user_input(str(crs_name))
+    except Exception:
+        return {}, [Problem(file, None, "crs", str(crs_name), "unbekanntes Koordinatensystem",
+                            f"als {S.GEOMETRY_CRS} (ETRS89 / UTM 32N) exportieren")]
+    target = CRS.from_user_input(S.GEOMETRY_CRS)
+    transformer = None if crs == target else Transformer.from_crs(crs, target, always_xy=True)
+    geoms: dict[str, object] = {}
+    outside: list[Problem] = []
+    for n, feat in enumerate(feats, start=1):
+        where = f"Feature {n}"
+        if not isinstance(feat, dict):
+            problems.append(Problem(file, None, None, where, "kein GeoJSON-Feature",
+                                    "als GeoJSON-FeatureCollection exportieren"))
+            continue
+        props = feat.get("properties")
+        code = props.get(S.GEOMETRY_PROPERTY) if isinstance(props, dict) else None
+        if code is None:
+            problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, where,
+                                    "Feature ohne Eigenschaft „sozialraum“",
+                                    "Attribut „sozialraum“ mit der Kennung ergänzen"))
+            continue
+        code = str(code).strip()
+        if code not in areas:
+            problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,
+                                    "Sozialraum der Geometrie fehlt in sozialraeume.csv",
+                                    "Kennung korrigieren oder Feature entfernen"))
+            continue
+        if code in geoms:
+            problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,
+                                    "Sozialraum hat mehr als eine Geometrie",
+                                    "Teilflächen zu einem (Multi-)Polygon zusammenfassen"))
+            continue
+        try:
+            geom = shape(feat.get("geometry"))
+        except Exception:
+            problems.append(Problem(file, None, "geometry", code, "Geometrie nicht lesbar",
+                                    "im GIS reparieren und neu exportieren"))
+            continue
+        if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+            problems.append(Problem(file, None, "geometry", code,
+                                    f"Geometrie ist kein Polygon ({geom.geom_type})",
+                                    "Fläche des Sozialraums als Polygon exportieren"))
+            continue
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            problems.append(Problem(file, None, "geometry", code,
+                                    f"ungültiges Polygon ({reason})",
+                                    "im GIS reparieren (z. B. QGIS „Geometrien reparieren“)"))
+            continue
+        raw_bounds = geom.bounds
+        if transformer is not None:
+            try:
+                geom = shapely.transform(geom, lambda xy: _apply(transformer, xy))
+            except Exception:
+                geom = shapely.Polygon()
+        minx, miny, maxx, maxy = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
+        if not (100_000 <= minx and maxx <= 900_000 and 5_200_000 <= miny and maxy <= 6_200_000):
+            degrees = all(abs(b) <= 180 for b in raw_bounds)
+            hint = ("die Koordinaten sind Längen-/Breitengrade: im GeoJSON „crs“ auf "
+                    "EPSG:4326 setzen (oder weglassen) oder im GIS als "
+                    f"{S.GEOMETRY_CRS} exportieren" if degrees and transformer is None
+                    else f"Koordinatensystem prüfen: {S.GEOMETRY_CRS} angeben "
+                    "oder korrekt exportieren")
+            outside.append(Problem(file, None, "crs", code,
+                                   f"Koordinaten liegen nicht in Deutschland (als {crs_name} "
+                                   "gelesen)", hint))
+            continue
+        geoms[code] = geom
+    if len(outside) > 3:  # the whole file is in another CRS: say it once
+        first = outside[0]
+        problems.append(Problem(file, None, "crs", str(crs_name),
+                                f"Koordinaten von {len(outside)} Sozialräumen liegen nicht in "
+                                f"Deutschland (z. B. {first.value})", first.hint))
+    else:
+        problems += outside
+    reported = {p.value for p in problems} | {p.value for p in outside}
+    for a in sorted(areas - set(geoms) - reported):
+        problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, a,
+                                "Sozialraum hat keine Geometrie",
+                                "Polygon für diesen Sozialraum ergänzen"))
+    return geoms, problems
+
+
+def _apply(transformer: Transformer, xy):
+    import numpy as np
+
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _check_planning(frames: dict, ags: set, areas: set, indicators: set) -> list[Problem]:
+    problems: list[Problem] = []
+    pri = frames.get("prioritaeten")
+    if pri is not None:
+        problems += _unknown(pri, "prioritaeten.csv", S.AGS, ags, "Kommune (AGS)",
+                             "AGS aus kommunen.csv verwenden")
+    svc = frames.get("angebote")
+    if svc is not None:
+        for i, v in svc["sozialraeume"].items():
+            for a in split_areas(v):
+                if a not in areas:
+                    problems.append(Problem("angebote.csv", int(i) + 2, "sozialraeume", a,
+                                            "unbekannter Sozialraum",
+                                            "Kennung aus sozialraeume.csv verwenden, mehrere "
+                                            "durch „|“ trennen"))
+        bad = svc[svc["bis"].notna() & (svc["bis"] < svc["seit"])]
+        for i, r in bad.iterrows():
+            problems.append(Problem("angebote.csv", int(i) + 2, "bis", str(r["bis"]),
+                                    f"Ende liegt vor Beginn ({r['seit']})", "Jahre prüfen"))
+    goals = frames.get("wirkungsziele")
+    if goals is not None:
+        problems += _unknown(goals, "wirkungsziele.csv", S.INDICATOR, indicators, "Indikator",
+                             "Indikator aus indikatoren.csv verwenden")
+        problems += _unknown(goals, "wirkungsziele.csv", "gebiet", areas | ags,
+                             "Gebiet", "Sozialraum-Kennung oder AGS verwenden")
+    return problems

@@ -1,0 +1,401 @@
+"""Statistical disclosure control (Geheimhaltung) for published counts (METHOD.md §6).
+
+Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
+
+* **Primary suppression** (*primäre Sperrung*): a count ``0 < x < limit`` is replaced by
+  :data:`SUPPRESSED`; zero is shown.
+* **Secondary suppression** (*sekundäre Sperrung*) so that no suppressed value can be
+  recomputed from what is published. Per ``(jahr, variable)`` the published tables are
+  the area cells, the municipal totals (sum of the areas of a Kommune) and the region
+  total (sum of all areas). The suppressed values of one ``(jahr, variable)`` are
+  protected as follows:
+
+  1. *Municipal level* (depends on the true totals only). A municipal total is
+     primary-suppressed if ``0 < total < limit``. If the region total is published and
+     any municipal total is suppressed, further municipal totals are suppressed
+     (non-zero first, smallest first, ties by AGS) until at least two are suppressed
+     and their sum is ``>= limit`` — otherwise *region total − published totals*
+     reveals or tightly bounds them. The region total is suppressed if
+     ``0 < total < limit``; then this step is void.
+  2. *Area level*. In a Kommune whose total is **published**, the suppressed area cells
+     are either none, or at least two whose sum is ``>= limit`` (the reader knows their
+     sum = total − published cells). In a Kommune whose total is **secondarily**
+     suppressed, at least one area cell with sum ``>= limit`` is suppressed (otherwise
+     the hidden total is the sum of published cells). Cells are added non-zero first,
+     smallest first, ties by area code. A Kommune with a single area needs no extra
+     rule: its area cell equals its total, so both are primary-suppressed together.
+
+  Step 2 never suppresses a municipal total, hence it cannot re-trigger step 1: one
+  pass reaches the fixed point (checked at the end). What remains known to a reader
+  is, per Kommune with published total, the sum of its suppressed cells (>= limit,
+  at least two cells) and, over the Kommunen with suppressed totals, the sum of all
+  their suppressed cells (>= limit, at least two cells): no suppressed value is
+  determined, given only that counts are non-negative.
+
+* **Year differences** (*Veränderungen*) are computed from published values only (a
+  difference involving a suppressed value is itself suppressed), so they need no
+  extra rule. Other tables (indicator numerators, downloads, figures) must take their
+  flags from the same :func:`protect_counts` result and go through :func:`publish`.
+
+Not covered: an attacker who knows the rules in detail (e.g. that primary cells are
+``1 … limit-1``) can bound cells more tightly; counts given only at municipal level
+need their own protection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from numbers import Number
+
+import numpy as np
+import pandas as pd
+
+from . import schema as S
+
+SUPPRESSED = "•"  # published mark for a withheld value (same as analysis.fmt.SUPPRESSED)
+FLAG = "gesperrt"  # boolean column: value is withheld
+REASON = "sperrgrund"  # "primär" / "sekundär" / "" (internal, never published)
+PRIMARY = "primär"
+SECONDARY = "sekundär"
+DEFAULT_LIMIT = 3
+LIMIT_ATTR = "limit"  # key in DataFrame.attrs that carries the limit
+
+_REASONS = ["", PRIMARY, SECONDARY]
+_COUNT_COLUMNS = (S.COUNT, S.NUMERATOR, S.DENOMINATOR)
+
+
+class DisclosureError(AssertionError):
+    """A published table would show a value that disclosure control withholds."""
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT) -> pd.DataFrame:
+    """Primary and secondary suppression of area counts (rules: module docstring).
+
+    Parameters
+    ----------
+    counts : long counts with ``sozialraum``, ``ags``, ``jahr``, ``variable``,
+        ``anzahl`` (integer >= 0); one row per area, year and variable; each area
+        belongs to one ``ags``.
+    limit : counts ``0 < x < limit`` are withheld (``geheimhaltung.mindestanzahl``).
+
+    Returns
+    -------
+    A copy with ``gesperrt`` (bool) and ``sperrgrund`` (categorical: ``"primär"``,
+    ``"sekundär"``, ``""``); ``attrs["limit"]`` carries ``limit`` for
+    :func:`municipal_totals` and :func:`region_totals`.
+    """
+    _check_limit(limit)
+    x = _count_values(counts)
+    lv = _levels(counts, x, limit)
+    primary = (x > 0) & (x < limit)
+
+    # per Kommune: how many suppressed area cells, with which sum, are needed
+    published = lv.muni_reason == 0
+    has_primary = np.bincount(lv.row_group, weights=primary, minlength=lv.n_groups) > 0
+    need_count = np.select([published & has_primary, lv.muni_reason == 2], [2, 1], 0)
+    need_sum = np.where(need_count > 0, limit, 0)
+    locked, unmet = _fill_groups(lv.row_group, x, lv.area_rank, primary, need_count, need_sum)
+    if unmet.any():  # cannot happen: a published/secondary total is >= limit
+        raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
+
+    out = counts.copy()
+    out[FLAG] = locked
+    codes = np.where(primary, 1, np.where(locked, 2, 0))
+    out[REASON] = pd.Categorical.from_codes(codes, categories=_REASONS)
+    out.attrs[LIMIT_ATTR] = limit
+    return out
+
+
+def municipal_totals(protected: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Municipal totals (sum of the true area counts) with their suppression flag.
+
+    ``gesperrt`` follows step 1 of the rules: ``0 < total < limit`` or needed so that
+    the region total does not reveal a suppressed total. ``limit`` defaults to
+    ``protected.attrs["limit"]`` (set by :func:`protect_counts`).
+
+    Returns ``ags``, ``jahr``, ``variable``, ``anzahl``, ``gesperrt``, sorted.
+    """
+    limit = _carried_limit(protected, limit)
+    lv = _levels(protected, _count_values(protected), limit)
+    out = lv.muni[[S.AGS, S.YEAR, S.VARIABLE, S.COUNT]].copy()
+    out[FLAG] = lv.muni_reason > 0
+    out.attrs[LIMIT_ATTR] = limit
+    return out
+
+
+def region_totals(protected: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Region totals (sum of all true area counts) per year and variable.
+
+    ``gesperrt`` if ``0 < total < limit``; ``limit`` as in :func:`municipal_totals`.
+
+    Returns ``jahr``, ``variable``, ``anzahl``, ``gesperrt``, sorted.
+    """
+    limit = _carried_limit(protected, limit)
+    lv = _levels(protected, _count_values(protected), limit)
+    out = lv.region[[S.YEAR, S.VARIABLE, S.COUNT]].copy()
+    out[FLAG] = lv.region_suppressed
+    out.attrs[LIMIT_ATTR] = limit
+    return out
+
+
+def publish(values: pd.DataFrame, columns: list[str], suppressed: pd.Series | str
+            ) -> pd.DataFrame:
+    """The one gate for every published table: withheld cells become ``"•"``.
+
+    Parameters
+    ----------
+    values : the table to publish.
+    columns : columns whose cells are withheld in suppressed rows (counts, rates,
+        interval bounds …); they become object dtype.
+    suppressed : boolean Series aligned with ``values.index``, or the name of a
+        boolean column of ``values`` (usually ``"gesperrt"``).
+
+    Returns a copy; the internal ``sperrgrund`` column is dropped (it would tell
+    primary, i.e. small, from secondary cells).
+    """
+    mask = values[suppressed] if isinstance(suppressed, str) else suppressed
+    if not isinstance(mask, pd.Series) or not mask.index.equals(values.index):
+        raise ValueError("suppressed muss eine zu values passende boolesche Spalte sein")
+    if not pd.api.types.is_bool_dtype(mask.dtype) or mask.isna().any():
+        raise ValueError("suppressed muss boolesch und ohne fehlende Werte sein")
+    missing = [c for c in columns if c not in values.columns]
+    if missing:
+        raise KeyError(f"Spalten fehlen: {missing}")
+    hide = mask.to_numpy(dtype=bool)
+    out = values.drop(columns=[REASON], errors="ignore").copy()
+    for col in columns:
+        cells = out[col].to_numpy(dtype=object, copy=True)
+        cells[hide] = SUPPRESSED
+        out[col] = pd.Series(cells, index=out.index, dtype=object)
+    return out
+
+
+def suppress_rates(rates: pd.DataFrame, protected_counts: pd.DataFrame, numerator_col: str,
+                   denominator_col: str) -> pd.DataFrame:
+    """Withhold a rate if its numerator or its denominator count is withheld.
+
+    Parameters
+    ----------
+    rates : one rate per row, keyed by ``jahr`` plus ``sozialraum`` (area rates), else
+        ``ags`` (municipal rates), else nothing (region rates).
+    protected_counts : result of :func:`protect_counts`; municipal and region flags
+        come from :func:`municipal_totals` / :func:`region_totals`.
+    numerator_col, denominator_col : if a column of ``rates`` of that name exists, it
+        holds the variable name per row; otherwise the string is the variable name.
+
+    Returns a copy of ``rates`` with ``gesperrt`` (OR-ed with an existing one). A rate
+    whose count is not found raises ``ValueError`` (nothing is published unchecked).
+    """
+    if S.AREA in rates.columns:
+        keys, flags = [S.AREA, S.YEAR], protected_counts
+    elif S.AGS in rates.columns:
+        keys, flags = [S.AGS, S.YEAR], municipal_totals(protected_counts)
+    else:
+        keys, flags = [S.YEAR], region_totals(protected_counts)
+    if S.YEAR not in rates.columns:
+        raise ValueError("rates braucht die Spalte „jahr“")
+    lookup = flags[[*keys, S.VARIABLE, FLAG]]
+    hide = np.zeros(len(rates), dtype=bool)
+    for col in (numerator_col, denominator_col):
+        var = rates[col] if col in rates.columns else col
+        probe = rates[keys].assign(**{S.VARIABLE: var}).reset_index(drop=True)
+        hit = probe.merge(lookup, on=[*keys, S.VARIABLE], how="left", validate="many_to_one")
+        if hit[FLAG].isna().any():
+            first = hit[hit[FLAG].isna()].iloc[0].to_dict()
+            raise ValueError(f"Keine geschützte Zahl für {first} gefunden")
+        hide |= hit[FLAG].to_numpy(dtype=bool)
+    out = rates.copy()
+    if FLAG in out.columns:
+        hide |= out[FLAG].to_numpy(dtype=bool)
+    out[FLAG] = hide
+    return out
+
+
+def assert_no_small_counts(table: pd.DataFrame, limit: int,
+                           columns: Sequence[str] | None = None) -> None:
+    """Raise :class:`DisclosureError` if a published count cell is ``0 < x < limit``.
+
+    ``columns`` defaults to those of ``anzahl``, ``zaehler``, ``nenner`` present.
+    Cells may be numbers, ``"•"`` or German-formatted numbers (``"1.234"``).
+    """
+    cols = [c for c in _COUNT_COLUMNS if c in table.columns] if columns is None else columns
+    bad = []
+    for col in cols:
+        vals = np.array([_as_number(v) for v in table[col].tolist()], dtype=float)
+        for pos in np.flatnonzero((vals > 0) & (vals < limit))[:5]:
+            bad.append(f"Zeile {table.index[pos]!r}, Spalte „{col}“: {table[col].iloc[pos]!r}")
+    if bad:
+        raise DisclosureError(f"Kleine Fallzahlen (< {limit}) veröffentlicht: " + "; ".join(bad))
+
+
+# ---------------------------------------------------------------------------
+# Internals
+# ---------------------------------------------------------------------------
+@dataclass
+class _Levels:
+    """Municipal and region totals of one counts frame with their suppression."""
+
+    area_rank: np.ndarray  # per row: rank of the area code
+    row_group: np.ndarray  # per row: index into muni
+    n_groups: int
+    muni: pd.DataFrame  # ags, jahr, variable, anzahl (sorted)
+    muni_reason: np.ndarray  # 0 published, 1 primary, 2 secondary
+    region: pd.DataFrame  # jahr, variable, anzahl (sorted)
+    region_suppressed: np.ndarray
+
+
+def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int) -> _Levels:
+    """Step 1 of the rules: totals and their suppression (depends on totals only)."""
+    missing = [c for c in (S.AREA, S.AGS, S.YEAR, S.VARIABLE) if c not in counts.columns]
+    if missing:
+        raise ValueError(f"Spalten fehlen: {missing}")
+    codes, uniques = [], []
+    for col in (S.AREA, S.AGS, S.YEAR, S.VARIABLE):
+        c, u = pd.factorize(counts[col], sort=True)
+        if (c < 0).any():
+            raise ValueError(f"Fehlende Werte in Spalte „{col}“")
+        codes.append(c.astype(np.int64))
+        uniques.append(u)
+    area_c, ags_c, year_c, var_c = codes
+    n_area, n_ags, n_year, n_var = (len(u) for u in uniques)
+    _check_keys(area_c, ags_c, year_c, var_c, n_area, n_year, n_var)
+
+    yv = year_c * n_var + var_c
+    row_group, muni_key = pd.factorize(ags_c * (n_year * n_var) + yv, sort=True)
+    n_groups = len(muni_key)
+    m_total = _sum(row_group, x, n_groups)
+    m_ags, m_yv = np.divmod(muni_key, n_year * n_var)
+    m_region, region_key = pd.factorize(m_yv, sort=True)
+    r_total = _sum(m_region, m_total, len(region_key))
+
+    r_suppressed = (r_total > 0) & (r_total < limit)
+    m_primary = (m_total > 0) & (m_total < limit)
+    any_primary = np.bincount(m_region, weights=m_primary, minlength=len(region_key)) > 0
+    need_count = np.where(~r_suppressed & any_primary, 2, 0)
+    need_sum = np.where(need_count > 0, limit, 0)
+    m_locked, unmet = _fill_groups(m_region, m_total, m_ags, m_primary, need_count, need_sum)
+    r_suppressed = r_suppressed | unmet  # defensive: cannot happen with >= 1 Kommune
+
+    muni = pd.DataFrame({
+        S.AGS: uniques[1].take(m_ags),
+        S.YEAR: uniques[2].take(m_yv // n_var),
+        S.VARIABLE: uniques[3].take(m_yv % n_var),
+        S.COUNT: m_total,
+    })
+    region = pd.DataFrame({
+        S.YEAR: uniques[2].take(region_key // n_var),
+        S.VARIABLE: uniques[3].take(region_key % n_var),
+        S.COUNT: r_total,
+    })
+    reason = np.where(m_primary, 1, np.where(m_locked, 2, 0))
+    return _Levels(area_c, row_group, n_groups, muni, reason, region, r_suppressed)
+
+
+def _fill_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray, locked: np.ndarray,
+                 need_count: np.ndarray, need_sum: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Lock further cells per group until ``need_count`` cells with sum ``need_sum``.
+
+    Candidates are the unlocked cells of groups that fall short, taken in the order
+    non-zero first, smallest value, smallest ``tie``; each group takes the shortest
+    prefix of its candidates that satisfies both needs (vectorised, no loop).
+    Returns the new lock mask and, per group, whether the needs are still unmet.
+    """
+    n = len(need_count)
+    cnt = np.bincount(group, weights=locked, minlength=n).astype(np.int64)
+    tot = _sum(group, np.where(locked, value, 0), n)
+    short = (cnt < need_count) | (tot < need_sum)
+    out = locked.copy()
+    cand = np.flatnonzero(~locked & short[group])
+    if cand.size:
+        g, v = group[cand], value[cand]
+        order = np.lexsort((tie[cand], v, v == 0, g))
+        cand, g, v = cand[order], g[order], v[order]
+        first = np.r_[True, g[1:] != g[:-1]]
+        start = np.flatnonzero(first)
+        seg = np.cumsum(first) - 1
+        rank = np.arange(cand.size) - start[seg]  # candidates before this one
+        csum = np.cumsum(v)
+        before = csum - v - (csum[start] - v[start])[seg]  # their sum
+        take = (cnt[g] + rank < need_count[g]) | (tot[g] + before < need_sum[g])
+        out[cand[take]] = True
+    cnt = np.bincount(group, weights=out, minlength=n).astype(np.int64)
+    tot = _sum(group, np.where(out, value, 0), n)
+    return out, (cnt < need_count) | (tot < need_sum)
+
+
+def _sum(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Exact integer group sums (float64 bincount is exact below 2**53)."""
+    return np.rint(np.bincount(group, weights=value, minlength=n)).astype(np.int64)
+
+
+def _count_values(counts: pd.DataFrame) -> np.ndarray:
+    if S.COUNT not in counts.columns:
+        raise ValueError(f"Spalte „{S.COUNT}“ fehlt")
+    col = counts[S.COUNT]
+    if col.isna().any() or not pd.api.types.is_numeric_dtype(col.dtype):
+        raise ValueError(f"„{S.COUNT}“ muss ganzzahlig und vollständig sein")
+    if pd.api.types.is_integer_dtype(col.dtype):
+        xi = col.to_numpy(dtype=np.int64)
+    else:
+        x = col.to_numpy(dtype=np.float64)
+        xi = x.astype(np.int64)
+        if (xi != x).any():
+            raise ValueError(f"„{S.COUNT}“ muss ganzzahlig sein")
+    if (xi < 0).any():
+        raise ValueError(f"„{S.COUNT}“ muss ganzzahlig und >= 0 sein")
+    return xi
+
+
+def _check_keys(area_c: np.ndarray, ags_c: np.ndarray, year_c: np.ndarray, var_c: np.ndarray,
+                n_area: int, n_year: int, n_var: int) -> None:
+    """One row per area, year and variable; one Kommune per area."""
+    key = (area_c * n_year + year_c) * n_var + var_c
+    size = n_area * n_year * n_var
+    if size <= 4 * len(key) + 1_000_000:  # dense count is cheaper than hashing
+        dup = len(key) > 0 and np.bincount(key, minlength=size).max() > 1
+    else:
+        dup = len(pd.unique(key)) != len(key)
+    if dup:
+        raise ValueError("Doppelte Zeilen je sozialraum, jahr, variable")
+    first_ags = np.empty(n_area, dtype=np.int64)
+    first_ags[area_c[::-1]] = ags_c[::-1]  # last write wins: the first occurrence
+    if (first_ags[area_c] != ags_c).any():
+        raise ValueError("Ein Sozialraum gehört zu mehreren Kommunen (ags)")
+
+
+def _check_limit(limit: int) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+        raise ValueError(f"limit muss eine ganze Zahl >= 1 sein, nicht {limit!r}")
+
+
+def _carried_limit(protected: pd.DataFrame, limit: int | None) -> int:
+    carried = protected.attrs.get(LIMIT_ATTR)
+    if limit is None:
+        limit = carried
+    if limit is None:
+        raise ValueError("Kein limit: erst protect_counts aufrufen oder limit angeben")
+    if carried is not None and carried != limit:
+        raise ValueError(f"limit {limit} widerspricht dem Schutz mit limit {carried}")
+    _check_limit(limit)
+    return int(limit)
+
+
+def _as_number(v: object) -> float:
+    """A published cell as number; NaN for marks, text and missing values."""
+    if isinstance(v, bool) or v is None:
+        return np.nan
+    if isinstance(v, Number):
+        return float(v)  # NaN stays NaN
+    if isinstance(v, str):
+        t = v.strip().replace(".", "").replace("\u00a0", "").replace("\u202f", "")
+        t = t.replace(" ", "").replace(",", ".").replace("\u2212", "-")
+        try:
+            return float(t)
+        except ValueError:
+            return np.nan
+    return np.nan

@@ -1,0 +1,192 @@
+"""German number and text formats for tables, figures and prose (Zahlenformate).
+
+All numbers in the report are written in German notation (locale ``de_DE``, via Babel):
+thousands separator ``.``, decimal comma, commercial rounding (0,05 → 0,1, *kaufmännisch*,
+not banker's rounding), the typographic minus sign ``−`` (U+2212) for negative values.
+
+Conventions shared by every formatter:
+
+* missing values (``None``, ``NaN``, ``pd.NA``) become :data:`MISSING` (en dash ``–``);
+* a suppressed cell (:data:`SUPPRESSED`, ``"•"``, statistical disclosure control) is
+  passed through unchanged, so formatted tables keep the suppression mark;
+* units follow DIN 5008: a non-breaking space (U+00A0) between number and ``%``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_decimal
+
+LOCALE = "de_DE"
+SUPPRESSED = "•"  # mark for a value withheld by disclosure control (Geheimhaltung)
+MISSING = "–"  # en dash: no value available (keine Angabe)
+MINUS = "\u2212"  # typographic minus sign
+NBSP = "\u00a0"  # non-breaking space
+
+__all__ = [
+    "LOCALE",
+    "MINUS",
+    "MISSING",
+    "NBSP",
+    "SUPPRESSED",
+    "count_phrase",
+    "is_missing",
+    "is_suppressed",
+    "join_de",
+    "number",
+    "per_thousand",
+    "percent",
+    "signed",
+    "with_unit",
+]
+
+
+def is_suppressed(x: object) -> bool:
+    """True if ``x`` is the suppression mark ``"•"``."""
+    return isinstance(x, str) and x == SUPPRESSED
+
+
+def is_missing(x: object) -> bool:
+    """True for ``None``, float/NumPy ``NaN``, ``pd.NA`` and ``pd.NaT``."""
+    if x is None:
+        return True
+    if isinstance(x, str):
+        return False
+    if isinstance(x, Decimal):
+        return x.is_nan()
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        try:
+            return math.isnan(x)
+        except (TypeError, ValueError):
+            return False
+    # pd.NA / pd.NaT without importing pandas here
+    return type(x).__name__ in {"NAType", "NaTType"}
+
+
+def _quantize(x: object, decimals: int) -> Decimal:
+    """Round ``x`` half up to ``decimals`` places; ``-0`` becomes ``0``."""
+    if isinstance(x, Decimal) and x.is_finite():
+        return _round(x, decimals)
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"Zahl erwartet, erhalten: {x!r} ({type(x).__name__})")
+    if decimals < 0:
+        raise ValueError(f"decimals muss >= 0 sein, erhalten: {decimals}")
+    if isinstance(x, numbers.Integral):
+        d = Decimal(int(x))
+    else:
+        f = float(x)
+        if math.isinf(f):
+            raise ValueError(f"Unendlicher Wert kann nicht formatiert werden: {x!r}")
+        # repr() gives the shortest decimal that round-trips, so 0.15 stays 0.15
+        # (not 0.1499999...) and rounds half up to 0.2 as a reader expects.
+        try:
+            d = Decimal(repr(f))
+        except InvalidOperation as err:  # pragma: no cover - repr of a finite float
+            raise ValueError(f"Wert nicht formatierbar: {x!r}") from err
+    return _round(d, decimals)
+
+
+def _round(d: Decimal, decimals: int) -> Decimal:
+    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return abs(q) if q == 0 else q
+
+
+def _digits(q: Decimal, decimals: int) -> str:
+    """Babel-format a non-negative, already rounded Decimal."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(q, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def number(x: object, decimals: int = 0) -> str:
+    """A number in German notation: ``1234`` → ``"1.234"``, ``11.5`` → ``"11,5"``.
+
+    Parameters
+    ----------
+    x : int, float, NumPy number, ``None``/``NaN`` or ``"•"``
+    decimals : int
+        Decimal places (rounded half up), default 0.
+
+    Returns
+    -------
+    str
+        ``"–"`` for a missing value, ``"•"`` for a suppressed one, negative values with
+        the minus sign U+2212 (``"−1.234"``).
+    """
+    if is_suppressed(x):
+        return SUPPRESSED
+    if is_missing(x):
+        return MISSING
+    q = _quantize(x, decimals)
+    text = _digits(abs(q), decimals)
+    return MINUS + text if q < 0 else text
+
+
+def percent(x: object, decimals: int = 1) -> str:
+    """A value already in percent: ``11.5`` → ``"11,5 %"`` (non-breaking space before %)."""
+    text = number(x, decimals)
+    if text in (SUPPRESSED, MISSING):
+        return text
+    return f"{text}{NBSP}%"
+
+
+def per_thousand(x: object, decimals: int = 1) -> str:
+    """A rate per 1,000: ``12.3`` → ``"12,3 je 1.000"``."""
+    text = number(x, decimals)
+    if text in (SUPPRESSED, MISSING):
+        return text
+    return f"{text} je 1.000"
+
+
+def signed(x: object, decimals: int = 1) -> str:
+    """A change with explicit sign: ``"+1,2"``, ``"−0,4"``, ``"±0,0"`` for zero."""
+    text = number(x, decimals)
+    if text in (SUPPRESSED, MISSING):
+        return text
+    if text.startswith(MINUS):
+        return text
+    if _quantize(x, decimals) == 0:
+        return "±" + text
+    return "+" + text
+
+
+def with_unit(x: object, unit: str | None = None, decimals: int = 1) -> str:
+    """A value followed by its unit, as written in prose, alt texts and tables.
+
+    ``unit`` ``"%"`` → :func:`percent`; ``"je 1.000"`` (or ``"‰"``) → :func:`per_thousand`;
+    any other unit is appended after a non-breaking space; ``None``/``""`` → bare number.
+    """
+    if unit in (None, ""):
+        return number(x, decimals)
+    if unit == "%":
+        return percent(x, decimals)
+    if unit in ("je 1.000", "‰", "je 1000"):
+        return per_thousand(x, decimals)
+    text = number(x, decimals)
+    if text in (SUPPRESSED, MISSING):
+        return text
+    return f"{text}{NBSP}{unit}"
+
+
+def count_phrase(n: int, singular: str, plural: str) -> str:
+    """Count and noun in agreement: ``"1 Sozialraum"``, ``"15 Sozialräume"``, ``"1.234 …"``."""
+    if is_missing(n) or isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        if isinstance(n, float) and not is_missing(n) and float(n).is_integer():
+            n = int(n)
+        else:
+            raise TypeError(f"Ganze Zahl erwartet, erhalten: {n!r}")
+    return f"{number(int(n))} {singular if int(n) == 1 else plural}"
+
+
+def join_de(items: Iterable[object]) -> str:
+    """German enumeration: ``[]`` → ``""``, ``["A"]`` → ``"A"``, ``["A","B","C"]`` →
+    ``"A, B und C"``."""
+    parts = [str(i) for i in items]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " und " + parts[-1]

@@ -1,0 +1,194 @@
+"""Reading input files as users produce them: UTF-8 CSV (with or without BOM), the
+German Excel export (``;``, decimal comma, Windows-1252) and ``.xlsx``.
+
+Everything is read as text first so that the validator can report the exact cell
+a user has to fix; types are applied by the contract (:mod:`analysis.schema`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataContractError, Problem
+
+_GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table read as text, with what was detected about the file."""
+
+    frame: pd.DataFrame  # all cells as str, "" for empty
+    file: str  # file name as shown to the user
+    encoding: str
+    separator: str
+    german_numbers: bool  # ";"-separated export: decimal comma allowed
+
+
+def find_table(data_dir: Path, name: str) -> Path | None:
+    """Return the path of ``name.csv`` or ``name.xlsx`` in ``data_dir`` (CSV wins)."""
+    for ext in (".csv", ".xlsx"):
+        p = data_dir / f"{name}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def _utf16_problem(file: str) -> DataContractError:
+    return DataContractError([Problem(file, None, None, None,
+                                      "Datei ist in UTF-16 gespeichert",
+                                      "in Excel „CSV UTF-8“ oder „CSV (Trennzeichen-getrennt)“ "
+                                      "wählen")])
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """UTF-16 without BOM: almost every second byte of ASCII text is a null byte."""
+    sample = raw[:2000]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.4
+
+
+def _decode(raw: bytes, file: str) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            # BOM says UTF-8, but the content was saved in another encoding
+            return raw[3:].decode("cp1252", errors="replace"), "cp1252"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(raw):
+        raise _utf16_problem(file)
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _sniff_separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=lambda s: (counts[s], s == ";"))
+    return sep if counts[sep] > 0 else ","
+
+
+def _empty_file(file: str) -> DataContractError:
+    return DataContractError([Problem(file, None, None, None, "Datei ist leer",
+                                      "Kopfzeile und Datenzeilen einfügen")])
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def read_csv_text(path: Path) -> RawTable:
+    """Read a CSV file as text, detecting encoding and separator.
+
+    The index of the returned frame is the row number in Excel minus 2 (header = row 1),
+    also when blank rows were skipped, so that problems point at the right row.
+    """
+    file = path.name
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _empty_file(file)
+    text, encoding = _decode(raw, file)
+    if "\x00" in text:
+        raise DataContractError([Problem(file, None, None, None,
+                                         "Datei ist keine Textdatei (Nullbytes gefunden)",
+                                         "als CSV speichern")])
+    if not text.strip():
+        raise _empty_file(file)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    sep = _sniff_separator(lines[0])
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataContractError([Problem(file, None, None, None,
+                                         f"CSV-Datei nicht lesbar ({exc})",
+                                         "Anführungszeichen prüfen und erneut als CSV speichern")]
+                                ) from None
+    # the header is the first non-blank row; rows keep the number Excel shows
+    offset = 0
+    while rows and _is_blank(rows[0]):
+        rows.pop(0)
+        offset += 1
+    while rows and _is_blank(rows[-1]):
+        rows.pop()
+    head = [h.strip() for h in rows[0]]
+    problems = []
+    kept: list[list[str]] = []
+    index: list[int] = []
+    for i, r in enumerate(rows[1:]):
+        if _is_blank(r):
+            continue
+        if len(r) != len(head):
+            problems.append(Problem(file, i + 2 + offset, None, sep.join(r),
+                                    f"Zeile hat {len(r)} Felder, die Kopfzeile {len(head)}",
+                                    "Trennzeichen und Anführungszeichen in dieser Zeile prüfen"))
+            continue
+        kept.append([c.strip() for c in r])
+        index.append(i + offset)
+    if problems:
+        raise DataContractError(problems)
+    frame = pd.DataFrame(kept, columns=head, index=index, dtype=str)
+    return RawTable(frame, file, encoding, sep, german_numbers=(sep == ";"))
+
+
+def read_xlsx_text(path: Path) -> RawTable:
+    """Read the first sheet of an ``.xlsx`` workbook as text."""
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise DataContractError([Problem(path.name, None, None, None,
+                                         "Excel-Datei kann nicht gelesen werden "
+                                         f"({type(exc).__name__})",
+                                         "Datei in Excel öffnen und erneut als .xlsx speichern")]
+                                ) from None
+    if frame.columns.empty:
+        raise _empty_file(path.name)
+    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
+                      else str(v).strip())
+    # a header cell left empty comes back as "Unnamed: 3"; drop such columns if empty
+    names = ["" if re.fullmatch(r"Unnamed: \d+", str(c)) else str(c).strip()
+             for c in frame.columns]
+    keep = [bool(n) or bool((frame.iloc[:, j] != "").any()) for j, n in enumerate(names)]
+    frame.columns = names
+    frame = frame.loc[:, keep]
+    # Excel stores whole numbers that were typed as numbers as "17843" or "17843.0"
+    frame = frame.map(lambda v: v[:-2] if re.fullmatch(r"-?\d+\.0", v) else v)
+    # skip blank rows but keep the index = row number in Excel minus 2
+    frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+    return RawTable(frame, path.name, "xlsx", "xlsx", german_numbers=False)
+
+
+def read_table(path: Path) -> RawTable:
+    """Read a CSV or XLSX input table as text (see :class:`RawTable`)."""
+    if path.suffix.lower() == ".xlsx":
+        return read_xlsx_text(path)
+    return read_csv_text(path)
+
+
+def normalise_number(value: str, german: bool) -> str:
+    """Turn ``1.234,5`` (German export) into ``1234.5``; leave others unchanged."""
+    if german and _GERMAN_NUMBER.match(value):
+        return value.replace(".", "").replace(",", ".")
+    return value
+
+
+def read_geojson(path: Path) -> dict:
+    """Read a GeoJSON file as a dict; a broken file is a located contract error."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = getattr(exc, "lineno", None)
+        raise DataContractError([Problem(path.name, where, None, None,
+                                         f"keine gültige GeoJSON-Datei ({exc.__class__.__name__})",
+                                         "aus dem GIS erneut als GeoJSON (UTF-8) exportieren")]
+                                ) from None

@@ -1,0 +1,524 @@
+"""Choropleth maps (Karten) of the Sozialräume with classed, colour-blind-safe colours.
+
+:func:`choropleth` draws one value per area in classes (sequential, ColorBrewer
+*YlOrRd*-like, ordered from light to dark), a hatched "keine Angabe" class for missing
+values, thin area borders and thick municipal borders (areas dissolved per Kommune),
+without axes and with equal aspect. It returns a :class:`~analysis.figures.FigureOutput`
+whose alt text is generated from the data (areas per class, where the top class lies)
+and whose table lists area, municipality, value and class.
+
+Geometries are expected in EPSG:25832 (metres); they are simplified slightly and
+rounded to whole metres to keep the SVG small.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib import colormaps, rc_context
+from matplotlib.colors import to_hex
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from analysis import fmt
+from analysis.figures import RC, TEXT, FigureOutput, _natural_key, new_figure, render_svg
+
+__all__ = ["NO_DATA_LABEL", "choropleth", "class_labels", "default_classes", "palette"]
+
+NO_DATA_LABEL = "keine Angabe"
+NO_DATA_FILL = "#FFFFFF"
+NO_DATA_HATCH = "////"
+AREA_EDGE = "#5A5A5A"
+MUNICIPAL_EDGE = "#000000"
+
+
+# ---------------------------------------------------------------------------
+# classes and colours
+# ---------------------------------------------------------------------------
+def palette(k: int) -> list[str]:
+    """``k`` sequential colours from light yellow to dark red (YlOrRd), as hex strings."""
+    if k < 1:
+        raise ValueError("Mindestens eine Klasse nötig.")
+    cmap = colormaps["YlOrRd"]
+    if k == 1:
+        return [to_hex(cmap(0.55))]
+    return [to_hex(cmap(p)) for p in np.linspace(0.08, 0.95, k)]
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 20 if span > 0 else 1.0
+    exp = math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * 10**exp >= raw:
+            return m * 10**exp
+    return 10 ** (exp + 1)  # pragma: no cover
+
+
+def default_classes(values: pd.Series, k: int = 5) -> list[float]:
+    """``k`` quantile classes with bounds rounded to a "nice" step.
+
+    Returns ``k + 1`` ascending bounds (fewer if values are tied); the first bound is at
+    or below the minimum, the last at or above the maximum.
+    """
+    v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
+    if v.empty:
+        return [0.0, 1.0]
+    lo, hi = float(v.min()), float(v.max())
+    step = _nice_step(hi - lo)
+    inner = [round(float(q) / step) * step for q in v.quantile(np.linspace(0, 1, k + 1)[1:-1])]
+    first = math.floor(lo / step) * step
+    last = math.ceil(hi / step) * step
+    if last <= first:
+        last = first + step
+    bounds = sorted({round(b, 10) for b in [first, *inner, last]})
+    return [b for b in bounds if first <= b <= last]
+
+
+def _bound_decimals(bounds: Sequence[float]) -> int:
+    finite = [b for b in bounds if math.isfinite(b)]
+    for d in range(4):
+        if all(abs(round(b, d) - b) < 1e-9 for b in finite):
+            return max(d, 1)
+    return 3
+
+
+def class_labels(bounds: Sequence[float], decimals: int | None = None) -> list[str]:
+    """German labels for classes between ``bounds``: ``"1,0 bis unter 1,5"``.
+
+    The first class is written ``"unter b"`` if its lower bound is ``-inf``, the last
+    ``"a und mehr"`` if its upper bound is ``inf``; a finite last class includes its upper
+    bound (``"a bis b"``).
+    """
+    if len(bounds) < 2:
+        raise ValueError("Mindestens zwei Klassengrenzen nötig.")
+    d = _bound_decimals(bounds) if decimals is None else decimals
+    out = []
+    last = len(bounds) - 2
+    for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        if math.isinf(a) and a < 0:
+            out.append(f"unter {fmt.number(b, d)}")
+        elif math.isinf(b):
+            out.append(f"{fmt.number(a, d)} und mehr")
+        elif i == last:
+            out.append(f"{fmt.number(a, d)} bis {fmt.number(b, d)}")
+        else:
+            out.append(f"{fmt.number(a, d)} bis unter {fmt.number(b, d)}")
+    return out
+
+
+def _assign_classes(values: pd.Series, bounds: Sequence[float]) -> pd.Series:
+    """Class index per area (``-1`` for missing); half-open classes, last one closed."""
+    b = [float(x) for x in bounds]
+    if any(y <= x for x, y in zip(b[:-1], b[1:], strict=True)):
+        raise ValueError(f"Klassengrenzen müssen aufsteigend sein: {b}")
+    out = pd.Series(-1, index=values.index, dtype=int)
+    for area, v in values.items():
+        if pd.isna(v):
+            continue
+        if v < b[0] or v > b[-1]:
+            raise ValueError(
+                f"Wert {fmt.number(v, 3)} von {area} liegt außerhalb der Klassengrenzen "
+                f"{fmt.number(b[0], 3)} bis {fmt.number(b[-1], 3)}."
+            )
+        idx = int(np.searchsorted(b, v, side="right")) - 1
+        out[area] = min(idx, len(b) - 2)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# geometry → matplotlib
+# ---------------------------------------------------------------------------
+def _ring_path(coords: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    pts = np.round(np.asarray(coords)[:, :2], 0)
+    codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(pts) - 2) + [MplPath.CLOSEPOLY]
+    return pts, codes
+
+
+def _polygon_path(geom: BaseGeometry) -> MplPath | None:
+    verts: list[np.ndarray] = []
+    codes: list[int] = []
+    polys = [geom] if geom.geom_type == "Polygon" else list(getattr(geom, "geoms", []))
+    for poly in polys:
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            v, c = _ring_path(np.asarray(ring.coords))
+            if len(v) >= 4:
+                verts.append(v)
+                codes.extend(c)
+    if not verts:
+        return None
+    return MplPath(np.concatenate(verts), codes)
+
+
+def _line_paths(geom: BaseGeometry) -> list[np.ndarray]:
+    if geom.is_empty:
+        return []
+    if geom.geom_type in ("LineString", "LinearRing"):
+        return [np.round(np.asarray(geom.coords)[:, :2], 0)]
+    if hasattr(geom, "geoms"):
+        return [p for g in geom.geoms for p in _line_paths(g)]
+    return _line_paths(geom.boundary)
+
+
+def _simplify(geoms: Mapping[str, BaseGeometry], tolerance: float) -> dict[str, BaseGeometry]:
+    """Simplify shared borders consistently (coverage simplification) where possible."""
+    keys = list(geoms)
+    arr = np.array([geoms[k] for k in keys], dtype=object)
+    if tolerance <= 0:
+        return dict(zip(keys, arr, strict=True))
+    try:
+        simple = shapely.coverage_simplify(arr, tolerance)
+    except Exception:  # not a valid coverage (overlaps, gaps): simplify one by one
+        simple = shapely.simplify(arr, tolerance, preserve_topology=True)
+    return dict(zip(keys, simple, strict=True))
+
+
+def _dissolve(parts: Sequence[BaseGeometry], min_area: float) -> BaseGeometry:
+    """Union of area polygons (snapped to 1 m), without slivers and pinholes < min_area."""
+    union = shapely.unary_union(list(parts), grid_size=1.0)
+    polys = [g for g in shapely.get_parts(union) if g.geom_type == "Polygon"]
+    cleaned = [
+        Polygon(p.exterior, [r for r in p.interiors if Polygon(r).area >= min_area])
+        for p in polys
+        if p.area >= min_area
+    ]
+    return MultiPolygon(cleaned) if cleaned else union
+
+
+# ---------------------------------------------------------------------------
+# the map
+# ---------------------------------------------------------------------------
+def _numeric(values: pd.Series) -> pd.Series:
+    v = values.map(lambda x: np.nan if fmt.is_suppressed(x) else x)
+    out = pd.to_numeric(v, errors="coerce")
+    bad = v[out.isna() & ~v.map(fmt.is_missing).astype(bool)]
+    if len(bad):
+        raise ValueError(f"Keine Zahl für {bad.index[0]}: {bad.iloc[0]!r}")
+    return out.astype(float)
+
+
+def choropleth(
+    values: pd.Series,
+    geometry: Mapping[str, BaseGeometry],
+    municipality_of: pd.Series,
+    classes: Sequence[float] | None = None,
+    labels: Sequence[str] | None = None,
+    title: str = "",
+    legend_title: str = "",
+    caption: str | None = None,
+    categorical: bool = False,
+    *,
+    decimals: int = 1,
+    unit: str | None = None,
+    area_noun: tuple[str, str] = ("Sozialraum", "Sozialräume"),
+    label_municipalities: bool = True,
+    north_arrow: bool = False,
+    simplify_tolerance: float = 20.0,
+    column_labels: Mapping[str, str] | None = None,
+) -> FigureOutput:
+    """Classed choropleth map (Choroplethenkarte) of one value per area.
+
+    Parameters
+    ----------
+    values : Series
+        Index = area code, value = float (NaN or ``"•"`` = keine Angabe). For
+        ``categorical=True`` the values are category codes (e.g. 0/1 or booleans for
+        Handlungsbedarf nein/ja, 0..5 for the cumulation of fields with need).
+    geometry : dict
+        Area code → shapely (Multi)Polygon in EPSG:25832. Every area of ``values`` needs
+        one; areas without a value are drawn as "keine Angabe".
+    municipality_of : Series
+        Area code → name of the Kommune.
+    classes : list of float, optional
+        Continuous: ascending class bounds (k + 1 values; ``-inf``/``inf`` allowed; the
+        last class includes its upper bound); default 5 quantile classes with rounded
+        bounds. Categorical: the category values in legend order (default: sorted
+        values; for booleans ``[False, True]``).
+    labels : list of str, optional
+        Legend labels per class (default: ``"1,0 bis unter 1,5"`` for continuous,
+        ``ja``/``nein`` for booleans, the formatted value otherwise).
+    title, legend_title, caption : str
+        Figure caption (title), legend heading, note under the caption (source).
+    decimals, unit : value format in the table and alt text.
+    area_noun : (singular, plural) used in the alt text.
+
+    Returns
+    -------
+    FigureOutput
+        Alt text: number of areas, areas per class, where the highest occupied class
+        lies (municipalities with most areas in it), missing count. Table columns:
+        area, Kommune, value, class; sorted by Kommune and area code.
+    """
+    if not title:
+        raise ValueError("Eine Karte braucht einen Titel.")
+    area_codes = [str(a) for a in values.index]
+    if len(set(area_codes)) != len(area_codes):
+        raise ValueError("Doppelte Gebietsschlüssel in values.")
+    values = pd.Series(list(values), index=area_codes, dtype=object)
+    missing_geom = sorted(set(area_codes) - set(map(str, geometry)), key=_natural_key)
+    if missing_geom:
+        raise ValueError(f"Keine Geometrie für: {fmt.join_de(missing_geom)}")
+    muni = pd.Series(list(municipality_of), index=[str(a) for a in municipality_of.index])
+    all_codes = sorted(set(area_codes) | set(map(str, geometry)), key=_natural_key)
+    missing_muni = [a for a in all_codes if a not in muni.index or fmt.is_missing(muni[a])]
+    if missing_muni:
+        raise ValueError(f"Keine Kommune für: {fmt.join_de(missing_muni)}")
+    values = values.reindex(all_codes)  # areas only in geometry: keine Angabe
+    geoms = {a: geometry[a] for a in all_codes}
+
+    # ---- classes
+    if categorical:
+        raw = values.map(lambda x: np.nan if fmt.is_suppressed(x) else x)
+        present = [v for v in raw if not fmt.is_missing(v)]
+        if classes is None:
+            if present and all(isinstance(v, bool | np.bool_) for v in present):
+                cats: list[object] = [False, True]
+            else:
+                cats = sorted(set(present), key=lambda v: (str(type(v)), v))
+        else:
+            cats = list(classes)
+        if labels is None:
+            labels = [
+                ("ja" if c else "nein") if isinstance(c, bool | np.bool_) else _cat_label(c)
+                for c in cats
+            ]
+        index_of = {_cat_key(c): i for i, c in enumerate(cats)}
+        unknown = [v for v in present if _cat_key(v) not in index_of]
+        if unknown:
+            raise ValueError(f"Wert {unknown[0]!r} ist keine der Kategorien {cats!r}.")
+        cls = raw.map(lambda v: -1 if fmt.is_missing(v) else index_of[_cat_key(v)]).astype(int)
+        numeric = None
+        display = raw
+    else:
+        numeric = _numeric(values)
+        bounds = list(classes) if classes is not None else default_classes(numeric)
+        if labels is None:
+            labels = class_labels(bounds)
+        cls = _assign_classes(numeric, bounds)
+        display = numeric
+    labels = list(labels)
+    k = len(labels)
+    if len(cls) and int(cls.max()) >= k:
+        raise ValueError(f"{k} Beschriftungen für mehr Klassen.")
+    colours = palette(k)
+    counts = [int((cls == i).sum()) for i in range(k)]
+    n_missing = int((cls == -1).sum())
+
+    # ---- geometry
+    simple = _simplify(geoms, simplify_tolerance)
+    munis = sorted(set(muni[all_codes]), key=_natural_key)
+    min_area = max(simplify_tolerance, 1.0) ** 2 * 4
+    muni_shapes = {
+        m: _dissolve([simple[a] for a in all_codes if muni[a] == m], min_area) for m in munis
+    }
+    minx, miny, maxx, maxy = shapely.total_bounds(list(simple.values()))
+    aspect = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
+    map_w = 5.2
+    map_h = min(max(map_w * aspect, 3.0), 9.0)
+
+    fig = new_figure(map_w + 2.6, map_h)
+    with rc_context(RC):
+        ax = fig.add_subplot()
+        for a in all_codes:
+            path = _polygon_path(simple[a])
+            if path is None:
+                continue
+            c = int(cls[a])
+            ax.add_patch(
+                PathPatch(
+                    path,
+                    facecolor=NO_DATA_FILL if c < 0 else colours[c],
+                    edgecolor=AREA_EDGE,
+                    linewidth=0.35,
+                    hatch=NO_DATA_HATCH if c < 0 else None,
+                    joinstyle="round",
+                )
+            )
+        for m in munis:
+            for line in _line_paths(muni_shapes[m].boundary):
+                ax.plot(
+                    line[:, 0],
+                    line[:, 1],
+                    color=MUNICIPAL_EDGE,
+                    linewidth=1.3,
+                    solid_joinstyle="round",
+                    solid_capstyle="round",
+                )
+        if label_municipalities:
+            # a white box instead of a stroke path effect keeps the label real SVG text
+            for m in munis:
+                pt = muni_shapes[m].representative_point()
+                ax.text(
+                    round(pt.x),
+                    round(pt.y),
+                    m,
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color=TEXT,
+                    bbox={
+                        "boxstyle": "round,pad=0.15",
+                        "facecolor": "white",
+                        "edgecolor": "none",
+                        "alpha": 0.8,
+                    },
+                )
+        ax.set_xlim(minx, maxx)
+        ax.set_ylim(miny, maxy)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        if north_arrow:
+            tip = (0.96, 0.94)
+            ax.annotate(
+                "",
+                xy=tip,
+                xytext=(0, -26),
+                xycoords="axes fraction",
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-|>", "color": TEXT, "linewidth": 1.2},
+            )
+            ax.annotate(
+                "N",
+                xy=tip,
+                xytext=(0, 7),
+                xycoords="axes fraction",
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                color=TEXT,
+            )
+        handles = [
+            Patch(
+                facecolor=colours[i],
+                edgecolor=AREA_EDGE,
+                linewidth=0.5,
+                label=f"{labels[i]} ({fmt.number(counts[i])})",
+            )
+            for i in range(k)
+        ][::-1]  # highest class on top
+        if n_missing:
+            handles.append(
+                Patch(
+                    facecolor=NO_DATA_FILL,
+                    edgecolor=AREA_EDGE,
+                    hatch=NO_DATA_HATCH,
+                    linewidth=0.5,
+                    label=f"{NO_DATA_LABEL} ({fmt.number(n_missing)})",
+                )
+            )
+        handles.append(
+            Patch(facecolor="none", edgecolor=MUNICIPAL_EDGE, linewidth=1.3, label="Grenze Kommune")
+        )
+        ax.legend(
+            handles=handles,
+            title=legend_title or None,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=8,
+            title_fontsize=8.5,
+            alignment="left",
+            handlelength=1.6,
+            handleheight=1.1,
+        )
+    svg = render_svg(fig)
+
+    # ---- alt text
+    n = len(all_codes)
+    sing, plur = area_noun
+    show = (lambda x: fmt.with_unit(x, unit, decimals)) if not categorical else _cat_label
+    parts = [f"Karte der {fmt.count_phrase(n, sing, plur)}: {title}."]
+    class_parts = [f"„{labels[i]}“: {fmt.count_phrase(counts[i], sing, plur)}" for i in range(k)]
+    parts.append(f"{legend_title + ' – ' if legend_title else ''}{'; '.join(class_parts)}.")
+    if n_missing:
+        parts.append(f"{fmt.count_phrase(n_missing, sing, plur)} ohne Angabe.")
+    occupied = [i for i in range(k) if counts[i]]
+    if occupied:
+        top = occupied[-1]
+        in_top = [a for a in all_codes if int(cls[a]) == top]
+        per_muni = pd.Series([muni[a] for a in in_top]).value_counts()
+        ranked = sorted(per_muni.items(), key=lambda t: (-t[1], _natural_key(t[0])))
+        shown = [f"{m} ({fmt.number(c)})" for m, c in ranked[:3]]
+        rest = len(ranked) - len(shown)
+        where = fmt.join_de(shown)
+        if rest:
+            where += " sowie in " + fmt.count_phrase(rest, "weiteren Kommune", "weiteren Kommunen")
+        lead = "vor allem in" if len(ranked) > 1 else "in"
+        parts.append(
+            f"Höchste besetzte Klasse „{labels[top]}“: "
+            f"{fmt.count_phrase(counts[top], sing, plur)}, {lead} {where}."
+        )
+    if numeric is not None and numeric.notna().sum() > 1:
+        valid = list(numeric.dropna().index)
+        hi_area = min(valid, key=lambda a: (-numeric[a], _natural_key(a)))
+        lo_area = min(valid, key=lambda a: (numeric[a], _natural_key(a)))
+        parts.append(
+            f"Höchster Wert: {hi_area} ({muni[hi_area]}) mit {show(numeric[hi_area])}, "
+            f"niedrigster: {lo_area} ({muni[lo_area]}) mit {show(numeric[lo_area])}."
+        )
+    alt = " ".join(parts)
+
+    # ---- table
+    col = column_labels or {}
+    area_name = col.get("area", sing)
+    muni_name = col.get("municipality", "Kommune")
+    value_name = col.get("value", f"Wert ({unit})" if unit else "Wert")
+    class_name = col.get("class", "Klasse")
+    order = sorted(all_codes, key=lambda a: (_natural_key(muni[a]), _natural_key(a)))
+    table = pd.DataFrame(
+        {
+            area_name: order,
+            muni_name: [muni[a] for a in order],
+            value_name: [
+                fmt.SUPPRESSED if fmt.is_suppressed(values[a]) else display[a] for a in order
+            ],
+            class_name: [NO_DATA_LABEL if cls[a] < 0 else labels[int(cls[a])] for a in order],
+        }
+    )
+    formats = {}
+    if not categorical:
+        formats[value_name] = lambda x: fmt.number(x, decimals)
+    else:
+        table[value_name] = [
+            fmt.SUPPRESSED
+            if fmt.is_suppressed(values[a])
+            else (fmt.MISSING if cls[a] < 0 else labels[int(cls[a])])
+            for a in order
+        ]
+        table = table.drop(columns=[class_name])
+        table = table.rename(columns={value_name: legend_title or class_name})
+    return FigureOutput(
+        svg=svg,
+        alt=alt,
+        title=title,
+        table=table,
+        caption=caption,
+        number_formats=formats,
+        row_header=area_name,
+        figure=fig,
+    )
+
+
+def _cat_key(v: object) -> object:
+    if isinstance(v, bool | np.bool_):
+        return ("b", bool(v))
+    if isinstance(v, int | float | np.integer | np.floating):
+        return ("n", float(v))
+    return ("s", str(v))
+
+
+def _cat_label(v: object) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "ja" if v else "nein"
+    if isinstance(v, int | float | np.integer | np.floating):
+        return fmt.number(v, 0 if float(v).is_integer() else 1)
+    return str(v)

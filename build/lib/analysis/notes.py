@@ -1,0 +1,159 @@
+"""Qualitative findings: small Markdown files with a YAML front matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import schema as S
+from .errors import Problem
+
+SOURCE_TYPES = ("Sozialraumkonferenz", "Fachgespräch", "Befragung", "Lenkungskreis")
+
+
+@dataclass(frozen=True)
+class Note:
+    """One qualitative finding (Befund) from a conference or expert talk."""
+
+    file: str
+    title: str
+    areas: tuple[str, ...]
+    ags: str | None
+    field: str
+    date: str
+    source: str
+    text: str
+
+
+def _problem(file: str, line: int | None, key: str | None, value, msg: str, hint: str) -> Problem:
+    return Problem(f"{S.NOTES_DIR}/{file}", line, key, None if value is None else str(value),
+                   msg, hint)
+
+
+def _key_lines(front: list[str]) -> dict[str, int]:
+    """Line number (in the file) of each top-level ``key:`` of the front matter."""
+    out: dict[str, int] = {}
+    for i, line in enumerate(front):
+        m = re.match(r"^([^\s#:][^:]*):", line)
+        if m:
+            out.setdefault(m.group(1).strip().strip("\"'"), i + 2)
+    return out
+
+
+def parse_note(path: Path, areas: set[str], ags: set[str]) -> tuple[Note | None, list[Problem]]:
+    """Parse one note file; return the note or the problems found."""
+    name = path.name
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        return None, [_problem(name, None, None, None, "Datei ist in UTF-16 gespeichert",
+                               "als UTF-8-Text speichern")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # saved by an old Windows editor
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, [_problem(name, 1, None, None, "Kopfbereich (Front Matter) fehlt",
+                               "Datei mit einer Zeile „---“ beginnen, Felder eintragen, "
+                               "mit „---“ abschließen")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return None, [_problem(name, 1, None, None, "Kopfbereich wird nicht mit „---“ beendet",
+                               "nach den Feldern eine Zeile „---“ einfügen")]
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        # an unclosed bracket or quote is noticed later; point at where it starts
+        mark = getattr(exc, "problem_mark", None)
+        if "block" not in str(getattr(exc, "context", None) or "block"):
+            mark = getattr(exc, "context_mark", None) or mark
+        line = getattr(mark, "line", None)
+        return None, [_problem(name, None if line is None else line + 2, None, None,
+                               "Kopfbereich ist kein gültiges YAML",
+                               "Form „feld: wert“ je Zeile verwenden")]
+    except ValueError:  # YAML reads 2021-13-45 as a date and fails
+        line_of = _key_lines(lines[1:end])
+        shown = next((ln.split(":", 1)[1].strip() for ln in lines[1:end]
+                      if ln.startswith("datum:")), None)
+        return None, [_problem(name, line_of.get("datum"), "datum", shown,
+                               "kein gültiges Datum",
+                               "Form JJJJ-MM-TT verwenden, z. B. 2021-05-17")]
+    if not isinstance(meta, dict):
+        return None, [_problem(name, 2, None, None, "Kopfbereich ist keine Liste von Feldern",
+                               "Form „feld: wert“ je Zeile verwenden")]
+    meta = {str(k): v for k, v in meta.items()}
+    line_of = _key_lines(lines[1:end])
+    problems = []
+    for key in meta:
+        if key not in S.NOTE_FIELDS:
+            problems.append(_problem(name, line_of.get(key), key, None,
+                                     "unbekanntes Feld im Kopfbereich",
+                                     "erlaubt: " + ", ".join(S.NOTE_FIELDS)))
+    for key in ("titel", "handlungsfeld", "datum", "quelle"):
+        if not meta.get(key):
+            problems.append(_problem(name, line_of.get(key), key, None,
+                                     "Pflichtfeld fehlt im Kopfbereich",
+                                     f"„{key}: …“ ergänzen ({S.NOTE_FIELDS[key]})"))
+    field = meta.get("handlungsfeld")
+    if field and str(field) not in S.FIELD_IDS:
+        problems.append(_problem(name, line_of.get("handlungsfeld"), "handlungsfeld", field,
+                                 "unbekanntes Handlungsfeld",
+                                 "erlaubt: " + ", ".join(S.FIELD_IDS)))
+    raw_date = meta.get("datum")
+    if isinstance(raw_date, dt.datetime):
+        raw_date = raw_date.date()
+    if raw_date and not isinstance(raw_date, dt.date):
+        try:
+            dt.date.fromisoformat(str(raw_date))
+        except ValueError:
+            problems.append(_problem(name, line_of.get("datum"), "datum", raw_date, "kein Datum",
+                                     "Form JJJJ-MM-TT verwenden, z. B. 2021-05-17"))
+    source = meta.get("quelle")
+    if source and str(source) not in SOURCE_TYPES:
+        problems.append(_problem(name, line_of.get("quelle"), "quelle", source,
+                                 "unbekannte Art der Quelle",
+                                 "erlaubt: " + ", ".join(SOURCE_TYPES)))
+    raw_areas = meta.get("sozialraum") or ""
+    if isinstance(raw_areas, list | tuple):  # YAML list instead of "A|B"
+        raw_areas = "|".join(str(a) for a in raw_areas)
+    note_areas = tuple(a.strip() for a in str(raw_areas).split("|") if a.strip())
+    for a in note_areas:
+        if a not in areas:
+            problems.append(_problem(name, line_of.get("sozialraum"), "sozialraum", a,
+                                     "unbekannter Sozialraum",
+                                     "Kennung aus sozialraeume.csv verwenden"))
+    note_ags = meta.get("ags")
+    if note_ags is not None and str(note_ags) not in ags:
+        problems.append(_problem(name, line_of.get("ags"), "ags", note_ags,
+                                 "unbekannte Kommune (AGS)",
+                                 "AGS als Text in Anführungszeichen, z. B. ags: \"05334002\""))
+    if not note_areas and note_ags is None:
+        problems.append(_problem(name, None, "sozialraum", None,
+                                 "weder Sozialraum noch Kommune angegeben",
+                                 "„sozialraum:“ oder „ags:“ ergänzen"))
+    body = "\n".join(lines[end + 1:]).strip()
+    if not body:
+        problems.append(_problem(name, None, None, None, "Befund hat keinen Text",
+                                 "unter dem Kopfbereich den Befund beschreiben"))
+    if problems:
+        return None, problems
+    return Note(name, str(meta["titel"]), note_areas, None if note_ags is None else str(note_ags),
+                str(field), str(raw_date), str(source), body), []
+
+
+def read_notes(folder: Path, areas: set[str], ags: set[str]) -> tuple[list[Note], list[Problem]]:
+    """Read every ``*.md`` note in ``folder`` (sorted by name); missing folder = no notes."""
+    if not folder.is_dir():
+        return [], []
+    notes, problems = [], []
+    for path in sorted(folder.glob("*.md")):
+        note, probs = parse_note(path, areas, ags)
+        problems += probs
+        if note is not None:
+            notes.append(note)
+    return notes, problems

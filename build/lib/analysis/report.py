@@ -1,0 +1,1064 @@
+"""Views of the Sozialbericht: what a chapter notebook shows, as one call each.
+
+Every table and figure here goes through disclosure control
+(:mod:`analysis.disclosure`) before it is shown or downloaded; every number in a
+sentence comes from the data (:mod:`analysis.fmt`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import disclosure as D
+from . import fmt
+from . import schema as S
+from .context import Context, load_context
+from .core import area_sort_key, need_table, stability_label
+from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
+from .maps import choropleth
+from .prose import Prose, notice, prose
+from .tables import TableOutput
+
+NEED_LABEL = {True: "Handlungsbedarf", False: "kein Handlungsbedarf"}
+RULE_TEXT = {
+    "regional": "Feldindex im regionalen Vergleich hoch",
+    "kommunal": "Leitindikator deutlich über dem Wert der Kommune",
+    "absolut": "viele Betroffene (absolute Zahl)",
+}
+
+
+def open_report(
+    data_dir: str | Path = "../data/demo", config_file: str | Path = "../config/report.yaml"
+) -> Report:
+    """Entry point for the notebooks: the report views for these inputs."""
+    return Report(load_context(str(data_dir), str(config_file)))
+
+
+def _natural(codes) -> list[str]:
+    return sorted(codes, key=area_sort_key)
+
+
+@dataclass
+class Report:
+    """The Sozialbericht views over one analysis context."""
+
+    ctx: Context
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def cfg(self):
+        return self.ctx.cfg
+
+    @property
+    def ds(self):
+        return self.ctx.ds
+
+    @property
+    def res(self):
+        return self.ctx.res
+
+    @property
+    def year(self) -> int:
+        return self.cfg.berichtsjahr
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        return self.ds.areas.set_index(S.AREA)
+
+    @cached_property
+    def catalogue(self) -> pd.DataFrame:
+        return self.ds.indicators.set_index(S.INDICATOR)
+
+    @cached_property
+    def protected(self) -> pd.DataFrame:
+        return D.protect_counts(self.ds.counts, self.cfg.geheimhaltung.mindestanzahl)
+
+    def label(self, indicator: str) -> str:
+        return str(self.catalogue.loc[indicator, "bezeichnung"])
+
+    def unit(self, indicator: str) -> str:
+        return str(self.catalogue.loc[indicator, "einheit"])
+
+    def value_text(self, indicator: str, value) -> str:
+        return fmt.with_unit(value, self.unit(indicator))
+
+    def area_label(self, code: str) -> str:
+        return f"{code} {self.areas.loc[code, 'name']}"
+
+    def source_caption(self) -> str:
+        demo = "Synthetische Demodaten. " if self.ds.is_demo else ""
+        return (
+            f"{demo}Stand 31.12.{self.year}; Berechnung: Amt für Inklusion und "
+            f"Sozialplanung. • = aus Gründen der Geheimhaltung gesperrt."
+        )
+
+    # ------------------------------------------------------------------ protected values
+    def _flag_rates(self, rates: pd.DataFrame, level: str) -> pd.DataFrame:
+        rates = rates.astype(
+            {c: object for c in rates.columns if isinstance(rates[c].dtype, pd.CategoricalDtype)}
+        )
+        cat = self.ds.indicators[[S.INDICATOR, S.NUMERATOR, S.DENOMINATOR]].rename(
+            columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"}
+        )
+        r = rates.merge(cat, on=S.INDICATOR, how="left")
+        muni_only = set(
+            self.ds.indicators.loc[self.ds.indicators[S.LEVEL] == S.LEVEL_MUNICIPALITY, S.INDICATOR]
+        )
+        if level != "area" and muni_only:
+            # municipal-only counts: primary suppression of small municipal counts
+            limit = self.cfg.geheimhaltung.mindestanzahl
+            mo = r[S.INDICATOR].isin(muni_only)
+            small = mo & (
+                ((r[S.NUMERATOR] > 0) & (r[S.NUMERATOR] < limit))
+                | ((r[S.DENOMINATOR] > 0) & (r[S.DENOMINATOR] < limit))
+            )
+            rest = D.suppress_rates(r[~mo].reset_index(drop=True), self.protected, "zvar", "nvar")
+            mun = r[mo].reset_index(drop=True).assign(**{D.FLAG: small[mo].to_numpy()})
+            r = pd.concat([rest, mun], ignore_index=True)
+        else:
+            r = D.suppress_rates(r, self.protected, "zvar", "nvar")
+        return r.drop(columns=["zvar", "nvar"])
+
+    @cached_property
+    def area_values(self) -> pd.DataFrame:
+        """Area indicators (all years) with the suppression flag ``gesperrt``."""
+        return self._flag_rates(self.res.area, "area")
+
+    @cached_property
+    def municipal_values(self) -> pd.DataFrame:
+        return self._flag_rates(self.res.municipal, "municipal")
+
+    @cached_property
+    def region_values(self) -> pd.DataFrame:
+        return self._flag_rates(self.res.region, "region")
+
+    @cached_property
+    def _area_value_groups(self) -> dict:
+        v = self.area_values.copy()
+        for col in (S.VALUE, S.LOWER, S.UPPER, S.NUMERATOR):
+            v[col] = v[col].where(~v[D.FLAG])
+        return {k: g.set_index(S.AREA) for k, g in v.groupby([S.INDICATOR, S.YEAR], observed=True)}
+
+    def area_value(self, indicator: str, year: int | None = None) -> pd.DataFrame:
+        """One indicator for all areas in one year, suppressed values set to NaN."""
+        return self._area_value_groups[(indicator, year or self.year)]
+
+    def region_value(self, indicator: str, year: int | None = None) -> float:
+        v = self.region_values
+        row = v[(v[S.INDICATOR] == indicator) & (v[S.YEAR] == (year or self.year))]
+        if row.empty or bool(row[D.FLAG].iloc[0]):
+            return float("nan")
+        return float(row[S.VALUE].iloc[0])
+
+    def municipal_value(self, indicator: str, ags: str, year: int | None = None) -> float:
+        v = self.municipal_values
+        row = v[
+            (v[S.INDICATOR] == indicator) & (v[S.YEAR] == (year or self.year)) & (v[S.AGS] == ags)
+        ]
+        if row.empty or bool(row[D.FLAG].iloc[0]):
+            return float("nan")
+        return float(row[S.VALUE].iloc[0])
+
+    # ------------------------------------------------------------------ overview
+    def banner(self) -> Prose | None:
+        if not self.ds.is_demo:
+            return prose("")
+        return notice(
+            "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
+            "Sozialraum-Kennungen und Kommunen sind real, alle Zahlen und die Karte "
+            "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
+        )
+
+    def headline_text(self) -> Prose:
+        n = len(self.areas)
+        parts = []
+        for _, r in self.res.headline.iterrows():
+            f = self.cfg.handlungsfelder[r["handlungsfeld"]]
+            parts.append(
+                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')} "
+                f"in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}"
+            )
+        benachteiligt = (
+            int(self.res.need["armut_bedarf_flag"].sum())
+            if "armut_bedarf_flag" in self.res.need
+            else 0
+        )
+        cum = self.res.need["kumulation"]
+        return prose(
+            f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
+            f"{fmt.number(n)} Sozialräume der {self.cfg.region} Handlungsbedarf in mindestens "
+            f"einem der vier Handlungsfelder Armut, Ältere, Kinder und Familien sowie "
+            f"Integration. {fmt.count_phrase(benachteiligt, 'Sozialraum gilt', 'Sozialräume gelten')} "
+            f"als benachteiligt (Handlungsbedarf im Feld Armut); "
+            f"{fmt.count_phrase(int((cum >= 3).sum()), 'Sozialraum hat', 'Sozialräume haben')} "
+            f"Handlungsbedarf in drei oder mehr Feldern.",
+            "Handlungsbedarf je Handlungsfeld:",
+            items=parts,
+        )
+
+    def headline_table(self) -> TableOutput:
+        rows = []
+        for _, r in self.res.headline.iterrows():
+            f = self.cfg.handlungsfelder[r["handlungsfeld"]]
+            rows.append(
+                {
+                    "Handlungsfeld": f.titel,
+                    "Sozialräume mit Handlungsbedarf": int(r["sozialraeume"]),
+                    "Kommunen": int(r["kommunen"]),
+                }
+            )
+        rows.append(
+            {
+                "Handlungsfeld": "Mindestens eines der Felder Armut, Ältere, Kinder, Integration",
+                "Sozialräume mit Handlungsbedarf": self.res.any_need,
+                "Kommunen": int(
+                    self.areas.loc[
+                        self.res.need.index[
+                            self.res.need[
+                                [f"{f}_bedarf_flag" for f in self.cfg.fields if f != "inklusion"]
+                            ].any(axis=1)
+                        ],
+                        S.KOMMUNE,
+                    ].nunique()
+                ),
+            }
+        )
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Sozialräume mit Handlungsbedarf {self.year} je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+
+    def cumulation_map(self) -> FigureOutput:
+        cum = self.res.need["kumulation"]
+        return choropleth(
+            cum.astype(float),
+            self.ds.geometry,
+            self.areas[S.KOMMUNE],
+            title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
+            legend_title="Handlungsfelder mit Bedarf",
+            categorical=True,
+            caption=self.source_caption(),
+        )
+
+    def municipal_overview(self) -> TableOutput:
+        """Key figures per Kommune and region: population and lead indicators."""
+        rows = []
+        leads = [self.cfg.handlungsfelder[f].leitindikator for f in self.cfg.fields]
+        pop = self.ds.counts[
+            (self.ds.counts[S.YEAR] == self.year) & (self.ds.counts[S.VARIABLE] == "bev_gesamt")
+        ]
+        for _, m in self.ds.municipalities.iterrows():
+            row = {
+                "Kommune": m["name"],
+                "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
+                "Einwohner": int(pop.loc[pop[S.AGS] == m[S.AGS], S.COUNT].sum()),
+            }
+            for ind in leads:
+                row[self.label(ind)] = self.municipal_value(ind, m[S.AGS])
+            rows.append(row)
+        reg = {
+            "Kommune": self.cfg.region,
+            "Sozialräume": len(self.areas),
+            "Einwohner": int(pop[S.COUNT].sum()),
+        }
+        for ind in leads:
+            reg[self.label(ind)] = self.region_value(ind)
+        rows.append(reg)
+        df = pd.DataFrame(rows)
+        formats = {self.label(i): (lambda x, i=i: self.value_text(i, x)) for i in leads}
+        return TableOutput(
+            df,
+            f"Kommunen im Überblick {self.year}: Einwohner und Leitindikatoren",
+            number_formats=formats,
+            row_header="Kommune",
+        )
+
+    # ------------------------------------------------------------------ field chapters
+    def field(self, field: str) -> FieldView:
+        if field not in self.cfg.handlungsfelder:
+            raise KeyError(f"Handlungsfeld „{field}“ ist nicht konfiguriert")
+        return FieldView(self, field)
+
+    def profile(self, ags: str) -> ProfileView:
+        if ags not in set(self.ds.municipalities[S.AGS]):
+            raise KeyError(f"Kommune „{ags}“ gibt es nicht")
+        return ProfileView(self, ags)
+
+    # ------------------------------------------------------------------ change
+    def change_text(self) -> Prose:
+        base = self.cfg.vergleichsjahr
+        if base is None or self.res.need_previous is None:
+            return prose("Für diese Ausgabe ist kein Vergleichsjahr konfiguriert.")
+        items = []
+        for f in self.cfg.fields:
+            now = self.res.need[f"{f}_bedarf_flag"]
+            before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
+            entered = _natural(now.index[now & ~before])
+            left = _natural(now.index[~now & before])
+            items.append(
+                f"{self.cfg.handlungsfelder[f].kurz}: "
+                f"{fmt.count_phrase(len(entered), 'Sozialraum', 'Sozialräume')} neu "
+                f"mit Handlungsbedarf"
+                + (f" ({fmt.join_de(entered)})" if entered else "")
+                + f", {fmt.number(len(left))} nicht mehr"
+                + (f" ({fmt.join_de(left)})" if left else "")
+            )
+        return prose(
+            f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
+        )
+
+    def change_table(self) -> TableOutput:
+        """Per core indicator: areas improving / stable / worsening since the comparison year."""
+        ch = self.res.change
+        base = self.cfg.vergleichsjahr
+        flags = self.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
+        hidden = (
+            flags[flags[S.YEAR].isin([self.year, base])]
+            .groupby([S.AREA, S.INDICATOR], observed=True)[D.FLAG]
+            .any()
+        )
+        ch = ch.set_index([S.AREA, S.INDICATOR])
+        ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
+        rows = []
+        for f in self.cfg.fields:
+            for ind in self.cfg.handlungsfelder[f].indikatoren:
+                sub = ch[ch[S.INDICATOR] == ind]
+                rows.append(
+                    {
+                        "Indikator": self.label(ind),
+                        "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                        "verbessert": int((sub["dynamik"] == "verbessert").sum()),
+                        "stabil": int((sub["dynamik"] == "stabil").sum()),
+                        "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum()),
+                        "Region vorher": self.region_value(ind, base),
+                        "Region jetzt": self.region_value(ind),
+                    }
+                )
+        df = pd.DataFrame(rows)
+        return TableOutput(
+            df,
+            f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
+            f"Sozialräume (Schwelle ± {fmt.number(self.cfg.dynamik.schwelle, 1)})",
+            number_formats={
+                "Region vorher": lambda x: fmt.number(x, 1),
+                "Region jetzt": lambda x: fmt.number(x, 1),
+            },
+            row_header="Indikator",
+        )
+
+    def change_lists(self) -> TableOutput:
+        base = self.cfg.vergleichsjahr
+        rows = []
+        for f in self.cfg.fields:
+            now = self.res.need[f"{f}_bedarf_flag"]
+            before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
+            for code in _natural(now.index[now != before]):
+                rows.append(
+                    {
+                        "Sozialraum": self.area_label(code),
+                        "Kommune": self.areas.loc[code, S.KOMMUNE],
+                        "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                        "Veränderung": "neu mit Bedarf" if now[code] else "Bedarf entfallen",
+                        f"Index {base}": self.res.need_previous.loc[code, f"{f}_index"],
+                        f"Index {self.year}": self.res.need.loc[code, f"{f}_index"],
+                    }
+                )
+        df = (
+            pd.DataFrame(rows)
+            if rows
+            else pd.DataFrame(columns=["Sozialraum", "Kommune", "Handlungsfeld", "Veränderung"])
+        )
+        return TableOutput(
+            df,
+            f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
+            number_formats={
+                f"Index {base}": lambda x: fmt.signed(x, 2),
+                f"Index {self.year}": lambda x: fmt.signed(x, 2),
+            },
+            row_header="Sozialraum",
+        )
+
+    def trend_chart(self, indicator: str) -> FigureOutput:
+        mv = self.municipal_values
+        sub = mv[mv[S.INDICATOR] == indicator].copy()
+        names = self.ds.municipalities.set_index(S.AGS)["name"]
+        sub["Kommune"] = sub[S.AGS].map(names)
+        reg = self.region_values[self.region_values[S.INDICATOR] == indicator].copy()
+        reg["Kommune"] = self.cfg.region
+        df = pd.concat([sub, reg], ignore_index=True)
+        return trend_lines(
+            df,
+            S.YEAR,
+            S.VALUE,
+            "Kommune",
+            f"{self.label(indicator)} {min(self.ds.years)}–{self.year} nach Kommunen",
+            self.unit(indicator),
+            suppressed_col=D.FLAG,
+            caption=self.source_caption(),
+            column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
+        )
+
+    # ------------------------------------------------------------------ method annex
+    def catalogue_table(self) -> TableOutput:
+        cat = self.ds.indicators
+        fields = {f: self.cfg.handlungsfelder[f].kurz for f in self.cfg.handlungsfelder}
+        df = pd.DataFrame(
+            {
+                "Indikator": cat["bezeichnung"],
+                "Definition": cat["definition"],
+                "Handlungsfeld": cat["handlungsfelder"].map(
+                    lambda fs: fmt.join_de([fields.get(f, f) for f in fs]) or "Kontext"
+                ),
+                "Ebene": cat[S.LEVEL].map(
+                    {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
+                ),
+                "Richtung": cat["richtung"].map(
+                    {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
+                ),
+                "Quelle": cat["quelle"],
+            }
+        )
+        return TableOutput(df, "Indikatorenkatalog", row_header="Indikator")
+
+    def rules_text(self) -> Prose:
+        b = self.cfg.bedarf
+        return prose(
+            "Jeder Indikator wird aus Zählungen berechnet (Zähler ÷ Nenner). Werte der Kommunen "
+            "und der Region sind Quotienten der summierten Zählungen, nie Mittelwerte von "
+            "Quoten. Zu jedem Wert gehört ein 95-%-Vertrauensbereich nach Wilson; Werte mit "
+            f"einem Nenner unter {fmt.number(self.cfg.unsicher_nenner)} gelten als unsicher.",
+            "Jeder Indikator wird über alle Sozialräume z-standardisiert (ungewichtet, "
+            "Populationsstandardabweichung), so dass ein höherer Wert mehr Bedarf bedeutet. "
+            "Der Feldindex ist der gewichtete Mittelwert der z-Werte der Kernindikatoren, "
+            "erneut standardisiert.",
+            "Ein Sozialraum hat Handlungsbedarf in einem Feld, wenn mindestens eine Regel greift:",
+            items=[
+                f"Regel 1 (regional): Feldindex mindestens {fmt.number(b.regional_index, 2)}.",
+                f"Regel 2 (kommunal): Leitindikator mindestens das {fmt.number(b.kommunal_faktor, 2)}-Fache "
+                f"des Werts der eigenen Kommune und Feldindex mindestens {fmt.number(b.kommunal_index, 2)}.",
+                f"Regel 3 (absolut): Feldindex mindestens {fmt.number(b.absolut_index, 2)} und die Zahl der "
+                f"Betroffenen im Leitindikator unter den obersten {fmt.number(b.absolut_anteil * 100)} % "
+                "der Sozialräume.",
+            ],
+        )
+
+    def robustness_text(self) -> Prose:
+        rb = self.cfg.robustheit
+        return prose(
+            "Die Einstufung wird unter Varianten wiederholt: alle Indexschwellen um "
+            f"± {fmt.number(rb.schwellen_delta, 2)}, jedes Gewicht um ± "
+            f"{fmt.number(rb.gewichte_faktor * 100)} % und – je Indikator – ohne diesen "
+            "Indikator. Die Stabilität ist der Anteil der Varianten, die einen Sozialraum als "
+            f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
+            "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
+        )
+
+    def robustness_table(self) -> TableOutput:
+        rows = []
+        for f in self.cfg.fields:
+            flag = self.res.need[f"{f}_bedarf_flag"]
+            share = self.res.stability[f]
+            labels = [
+                stability_label(s, bool(h), self.cfg.robustheit.stabil_ab)
+                for s, h in zip(share, flag, strict=True)
+            ]
+            lab = pd.Series(labels, index=flag.index)
+            rows.append(
+                {
+                    "Handlungsfeld": self.cfg.handlungsfelder[f].titel,
+                    "mit Bedarf": int(flag.sum()),
+                    "davon stabil": int(((lab == "stabil") & flag).sum()),
+                    "davon Grenzfall": int(((lab == "Grenzfall") & flag).sum()),
+                    "ohne Bedarf, aber Grenzfall": int(((lab == "Grenzfall") & ~flag).sum()),
+                }
+            )
+        return TableOutput(
+            pd.DataFrame(rows),
+            "Stabilität der Einstufung je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+
+    def borderline_table(self) -> TableOutput:
+        rows = []
+        for f in self.cfg.fields:
+            flag = self.res.need[f"{f}_bedarf_flag"]
+            for code in _natural(flag.index):
+                s = float(self.res.stability.loc[code, f])
+                if (
+                    stability_label(s, bool(flag[code]), self.cfg.robustheit.stabil_ab)
+                    == "Grenzfall"
+                ):
+                    rows.append(
+                        {
+                            "Sozialraum": self.area_label(code),
+                            "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                            "Einstufung": NEED_LABEL[bool(flag[code])],
+                            "Anteil der Varianten mit Bedarf": s * 100,
+                        }
+                    )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "Sozialraum",
+                "Handlungsfeld",
+                "Einstufung",
+                "Anteil der Varianten mit Bedarf",
+            ],
+        )
+        return TableOutput(
+            df,
+            "Grenzfälle: Sozialräume mit unsicherer Einstufung",
+            number_formats={"Anteil der Varianten mit Bedarf": lambda x: fmt.percent(x, 0)},
+            row_header="Sozialraum",
+        )
+
+    def disclosure_text(self) -> Prose:
+        lim = self.cfg.geheimhaltung.mindestanzahl
+        n_sec = int((self.protected[D.FLAG]).sum())
+        return prose(
+            f"Fallzahlen von 1 bis {fmt.number(lim - 1)} werden in allen Tabellen, Abbildungen "
+            "und Downloads durch „•“ ersetzt (primäre Sperrung); 0 wird gezeigt. Quoten, deren "
+            "Zähler oder Nenner gesperrt ist, werden ebenfalls gesperrt. Damit kein gesperrter "
+            "Wert aus Summen der Kommune oder der Region zurückgerechnet werden kann, werden "
+            "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "
+            f"deren Summe mindestens {fmt.number(lim)} beträgt. Veränderungen werden nur aus "
+            "veröffentlichten Werten gebildet.",
+            f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.protected))} "
+            "Zählwerten gesperrt.",
+        )
+
+    def sources_table(self) -> TableOutput:
+        var = self.ds.variables
+        df = pd.DataFrame(
+            {
+                "Merkmal": var["bezeichnung"],
+                "Einheit": var["einheit"],
+                "Ebene": var[S.LEVEL].map(
+                    {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
+                ),
+                "Quelle": var["quelle"],
+            }
+        )
+        return TableOutput(
+            df, "Datengrundlage: gezählte Merkmale und Quellen", row_header="Merkmal"
+        )
+
+    def parameters_table(self) -> TableOutput:
+        b = self.cfg.bedarf
+        rows = [
+            ("Berichtsjahr", fmt.number(self.year)),
+            (
+                "Vergleichsjahr",
+                fmt.number(self.cfg.vergleichsjahr) if self.cfg.vergleichsjahr else "–",
+            ),
+            ("Regel 1: Indexschwelle", fmt.number(b.regional_index, 2)),
+            ("Regel 2: Faktor zum Kommunalwert", fmt.number(b.kommunal_faktor, 2)),
+            ("Regel 2: Indexschwelle", fmt.number(b.kommunal_index, 2)),
+            ("Regel 3: Indexschwelle", fmt.number(b.absolut_index, 2)),
+            ("Regel 3: oberster Anteil", fmt.percent(b.absolut_anteil * 100, 0)),
+            ("Geheimhaltung: Mindestanzahl", fmt.number(self.cfg.geheimhaltung.mindestanzahl)),
+            ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner)),
+        ]
+        return TableOutput(
+            pd.DataFrame(rows, columns=["Parameter", "Wert"]),
+            "Parameter dieser Ausgabe",
+            row_header="Parameter",
+        )
+
+    # ------------------------------------------------------------------ downloads
+    def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
+        """Published tables: file stem → (label, disclosure-controlled DataFrame)."""
+        need = need_table(self.ds, self.res, self.cfg)
+        av = self.area_values[self.area_values[S.YEAR] == self.year].copy()
+        av.insert(1, "name", av[S.AREA].map(self.areas["name"]))
+        av = av.drop(columns=[S.RELIABLE]).assign(
+            unsicher=np.where(self.res.area.loc[av.index, S.RELIABLE], "ja", "nein")
+        )
+        cols = [S.NUMERATOR, S.DENOMINATOR, S.VALUE, S.LOWER, S.UPPER]
+        av[[S.VALUE, S.LOWER, S.UPPER]] = av[[S.VALUE, S.LOWER, S.UPPER]].round(2)
+        av_pub = D.publish(av, cols, D.FLAG).drop(columns=[D.FLAG])
+        av_pub = av_pub.iloc[
+            sorted(
+                range(len(av_pub)),
+                key=lambda i: (area_sort_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
+            )
+        ]
+        mv = self.municipal_values[self.municipal_values[S.YEAR] == self.year].copy()
+        mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
+        mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
+        mv_pub = D.publish(mv.drop(columns=[S.RELIABLE]), cols, D.FLAG).drop(columns=[D.FLAG])
+        return {
+            "handlungsbedarf": ("Handlungsbedarf je Sozialraum und Handlungsfeld", need),
+            "indikatoren_sozialraeume": (
+                f"Indikatoren je Sozialraum {self.year}",
+                av_pub.reset_index(drop=True),
+            ),
+            "indikatoren_kommunen": (
+                f"Indikatoren je Kommune {self.year}",
+                mv_pub.reset_index(drop=True),
+            ),
+        }
+
+
+@dataclass
+class FieldView:
+    """One Handlungsfeld chapter."""
+
+    r: Report
+    field: str
+
+    @property
+    def fc(self):
+        return self.r.cfg.handlungsfelder[self.field]
+
+    @property
+    def need(self) -> pd.DataFrame:
+        return self.r.res.need
+
+    @property
+    def flag(self) -> pd.Series:
+        return self.need[f"{self.field}_bedarf_flag"]
+
+    def intro(self) -> Prose:
+        labels = [self.r.label(i) for i in self.fc.indikatoren]
+        return prose(
+            self.fc.beschreibung,
+            f"Der Feldindex fasst {fmt.count_phrase(len(labels), 'Kernindikator', 'Kernindikatoren')} "
+            f"zusammen; Leitindikator für die Regeln 2 und 3 ist "
+            f"„{self.r.label(self.fc.leitindikator)}“.",
+            items=labels,
+        )
+
+    def summary(self) -> Prose:
+        flag = self.flag
+        codes = _natural(flag.index[flag])
+        kommunen = self.r.areas.loc[codes, S.KOMMUNE]
+        per = kommunen.value_counts()
+        per = per.sort_index().sort_values(ascending=False, kind="stable")
+        rules = {
+            k: int(self.need.loc[codes, f"{self.field}_regeln"].str.contains(k).sum())
+            for k in RULE_TEXT
+        }
+        lead = self.fc.leitindikator
+        reg = self.r.region_value(lead)
+        stab = self.r.res.stability[self.field].reindex(codes)
+        n_stable = int(
+            sum(stability_label(s, True, self.r.cfg.robustheit.stabil_ab) == "stabil" for s in stab)
+        )
+        first = (
+            f"Im Handlungsfeld „{self.fc.titel}“ haben "
+            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')} aus "
+            f"{fmt.count_phrase(len(per), 'Kommune', 'Kommunen')} Handlungsbedarf"
+        )
+        if len(per):
+            first += ", die meisten in " + fmt.join_de(
+                [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()]
+            )
+        first += "."
+        return prose(
+            first,
+            f"Regel 1 (regional) greift in {fmt.number(rules['regional'])}, Regel 2 (kommunal) in "
+            f"{fmt.number(rules['kommunal'])} und Regel 3 (absolut) in "
+            f"{fmt.number(rules['absolut'])} dieser Sozialräume; "
+            f"{fmt.number(n_stable)} Einstufungen sind stabil.",
+            f"Der Leitindikator „{self.r.label(lead)}“ liegt in der Region bei "
+            f"{self.r.value_text(lead, reg)}."
+            if not np.isnan(reg)
+            else "",
+        )
+
+    def index_map(self) -> FigureOutput:
+        idx = self.need[f"{self.field}_index"]
+        return choropleth(
+            idx,
+            self.r.ds.geometry,
+            self.r.areas[S.KOMMUNE],
+            classes=[-np.inf, -1.0, -0.5, 0.5, 1.0, np.inf],
+            labels=[
+                "unter −1,0",
+                "−1,0 bis unter −0,5",
+                "−0,5 bis unter 0,5",
+                "0,5 bis unter 1,0",
+                "1,0 und mehr",
+            ],
+            title=f"Feldindex {self.fc.kurz} {self.r.year}",
+            legend_title="Feldindex (z-Wert)",
+            caption=self.r.source_caption(),
+            decimals=2,
+        )
+
+    def need_map(self) -> FigureOutput:
+        return choropleth(
+            self.flag.astype(bool),
+            self.r.ds.geometry,
+            self.r.areas[S.KOMMUNE],
+            classes=[False, True],
+            labels=["kein Handlungsbedarf", "Handlungsbedarf"],
+            title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
+            legend_title="Einstufung",
+            categorical=True,
+            caption=self.r.source_caption(),
+        )
+
+    def need_table(self) -> TableOutput:
+        f = self.field
+        codes = _natural(self.flag.index[self.flag])
+        lead = self.fc.leitindikator
+        lv = self.r.area_value(lead)
+        rows = []
+        for c in codes:
+            s = float(self.r.res.stability.loc[c, f])
+            ags = self.r.areas.loc[c, S.AGS]
+            rows.append(
+                {
+                    "Sozialraum": self.r.area_label(c),
+                    "Kommune": self.r.areas.loc[c, S.KOMMUNE],
+                    "Feldindex": self.need.loc[c, f"{f}_index"],
+                    "Regeln": self.need.loc[c, f"{f}_regeln"],
+                    f"{self.r.label(lead)}": lv.loc[c, S.VALUE]
+                    if not lv.loc[c, D.FLAG]
+                    else D.SUPPRESSED,
+                    "Wert der Kommune": self.r.municipal_value(lead, ags),
+                    "Betroffene": lv.loc[c, S.NUMERATOR] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
+                    "Stabilität": f"{fmt.percent(s * 100, 0)} "
+                    f"({stability_label(s, True, self.r.cfg.robustheit.stabil_ab)})",
+                }
+            )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "Sozialraum",
+                "Kommune",
+                "Feldindex",
+                "Regeln",
+                self.r.label(lead),
+                "Wert der Kommune",
+                "Betroffene",
+                "Stabilität",
+            ],
+        )
+        unit = lambda x: self.r.value_text(lead, x)  # noqa: E731
+        return TableOutput(
+            df,
+            f"Sozialräume mit Handlungsbedarf im Feld {self.fc.kurz} "
+            f"{self.r.year}: Index, Regeln und Stabilität",
+            number_formats={
+                "Feldindex": lambda x: fmt.signed(x, 2),
+                self.r.label(lead): unit,
+                "Wert der Kommune": unit,
+                "Betroffene": lambda x: fmt.number(x),
+            },
+            row_header="Sozialraum",
+        )
+
+    def lead_chart(self, top: int = 20) -> FigureOutput:
+        lead = self.fc.leitindikator
+        v = self.r.area_value(lead)
+        idx = self.need[f"{self.field}_index"].sort_values(ascending=False, kind="stable")
+        order = list(idx.index[:top])
+        df = v.loc[order, [S.VALUE, S.LOWER, S.UPPER, D.FLAG]].copy()
+        df.insert(0, "Sozialraum", [self.r.area_label(c) for c in order])
+        highlight = [self.r.area_label(c) for c in order if self.flag[c]]
+        return bar_with_intervals(
+            df,
+            "Sozialraum",
+            S.VALUE,
+            S.LOWER,
+            S.UPPER,
+            f"{self.r.label(lead)} {self.r.year}: die {fmt.number(len(order))} Sozialräume mit "
+            f"dem höchsten Feldindex {self.fc.kurz}",
+            self.r.unit(lead),
+            highlight=highlight,
+            reference=self.r.region_value(lead),
+            reference_label=f"{self.r.cfg.region}",
+            suppressed_col=D.FLAG,
+            caption=self.r.source_caption() + " Linien: 95-%-Vertrauensbereich; "
+            "hervorgehoben: Handlungsbedarf.",
+            column_labels={
+                S.VALUE: self.r.label(lead),
+                S.LOWER: "untere Grenze",
+                S.UPPER: "obere Grenze",
+            },
+        )
+
+    def indicator_table(self) -> TableOutput:
+        codes = _natural(self.flag.index[self.flag])
+        rows = []
+        for c in codes:
+            row = {"Sozialraum": self.r.area_label(c)}
+            for ind in self.fc.indikatoren:
+                v = self.r.area_value(ind)
+                row[self.r.label(ind)] = D.SUPPRESSED if v.loc[c, D.FLAG] else v.loc[c, S.VALUE]
+            rows.append(row)
+        reg = {"Sozialraum": self.r.cfg.region}
+        for ind in self.fc.indikatoren:
+            reg[self.r.label(ind)] = self.r.region_value(ind)
+        rows.append(reg)
+        df = pd.DataFrame(rows)
+        formats = {
+            self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in self.fc.indikatoren
+        }
+        return TableOutput(
+            df,
+            f"Kernindikatoren {self.fc.kurz} {self.r.year} in den Sozialräumen mit Handlungsbedarf",
+            number_formats=formats,
+            row_header="Sozialraum",
+        )
+
+    def municipal_table(self) -> TableOutput:
+        inds = [
+            i
+            for i, fs in zip(
+                self.r.ds.indicators[S.INDICATOR],
+                self.r.ds.indicators["handlungsfelder"],
+                strict=True,
+            )
+            if self.field in fs
+        ]
+        rows = []
+        for _, m in self.r.ds.municipalities.iterrows():
+            row = {
+                "Kommune": m["name"],
+                "Sozialräume mit Bedarf": int(
+                    (self.flag & (self.r.areas.loc[self.flag.index, S.AGS] == m[S.AGS])).sum()
+                ),
+            }
+            for ind in inds:
+                row[self.r.label(ind)] = self.r.municipal_value(ind, m[S.AGS])
+            rows.append(row)
+        reg = {"Kommune": self.r.cfg.region, "Sozialräume mit Bedarf": int(self.flag.sum())}
+        for ind in inds:
+            reg[self.r.label(ind)] = self.r.region_value(ind)
+        rows.append(reg)
+        formats = {self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in inds}
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Indikatoren {self.fc.kurz} {self.r.year} je Kommune (auch nur kommunal verfügbare)",
+            number_formats=formats,
+            row_header="Kommune",
+        )
+
+    def trend_chart(self) -> FigureOutput:
+        return self.r.trend_chart(self.fc.leitindikator)
+
+
+@dataclass
+class ProfileView:
+    """Kommunalprofil: one Kommune and its Sozialräume."""
+
+    r: Report
+    ags: str
+
+    @property
+    def name(self) -> str:
+        return str(self.r.ds.municipalities.set_index(S.AGS).loc[self.ags, "name"])
+
+    @property
+    def codes(self) -> list[str]:
+        return _natural(self.r.areas.index[self.r.areas[S.AGS] == self.ags])
+
+    def title(self) -> str:
+        return f"Kommunalprofil {self.name}"
+
+    def heading(self) -> Heading:
+        return Heading(self.title(), 1)
+
+    def intro(self) -> Prose:
+        pop = self.r.ds.counts[
+            (self.r.ds.counts[S.YEAR] == self.r.year)
+            & (self.r.ds.counts[S.VARIABLE] == "bev_gesamt")
+            & (self.r.ds.counts[S.AGS] == self.ags)
+        ][S.COUNT].sum()
+        need = self.r.res.need.loc[self.codes]
+        items = []
+        for f in self.r.cfg.fields:
+            n = int(need[f"{f}_bedarf_flag"].sum())
+            items.append(
+                f"{self.r.cfg.handlungsfelder[f].kurz}: "
+                f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
+            )
+        return prose(
+            f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
+            f"Einwohner in {fmt.count_phrase(len(self.codes), 'Sozialraum', 'Sozialräumen')}.",
+            items=items,
+        )
+
+    def key_figures(self) -> TableOutput:
+        rows = []
+        for f in self.r.cfg.fields:
+            for ind in self.r.cfg.handlungsfelder[f].indikatoren:
+                rows.append(
+                    {
+                        "Indikator": self.r.label(ind),
+                        "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
+                        self.name: self.r.municipal_value(ind, self.ags),
+                        self.r.cfg.region: self.r.region_value(ind),
+                        "_unit": self.r.unit(ind),
+                    }
+                )
+        df = pd.DataFrame(rows)
+        units = df.pop("_unit")
+        unit_of = dict(zip(df["Indikator"], units, strict=True))
+        df.insert(1, "Einheit", df["Indikator"].map(unit_of))
+        return TableOutput(
+            df,
+            f"Kennzahlen {self.name} und Region {self.r.year}",
+            number_formats={
+                self.name: lambda x: fmt.number(x, 1),
+                self.r.cfg.region: lambda x: fmt.number(x, 1),
+            },
+            row_header="Indikator",
+        )
+
+    def need_overview(self) -> TableOutput:
+        rows = []
+        for c in self.codes:
+            row = {"Sozialraum": self.r.area_label(c)}
+            for f in self.r.cfg.fields:
+                flag = bool(self.r.res.need.loc[c, f"{f}_bedarf_flag"])
+                s = float(self.r.res.stability.loc[c, f])
+                lab = stability_label(s, flag, self.r.cfg.robustheit.stabil_ab)
+                row[self.r.cfg.handlungsfelder[f].kurz] = ("ja" if flag else "nein") + (
+                    " (Grenzfall)" if lab == "Grenzfall" else ""
+                )
+            row["Felder mit Bedarf"] = int(self.r.res.need.loc[c, "kumulation"])
+            rows.append(row)
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Handlungsbedarf in den Sozialräumen von {self.name} {self.r.year}",
+            row_header="Sozialraum",
+        )
+
+    def map(self) -> FigureOutput:
+        codes = self.codes
+        geom = {c: self.r.ds.geometry[c] for c in codes}
+        cum = self.r.res.need.loc[codes, "kumulation"].astype(float)
+        return choropleth(
+            cum,
+            geom,
+            self.r.areas.loc[codes, S.KOMMUNE],
+            title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
+            legend_title="Handlungsfelder mit Bedarf",
+            categorical=True,
+            caption=self.r.source_caption(),
+            label_municipalities=False,
+        )
+
+    def area_profiles(self) -> AreaProfiles:
+        return AreaProfiles(self.r, self.codes)
+
+    def heatmap(self) -> FigureOutput:
+        """Profile matrix: z-scores of all core indicators for the areas of the Kommune."""
+        r = self.r
+        inds = list(
+            dict.fromkeys(i for f in r.cfg.fields for i in r.cfg.handlungsfelder[f].indikatoren)
+        )
+        labels = [r.label(i) for i in inds]
+        z = r.res.z.loc[self.codes, inds].copy()
+        hidden = pd.DataFrame({i: r.area_value(i)[D.FLAG].reindex(self.codes) for i in inds})
+        z.columns = labels
+        hidden.columns = labels
+        z.index = [r.area_label(c) for c in self.codes]
+        hidden.index = z.index
+        return profile_heatmap(
+            z,
+            hidden,
+            f"Profile der Sozialräume von {self.name} {r.year}",
+            caption=r.source_caption(),
+        )
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A computed heading (e.g. the name of a Kommune) as notebook output."""
+
+    text: str
+    level: int = 1
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<h{self.level}>{html.escape(self.text)}</h{self.level}>"
+
+
+@dataclass
+class AreaProfiles:
+    """The profiles of several Sozialräume, one section each (key figures, need, why)."""
+
+    r: Report
+    codes: list[str]
+
+    def _one(self, code: str) -> str:
+        import html
+
+        r = self.r
+        ags = r.areas.loc[code, S.AGS]
+        kommune = r.areas.loc[code, S.KOMMUNE]
+        rows = []
+        for f in r.cfg.fields:
+            for ind in r.cfg.handlungsfelder[f].indikatoren:
+                v = r.area_value(ind)
+                hidden = bool(v.loc[code, D.FLAG])
+                rows.append(
+                    {
+                        "Indikator": r.label(ind),
+                        "Sozialraum": D.SUPPRESSED if hidden else v.loc[code, S.VALUE],
+                        "Kommune": r.municipal_value(ind, ags),
+                        "Region": r.region_value(ind),
+                        "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR],
+                    }
+                )
+        num = {c: (lambda x: fmt.number(x, 1)) for c in ("Sozialraum", "Kommune", "Region")}
+        num["Betroffene"] = lambda x: fmt.number(x)
+        table = TableOutput(
+            pd.DataFrame(rows),
+            f"Kennzahlen {code} im Vergleich mit {kommune} und der Region {r.year}",
+            number_formats=num,
+            row_header="Indikator",
+        )
+        reasons = []
+        for f in r.cfg.fields:
+            if r.res.need.loc[code, f"{f}_bedarf_flag"]:
+                s = float(r.res.stability.loc[code, f])
+                rules = [
+                    RULE_TEXT[x.strip()]
+                    for x in str(r.res.need.loc[code, f"{f}_regeln"]).split(",")
+                    if x.strip()
+                ]
+                reasons.append(
+                    f"{r.cfg.handlungsfelder[f].kurz}: Feldindex "
+                    f"{fmt.signed(r.res.need.loc[code, f'{f}_index'], 2)}; "
+                    f"{fmt.join_de(rules)}; Stabilität {fmt.percent(s * 100, 0)} "
+                    f"({stability_label(s, True, r.cfg.robustheit.stabil_ab)})."
+                )
+        text = prose(
+            "Handlungsbedarf:"
+            if reasons
+            else "In keinem Handlungsfeld wird Handlungsbedarf festgestellt.",
+            items=reasons,
+        )._repr_html_()
+        links = [
+            (f"../handlungskonzept/52_konzept_{f}.html", r.cfg.handlungsfelder[f].kurz)
+            for f in r.cfg.fields
+            if r.res.need.loc[code, f"{f}_bedarf_flag"]
+        ]
+        if links:
+            text += (
+                "<p>Im Handlungskonzept-Anhang: "
+                + ", ".join(f'<a href="{h}">{html.escape(t)}</a>' for h, t in links)
+                + "</p>"
+            )
+        anchor = "sr-" + code.lower().replace(" ", "-")
+        return (
+            f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
+            f"</h3>{text}{table._repr_html_()}</section>"
+        )
+
+    def _repr_html_(self) -> str:
+        return "".join(self._one(c) for c in self.codes)
