@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -43,21 +43,24 @@ def test_notebook_code_is_thin(path: Path):
         assert len(cell.source.splitlines()) <= 4, f"{path.name}: long code cell"
 
 
+def _run_with_defaults(args: tuple[str, str, str]) -> str:
+    """Run one notebook as `make lab` would (worker process: papermill changes the cwd)."""
+    import papermill as pm
+
+    path, out, cache = args
+    os.environ["SOZIALPLANUNG_CACHE"] = cache
+    nb = pm.execute_notebook(path, out, cwd=str(Path(path).parent), kernel_name="python3",
+                             progress_bar=False)
+    errors = [o for c in nb.cells for o in c.get("outputs", [])
+              if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    assert not errors, f"{Path(path).name}: {errors[:1]}"
+    return Path(path).name
+
+
 @pytest.mark.slow
 def test_every_notebook_runs_top_to_bottom_with_its_defaults(tmp_path: Path):
     """As in `make lab`: cwd notebooks/, the defaults of the parameters cell, no injection."""
-    import papermill as pm
-
-    os.environ["SOZIALPLANUNG_CACHE"] = str(tmp_path / "cache")
-
-    def run(path: Path) -> str:
-        nb = pm.execute_notebook(str(path), str(tmp_path / path.name), cwd=str(path.parent),
-                                 kernel_name="python3", progress_bar=False)
-        errors = [o for c in nb.cells for o in c.get("outputs", [])
-                  if o.get("output_type") == "error" or o.get("name") == "stderr"]
-        assert not errors, f"{path.name}: {errors[:1]}"
-        return path.name
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(run, NOTEBOOKS))
+    jobs = [(str(p), str(tmp_path / p.name), str(tmp_path / "cache")) for p in NOTEBOOKS]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(_run_with_defaults, jobs))
     assert done == [p.name for p in NOTEBOOKS]
