@@ -1,5 +1,0 @@
-"""``python -m analysis`` entry point."""
-
-from .cli import main
-
-raise SystemExit(main())
