@@ -552,10 +552,10 @@ class Report:
     def parameters_table(self) -> TableOutput:
         b = self.cfg.bedarf
         rows = [
-            ("Berichtsjahr", fmt.number(self.year)),
+            ("Berichtsjahr", str(self.year)),
             (
                 "Vergleichsjahr",
-                fmt.number(self.cfg.vergleichsjahr) if self.cfg.vergleichsjahr else "–",
+                str(self.cfg.vergleichsjahr) if self.cfg.vergleichsjahr else "–",
             ),
             ("Regel 1: Indexschwelle", fmt.number(b.regional_index, 2)),
             ("Regel 2: Faktor zum Kommunalwert", fmt.number(b.kommunal_faktor, 2)),
