@@ -286,6 +286,21 @@ class ConceptReport:
             caption=self.r.source_caption() + " Angebote laut Bestandsaufnahme.",
         )
 
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Services per 1.000 of the target group; withheld („•“) where the target-group
+        count is suppressed (rate × published number of services would reveal it)."""
+        from . import disclosure as D
+
+        cov = C.coverage(self.ds.services, self.ds.areas, self.ds.counts, self.year, self.cfg.fields)
+        prot = self.r.protected
+        prot = prot[prot[S.YEAR] == self.year].set_index([S.AREA, S.VARIABLE])[D.FLAG]
+        hidden = [bool(prot.get((a, v), False)) for a, v in
+                  zip(cov["sozialraum"], cov["zielgruppe_variable"], strict=True)]
+        cov["angebote_je_1000"] = cov["angebote_je_1000"].astype(object).where(
+            ~pd.Series(hidden, index=cov.index), D.SUPPRESSED)
+        return cov.set_index(["sozialraum", "handlungsfeld"])
+
     def gaps_table(self, field: str) -> TableOutput:
         g = self.gaps[self.gaps["handlungsfeld"] == field]
         df = pd.DataFrame(
@@ -294,12 +309,16 @@ class ConceptReport:
                 "Kommune": [self.r.areas.loc[c, S.KOMMUNE] for c in g["sozialraum"]],
                 "Angebote im Sozialraum": g["angebote_im_raum"].astype(int).to_numpy(),
                 "Angebote angrenzend": g["angebote_angrenzend"].astype(int).to_numpy(),
+                "Angebote je 1.000 der Zielgruppe": [
+                    self.coverage.loc[(c, field), "angebote_je_1000"] for c in g["sozialraum"]
+                ],
                 "Versorgung": g["versorgung"].to_numpy(),
             }
         )
         return TableOutput(
             df,
             f"Sozialräume mit Handlungsbedarf im Feld {self.labels[field]} und ihre Versorgung",
+            number_formats={"Angebote je 1.000 der Zielgruppe": lambda x: fmt.number(x, 2)},
             row_header="Sozialraum",
         )
 
