@@ -107,7 +107,7 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
         try:
             pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                report_mode=False)
+                                report_mode=False, request_save_on_cell_execute=False)
         except PapermillExecutionError as err:
             return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
                                               f"{err.ename}: {err.evalue}")
