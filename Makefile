@@ -56,4 +56,4 @@ demo-data: setup ## Synthetische Demodaten neu erzeugen (byte-identisch)
 	$(BIN)/python -m analysis demo --output data/demo
 
 clean: ## Umgebung, Zwischenstände und gebaute Berichte löschen
-	rm -rf $(VENV) .build $(OUT)/sozialbericht $(OUT)/handlungskonzept
+	rm -rf $(VENV) .build $(OUT)/sozialbericht $(OUT)/handlungskonzept $(OUT)/.current $(OUT)/.versions $(OUT)/.build
