@@ -91,6 +91,41 @@ def plan(ctx) -> list[ChapterRun]:
     return runs
 
 
+def check_parameters(runs: list[ChapterRun], params: dict) -> None:
+    """Every parameter the build passes must exist in the notebook's ``parameters`` cell.
+
+    Papermill would inject an unknown name silently and the chapter would run with its
+    demo default (e.g. the wrong Kommune); this stops the build with a clear message.
+    """
+    import ast
+
+    import nbformat
+
+    problems = []
+    for notebook in sorted({r.notebook for r in runs}):
+        path = notebooks_dir() / notebook
+        if not path.is_file():
+            problems.append(f"{notebook}: Notebook fehlt im Ordner notebooks/")
+            continue
+        nb = nbformat.read(path, as_version=4)
+        cell = next((c for c in nb.cells if c.cell_type == "code"
+                     and "parameters" in c.metadata.get("tags", [])), None)
+        if cell is None:
+            problems.append(f"{notebook}: keine Zelle mit dem Tag „parameters“ – die erste "
+                            "Code-Zelle mit den Parametern so markieren")
+            continue
+        names = {t.id for node in ast.parse(cell.source).body if isinstance(node, ast.Assign)
+                 for t in node.targets if isinstance(t, ast.Name)}
+        wanted = set(params) | {k for r in runs if r.notebook == notebook for k in r.params}
+        for name in sorted(wanted - names):
+            problems.append(f"{notebook}: Parameter „{name}“ fehlt in der parameters-Zelle "
+                            f"(vorhanden: {', '.join(sorted(names)) or 'keine'}) – "
+                            f"„{name} = …“ mit einem Beispielwert ergänzen")
+    if problems:
+        raise BuildError("Kapitel-Notebooks passen nicht zum Build; nichts wurde "
+                         "veröffentlicht:\n" + "\n".join("  - " + p for p in problems))
+
+
 # --------------------------------------------------------------------------- running
 def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, str | None]:
     """Run one notebook (in a worker process); return (seconds, error text or None)."""
@@ -263,6 +298,7 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             runs = plan(ctx)
             params = {"data_dir": str(data_dir.resolve()),
                       "config_file": str(config_file.resolve())}
+            check_parameters(runs, params)
             inputs_key = f"{key}|{package_hash()}"
             stamps = "|".join(_stamp(r, inputs_key) for r in runs)
             build_id = hashlib.sha256(stamps.encode()).hexdigest()[:16]

@@ -245,3 +245,36 @@ def test_bad_input_stops_the_build_before_anything_is_published(demo_build: Path
     assert expected in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert tree_bytes(demo_build) == before
+
+
+def test_notebook_parameter_that_does_not_exist_is_refused(demo_build: Path, tmp_path: Path):
+    before = tree_bytes(demo_build)
+    nbs = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", nbs)
+    nb = nbs / "40_kommunalprofil.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace('"kommune = ', '"gemeinde = ', 1),
+                  encoding="utf-8")
+    done = run_report(demo_build, env={"SOZIALPLANUNG_NOTEBOOKS": str(nbs)})
+    assert done.returncode == 2
+    assert "40_kommunalprofil.ipynb: Parameter „kommune“ fehlt in der parameters-Zelle" in \
+        done.stderr
+    assert "Traceback" not in done.stderr
+    assert tree_bytes(demo_build) == before
+
+
+def test_no_small_count_visible_in_any_published_table(demo_build: Path):
+    """Every count column of every HTML table: no 1 … limit−1 (limit 3 in the demo)."""
+    count_headers = ("Betroffene", "zaehler", "nenner", "anzahl", "Einwohner")
+    checked = 0
+    for page in pages(demo_build):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for table in soup.find_all("table"):
+            heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+            cols = [i for i, h in enumerate(heads) if h in count_headers]
+            for row in table.select("tbody tr"):
+                cells = row.find_all(["th", "td"])
+                for i in cols:
+                    text = cells[i].get_text(strip=True).replace(".", "")
+                    checked += 1
+                    assert text not in ("1", "2"), f"{page.name}: {heads[i]} = {text}"
+    assert checked > 100
