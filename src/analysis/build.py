@@ -31,6 +31,12 @@ from pathlib import Path
 
 from .errors import UserError
 
+# jsonschema (imported by nbformat) loads the optional ``rfc3987_syntax`` when it is
+# installed (it comes with JupyterLab); that module compiles a grammar at import time,
+# 2,3 s of CPU per process. Notebook schemas use no IRI formats, so the build blocks
+# the optional import (a ``None`` entry makes ``import`` raise ImportError).
+sys.modules.setdefault("rfc3987_syntax", None)
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 
@@ -137,12 +143,16 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
     # the kernel's own start-up warnings go to a log, not to the user's terminal
     log = os.open(str(Path(cache).parent / "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(log, 2)
+    from . import kernels
+
+    # chapters run in fresh kernels forked from a pre-loaded server (see analysis.kernels)
+    extra = {"kernel_manager_class": kernels.PreloadedKernelManager} if kernels.enabled() else {}
     t0 = time.perf_counter()
     for attempt in range(3):
         try:
             pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                report_mode=False, request_save_on_cell_execute=False)
+                                report_mode=False, request_save_on_cell_execute=False, **extra)
         except PapermillExecutionError as err:
             return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
                                               f"{err.ename}: {err.evalue}")
