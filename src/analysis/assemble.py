@@ -96,6 +96,10 @@ class SiteMeta:
     is_demo: bool  # show the demo banner on every page
     other_site: tuple[str, str] | None = None  # (relative href, label) of the sibling report
     downloads: tuple[tuple[str, str], ...] = ()  # (relative href, label) on the index page
+    publisher: str = PUBLISHER  # authority named in the page header and statements
+    # contact for the accessibility statement: (kind, value), kind one of
+    # stelle, behoerde, anschrift, email, telefon; empty = placeholder text
+    contact: tuple[tuple[str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- public API
@@ -291,7 +295,8 @@ def _context(
     document_title = site.site_title if current == INDEX_SLUG else f"{title} – {site.site_title}"
     return {
         "document_title": document_title,
-        "publisher": PUBLISHER,
+        "publisher": site.publisher,
+        "contact": _contact(site.contact),
         "site_title": site.site_title,
         "edition": site.edition,
         "data_hash": site.data_hash,
@@ -310,6 +315,28 @@ def _context(
         "prev": prev,
         "next": next,
     }
+
+
+def _contact(items: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """Lines of the contact address: ``{"label", "text", "href"}`` (href for e-mail/phone).
+
+    Without e-mail and postal address a visible note says that the contact is still
+    missing (the build refuses that for reports on real data)."""
+    data = {kind: value.strip() for kind, value in items if value and value.strip()}
+    lines = [{"label": "", "text": data[k], "href": ""} for k in ("stelle", "behoerde")
+             if k in data]
+    lines += [{"label": "", "text": part.strip(), "href": ""}
+              for part in data.get("anschrift", "").split("|") if part.strip()]
+    if "email" in data:
+        lines.append({"label": "E-Mail: ", "text": data["email"], "href": f"mailto:{data['email']}"})
+    if "telefon" in data:
+        lines.append({"label": "Telefon: ", "text": data["telefon"],
+                      "href": "tel:" + re.sub(r"[^+0-9]", "", data["telefon"])})
+    if not (data.get("email") or data.get("anschrift")):
+        lines.append({"label": "", "href": "",
+                      "text": "E-Mail, Telefon und Anschrift trägt die herausgebende Stelle vor "
+                              "der Veröffentlichung ein."})
+    return lines
 
 
 def _link(slug: str, title: str) -> dict[str, str]:

@@ -132,6 +132,17 @@ def check_parameters(runs: list[ChapterRun], params: dict) -> None:
                          "veröffentlicht:\n" + "\n".join("  - " + p for p in problems))
 
 
+def check_publishable(ctx, config_file: Path) -> None:
+    """A report on real data needs a contact for its accessibility statement (BITV NRW)."""
+    if ctx.ds.is_demo or ctx.cfg.herausgeber.has_contact:
+        return
+    raise BuildError(
+        f"Konfiguration {Path(config_file).name}: herausgeber.email oder herausgeber.anschrift "
+        "fehlt. Die Erklärung zur Barrierefreiheit muss eine Kontaktmöglichkeit nennen "
+        "(BITV NRW); bitte im Abschnitt „herausgeber:“ E-Mail-Adresse und/oder Anschrift "
+        "eintragen. Nichts wurde veröffentlicht.")
+
+
 # --------------------------------------------------------------------------- running
 def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, str | None]:
     """Run one notebook (in a worker process); return (seconds, error text or None)."""
@@ -305,6 +316,7 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             log(f"Daten geprüft: {len(ctx.ds.areas)} Sozialräume, "
                 f"{len(ctx.ds.municipalities)} Kommunen, Berichtsjahr {ctx.cfg.berichtsjahr}"
                 f"{' (synthetische Demodaten)' if ctx.ds.is_demo else ''}.")
+            check_publishable(ctx, config_file)
             runs = plan(ctx)
             params = {"data_dir": str(data_dir.resolve()),
                       "config_file": str(config_file.resolve())}

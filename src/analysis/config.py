@@ -6,6 +6,7 @@ Unknown keys and wrong types are errors with the key path and the file named.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -82,6 +83,29 @@ class Theme(_Strict):
     handlungsfeld: Literal["armut", "aeltere", "kinder", "integration", "inklusion"]
 
 
+class Publisher(_Strict):
+    """Who publishes the report; the contact is required by BITV NRW (feedback mechanism)."""
+
+    stelle: str = ""  # e.g. "Amt für Inklusion und Sozialplanung"
+    behoerde: str = ""  # e.g. "StädteRegion Aachen"
+    anschrift: str = ""  # postal address, one line; "|" separates lines
+    email: str = ""
+    telefon: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Publisher:
+        if self.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email):
+            raise ValueError(f"email „{self.email}“ ist keine E-Mail-Adresse")
+        if self.telefon and not re.fullmatch(r"[+0-9][0-9 ()/-]{4,}", self.telefon):
+            raise ValueError(f"telefon „{self.telefon}“: nur Ziffern, Leerzeichen, + ( ) / -")
+        return self
+
+    @property
+    def has_contact(self) -> bool:
+        """A reader can reach someone: e-mail or postal address given."""
+        return bool(self.email.strip() or self.anschrift.strip())
+
+
 class ReportConfig(_Strict):
     """The whole report configuration."""
 
@@ -97,6 +121,7 @@ class ReportConfig(_Strict):
     geheimhaltung: Disclosure = Disclosure()
     themen: dict[str, Theme] = Field(default_factory=dict)
     praeventionskette: list[str] = Field(default_factory=list)
+    herausgeber: Publisher = Publisher()
 
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:

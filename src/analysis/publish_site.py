@@ -77,6 +77,7 @@ def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: s
         report = Report(ctx)
         tables = {"sozialbericht": report.download_tables(),
                   "handlungskonzept": open_concept(report).download_tables()}
+    pub = ctx.cfg.herausgeber
     for site, title in SITE_TITLES.items():
         out = staging / site
         if tables is not None:
@@ -98,6 +99,9 @@ def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: s
             is_demo=ctx.ds.is_demo,
             other_site=others[site],
             downloads=downloads,
+            publisher=pub.behoerde or ctx.cfg.region,
+            contact=tuple((k, getattr(pub, k))
+                          for k in ("stelle", "behoerde", "anschrift", "email", "telefon")),
         )
         pages = [Page(r.slug, r.title, executed[r.slug]) for r in runs if r.site == site]
         frame = hashlib.sha256((repr(meta) + repr([(p.slug, p.title) for p in pages]) + pkg)

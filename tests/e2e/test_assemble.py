@@ -324,9 +324,28 @@ def test_index_and_accessibility_pages(site_dir):
         "Erklärung zur Barrierefreiheit",
         "WCAG",
         "BITV",
-        "Amt für Inklusion und Sozialplanung",
+        "trägt die herausgebende Stelle vor der Veröffentlichung ein",  # no contact given
     ):
         assert part in text
+
+
+def test_accessibility_statement_names_the_configured_contact(pages, tmp_path):
+    contact = (("stelle", "Amt für Inklusion und Sozialplanung"), ("behoerde", "Kreis Beispiel"),
+               ("anschrift", "Musterstraße 1|12345 Musterstadt"),
+               ("email", "sozialplanung@beispiel.de"), ("telefon", "0241 123-4567"))
+    site = site_meta(publisher="Kreis Beispiel", contact=contact)
+    assemble_site(pages, site, tmp_path / "sb")
+    soup = _soup(tmp_path / "sb" / "barrierefreiheit.html")
+    address = soup.find("main").find("address")
+    lines = [line.strip() for line in address.get_text("\n").split("\n") if line.strip()]
+    assert lines[:4] == ["Amt für Inklusion und Sozialplanung", "Kreis Beispiel",
+                         "Musterstraße 1", "12345 Musterstadt"]
+    assert address.find("a", href="mailto:sozialplanung@beispiel.de")
+    assert address.find("a", href="tel:02411234567").get_text() == "0241 123-4567"
+    assert "vor der Veröffentlichung ein" not in address.get_text()
+    assert "(Kreis Beispiel)" in soup.find("main").find("p").get_text()
+    header = _soup(tmp_path / "sb" / "index.html").find(class_="kopf-herausgeber")
+    assert header.get_text() == "Kreis Beispiel"
 
 
 def test_site_without_demo_banner_and_sibling(pages, tmp_path):

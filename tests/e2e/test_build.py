@@ -247,6 +247,19 @@ def test_bad_input_stops_the_build_before_anything_is_published(demo_build: Path
     assert tree_bytes(demo_build) == before
 
 
+def test_real_data_without_contact_is_not_published(demo_build: Path, tmp_path: Path):
+    # not demo data (no DEMO marker) and no herausgeber.email/anschrift in the config
+    before = tree_bytes(demo_build)
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "demo", data)
+    (data / "DEMO").unlink()
+    done = run_report(demo_build, data)
+    assert done.returncode == 2
+    assert "herausgeber.email oder herausgeber.anschrift fehlt" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert tree_bytes(demo_build) == before
+
+
 def test_notebook_parameter_that_does_not_exist_is_refused(demo_build: Path, tmp_path: Path):
     before = tree_bytes(demo_build)
     nbs = tmp_path / "notebooks"

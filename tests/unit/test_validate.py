@@ -511,6 +511,9 @@ CONFIG_CASES = {
                              "? Gemeint ist wohl „gewichte“"),
     "bad_yaml": (("bedarf:\n", "bedarf\n"), f"Zeile {BEDARF_LINE}: kein gültiges YAML"),
     "impossible_date": (("ausgabe: ", "stand: 2021-13-01\nausgabe: "), "ungültiger Wert"),
+    "bad_email": (('  email: ""', '  email: "sozialplanung at beispiel.de"'),
+                  "herausgeber: email „sozialplanung at beispiel.de“ ist "
+                  "keine E-Mail-Adresse"),
 }
 
 
