@@ -181,7 +181,10 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
     if jobs > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+        from analysis.interrupt import worker_signals
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
+                                 initializer=worker_signals) as pool:
             htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in todo]))
     else:
         exporter = _exporter() if todo else None

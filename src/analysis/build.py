@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UserError
+from .interrupt import Stop, Terminated, deferred_signals, worker_signals
 
 # jsonschema (imported by nbformat) loads the optional ``rfc3987_syntax`` when it is
 # installed (it comes with JupyterLab); that module compiles a grammar at import time,
@@ -159,23 +159,26 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
     # chapters run in fresh kernels forked from a pre-loaded server (see analysis.kernels)
     extra = {"kernel_manager_class": kernels.PreloadedKernelManager} if kernels.enabled() else {}
     t0 = time.perf_counter()
-    for attempt in range(3):
-        try:
-            pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
-                                kernel_name="python3", progress_bar=False, log_output=False,
-                                report_mode=False, request_save_on_cell_execute=False, **extra)
-        except PapermillExecutionError as err:
-            return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
-                                              f"{err.ename}: {err.evalue}")
-        except Exception as err:  # kernel died, missing notebook, bad parameter …
-            # a kernel that dies while starting (e.g. a port taken by a parallel start)
-            # is an infrastructure hiccup, not a chapter error: try again
-            if "Kernel died" in str(err) and attempt < 2:
-                time.sleep(0.5 + attempt)
-                continue
-            return time.perf_counter() - t0, f"{type(err).__name__}: {err}"
-        return time.perf_counter() - t0, None
-    return time.perf_counter() - t0, "Kernel konnte nicht gestartet werden"
+    try:
+        for attempt in range(3):
+            try:
+                pm.execute_notebook(nb_in, nb_out, parameters=params, cwd=str(Path(nb_in).parent),
+                                    kernel_name="python3", progress_bar=False, log_output=False,
+                                    report_mode=False, request_save_on_cell_execute=False, **extra)
+            except PapermillExecutionError as err:
+                return time.perf_counter() - t0, (f"Zelle {err.exec_count or err.cell_index}: "
+                                                  f"{err.ename}: {err.evalue}")
+            except Exception as err:  # kernel died, missing notebook, bad parameter …
+                # a kernel that dies while starting (e.g. a port taken by a parallel start)
+                # is an infrastructure hiccup, not a chapter error: try again
+                if "Kernel died" in str(err) and attempt < 2:
+                    time.sleep(0.5 + attempt)
+                    continue
+                return time.perf_counter() - t0, f"{type(err).__name__}: {err}"
+            return time.perf_counter() - t0, None
+        return time.perf_counter() - t0, "Kernel konnte nicht gestartet werden"
+    finally:
+        kernels.stop_orphans()  # only after an interruption is one left
 
 
 def _stamp(run: ChapterRun, inputs_key: str) -> str:
@@ -189,8 +192,11 @@ def _seconds(x: float) -> str:
 
 
 def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
-                 jobs: int, force: bool, log=print) -> dict[str, Path]:
-    """Execute every chapter whose inputs changed; return slug → executed notebook."""
+                 jobs: int, force: bool, log=print, stop: Stop | None = None) -> dict[str, Path]:
+    """Execute every chapter whose inputs changed; return slug → executed notebook.
+
+    With ``stop`` (see :mod:`analysis.interrupt`) a requested Ctrl-C/SIGTERM ends the
+    run between two checks: running chapters are stopped, no further one starts."""
     exec_dir = build_dir / "executed"
     exec_dir.mkdir(parents=True, exist_ok=True)
     todo, done = [], {}
@@ -209,7 +215,8 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
     log(f"{len(todo)} von {len(runs)} Kapitelläufen werden ausgeführt "
         f"({jobs} parallel) …")
     failures = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_signals)
+    try:
         futures = {}
         for r, out, stamp, stamp_file in todo:
             tmp_out = out.with_suffix(".running.ipynb")
@@ -219,7 +226,9 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
         pending = set(futures)
         finished = 0
         while pending:
-            complete, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if stop is not None:
+                stop.check()
+            complete, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in complete:
                 r, out, tmp_out, stamp, stamp_file = futures[fut]
                 secs, error = fut.result()
@@ -232,6 +241,17 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
                 stamp_file.write_text(stamp)
                 done[r.slug] = out
                 log(f"[{finished:>2}/{len(todo)}] {r.slug} ({_seconds(secs)})")
+    except BaseException:
+        # Ctrl-C, SIGTERM or an error here: start no further chapter and end the running
+        # ones (SIGTERM ends a worker at once; its kernel notices that its parent is gone
+        # and exits). ProcessPoolExecutor has no public way to stop its workers before
+        # Python 3.14, hence ``_processes``.
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     if failures:
         raise BuildError("Der Bericht wurde NICHT veröffentlicht; der vorige Stand bleibt "
                          "erhalten.\n" + "\n".join("  - " + f for f in failures))
@@ -240,16 +260,23 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
 
 # --------------------------------------------------------------------------- publishing
 @contextlib.contextmanager
-def build_lock(build_dir: Path, log=print):
+def build_lock(build_dir: Path, log=print, stop: Stop | None = None):
     """Serialise builds into the same output folder (a second build waits)."""
     build_dir.mkdir(parents=True, exist_ok=True)
     fh = (build_dir / "lock").open("w")
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log("Ein anderer Build in diesen Ausgabeordner läuft – warte …")
-            fcntl.flock(fh, fcntl.LOCK_EX)
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waiting:
+                    log("Ein anderer Build in diesen Ausgabeordner läuft – warte …")
+                    waiting = True
+                if stop is not None:
+                    stop.check()
+                time.sleep(0.2)
         yield
     finally:
         fcntl.flock(fh, fcntl.LOCK_UN)
@@ -288,14 +315,6 @@ def publish(staging: Path, out: Path, build_id: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-class _Terminated(Exception):
-    pass
-
-
-def _on_term(signum, frame):  # pragma: no cover - exercised by the atomicity test
-    raise _Terminated()
-
-
 def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                   force: bool = False, log=print) -> int:
     """Validate, run the chapters, assemble and publish both reports."""
@@ -307,12 +326,12 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
     jobs = jobs or (os.cpu_count() or 1) + 1
     build_dir = out / ".build"
     os.environ["SOZIALPLANUNG_CACHE"] = str((build_dir / "cache").resolve())
-    old_term = signal.signal(signal.SIGTERM, _on_term)
     staging = build_dir / f"staging-{os.getpid()}"
     try:
-        with build_lock(build_dir, log):
+        with deferred_signals() as stop, build_lock(build_dir, log, stop):
             key = _key(data_dir, config_file)
             ctx = load_context(data_dir, config_file)
+            stop.check()
             log(f"Daten geprüft: {len(ctx.ds.areas)} Sozialräume, "
                 f"{len(ctx.ds.municipalities)} Kommunen, Berichtsjahr {ctx.cfg.berichtsjahr}"
                 f"{' (synthetische Demodaten)' if ctx.ds.is_demo else ''}.")
@@ -329,7 +348,7 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                 log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
-            executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log)
+            executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log, stop)
             from .publish_site import write_sites
 
             if staging.exists():
@@ -337,15 +356,15 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             log("Seiten werden zusammengesetzt und geprüft …")
             write_sites(ctx, runs, executed, staging, build_id, jobs=jobs,
                         cache=None if force else build_dir / "pages-cache")
+            stop.check()  # last safe point: after it the new version is published
             publish(staging, out, build_id)
-    except _Terminated:
+    except Terminated:
         log("Build abgebrochen (SIGTERM); der vorige Bericht bleibt unverändert.")
         return 143
     except KeyboardInterrupt:
         log("Build abgebrochen; der vorige Bericht bleibt unverändert.")
         return 130
     finally:
-        signal.signal(signal.SIGTERM, old_term)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     log(f"Fertig in {_seconds(time.perf_counter() - t0)}: {out / 'sozialbericht' / 'index.html'}"

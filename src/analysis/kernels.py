@@ -20,6 +20,8 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from typing import Any
 
 from jupyter_client import AsyncKernelManager
@@ -27,6 +29,8 @@ from jupyter_client.provisioning import LocalProvisioner
 
 #: modules the kernels need anyway; imported once in the forkserver
 PRELOAD = ["analysis._kernel_preload"]
+
+KERNEL_NAME = "sozialplanung-kernel"  # process name of forked kernels
 
 _context: multiprocessing.context.ForkServerContext | None = None
 
@@ -45,18 +49,49 @@ def _server() -> multiprocessing.context.ForkServerContext:
     return _context
 
 
-def _kernel_main(argv: list[str], env: dict[str, str], cwd: str) -> None:
+def _kernel_main(argv: list[str], env: dict[str, str], cwd: str, owner: int) -> None:
     """Child side: become an ordinary IPython kernel with the given connection file."""
     os.setsid()  # own process group, as jupyter_client's launcher does
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
+    threading.Thread(target=_exit_with, args=(owner,), daemon=True,
+                     name="sozialplanung-owner-watch").start()
     from ipykernel.kernelapp import IPKernelApp
 
-    # leave the kernel when the forkserver (and with it the build worker) is gone
+    # a parent handle also keeps ipykernel from printing its console banner
     app = IPKernelApp.instance()
     app.initialize([*argv, f"--IPKernelApp.parent_handle={os.getppid()}"])
     app.start()
+
+
+def _exit_with(owner: int) -> None:
+    """End the kernel when the process that started it (the build worker) is gone.
+
+    ipykernel watches its parent, but a forked kernel's parent is the forkserver, and
+    the forkserver lives as long as any of its children: without this a kernel whose
+    worker was killed would never exit."""
+    while True:
+        time.sleep(1)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # pragma: no cover - pid reused by another user
+            os._exit(1)
+
+
+def stop_orphans() -> None:
+    """Kill kernels this process started that are still running.
+
+    Normally papermill shuts every kernel down. When a run is interrupted (Ctrl-C,
+    SIGTERM) that shutdown may not happen, and the process would wait for its live
+    kernel children at exit (multiprocessing joins them) for ever.
+    """
+    for child in multiprocessing.active_children():
+        if child.name == KERNEL_NAME:
+            child.kill()
+            child.join(5)
 
 
 class _ForkedProcess:
@@ -93,8 +128,8 @@ class PreloadedProvisioner(LocalProvisioner):
         argv = cmd[cmd.index("-f"):] if "-f" in cmd else ["-f", self.parent.connection_file]
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        process = _server().Process(target=_kernel_main, args=(argv, env, cwd),
-                                    name="sozialplanung-kernel")
+        process = _server().Process(target=_kernel_main, args=(argv, env, cwd, os.getpid()),
+                                    name=KERNEL_NAME)
         process.start()
         self.process = _ForkedProcess(process)
         self.pid = process.pid

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import io
+import json
 import os
 import re
 import shutil
@@ -185,23 +186,61 @@ def test_tiny_data_set_builds_and_escapes_hostile_names(tiny_build):
     assert XSS_NAME in csv  # text stays text in the CSV
 
 
-def test_sigterm_leaves_previous_report(tiny_build):
+def _processes_with_env(text: str) -> list[int]:
+    """PIDs of live processes whose environment mentions ``text`` (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "environ").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_interrupt_leaves_previous_report_and_no_processes(tiny_build, tmp_path, how):
     data, out = tiny_build
     before = tree_bytes(out)
+    marker = f"interrupt-{how}-{tmp_path.name}"
+    # the second chapter sleeps, so the signal surely arrives while a cell is running
+    nbs = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", nbs)
+    nb = json.loads((nbs / "20_armut.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "sleep",
+                           "metadata": {}, "outputs": [],
+                           "source": ["import time\n", "time.sleep(300)"]})
+    (nbs / "20_armut.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "--data", str(data),
                              "--output", str(out), "--force"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = ""
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True,
+                            env={**os.environ, "TEST_MARKER": marker,
+                                 "SOZIALPLANUNG_NOTEBOOKS": str(nbs)})
+    line, total = "", None
     deadline = time.time() + 120
     while time.time() < deadline and "[ 1/" not in line:
         line = proc.stdout.readline()
+        if "Kapitelläufen" in line:
+            total = int(line.split()[2])
         if not line and proc.poll() is not None:
             break
-    proc.send_signal(signal.SIGTERM)
-    rest = proc.communicate(timeout=120)[0]
+    if how == "SIGTERM":
+        proc.send_signal(signal.SIGTERM)
+    else:  # the terminal sends SIGINT to the whole process group
+        os.killpg(proc.pid, signal.SIGINT)
+    rest = proc.communicate(timeout=120)[0]  # a hang (e.g. waiting for the sleeping kernel) fails
     assert proc.returncode != 0
     assert "abgebrochen" in rest.lower()
+    assert f"[{total}/{total}]" not in rest  # the remaining chapters were not started
+    assert "--existing" not in rest and "Ctrl-C will not work" not in rest  # no kernel banners
     assert tree_bytes(out) == before
+    # no worker, forkserver or kernel of this build is left behind
+    deadline = time.time() + 15
+    while _processes_with_env(marker) and time.time() < deadline:
+        time.sleep(0.2)
+    assert _processes_with_env(marker) == []
 
 
 def test_two_builds_at_once_publish_one_complete_report(tiny_build, tmp_path: Path):
