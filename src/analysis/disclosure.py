@@ -37,9 +37,14 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
   extra rule. Other tables (indicator numerators, downloads, figures) must take their
   flags from the same :func:`protect_counts` result and go through :func:`publish`.
 
+Counts that exist only per Kommune go through the same function with each Kommune as
+its own single area (``sozialraum = ags``), so step 1 protects them against the
+region total.
+
 Not covered: an attacker who knows the rules in detail (e.g. that primary cells are
-``1 … limit-1``) can bound cells more tightly; counts given only at municipal level
-need their own protection.
+``1 … limit-1``) can bound cells more tightly; accounting identities *between*
+variables (e.g. ``bev_gesamt = bev_u65 + bev_65plus``) are not used for secondary
+suppression.
 """
 
 from __future__ import annotations

@@ -78,6 +78,15 @@ class Report:
     def protected(self) -> pd.DataFrame:
         return D.protect_counts(self.ds.counts, self.cfg.geheimhaltung.mindestanzahl)
 
+    @cached_property
+    def protected_municipal(self) -> pd.DataFrame:
+        """Counts that exist only per Kommune (``zaehlungen_kommune.csv``), protected by
+        the same rules: each Kommune counts as its own single area, so a withheld
+        Kommune cannot be recomputed from the region total minus the other Kommunen."""
+        cm = self.ds.counts_municipal
+        return D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}),
+                                self.cfg.geheimhaltung.mindestanzahl)
+
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])
 
@@ -110,15 +119,10 @@ class Report:
             self.ds.indicators.loc[self.ds.indicators[S.LEVEL] == S.LEVEL_MUNICIPALITY, S.INDICATOR]
         )
         if level != "area" and muni_only:
-            # municipal-only counts: primary suppression of small municipal counts
-            limit = self.cfg.geheimhaltung.mindestanzahl
-            mo = r[S.INDICATOR].isin(muni_only)
-            small = mo & (
-                ((r[S.NUMERATOR] > 0) & (r[S.NUMERATOR] < limit))
-                | ((r[S.DENOMINATOR] > 0) & (r[S.DENOMINATOR] < limit))
-            )
+            mo = r[S.INDICATOR].isin(muni_only).to_numpy()
             rest = D.suppress_rates(r[~mo].reset_index(drop=True), self.protected, "zvar", "nvar")
-            mun = r[mo].reset_index(drop=True).assign(**{D.FLAG: small[mo].to_numpy()})
+            mun = D.suppress_rates(r[mo].reset_index(drop=True), self.protected_municipal,
+                                   "zvar", "nvar")
             r = pd.concat([rest, mun], ignore_index=True)
         else:
             r = D.suppress_rates(r, self.protected, "zvar", "nvar")
@@ -527,8 +531,9 @@ class Report:
             "Zähler oder Nenner gesperrt ist, werden ebenfalls gesperrt. Damit kein gesperrter "
             "Wert aus Summen der Kommune oder der Region zurückgerechnet werden kann, werden "
             "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "
-            f"deren Summe mindestens {fmt.number(lim)} beträgt. Veränderungen werden nur aus "
-            "veröffentlichten Werten gebildet.",
+            f"deren Summe mindestens {fmt.number(lim)} beträgt. Zahlen, die es nur je Kommune "
+            "gibt (z. B. Eingliederungshilfe), werden ebenso gegen die Summe der Region "
+            "geschützt. Veränderungen werden nur aus veröffentlichten Werten gebildet.",
             f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.protected))} "
             "Zählwerten gesperrt.",
         )
