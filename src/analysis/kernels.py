@@ -5,8 +5,9 @@ pandas, matplotlib and this package before the first cell runs; with 28 chapter 
 that is half of a cold build. Here each chapter still gets its **own, fresh kernel
 process** (nothing is shared between chapters), but the process is forked from a
 :mod:`multiprocessing` *forkserver* that imported those modules once. The forkserver is
-a clean process started for this purpose (no threads, no event loop, no ZeroMQ
-context), which is what makes forking safe.
+a process started for this purpose that only imports: it has no event loop, no ZeroMQ
+context and no open kernel sockets, which is what makes forking it safe (thread pools
+of numerical libraries are re-created after a fork by their own fork handlers).
 
 Used through papermill/nbclient as ``kernel_manager_class``; everything else
 (connection file, ports, messaging, interrupt, shutdown) is standard jupyter_client.
@@ -75,9 +76,7 @@ def _exit_with(owner: int) -> None:
         time.sleep(1)
         try:
             os.kill(owner, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # pragma: no cover - pid reused by another user
+        except (ProcessLookupError, PermissionError):  # gone (or pid reused by another user)
             os._exit(1)
 
 
