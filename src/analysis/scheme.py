@@ -21,12 +21,9 @@ class and does not enter the re-standardisation.
 
 from __future__ import annotations
 
-import io as _io
 import math
 import re
-import zipfile
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -485,34 +482,16 @@ def _csv_bytes(result: pd.DataFrame) -> bytes:
 
 
 def _xlsx_bytes(result: pd.DataFrame) -> bytes:
-    """Workbook with fixed metadata and zip timestamps, so reruns give equal bytes."""
-    from openpyxl import Workbook
+    """Workbook via the shared download writer (fixed metadata, no formulas), floats rounded."""
+    from .tables import xlsx_bytes
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "index"
-    ws.append([str(c) for c in result.columns])
-    floats = [pd.api.types.is_float_dtype(result[c]) for c in result.columns]
-    for row in result.itertuples(index=False):
-        cells = []
-        for value, is_float in zip(row, floats, strict=True):
-            if is_float:
-                cells.append(None if pd.isna(value) else round(float(value), DECIMALS) + 0.0)
-            else:
-                cells.append(str(value))
-        ws.append(cells)
-    fixed = datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    raw = _io.BytesIO()
-    wb.save(raw)
-    out = _io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed_info = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed_info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed_info, src.read(info.filename))
-    return out.getvalue()
+    text = result.copy()
+    for col in text.columns:
+        if pd.api.types.is_float_dtype(text[col]):
+            text[col] = text[col].round(DECIMALS) + 0.0
+        else:
+            text[col] = text[col].map(lambda v: v if pd.isna(v) else str(v))
+    return xlsx_bytes(text, "index")
 
 
 def _summary(scheme: IndexScheme, result: pd.DataFrame, unused: list[str], target: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -363,6 +365,10 @@ def test_cli_german_excel_csv_and_xlsx_output(tmp_path):
     assert list(back["index"]) == pytest.approx(list(result["index"]))
     run_index_cli(MSS, src, xlsx)
     assert xlsx.read_bytes() == first
+    # the dates are fixed, not "now" (equal bytes above could be luck within one second)
+    with zipfile.ZipFile(xlsx) as z:
+        core = z.read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]+)<", core) == ["2000-01-01T00:00:00Z"] * 2
 
 
 def test_cli_missing_column(tmp_path):
