@@ -13,6 +13,7 @@ from shapely.geometry import shape
 
 from . import schema as S
 from .errors import DataContractError, Problem
+from .identities import check_identities, parse_identities
 from .io import read_geojson
 from .notes import Note, read_notes
 from .validate import read_and_type
@@ -36,6 +37,8 @@ class Dataset:
     notes: list[Note] = field(default_factory=list)
     data_hash: str = ""
     is_demo: bool = False
+    # (total, parts): the count of total is the sum of the parts (variablen.summe_aus)
+    identities: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def summary(self) -> str:
         """German one-paragraph summary for the CLI."""
@@ -158,6 +161,11 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         problems.append(Problem("sozialraeume.csv", row, S.AREA, a,
                                 "Sozialraum hat keine Zählungen",
                                 "Zählungen in zaehlungen.csv ergänzen"))
+    identities, iprobs = parse_identities(var)
+    problems += iprobs
+    if not problems:  # sums are only checked on counts that passed the rules above
+        problems += check_identities(identities, cnt, S.AREA, "zaehlungen.csv")
+        problems += check_identities(identities, cntm, S.AGS, "zaehlungen_kommune.csv")
     years = sorted(int(y) for y in cnt[S.YEAR].dropna().unique())
     problems += _missing_years(cnt, years, area_known, var_level)
     problems += _numerator_gt_denominator(cnt, ind, var_level, "zaehlungen.csv", S.AREA)
@@ -195,6 +203,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         notes=notes,
         data_hash=data_hash(data_dir),
         is_demo=(data_dir / "DEMO").exists(),
+        identities=identities,
     )
 
 

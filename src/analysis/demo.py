@@ -188,6 +188,9 @@ TYPE_EFFECT = {"zentrum": (0.3, -0.5, 0.3, 0.4), "stadt": (0.0, -0.2, 0.0, 0.1),
                "vorort": (-0.3, 0.2, -0.2, -0.3), "dorf": (-0.5, 0.4, -0.4, -0.5),
                "weiler": (-0.6, 0.5, -0.5, -0.6)}
 
+# exact sums among the demo variables (variablen.summe_aus, used by disclosure control)
+SUMS = {"bev_gesamt": "bev_u65 + bev_65plus", "bev_u65": "bev_u15 + bev_15_64"}
+
 VARIABLES = [
     # variable, label, unit, level, source
     ("bev_gesamt", "Einwohnerinnen und Einwohner (Hauptwohnsitz)", "Personen", "sozialraum",
@@ -473,6 +476,7 @@ def catalogue_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     mun = pd.DataFrame([(a, n) for a, n, *_ in MUNICIPALITIES], columns=[S.AGS, "name"])
     var = pd.DataFrame(VARIABLES, columns=[S.VARIABLE, "bezeichnung", "einheit", S.LEVEL,
                                            "quelle"])
+    var["summe_aus"] = var[S.VARIABLE].map(SUMS).fillna("")
     ind = pd.DataFrame(INDICATORS, columns=[S.INDICATOR, "bezeichnung", S.NUMERATOR,
                                             S.DENOMINATOR, "skala", "einheit", "handlungsfelder",
                                             S.LEVEL, "definition", "quelle"])

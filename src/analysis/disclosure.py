@@ -41,10 +41,13 @@ Counts that exist only per Kommune go through the same function with each Kommun
 its own single area (``sozialraum = ags``), so step 1 protects them against the
 region total.
 
+Variables that add up (``bev_gesamt = bev_u65 + bev_65plus``, declared in
+``variablen.csv``, column ``summe_aus``) are protected across variables as well: pass
+them as ``identities``; the rules and the audit are in :mod:`analysis.disclosure_linked`.
+
 Not covered: an attacker who knows the rules in detail (e.g. that primary cells are
-``1 … limit-1``) can bound cells more tightly; accounting identities *between*
-variables (e.g. ``bev_gesamt = bev_u65 + bev_65plus``) are not used for secondary
-suppression.
+``1 … limit-1``) can bound cells more tightly; inference from published composite
+indices is not considered.
 """
 
 from __future__ import annotations
@@ -65,6 +68,11 @@ PRIMARY = "primär"
 SECONDARY = "sekundär"
 DEFAULT_LIMIT = 3
 LIMIT_ATTR = "limit"  # key in DataFrame.attrs that carries the limit
+# internal, never published: the Kommune / region total of this row's (jahr, variable)
+# is withheld to protect an identity between variables (analysis.disclosure_linked)
+FORCE_MUNI = "_sperre_kommune"
+FORCE_REGION = "_sperre_region"
+_INTERNAL = [REASON, FORCE_MUNI, FORCE_REGION]
 
 _REASONS = ["", PRIMARY, SECONDARY]
 _COUNT_COLUMNS = (S.COUNT, S.NUMERATOR, S.DENOMINATOR)
@@ -77,7 +85,8 @@ class DisclosureError(AssertionError):
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
-def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT) -> pd.DataFrame:
+def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
+                   identities: Sequence[tuple[str, Sequence[str]]] = ()) -> pd.DataFrame:
     """Primary and secondary suppression of area counts (rules: module docstring).
 
     Parameters
@@ -86,6 +95,9 @@ def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT) -> pd.DataF
         ``anzahl`` (integer >= 0); one row per area, year and variable; each area
         belongs to one ``ags``.
     limit : counts ``0 < x < limit`` are withheld (``geheimhaltung.mindestanzahl``).
+    identities : ``(total, (part, …))`` pairs: per area and year, the count of
+        ``total`` equals the sum of the parts. Pairs whose variables are not all in
+        ``counts`` are ignored.
 
     Returns
     -------
@@ -95,24 +107,51 @@ def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT) -> pd.DataF
     """
     _check_limit(limit)
     x = _count_values(counts)
-    lv = _levels(counts, x, limit)
+    present = set(counts[S.VARIABLE].unique()) if len(counts) else set()
+    active = [(str(t), tuple(str(p) for p in ps)) for t, ps in identities
+              if t in present and all(p in present for p in ps)]
+    if active:
+        from .disclosure_linked import protect_linked
+
+        return protect_linked(counts, x, limit, active)
+    out, _, unmet = _protect(counts, x, limit)
+    if unmet.any():  # cannot happen: a published/secondary total is >= limit
+        raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
+    return out
+
+
+def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
+             force_cell: np.ndarray | None = None, force_muni: np.ndarray | None = None,
+             force_region: np.ndarray | None = None) -> tuple[pd.DataFrame, _Levels, np.ndarray]:
+    """The rules of the module docstring, with optional further cells to withhold.
+
+    ``force_*`` are row-aligned masks: withhold this area cell / the Kommune total /
+    the region total of this row's ``(jahr, variable)``. Returns the protected frame
+    (with the ``force_muni``/``force_region`` masks as internal columns if given), the
+    totals and, per Kommune group, whether the area rule could not be met.
+    """
+    lv = _levels(counts, x, limit, force_muni, force_region)
     primary = (x > 0) & (x < limit)
+    start = primary if force_cell is None else primary | force_cell
 
     # per Kommune: how many suppressed area cells, with which sum, are needed
     published = lv.muni_reason == 0
-    has_primary = np.bincount(lv.row_group, weights=primary, minlength=lv.n_groups) > 0
-    need_count = np.select([published & has_primary, lv.muni_reason == 2], [2, 1], 0)
+    has_locked = np.bincount(lv.row_group, weights=start, minlength=lv.n_groups) > 0
+    secondary = (lv.muni_reason == 2) & (lv.muni[S.COUNT].to_numpy() > 0)
+    need_count = np.select([published & has_locked, secondary], [2, 1], 0)
     need_sum = np.where(need_count > 0, limit, 0)
-    locked, unmet = _fill_groups(lv.row_group, x, lv.area_rank, primary, need_count, need_sum)
-    if unmet.any():  # cannot happen: a published/secondary total is >= limit
-        raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
+    locked, unmet = _fill_groups(lv.row_group, x, lv.area_rank, start, need_count, need_sum)
 
-    out = counts.copy()
+    out = counts.drop(columns=[c for c in _INTERNAL if c in counts.columns]).copy()
     out[FLAG] = locked
     codes = np.where(primary, 1, np.where(locked, 2, 0))
     out[REASON] = pd.Categorical.from_codes(codes, categories=_REASONS)
+    if force_muni is not None or force_region is not None:
+        out[FORCE_MUNI] = np.zeros(len(out), bool) if force_muni is None else force_muni.copy()
+        out[FORCE_REGION] = (np.zeros(len(out), bool) if force_region is None
+                             else force_region.copy())
     out.attrs[LIMIT_ATTR] = limit
-    return out
+    return out, lv, unmet
 
 
 def municipal_totals(protected: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
@@ -159,8 +198,8 @@ def publish(values: pd.DataFrame, columns: list[str], suppressed: pd.Series | st
     suppressed : boolean Series aligned with ``values.index``, or the name of a
         boolean column of ``values`` (usually ``"gesperrt"``).
 
-    Returns a copy; the internal ``sperrgrund`` column is dropped (it would tell
-    primary, i.e. small, from secondary cells).
+    Returns a copy; the internal columns (``sperrgrund`` would tell primary, i.e.
+    small, from secondary cells) are dropped.
     """
     mask = values[suppressed] if isinstance(suppressed, str) else suppressed
     if not isinstance(mask, pd.Series) or not mask.index.equals(values.index):
@@ -171,7 +210,7 @@ def publish(values: pd.DataFrame, columns: list[str], suppressed: pd.Series | st
     if missing:
         raise KeyError(f"Spalten fehlen: {missing}")
     hide = mask.to_numpy(dtype=bool)
-    out = values.drop(columns=[REASON], errors="ignore").copy()
+    out = values.drop(columns=_INTERNAL, errors="ignore").copy()
     for col in columns:
         cells = out[col].to_numpy(dtype=object, copy=True)
         cells[hide] = SUPPRESSED
@@ -253,8 +292,18 @@ class _Levels:
     region_suppressed: np.ndarray
 
 
-def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int) -> _Levels:
-    """Step 1 of the rules: totals and their suppression (depends on totals only)."""
+def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
+            force_muni: np.ndarray | None = None, force_region: np.ndarray | None = None
+            ) -> _Levels:
+    """Step 1 of the rules: totals and their suppression (depends on totals only).
+
+    ``force_muni``/``force_region`` (row-aligned) withhold further totals; by default
+    they are read from the internal columns a linked protection leaves in ``counts``.
+    """
+    if force_muni is None and FORCE_MUNI in counts.columns:
+        force_muni = counts[FORCE_MUNI].to_numpy(dtype=bool)
+    if force_region is None and FORCE_REGION in counts.columns:
+        force_region = counts[FORCE_REGION].to_numpy(dtype=bool)
     missing = [c for c in (S.AREA, S.AGS, S.YEAR, S.VARIABLE) if c not in counts.columns]
     if missing:
         raise ValueError(f"Spalten fehlen: {missing}")
@@ -277,12 +326,23 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int) -> _Levels:
     m_region, region_key = pd.factorize(m_yv, sort=True)
     r_total = _sum(m_region, m_total, len(region_key))
 
-    r_suppressed = (r_total > 0) & (r_total < limit)
+    n_region = len(region_key)
+    r_small = (r_total > 0) & (r_total < limit)
+    r_forced = np.zeros(n_region, dtype=bool)
+    if force_region is not None:
+        r_forced = np.bincount(m_region[row_group], weights=force_region, minlength=n_region) > 0
+    r_suppressed = r_small | r_forced
     m_primary = (m_total > 0) & (m_total < limit)
-    any_primary = np.bincount(m_region, weights=m_primary, minlength=len(region_key)) > 0
-    need_count = np.where(~r_suppressed & any_primary, 2, 0)
+    m_start = m_primary
+    if force_muni is not None:
+        m_start = m_primary | (np.bincount(row_group, weights=force_muni, minlength=n_groups) > 0)
+    any_locked = np.bincount(m_region, weights=m_start, minlength=n_region) > 0
+    # a published region total needs >= 2 withheld Kommunen (sum >= limit) or none; a
+    # region total withheld only to protect an identity needs one withheld Kommune
+    need_count = np.select([~r_suppressed & any_locked, r_forced & ~r_small & (r_total > 0)],
+                           [2, 1], 0)
     need_sum = np.where(need_count > 0, limit, 0)
-    m_locked, unmet = _fill_groups(m_region, m_total, m_ags, m_primary, need_count, need_sum)
+    m_locked, unmet = _fill_groups(m_region, m_total, m_ags, m_start, need_count, need_sum)
     r_suppressed = r_suppressed | unmet  # defensive: cannot happen with >= 1 Kommune
 
     muni = pd.DataFrame({

@@ -76,7 +76,8 @@ class Report:
 
     @cached_property
     def protected(self) -> pd.DataFrame:
-        return D.protect_counts(self.ds.counts, self.cfg.geheimhaltung.mindestanzahl)
+        return D.protect_counts(self.ds.counts, self.cfg.geheimhaltung.mindestanzahl,
+                                self.ds.identities)
 
     @cached_property
     def protected_municipal(self) -> pd.DataFrame:
@@ -85,7 +86,7 @@ class Report:
         Kommune cannot be recomputed from the region total minus the other Kommunen."""
         cm = self.ds.counts_municipal
         return D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}),
-                                self.cfg.geheimhaltung.mindestanzahl)
+                                self.cfg.geheimhaltung.mindestanzahl, self.ds.identities)
 
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])
@@ -533,9 +534,26 @@ class Report:
             "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "
             f"deren Summe mindestens {fmt.number(lim)} beträgt. Zahlen, die es nur je Kommune "
             "gibt (z. B. Eingliederungshilfe), werden ebenso gegen die Summe der Region "
-            "geschützt. Veränderungen werden nur aus veröffentlichten Werten gebildet.",
+            "geschützt. "
+            + self._identity_sentence()
+            + "Veränderungen werden nur aus veröffentlichten Werten gebildet.",
             f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.protected))} "
             "Zählwerten gesperrt.",
+        )
+
+    def _identity_sentence(self) -> str:
+        """How sums between variables are protected (empty if none are declared)."""
+        ids = self.ds.identities
+        if not ids:
+            return ""
+        label = dict(zip(self.ds.variables[S.VARIABLE], self.ds.variables["bezeichnung"],
+                         strict=True))
+        sums = "; ".join(f"{label[t]} = " + " + ".join(label[p] for p in ps) for t, ps in ids)
+        return (
+            "Merkmale, die sich zu einem anderen addieren, werden gemeinsam geschützt, so dass "
+            f"ein gesperrter Teil auch nicht aus der Summe zurückgerechnet werden kann ({sums}); "
+            "eine Prüfung mit linearer Optimierung stellt sicher, dass sich kein gesperrter Wert "
+            "aus allen veröffentlichten Zahlen genau bestimmen lässt. "
         )
 
     def sources_table(self) -> TableOutput:

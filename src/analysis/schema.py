@@ -156,6 +156,13 @@ VARIABLEN = InputFile(
                                      error="nur „sozialraum“ oder „kommune“ erlaubt"),)),
         Column("quelle", "str", "Datenquelle", "IT.NRW, Einwohnermelderegister",
                checks=(pa.Check.str_length(1, 300, error="Quelle leer"),)),
+        Column("summe_aus", "str", "Optional. Nur wenn die Variable in jedem Gebiet und Jahr "
+               "die Summe anderer Variablen derselben Ebene ist: deren Kennungen mit „+“ "
+               "verbunden, sonst leer. Die Geheimhaltung schützt gesperrte Teile dann auch "
+               "gegen diese Summe; die Zählungen werden darauf geprüft",
+               "bev_u65 + bev_65plus", required=False, nullable=True,
+               checks=(pa.Check.str_matches(r"^[a-z][a-z0-9_]*(\s*\+\s*[a-z][a-z0-9_]*)+$",
+                                            error="Kennungen mit „+“ verbinden"),)),
     ),
     key=(VARIABLE,),
 )

@@ -74,6 +74,9 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
                                                      "Datenzeilen ergänzen")]
     out = pd.DataFrame(index=df.index)
     for col in spec.columns:
+        if col.name not in present:  # an optional column left out: all cells empty
+            out[col.name] = None
+            continue
         values = df[col.name].astype(str)
         if col.dtype == "str":
             out[col.name] = values.where(values != "", None)

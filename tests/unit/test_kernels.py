@@ -37,10 +37,15 @@ def _last_output(nb: nbformat.NotebookNode) -> dict:
 
 
 @pytest.fixture
-def private_tmp(tmp_path, monkeypatch):
-    """Socket folders go to a fresh temporary folder we can inspect."""
-    sockets = tmp_path / "sockets"
-    sockets.mkdir()
+def private_tmp(monkeypatch):
+    """Socket folders go to a fresh temporary folder we can inspect.
+
+    Not under ``tmp_path``: a Unix socket path has at most 107 bytes, and pytest's
+    folders (longer still under pytest-xdist) can exceed that. Not removed afterwards
+    either: the forkserver, started once per test process, keeps its listening socket
+    in the temporary folder that was current when it started.
+    """
+    sockets = Path(tempfile.mkdtemp(prefix="spk-"))
     monkeypatch.setattr(tempfile, "tempdir", str(sockets))
     return sockets
 
