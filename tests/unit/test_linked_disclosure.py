@@ -19,6 +19,7 @@ from analysis import schema as S
 from analysis.disclosure import (
     FLAG,
     SUPPRESSED,
+    assert_no_small_counts,
     municipal_totals,
     protect_counts,
     publish,
@@ -198,3 +199,49 @@ def test_protection_is_deterministic(limit):
     b = protect_counts(counts.sample(frac=1, random_state=1).reset_index(drop=True), limit, IDS)
     key = [S.AREA, S.VARIABLE]
     assert (a.sort_values(key)[FLAG].tolist() == b.sort_values(key)[FLAG].tolist())
+
+
+# ---------------------------------------------------------------------------
+# End to end through the report: a small age group in one Sozialraum
+# ---------------------------------------------------------------------------
+def test_report_protects_a_small_part_against_its_sum(demo_copy):
+    """Everyone 65+ but two moved away: bev_65plus = 2. Without the identity, the
+    download's denominators gave it back as bev_gesamt − bev_u65 of the same area."""
+    from analysis.context import compute_context
+    from analysis.report import Report
+
+    from ..conftest import REPO
+
+    area, year = "AC 1", "2021"
+    path = demo_copy / "zaehlungen.csv"
+    c = pd.read_csv(path, dtype=str)
+    at = (c["sozialraum"] == area) & (c["jahr"] == year)
+
+    def cell(var):
+        return at & (c["variable"] == var)
+
+    u65 = int(c.loc[cell("bev_u65"), "anzahl"].iloc[0])
+    for var, value in {"bev_65plus": 2, "bev_80plus": 1, "alleinlebend_65plus": 1,
+                       "grusi_65plus": 0, "bev_gesamt": u65 + 2}.items():
+        assert cell(var).sum() == 1
+        c.loc[cell(var), "anzahl"] = str(value)
+    c.to_csv(path, index=False)
+
+    report = Report(compute_context(demo_copy, REPO / "config" / "report.yaml"))
+    limit = report.cfg.geheimhaltung.mindestanzahl
+    table = report.download_tables()["indikatoren_sozialraeume"][1]
+    assert_no_small_counts(table, limit)
+    rows = table[table["sozialraum"] == area]
+    cat = report.ds.indicators.set_index("indikator")
+    published = {}  # variable -> the value a reader sees as numerator or denominator
+    for r in rows.itertuples(index=False):
+        for col, var in (("zaehler", cat.loc[r.indikator, "zaehler"]),
+                         ("nenner", cat.loc[r.indikator, "nenner"])):
+            value = getattr(r, col)
+            if value != SUPPRESSED:
+                published[var] = int(value)
+    assert "bev_65plus" not in published
+    assert not {"bev_gesamt", "bev_u65"} <= published.keys(), published
+    # and the protection agrees with the LP reader on the whole region
+    out = report.protected[report.protected[S.YEAR] == int(year)]
+    assert leaks(out, report.ds.identities) == []

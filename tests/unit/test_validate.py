@@ -195,6 +195,13 @@ BOWTIE = [[[283000.0, 5637000.0], [284000.0, 5638000.0], [284000.0, 5637000.0],
            [283000.0, 5638000.0], [283000.0, 5637000.0]]]
 
 
+def _sum_cycle(d: Path) -> int:
+    """bev_u15 = bev_gesamt − …: bev_gesamt is then defined through itself."""
+    set_cell(d, "variablen.csv", row_of(d, "variablen.csv", variable="bev_u15"), "summe_aus",
+             "bev_gesamt + bev_65plus")
+    return row_of(d, "variablen.csv", variable="bev_gesamt")
+
+
 def _extra_feature(gj: dict) -> None:
     f = copy.deepcopy(feature(gj, "AC 1"))
     f["properties"]["sozialraum"] = "ZZ 1"
@@ -377,6 +384,29 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
     "note_unknown_area": (lambda d: edit_note(d, '"E 1|E 2"', '"E 1|E 99"'),
                           Expect(f"befunde/{NOTE}", 3, "sozialraum", "E 99",
                                  "unbekannter Sozialraum")),
+    # --- sums between variables (summe_aus) --------------------------------------------
+    "sum_unknown_part": (_set("variablen.csv", "summe_aus", "bev_u65 + bev_alt",
+                              variable="bev_gesamt"),
+                         Expect("variablen.csv", ROW, "summe_aus", "bev_u65 + bev_alt",
+                                "unbekannte Variable(n): bev_alt", "Kennungen")),
+    "sum_single_part": (_set("variablen.csv", "summe_aus", "bev_u65", variable="bev_gesamt"),
+                        Expect("variablen.csv", ROW, "summe_aus", "bev_u65",
+                               "Kennungen mit „+“ verbinden")),
+    "sum_of_itself": (_set("variablen.csv", "summe_aus", "bev_gesamt + bev_u65",
+                           variable="bev_gesamt"),
+                      Expect("variablen.csv", ROW, "summe_aus", "bev_gesamt + bev_u65",
+                             "Teil ihrer eigenen Summe")),
+    "sum_other_level": (_set("variablen.csv", "summe_aus", "eingliederungshilfe + bev_u65",
+                             variable="bev_gesamt"),
+                        Expect("variablen.csv", ROW, "summe_aus", "eingliederungshilfe",
+                               "anderer Ebene: eingliederungshilfe")),
+    "sum_cycle": (_sum_cycle, Expect("variablen.csv", ROW, "summe_aus", "bev_gesamt",
+                                     "über sich selbst definiert")),
+    "sum_broken_by_counts": (_set("zaehlungen.csv", "anzahl", "999999", sozialraum="AC 3",
+                                  jahr="2019", variable="bev_gesamt"),
+                             Expect("zaehlungen.csv", ROW, "anzahl", "999999",
+                                    "bev_gesamt (AC 3, 2019) ist nicht bev_u65 + bev_65plus",
+                                    "„summe_aus“ in variablen.csv")),
 }
 
 
@@ -580,6 +610,8 @@ ACCEPTED = {
     "note_areas_as_yaml_list": lambda d: edit_note(d, '"E 1|E 2"', '["E 1", "E 2"]'),
     "without_optional_files": lambda d: [(d / f).unlink() for f in (
         "angebote.csv", "prioritaeten.csv", "wirkungsziele.csv", "zaehlungen_kommune.csv")],
+    "without_optional_sum_column": lambda d: map_columns(d, "variablen.csv",
+                                                         drop_column("summe_aus")),
 }
 
 
@@ -602,3 +634,6 @@ def test_accepted_input(case, demo_copy, demo_dataset, validate_cli):
             assert ds.geometry[code_].symmetric_difference(geom).area < 1e-3 * geom.area
     if case.startswith("note"):
         assert ds.notes == demo_dataset.notes
+    assert demo_dataset.identities == [("bev_gesamt", ("bev_u65", "bev_65plus")),
+                                       ("bev_u65", ("bev_u15", "bev_15_64"))]
+    assert ds.identities == ([] if "sum_column" in case else demo_dataset.identities)
