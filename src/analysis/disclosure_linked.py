@@ -244,23 +244,44 @@ def _audit(grid: _Grid, identities: Sequence[Identity]) -> list[tuple[int, int]]
         for cell in cells:
             cell_eqs.setdefault(cell, []).append(k)
     new: set[tuple[int, int]] = set()
-    for i, (u, v) in enumerate(unknown):
-        if comp[i] not in linked_comps or grid.value[u, v] == 0:
-            continue
-        c = np.zeros(n)
-        c[i] = 1.0
-        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if lo.status != 0 or hi.status not in (0, 3):
-            raise RuntimeError(f"Prüfung der Sperrung fehlgeschlagen: {lo.message} / {hi.message}")
-        upper = np.inf if hi.status == 3 else -hi.fun
-        if upper - lo.fun >= 1 - _TOL:
-            continue
-        cand = _nearest_candidate(grid, (int(u), int(v)), eq_cells, cell_eqs)
-        if cand is None:
-            raise RuntimeError("Sekundärsperrung über Summenbeziehungen nicht erfüllbar")
-        new.add(cand)
+    row_comp = comp[n:]
+    for c_id in sorted(linked_comps):
+        members = np.flatnonzero(comp[:n] == c_id)
+        sub_a = a_eq[np.flatnonzero(row_comp == c_id)][:, members]
+        sub_b = b_eq[row_comp == c_id]
+        for j, i in enumerate(members):
+            u, v = (int(k) for k in unknown[i])
+            truth = int(grid.value[u, v])
+            if truth == 0:
+                continue
+            if _width_below_one(linprog, sub_a, sub_b, j, len(members), truth):
+                cand = _nearest_candidate(grid, (u, v), eq_cells, cell_eqs)
+                if cand is None:
+                    raise RuntimeError("Sekundärsperrung über Summenbeziehungen nicht erfüllbar")
+                new.add(cand)
     return sorted(new)
+
+
+def _width_below_one(linprog, a_eq, b_eq, j: int, n: int, truth: int) -> bool:
+    """Whether a reader can narrow unknown ``j`` to an interval shorter than 1.
+
+    The truth lies inside the interval, so a maximum of at least ``truth + 1`` (or a
+    minimum of at most ``truth − 1``) settles it with one LP; else both bounds count.
+    """
+    c = np.zeros(n)
+    c[j] = 1.0
+    hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if hi.status == 3:  # unbounded above
+        return False
+    if hi.status != 0:
+        raise RuntimeError(f"Prüfung der Sperrung fehlgeschlagen: {hi.message}")
+    upper = -hi.fun
+    if upper >= truth + 1 - _TOL:
+        return False
+    lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if lo.status != 0:
+        raise RuntimeError(f"Prüfung der Sperrung fehlgeschlagen: {lo.message}")
+    return upper - lo.fun < 1 - _TOL
 
 
 def _nearest_candidate(grid: _Grid, start: tuple[int, int], eq_cells: list[list[tuple[int, int]]],
