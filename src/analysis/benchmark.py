@@ -109,6 +109,41 @@ def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[st
     return t
 
 
+def linked_disclosure_case(n_areas: int, n_years: int = 10, seed: int = 2) -> pd.DataFrame:
+    """Counts where ``pop = a + b`` and ``b`` is tiny (about 0,03 %): a hard case for the
+    secondary suppression across variables (many small parts, many LP audits)."""
+    rng = np.random.default_rng(seed)
+    n_mun = max(2, n_areas // 10)
+    areas = [f"X {i + 1}" for i in range(n_areas)]
+    ags = [f"05999{i % n_mun:03d}" for i in range(n_areas)]
+    pop = rng.integers(200, 20000, n_areas)
+    frames = []
+    for y in range(n_years):
+        b = rng.binomial(pop, 0.0003)
+        for var, val in (("pop", pop), ("a", pop - b), ("b", b)):
+            frames.append(pd.DataFrame({S.AREA: areas, S.AGS: ags, S.YEAR: 2012 + y,
+                                        S.VARIABLE: var, S.COUNT: val}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _linked_child(n_areas: int) -> None:
+    from .disclosure import protect_counts
+
+    counts = linked_disclosure_case(n_areas)
+    small = int(((counts[S.COUNT] > 0) & (counts[S.COUNT] < 3)).sum())
+    t = time.perf_counter()
+    out = protect_counts(counts, 3, [("pop", ("a", "b"))])
+    print(json.dumps({"s": time.perf_counter() - t, "small": small,
+                      "withheld": int(out["gesperrt"].sum()), "rows": len(counts)}))
+
+
+def _linked_at(n: int) -> dict:
+    out = subprocess.run([sys.executable, "-c",
+                          f"from analysis.benchmark import _linked_child; _linked_child({n})"],
+                         cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _core_child(n_areas: int) -> None:
     """Run in a fresh process: prints JSON with timings and peak memory."""
     counts, catalogue, cfg = synthetic_inputs(n_areas)
@@ -146,6 +181,10 @@ def _timed(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - t
 
 
+def _int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
 def _fmt(x: float) -> str:
     return f"{x:.2f}".replace(".", ",")
 
@@ -164,6 +203,13 @@ def run_benchmark(output: Path, quick: bool = False) -> int:
         rows.append((f"Analysekern, {n:,} Sozialräume × 40 Indikatoren × 10 Jahre".replace(
             ",", ".").replace("Analysekern.", "Analysekern,"), _fmt(r["times"]["gesamt"]) + " s",
             f"{target}Spitze {r['peak_mib']:.0f} MiB ({parts})"))
+    for n in (93, 1000):
+        r = _linked_at(n)
+        rows.append((f"Geheimhaltung mit Summenbeziehung, {_int(n)} Sozialräume × 10 Jahre",
+                     _fmt(r["s"]) + " s",
+                     "Extremfall: Gesamt = Teil a + Teil b, Teil b fast überall klein "
+                     f"({_int(r['small'])} primär gesperrte Werte, {_int(r['withheld'])} "
+                     "gesperrt insgesamt); ohne Ziel"))
     if not quick:
         with tempfile.TemporaryDirectory() as td:
             tmp = Path(td)
