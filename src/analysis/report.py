@@ -548,12 +548,14 @@ class Report:
             return ""
         label = dict(zip(self.ds.variables[S.VARIABLE], self.ds.variables["bezeichnung"],
                          strict=True))
-        sums = "; ".join(f"{label[t]} = " + " + ".join(label[p] for p in ps) for t, ps in ids)
+        sums = "; ".join(f"„{label[t]}“ = " + " + ".join(f"„{label[p]}“" for p in ps)
+                         for t, ps in ids)
         return (
-            "Merkmale, die sich zu einem anderen addieren, werden gemeinsam geschützt, so dass "
-            f"ein gesperrter Teil auch nicht aus der Summe zurückgerechnet werden kann ({sums}); "
-            "eine Prüfung mit linearer Optimierung stellt sicher, dass sich kein gesperrter Wert "
-            "aus allen veröffentlichten Zahlen genau bestimmen lässt. "
+            f"Einige Merkmale sind die Summe anderer: {sums}. Sie werden gemeinsam geschützt, "
+            "damit ein gesperrter Teil nicht aus der Summe und den übrigen Teilen "
+            "zurückgerechnet werden kann; eine Prüfung mit linearer Optimierung stellt sicher, "
+            "dass sich kein gesperrter Wert aus allen veröffentlichten Zahlen genau bestimmen "
+            "lässt. "
         )
 
     def sources_table(self) -> TableOutput:
