@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import disclosure as D
 from . import indicators as I
 from . import schema as S
 from .config import FieldConfig, ReportConfig
@@ -34,6 +35,8 @@ class Analysis:
     stability: pd.DataFrame  # per area × field share of variants with need
     change: pd.DataFrame | None  # per area × indicator change since comparison year
     need_previous: pd.DataFrame | None  # need in the comparison year
+    protected: pd.DataFrame | None = None  # area counts after disclosure control
+    protected_municipal: pd.DataFrame | None = None  # counts that exist only per Kommune
 
 
 SEED_FIELDS = ("armut", "aeltere", "kinder", "integration")
@@ -202,14 +205,32 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
     return df
 
 
+def protect(ds: Dataset, cfg: ReportConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Disclosure control of the area counts and of the counts that exist only per
+    Kommune (each Kommune as its own area, so the region total cannot give one back)."""
+    limit = cfg.geheimhaltung.mindestanzahl
+    cm = ds.counts_municipal
+    return (D.protect_counts(ds.counts, limit, ds.identities),
+            D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}), limit, ds.identities))
+
+
 def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis:
-    """Run the whole core for the configured report year."""
+    """Run the whole core for the configured report year.
+
+    Indices, need and robustness are computed from the *published* indicator values:
+    a value withheld by disclosure control counts as missing there (the index averages
+    the remaining indicators). Otherwise a published index together with the other
+    published indicators would give the withheld value back (METHOD.md §6).
+    """
     year = cfg.berichtsjahr
-    area_ind = I.area_indicators(ds.counts, ds.indicators, cfg.unsicher_nenner)
-    mun_ind = I.municipal_indicators(ds.counts, ds.indicators, ds.counts_municipal,
+    area_all = I.area_indicators(ds.counts, ds.indicators, cfg.unsicher_nenner)
+    mun_all = I.municipal_indicators(ds.counts, ds.indicators, ds.counts_municipal,
                                      cfg.unsicher_nenner)
     reg_ind = I.region_indicators(ds.counts, ds.indicators, ds.counts_municipal,
                                   cfg.unsicher_nenner)
+    protected, protected_m = protect(ds, cfg)
+    area_ind = D.withhold_values(area_all, ds.indicators, protected, protected_m)
+    mun_ind = D.withhold_values(mun_all, ds.indicators, protected, protected_m)
     z, need = classify_year(area_ind, mun_ind, ds.indicators, cfg, year)
     a2k = ds.areas.set_index(S.AREA)[S.KOMMUNE]
     head = headline(need, cfg.fields, a2k)
@@ -219,10 +240,11 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
         pd.DataFrame(index=need.index)
     change = prev = None
     if cfg.vergleichsjahr is not None and cfg.vergleichsjahr in ds.years:
-        change = change_table(area_ind, ds.indicators, year, cfg.vergleichsjahr,
+        change = change_table(area_all, ds.indicators, year, cfg.vergleichsjahr,
                               cfg.dynamik.schwelle)
         _, prev = classify_year(area_ind, mun_ind, ds.indicators, cfg, cfg.vergleichsjahr)
-    return Analysis(year, area_ind, mun_ind, reg_ind, z, need, head, any_need, stab, change, prev)
+    return Analysis(year, area_all, mun_all, reg_ind, z, need, head, any_need, stab, change, prev,
+                    protected, protected_m)
 
 
 def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig) -> pd.DataFrame:

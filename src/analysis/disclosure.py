@@ -259,6 +259,52 @@ def suppress_rates(rates: pd.DataFrame, protected_counts: pd.DataFrame, numerato
     return out
 
 
+def flag_indicators(rates: pd.DataFrame, catalogue: pd.DataFrame, protected: pd.DataFrame,
+                    protected_municipal: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``gesperrt`` for indicator values (rows per area, Kommune or region and year).
+
+    A value is withheld if its numerator or denominator count is (see
+    :func:`suppress_rates`). Indicators of ``ebene = kommune`` take their flags from
+    ``protected_municipal`` (counts that exist only per Kommune, protected with each
+    Kommune as its own area); all others from ``protected``.
+    """
+    rates = rates.astype(
+        {c: object for c in rates.columns if isinstance(rates[c].dtype, pd.CategoricalDtype)}
+    )
+    cat = catalogue[[S.INDICATOR, S.NUMERATOR, S.DENOMINATOR]].rename(
+        columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"})
+    r = rates.merge(cat, on=S.INDICATOR, how="left")
+    muni_only = set(catalogue.loc[catalogue[S.LEVEL] == S.LEVEL_MUNICIPALITY, S.INDICATOR])
+    if S.AREA not in r.columns and muni_only and protected_municipal is not None:
+        mo = r[S.INDICATOR].isin(muni_only).to_numpy()
+        rest = suppress_rates(r[~mo].reset_index(drop=True), protected, "zvar", "nvar")
+        mun = suppress_rates(r[mo].reset_index(drop=True), protected_municipal, "zvar", "nvar")
+        r = pd.concat([rest, mun], ignore_index=True)
+    else:
+        r = suppress_rates(r, protected, "zvar", "nvar")
+    return r.drop(columns=["zvar", "nvar"])
+
+
+def withhold_values(rates: pd.DataFrame, catalogue: pd.DataFrame, protected: pd.DataFrame,
+                    protected_municipal: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``rates`` with every withheld value, count and interval set to missing.
+
+    Input for everything that is computed *from* indicator values and then published
+    (z-scores, field indices, need, robustness): computed from published values only,
+    it cannot give a withheld value back. Row order and index are kept.
+    """
+    flags = flag_indicators(rates.reset_index(drop=True), catalogue, protected,
+                            protected_municipal)
+    keys = [c for c in (S.AREA, S.AGS) if c in rates.columns][:1] + [S.YEAR, S.INDICATOR]
+    hide = (flags.set_index(keys)[FLAG]
+            .reindex(pd.MultiIndex.from_frame(rates[keys].astype(object))).to_numpy(dtype=bool))
+    out = rates.copy()
+    for col in (S.VALUE, S.NUMERATOR, S.DENOMINATOR, S.LOWER, S.UPPER):
+        if col in out.columns:
+            out[col] = out[col].astype(float).mask(hide)
+    return out
+
+
 def assert_no_small_counts(table: pd.DataFrame, limit: int,
                            columns: Sequence[str] | None = None) -> None:
     """Raise :class:`DisclosureError` if a published count cell is ``0 < x < limit``.

@@ -19,6 +19,7 @@ from . import fmt
 from . import schema as S
 from .context import Context, load_context
 from .core import area_sort_key, need_table, stability_label
+from .core import protect as core_protect
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .maps import choropleth
 from .prose import Prose, notice, prose
@@ -75,18 +76,23 @@ class Report:
         return self.ds.indicators.set_index(S.INDICATOR)
 
     @cached_property
-    def protected(self) -> pd.DataFrame:
-        return D.protect_counts(self.ds.counts, self.cfg.geheimhaltung.mindestanzahl,
-                                self.ds.identities)
+    def _protection(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        res = self.res
+        if res.protected is not None and res.protected_municipal is not None:
+            return res.protected, res.protected_municipal
+        return core_protect(self.ds, self.cfg)
 
-    @cached_property
+    @property
+    def protected(self) -> pd.DataFrame:
+        """Area counts after disclosure control (computed once by the core)."""
+        return self._protection[0]
+
+    @property
     def protected_municipal(self) -> pd.DataFrame:
         """Counts that exist only per Kommune (``zaehlungen_kommune.csv``), protected by
         the same rules: each Kommune counts as its own single area, so a withheld
         Kommune cannot be recomputed from the region total minus the other Kommunen."""
-        cm = self.ds.counts_municipal
-        return D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}),
-                                self.cfg.geheimhaltung.mindestanzahl, self.ds.identities)
+        return self._protection[1]
 
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])
@@ -108,39 +114,22 @@ class Report:
         )
 
     # ------------------------------------------------------------------ protected values
-    def _flag_rates(self, rates: pd.DataFrame, level: str) -> pd.DataFrame:
-        rates = rates.astype(
-            {c: object for c in rates.columns if isinstance(rates[c].dtype, pd.CategoricalDtype)}
-        )
-        cat = self.ds.indicators[[S.INDICATOR, S.NUMERATOR, S.DENOMINATOR]].rename(
-            columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"}
-        )
-        r = rates.merge(cat, on=S.INDICATOR, how="left")
-        muni_only = set(
-            self.ds.indicators.loc[self.ds.indicators[S.LEVEL] == S.LEVEL_MUNICIPALITY, S.INDICATOR]
-        )
-        if level != "area" and muni_only:
-            mo = r[S.INDICATOR].isin(muni_only).to_numpy()
-            rest = D.suppress_rates(r[~mo].reset_index(drop=True), self.protected, "zvar", "nvar")
-            mun = D.suppress_rates(r[mo].reset_index(drop=True), self.protected_municipal,
-                                   "zvar", "nvar")
-            r = pd.concat([rest, mun], ignore_index=True)
-        else:
-            r = D.suppress_rates(r, self.protected, "zvar", "nvar")
-        return r.drop(columns=["zvar", "nvar"])
+    def _flag_rates(self, rates: pd.DataFrame) -> pd.DataFrame:
+        return D.flag_indicators(rates, self.ds.indicators, self.protected,
+                                 self.protected_municipal)
 
     @cached_property
     def area_values(self) -> pd.DataFrame:
         """Area indicators (all years) with the suppression flag ``gesperrt``."""
-        return self._flag_rates(self.res.area, "area")
+        return self._flag_rates(self.res.area)
 
     @cached_property
     def municipal_values(self) -> pd.DataFrame:
-        return self._flag_rates(self.res.municipal, "municipal")
+        return self._flag_rates(self.res.municipal)
 
     @cached_property
     def region_values(self) -> pd.DataFrame:
-        return self._flag_rates(self.res.region, "region")
+        return self._flag_rates(self.res.region)
 
     @cached_property
     def _area_value_groups(self) -> dict:
@@ -441,7 +430,11 @@ class Report:
             "Jeder Indikator wird über alle Sozialräume z-standardisiert (ungewichtet, "
             "Populationsstandardabweichung), so dass ein höherer Wert mehr Bedarf bedeutet. "
             "Der Feldindex ist der gewichtete Mittelwert der z-Werte der Kernindikatoren, "
-            "erneut standardisiert.",
+            "erneut standardisiert. Standardisierung, Feldindex, Regeln und Robustheit "
+            "verwenden nur veröffentlichte Werte: Ein aus Gründen der Geheimhaltung "
+            "gesperrter Wert zählt dort als fehlend, der Feldindex dieses Sozialraums ist "
+            "dann der Mittelwert der übrigen Kernindikatoren. Sonst ließe sich der gesperrte "
+            "Wert aus dem Index und den anderen Indikatoren zurückrechnen.",
             "Ein Sozialraum hat Handlungsbedarf in einem Feld, wenn mindestens eine Regel greift:",
             items=[
                 f"Regel 1 (regional): Feldindex mindestens {fmt.number(b.regional_index, 2)}.",

@@ -1,0 +1,71 @@
+"""Published indices, need and robustness are computed from published values only.
+
+Otherwise a withheld indicator value comes back: the field index is a weighted mean
+of z-scores, so index and the other published indicators of an area determine the
+withheld one (on the demo data to ±0,2 percentage points, and with the denominator
+from a neighbouring row, the withheld count exactly). The test changes withheld
+counts and requires every published result to stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import disclosure as D
+from analysis.config import load_config
+from analysis.core import need_table, run
+from analysis.dataset import load_dataset
+
+from ..conftest import REPO
+
+CONFIG = REPO / "config" / "report.yaml"
+# withheld in the demo: 2 of 19 children with Sprachförderbedarf (part of the Kinder
+# index) in B 4b; as 1 the same cells stay withheld (with B 5: 1 + 2 >= 3)
+CHANGES = [("B 4b", "seu_sprachfoerder", 1)]
+
+
+def _run(data):
+    ds = load_dataset(data)
+    return ds, run(ds, load_config(CONFIG))
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return _run(REPO / "data" / "demo")
+
+
+def test_withheld_values_do_not_move_any_published_result(demo_copy, baseline):
+    ds0, res0 = baseline
+    path = demo_copy / "zaehlungen.csv"
+    c = pd.read_csv(path, dtype=str)
+    for area, var, value in CHANGES:
+        at = (c["sozialraum"] == area) & (c["jahr"] == "2021") & (c["variable"] == var)
+        assert at.sum() == 1 and c.loc[at, "anzahl"].iloc[0] != str(value)
+        c.loc[at, "anzahl"] = str(value)
+    c.to_csv(path, index=False)
+    ds1, res1 = _run(demo_copy)
+
+    # the same cells are withheld before and after (else the comparison proves nothing)
+    assert res0.protected[D.FLAG].tolist() == res1.protected[D.FLAG].tolist()
+    withheld = res0.protected.set_index(["sozialraum", "jahr", "variable"])[D.FLAG]
+    assert all(withheld[(a, 2021, v)] for a, v, _ in CHANGES)
+    # ... the underlying values did change ...
+    v0 = res0.area.set_index(["sozialraum", "jahr", "indikator"])["wert"]
+    v1 = res1.area.set_index(["sozialraum", "jahr", "indikator"])["wert"]
+    assert v0[("B 4b", 2021, "sprachfoerderbedarf")] != v1[("B 4b", 2021, "sprachfoerderbedarf")]
+    # ... and nothing derived from values moved
+    cfg = load_config(CONFIG)
+    pd.testing.assert_frame_equal(need_table(ds0, res0, cfg), need_table(ds1, res1, cfg))
+    pd.testing.assert_frame_equal(res0.z, res1.z)
+    pd.testing.assert_frame_equal(res0.stability, res1.stability)
+    pd.testing.assert_frame_equal(res0.need_previous, res1.need_previous)
+
+
+def test_withheld_component_is_left_out_of_the_index(baseline):
+    _, res = baseline
+    assert pd.isna(res.z.loc["B 4b", "sprachfoerderbedarf"])  # not in the z-scores
+    assert res.z.loc["B 4b"].notna().sum() > 5  # the other indicators are
+    assert pd.notna(res.need.loc["B 4b", "kinder_index"])  # index over the others
+    assert pd.notna(res.area.set_index(["sozialraum", "jahr", "indikator"])
+                    .loc[("B 4b", 2021, "sprachfoerderbedarf"), "wert"])  # kept internally
