@@ -36,6 +36,9 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
   difference involving a suppressed value is itself suppressed), so they need no
   extra rule. Other tables (indicator numerators, downloads, figures) must take their
   flags from the same :func:`protect_counts` result and go through :func:`publish`.
+* **Derived results** (z-scores, field indices, need, robustness) are computed from
+  published values only (:func:`withhold_values`, used by :func:`analysis.core.run`):
+  otherwise an index and the other indicators of an area give a withheld one back.
 
 Counts that exist only per Kommune go through the same function with each Kommune as
 its own single area (``sozialraum = ags``), so step 1 protects them against the
