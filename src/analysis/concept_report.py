@@ -139,7 +139,9 @@ class ConceptReport:
 
     @cached_property
     def progress(self) -> pd.DataFrame:
-        return C.impact_progress(self.ds.goals, self.r.res.area, self.r.res.municipal, self.year)
+        # from published values only: a withheld value shows as „keine Daten“
+        return C.impact_progress(self.ds.goals, self.r.published_area, self.r.published_municipal,
+                                 self.year)
 
     @cached_property
     def recommendations(self) -> pd.DataFrame:

@@ -119,6 +119,18 @@ class Report:
                                  self.protected_municipal)
 
     @cached_property
+    def published_area(self) -> pd.DataFrame:
+        """Area indicators with every withheld value missing (input for derived results)."""
+        return D.withhold_values(self.res.area, self.ds.indicators, self.protected,
+                                 self.protected_municipal)
+
+    @cached_property
+    def published_municipal(self) -> pd.DataFrame:
+        """Municipal indicators with every withheld value missing."""
+        return D.withhold_values(self.res.municipal, self.ds.indicators, self.protected,
+                                 self.protected_municipal)
+
+    @cached_property
     def area_values(self) -> pd.DataFrame:
         """Area indicators (all years) with the suppression flag ``gesperrt``."""
         return self._flag_rates(self.res.area)

@@ -69,3 +69,22 @@ def test_withheld_component_is_left_out_of_the_index(baseline):
     assert pd.notna(res.need.loc["B 4b", "kinder_index"])  # index over the others
     assert pd.notna(res.area.set_index(["sozialraum", "jahr", "indikator"])
                     .loc[("B 4b", 2021, "sprachfoerderbedarf"), "wert"])  # kept internally
+
+
+def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
+    """A Wirkungsziel whose latest value is withheld must not publish it (nor a status
+    computed from it)."""
+    from analysis.concept_report import ConceptReport
+    from analysis.context import compute_context
+    from analysis.report import Report
+
+    with (demo_copy / "wirkungsziele.csv").open("a", encoding="utf-8") as fh:
+        fh.write("z_test_b4b,Mehr Kinder in B 4b ohne Sprachförderbedarf,Sprachkita,kinder,"
+                 "B 4b,sprachfoerderbedarf,2016,5.0,2025\n")
+    report = Report(compute_context(demo_copy, CONFIG))
+    flags = report.area_values.set_index(["sozialraum", "jahr", "indikator"])[D.FLAG]
+    assert flags[("B 4b", 2021, "sprachfoerderbedarf")]
+    row = ConceptReport(report).progress.set_index("ziel_id").loc["z_test_b4b"]
+    assert pd.isna(row["wert"]) and pd.isna(row["ki_unten"]) and pd.isna(row["ki_oben"])
+    assert row["status"] == "keine Daten"
+    assert pd.isna(row["fortschritt"])
