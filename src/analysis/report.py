@@ -612,7 +612,8 @@ class Report:
         )
         cols = [S.NUMERATOR, S.DENOMINATOR, S.VALUE, S.LOWER, S.UPPER]
         av[[S.VALUE, S.LOWER, S.UPPER]] = av[[S.VALUE, S.LOWER, S.UPPER]].round(2)
-        av_pub = D.publish(av, cols, D.FLAG).drop(columns=[D.FLAG])
+        # "unsicher" (denominator below the limit) says something about a withheld row too
+        av_pub = D.publish(av, [*cols, "unsicher"], D.FLAG).drop(columns=[D.FLAG])
         av_pub = av_pub.iloc[
             sorted(
                 range(len(av_pub)),

@@ -88,3 +88,16 @@ def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
     assert pd.isna(row["wert"]) and pd.isna(row["ki_unten"]) and pd.isna(row["ki_oben"])
     assert row["status"] == "keine Daten"
     assert pd.isna(row["fortschritt"])
+
+
+def test_download_row_of_a_withheld_value_is_masked_entirely():
+    from analysis.context import compute_context
+    from analysis.report import Report
+
+    table = Report(compute_context(REPO / "data" / "demo", CONFIG)).download_tables()[
+        "indikatoren_sozialraeume"][1]
+    row = table[(table["sozialraum"] == "B 4b") & (table["indikator"] == "sprachfoerderbedarf")]
+    assert len(row) == 1
+    masked = ["zaehler", "nenner", "wert", "ki_unten", "ki_oben", "unsicher"]
+    assert (row[masked] == D.SUPPRESSED).all(axis=None)
+    assert set(table.loc[table["wert"] != D.SUPPRESSED, "unsicher"]) == {"ja", "nein"}
