@@ -81,17 +81,23 @@ def synthetic_inputs(n_areas: int, n_indicators: int = 40, n_years: int = 10, se
 
 
 def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[str, float]:
-    """indicators → indices → need → robustness → change → disclosure, timed."""
+    """indicators → disclosure → indices → need → robustness → change, timed (as
+    :func:`analysis.core.run`: derived results from published values only)."""
     from . import indicators as I
     from .core import change_table, classify_year, stability
-    from .disclosure import protect_counts
+    from .disclosure import protect_with_totals, withhold_values
 
     t = {}
     t0 = time.perf_counter()
-    area = I.area_indicators(counts, catalogue)
-    mun = I.municipal_indicators(counts, catalogue)
+    area_all = I.area_indicators(counts, catalogue)
+    mun_all = I.municipal_indicators(counts, catalogue)
     I.region_indicators(counts, catalogue)
     t["Indikatoren"] = time.perf_counter() - t0
+    t4 = time.perf_counter()
+    protected, muni_flags, _ = protect_with_totals(counts, cfg.geheimhaltung.mindestanzahl)
+    area = withhold_values(area_all, catalogue, protected)
+    mun = withhold_values(mun_all, catalogue, muni_flags)
+    t["Geheimhaltung"] = time.perf_counter() - t4
     t1 = time.perf_counter()
     classify_year(area, mun, catalogue, cfg, cfg.berichtsjahr)
     t["Indizes und Bedarf"] = time.perf_counter() - t1
@@ -99,12 +105,9 @@ def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[st
     stability(area, mun, catalogue, cfg, cfg.berichtsjahr)
     t["Robustheit"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    change_table(area, catalogue, cfg.berichtsjahr, cfg.vergleichsjahr, 1.0)
+    change_table(area_all, catalogue, cfg.berichtsjahr, cfg.vergleichsjahr, 1.0)
     classify_year(area, mun, catalogue, cfg, cfg.vergleichsjahr)
     t["Veränderung"] = time.perf_counter() - t3
-    t4 = time.perf_counter()
-    protect_counts(counts, cfg.geheimhaltung.mindestanzahl)
-    t["Geheimhaltung"] = time.perf_counter() - t4
     t["gesamt"] = time.perf_counter() - t0
     return t
 

@@ -208,10 +208,19 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
 def protect(ds: Dataset, cfg: ReportConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Disclosure control of the area counts and of the counts that exist only per
     Kommune (each Kommune as its own area, so the region total cannot give one back)."""
-    limit = cfg.geheimhaltung.mindestanzahl
+    protected, _, _ = _protect_with_totals(ds, cfg)
+    return protected, protect_municipal_only(ds, cfg)
+
+
+def protect_municipal_only(ds: Dataset, cfg: ReportConfig) -> pd.DataFrame:
+    """The counts of ``zaehlungen_kommune`` after disclosure control."""
     cm = ds.counts_municipal
-    return (D.protect_counts(ds.counts, limit, ds.identities),
-            D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}), limit, ds.identities))
+    return D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}), cfg.geheimhaltung.mindestanzahl,
+                            ds.identities)
+
+
+def _protect_with_totals(ds: Dataset, cfg: ReportConfig):
+    return D.protect_with_totals(ds.counts, cfg.geheimhaltung.mindestanzahl, ds.identities)
 
 
 def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis:
@@ -228,9 +237,11 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
                                      cfg.unsicher_nenner)
     reg_ind = I.region_indicators(ds.counts, ds.indicators, ds.counts_municipal,
                                   cfg.unsicher_nenner)
-    protected, protected_m = protect(ds, cfg)
-    area_ind = D.withhold_values(area_all, ds.indicators, protected, protected_m)
-    mun_ind = D.withhold_values(mun_all, ds.indicators, protected, protected_m)
+    protected, muni_flags, _ = _protect_with_totals(ds, cfg)
+    protected_m = protect_municipal_only(ds, cfg)
+    area_ind = D.withhold_values(area_all, ds.indicators, protected)
+    mun_ind = D.withhold_values(mun_all, ds.indicators, muni_flags,
+                                D.municipal_totals(protected_m))
     z, need = classify_year(area_ind, mun_ind, ds.indicators, cfg, year)
     a2k = ds.areas.set_index(S.AREA)[S.KOMMUNE]
     head = headline(need, cfg.fields, a2k)

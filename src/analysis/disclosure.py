@@ -108,6 +108,20 @@ def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
     ``"sekundär"``, ``""``); ``attrs["limit"]`` carries ``limit`` for
     :func:`municipal_totals` and :func:`region_totals`.
     """
+    return _protect_all(counts, limit, identities)[0]
+
+
+def protect_with_totals(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
+                        identities: Sequence[tuple[str, Sequence[str]]] = ()
+                        ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`protect_counts` plus, from the same pass, what :func:`municipal_totals`
+    and :func:`region_totals` would return (saves recomputing them on large data)."""
+    out, lv = _protect_all(counts, limit, identities)
+    return out, _municipal_frame(lv, limit), _region_frame(lv, limit)
+
+
+def _protect_all(counts: pd.DataFrame, limit: int,
+                 identities: Sequence[tuple[str, Sequence[str]]]) -> tuple[pd.DataFrame, _Levels]:
     _check_limit(limit)
     x = _count_values(counts)
     present = set(counts[S.VARIABLE].unique()) if len(counts) else set()
@@ -117,10 +131,10 @@ def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
         from .disclosure_linked import protect_linked
 
         return protect_linked(counts, x, limit, active)
-    out, _, unmet = _protect(counts, x, limit)
+    out, lv, unmet = _protect(counts, x, limit)
     if unmet.any():  # cannot happen: a published/secondary total is >= limit
         raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
-    return out
+    return out, lv
 
 
 def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
@@ -145,7 +159,8 @@ def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
     need_sum = np.where(need_count > 0, limit, 0)
     locked, unmet = _fill_groups(lv.row_group, x, lv.area_rank, start, need_count, need_sum)
 
-    out = counts.drop(columns=[c for c in _INTERNAL if c in counts.columns]).copy()
+    internal = [c for c in _INTERNAL if c in counts.columns]
+    out = counts.drop(columns=internal) if internal else counts.copy(deep=False)
     out[FLAG] = locked
     codes = np.where(primary, 1, np.where(locked, 2, 0))
     out[REASON] = pd.Categorical.from_codes(codes, categories=_REASONS)
@@ -167,7 +182,10 @@ def municipal_totals(protected: pd.DataFrame, limit: int | None = None) -> pd.Da
     Returns ``ags``, ``jahr``, ``variable``, ``anzahl``, ``gesperrt``, sorted.
     """
     limit = _carried_limit(protected, limit)
-    lv = _levels(protected, _count_values(protected), limit)
+    return _municipal_frame(_levels(protected, _count_values(protected), limit), limit)
+
+
+def _municipal_frame(lv: _Levels, limit: int) -> pd.DataFrame:
     out = lv.muni[[S.AGS, S.YEAR, S.VARIABLE, S.COUNT]].copy()
     out[FLAG] = lv.muni_reason > 0
     out.attrs[LIMIT_ATTR] = limit
@@ -182,7 +200,10 @@ def region_totals(protected: pd.DataFrame, limit: int | None = None) -> pd.DataF
     Returns ``jahr``, ``variable``, ``anzahl``, ``gesperrt``, sorted.
     """
     limit = _carried_limit(protected, limit)
-    lv = _levels(protected, _count_values(protected), limit)
+    return _region_frame(_levels(protected, _count_values(protected), limit), limit)
+
+
+def _region_frame(lv: _Levels, limit: int) -> pd.DataFrame:
     out = lv.region[[S.YEAR, S.VARIABLE, S.COUNT]].copy()
     out[FLAG] = lv.region_suppressed
     out.attrs[LIMIT_ATTR] = limit
@@ -288,24 +309,94 @@ def flag_indicators(rates: pd.DataFrame, catalogue: pd.DataFrame, protected: pd.
     return r.drop(columns=["zvar", "nvar"])
 
 
-def withhold_values(rates: pd.DataFrame, catalogue: pd.DataFrame, protected: pd.DataFrame,
-                    protected_municipal: pd.DataFrame | None = None) -> pd.DataFrame:
+def withhold_values(rates: pd.DataFrame, catalogue: pd.DataFrame, flags: pd.DataFrame,
+                    flags_municipal_only: pd.DataFrame | None = None) -> pd.DataFrame:
     """``rates`` with every withheld value, count and interval set to missing.
 
     Input for everything that is computed *from* indicator values and then published
     (z-scores, field indices, need, robustness): computed from published values only,
-    it cannot give a withheld value back. Row order and index are kept.
+    it cannot give a withheld value back. ``flags`` are the count flags at the level of
+    ``rates``: :func:`protect_counts` for area rows, :func:`municipal_totals` for
+    Kommune rows, :func:`region_totals` for region rows; ``flags_municipal_only`` the
+    same for the counts that exist only per Kommune. Same result as
+    :func:`flag_indicators`, vectorised for millions of rows; order and index kept.
     """
-    flags = flag_indicators(rates.reset_index(drop=True), catalogue, protected,
-                            protected_municipal)
-    keys = [c for c in (S.AREA, S.AGS) if c in rates.columns][:1] + [S.YEAR, S.INDICATOR]
-    hide = (flags.set_index(keys)[FLAG]
-            .reindex(pd.MultiIndex.from_frame(rates[keys].astype(object))).to_numpy(dtype=bool))
-    out = rates.copy()
+    hide = withheld_mask(rates, catalogue, flags, flags_municipal_only)
+    out = rates.copy(deep=False)  # new arrays for the masked columns, no full copy
     for col in (S.VALUE, S.NUMERATOR, S.DENOMINATOR, S.LOWER, S.UPPER):
         if col in out.columns:
-            out[col] = out[col].astype(float).mask(hide)
+            out[col] = np.where(hide, np.nan, rates[col].to_numpy(dtype=float))
     return out
+
+
+def withheld_mask(rates: pd.DataFrame, catalogue: pd.DataFrame, flags: pd.DataFrame,
+                  flags_municipal_only: pd.DataFrame | None = None) -> np.ndarray:
+    """Rows of ``rates`` whose numerator or denominator count is withheld (flags as in
+    :func:`withhold_values`). A count that is not found counts as withheld."""
+    cat = catalogue.set_index(S.INDICATOR)
+    ind_codes, ind_uniq = _codes(rates[S.INDICATOR])
+    ind_uniq = pd.Index(np.asarray(ind_uniq, dtype=object))
+    unknown = ~ind_uniq.isin(cat.index)
+    if unknown.any():
+        raise ValueError(f"Indikator nicht im Katalog: {ind_uniq[unknown][0]!r}")
+    key = S.AREA if S.AREA in rates.columns else S.AGS if S.AGS in rates.columns else None
+    dims = ([key] if key else []) + [S.YEAR]
+    tables = [(flags, None)]
+    if key != S.AREA and flags_municipal_only is not None:
+        muni_only = ind_uniq.isin(cat.index[cat[S.LEVEL] == S.LEVEL_MUNICIPALITY])
+        if muni_only.any():
+            rows = muni_only[ind_codes]
+            tables = [(flags, ~rows), (flags_municipal_only, rows)]
+    row_codes = [_codes(rates[d]) for d in dims]
+    hide = np.zeros(len(rates), dtype=bool)
+    for table, rows in tables:
+        cube, index = _cube(table, [*dims, S.VARIABLE])
+        pos = [_positions(i, c, u) for i, (c, u) in zip(index[:-1], row_codes, strict=True)]
+        for col in (S.NUMERATOR, S.DENOMINATOR):
+            var = _positions(index[-1], ind_codes, cat.loc[ind_uniq, col].to_numpy())
+            hit = cube[(*pos, var)]
+            hide |= hit if rows is None else (hit & rows)
+    if FLAG in rates.columns:
+        hide |= rates[FLAG].to_numpy(dtype=bool)
+    return hide
+
+
+def _codes(col: pd.Series, sort: bool = False) -> tuple[np.ndarray, object]:
+    """Integer codes and uniques of a key column, like ``pd.factorize`` (``sort``: in
+    the order ``pd.factorize(sort=True)`` gives), but without hashing millions of
+    values for categoricals and for integers of a small range (years). The uniques may
+    then include values that do not occur."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(dtype=np.int64), col.cat.categories
+    if pd.api.types.is_integer_dtype(col.dtype) and len(col):
+        v = col.to_numpy(dtype=np.int64)
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < 100_000:
+            return v - lo, np.arange(lo, hi + 1)
+    return pd.factorize(col, sort=sort)
+
+
+def _positions(index: pd.Index, codes: np.ndarray, uniques) -> np.ndarray:
+    """Position in ``index`` of every row given as ``pd.factorize`` codes/uniques;
+    ``len(index)`` (the cube's "not found" slot) where it is missing."""
+    where = index.get_indexer(np.asarray(uniques, dtype=object))
+    where[where < 0] = len(index)
+    return np.where(codes < 0, len(index), where[codes])
+
+
+def _cube(flags: pd.DataFrame, dims: list[str]) -> tuple[np.ndarray, list[pd.Index]]:
+    """The ``gesperrt`` flags as a dense boolean cube over ``dims`` (plus one slot per
+    dimension, set to withheld, for keys that are not there)."""
+    codes, index = [], []
+    for d in dims:
+        c, u = _codes(flags[d])
+        codes.append(c)
+        index.append(pd.Index(np.asarray(u, dtype=object)))
+    cube = np.zeros([len(i) + 1 for i in index], dtype=bool)
+    cube[tuple(codes)] = flags[FLAG].to_numpy(dtype=bool)
+    for i in index:
+        cube[tuple(len(j) if j is i else slice(None) for j in index)] = True
+    return cube, index
 
 
 def assert_no_small_counts(table: pd.DataFrame, limit: int,
@@ -358,7 +449,7 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
         raise ValueError(f"Spalten fehlen: {missing}")
     codes, uniques = [], []
     for col in (S.AREA, S.AGS, S.YEAR, S.VARIABLE):
-        c, u = pd.factorize(counts[col], sort=True)
+        c, u = _codes(counts[col], sort=True)
         if (c < 0).any():
             raise ValueError(f"Fehlende Werte in Spalte „{col}“")
         codes.append(c.astype(np.int64))

@@ -68,8 +68,9 @@ class _Grid:
 
 
 def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
-                   identities: Sequence[Identity]) -> pd.DataFrame:
-    """:func:`analysis.disclosure.protect_counts` with identities between variables."""
+                   identities: Sequence[Identity]) -> tuple[pd.DataFrame, D._Levels]:
+    """:func:`analysis.disclosure.protect_counts` with identities between variables
+    (returns the protected frame and its totals)."""
     n = len(counts)
     force_cell = np.zeros(n, dtype=bool)
     force_muni = np.zeros(n, dtype=bool)
@@ -88,7 +89,7 @@ def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
             for grid in grids:
                 new += [(grid, u, v) for u, v in _audit(grid, identities)]
         if not new:
-            return out
+            return out, lv
         for grid, unit, var in new:
             _force(counts, grid, unit, var, force_cell, force_muni, force_region)
     raise RuntimeError("Sekundärsperrung über Summenbeziehungen endet nicht (interner Fehler)")

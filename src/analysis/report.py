@@ -121,14 +121,14 @@ class Report:
     @cached_property
     def published_area(self) -> pd.DataFrame:
         """Area indicators with every withheld value missing (input for derived results)."""
-        return D.withhold_values(self.res.area, self.ds.indicators, self.protected,
-                                 self.protected_municipal)
+        return D.withhold_values(self.res.area, self.ds.indicators, self.protected)
 
     @cached_property
     def published_municipal(self) -> pd.DataFrame:
         """Municipal indicators with every withheld value missing."""
-        return D.withhold_values(self.res.municipal, self.ds.indicators, self.protected,
-                                 self.protected_municipal)
+        return D.withhold_values(self.res.municipal, self.ds.indicators,
+                                 D.municipal_totals(self.protected),
+                                 D.municipal_totals(self.protected_municipal))
 
     @cached_property
     def area_values(self) -> pd.DataFrame:

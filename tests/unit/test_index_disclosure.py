@@ -101,3 +101,39 @@ def test_download_row_of_a_withheld_value_is_masked_entirely():
     masked = ["zaehler", "nenner", "wert", "ki_unten", "ki_oben", "unsicher"]
     assert (row[masked] == D.SUPPRESSED).all(axis=None)
     assert set(table.loc[table["wert"] != D.SUPPRESSED, "unsicher"]) == {"ja", "nein"}
+
+
+def test_vectorised_mask_agrees_with_the_published_flags(demo_copy):
+    """withheld_mask (used for the derived results, fast on millions of rows) and
+    flag_indicators (used for the published tables) withhold the same values, also for
+    counts that exist only per Kommune (Roetgen's Eingliederungshilfe made small)."""
+    from analysis.context import compute_context
+    from analysis.report import Report
+
+    path = demo_copy / "zaehlungen_kommune.csv"
+    cm = pd.read_csv(path, dtype=str)
+    row = (cm["ags"] == "05334028") & (cm["jahr"] == "2021") & (
+        cm["variable"] == "eingliederungshilfe")
+    cm.loc[row, "anzahl"] = "2"
+    cm.to_csv(path, index=False)
+    r = Report(compute_context(demo_copy, CONFIG))
+    cat = r.ds.indicators
+    cases = [
+        (r.res.area, r.area_values, r.protected, None),
+        (r.res.municipal, r.municipal_values, D.municipal_totals(r.protected),
+         D.municipal_totals(r.protected_municipal)),
+        (r.res.region, r.region_values, D.region_totals(r.protected),
+         D.region_totals(r.protected_municipal)),
+    ]
+    for rates, published, flags, flags_m in cases:
+        keys = [c for c in ("sozialraum", "ags") if c in rates.columns][:1] + ["jahr", "indikator"]
+        expected = (published.set_index(keys)[D.FLAG]
+                    .reindex(rates.set_index(keys).index).to_numpy(dtype=bool))
+        got = D.withheld_mask(rates, cat, flags, flags_m)
+        assert got.tolist() == expected.tolist()
+    assert D.withheld_mask(r.res.municipal, cat, D.municipal_totals(r.protected),
+                           D.municipal_totals(r.protected_municipal)).sum() >= 2
+    # and categorical keys (as a loader of large data hands them over) give the same
+    area = r.res.area.astype({"sozialraum": "category", "indikator": "category"})
+    assert (D.withheld_mask(area, cat, r.protected.astype({"sozialraum": "category"})).tolist()
+            == D.withheld_mask(r.res.area, cat, r.protected).tolist())
