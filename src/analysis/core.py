@@ -35,8 +35,8 @@ class Analysis:
     stability: pd.DataFrame  # per area × field share of variants with need
     change: pd.DataFrame | None  # per area × indicator change since comparison year
     need_previous: pd.DataFrame | None  # need in the comparison year
-    protected: pd.DataFrame | None = None  # area counts after disclosure control
-    protected_municipal: pd.DataFrame | None = None  # counts that exist only per Kommune
+    protected: pd.DataFrame  # area counts after disclosure control
+    protected_municipal: pd.DataFrame  # counts that exist only per Kommune, protected
 
 
 SEED_FIELDS = ("armut", "aeltere", "kinder", "integration")
@@ -205,22 +205,12 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
     return df
 
 
-def protect(ds: Dataset, cfg: ReportConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Disclosure control of the area counts and of the counts that exist only per
-    Kommune (each Kommune as its own area, so the region total cannot give one back)."""
-    protected, _, _ = _protect_with_totals(ds, cfg)
-    return protected, protect_municipal_only(ds, cfg)
-
-
-def protect_municipal_only(ds: Dataset, cfg: ReportConfig) -> pd.DataFrame:
-    """The counts of ``zaehlungen_kommune`` after disclosure control."""
+def _protect_municipal_only(ds: Dataset, cfg: ReportConfig) -> pd.DataFrame:
+    """The counts of ``zaehlungen_kommune`` after disclosure control, each Kommune as its
+    own area (so the region total cannot give a withheld Kommune back)."""
     cm = ds.counts_municipal
     return D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}), cfg.geheimhaltung.mindestanzahl,
                             ds.identities)
-
-
-def _protect_with_totals(ds: Dataset, cfg: ReportConfig):
-    return D.protect_with_totals(ds.counts, cfg.geheimhaltung.mindestanzahl, ds.identities)
 
 
 def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis:
@@ -237,8 +227,9 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
                                      cfg.unsicher_nenner)
     reg_ind = I.region_indicators(ds.counts, ds.indicators, ds.counts_municipal,
                                   cfg.unsicher_nenner)
-    protected, muni_flags, _ = _protect_with_totals(ds, cfg)
-    protected_m = protect_municipal_only(ds, cfg)
+    protected, muni_flags, _ = D.protect_with_totals(ds.counts, cfg.geheimhaltung.mindestanzahl,
+                                                     ds.identities)
+    protected_m = _protect_municipal_only(ds, cfg)
     area_ind = D.withhold_values(area_all, ds.indicators, protected)
     mun_ind = D.withhold_values(mun_all, ds.indicators, muni_flags,
                                 D.municipal_totals(protected_m))

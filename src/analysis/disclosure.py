@@ -285,28 +285,22 @@ def suppress_rates(rates: pd.DataFrame, protected_counts: pd.DataFrame, numerato
 
 def flag_indicators(rates: pd.DataFrame, catalogue: pd.DataFrame, protected: pd.DataFrame,
                     protected_municipal: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``gesperrt`` for indicator values (rows per area, Kommune or region and year).
+    """``rates`` (rows per area, Kommune or region and year) with ``gesperrt``.
 
-    A value is withheld if its numerator or denominator count is (see
+    A value is withheld if its numerator or denominator count is (as
     :func:`suppress_rates`). Indicators of ``ebene = kommune`` take their flags from
     ``protected_municipal`` (counts that exist only per Kommune, protected with each
     Kommune as its own area); all others from ``protected``.
     """
-    rates = rates.astype(
-        {c: object for c in rates.columns if isinstance(rates[c].dtype, pd.CategoricalDtype)}
-    )
-    cat = catalogue[[S.INDICATOR, S.NUMERATOR, S.DENOMINATOR]].rename(
-        columns={S.NUMERATOR: "zvar", S.DENOMINATOR: "nvar"})
-    r = rates.merge(cat, on=S.INDICATOR, how="left")
-    muni_only = set(catalogue.loc[catalogue[S.LEVEL] == S.LEVEL_MUNICIPALITY, S.INDICATOR])
-    if S.AREA not in r.columns and muni_only and protected_municipal is not None:
-        mo = r[S.INDICATOR].isin(muni_only).to_numpy()
-        rest = suppress_rates(r[~mo].reset_index(drop=True), protected, "zvar", "nvar")
-        mun = suppress_rates(r[mo].reset_index(drop=True), protected_municipal, "zvar", "nvar")
-        r = pd.concat([rest, mun], ignore_index=True)
+    if S.AREA in rates.columns:
+        flags, flags_m = protected, None
     else:
-        r = suppress_rates(r, protected, "zvar", "nvar")
-    return r.drop(columns=["zvar", "nvar"])
+        totals = municipal_totals if S.AGS in rates.columns else region_totals
+        flags = totals(protected)
+        flags_m = None if protected_municipal is None else totals(protected_municipal)
+    out = rates.copy()
+    out[FLAG] = withheld_mask(rates, catalogue, flags, flags_m)
+    return out
 
 
 def withhold_values(rates: pd.DataFrame, catalogue: pd.DataFrame, flags: pd.DataFrame,

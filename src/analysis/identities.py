@@ -96,14 +96,17 @@ def check_identities(identities: list[Identity], counts: pd.DataFrame, key: str,
     if not identities or counts.empty:
         return problems
     wide = counts.set_index([key, S.YEAR, S.VARIABLE])[S.COUNT].unstack(S.VARIABLE)
-    row_of = {(k, int(y), v): int(i) + 2 for i, k, y, v in
-              zip(counts.index, counts[key], counts[S.YEAR], counts[S.VARIABLE], strict=True)}
+    row_of: dict | None = None  # row of each count, built only when a sum is broken
     for total, parts in identities:
         if total not in wide.columns or not all(p in wide.columns for p in parts):
             continue
         block = wide[[total, *parts]].dropna()
         diff = block[total] - block[list(parts)].sum(axis=1)
         bad = diff[diff != 0]
+        if len(bad) and row_of is None:
+            row_of = {(k, int(y), v): int(i) + 2 for i, k, y, v in
+                      zip(counts.index, counts[key], counts[S.YEAR], counts[S.VARIABLE],
+                          strict=True)}
         for (k, y), _ in list(bad.items())[:_MAX_REPORTED]:
             vals = block.loc[(k, y)]
             shown = " + ".join(f"{int(vals[p]):d}" for p in parts)

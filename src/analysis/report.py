@@ -19,7 +19,6 @@ from . import fmt
 from . import schema as S
 from .context import Context, load_context
 from .core import area_sort_key, need_table, stability_label
-from .core import protect as core_protect
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .maps import choropleth
 from .prose import Prose, notice, prose
@@ -75,24 +74,17 @@ class Report:
     def catalogue(self) -> pd.DataFrame:
         return self.ds.indicators.set_index(S.INDICATOR)
 
-    @cached_property
-    def _protection(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        res = self.res
-        if res.protected is not None and res.protected_municipal is not None:
-            return res.protected, res.protected_municipal
-        return core_protect(self.ds, self.cfg)
-
     @property
     def protected(self) -> pd.DataFrame:
         """Area counts after disclosure control (computed once by the core)."""
-        return self._protection[0]
+        return self.res.protected
 
     @property
     def protected_municipal(self) -> pd.DataFrame:
         """Counts that exist only per Kommune (``zaehlungen_kommune.csv``), protected by
         the same rules: each Kommune counts as its own single area, so a withheld
         Kommune cannot be recomputed from the region total minus the other Kommunen."""
-        return self._protection[1]
+        return self.res.protected_municipal
 
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])

@@ -195,6 +195,11 @@ BOWTIE = [[[283000.0, 5637000.0], [284000.0, 5638000.0], [284000.0, 5637000.0],
            [283000.0, 5638000.0], [283000.0, 5637000.0]]]
 
 
+def _total_is(parts: str):
+    """Declare bev_gesamt as the sum ``parts`` (summe_aus)."""
+    return _set("variablen.csv", "summe_aus", parts, variable="bev_gesamt")
+
+
 def _sum_cycle(d: Path) -> int:
     """bev_u15 = bev_gesamt − …: bev_gesamt is then defined through itself."""
     set_cell(d, "variablen.csv", row_of(d, "variablen.csv", variable="bev_u15"), "summe_aus",
@@ -385,19 +390,16 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                           Expect(f"befunde/{NOTE}", 3, "sozialraum", "E 99",
                                  "unbekannter Sozialraum")),
     # --- sums between variables (summe_aus) --------------------------------------------
-    "sum_unknown_part": (_set("variablen.csv", "summe_aus", "bev_u65 + bev_alt",
-                              variable="bev_gesamt"),
+    "sum_unknown_part": (_total_is("bev_u65 + bev_alt"),
                          Expect("variablen.csv", ROW, "summe_aus", "bev_u65 + bev_alt",
                                 "unbekannte Variable(n): bev_alt", "Kennungen")),
-    "sum_single_part": (_set("variablen.csv", "summe_aus", "bev_u65", variable="bev_gesamt"),
+    "sum_single_part": (_total_is("bev_u65"),
                         Expect("variablen.csv", ROW, "summe_aus", "bev_u65",
                                "Kennungen mit „+“ verbinden")),
-    "sum_of_itself": (_set("variablen.csv", "summe_aus", "bev_gesamt + bev_u65",
-                           variable="bev_gesamt"),
+    "sum_of_itself": (_total_is("bev_gesamt + bev_u65"),
                       Expect("variablen.csv", ROW, "summe_aus", "bev_gesamt + bev_u65",
                              "Teil ihrer eigenen Summe")),
-    "sum_other_level": (_set("variablen.csv", "summe_aus", "eingliederungshilfe + bev_u65",
-                             variable="bev_gesamt"),
+    "sum_other_level": (_total_is("eingliederungshilfe + bev_u65"),
                         Expect("variablen.csv", ROW, "summe_aus", "eingliederungshilfe",
                                "anderer Ebene: eingliederungshilfe")),
     "sum_cycle": (_sum_cycle, Expect("variablen.csv", ROW, "summe_aus", "bev_gesamt",
