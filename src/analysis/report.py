@@ -153,6 +153,26 @@ class Report:
             return float("nan")
         return float(row[S.VALUE].iloc[0])
 
+    @cached_property
+    def _published_totals(self) -> tuple[dict, dict]:
+        """Kommune and region totals of every count variable, through the gate: a
+        withheld total is ``"•"`` (set by :func:`analysis.disclosure.publish`)."""
+        muni = D.publish(D.municipal_totals(self.protected), [S.COUNT], D.FLAG)
+        region = D.publish(D.region_totals(self.protected), [S.COUNT], D.FLAG)
+        return (muni.set_index([S.AGS, S.YEAR, S.VARIABLE])[S.COUNT].to_dict(),
+                region.set_index([S.YEAR, S.VARIABLE])[S.COUNT].to_dict())
+
+    def published_count(self, variable: str, ags: str | None = None,
+                        year: int | None = None) -> object:
+        """A Kommune's (``ags``) or the region's total of a count variable as published:
+        an ``int``, ``"•"`` when disclosure control withholds it, NaN when absent."""
+        muni, region = self._published_totals
+        year = year or self.year
+        value = region.get((year, variable)) if ags is None else muni.get((ags, year, variable))
+        if value is None:
+            return float("nan")
+        return value if fmt.is_suppressed(value) else int(value)
+
     def municipal_value(self, indicator: str, ags: str, year: int | None = None) -> float:
         v = self.municipal_values
         row = v[
@@ -248,14 +268,11 @@ class Report:
         """Key figures per Kommune and region: population and lead indicators."""
         rows = []
         leads = [self.cfg.handlungsfelder[f].leitindikator for f in self.cfg.fields]
-        pop = self.ds.counts[
-            (self.ds.counts[S.YEAR] == self.year) & (self.ds.counts[S.VARIABLE] == "bev_gesamt")
-        ]
         for _, m in self.ds.municipalities.iterrows():
             row = {
                 "Kommune": m["name"],
                 "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
-                "Einwohner": int(pop.loc[pop[S.AGS] == m[S.AGS], S.COUNT].sum()),
+                "Einwohner": self.published_count("bev_gesamt", m[S.AGS]),
             }
             for ind in leads:
                 row[self.label(ind)] = self.municipal_value(ind, m[S.AGS])
@@ -263,13 +280,14 @@ class Report:
         reg = {
             "Kommune": self.cfg.region,
             "Sozialräume": len(self.areas),
-            "Einwohner": int(pop[S.COUNT].sum()),
+            "Einwohner": self.published_count("bev_gesamt"),
         }
         for ind in leads:
             reg[self.label(ind)] = self.region_value(ind)
         rows.append(reg)
         df = pd.DataFrame(rows)
         formats = {self.label(i): (lambda x, i=i: self.value_text(i, x)) for i in leads}
+        formats["Einwohner"] = fmt.number
         return TableOutput(
             df,
             f"Kommunen im Überblick {self.year}: Einwohner und Leitindikatoren",
@@ -893,11 +911,7 @@ class ProfileView:
         return Heading(self.title(), 1)
 
     def intro(self) -> Prose:
-        pop = self.r.ds.counts[
-            (self.r.ds.counts[S.YEAR] == self.r.year)
-            & (self.r.ds.counts[S.VARIABLE] == "bev_gesamt")
-            & (self.r.ds.counts[S.AGS] == self.ags)
-        ][S.COUNT].sum()
+        pop = self.r.published_count("bev_gesamt", self.ags)
         need = self.r.res.need.loc[self.codes]
         items = []
         for f in self.r.cfg.fields:
@@ -906,9 +920,17 @@ class ProfileView:
                 f"{self.r.cfg.handlungsfelder[f].kurz}: "
                 f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
             )
+        areas = fmt.count_phrase(len(self.codes), "Sozialraum", "Sozialräumen")
+        if isinstance(pop, int):
+            first = (f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
+                     f"Einwohner in {areas}.")
+        else:  # withheld (•) or not supplied: no number in the sentence
+            why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
+                   else "liegt nicht vor")
+            first = (f"{self.name} (AGS {self.ags}) hat {areas}; die Zahl der Einwohnerinnen "
+                     f"und Einwohner {why}.")
         return prose(
-            f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
-            f"Einwohner in {fmt.count_phrase(len(self.codes), 'Sozialraum', 'Sozialräumen')}.",
+            first,
             items=items,
         )
 
