@@ -133,8 +133,19 @@ def check_parameters(runs: list[ChapterRun], params: dict) -> None:
 
 
 def check_publishable(ctx, config_file: Path) -> None:
-    """A report on real data needs a contact for its accessibility statement (BITV NRW)."""
-    if ctx.ds.is_demo or ctx.cfg.herausgeber.has_contact:
+    """A report on real data needs a contact for its accessibility statement (BITV NRW)
+    and a secret key for disclosure control."""
+    if ctx.ds.is_demo:
+        return
+    if not ctx.cfg.geheimhaltung.schluessel:
+        raise BuildError(
+            f"Konfiguration {Path(config_file).name}: geheimhaltung.schluessel fehlt. Mit "
+            "diesem geheimen Schlüssel wählt die Geheimhaltung die sekundär gesperrten "
+            "Werte so, dass Leser, die die Regeln kennen, nicht erkennen, welche Werte klein "
+            "sind. Bitte einen langen Zufallstext eintragen (z. B. Ausgabe von "
+            "python3 -c 'import secrets; print(secrets.token_hex(16))'), ihn für jede "
+            "Ausgabe beibehalten und nicht veröffentlichen. Nichts wurde veröffentlicht.")
+    if ctx.cfg.herausgeber.has_contact:
         return
     raise BuildError(
         f"Konfiguration {Path(config_file).name}: herausgeber.email oder herausgeber.anschrift "

@@ -76,6 +76,16 @@ class Disclosure(_Strict):
     """Statistical disclosure control."""
 
     mindestanzahl: int = Field(3, ge=1)
+    # secret that orders the choice of secondary cells (never published); required for
+    # real data, so that a reader who knows the rules cannot tell which cells are small
+    schluessel: str = Field("", max_length=1000)
+
+    @model_validator(mode="after")
+    def _key_long_enough(self) -> Disclosure:
+        if self.schluessel and len(self.schluessel) < 16:
+            raise ValueError("schluessel muss mindestens 16 Zeichen lang sein (z. B. "
+                             "python3 -c 'import secrets; print(secrets.token_hex(16))')")
+        return self
 
 
 class Theme(_Strict):

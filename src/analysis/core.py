@@ -210,7 +210,16 @@ def _protect_municipal_only(ds: Dataset, cfg: ReportConfig) -> pd.DataFrame:
     own area (so the region total cannot give a withheld Kommune back)."""
     cm = ds.counts_municipal
     return D.protect_counts(cm.assign(**{S.AREA: cm[S.AGS]}), cfg.geheimhaltung.mindestanzahl,
-                            ds.identities)
+                            ds.identities, share_pairs(ds.indicators),
+                            cfg.geheimhaltung.schluessel)
+
+
+def share_pairs(catalogue: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(numerator, denominator)`` of every share (scale 100, unit %): a reader knows
+    the numerator is at most the denominator, so disclosure control assumes it too."""
+    shares = catalogue[(catalogue["skala"] == 100) & (catalogue["einheit"] == "%")]
+    return sorted({(str(n), str(d)) for n, d in zip(shares[S.NUMERATOR], shares[S.DENOMINATOR],
+                                                    strict=True)})
 
 
 def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis:
@@ -227,8 +236,9 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
                                      cfg.unsicher_nenner)
     reg_ind = I.region_indicators(ds.counts, ds.indicators, ds.counts_municipal,
                                   cfg.unsicher_nenner)
-    protected, muni_flags, _ = D.protect_with_totals(ds.counts, cfg.geheimhaltung.mindestanzahl,
-                                                     ds.identities)
+    protected, muni_flags, _ = D.protect_with_totals(
+        ds.counts, cfg.geheimhaltung.mindestanzahl, ds.identities,
+        share_pairs(ds.indicators), cfg.geheimhaltung.schluessel)
     protected_m = _protect_municipal_only(ds, cfg)
     area_ind = D.withhold_values(area_all, ds.indicators, protected)
     mun_ind = D.withhold_values(mun_all, ds.indicators, muni_flags,

@@ -13,7 +13,7 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
   1. *Municipal level* (depends on the true totals only). A municipal total is
      primary-suppressed if ``0 < total < limit``. If the region total is published and
      any municipal total is suppressed, further municipal totals are suppressed
-     (non-zero first, smallest first, ties by AGS) until at least two are suppressed
+     (non-zero first, then by keyed rank) until at least two are suppressed
      and their sum is ``>= limit`` — otherwise *region total − published totals*
      reveals or tightly bounds them. The region total is suppressed if
      ``0 < total < limit``; then this step is void.
@@ -22,15 +22,19 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
      sum = total − published cells). In a Kommune whose total is **secondarily**
      suppressed, at least one area cell with sum ``>= limit`` is suppressed (otherwise
      the hidden total is the sum of published cells). Cells are added non-zero first,
-     smallest first, ties by area code. A Kommune with a single area needs no extra
+     then by keyed rank. A Kommune with a single area needs no extra
      rule: its area cell equals its total, so both are primary-suppressed together.
 
-  Step 2 never suppresses a municipal total, hence it cannot re-trigger step 1: one
-  pass reaches the fixed point (checked at the end). What remains known to a reader
-  is, per Kommune with published total, the sum of its suppressed cells (>= limit,
-  at least two cells) and, over the Kommunen with suppressed totals, the sum of all
-  their suppressed cells (>= limit, at least two cells): no suppressed value is
-  determined, given only that counts are non-negative.
+  3. *Audit* (:func:`audit_sums`) against a reader who knows these rules: a withheld
+     cell is >= 1 (zero is shown; secondary cells are non-zero first), a numerator is
+     at most its denominator, all sums hold. A withheld value whose exact bounds leave a
+     single value gets a further cell withheld; steps 1–3 repeat until none is left.
+
+  *Keyed rank*: the order of secondary candidates is a hash of the cell's labels under
+  a secret key (``geheimhaltung.schluessel``), never the value. With "smallest first"
+  a reader knew that a secondary cell lies between the limit and the smallest
+  published cell of its Kommune, which pinned cells down; a reader without the key
+  cannot even tell which withheld cells are the small ones.
 
 * **Year differences** (*Veränderungen*) are computed from published values only (a
   difference involving a suppressed value is itself suppressed), so they need no
@@ -48,13 +52,16 @@ Variables that add up (``bev_gesamt = bev_u65 + bev_65plus``, declared in
 ``variablen.csv``, column ``summe_aus``) are protected across variables as well: pass
 them as ``identities``; the rules and the audit are in :mod:`analysis.disclosure_linked`.
 
-Not covered: an attacker who knows the rules in detail (e.g. that primary cells are
-``1 … limit-1``) can bound cells more tightly; inference from published composite
-indices is not considered.
+Not covered: a reader who has the key (it must stay secret: with it, the order of the
+candidates tells which withheld cells are small, and then e.g. two small cells 2 + 2
+are determined); with ``limit`` 2 "small" means 1, so a reader who can tell that a
+withheld value is small knows it. Bounds from "numerator <= denominator" are applied
+in one propagation step (exact bounds within each tree of sums, not across variables).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Number
@@ -70,12 +77,16 @@ REASON = "sperrgrund"  # "primär" / "sekundär" / "" (internal, never published
 PRIMARY = "primär"
 SECONDARY = "sekundär"
 DEFAULT_LIMIT = 3
+_MAX_ROUNDS = 10_000
 LIMIT_ATTR = "limit"  # key in DataFrame.attrs that carries the limit
 # internal, never published: the Kommune / region total of this row's (jahr, variable)
 # is withheld to protect an identity between variables (analysis.disclosure_linked)
 FORCE_MUNI = "_sperre_kommune"
 FORCE_REGION = "_sperre_region"
-_INTERNAL = [REASON, FORCE_MUNI, FORCE_REGION]
+# internal, never published: keyed rank of the row's cell and of its Kommune total
+RANK = "_rang"
+RANK_MUNI = "_rang_kommune"
+_INTERNAL = [REASON, FORCE_MUNI, FORCE_REGION, RANK, RANK_MUNI]
 
 _REASONS = ["", PRIMARY, SECONDARY]
 _COUNT_COLUMNS = (S.COUNT, S.NUMERATOR, S.DENOMINATOR)
@@ -89,7 +100,8 @@ class DisclosureError(AssertionError):
 # Public API
 # ---------------------------------------------------------------------------
 def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
-                   identities: Sequence[tuple[str, Sequence[str]]] = ()) -> pd.DataFrame:
+                   identities: Sequence[tuple[str, Sequence[str]]] = (),
+                   ratios: Sequence[tuple[str, str]] = (), key: str = "") -> pd.DataFrame:
     """Primary and secondary suppression of area counts (rules: module docstring).
 
     Parameters
@@ -101,6 +113,9 @@ def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
     identities : ``(total, (part, …))`` pairs: per area and year, the count of
         ``total`` equals the sum of the parts. Pairs whose variables are not all in
         ``counts`` are ignored.
+    ratios : ``(numerator, denominator)`` variable pairs of published rates; a reader
+        knows numerator <= denominator, and the audit (:func:`audit_sums`) uses it.
+    key : the secret that orders secondary candidates (``geheimhaltung.schluessel``).
 
     Returns
     -------
@@ -108,33 +123,46 @@ def protect_counts(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
     ``"sekundär"``, ``""``); ``attrs["limit"]`` carries ``limit`` for
     :func:`municipal_totals` and :func:`region_totals`.
     """
-    return _protect_all(counts, limit, identities)[0]
+    return _protect_all(counts, limit, identities, ratios, key)[0]
 
 
 def protect_with_totals(counts: pd.DataFrame, limit: int = DEFAULT_LIMIT,
-                        identities: Sequence[tuple[str, Sequence[str]]] = ()
+                        identities: Sequence[tuple[str, Sequence[str]]] = (),
+                        ratios: Sequence[tuple[str, str]] = (), key: str = ""
                         ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """:func:`protect_counts` plus, from the same pass, what :func:`municipal_totals`
     and :func:`region_totals` would return (saves recomputing them on large data)."""
-    out, lv = _protect_all(counts, limit, identities)
+    out, lv = _protect_all(counts, limit, identities, ratios, key)
     return out, _municipal_frame(lv, limit), _region_frame(lv, limit)
 
 
 def _protect_all(counts: pd.DataFrame, limit: int,
-                 identities: Sequence[tuple[str, Sequence[str]]]) -> tuple[pd.DataFrame, _Levels]:
+                 identities: Sequence[tuple[str, Sequence[str]]],
+                 ratios: Sequence[tuple[str, str]] = (), key: str = ""
+                 ) -> tuple[pd.DataFrame, _Levels]:
     _check_limit(limit)
     x = _count_values(counts)
+    counts = _with_ranks(counts, key)
     present = set(counts[S.VARIABLE].unique()) if len(counts) else set()
     active = [(str(t), tuple(str(p) for p in ps)) for t, ps in identities
               if t in present and all(p in present for p in ps)]
     if active:
         from .disclosure_linked import protect_linked
 
-        return protect_linked(counts, x, limit, active)
-    out, lv, unmet = _protect(counts, x, limit)
-    if unmet.any():  # cannot happen: a published/secondary total is >= limit
-        raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
-    return out, lv
+        return protect_linked(counts, x, limit, active, ratios)
+    force_cell = force_muni = force_region = None
+    for _ in range(_MAX_ROUNDS):
+        out, lv, unmet = _protect(counts, x, limit, force_cell, force_muni, force_region)
+        if unmet.any():  # cannot happen: a published/secondary total is >= limit
+            raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
+        add_cell, add_muni, add_region = audit_sums(out, lv, x, limit, ratios)
+        if not (add_cell.any() or add_muni.any() or add_region.any()):
+            return out, lv
+        n = len(counts)
+        force_cell = add_cell | (np.zeros(n, bool) if force_cell is None else force_cell)
+        force_muni = add_muni | (np.zeros(n, bool) if force_muni is None else force_muni)
+        force_region = add_region | (np.zeros(n, bool) if force_region is None else force_region)
+    raise RuntimeError("Sekundärsperrung endet nicht (interner Fehler)")
 
 
 def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
@@ -159,7 +187,7 @@ def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
     need_sum = np.where(need_count > 0, limit, 0)
     locked, unmet = _fill_groups(lv.row_group, x, lv.area_rank, start, need_count, need_sum)
 
-    internal = [c for c in _INTERNAL if c in counts.columns]
+    internal = [c for c in (REASON, FORCE_MUNI, FORCE_REGION) if c in counts.columns]
     out = counts.drop(columns=internal) if internal else counts.copy(deep=False)
     out[FLAG] = locked
     codes = np.where(primary, 1, np.where(locked, 2, 0))
@@ -417,13 +445,17 @@ def assert_no_small_counts(table: pd.DataFrame, limit: int,
 class _Levels:
     """Municipal and region totals of one counts frame with their suppression."""
 
-    area_rank: np.ndarray  # per row: rank of the area code
+    area_rank: np.ndarray  # per row: keyed rank (order of secondary candidates)
     row_group: np.ndarray  # per row: index into muni
     n_groups: int
     muni: pd.DataFrame  # ags, jahr, variable, anzahl (sorted)
     muni_reason: np.ndarray  # 0 published, 1 primary, 2 secondary
     region: pd.DataFrame  # jahr, variable, anzahl (sorted)
     region_suppressed: np.ndarray
+    muni_region: np.ndarray  # per muni row: index into region
+    muni_rank: np.ndarray  # per muni row: keyed rank
+    row_codes: tuple[np.ndarray, np.ndarray, np.ndarray]  # per row: area, year, variable
+    shape: tuple[int, int, int]  # number of areas, years, variables
 
 
 def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
@@ -451,6 +483,9 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
     area_c, ags_c, year_c, var_c = codes
     n_area, n_ags, n_year, n_var = (len(u) for u in uniques)
     _check_keys(area_c, ags_c, year_c, var_c, n_area, n_year, n_var)
+    if RANK not in counts.columns:
+        counts = _with_ranks(counts, "")
+    row_rank = counts[RANK].to_numpy(dtype=np.uint64)
 
     yv = year_c * n_var + var_c
     row_group, muni_key = pd.factorize(ags_c * (n_year * n_var) + yv, sort=True)
@@ -476,7 +511,9 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
     need_count = np.select([~r_suppressed & any_locked, r_forced & ~r_small & (r_total > 0)],
                            [2, 1], 0)
     need_sum = np.where(need_count > 0, limit, 0)
-    m_locked, unmet = _fill_groups(m_region, m_total, m_ags, m_start, need_count, need_sum)
+    m_rank = np.zeros(n_groups, dtype=np.uint64)
+    m_rank[row_group] = counts[RANK_MUNI].to_numpy(dtype=np.uint64)
+    m_locked, unmet = _fill_groups(m_region, m_total, m_rank, m_start, need_count, need_sum)
     r_suppressed = r_suppressed | unmet  # defensive: cannot happen with >= 1 Kommune
 
     muni = pd.DataFrame({
@@ -491,7 +528,193 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
         S.COUNT: r_total,
     })
     reason = np.where(m_primary, 1, np.where(m_locked, 2, 0))
-    return _Levels(area_c, row_group, n_groups, muni, reason, region, r_suppressed)
+    return _Levels(row_rank, row_group, n_groups, muni, reason, region, r_suppressed,
+                   m_region, m_rank, (area_c, year_c, var_c), (n_area, n_year, n_var))
+
+
+# ---------------------------------------------------------------------------
+# Audit against a reader who knows the rules
+# ---------------------------------------------------------------------------
+def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
+               ratios: Sequence[tuple[str, str]] = ()
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which further cells to withhold so that no withheld value is pinned down.
+
+    Models a reader who has every published value and knows the rules: counts are
+    integers ``>= 0``; a withheld cell is ``>= 1`` (zero is shown, and secondary cells
+    are taken non-zero first) unless a zero was withheld in its Kommune; a withheld
+    region total is below ``limit``; a numerator is at most its denominator (``ratios``:
+    ``(numerator variable, denominator variable)`` of the same Sozialraum and year); the
+    areas of a Kommune add up to its total, the Kommunen to the region. The choice of
+    secondary cells follows a keyed rank and tells nothing about their values.
+
+    The sums of one ``(jahr, variable)`` form a tree, so the tightest bounds follow in
+    closed form (the same as the linear programme's): per Kommune the interval of the
+    sum of its withheld cells, then every cell's interval within it. A withheld
+    non-zero value whose interval is shorter than 1 – a single value – gets a further
+    cell withheld: another Sozialraum of its Kommune, else the Kommune total; for a
+    Kommune total another Kommune, else the region total. Returns row-aligned masks
+    (cells, Kommune totals, region totals of that row's ``(jahr, variable)``).
+    """
+    inf = np.inf
+    n = len(out)
+    hid = out[FLAG].to_numpy(dtype=bool)
+    xf = x.astype(float)
+    g = lv.row_group
+    ng = lv.n_groups
+    zero_hidden = np.bincount(g, weights=hid & (x == 0), minlength=ng) > 0
+    low = np.where(hid, np.where(zero_hidden[g], 0.0, 1.0), xf)
+    up = np.where(hid, inf, xf)
+    if ratios:
+        low, up = _ratio_bounds(out, lv, hid, xf, low, up, ratios)
+
+    # per Kommune group: published sum P, withheld lower / upper sums
+    pub = np.bincount(g, weights=np.where(hid, 0.0, xf), minlength=ng)
+    lsum = np.bincount(g, weights=np.where(hid, low, 0.0), minlength=ng)
+    u_inf = np.bincount(g, weights=hid & np.isinf(up), minlength=ng)
+    u_fin = np.bincount(g, weights=np.where(hid & np.isfinite(up), up, 0.0), minlength=ng)
+    usum = np.where(u_inf > 0, inf, u_fin)
+
+    total = lv.muni[S.COUNT].to_numpy(dtype=float)
+    m_hid = lv.muni_reason > 0
+    t_low = np.where(m_hid, np.where(total > 0, 1.0, 0.0), total)
+    t_up = np.where(m_hid, inf, total)
+    a = np.maximum(t_low - pub, lsum)  # sum of the withheld cells of the Kommune
+    b = np.minimum(t_up - pub, usum)
+
+    # region: sum over the withheld Kommunen of (total − published cells)
+    r = lv.muni_region
+    nr = len(lv.region)
+    r_total = lv.region[S.COUNT].to_numpy(dtype=float)
+    r_hid = lv.region_suppressed
+    r_low = np.where(r_hid, np.where(r_total > 0, 1.0, 0.0), r_total)
+    r_up = np.where(r_hid, np.where(r_total < limit, limit - 1.0, inf), r_total)
+    known = np.bincount(r, weights=np.where(m_hid, pub, total), minlength=nr)
+    g_lo, g_hi = r_low - known, r_up - known
+    a_sum = np.bincount(r, weights=np.where(m_hid, a, 0.0), minlength=nr)
+    b_inf = np.bincount(r, weights=m_hid & np.isinf(b), minlength=nr)
+    b_fin = np.bincount(r, weights=np.where(m_hid & np.isfinite(b), b, 0.0), minlength=nr)
+    b_others = _others(b_fin[r], b_inf[r], b)
+    alpha = np.where(m_hid, np.maximum(a, g_lo[r] - b_others), a)
+    beta = np.where(m_hid, np.minimum(b, g_hi[r] - (a_sum[r] - a)), b)
+
+    # cells within their Kommune
+    u_others = _others(u_fin[g], u_inf[g], up)
+    lo = np.maximum(low, alpha[g] - u_others)
+    hi = np.minimum(up, beta[g] - (lsum[g] - low))
+    pinned_cell = hid & (x > 0) & (hi - lo < 1 - 1e-9)
+    pinned_muni = m_hid & (total > 0) & (beta - alpha < 1 - 1e-9)
+
+    add_cell = np.zeros(n, bool)
+    add_muni_group = np.zeros(ng, bool)
+    add_region = np.zeros(nr, bool)
+    if pinned_cell.any():
+        groups = np.unique(g[pinned_cell])
+        pick = _first_by_rank(g, lv.area_rank, ~hid & (x > 0), groups, ng)
+        add_cell[pick[pick >= 0]] = True
+        add_muni_group[groups[pick < 0]] = True  # no cell left: withhold the total
+    if pinned_muni.any():
+        regions = np.unique(r[pinned_muni])
+        pick = _first_by_rank(r, lv.muni_rank, ~m_hid & (total > 0), regions, nr)
+        add_muni_group[pick[pick >= 0]] = True
+        add_region[regions[pick < 0]] = True
+    add_muni_group &= ~m_hid
+    add_region &= ~r_hid
+    return add_cell, add_muni_group[g], add_region[r[g]]
+
+
+def _others(fin_sum: np.ndarray, inf_count: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Sum of the others' upper bounds in a group (infinite if any other is)."""
+    own_inf = np.isinf(own)
+    rest_inf = inf_count - own_inf > 0
+    return np.where(rest_inf, np.inf, fin_sum - np.where(own_inf, 0.0, own))
+
+
+def _first_by_rank(group: np.ndarray, rank: np.ndarray, eligible: np.ndarray,
+                   groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group in ``groups``: the eligible element with the smallest rank, or -1."""
+    wanted = np.zeros(n_groups, bool)
+    wanted[groups] = True
+    cand = np.flatnonzero(eligible & wanted[group])
+    best = np.full(n_groups, -1, dtype=np.int64)
+    if cand.size:
+        order = np.lexsort((rank[cand], group[cand]))
+        cand = cand[order]
+        first = np.r_[True, group[cand][1:] != group[cand][:-1]]
+        best[group[cand[first]]] = cand[first]
+    return best[groups]
+
+
+def _ratio_bounds(out: pd.DataFrame, lv: _Levels, hid: np.ndarray, xf: np.ndarray,
+                  low: np.ndarray, up: np.ndarray, ratios: Sequence[tuple[str, str]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds a reader gets from "numerator <= denominator" of the same area and year."""
+    area_c, year_c, var_c = lv.row_codes
+    n_area, n_year, n_var = lv.shape
+    var_names = _codes(out[S.VARIABLE], sort=True)[1]
+    pos = {str(v): i for i, v in enumerate(var_names)}
+    index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
+    index[(area_c * n_year + year_c) * n_var + var_c] = np.arange(len(out))
+    low, up = low.copy(), up.copy()
+    for num, den in ratios:
+        if num not in pos or den not in pos:
+            continue
+        rows = np.flatnonzero(var_c == pos[num])
+        other = index[(area_c[rows] * n_year + year_c[rows]) * n_var + pos[den]]
+        ok = other >= 0
+        rows, other = rows[ok], other[ok]
+        # numerator <= denominator's upper bound, denominator >= numerator's lower bound
+        up[rows] = np.minimum(up[rows], np.where(hid[other], up[other], xf[other]))
+        low[other] = np.maximum(low[other], np.where(hid[rows], low[rows], xf[rows]))
+    return low, up
+
+
+# ---------------------------------------------------------------------------
+# Keyed order of secondary candidates
+# ---------------------------------------------------------------------------
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser on an uint64 array (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        z = (z + _GOLDEN).astype(np.uint64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _label_hashes(uniques) -> np.ndarray:
+    """A stable 64-bit hash of every key label (area code, AGS, year, variable)."""
+    return np.array([int.from_bytes(hashlib.blake2b(str(u).encode(), digest_size=8).digest(),
+                                    "little") for u in uniques], dtype=np.uint64)
+
+
+def _with_ranks(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``counts`` with the internal rank columns (the order of secondary candidates).
+
+    The rank of a cell is a hash of its labels (area or Kommune, year, variable) under
+    a secret ``key`` (``geheimhaltung.schluessel``). It does not depend on any value,
+    so the choice of a secondary cell tells nothing about its value – with "smallest
+    first", a reader knew that a secondary cell lies between the limit and the smallest
+    published cell of its Kommune – and a reader without the key cannot tell which
+    withheld cells are primary. Same labels and key, same ranks, whatever the row order.
+    """
+    codes, uniques = [], []
+    for col in (S.AREA, S.AGS, S.YEAR, S.VARIABLE):
+        c, u = _codes(counts[col], sort=True)
+        if (c < 0).any():
+            raise ValueError(f"Fehlende Werte in Spalte „{col}“")
+        codes.append(c.astype(np.int64))
+        uniques.append(u)
+    area_c, ags_c, year_c, var_c = codes
+    h_area, h_ags, h_year, h_var = (_label_hashes(u) for u in uniques)
+    secret = _label_hashes([key])
+    frame = _mix(h_year[year_c] ^ _mix(h_var[var_c] ^ secret))
+    out = counts.copy(deep=False)
+    out[RANK] = _mix(h_area[area_c] ^ frame)
+    out[RANK_MUNI] = _mix(_mix(h_ags[ags_c] ^ frame) ^ secret)
+    return out
 
 
 def _fill_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray, locked: np.ndarray,
@@ -500,7 +723,8 @@ def _fill_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray, locked: 
     """Lock further cells per group until ``need_count`` cells with sum ``need_sum``.
 
     Candidates are the unlocked cells of groups that fall short, taken in the order
-    non-zero first, smallest value, smallest ``tie``; each group takes the shortest
+    non-zero first, then by ``tie`` (a keyed rank, never the value: see
+    :func:`_keyed_ranks`); each group takes the shortest
     prefix of its candidates that satisfies both needs (vectorised, no loop).
     Returns the new lock mask and, per group, whether the needs are still unmet.
     """
@@ -512,7 +736,7 @@ def _fill_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray, locked: 
     cand = np.flatnonzero(~locked & short[group])
     if cand.size:
         g, v = group[cand], value[cand]
-        order = np.lexsort((tie[cand], v, v == 0, g))
+        order = np.lexsort((tie[cand], v == 0, g))
         cand, g, v = cand[order], g[order], v[order]
         first = np.r_[True, g[1:] != g[:-1]]
         start = np.flatnonzero(first)

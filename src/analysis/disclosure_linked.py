@@ -10,8 +10,8 @@ Kommune or region, even though every single table is protected. This module exte
 2. *Identity rule*: in every identity ``total = part₁ + … + partₖ`` of one unit (a
    Sozialraum, a Kommune or the region), a withheld cell must not stand alone, and
    withheld parts of a published total must sum to at least ``limit``. Otherwise the
-   smallest further cell of that identity is withheld (non-zero first, Sozialraum
-   before Kommune before region).
+   next further cell of that identity is withheld (non-zero first, Sozialraum before
+   Kommune before region, then by a keyed rank that does not depend on the value).
 3. Repeat 1–2 until nothing changes; then an **audit** computes, with a linear
    programme (scipy/HiGHS), the tightest bounds a reader can derive for every withheld
    non-zero cell from everything published, all identities, all sums and ``x >= 0``.
@@ -56,6 +56,7 @@ class _Grid:
     value: np.ndarray  # int64 [unit, var]
     hidden: np.ndarray  # bool [unit, var]
     row: np.ndarray  # int64 [unit, var], area rows only
+    rank: np.ndarray  # uint64 [unit, var]: keyed rank (order of candidates)
     parent: np.ndarray  # int64 [unit]: Kommune unit of an area, region unit of a Kommune
 
     @property
@@ -68,7 +69,8 @@ class _Grid:
 
 
 def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
-                   identities: Sequence[Identity]) -> tuple[pd.DataFrame, D._Levels]:
+                   identities: Sequence[Identity], ratios: Sequence[tuple[str, str]] = ()
+                   ) -> tuple[pd.DataFrame, D._Levels]:
     """:func:`analysis.disclosure.protect_counts` with identities between variables
     (returns the protected frame and its totals)."""
     n = len(counts)
@@ -89,7 +91,13 @@ def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
             for grid in grids:
                 new += [(grid, u, v) for u, v in _audit(grid, identities)]
         if not new:
-            return out, lv
+            add_cell, add_muni, add_region = D.audit_sums(out, lv, x, limit, ratios)
+            if not (add_cell.any() or add_muni.any() or add_region.any()):
+                return out, lv
+            force_cell |= add_cell
+            force_muni |= add_muni
+            force_region |= add_region
+            continue
         for grid, unit, var in new:
             _force(counts, grid, unit, var, force_cell, force_muni, force_region)
     raise RuntimeError("Sekundärsperrung über Summenbeziehungen endet nicht (interner Fehler)")
@@ -107,6 +115,8 @@ def _grids(out: pd.DataFrame, lv: D._Levels, linked: list[str]) -> list[_Grid]:
     muni = muni[muni[S.VARIABLE].isin(linked)]
     region = lv.region.assign(**{D.FLAG: lv.region_suppressed})
     region = region[region[S.VARIABLE].isin(linked)]
+    cells = cells.assign(_rank=lv.area_rank[cells.index.to_numpy()])
+    muni = muni.assign(_rank=lv.muni_rank[muni.index.to_numpy()])
     grids = []
     for year, part in cells.groupby(S.YEAR, sort=True):
         m = muni[muni[S.YEAR] == year]
@@ -128,20 +138,23 @@ def _grid(year: int, part: pd.DataFrame, muni: pd.DataFrame, region: pd.DataFram
     value = np.zeros((na + nm + 1, nv), dtype=np.int64)
     hidden = np.zeros_like(value, dtype=bool)
     row = np.full_like(value, -1)
+    rank = np.zeros(value.shape, dtype=np.uint64)
     ua, vv = a_idx.get_indexer(part[S.AREA]), v_idx.get_indexer(part[S.VARIABLE])
     value[ua, vv] = part[S.COUNT].to_numpy()
     hidden[ua, vv] = part[D.FLAG].to_numpy()
     row[ua, vv] = part["_row"].to_numpy()
+    rank[ua, vv] = part["_rank"].to_numpy()
     um, vm = na + m_idx.get_indexer(muni[S.AGS]), v_idx.get_indexer(muni[S.VARIABLE])
     value[um, vm] = muni[S.COUNT].to_numpy()
     hidden[um, vm] = muni[D.FLAG].to_numpy()
+    rank[um, vm] = muni["_rank"].to_numpy()
     vr = v_idx.get_indexer(region[S.VARIABLE])
     value[na + nm, vr] = region[S.COUNT].to_numpy()
     hidden[na + nm, vr] = region[D.FLAG].to_numpy()
     ags_of = part.drop_duplicates(S.AREA).set_index(S.AREA)[S.AGS]
     parent = np.concatenate([na + m_idx.get_indexer(ags_of.reindex(areas)),
                              np.full(nm, na + nm), [-1]])
-    return _Grid(year, areas, munis, list(linked), value, hidden, row, parent)
+    return _Grid(year, areas, munis, list(linked), value, hidden, row, rank, parent)
 
 
 def _equations(grid: _Grid, identities: Sequence[Identity]) -> list[list[tuple[int, int, int]]]:
@@ -163,13 +176,14 @@ def _equations(grid: _Grid, identities: Sequence[Identity]) -> list[list[tuple[i
 
 
 def _candidate(grid: _Grid, cells: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
-    """The published cell to withhold next: non-zero first, smallest, Sozialraum first."""
+    """The published cell to withhold next: non-zero first, Sozialraum before Kommune
+    before region, then by keyed rank (never by value: see ``disclosure._keyed_ranks``)."""
     best = None
     for u, v in cells:
         if grid.hidden[u, v]:
             continue
         val = int(grid.value[u, v])
-        key = (val == 0, val, grid.level(u), v, u)
+        key = (val == 0, grid.level(u), int(grid.rank[u, v]), v, u)
         if best is None or key < best[0]:
             best = (key, (u, v))
     return None if best is None else best[1]

@@ -547,7 +547,10 @@ class Report:
             "Zähler oder Nenner gesperrt ist, werden ebenfalls gesperrt. Damit kein gesperrter "
             "Wert aus Summen der Kommune oder der Region zurückgerechnet werden kann, werden "
             "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "
-            f"deren Summe mindestens {fmt.number(lim)} beträgt. Zahlen, die es nur je Kommune "
+            f"deren Summe mindestens {fmt.number(lim)} beträgt. Welche Werte das sind, hängt "
+            "nicht von ihrer Größe ab, sondern von einem geheimen Schlüssel; eine Prüfung "
+            "stellt sicher, dass sich auch mit Kenntnis dieser Regeln kein gesperrter Wert "
+            "genau bestimmen lässt. Zahlen, die es nur je Kommune "
             "gibt (z. B. Eingliederungshilfe), werden ebenso gegen die Summe der Region "
             "geschützt. "
             + self._identity_sentence()

@@ -292,9 +292,27 @@ def test_real_data_without_contact_is_not_published(demo_build: Path, tmp_path: 
     data = tmp_path / "data"
     shutil.copytree(REPO / "data" / "demo", data)
     (data / "DEMO").unlink()
-    done = run_report(demo_build, data)
+    cfg = tmp_path / "report.yaml"
+    text = (REPO / "config" / "report.yaml").read_text(encoding="utf-8")
+    cfg.write_text(text.replace("  mindestanzahl: 3", "  mindestanzahl: 3\n  schluessel: "
+                                "0123456789abcdef0123", 1), encoding="utf-8")
+    done = run_report(demo_build, data, "--config", str(cfg))
     assert done.returncode == 2
     assert "herausgeber.email oder herausgeber.anschrift fehlt" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert tree_bytes(demo_build) == before
+
+
+def test_real_data_without_disclosure_key_is_not_published(demo_build: Path, tmp_path: Path):
+    """Without the secret key a reader who knows the rules could compute the order of
+    secondary cells and tell small values from secondary ones (issue 10)."""
+    before = tree_bytes(demo_build)
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "demo", data)
+    (data / "DEMO").unlink()
+    done = run_report(demo_build, data)
+    assert done.returncode == 2
+    assert "geheimhaltung.schluessel fehlt" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert tree_bytes(demo_build) == before
 
