@@ -66,7 +66,8 @@ def synthetic_inputs(n_areas: int, n_indicators: int = 40, n_years: int = 10, se
     catalogue = pd.DataFrame({
         S.INDICATOR: [f"i{k}" for k in range(n_indicators)],
         S.NUMERATOR: [f"v{k}" for k in range(n_indicators)],
-        S.DENOMINATOR: "pop", "skala": 100, "richtung": 1, S.LEVEL: S.LEVEL_AREA,
+        S.DENOMINATOR: "pop", "skala": 100, "einheit": "%", "richtung": 1,
+        S.LEVEL: S.LEVEL_AREA,
         "handlungsfelder": [[fields[k % len(fields)]] for k in range(n_indicators)],
     })
     per_field = {f: [f"i{k}" for k in range(n_indicators) if k % len(fields) == i]
@@ -84,7 +85,7 @@ def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[st
     """indicators → disclosure → indices → need → robustness → change, timed (as
     :func:`analysis.core.run`: derived results from published values only)."""
     from . import indicators as I
-    from .core import change_table, classify_year, stability
+    from .core import change_table, classify_year, share_pairs, stability
     from .disclosure import protect_with_totals, withhold_values
 
     t = {}
@@ -94,7 +95,8 @@ def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[st
     I.region_indicators(counts, catalogue)
     t["Indikatoren"] = time.perf_counter() - t0
     t4 = time.perf_counter()
-    protected, muni_flags, _ = protect_with_totals(counts, cfg.geheimhaltung.mindestanzahl)
+    protected, muni_flags, _ = protect_with_totals(counts, cfg.geheimhaltung.mindestanzahl,
+                                                   ratios=share_pairs(catalogue))
     area = withhold_values(area_all, catalogue, protected)
     mun = withhold_values(mun_all, catalogue, muni_flags)
     t["Geheimhaltung"] = time.perf_counter() - t4

@@ -83,10 +83,8 @@ LIMIT_ATTR = "limit"  # key in DataFrame.attrs that carries the limit
 # is withheld to protect an identity between variables (analysis.disclosure_linked)
 FORCE_MUNI = "_sperre_kommune"
 FORCE_REGION = "_sperre_region"
-# internal, never published: keyed rank of the row's cell and of its Kommune total
-RANK = "_rang"
-RANK_MUNI = "_rang_kommune"
-_INTERNAL = [REASON, FORCE_MUNI, FORCE_REGION, RANK, RANK_MUNI]
+_INTERNAL = [REASON, FORCE_MUNI, FORCE_REGION]
+KEY_ATTR = "rank_key"  # key in DataFrame.attrs: hash of the secret that orders candidates
 
 _REASONS = ["", PRIMARY, SECONDARY]
 _COUNT_COLUMNS = (S.COUNT, S.NUMERATOR, S.DENOMINATOR)
@@ -142,7 +140,8 @@ def _protect_all(counts: pd.DataFrame, limit: int,
                  ) -> tuple[pd.DataFrame, _Levels]:
     _check_limit(limit)
     x = _count_values(counts)
-    counts = _with_ranks(counts, key)
+    counts = counts.copy(deep=False)
+    counts.attrs[KEY_ATTR] = _secret_hash(key)
     present = set(counts[S.VARIABLE].unique()) if len(counts) else set()
     active = [(str(t), tuple(str(p) for p in ps)) for t, ps in identities
               if t in present and all(p in present for p in ps)]
@@ -185,9 +184,9 @@ def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
     secondary = (lv.muni_reason == 2) & (lv.muni[S.COUNT].to_numpy() > 0)
     need_count = np.select([published & has_locked, secondary], [2, 1], 0)
     need_sum = np.where(need_count > 0, limit, 0)
-    locked, unmet = _fill_groups(lv.row_group, x, lv.area_rank, start, need_count, need_sum)
+    locked, unmet = _fill_groups(lv.row_group, x, lv.ranker.rows, start, need_count, need_sum)
 
-    internal = [c for c in (REASON, FORCE_MUNI, FORCE_REGION) if c in counts.columns]
+    internal = [c for c in _INTERNAL if c in counts.columns]
     out = counts.drop(columns=internal) if internal else counts.copy(deep=False)
     out[FLAG] = locked
     codes = np.where(primary, 1, np.where(locked, 2, 0))
@@ -197,6 +196,7 @@ def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
         out[FORCE_REGION] = (np.zeros(len(out), bool) if force_region is None
                              else force_region.copy())
     out.attrs[LIMIT_ATTR] = limit
+    out.attrs[KEY_ATTR] = lv.ranker.secret
     return out, lv, unmet
 
 
@@ -445,7 +445,7 @@ def assert_no_small_counts(table: pd.DataFrame, limit: int,
 class _Levels:
     """Municipal and region totals of one counts frame with their suppression."""
 
-    area_rank: np.ndarray  # per row: keyed rank (order of secondary candidates)
+    ranker: _Ranker  # keyed ranks of rows and Kommune groups (order of candidates)
     row_group: np.ndarray  # per row: index into muni
     n_groups: int
     muni: pd.DataFrame  # ags, jahr, variable, anzahl (sorted)
@@ -453,7 +453,6 @@ class _Levels:
     region: pd.DataFrame  # jahr, variable, anzahl (sorted)
     region_suppressed: np.ndarray
     muni_region: np.ndarray  # per muni row: index into region
-    muni_rank: np.ndarray  # per muni row: keyed rank
     row_codes: tuple[np.ndarray, np.ndarray, np.ndarray]  # per row: area, year, variable
     shape: tuple[int, int, int]  # number of areas, years, variables
 
@@ -483,9 +482,8 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
     area_c, ags_c, year_c, var_c = codes
     n_area, n_ags, n_year, n_var = (len(u) for u in uniques)
     _check_keys(area_c, ags_c, year_c, var_c, n_area, n_year, n_var)
-    if RANK not in counts.columns:
-        counts = _with_ranks(counts, "")
-    row_rank = counts[RANK].to_numpy(dtype=np.uint64)
+    if KEY_ATTR not in counts.attrs:
+        raise ValueError("Kein Schlüssel der Sperrreihenfolge: erst protect_counts aufrufen")
 
     yv = year_c * n_var + var_c
     row_group, muni_key = pd.factorize(ags_c * (n_year * n_var) + yv, sort=True)
@@ -511,9 +509,9 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
     need_count = np.select([~r_suppressed & any_locked, r_forced & ~r_small & (r_total > 0)],
                            [2, 1], 0)
     need_sum = np.where(need_count > 0, limit, 0)
-    m_rank = np.zeros(n_groups, dtype=np.uint64)
-    m_rank[row_group] = counts[RANK_MUNI].to_numpy(dtype=np.uint64)
-    m_locked, unmet = _fill_groups(m_region, m_total, m_rank, m_start, need_count, need_sum)
+    ranker = _Ranker(int(counts.attrs[KEY_ATTR]), codes, uniques, m_ags, m_yv, n_var)
+    m_locked, unmet = _fill_groups(m_region, m_total, ranker.munis, m_start, need_count,
+                                   need_sum)
     r_suppressed = r_suppressed | unmet  # defensive: cannot happen with >= 1 Kommune
 
     muni = pd.DataFrame({
@@ -528,8 +526,8 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
         S.COUNT: r_total,
     })
     reason = np.where(m_primary, 1, np.where(m_locked, 2, 0))
-    return _Levels(row_rank, row_group, n_groups, muni, reason, region, r_suppressed,
-                   m_region, m_rank, (area_c, year_c, var_c), (n_area, n_year, n_var))
+    return _Levels(ranker, row_group, n_groups, muni, reason, region, r_suppressed,
+                   m_region, (area_c, year_c, var_c), (n_area, n_year, n_var))
 
 
 # ---------------------------------------------------------------------------
@@ -558,37 +556,55 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     """
     inf = np.inf
     n = len(out)
-    hid = out[FLAG].to_numpy(dtype=bool)
+    nr = len(lv.region)
+    hid_all = out[FLAG].to_numpy(dtype=bool)
+    m_hid_all = lv.muni_reason > 0
+    r_hid = lv.region_suppressed
+    # only the trees (one per jahr, variable) with something withheld need a look
+    region_of_row = lv.muni_region[lv.row_group]
+    busy = (np.bincount(region_of_row, weights=hid_all, minlength=nr) > 0) | r_hid | (
+        np.bincount(lv.muni_region, weights=m_hid_all, minlength=nr) > 0)
+    add_cell = np.zeros(n, bool)
+    add_muni_row = np.zeros(n, bool)
+    add_region_row = np.zeros(n, bool)
+    if not busy.any():
+        return add_cell, add_muni_row, add_region_row
+    rows = np.flatnonzero(busy[region_of_row])
+    munis = np.flatnonzero(busy[lv.muni_region])
+    regions = np.flatnonzero(busy)
+    # local numbering of the Kommune groups and regions involved
+    g = np.searchsorted(munis, lv.row_group[rows])
+    r = np.searchsorted(regions, lv.muni_region[munis])
+    ng, nr = len(munis), len(regions)
+    x_all = x
+    x = x_all[rows]
+    hid = hid_all[rows]
     xf = x.astype(float)
-    g = lv.row_group
-    ng = lv.n_groups
     zero_hidden = np.bincount(g, weights=hid & (x == 0), minlength=ng) > 0
     low = np.where(hid, np.where(zero_hidden[g], 0.0, 1.0), xf)
     up = np.where(hid, inf, xf)
     if ratios:
-        low, up = _ratio_bounds(out, lv, hid, xf, low, up, ratios)
+        _ratio_bounds(out, lv, hid_all, x_all, rows, low, up, ratios)
 
-    # per Kommune group: published sum P, withheld lower / upper sums
+    # per Kommune group: published sum, withheld lower / upper sums
     pub = np.bincount(g, weights=np.where(hid, 0.0, xf), minlength=ng)
     lsum = np.bincount(g, weights=np.where(hid, low, 0.0), minlength=ng)
     u_inf = np.bincount(g, weights=hid & np.isinf(up), minlength=ng)
     u_fin = np.bincount(g, weights=np.where(hid & np.isfinite(up), up, 0.0), minlength=ng)
     usum = np.where(u_inf > 0, inf, u_fin)
 
-    total = lv.muni[S.COUNT].to_numpy(dtype=float)
-    m_hid = lv.muni_reason > 0
+    total = lv.muni[S.COUNT].to_numpy(dtype=float)[munis]
+    m_hid = m_hid_all[munis]
     t_low = np.where(m_hid, np.where(total > 0, 1.0, 0.0), total)
     t_up = np.where(m_hid, inf, total)
-    a = np.maximum(t_low - pub, lsum)  # sum of the withheld cells of the Kommune
+    a = np.maximum(t_low - pub, lsum)  # interval of the sum of the withheld cells
     b = np.minimum(t_up - pub, usum)
 
     # region: sum over the withheld Kommunen of (total − published cells)
-    r = lv.muni_region
-    nr = len(lv.region)
-    r_total = lv.region[S.COUNT].to_numpy(dtype=float)
-    r_hid = lv.region_suppressed
-    r_low = np.where(r_hid, np.where(r_total > 0, 1.0, 0.0), r_total)
-    r_up = np.where(r_hid, np.where(r_total < limit, limit - 1.0, inf), r_total)
+    r_total = lv.region[S.COUNT].to_numpy(dtype=float)[regions]
+    rh = r_hid[regions]
+    r_low = np.where(rh, np.where(r_total > 0, 1.0, 0.0), r_total)
+    r_up = np.where(rh, np.where(r_total < limit, limit - 1.0, inf), r_total)
     known = np.bincount(r, weights=np.where(m_hid, pub, total), minlength=nr)
     g_lo, g_hi = r_low - known, r_up - known
     a_sum = np.bincount(r, weights=np.where(m_hid, a, 0.0), minlength=nr)
@@ -605,22 +621,24 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     pinned_cell = hid & (x > 0) & (hi - lo < 1 - 1e-9)
     pinned_muni = m_hid & (total > 0) & (beta - alpha < 1 - 1e-9)
 
-    add_cell = np.zeros(n, bool)
-    add_muni_group = np.zeros(ng, bool)
-    add_region = np.zeros(nr, bool)
+    add_group = np.zeros(ng, bool)
+    add_reg = np.zeros(nr, bool)
     if pinned_cell.any():
         groups = np.unique(g[pinned_cell])
-        pick = _first_by_rank(g, lv.area_rank, ~hid & (x > 0), groups, ng)
-        add_cell[pick[pick >= 0]] = True
-        add_muni_group[groups[pick < 0]] = True  # no cell left: withhold the total
+        pick = _first_by_rank(g, lambda i: lv.ranker.rows(rows[i]), ~hid & (x > 0), groups, ng)
+        add_cell[rows[pick[pick >= 0]]] = True
+        add_group[groups[pick < 0]] = True  # no cell left: withhold the Kommune total
     if pinned_muni.any():
-        regions = np.unique(r[pinned_muni])
-        pick = _first_by_rank(r, lv.muni_rank, ~m_hid & (total > 0), regions, nr)
-        add_muni_group[pick[pick >= 0]] = True
-        add_region[regions[pick < 0]] = True
-    add_muni_group &= ~m_hid
-    add_region &= ~r_hid
-    return add_cell, add_muni_group[g], add_region[r[g]]
+        regs = np.unique(r[pinned_muni])
+        pick = _first_by_rank(r, lambda i: lv.ranker.munis(munis[i]), ~m_hid & (total > 0),
+                              regs, nr)
+        add_group[pick[pick >= 0]] = True
+        add_reg[regs[pick < 0]] = True
+    add_group &= ~m_hid
+    add_reg &= ~rh
+    add_muni_row[rows] = add_group[g]
+    add_region_row[rows] = add_reg[r[g]]
+    return add_cell, add_muni_row, add_region_row
 
 
 def _others(fin_sum: np.ndarray, inf_count: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -630,7 +648,7 @@ def _others(fin_sum: np.ndarray, inf_count: np.ndarray, own: np.ndarray) -> np.n
     return np.where(rest_inf, np.inf, fin_sum - np.where(own_inf, 0.0, own))
 
 
-def _first_by_rank(group: np.ndarray, rank: np.ndarray, eligible: np.ndarray,
+def _first_by_rank(group: np.ndarray, rank, eligible: np.ndarray,
                    groups: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group in ``groups``: the eligible element with the smallest rank, or -1."""
     wanted = np.zeros(n_groups, bool)
@@ -638,35 +656,45 @@ def _first_by_rank(group: np.ndarray, rank: np.ndarray, eligible: np.ndarray,
     cand = np.flatnonzero(eligible & wanted[group])
     best = np.full(n_groups, -1, dtype=np.int64)
     if cand.size:
-        order = np.lexsort((rank[cand], group[cand]))
+        order = np.lexsort((rank(cand), group[cand]))
         cand = cand[order]
         first = np.r_[True, group[cand][1:] != group[cand][:-1]]
         best[group[cand[first]]] = cand[first]
     return best[groups]
 
 
-def _ratio_bounds(out: pd.DataFrame, lv: _Levels, hid: np.ndarray, xf: np.ndarray,
-                  low: np.ndarray, up: np.ndarray, ratios: Sequence[tuple[str, str]]
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds a reader gets from "numerator <= denominator" of the same area and year."""
+def _ratio_bounds(out: pd.DataFrame, lv: _Levels, hid: np.ndarray, x: np.ndarray,
+                  rows: np.ndarray, low: np.ndarray, up: np.ndarray,
+                  ratios: Sequence[tuple[str, str]]) -> None:
+    """Bounds a reader gets from "numerator <= denominator" of the same area and year:
+    a withheld numerator is at most its published denominator, a withheld denominator
+    at least its published numerator. ``low``/``up`` (aligned with ``rows``) in place."""
     area_c, year_c, var_c = lv.row_codes
     n_area, n_year, n_var = lv.shape
     var_names = _codes(out[S.VARIABLE], sort=True)[1]
     pos = {str(v): i for i, v in enumerate(var_names)}
+    pairs = [(pos[a], pos[b]) for a, b in ratios if a in pos and b in pos]
+    sub_hid = hid[rows]
+    if not pairs or not sub_hid.any():
+        return
     index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
-    index[(area_c * n_year + year_c) * n_var + var_c] = np.arange(len(out))
-    low, up = low.copy(), up.copy()
-    for num, den in ratios:
-        if num not in pos or den not in pos:
-            continue
-        rows = np.flatnonzero(var_c == pos[num])
-        other = index[(area_c[rows] * n_year + year_c[rows]) * n_var + pos[den]]
-        ok = other >= 0
-        rows, other = rows[ok], other[ok]
-        # numerator <= denominator's upper bound, denominator >= numerator's lower bound
-        up[rows] = np.minimum(up[rows], np.where(hid[other], up[other], xf[other]))
-        low[other] = np.maximum(low[other], np.where(hid[rows], low[rows], xf[rows]))
-    return low, up
+    index[(area_c * n_year + year_c) * n_var + var_c] = np.arange(len(x))
+    local = np.flatnonzero(sub_hid)
+    cell = area_c[rows[local]] * n_year + year_c[rows[local]]
+    own_var = var_c[rows[local]]
+    for num, den in pairs:
+        for mine, other, is_num in ((num, den, True), (den, num, False)):
+            sel = own_var == mine
+            if not sel.any():
+                continue
+            partner = index[cell[sel] * n_var + other]
+            known = (partner >= 0) & ~hid[np.maximum(partner, 0)]
+            at = local[sel][known]
+            value = x[partner[known]].astype(float)
+            if is_num:
+                up[at] = np.minimum(up[at], value)
+            else:
+                low[at] = np.maximum(low[at], value)
 
 
 # ---------------------------------------------------------------------------
@@ -690,41 +718,58 @@ def _label_hashes(uniques) -> np.ndarray:
                                     "little") for u in uniques], dtype=np.uint64)
 
 
-def _with_ranks(counts: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``counts`` with the internal rank columns (the order of secondary candidates).
+def _secret_hash(key: str) -> int:
+    return int(_label_hashes([f"schluessel:{key}"])[0])
+
+
+class _Ranker:
+    """Keyed ranks: the order in which secondary candidates are taken.
 
     The rank of a cell is a hash of its labels (area or Kommune, year, variable) under
-    a secret ``key`` (``geheimhaltung.schluessel``). It does not depend on any value,
-    so the choice of a secondary cell tells nothing about its value – with "smallest
+    a secret key (``geheimhaltung.schluessel``). It does not depend on any value, so
+    the choice of a secondary cell tells nothing about its value – with "smallest
     first", a reader knew that a secondary cell lies between the limit and the smallest
     published cell of its Kommune – and a reader without the key cannot tell which
-    withheld cells are primary. Same labels and key, same ranks, whatever the row order.
+    withheld cells are the small ones. Same labels and key, same ranks, whatever the
+    row order. Ranks are computed only for the candidates that are looked at.
     """
-    codes, uniques = [], []
-    for col in (S.AREA, S.AGS, S.YEAR, S.VARIABLE):
-        c, u = _codes(counts[col], sort=True)
-        if (c < 0).any():
-            raise ValueError(f"Fehlende Werte in Spalte „{col}“")
-        codes.append(c.astype(np.int64))
-        uniques.append(u)
-    area_c, ags_c, year_c, var_c = codes
-    h_area, h_ags, h_year, h_var = (_label_hashes(u) for u in uniques)
-    secret = _label_hashes([key])
-    frame = _mix(h_year[year_c] ^ _mix(h_var[var_c] ^ secret))
-    out = counts.copy(deep=False)
-    out[RANK] = _mix(h_area[area_c] ^ frame)
-    out[RANK_MUNI] = _mix(_mix(h_ags[ags_c] ^ frame) ^ secret)
-    return out
+
+    def __init__(self, secret: int, codes: list[np.ndarray], uniques: list,
+                 m_ags: np.ndarray, m_yv: np.ndarray, n_var: int) -> None:
+        self.secret = secret
+        self._codes = codes
+        self._uniques = uniques
+        self._hashes: dict[int, np.ndarray] = {}
+        self._m_ags, self._m_yv, self._n_var = m_ags, m_yv, n_var
+
+    def _h(self, i: int) -> np.ndarray:
+        if i not in self._hashes:
+            self._hashes[i] = _label_hashes(self._uniques[i])
+        return self._hashes[i]
+
+    def _frame(self, year: np.ndarray, var: np.ndarray) -> np.ndarray:
+        return _mix(self._h(2)[year] ^ _mix(self._h(3)[var] ^ np.uint64(self.secret)))
+
+    def rows(self, idx: np.ndarray) -> np.ndarray:
+        """Rank of the area cells in rows ``idx``."""
+        area_c, _, year_c, var_c = self._codes
+        return _mix(self._h(0)[area_c[idx]] ^ self._frame(year_c[idx], var_c[idx]))
+
+    def munis(self, idx: np.ndarray) -> np.ndarray:
+        """Rank of the Kommune totals ``idx`` (indices into the municipal frame)."""
+        yv = self._m_yv[idx]
+        frame = self._frame(yv // self._n_var, yv % self._n_var)
+        return _mix(_mix(self._h(1)[self._m_ags[idx]] ^ frame) ^ np.uint64(self.secret))
 
 
-def _fill_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray, locked: np.ndarray,
+def _fill_groups(group: np.ndarray, value: np.ndarray, tie, locked: np.ndarray,
                  need_count: np.ndarray, need_sum: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Lock further cells per group until ``need_count`` cells with sum ``need_sum``.
 
     Candidates are the unlocked cells of groups that fall short, taken in the order
-    non-zero first, then by ``tie`` (a keyed rank, never the value: see
-    :func:`_keyed_ranks`); each group takes the shortest
+    non-zero first, then by ``tie(indices)`` (a keyed rank, never the value: see
+    :class:`_Ranker`); each group takes the shortest
     prefix of its candidates that satisfies both needs (vectorised, no loop).
     Returns the new lock mask and, per group, whether the needs are still unmet.
     """
@@ -736,7 +781,7 @@ def _fill_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray, locked: 
     cand = np.flatnonzero(~locked & short[group])
     if cand.size:
         g, v = group[cand], value[cand]
-        order = np.lexsort((tie[cand], v == 0, g))
+        order = np.lexsort((tie(cand), v == 0, g))
         cand, g, v = cand[order], g[order], v[order]
         first = np.r_[True, g[1:] != g[:-1]]
         start = np.flatnonzero(first)

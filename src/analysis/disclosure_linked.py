@@ -115,8 +115,8 @@ def _grids(out: pd.DataFrame, lv: D._Levels, linked: list[str]) -> list[_Grid]:
     muni = muni[muni[S.VARIABLE].isin(linked)]
     region = lv.region.assign(**{D.FLAG: lv.region_suppressed})
     region = region[region[S.VARIABLE].isin(linked)]
-    cells = cells.assign(_rank=lv.area_rank[cells.index.to_numpy()])
-    muni = muni.assign(_rank=lv.muni_rank[muni.index.to_numpy()])
+    cells = cells.assign(_rank=lv.ranker.rows(cells.index.to_numpy()))
+    muni = muni.assign(_rank=lv.ranker.munis(muni.index.to_numpy()))
     grids = []
     for year, part in cells.groupby(S.YEAR, sort=True):
         m = muni[muni[S.YEAR] == year]

@@ -133,10 +133,13 @@ def test_limit_is_carried_and_checked():
     assert reasons(out) == [P, P]
     assert municipal_totals(out)[FLAG].tolist() == [True, True]
     plain = out.copy()
-    plain.attrs = {}
+    plain.attrs = {k: v for k, v in out.attrs.items() if k != "limit"}
     with pytest.raises(ValueError, match="limit"):
         municipal_totals(plain)
     assert municipal_totals(plain, limit=5)[FLAG].all()
+    plain.attrs = {}  # without the key of the candidate order the totals are not computed
+    with pytest.raises(ValueError, match="Schlüssel"):
+        municipal_totals(plain, limit=5)
     with pytest.raises(ValueError, match="widerspricht"):
         region_totals(out, limit=3)
 
