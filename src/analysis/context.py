@@ -86,6 +86,9 @@ def load_context(data_dir: str | Path, config_file: str | Path) -> Context:
     if payload is not None:
         return pickle.loads(payload)  # authenticated: written by this build key
     ctx = compute_context(data_dir, config_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_sealed(path, name, pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL))
+    try:  # a cache that cannot be written only costs time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_sealed(path, name, pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
     return ctx

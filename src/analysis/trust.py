@@ -154,15 +154,20 @@ def read_sealed(path: Path, name: str, key: bytes | None = None) -> bytes | None
     return unseal(key or build_key(), name, blob)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, public: bool = False) -> None:
     """Write ``data`` to ``path`` via a temporary file and :func:`os.replace`.
 
     The temporary file is created exclusively (never through a planted link), and the
     replace swaps the directory entry, so a symlink at ``path`` is replaced, not followed.
+    The file is private (0600) unless ``public`` (then as ``umask`` says, like ``open``).
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
+        if public:
+            mask = os.umask(0o022)
+            os.umask(mask)
+            os.fchmod(fd, 0o666 & ~mask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
