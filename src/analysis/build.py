@@ -63,8 +63,13 @@ def notebooks_dir() -> Path:
     return Path(os.environ.get("SOZIALPLANUNG_NOTEBOOKS", NOTEBOOKS))
 
 
-#: most parallel processes ``--jobs`` accepts (each chapter kernel needs ~150 MiB)
-MAX_JOBS = 64
+def max_jobs() -> int:
+    """Most parallel chapter runs ``--jobs`` accepts: 4 per core, at most 64.
+
+    Each parallel run costs a worker, its kernel server and a kernel, about 0,6 GiB
+    together; an unbounded value started one for every chapter at once and ran the
+    machine out of memory."""
+    return min(64, 4 * max(os.cpu_count() or 1, 1))
 
 
 @dataclass(frozen=True)
@@ -90,16 +95,16 @@ class Executed(NamedTuple):
 
 
 def parse_jobs(value: object) -> int:
-    """``--jobs``: 0 (= cores + 1) or 1 … :data:`MAX_JOBS`; anything else is a UserError."""
+    """``--jobs``: 0 (= cores + 1) or 1 … :func:`max_jobs`; anything else is a UserError."""
     text = str(value).strip()
     try:
         jobs = int(text)
     except ValueError:
         jobs = None
-    if jobs is None or not 0 <= jobs <= MAX_JOBS:
+    if jobs is None or not 0 <= jobs <= max_jobs():
         raise UserError(f"Option --jobs: Wert „{text[:20]}“ – erlaubt sind 0 (automatisch: "
-                        f"Prozessorkerne + 1) oder eine ganze Zahl von 1 bis {MAX_JOBS}. "
-                        "Nichts wurde veröffentlicht.")
+                        f"Prozessorkerne + 1) oder eine ganze Zahl von 1 bis {max_jobs()} "
+                        "(4 je Prozessorkern). Nichts wurde veröffentlicht.")
     return jobs
 
 

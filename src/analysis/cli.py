@@ -131,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     r.add_argument("--output", type=Path, default=Path("reports"))
     # checked by build_reports, so that a bad value gets a German message
-    r.add_argument("--jobs", default="0", help="parallele Prozesse (0 = Kerne + 1, höchstens 64)")
+    r.add_argument("--jobs", default="0", help="parallele Kapitelläufe (0 = Kerne + 1; höchstens 4 je Kern)")
     r.add_argument("--force", action="store_true", help="alle Kapitel neu rechnen")
     r.set_defaults(func=_report)
 

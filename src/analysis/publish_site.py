@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -105,8 +106,12 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
         downloads = {site: _downloads(tables[site]) for site in SITE_TITLES}
         if dl_dir is not None:
             subdir(cache, "downloads")
-            for old in dl_dir.glob("*.*"):
-                if old.is_file() and not old.name.startswith(dl_key):
+            for old in dl_dir.iterdir():  # entries of other inputs (or the old layout)
+                if old.name.startswith((dl_key, ".")):
+                    continue
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
                     old.unlink()
             for site, (files, links) in downloads.items():
                 trust.write_sealed(dl_dir / f"{dl_key}.{site}", f"downloads/{dl_key}/{site}",

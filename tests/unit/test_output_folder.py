@@ -311,11 +311,10 @@ WORKER_SCRIPT = textwrap.dedent("""
     if __name__ == "__main__":
         build = Path(sys.argv[1])
         with build_lock(build, log=lambda m: None):
-            pool = ProcessPoolExecutor(2, initializer=worker_signals)
-            pool.submit(time.sleep, 0.1).result()
+            pool = ProcessPoolExecutor(1, initializer=worker_signals)  # one worker, reused
             print("fds", *pool.submit(fds).result(), flush=True)
-            print("workers", *[p.pid for p in pool._processes.values()], flush=True)
             pool.submit(time.sleep, 300)
+            print("workers", *[p.pid for p in pool._processes.values()], flush=True)
             time.sleep(300)
 """)
 
@@ -349,6 +348,8 @@ def test_killed_build_leaves_no_worker_and_no_lock(tmp_path):
             time.sleep(0.1)
         left = [w for w in workers if _alive(w)]
     finally:
+        proc.kill()
+        proc.wait()
         for w in workers:
             if _alive(w):
                 os.kill(w, signal.SIGKILL)
