@@ -112,8 +112,10 @@ def _own_build_dir(path: Path) -> bool:
         return False
     if _marked(path):
         return True
-    return all(p.name in LEGACY_BUILD_ENTRIES or p.name.startswith("staging-")
-               for p in path.iterdir())
+    # the earlier build created its lock file first, and nothing but these names
+    names = [p.name for p in path.iterdir()]
+    return "lock" in names and all(n in LEGACY_BUILD_ENTRIES or n.startswith("staging-")
+                                   for n in names)
 
 
 # --------------------------------------------------------------------------- checks

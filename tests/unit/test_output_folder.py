@@ -243,6 +243,30 @@ def test_publish_deletes_only_old_versions_it_created(tmp_path):
     assert other.is_dir()
 
 
+def test_output_folder_of_the_earlier_layout_is_taken_over(tmp_path):
+    """Guard for the upgrade (not an audit finding): reports built before the marker
+    files existed are recognised by their exact shape; a lookalike with more is not."""
+    from analysis.outdir import OutputError, check_published, prepare
+
+    out = tmp_path / "reports"
+    for site in ("sozialbericht", "handlungskonzept"):
+        (out / ".versions" / "0123456789abcdef" / site).mkdir(parents=True)
+        (out / site).symlink_to(f".current/{site}")
+    (out / ".current").symlink_to(".versions/0123456789abcdef")
+    (out / ".build" / "executed").mkdir(parents=True)
+    (out / ".build" / "lock").write_text("")
+    check_published(out, "fedcba9876543210")
+    assert prepare(out) == out / ".build"
+    assert (out / ".build" / ".sozialplanung-build").is_file()
+    (out / ".versions" / "0123456789abcdef" / "notizen.txt").write_text("x")
+    with pytest.raises(OutputError, match=r"\.versions"):
+        check_published(out)
+    other = tmp_path / "other"
+    (other / ".build" / "cache").mkdir(parents=True)  # a tool's own .build/cache
+    with pytest.raises(OutputError, match=r"\.build"):
+        prepare(other)
+
+
 @pytest.mark.parametrize("where", ["out=data", "out in data", "data in out/.build"])
 def test_output_folder_and_data_folder_must_be_apart(tmp_path, where):
     data = tmp_path / "daten"
