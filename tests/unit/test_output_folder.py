@@ -305,11 +305,12 @@ def test_clean_removes_only_what_the_build_created(tmp_path, cli):
     assert "Nicht gelöscht" in stdout and "handlungskonzept" in stdout
 
 
-def test_make_clean_keeps_the_users_folders_and_handles_quotes(tmp_path):
+@pytest.mark.parametrize("name", ["Abteilung", "Ab teilung's"])
+def test_make_clean_keeps_the_users_folders_and_handles_quotes(tmp_path, name):
     work = tmp_path / "repo"
     work.mkdir()
     (work / "src").symlink_to(REPO / "src")
-    out = tmp_path / "Ab teilung's"
+    out = tmp_path / name
     (out / "sozialbericht").mkdir(parents=True)
     (out / "sozialbericht" / "eigen.txt").write_text("bleibt")
     done = subprocess.run(["make", "-f", str(REPO / "Makefile"), "-C", str(work), "clean",
