@@ -314,7 +314,13 @@ def build_lock(build: Path, log: Callable[[str], object] = print,
     path = build / "lock"
     announced = None
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as err:
+            raise OutputError(f"Sperrdatei {path}: kann nicht geöffnet werden "
+                              f"({err.strerror or type(err).__name__}; ein Verweis wird nicht "
+                              "verfolgt) – die Datei löschen, der Build legt sie neu an. "
+                              "Nichts wurde veröffentlicht.") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
