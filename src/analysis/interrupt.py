@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -87,7 +86,7 @@ def die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when its parent ends (Linux; else no-op)."""
     if not sys.platform.startswith("linux"):
         return
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)  # the running program, libc included
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != _import_pid:  # the build was already gone before prctl took effect
         with contextlib.suppress(PermissionError):
