@@ -8,13 +8,15 @@ DATA  ?= data/demo
 OUT   ?= reports
 CONFIG ?= config/report.yaml
 STAMP := $(VENV)/.installed
+# a value as one single-quoted shell word: paths with spaces or ' stay one argument
+q = '$(subst ','\'',$(1))'
 
 .DEFAULT_GOAL := help
 .PHONY: help setup report validate need test test-fast lint lab benchmark demo-data browser-deps clean
 
 help: ## Diese Hilfe anzeigen
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  Variablen: DATA=$(DATA)  OUT=$(OUT)  CONFIG=$(CONFIG)"
+	@echo '  Variablen:' DATA=$(call q,$(DATA)) OUT=$(call q,$(OUT)) CONFIG=$(call q,$(CONFIG))
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -25,13 +27,13 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP) ## Python-Umgebung .venv anlegen (nur wenn sich etwas geändert hat)
 
 report: setup ## Daten prüfen und Sozialbericht + Handlungskonzept-Anhang nach OUT bauen
-	$(BIN)/python -m analysis report --data $(DATA) --config $(CONFIG) --output $(OUT)
+	$(BIN)/python -m analysis report --data $(call q,$(DATA)) --config $(call q,$(CONFIG)) --output $(call q,$(OUT))
 
 validate: setup ## Nur die Daten in DATA gegen den Datenvertrag prüfen
-	$(BIN)/python -m analysis validate $(DATA) --config $(CONFIG)
+	$(BIN)/python -m analysis validate $(call q,$(DATA)) --config $(call q,$(CONFIG))
 
 need: setup ## Handlungsbedarf je Sozialraum nach OUT/handlungsbedarf.csv schreiben
-	$(BIN)/python -m analysis need --data $(DATA) --config $(CONFIG) --output $(OUT)/handlungsbedarf.csv
+	$(BIN)/python -m analysis need --data $(call q,$(DATA)) --config $(call q,$(CONFIG)) --output $(call q,$(OUT)/handlungsbedarf.csv)
 
 browser-deps: ## Chromium und axe-core für die Barrierefreiheitstests bereitstellen
 	sh tests/e2e/install-browser-deps.sh
@@ -55,5 +57,6 @@ benchmark: setup ## Laufzeiten messen, Ergebnis in benchmark/results.md
 demo-data: setup ## Synthetische Demodaten neu erzeugen (byte-identisch)
 	$(BIN)/python -m analysis demo --output data/demo
 
-clean: ## Umgebung, Zwischenstände und gebaute Berichte löschen
-	rm -rf $(VENV) .build $(OUT)/sozialbericht $(OUT)/handlungskonzept $(OUT)/.current $(OUT)/.versions $(OUT)/.build
+clean: ## Umgebung, Zwischenstände und gebaute Berichte löschen (in OUT nur, was der Build angelegt hat)
+	PYTHONPATH=src $(PY) -m analysis clean --output $(call q,$(OUT))
+	rm -rf $(call q,$(VENV)) .build

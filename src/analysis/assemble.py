@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import hashlib
 import json
 import re
 import unicodedata
@@ -82,6 +83,7 @@ class Page:
     slug: str  # file name without .html, e.g. "20_armut"
     title: str  # German title for nav and <title>
     notebook: Path  # executed notebook (.ipynb) to render
+    sha256: str | None = None  # if given, the notebook's bytes must have this digest
 
 
 @dataclass(frozen=True)
@@ -172,10 +174,13 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
     All pages are rendered and checked before the first file is written (with
     ``jobs`` > 1 in parallel processes; the result is the same). Returns the written
     paths: index, chapters in the given order, Barrierefreiheit. ``rendered`` maps slugs
-    to pages already rendered (and checked) in an earlier build with the same inputs.
+    to pages already rendered in an earlier build with the same inputs; they go through
+    the same final checks as freshly rendered pages, and one that fails is rendered anew.
     """
     _check_site(pages, site)
-    rendered = rendered or {}
+    # a reused page that fails a final check is rendered afresh (and checked again)
+    rendered = {slug: html for slug, html in (rendered or {}).items()
+                if not finished_page_problems(html)}
     documents: list[tuple[str, str]] = [(INDEX_SLUG, _render_index(site, pages))]
     todo = [p for p in pages if p.slug not in rendered]
     if jobs > 1 and len(todo) > 1:
@@ -240,7 +245,11 @@ def _render_chapter(page: Page, site: SiteMeta, pages: list[Page], exporter: HTM
     label = f"Kapitel „{page.title}“ ({Path(page.notebook).name})"
     if not Path(page.notebook).is_file():
         raise ReportRenderError(f"{label}: Notebook nicht gefunden. Wurde das Kapitel ausgeführt?")
-    nb = nbformat.read(str(page.notebook), as_version=4)
+    raw = Path(page.notebook).read_bytes()  # read once: exactly these bytes are checked
+    if page.sha256 is not None and hashlib.sha256(raw).hexdigest() != page.sha256:
+        raise ReportRenderError(f"{label}: das ausgeführte Notebook wurde während des Builds "
+                                "verändert; den Build wiederholen.")
+    nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     nb = _prepare_notebook(nb, label)
     prev = (
         _link(INDEX_SLUG, INDEX_TITLE)
@@ -454,6 +463,15 @@ def _prepare_display(
                 f"({text.strip()[:60]}). Bitte die Zeile mit „;“ beenden oder das Objekt "
                 "über das Paket darstellen."
             )
+
+
+def finished_page_problems(html: str) -> list[str]:
+    """The final checks of :func:`_finish` on a finished page (e.g. one from a cache)."""
+    soup = BeautifulSoup(html, "html.parser")
+    problems = [] if soup.find("main") else ["Seite ohne <main>."]
+    if not html.endswith("\n"):
+        problems.append("Seite endet nicht mit einem Zeilenumbruch (abgeschnitten?).")
+    return problems + _page_problems(soup, html) + heading_problems(html)
 
 
 def _finish(html: str, label: str) -> str:

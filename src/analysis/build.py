@@ -12,24 +12,41 @@ A build writes a complete new version into staging and only then swaps the
 ``.current`` link with one atomic rename, so readers always see either the
 complete previous or the complete new reports. A failed chapter stops the build
 before anything is published.
+
+``OUT`` is not trusted: the build replaces or deletes only what it created there
+(:mod:`analysis.outdir`), and uses what it kept in ``OUT/.build`` only after checking
+that it wrote it (:mod:`analysis.trust`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from .errors import UserError
+from . import trust
+from .errors import ConfigError, UserError
 from .interrupt import Stop, Terminated, deferred_signals, worker_signals
+from .outdir import (
+    SITES,
+    build_lock,
+    check_paths,
+    check_published,
+    current_version,
+    prepare,
+    publish,
+    subdir,
+    sweep_temporary,
+)
 
 # jsonschema (imported by nbformat) loads the optional ``rfc3987_syntax`` when it is
 # installed (it comes with JupyterLab); that module compiles a grammar at import time,
@@ -44,7 +61,15 @@ NOTEBOOKS = REPO / "notebooks"
 def notebooks_dir() -> Path:
     """The chapter notebooks: ``$SOZIALPLANUNG_NOTEBOOKS`` or ``notebooks/``."""
     return Path(os.environ.get("SOZIALPLANUNG_NOTEBOOKS", NOTEBOOKS))
-SITES = ("sozialbericht", "handlungskonzept")
+
+
+def max_jobs() -> int:
+    """Most parallel chapter runs ``--jobs`` accepts: 4 per core, at most 64.
+
+    Each parallel run costs a worker, its kernel server and a kernel, about 0,6 GiB
+    together; an unbounded value started one for every chapter at once and ran the
+    machine out of memory."""
+    return min(64, 4 * max(os.cpu_count() or 1, 1))
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,27 @@ class ChapterRun:
 
 class BuildError(UserError):
     """A chapter failed; nothing was published."""
+
+
+class Executed(NamedTuple):
+    """An executed chapter notebook and the SHA-256 of its bytes (checked when rendered)."""
+
+    path: Path
+    sha256: str
+
+
+def parse_jobs(value: object) -> int:
+    """``--jobs``: 0 (= cores + 1) or 1 … :func:`max_jobs`; anything else is a UserError."""
+    text = str(value).strip()
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = None
+    if jobs is None or not 0 <= jobs <= max_jobs():
+        raise UserError(f"Option --jobs: Wert „{text[:20]}“ – erlaubt sind 0 (automatisch: "
+                        f"Prozessorkerne + 1) oder eine ganze Zahl von 1 bis {max_jobs()} "
+                        "(4 je Prozessorkern). Nichts wurde veröffentlicht.")
+    return jobs
 
 
 def plan(ctx) -> list[ChapterRun]:
@@ -163,7 +209,8 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
     os.environ["SOZIALPLANUNG_CACHE"] = cache
     os.environ.setdefault("MPLBACKEND", "Agg")
     # the kernel's own start-up warnings go to a log, not to the user's terminal
-    log = os.open(str(Path(cache).parent / "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    log = os.open(str(Path(cache).parent / "kernel.log"),
+                  os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     os.dup2(log, 2)
     from . import kernels
 
@@ -202,22 +249,38 @@ def _seconds(x: float) -> str:
     return f"{x:.1f} s".replace(".", ",")
 
 
+def _stamp_name(run: ChapterRun, stamp: str) -> str:
+    return f"executed/{run.slug}/{stamp}"
+
+
+def _up_to_date(run: ChapterRun, out: Path, stamp: str, stamp_file: Path) -> Executed | None:
+    """The executed notebook if its sealed stamp matches its inputs and its bytes."""
+    want = trust.read_sealed(stamp_file, _stamp_name(run, stamp))
+    data = trust.read_regular(out) if want is not None else None
+    if data is None or trust.sha256(data).encode() != want:
+        return None
+    return Executed(out, want.decode())
+
+
 def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
-                 jobs: int, force: bool, log=print, stop: Stop | None = None) -> dict[str, Path]:
+                 jobs: int, force: bool, log=print, stop: Stop | None = None
+                 ) -> dict[str, Executed]:
     """Execute every chapter whose inputs changed; return slug → executed notebook.
 
+    A chapter is reused only when its stamp carries a valid tag of the build key for
+    the same inputs and the digest of exactly the notebook that lies there (see
+    :mod:`analysis.trust`); anything else in ``.build/executed`` is run again.
     With ``stop`` (see :mod:`analysis.interrupt`) a requested Ctrl-C/SIGTERM ends the
     run between two checks: running chapters are stopped, no further one starts."""
-    exec_dir = build_dir / "executed"
-    exec_dir.mkdir(parents=True, exist_ok=True)
+    exec_dir = subdir(build_dir, "executed")
     todo, done = [], {}
     for r in runs:
         out = exec_dir / f"{r.slug}.ipynb"
         stamp = _stamp(r, inputs_key)
         stamp_file = exec_dir / f"{r.slug}.stamp"
-        if not force and out.exists() and stamp_file.exists() and \
-                stamp_file.read_text() == stamp:
-            done[r.slug] = out
+        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        if hit is not None:
+            done[r.slug] = hit
         else:
             todo.append((r, out, stamp, stamp_file))
     if not todo:
@@ -226,11 +289,13 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
     log(f"{len(todo)} von {len(runs)} Kapitelläufen werden ausgeführt "
         f"({jobs} parallel) …")
     failures = []
+    # papermill writes into a private folder, never through a name in OUT
+    private = Path(tempfile.mkdtemp(prefix="sozialplanung-run-"))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_signals)
     try:
         futures = {}
         for r, out, stamp, stamp_file in todo:
-            tmp_out = out.with_suffix(".running.ipynb")
+            tmp_out = private / f"{r.slug}.ipynb"
             fut = pool.submit(_execute, str(notebooks_dir() / r.notebook), str(tmp_out),
                               {**params, **r.params}, str(build_dir / "cache"))
             futures[fut] = (r, out, tmp_out, stamp, stamp_file)
@@ -248,9 +313,11 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
                     failures.append(f"Kapitel „{r.title}“ ({r.notebook}, {r.slug}): {error}")
                     log(f"[{finished:>2}/{len(todo)}] FEHLER {r.slug} ({_seconds(secs)})")
                     continue
-                os.replace(tmp_out, out)
-                stamp_file.write_text(stamp)
-                done[r.slug] = out
+                data = tmp_out.read_bytes()
+                digest = trust.sha256(data)
+                trust.write_atomic(out, data)
+                trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
+                done[r.slug] = Executed(out, digest)
                 log(f"[{finished:>2}/{len(todo)}] {r.slug} ({_seconds(secs)})")
     except BaseException:
         # Ctrl-C, SIGTERM or an error here: start no further chapter and end the running
@@ -262,68 +329,13 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
                 proc.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     pool.shutdown()
     if failures:
         raise BuildError("Der Bericht wurde NICHT veröffentlicht; der vorige Stand bleibt "
                          "erhalten.\n" + "\n".join("  - " + f for f in failures))
     return done
-
-
-# --------------------------------------------------------------------------- publishing
-@contextlib.contextmanager
-def build_lock(build_dir: Path, log=print, stop: Stop | None = None):
-    """Serialise builds into the same output folder (a second build waits)."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    fh = (build_dir / "lock").open("w")
-    try:
-        waiting = False
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not waiting:
-                    log("Ein anderer Build in diesen Ausgabeordner läuft – warte …")
-                    waiting = True
-                if stop is not None:
-                    stop.check()
-                time.sleep(0.2)
-        yield
-    finally:
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        fh.close()
-
-
-def current_version(out: Path) -> str | None:
-    link = out / ".current"
-    if link.is_symlink():
-        return Path(os.readlink(link)).name
-    return None
-
-
-def publish(staging: Path, out: Path, build_id: str) -> None:
-    """Move a complete staged version into place and swap ``.current`` atomically."""
-    versions = out / ".versions"
-    versions.mkdir(parents=True, exist_ok=True)
-    target = versions / build_id
-    if target.exists():
-        shutil.rmtree(target)
-    os.replace(staging, target)
-    tmp_link = out / f".current.{os.getpid()}"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    os.symlink(Path(".versions") / build_id, tmp_link)
-    os.replace(tmp_link, out / ".current")  # the atomic step
-    for site in SITES:
-        link = out / site
-        if link.is_symlink():
-            continue
-        if link.exists():  # an old real folder from an earlier layout
-            shutil.rmtree(link)
-        os.symlink(Path(".current") / site, link)
-    for old in versions.iterdir():
-        if old.name != build_id:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
@@ -334,12 +346,22 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
     t0 = time.perf_counter()
     data_dir, config_file, out = Path(data_dir), Path(config_file), Path(out)
     # one more worker than cores: kernels spend part of their start-up waiting, not computing
-    jobs = jobs or (os.cpu_count() or 1) + 1
-    build_dir = out / ".build"
-    os.environ["SOZIALPLANUNG_CACHE"] = str((build_dir / "cache").resolve())
-    staging = build_dir / f"staging-{os.getpid()}"
+    jobs = parse_jobs(jobs) or (os.cpu_count() or 1) + 1
+    if not config_file.is_file():
+        raise ConfigError(f"Konfigurationsdatei {config_file}: nicht gefunden oder keine Datei "
+                          "– Pfad prüfen (--config, bei make CONFIG=…; Standard: "
+                          "config/report.yaml). Nichts wurde veröffentlicht.")
+    # nothing is created in OUT before it is known that nothing there is in the way
+    check_paths(out, data_dir, config_file)
+    check_published(out)
+    build_dir = prepare(out)
+    os.environ["SOZIALPLANUNG_CACHE"] = str(subdir(build_dir, "cache").resolve())
+    os.environ.update(trust.key_for_children())  # kernels check the cache with it
+    staging: Path | None = None
     try:
         with deferred_signals() as stop, build_lock(build_dir, log, stop):
+            sweep_temporary(build_dir)
+            check_published(out)  # again: another build may have run while this one waited
             key = _key(data_dir, config_file)
             ctx = load_context(data_dir, config_file)
             stop.check()
@@ -354,6 +376,7 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             inputs_key = f"{key}|{package_hash()}"
             stamps = "|".join(_stamp(r, inputs_key) for r in runs)
             build_id = hashlib.sha256(stamps.encode()).hexdigest()[:16]
+            check_published(out, build_id)
             if not force and current_version(out) == build_id and \
                     all((out / s / "index.html").exists() for s in SITES):
                 log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
@@ -362,11 +385,11 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log, stop)
             from .publish_site import write_sites
 
-            if staging.exists():
-                shutil.rmtree(staging)
+            staging = build_dir / f"staging-{os.urandom(6).hex()}"
+            staging.mkdir()  # a fresh name; fails rather than reuse anything
             log("Seiten werden zusammengesetzt und geprüft …")
             write_sites(ctx, runs, executed, staging, build_id, jobs=jobs,
-                        cache=None if force else build_dir / "pages-cache")
+                        cache=None if force else subdir(build_dir, "pages-cache"))
             stop.check()  # last safe point: after it the new version is published
             publish(staging, out, build_id)
     except Terminated:
@@ -376,7 +399,7 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
         log("Build abgebrochen; der vorige Bericht bleibt unverändert.")
         return 130
     finally:
-        if staging.exists():
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     log(f"Fertig in {_seconds(time.perf_counter() - t0)}: {out / 'sozialbericht' / 'index.html'}"
         f" und {out / 'handlungskonzept' / 'index.html'}")

@@ -43,12 +43,26 @@ def _need(args: argparse.Namespace) -> int:
     ds = load_dataset(args.data)
     cfg = load_config(args.config)
     check_against_dataset(cfg, ds, args.config.name)
+    from .tables import PLAIN_CSV, csv_bytes
+
     res = run(ds, cfg)
     table = need_table(ds, res, cfg)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.output, index=False, lineterminator="\n")
+    _write_output(args.output, csv_bytes(table, PLAIN_CSV))
     print("\n".join(headline_lines(res, cfg, len(ds.areas))))
     return 0
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    """Write a command's output file atomically, with a German message if that fails."""
+    from .trust import write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data, public=True)
+    except OSError as err:
+        raise UserError(f"Ausgabedatei {path}: kann nicht geschrieben werden "
+                        f"({err.strerror or type(err).__name__}) – Pfad und Schreibrechte "
+                        "prüfen (--output, bei make OUT=…).") from None
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -62,6 +76,19 @@ def _report(args: argparse.Namespace) -> int:
     from .build import build_reports
 
     return build_reports(args.data, args.config, args.output, jobs=args.jobs, force=args.force)
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .outdir import clean
+
+    if not str(args.output).strip():
+        raise UserError("Ausgabeordner fehlt (--output, bei make OUT=…); nichts gelöscht.")
+    removed, kept = clean(args.output)
+    print(f"Gelöscht in {args.output}: {len(removed)} vom Build angelegte Einträge.")
+    if kept:
+        print("Nicht gelöscht (nicht vom Build angelegt):\n"
+              + "\n".join("  - " + k for k in kept))
+    return 0
 
 
 def _benchmark(args: argparse.Namespace) -> int:
@@ -103,9 +130,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data", type=Path, default=DEFAULT_DATA)
     r.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     r.add_argument("--output", type=Path, default=Path("reports"))
-    r.add_argument("--jobs", type=int, default=0, help="parallele Prozesse (0 = Kerne + 1)")
+    # checked by build_reports, so that a bad value gets a German message
+    r.add_argument("--jobs", default="0", help="parallele Kapitelläufe (0 = Kerne + 1; höchstens 4 je Kern)")
     r.add_argument("--force", action="store_true", help="alle Kapitel neu rechnen")
     r.set_defaults(func=_report)
+
+    c = sub.add_parser("clean", help="im Ausgabeordner löschen, was der Build angelegt hat")
+    c.add_argument("--output", type=Path, default=Path("reports"))
+    c.set_defaults(func=_clean)
 
     b = sub.add_parser("benchmark", help="Laufzeiten messen (schreibt benchmark/results.md)")
     b.add_argument("--output", type=Path, default=Path("benchmark/results.md"))

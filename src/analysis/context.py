@@ -4,6 +4,10 @@ Computed once per build and cached on disk under ``.build/cache`` keyed by the
 content of the data, the configuration and the package, so that 28 chapter runs
 do not repeat the analysis. A notebook opened in JupyterLab computes it itself
 on first use (same function, same result).
+
+The cache is a pickle, and unpickling runs code: an entry is only unpickled after its
+HMAC tag (build key, see :mod:`analysis.trust`) has been verified, so a pickle planted
+in a shared output folder is never loaded; it is recomputed and overwritten instead.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +22,7 @@ from pathlib import Path
 from .config import ReportConfig, check_against_dataset, load_config
 from .core import Analysis, run
 from .dataset import Dataset, load_dataset
+from .trust import read_sealed, write_sealed
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -75,14 +79,16 @@ def compute_context(data_dir: Path, config_file: Path) -> Context:
 def load_context(data_dir: str | Path, config_file: str | Path) -> Context:
     """Return the cached context for these inputs, computing and storing it if needed."""
     data_dir, config_file = Path(data_dir), Path(config_file)
-    path = cache_dir() / f"context-{_key(data_dir, config_file)}.pkl"
-    if path.exists():
-        with path.open("rb") as fh:
-            return pickle.load(fh)
+    key = _key(data_dir, config_file)
+    path = cache_dir() / f"context-{key}.pkl"
+    name = f"context/{key}"
+    payload = read_sealed(path, name)  # None: missing, truncated, planted or foreign
+    if payload is not None:
+        return pickle.loads(payload)  # authenticated: written by this build key
     ctx = compute_context(data_dir, config_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    try:  # a cache that cannot be written only costs time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_sealed(path, name, pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
     return ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -276,6 +277,15 @@ def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict,
 
 
 def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]]:
+    # pyproj warns about some inputs (e.g. a FutureWarning for "+init=epsg:…") with the
+    # path of its own source file in this environment; what matters is reported as a
+    # Problem in German, so its warnings are not shown to the user
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _load_geometry_checked(data_dir, areas)
+
+
+def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]]:
     path = data_dir / S.GEOMETRY_FILE
     file = S.GEOMETRY_FILE
     if not path.exists():

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import trust
 from .assemble import Page, SiteMeta, assemble_site
-from .tables import write_csv_de, write_xlsx
+from .outdir import subdir
+from .tables import csv_bytes, xlsx_bytes
 
 SITE_TITLES = {"sozialbericht": "Sozialbericht", "handlungskonzept": "Handlungskonzept-Anhang"}
 
@@ -35,61 +38,91 @@ def _parameters(ctx) -> dict:
     }
 
 
-def _downloads(tables: dict, folder: Path) -> tuple[tuple[str, str], ...]:
-    folder.mkdir(parents=True, exist_ok=True)
-    links = []
+def _downloads(tables: dict) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
+    """Download files (name → bytes) and the index page's links for one site."""
+    files, links = {}, []
     for stem, (label, df) in sorted(tables.items()):
-        write_csv_de(df, folder / f"{stem}.csv")
-        write_xlsx(df, folder / f"{stem}.xlsx", sheet_name=stem[:31])
+        files[f"{stem}.csv"] = csv_bytes(df)
+        files[f"{stem}.xlsx"] = xlsx_bytes(df, sheet_name=stem[:31])
         links.append((f"downloads/{stem}.csv", f"{label} (CSV)"))
         links.append((f"downloads/{stem}.xlsx", f"{label} (Excel)"))
-    return tuple(links)
+    return files, tuple(links)
 
 
-def _copy_tree(src: Path, dst: Path) -> None:
-    dst.mkdir(parents=True, exist_ok=True)
-    for p in sorted(src.iterdir()):
-        shutil.copy2(p, dst / p.name)
+def _pack(files: dict[str, bytes], links: tuple) -> bytes:
+    return json.dumps({"links": links, "files": {k: base64.b64encode(v).decode("ascii")
+                                                 for k, v in sorted(files.items())}}).encode()
 
 
-def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: str,
+def _unpack(payload: bytes) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]] | None:
+    try:
+        raw = json.loads(payload)
+        files = {str(k): base64.b64decode(v, validate=True) for k, v in raw["files"].items()}
+        links = tuple((str(a), str(b)) for a, b in raw["links"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if any("/" in k or k.startswith(".") for k in files):
+        return None
+    return files, links
+
+
+def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
                 jobs: int = 1, cache: Path | None = None) -> None:
     """Assemble ``sozialbericht/`` and ``handlungskonzept/`` under ``staging``.
 
-    With ``cache`` (a folder kept between builds), downloads and rendered chapter
-    pages are reused when nothing they depend on changed: downloads depend on data,
-    configuration and package; a page on its executed notebook, the site frame
-    (titles, navigation, colophon) and the package. A reused page is byte-identical
-    to a freshly rendered one.
+    ``executed`` maps slugs to executed notebooks (``build.Executed``: path and SHA-256,
+    or a plain path). With ``cache`` (a folder kept between builds), downloads and
+    rendered chapter pages are reused when nothing they depend on changed: downloads
+    depend on data, configuration and package; a page on its executed notebook, the
+    site frame (titles, navigation, colophon) and the package. A reused page is
+    byte-identical to a freshly rendered one. The cache may lie in a folder others can
+    write to: an entry is used only with a valid tag of the build key
+    (:mod:`analysis.trust`), and reused pages go through the same final checks as
+    fresh ones; a bad entry is rebuilt.
     """
     from .context import package_hash
 
     pkg = package_hash()
+    key = trust.build_key()
     others = {"sozialbericht": ("../handlungskonzept/index.html", "Handlungskonzept-Anhang"),
               "handlungskonzept": ("../sozialbericht/index.html", "Sozialbericht")}
     dl_key = hashlib.sha256(f"{ctx.ds.data_hash}|{ctx.config_hash}|{pkg}".encode()).hexdigest()[:16]
-    dl_cache = cache / "downloads" / dl_key if cache is not None else None
-    tables = None
-    if dl_cache is None or not dl_cache.is_dir():
+    dl_dir = cache / "downloads" if cache is not None else None
+    downloads: dict[str, tuple[dict[str, bytes], tuple]] = {}
+    if dl_dir is not None:
+        for site in SITE_TITLES:
+            payload = trust.read_sealed(dl_dir / f"{dl_key}.{site}", f"downloads/{dl_key}/{site}",
+                                        key)
+            unpacked = _unpack(payload) if payload is not None else None
+            if unpacked is not None:
+                downloads[site] = unpacked
+    if len(downloads) < len(SITE_TITLES):
         from .concept_report import open_concept
         from .report import Report
 
         report = Report(ctx)
         tables = {"sozialbericht": report.download_tables(),
                   "handlungskonzept": open_concept(report).download_tables()}
+        downloads = {site: _downloads(tables[site]) for site in SITE_TITLES}
+        if dl_dir is not None:
+            subdir(cache, "downloads")
+            for old in dl_dir.iterdir():  # entries of other inputs (or the old layout)
+                if old.name.startswith((dl_key, ".")):
+                    continue
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink()
+            for site, (files, links) in downloads.items():
+                trust.write_sealed(dl_dir / f"{dl_key}.{site}", f"downloads/{dl_key}/{site}",
+                                   _pack(files, links), key)
     pub = ctx.cfg.herausgeber
     for site, title in SITE_TITLES.items():
         out = staging / site
-        if tables is not None:
-            downloads = _downloads(tables[site], out / "downloads")
-            (out / "downloads" / ".links.json").write_text(json.dumps(downloads), encoding="utf-8")
-            if dl_cache is not None:
-                _copy_tree(out / "downloads", dl_cache / site)
-        else:
-            _copy_tree(dl_cache / site, out / "downloads")
-            downloads = tuple(tuple(x) for x in json.loads(
-                (out / "downloads" / ".links.json").read_text(encoding="utf-8")))
-        (out / "downloads" / ".links.json").unlink()
+        files, links = downloads[site]
+        (out / "downloads").mkdir(parents=True, exist_ok=True)
+        for name, data in sorted(files.items()):
+            (out / "downloads" / name).write_bytes(data)
         meta = SiteMeta(
             site_title=f"{title} {ctx.cfg.berichtsjahr}",
             edition=ctx.cfg.ausgabe,
@@ -98,28 +131,40 @@ def write_sites(ctx, runs, executed: dict[str, Path], staging: Path, build_id: s
             version=package_version(),
             is_demo=ctx.ds.is_demo,
             other_site=others[site],
-            downloads=downloads,
+            downloads=links,
             publisher=pub.behoerde or ctx.cfg.region,
             contact=tuple((k, getattr(pub, k))
                           for k in ("stelle", "behoerde", "anschrift", "email", "telefon")),
         )
-        pages = [Page(r.slug, r.title, executed[r.slug]) for r in runs if r.site == site]
+        pages = []
+        for r in runs:
+            if r.site == site:
+                e = executed[r.slug]
+                path, digest = (e.path, e.sha256) if hasattr(e, "sha256") else (Path(e), None)
+                pages.append(Page(r.slug, r.title, path, digest))
         frame = hashlib.sha256((repr(meta) + repr([(p.slug, p.title) for p in pages]) + pkg)
                                .encode()).hexdigest()
-        keys = {p.slug: hashlib.sha256(frame.encode() + Path(p.notebook).read_bytes())
-                .hexdigest()[:16] for p in pages}
+        keys = {p.slug: hashlib.sha256(
+            frame.encode() + (p.sha256 or trust.sha256(Path(p.notebook).read_bytes())).encode()
+        ).hexdigest()[:16] for p in pages}
         rendered = {}
         if cache is not None:
             for p in pages:
-                hit = cache / "pages" / f"{p.slug}.{keys[p.slug]}.html"
-                if hit.is_file():
-                    rendered[p.slug] = hit.read_text(encoding="utf-8")
+                hit = trust.read_sealed(cache / "pages" / f"{p.slug}.{keys[p.slug]}.html",
+                                        f"page/{p.slug}/{keys[p.slug]}", key)
+                if hit is not None:
+                    try:
+                        rendered[p.slug] = hit.decode("utf-8")
+                    except UnicodeDecodeError:
+                        continue
         assemble_site(pages, meta, out, jobs=jobs, rendered=rendered)
         if cache is not None:
-            (cache / "pages").mkdir(parents=True, exist_ok=True)
+            subdir(cache, "pages")
             for p in pages:
-                target = cache / "pages" / f"{p.slug}.{keys[p.slug]}.html"
-                if not target.exists():
-                    for old in (cache / "pages").glob(f"{p.slug}.*.html"):
-                        old.unlink()
-                    shutil.copy2(out / f"{p.slug}.html", target)
+                if p.slug in rendered:
+                    continue
+                for old in (cache / "pages").glob(f"{p.slug}.*.html"):
+                    old.unlink()
+                trust.write_sealed(cache / "pages" / f"{p.slug}.{keys[p.slug]}.html",
+                                   f"page/{p.slug}/{keys[p.slug]}",
+                                   (out / f"{p.slug}.html").read_bytes(), key)

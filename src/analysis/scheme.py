@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -466,19 +467,11 @@ def _parse_number(cell: str, german: bool) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _format_float(value: float) -> str:
-    if pd.isna(value):
-        return ""
-    text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _csv_bytes(result: pd.DataFrame) -> bytes:
-    text = result.copy()
-    for col in text.columns:
-        if pd.api.types.is_float_dtype(text[col]):
-            text[col] = text[col].map(_format_float)
-    return text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """Plain CSV via the shared download writer (formula-safe text, numbers stay numbers)."""
+    from .tables import PLAIN_CSV, csv_bytes
+
+    return csv_bytes(result, replace(PLAIN_CSV, decimals=DECIMALS))
 
 
 def _xlsx_bytes(result: pd.DataFrame) -> bytes:

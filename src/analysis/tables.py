@@ -7,6 +7,9 @@
 * :func:`write_csv_de` and :func:`write_xlsx` write downloads byte for byte
   reproducibly and protected against formula injection (CSV/Excel injection): text that
   starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is never a formula.
+  :func:`csv_bytes` with :data:`PLAIN_CSV` is the same writer for the plain CSV of the
+  command line (``python -m analysis need`` / ``index``): one implementation of the
+  protection for every CSV the package writes.
 
 The DataFrame index is never written; call ``reset_index()`` first if it carries data.
 Data must already have passed disclosure control (suppressed cells hold ``"•"``).
@@ -31,7 +34,11 @@ import pandas as pd
 from analysis import fmt
 
 __all__ = [
+    "EXCEL_DE",
     "FORMULA_PREFIXES",
+    "PLAIN_CSV",
+    "CsvDialect",
+    "csv_bytes",
     "TableOutput",
     "html_table",
     "protect_text",
@@ -224,39 +231,66 @@ def protect_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _csv_number(x: object) -> str:
-    """Number without thousands separator, decimal comma, no exponent notation."""
+@dataclass(frozen=True)
+class CsvDialect:
+    """How :func:`csv_bytes` writes: separator, decimal mark, BOM, line end, rounding."""
+
+    sep: str = ";"
+    decimal: str = ","
+    bom: bool = True
+    newline: str = "\r\n"
+    decimals: int | None = None  # round numbers to this many places (trailing zeros dropped)
+
+
+#: downloads: German Excel opens them directly
+EXCEL_DE = CsvDialect()
+#: command line outputs: ``,`` and decimal point, UTF-8 without BOM, ``\n``
+PLAIN_CSV = CsvDialect(sep=",", decimal=".", bom=False, newline="\n")
+
+
+def _csv_number(x: object, dialect: CsvDialect = EXCEL_DE) -> str:
+    """Number without thousands separator, no exponent notation, the dialect's decimal mark."""
     if isinstance(x, numbers.Integral):
         return str(int(x))
     f = float(x)  # type: ignore[arg-type]
     if math.isinf(f):
         raise ValueError(f"Unendlicher Wert kann nicht exportiert werden: {x!r}")
-    return np.format_float_positional(f, trim="-").replace(".", ",")
+    if dialect.decimals is None:
+        text = np.format_float_positional(f, trim="-")
+    else:
+        text = f"{f:.{dialect.decimals}f}".rstrip("0").rstrip(".")
+        text = "0" if text in ("-0", "") else text
+    return text.replace(".", dialect.decimal)
 
 
-def _csv_cell(x: object) -> str:
+def _csv_cell(x: object, dialect: CsvDialect = EXCEL_DE) -> str:
     if fmt.is_missing(x):
         return ""
     if isinstance(x, bool | np.bool_):
         return YES if x else NO
     if _is_number(x):
-        return _csv_number(x)
+        return _csv_number(x, dialect)
     return protect_text(str(x))
 
 
-def _csv_field(text: str) -> str:
-    if any(ch in text for ch in (";", '"', "\n", "\r")):
+def _csv_field(text: str, sep: str = ";") -> str:
+    if any(ch in text for ch in (sep, '"', "\n", "\r")):
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """The bytes :func:`write_csv_de` writes (for tests and in-memory downloads)."""
-    lines = [";".join(_csv_field(protect_text(str(c))) for c in df.columns)]
+def csv_bytes(df: pd.DataFrame, dialect: CsvDialect = EXCEL_DE) -> bytes:
+    """The bytes :func:`write_csv_de` writes (for tests and in-memory downloads).
+
+    With another ``dialect`` (e.g. :data:`PLAIN_CSV`) the same cells in another notation:
+    numbers stay numbers (also negative ones), text starting with ``=``, ``+``, ``-``,
+    ``@``, tab or CR gets a leading ``'``."""
+    sep = dialect.sep
+    lines = [sep.join(_csv_field(protect_text(str(c)), sep) for c in df.columns)]
     for row in df.itertuples(index=False, name=None):
-        lines.append(";".join(_csv_field(_csv_cell(v)) for v in row))
-    text = "\r\n".join(lines) + "\r\n"
-    return text.encode("utf-8-sig")
+        lines.append(sep.join(_csv_field(_csv_cell(v, dialect), sep) for v in row))
+    text = dialect.newline.join(lines) + dialect.newline
+    return text.encode("utf-8-sig" if dialect.bom else "utf-8")
 
 
 def write_csv_de(df: pd.DataFrame, path: str | Path) -> Path:
