@@ -398,7 +398,7 @@ def run_index_cli(scheme: Path, input: Path, output: Path) -> str:
     summary. Raises ``ConfigError`` / ``DataContractError`` / ``UserError``.
     """
     sch = load_scheme(Path(scheme))
-    table = read_table(Path(input))
+    table = read_table(Path(input), Path(input).resolve().parent)  # special files refused
     file, frame = table.file, table.frame
     needed = [sch.id_column, *sch.columns]
     problems = []
