@@ -97,6 +97,11 @@ def _not_regular(file: str, mode: int) -> DataContractError:
                    "oder Sockets)")
 
 
+def _n(n: int) -> str:
+    """``2000000`` → ``2.000.000``."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _mb(n: int) -> str:
     """``1234567890`` bytes → ``1.177,4 MB`` (German number format)."""
     return f"{n / MIB:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".") + " MB"
@@ -179,20 +184,19 @@ def read_text_file(path: Path, limit: int = TEXT_FILE_LIMIT) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise UserError(f"{path.name} ist keine normale Datei, sondern {_kind(st.st_mode)}")
     if st.st_size > limit:
-        raise UserError(f"{path.name} ist zu groß ({st.st_size:,} Bytes, erlaubt höchstens "
-                        f"{limit:,})".replace(",", "."))
+        raise UserError(f"{path.name} ist zu groß ({_n(st.st_size)} Bytes, erlaubt höchstens "
+                        f"{_n(limit)})")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise UserError(f"{path.name} ist keine normale Datei")
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise UserError(f"{path.name} ist zu groß (mehr als {limit:,} Bytes)".replace(",", "."))
+        raise UserError(f"{path.name} ist zu groß (mehr als {_n(limit)} Bytes)")
     return data
 
 
-_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]{1,3}\d+(?::[A-Z]{1,3}(\d+))?\"")
-_ROW_NUMBER_RE = re.compile(rb"[A-Z]{1,3}(\d+)\"")
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3}\d+(?::[A-Z]{1,3}(\d+))?)\"")
 
 
 def check_xlsx(data: bytes, file: str, lim: Limits) -> None:
@@ -206,7 +210,7 @@ def check_xlsx(data: bytes, file: str, lim: Limits) -> None:
     with archive:
         infos = archive.infolist()
         if len(infos) > 10_000:
-            raise _refuse(file, f"Excel-Datei enthält {len(infos):,} Teile".replace(",", "."),
+            raise _refuse(file, f"Excel-Datei enthält {_n(len(infos))} Teile",
                           "Datei in Excel öffnen und erneut als .xlsx speichern")
         total = sum(i.file_size for i in infos)
         if total > lim.max_file_bytes:
@@ -214,27 +218,26 @@ def check_xlsx(data: bytes, file: str, lim: Limits) -> None:
                           f"höchstens {_mb(lim.max_file_bytes)})",
                           "nur die benötigte Tabelle speichern; für sehr große Daten die "
                           "Grenze mit SOZIALPLANUNG_MAX_DATEI_MB erhöhen")
-        max_rows = min(lim.max_rows, XLSX_MAX_ROWS) + 1  # + header
+        max_rows = min(lim.max_rows + 1, XLSX_MAX_ROWS)  # rows including the header
         for info in infos:
             if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
                 continue
             with archive.open(info) as fh:
                 head = fh.read(4096)
             m = _DIMENSION_RE.search(head)
-            if m is None or m.group(1) is None:
+            if m is None or m.group(2) is None:
                 continue
-            rows = int(m.group(1)[:12])
+            rows = int(m.group(2)[:12])
             if rows > max_rows:
-                raise _refuse(file, f"Tabellenblatt hat laut Excel {rows:,} Zeilen, erlaubt "
-                              f"sind höchstens {max_rows:,}".replace(",", "."),
+                raise _refuse(file, f"Tabellenblatt hat laut Excel {_n(rows)} Zeilen, erlaubt "
+                              f"sind höchstens {_n(max_rows)}",
                               "nur die benötigten Zeilen speichern; für sehr große Daten CSV "
-                              "verwenden", value=m.group(0).decode("ascii", "replace"))
+                              "verwenden", value=m.group(1).decode("ascii", "replace"))
 
 
 def too_many_rows(file: str, rows: int, limit: int, what: str = "Datenzeilen") -> Problem:
     return Problem(file, None, None, None,
-                   f"Datei hat {rows:,} {what}, erlaubt sind höchstens {limit:,}"
-                   .replace(",", "."),
+                   f"Datei hat {_n(rows)} {what}, erlaubt sind höchstens {_n(limit)}",
                    "Datei prüfen (falsche Datei?); für sehr große Daten die Grenze mit "
                    + ("SOZIALPLANUNG_MAX_SOZIALRAEUME" if "Sozialr" in what
                       else "SOZIALPLANUNG_MAX_ZEILEN") + " erhöhen")
