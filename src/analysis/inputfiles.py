@@ -41,7 +41,7 @@ GEOJSON_MAX_DEPTH = 64
 MAX_DIGITS = 30
 
 _ENV = {
-    "max_file_mb": ("SOZIALPLANUNG_MAX_DATEI_MB", 512),
+    "max_file_mb": ("SOZIALPLANUNG_MAX_DATEI_MB", 256),
     "max_rows": ("SOZIALPLANUNG_MAX_ZEILEN", 10_000_000),
     "max_areas": ("SOZIALPLANUNG_MAX_SOZIALRAEUME", 50_000),
 }
@@ -51,7 +51,7 @@ _ENV = {
 class Limits:
     """Size limits of input files (defaults in brackets)."""
 
-    max_file_mb: int  # one table or GeoJSON file, also uncompressed for .xlsx (512)
+    max_file_mb: int  # one table or GeoJSON file, also uncompressed for .xlsx (256)
     max_rows: int  # data rows of one table (10.000.000)
     max_areas: int  # rows of sozialraeume, features of the GeoJSON (50.000)
 
@@ -179,6 +179,8 @@ def read_text_file(path: Path, limit: int = TEXT_FILE_LIMIT) -> bytes:
     bounded size. Raises :class:`UserError` with a German message."""
     try:
         st = os.stat(path)
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise UserError(f"{path.name} kann nicht gelesen werden ({exc.strerror})") from None
     if not stat.S_ISREG(st.st_mode):
