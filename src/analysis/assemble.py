@@ -30,7 +30,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from analysis.errors import UserError
-from analysis.textcheck import ABS_PATH_RE, TIMESTAMP_RE
+from analysis.textcheck import ABS_PATH_RE, TIMESTAMP_RE, TRACEBACK_MARK
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sozialbericht"
@@ -592,7 +592,7 @@ def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
     if soup.find("html", lang="de") is None:
         problems.append('<html lang="de"> fehlt.')
     text = _DATA_URI_RE.sub("data:…", html)
-    if "Traceback (most recent call last)" in text:
+    if TRACEBACK_MARK in text:
         problems.append("Die Seite enthält eine Python-Fehlermeldung (Traceback).")
     problems.extend(_leak_problems(text, "Seite"))
     for svg in _embedded_svgs(html):

@@ -28,6 +28,8 @@ ABS_PATH_RE = re.compile(
     r"|\b[A-Za-z]:\\(?:Users|Documents|Dokumente)\\"
 )
 TIMESTAMP_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+#: a page containing it is taken for a crashed chapter and refused
+TRACEBACK_MARK = "Traceback (most recent call last)"
 
 
 def _describe(ch: str) -> str:
@@ -47,7 +49,8 @@ def forbidden_char(text: str) -> tuple[int, str] | None:
 
 
 def leak(text: str) -> str | None:
-    """What makes ``text`` look like a machine path or a timestamp, or ``None``."""
+    """What makes ``text`` look like a machine path, a timestamp or a Python error
+    message (each refused by the page check), or ``None``."""
     # every match contains "/" or "\\" resp. ":" – a cheap test first (large columns)
     m = ABS_PATH_RE.search(text) if "/" in text or "\\" in text else None
     if m is not None:
@@ -55,6 +58,8 @@ def leak(text: str) -> str | None:
     m = TIMESTAMP_RE.search(text) if ":" in text else None
     if m is not None:
         return f"Zeitstempel „{m.group(0)}“"
+    if TRACEBACK_MARK in text:
+        return "Python-Fehlermeldung („Traceback …“)"
     return None
 
 
@@ -70,9 +75,9 @@ def text_problem(text: str) -> tuple[int, str, str] | None:
     found = leak(text)
     if found is not None:
         m = ABS_PATH_RE.search(text) or TIMESTAMP_RE.search(text)
-        return (m.start() if m else 0,
+        return (m.start() if m else text.find(TRACEBACK_MARK),
                 f"Text enthält einen {found}; solche Angaben dürfen nicht veröffentlicht "
                 "werden (Berichtsseiten werden sonst abgelehnt)",
-                "Pfad bzw. Uhrzeit entfernen (ein Datum allein, z. B. 2021-05-17, ist "
-                "erlaubt)")
+                "Pfad, Uhrzeit bzw. Fehlermeldung entfernen (ein Datum allein, z. B. "
+                "2021-05-17, ist erlaubt)")
     return None

@@ -138,6 +138,27 @@ def test_validator_and_page_check_share_one_predicate(text, flagged):
     assert (text_problem(text) is not None) is flagged
 
 
+def test_traceback_text_is_refused_like_the_page_check_does(demo_copy):
+    """A finding quoting a Python error would make its page look like a crashed chapter;
+    the page check refuses it, so validate does."""
+    from bs4 import BeautifulSoup
+
+    from analysis.assemble import _page_problems
+
+    text = "Traceback (most recent call last): im Fachverfahren"
+    page = f'<html lang="de"><body><main><p>{text}</p></main></body></html>'
+    assert any("Traceback" in p for p in _page_problems(BeautifulSoup(page, "html.parser"),
+                                                          page))
+    note = demo_copy / "befunde" / "2021-06-02_e_innenstadt.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+    with pytest.raises(DataContractError) as exc:
+        load_dataset(demo_copy)
+    [problem] = exc.value.problems
+    assert (problem.file, problem.row, problem.column) == (
+        "befunde/2021-06-02_e_innenstadt.md", 10, "Text")
+    assert "Python-Fehlermeldung" in problem.message
+
+
 def test_yaml_alias_bomb_is_refused_quickly(tmp_path):
     """Nine levels of ten aliases (10⁹ strings) in the configuration: refused in well
     under a second, in a subprocess so that a regression cannot take the test run down."""
