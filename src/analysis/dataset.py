@@ -78,14 +78,20 @@ def data_hash(data_dir: Path) -> str:
     """
     h = hashlib.sha256()
     file_limit = limits().max_file_bytes
+    problems: list[Problem] = []
     for p in contract_files(data_dir):
         name = p.relative_to(data_dir).as_posix()
         h.update(name.encode())
         h.update(b"\0")
         limit = TEXT_FILE_LIMIT if name.startswith(S.NOTES_DIR + "/") else file_limit
-        with open_input(p, data_dir, name, limit) as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
+        try:
+            with open_input(p, data_dir, name, limit) as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except DataContractError as err:  # report every such file at once
+            problems += err.problems
+    if problems:
+        raise DataContractError(problems)
     return h.hexdigest()[:12]
 
 

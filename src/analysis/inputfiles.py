@@ -144,7 +144,7 @@ def check_input(path: Path, root: Path, file: str) -> os.stat_result:
 
 def open_input(path: Path, root: Path, file: str, limit: int) -> io.BufferedReader:
     """Open a checked input file for reading (binary); see the module docstring."""
-    check_input(path, root, file)
+    checked = check_input(path, root, file)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
                      | getattr(os, "O_NOCTTY", 0))
@@ -155,6 +155,9 @@ def open_input(path: Path, root: Path, file: str, limit: int) -> io.BufferedRead
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):  # swapped between the check and the open
             raise _not_regular(file, st.st_mode)
+        if (st.st_dev, st.st_ino) != (checked.st_dev, checked.st_ino):
+            raise _refuse(file, "Datei wurde während des Lesens ausgetauscht",
+                          "erneut aufrufen, wenn niemand mehr am Datenordner arbeitet")
         if st.st_size > limit:
             raise _too_big(file, st.st_size, limit)
         if hasattr(os, "set_blocking"):

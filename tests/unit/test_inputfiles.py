@@ -180,3 +180,30 @@ def test_messages_do_not_reproduce_control_characters():
     text = Problem("kommunen.csv", 2, "name", "Aachen\u202enehcaA\x1b[2J", "x").format()
     assert "<U+202E>" in text and "<U+001B>" in text
     assert "\u202e" not in text and "\x1b" not in text
+
+
+def test_file_swapped_after_the_check_is_refused(demo_copy, monkeypatch):
+    """The file opened must be the file checked (same device and inode): a symlink swapped
+    in between the check and the open is not read."""
+    import analysis.inputfiles as inputfiles
+
+    real_check = inputfiles.check_input
+    other = os.stat(demo_copy / "kommunen.csv")
+
+    def check_then_swap(path, root, file):
+        real_check(path, root, file)
+        return other  # as if the path was replaced after the check
+
+    monkeypatch.setattr(inputfiles, "check_input", check_then_swap)
+    with pytest.raises(DataContractError) as exc:
+        inputfiles.read_input(demo_copy / "variablen.csv", demo_copy, "variablen.csv", 10**6)
+    assert exc.value.problems[0].message == "Datei wurde während des Lesens ausgetauscht"
+
+
+def test_hash_lists_every_refused_file(demo_copy):
+    for name in ("kommunen.csv", "DEMO"):
+        (demo_copy / name).unlink()
+        os.mkfifo(demo_copy / name)
+    with pytest.raises(DataContractError) as exc:
+        data_hash(demo_copy)
+    assert [p.file for p in exc.value.problems] == ["DEMO", "kommunen.csv"]

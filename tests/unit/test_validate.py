@@ -560,7 +560,7 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                      "Zahl zu groß (außerhalb des Zahlenbereichs)")),
     "note_text_with_timestamp": (lambda d: _note_text(d, "Stand: 2021-06-02 14:30."),
                                  Expect(f"befunde/{NOTE}", ROW, "Text", "Synthetischer",
-                                        "Zeitstempel „2021-06-02 14:30“", "Uhrzeit entfernen")),
+                                        "Zeitstempel „2021-06-02 14:30“", "Uhrzeit")),
     "machine_path_in_service_name": (
         _set("angebote.csv", "name", "Beratung (siehe /home/sozialamt/angebote.txt)",
              angebot="ang_001"),
