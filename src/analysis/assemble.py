@@ -31,6 +31,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from analysis.errors import UserError
+from analysis.textcheck import ABS_PATH_RE, TIMESTAMP_RE, TRACEBACK_MARK
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sozialbericht"
@@ -56,12 +57,9 @@ _OBJECT_REPR_RE = re.compile(r"^\s*<[^<>\n]*>\s*$")
 _DATA_URI_RE = re.compile(
     r"data:([\w.+-]+/[\w.+-]+)((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,([^\"'\s)<>]*)"
 )
-_ABS_PATH_RE = re.compile(
-    r"file:/"
-    r"|(?<![\w.~/-])/(?:root|work|home|tmp|Users|var/folders|private/var)(?:/|\b)"
-    r"|\b[A-Za-z]:\\(?:Users|Documents|Dokumente)\\"
-)
-_TIMESTAMP_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# one implementation with the validator (``validate`` refuses such input up front)
+_ABS_PATH_RE = ABS_PATH_RE
+_TIMESTAMP_RE = TIMESTAMP_RE
 _EXTERNAL_URL_RE = re.compile(r"^\s*(?:[a-zA-Z][\w+.-]*:|//)")
 _CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]+)", re.IGNORECASE)
 _NUMBER_RE = re.compile(
@@ -612,7 +610,7 @@ def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
     if soup.find("html", lang="de") is None:
         problems.append('<html lang="de"> fehlt.')
     text = _DATA_URI_RE.sub("data:…", html)
-    if "Traceback (most recent call last)" in text:
+    if TRACEBACK_MARK in text:
         problems.append("Die Seite enthält eine Python-Fehlermeldung (Traceback).")
     problems.extend(_leak_problems(text, "Seite"))
     for svg in _embedded_svgs(html):

@@ -13,12 +13,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ConfigError
+from . import safeyaml
+from .errors import ConfigError, UserError
+from .inputfiles import TEXT_FILE_LIMIT, read_text_file
 from .schema import FIELD_IDS
+from .textcheck import text_problem
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FieldConfig(_Strict):
@@ -162,6 +165,7 @@ _MESSAGES = {
     "model_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
     "too_short": "Liste ist zu kurz (mindestens ein Eintrag)",
     "literal_error": "Wert nicht erlaubt",
+    "finite_number": "keine endliche Zahl (.inf und .nan sind nicht erlaubt)",
 }
 _LIMITS = {"greater_than": "muss größer als {gt} sein",
            "greater_than_equal": "muss mindestens {ge} sein",
@@ -221,32 +225,61 @@ def load_config(path: Path | str) -> ReportConfig:
     if not path.exists():
         raise ConfigError(f"Konfigurationsdatei {path.name} nicht gefunden "
                           "(Standard: config/report.yaml)")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
+    try:  # a regular file of at most 1 MB (no FIFO, no device)
+        text = read_text_file(path, TEXT_FILE_LIMIT).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"Konfiguration {path.name}: nicht in UTF-8 gespeichert "
                           "(im Editor „UTF-8“ als Kodierung wählen)") from None
+    except UserError as exc:
+        raise ConfigError(f"Konfiguration {exc}") from None
     except OSError as exc:
         raise ConfigError(f"Konfiguration {path.name} kann nicht gelesen werden "
                           f"({exc.strerror or type(exc).__name__})") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = safeyaml.load(text)  # safe tags only, no aliases (“billion laughs”)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # an unclosed bracket or quote is noticed later; point at where it starts
         if "block" not in str(getattr(exc, "context", None) or "block"):
             mark = getattr(exc, "context_mark", None) or mark
         where = f", Zeile {mark.line + 1}" if mark is not None else ""
+        refused = safeyaml.refused(exc)
+        if refused:
+            raise ConfigError(f"Konfiguration {path.name}{where}: {refused} (Werte "
+                              "ausschreiben)") from None
         raise ConfigError(f"Konfiguration {path.name}{where}: kein gültiges YAML "
                           "(Einrückung und Doppelpunkte prüfen)") from None
     except ValueError as exc:  # e.g. an impossible date such as 2021-13-45
         raise ConfigError(f"Konfiguration {path.name}: ungültiger Wert ({exc})") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"Konfiguration {path.name}: erwartet Schlüssel: Wert-Paare")
+    bad = _text_problems(raw, ())
+    if bad:
+        raise ConfigError("\n".join([f"Konfiguration {path.name} ist ungültig:", *bad]))
     try:
         return ReportConfig.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(_format_errors(err, path.name)) from None
+
+
+def _text_problems(value, loc: tuple) -> list[str]:
+    """Every string (keys too) must pass :func:`analysis.textcheck.text_problem`: texts
+    of the configuration are published."""
+    from .errors import _visible
+
+    out = []
+    items = (value.items() if isinstance(value, dict)
+             else enumerate(value) if isinstance(value, list) else ())
+    for k, v in items:
+        path = (*loc, str(k))
+        for text in ([k] if isinstance(k, str) else []) + ([v] if isinstance(v, str) else []):
+            found = text_problem(text)
+            if found is not None:
+                out.append(f"  - {'.'.join(path)}: {found[1]} (Wert: „{_visible(text)[:60]}“)"
+                           f" → {found[2]}")
+                break
+        out += _text_problems(v, path)
+    return out
 
 
 def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: str) -> None:

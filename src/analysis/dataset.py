@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +16,12 @@ from shapely.geometry import shape
 from . import schema as S
 from .errors import DataContractError, Problem
 from .identities import check_identities, parse_identities
-from .io import read_geojson
+from .inputfiles import TEXT_FILE_LIMIT, check_input, limits, open_input, too_many_rows
+from .io import find_table, read_geojson
 from .notes import Note, read_notes
 from .validate import read_and_type
+
+DEMO_MARKER = "DEMO"
 
 
 @dataclass
@@ -54,13 +58,41 @@ class Dataset:
         return "\n".join(lines)
 
 
+def contract_files(data_dir: Path) -> list[Path]:
+    """The files of ``data_dir`` the contract reads (tables as found, geometry, ``DEMO``,
+    ``befunde/*.md``), sorted; other files in the folder are ignored."""
+    paths = [p for p in (find_table(data_dir, spec.name) for spec in S.TABLE_FILES)
+             if p is not None]
+    paths += [data_dir / name for name in (S.GEOMETRY_FILE, DEMO_MARKER)
+              if os.path.lexists(data_dir / name)]
+    notes = data_dir / S.NOTES_DIR
+    if notes.is_dir():
+        paths += list(notes.glob("*.md"))
+    return sorted(paths)
+
+
 def data_hash(data_dir: Path) -> str:
-    """Content hash of every file in the data folder (names and bytes, sorted)."""
+    """Content hash of the files the contract reads (names and bytes, sorted), streamed.
+
+    Each file is opened like by the readers (regular file inside the folder, size limit),
+    so a FIFO, a device or a huge backup never blocks or fills the memory.
+    """
     h = hashlib.sha256()
-    for p in sorted(q for q in data_dir.rglob("*") if q.is_file()):
-        h.update(p.relative_to(data_dir).as_posix().encode())
+    file_limit = limits().max_file_bytes
+    problems: list[Problem] = []
+    for p in contract_files(data_dir):
+        name = p.relative_to(data_dir).as_posix()
+        h.update(name.encode())
         h.update(b"\0")
-        h.update(p.read_bytes())
+        limit = TEXT_FILE_LIMIT if name.startswith(S.NOTES_DIR + "/") else file_limit
+        try:
+            with open_input(p, data_dir, name, limit) as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except DataContractError as err:  # report every such file at once
+            problems += err.problems
+    if problems:
+        raise DataContractError(problems)
     return h.hexdigest()[:12]
 
 
@@ -100,6 +132,11 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         df, probs = read_and_type(data_dir, spec)
         frames[spec.name] = df
         problems += probs
+    if os.path.lexists(data_dir / DEMO_MARKER):  # only its existence counts; never read
+        try:
+            check_input(data_dir / DEMO_MARKER, data_dir, DEMO_MARKER)
+        except DataContractError as err:
+            problems += err.problems
     if problems:
         # cross-file rules on broken tables only produce noise
         raise DataContractError(problems)
@@ -176,7 +213,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     geometry, gprobs = _load_geometry(data_dir, area_known)
     problems += gprobs
     problems += _check_planning(frames, ags_known, area_known, set(ind[S.INDICATOR]))
-    notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known)
+    notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known, data_dir)
     problems += nprobs
     if problems:
         raise DataContractError(problems)
@@ -203,7 +240,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         goals=_reset(frames["wirkungsziele"]),
         notes=notes,
         data_hash=data_hash(data_dir),
-        is_demo=(data_dir / "DEMO").exists(),
+        is_demo=(data_dir / DEMO_MARKER).exists(),
         identities=identities,
     )
 
@@ -288,11 +325,11 @@ def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]
 def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]]:
     path = data_dir / S.GEOMETRY_FILE
     file = S.GEOMETRY_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}, [Problem(file, None, None, None, "Datei fehlt",
                             "GeoJSON mit einem Polygon je Sozialraum ablegen")]
     try:
-        gj = read_geojson(path)
+        gj = read_geojson(path, data_dir)
     except DataContractError as err:
         return {}, list(err.problems)
     problems: list[Problem] = []
@@ -301,6 +338,9 @@ def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[
             or not isinstance(feats, list):
         return {}, [Problem(file, None, None, None, "keine FeatureCollection",
                             "als GeoJSON-FeatureCollection exportieren")]
+    max_areas = limits().max_areas
+    if len(feats) > max_areas:
+        return {}, [too_many_rows(file, len(feats), max_areas, "Sozialräume (Features)")]
     crs_member = gj.get("crs")
     crs_props = crs_member.get("properties") if isinstance(crs_member, dict) else None
     crs_name = crs_props.get("name") if isinstance(crs_props, dict) else None

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from .textcheck import FORBIDDEN_RE
+
+_NEWLINES = re.compile(r"[\r\n\t]")
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +34,7 @@ class Problem:
             where.append(f"Spalte „{self.column}“")
         text = ", ".join(where) + ": "
         if self.value is not None:
-            shown = str(self.value)
+            shown = _visible(str(self.value))
             if len(shown) > 60:
                 shown = shown[:57] + "…"
             text += f"Wert „{shown}“ – "
@@ -60,6 +65,13 @@ class DataContractError(UserError):
 
 class ConfigError(UserError):
     """The report configuration is invalid."""
+
+
+def _visible(value: str) -> str:
+    """A value as it may be printed: control, direction and invisible characters as
+    ``<U+202E>``, so that a message cannot reorder or hide what it shows."""
+    return FORBIDDEN_RE.sub(lambda m: f"<U+{ord(m.group(0)):04X}>",
+                            _NEWLINES.sub(" ", value))
 
 
 def _sort_key(p: Problem) -> tuple:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataContractError, Problem
+from .inputfiles import GEOJSON_MAX_DEPTH, check_xlsx, limits, read_input, too_many_rows
 
 _GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")
 
@@ -33,10 +35,13 @@ class RawTable:
 
 
 def find_table(data_dir: Path, name: str) -> Path | None:
-    """Return the path of ``name.csv`` or ``name.xlsx`` in ``data_dir`` (CSV wins)."""
+    """Return the path of ``name.csv`` or ``name.xlsx`` in ``data_dir`` (CSV wins).
+
+    A symlink counts as present even if it dangles, so that reading it reports why.
+    """
     for ext in (".csv", ".xlsx"):
         p = data_dir / f"{name}{ext}"
-        if p.exists():
+        if os.path.lexists(p):
             return p
     return None
 
@@ -87,14 +92,20 @@ def _is_blank(cells: list[str]) -> bool:
     return not any(c.strip() for c in cells)
 
 
-def read_csv_text(path: Path) -> RawTable:
+def read_csv_text(path: Path, root: Path | None = None) -> RawTable:
     """Read a CSV file as text, detecting encoding and separator.
 
     The index of the returned frame is the row number in Excel minus 2 (header = row 1),
-    also when blank rows were skipped, so that problems point at the right row.
+    also when blank rows were skipped, so that problems point at the right row. The file
+    must be a regular file inside ``root`` (default: its folder) within the limits of
+    :func:`analysis.inputfiles.limits`.
     """
     file = path.name
-    raw = path.read_bytes()
+    lim = limits()
+    raw = read_input(path, path.parent if root is None else root, file, lim.max_file_bytes)
+    lines = raw.count(b"\n") + (not raw.endswith(b"\n"))
+    if lines > lim.max_rows + 1:  # before parsing: the header and at most max_rows rows
+        raise DataContractError([too_many_rows(file, lines - 1, lim.max_rows, "Zeilen")])
     if not raw.strip():
         raise _empty_file(file)
     text, encoding = _decode(raw, file)
@@ -141,10 +152,16 @@ def read_csv_text(path: Path) -> RawTable:
     return RawTable(frame, file, encoding, sep, german_numbers=(sep == ";"))
 
 
-def read_xlsx_text(path: Path) -> RawTable:
-    """Read the first sheet of an ``.xlsx`` workbook as text."""
+def read_xlsx_text(path: Path, root: Path | None = None) -> RawTable:
+    """Read the first sheet of an ``.xlsx`` workbook as text (a regular file inside
+    ``root``, within the limits; size and declared rows are checked before parsing)."""
+    lim = limits()
+    data = read_input(path, path.parent if root is None else root, path.name,
+                      lim.max_file_bytes)
+    check_xlsx(data, path.name, lim)
     try:
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        frame = pd.read_excel(_io.BytesIO(data), dtype=str, keep_default_na=False,
+                              engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise DataContractError([Problem(path.name, None, None, None,
                                          "Excel-Datei kann nicht gelesen werden "
@@ -165,14 +182,16 @@ def read_xlsx_text(path: Path) -> RawTable:
     frame = frame.map(lambda v: v[:-2] if re.fullmatch(r"-?\d+\.0", v) else v)
     # skip blank rows but keep the index = row number in Excel minus 2
     frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+    if len(frame) > lim.max_rows:
+        raise DataContractError([too_many_rows(path.name, len(frame), lim.max_rows)])
     return RawTable(frame, path.name, "xlsx", "xlsx", german_numbers=False)
 
 
-def read_table(path: Path) -> RawTable:
+def read_table(path: Path, root: Path | None = None) -> RawTable:
     """Read a CSV or XLSX input table as text (see :class:`RawTable`)."""
     if path.suffix.lower() == ".xlsx":
-        return read_xlsx_text(path)
-    return read_csv_text(path)
+        return read_xlsx_text(path, root)
+    return read_csv_text(path, root)
 
 
 def normalise_number(value: str, german: bool) -> str:
@@ -182,13 +201,47 @@ def normalise_number(value: str, german: bool) -> str:
     return value
 
 
-def read_geojson(path: Path) -> dict:
-    """Read a GeoJSON file as a dict; a broken file is a located contract error."""
+def read_geojson(path: Path, root: Path | None = None) -> dict:
+    """Read a GeoJSON file as a dict; a broken file is a located contract error.
+
+    The file must be a regular file inside ``root`` (default: its folder) within the size
+    limit, and nested at most :data:`~analysis.inputfiles.GEOJSON_MAX_DEPTH` deep.
+    """
+    raw = read_input(path, path.parent if root is None else root, path.name,
+                     limits().max_file_bytes)
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = getattr(exc, "lineno", None)
         raise DataContractError([Problem(path.name, where, None, None,
                                          f"keine gültige GeoJSON-Datei ({exc.__class__.__name__})",
                                          "aus dem GIS erneut als GeoJSON (UTF-8) exportieren")]
                                 ) from None
+    except RecursionError:
+        data = _TOO_DEEP  # nested deeper than the interpreter allows
+    if data is _TOO_DEEP or _depth_exceeds(data, GEOJSON_MAX_DEPTH):
+        raise DataContractError([Problem(path.name, None, None, None,
+                                         "GeoJSON ist zu tief verschachtelt (mehr als "
+                                         f"{GEOJSON_MAX_DEPTH} Ebenen)",
+                                         "aus dem GIS erneut als GeoJSON exportieren")])
+    return data
+
+
+_TOO_DEEP = object()
+
+
+def _depth_exceeds(data: object, limit: int) -> bool:
+    """Whether lists/objects in ``data`` are nested deeper than ``limit`` (no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False

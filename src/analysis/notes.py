@@ -9,8 +9,11 @@ from pathlib import Path
 
 import yaml
 
+from . import safeyaml
 from . import schema as S
-from .errors import Problem
+from .errors import DataContractError, Problem
+from .inputfiles import TEXT_FILE_LIMIT, read_input
+from .textcheck import text_problem
 
 SOURCE_TYPES = ("Sozialraumkonferenz", "Fachgespräch", "Befragung", "Lenkungskreis")
 
@@ -44,10 +47,19 @@ def _key_lines(front: list[str]) -> dict[str, int]:
     return out
 
 
-def parse_note(path: Path, areas: set[str], ags: set[str]) -> tuple[Note | None, list[Problem]]:
-    """Parse one note file; return the note or the problems found."""
+def parse_note(path: Path, areas: set[str], ags: set[str], root: Path | None = None
+               ) -> tuple[Note | None, list[Problem]]:
+    """Parse one note file; return the note or the problems found.
+
+    The file must be a regular file inside ``root`` (default: the data folder above
+    ``befunde/``) of at most 1 MB; every text in it is checked like a table cell.
+    """
     name = path.name
-    raw = path.read_bytes()
+    try:
+        raw = read_input(path, path.parent.parent if root is None else root,
+                         f"{S.NOTES_DIR}/{name}", TEXT_FILE_LIMIT)
+    except DataContractError as err:
+        return None, list(err.problems)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
         return None, [_problem(name, None, None, None, "Datei ist in UTF-16 gespeichert",
                                "als UTF-8-Text speichern")]
@@ -66,16 +78,19 @@ def parse_note(path: Path, areas: set[str], ags: set[str]) -> tuple[Note | None,
         return None, [_problem(name, 1, None, None, "Kopfbereich wird nicht mit „---“ beendet",
                                "nach den Feldern eine Zeile „---“ einfügen")]
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = safeyaml.load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         # an unclosed bracket or quote is noticed later; point at where it starts
         mark = getattr(exc, "problem_mark", None)
         if "block" not in str(getattr(exc, "context", None) or "block"):
             mark = getattr(exc, "context_mark", None) or mark
         line = getattr(mark, "line", None)
+        refused = safeyaml.refused(exc)
         return None, [_problem(name, None if line is None else line + 2, None, None,
-                               "Kopfbereich ist kein gültiges YAML",
-                               "Form „feld: wert“ je Zeile verwenden")]
+                               f"Kopfbereich: {refused}" if refused
+                               else "Kopfbereich ist kein gültiges YAML",
+                               "Werte ausschreiben (keine Anker &… und Aliase *…)" if refused
+                               else "Form „feld: wert“ je Zeile verwenden")]
     except ValueError:  # YAML reads 2021-13-45 as a date and fails
         line_of = _key_lines(lines[1:end])
         shown = next((ln.split(":", 1)[1].strip() for ln in lines[1:end]
@@ -89,6 +104,12 @@ def parse_note(path: Path, areas: set[str], ags: set[str]) -> tuple[Note | None,
     meta = {str(k): v for k, v in meta.items()}
     line_of = _key_lines(lines[1:end])
     problems = []
+    for key, value in meta.items():
+        for text in (key, *_strings(value)):
+            found = text_problem(text)
+            if found is not None:
+                problems.append(_problem(name, line_of.get(key), key, text, found[1], found[2]))
+                break
     for key in meta:
         if key not in S.NOTE_FIELDS:
             problems.append(_problem(name, line_of.get(key), key, None,
@@ -140,19 +161,38 @@ def parse_note(path: Path, areas: set[str], ags: set[str]) -> tuple[Note | None,
     if not body:
         problems.append(_problem(name, None, None, None, "Befund hat keinen Text",
                                  "unter dem Kopfbereich den Befund beschreiben"))
+    for n, line in enumerate(lines[end + 1:], start=end + 2):
+        found = text_problem(line)
+        if found is not None:
+            problems.append(_problem(name, n, "Text", line, found[1], found[2]))
     if problems:
         return None, problems
     return Note(name, str(meta["titel"]), note_areas, None if note_ags is None else str(note_ags),
                 str(field), str(raw_date), str(source), body), []
 
 
-def read_notes(folder: Path, areas: set[str], ags: set[str]) -> tuple[list[Note], list[Problem]]:
-    """Read every ``*.md`` note in ``folder`` (sorted by name); missing folder = no notes."""
+def _strings(value) -> list[str]:
+    """Every string in a front-matter value (nested lists and mappings included)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def read_notes(folder: Path, areas: set[str], ags: set[str], root: Path | None = None
+               ) -> tuple[list[Note], list[Problem]]:
+    """Read every ``*.md`` note in ``folder`` (sorted by name); missing folder = no notes.
+
+    ``root`` is the data folder (default: the parent of ``folder``); notes must lie in it.
+    """
     if not folder.is_dir():
         return [], []
     notes, problems = [], []
     for path in sorted(folder.glob("*.md")):
-        note, probs = parse_note(path, areas, ags)
+        note, probs = parse_note(path, areas, ags, folder.parent if root is None else root)
         problems += probs
         if note is not None:
             notes.append(note)

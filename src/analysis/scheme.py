@@ -33,7 +33,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import safeyaml
 from .errors import ConfigError, DataContractError, Problem, UserError
+from .inputfiles import read_text_file
 from .io import normalise_number, read_table
 
 INDEX = "index"  # output column: the (re-standardised) index value
@@ -189,8 +191,9 @@ def check_classes(classes: Sequence[IndexClass]) -> None:
 # ---------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that rejects duplicate keys instead of keeping the last."""
+class _UniqueKeyLoader(safeyaml.SafeLoader):
+    """Safe YAML loader (no aliases, see :mod:`analysis.safeyaml`) that rejects duplicate
+    keys instead of keeping the last."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
@@ -214,9 +217,11 @@ def load_scheme(path: Path) -> IndexScheme:
     path = Path(path)
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text_file(path).decode("utf-8-sig")  # regular file, at most 1 MB
     except FileNotFoundError:
         raise ConfigError(f"Indexschema-Datei {file} nicht gefunden (file not found)") from None
+    except UserError as exc:
+        raise ConfigError(f"Indexschema-Datei {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Indexschema-Datei {file} kann nicht gelesen werden "
                           f"({type(exc).__name__}) – als UTF-8-Text speichern") from None
@@ -399,7 +404,7 @@ def run_index_cli(scheme: Path, input: Path, output: Path) -> str:
     summary. Raises ``ConfigError`` / ``DataContractError`` / ``UserError``.
     """
     sch = load_scheme(Path(scheme))
-    table = read_table(Path(input))
+    table = read_table(Path(input), Path(input).resolve().parent)  # special files refused
     file, frame = table.file, table.frame
     needed = [sch.id_column, *sch.columns]
     problems = []

@@ -7,6 +7,7 @@ user can fix everything in one pass. Each problem is a :class:`~analysis.errors.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pandas as pd
 
 from . import schema as S
 from .errors import DataContractError, Problem
+from .inputfiles import MAX_DIGITS, limits, too_many_rows
 from .io import RawTable, find_table, normalise_number, read_table
+from .textcheck import FORBIDDEN_RE, leak, text_problem
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _INT64_MAX = 2**63 - 1
@@ -79,6 +82,7 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
             continue
         values = df[col.name].astype(str)
         if col.dtype == "str":
+            problems += text_problems(raw.file, col.name, values)
             out[col.name] = values.where(values != "", None)
             if not col.nullable:
                 for i in values.index[values == ""]:
@@ -98,7 +102,7 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
                                             "Pflichtfeld ist leer", "Wert eintragen"))
                 parsed[i] = None
             elif col.dtype == "int" and _INT_RE.match(v2):
-                if abs(int(v2)) > _INT64_MAX:
+                if len(v2) > MAX_DIGITS or abs(int(v2)) > _INT64_MAX:
                     problems.append(Problem(raw.file, int(i) + 2, col.name, v,
                                             "Zahl zu groß",
                                             "Wert prüfen (Tippfehler? Tausendertrennzeichen?)"))
@@ -106,7 +110,14 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
                 else:
                     parsed[i] = int(v2)
             elif col.dtype == "float" and _FLOAT_RE.match(v2):
-                parsed[i] = float(v2)
+                number = float(v2) if len(v2) <= MAX_DIGITS + 10 else math.inf
+                if math.isfinite(number):
+                    parsed[i] = number
+                else:  # 1e309 or 400 digits: float() gives infinity
+                    problems.append(Problem(raw.file, int(i) + 2, col.name, v,
+                                            "Zahl zu groß (außerhalb des Zahlenbereichs)",
+                                            "Wert prüfen (Tippfehler? Exponent?)"))
+                    parsed[i] = None
             else:
                 problems.append(_type_problem(raw, col, int(i) + 2, v))
                 parsed[i] = None
@@ -120,6 +131,21 @@ def typed_frame(raw: RawTable, spec: S.InputFile) -> tuple[pd.DataFrame, list[Pr
     problems += _check_values(out, raw, spec)
     problems += _check_duplicates(out, raw.file, spec)
     return out, problems
+
+
+def text_problems(file: str, column: str, values: pd.Series) -> list[Problem]:
+    """Forbidden characters and path/timestamp look-alikes in one text column
+    (:func:`analysis.textcheck.text_problem`); the index is the row number minus 2."""
+    joined = "\n".join(values)  # one scan for the whole column (almost always clean)
+    if FORBIDDEN_RE.search(joined) is None and leak(joined) is None:
+        return []
+    problems = []
+    for i, v in values.items():
+        found = text_problem(v)
+        if found is not None:
+            _, message, hint = found
+            problems.append(Problem(file, int(i) + 2, column, v, message, hint))
+    return problems
 
 
 def _check_values(df: pd.DataFrame, raw: RawTable, spec: S.InputFile) -> list[Problem]:
@@ -183,7 +209,11 @@ def read_and_type(data_dir: Path, spec: S.InputFile) -> tuple[pd.DataFrame | Non
                               f"{spec.name}.csv oder {spec.name}.xlsx in den Datenordner legen "
                               "(siehe data/README.md)")]
     try:
-        raw = read_table(path)
+        raw = read_table(path, data_dir)
     except DataContractError as err:
         return None, list(err.problems)
+    if spec.name == S.SOZIALRAEUME.name:
+        max_areas = limits().max_areas
+        if len(raw.frame) > max_areas:
+            return None, [too_many_rows(raw.file, len(raw.frame), max_areas, "Sozialräume")]
     return typed_frame(raw, spec)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -454,3 +455,13 @@ def test_cli_xlsx_input(tmp_path):
     summary = run_index_cli(MSS, src, out)
     assert "4 Gebiete, davon 4 mit Indexwert" in summary
     assert list(pd.read_csv(out)["klasse"]) == ["mittel", "hoch", "mittel", "sehr niedrig"]
+
+
+def test_yaml_aliases_and_special_files_are_refused(tmp_path):
+    """Issue 10: index schemes are user YAML too – no alias expansion, no FIFO."""
+    bomb = BASE_YAML.replace("title:", "x: &a [1, 2]\ny: [*a, *a]\ntitle:", 1)
+    msg = str(_config_error(write_yaml(tmp_path, bomb)))
+    assert "YAML-Anker „&a“ ist nicht erlaubt" in msg
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert "keine normale Datei" in str(_config_error(fifo))

@@ -10,6 +10,9 @@ import copy
 import csv
 import io
 import json
+import os
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,6 +216,95 @@ def _extra_feature(gj: dict) -> None:
     gj["features"].append(f)
 
 
+# --- issue 10: special files, resource exhaustion, text that breaks the build -----------
+OUTSIDE_NOTE = """---
+titel: "Vertraulich"
+sozialraum: "E 1"
+handlungsfeld: armut
+datum: 2021-06-02
+quelle: Fachgespräch
+---
+Interner Vermerk außerhalb des Datenordners.
+"""
+
+
+def _note_symlink_out(d: Path) -> None:
+    """A finding that is a symlink to a file outside the data folder."""
+    secret = d.parent / "ausserhalb.md"
+    secret.write_text(OUTSIDE_NOTE, encoding="utf-8")
+    (d / "befunde" / "zz_vermerk.md").symlink_to(secret)
+
+
+def _symlink(file: str, target: str):
+    def mutate(d: Path) -> None:
+        (d / file).unlink()
+        (d / file).symlink_to(target)
+    return mutate
+
+
+def _fifo(file: str):
+    def mutate(d: Path) -> None:
+        (d / file).unlink()
+        os.mkfifo(d / file)
+    return mutate
+
+
+def _laughs(levels: int = 9) -> list[str]:
+    """YAML "billion laughs": 10**levels strings from a few lines of aliases."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for k in range(1, levels):
+        lines.append(f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 10) + "]")
+    return lines
+
+
+def _note_alias_bomb(d: Path) -> None:
+    edit_note(d, 'titel: "Verdeckte Armut in der Eschweiler Innenstadt"',
+              "\n".join([*_laughs(), "titel: *a8"]))
+
+
+def _xlsx_kommunen(d: Path, dimension: str | None = None, padding: int = 0) -> None:
+    """kommunen.csv → kommunen.xlsx; optionally a forged sheet dimension, or a padding
+    entry of ``padding`` bytes (zeros, compressed to almost nothing)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in read_rows(d, "kommunen.csv"):
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    (d / "kommunen.csv").unlink()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if dimension and info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'
+                              .encode(), data)
+                assert dimension.encode() in data
+            dst.writestr(info.filename, data)
+        if padding:
+            dst.writestr("xl/media/image1.bin", b"\0" * padding)
+    (d / "kommunen.xlsx").write_bytes(out.getvalue())
+
+
+def _pad_geojson(d: Path) -> None:
+    """Valid JSON (trailing white space), 2 MB."""
+    path = d / "geometrie.geojson"
+    path.write_bytes(path.read_bytes() + b" " * (2 * 1024 * 1024))
+
+
+def _deep_geojson(d: Path) -> None:
+    depth = 200_000
+    (d / "geometrie.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [' + "[" * depth + "]" * depth + "]}",
+        encoding="utf-8")
+
+
+def _note_text(d: Path, text: str) -> int:
+    edit_note(d, "Die Beratungsangebote", text + " Die Beratungsangebote")
+    return 8  # the text starts after the 7 lines of the front matter
+
+
 # each case: id -> (mutation of the demo copy, expected problem); a mutation may return the
 # row number it broke, then ``row=ROW`` in the expectation is replaced by it
 ROW = -1
@@ -409,6 +501,90 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                              Expect("zaehlungen.csv", ROW, "anzahl", "999999",
                                     "bev_gesamt (AC 3, 2019) ist nicht bev_u65 + bev_65plus",
                                     "„summe_aus“ in variablen.csv")),
+    # --- issue 10: only regular files inside the data folder --------------------------
+    "note_symlink_out_of_folder": (_note_symlink_out,
+                                   Expect("befunde/zz_vermerk.md", None, None, None,
+                                          "zeigt aus dem Datenordner heraus",
+                                          "in den Datenordner kopieren")),
+    "table_symlink_to_system_file": (_symlink("kommunen.csv", "/etc/passwd"),
+                                     Expect("kommunen.csv", None, None, None,
+                                            "zeigt aus dem Datenordner heraus")),
+    "geometry_symlink_to_dev_zero": (_symlink("geometrie.geojson", "/dev/zero"),
+                                     Expect("geometrie.geojson", None, None, None,
+                                            "zeigt aus dem Datenordner heraus")),
+    "table_is_a_fifo": (_fifo("zaehlungen.csv"),
+                        Expect("zaehlungen.csv", None, None, None,
+                               "keine normale Datei, sondern eine Pipe (FIFO)")),
+    # --- issue 10: bounded time and memory --------------------------------------------
+    "note_yaml_alias_bomb": (_note_alias_bomb,
+                             Expect(f"befunde/{NOTE}", 2, None, None,
+                                    "Kopfbereich: YAML-Anker „&a0“ ist nicht erlaubt",
+                                    "Aliase")),
+    "xlsx_declares_two_million_rows": (
+        lambda d: _xlsx_kommunen(d, dimension="A1:B2000000"),
+        Expect("kommunen.xlsx", None, None, "A1:B2000000",
+               "Tabellenblatt hat laut Excel 2.000.000 Zeilen, erlaubt sind höchstens "
+               "1.048.576")),
+    "xlsx_unpacks_too_big": (lambda d: _xlsx_kommunen(d, padding=3 * 1024 * 1024),
+                             Expect("kommunen.xlsx", None, None, None,
+                                    "Excel-Datei ist entpackt zu groß (3,0 MB, erlaubt "
+                                    "höchstens 1,0 MB)", "SOZIALPLANUNG_MAX_DATEI_MB")),
+    "file_too_big": (_pad_geojson, Expect("geometrie.geojson", None, None, None,
+                                          "Datei ist zu groß (2,0 MB, erlaubt höchstens "
+                                          "1,0 MB)")),
+    "too_many_rows": (lambda d: None,
+                      Expect("zaehlungen.csv", None, None, None,
+                             "Datei hat 14.508 Zeilen, erlaubt sind höchstens 10.000",
+                             "SOZIALPLANUNG_MAX_ZEILEN")),
+    "too_many_areas": (lambda d: None,
+                       Expect("sozialraeume.csv", None, None, None,
+                              "Datei hat 93 Sozialräume, erlaubt sind höchstens 50",
+                              "SOZIALPLANUNG_MAX_SOZIALRAEUME")),
+    "geojson_nested_200000_deep": (_deep_geojson,
+                                   Expect("geometrie.geojson", None, None, None,
+                                          "zu tief verschachtelt")),
+    "count_with_5001_digits": (_set("zaehlungen.csv", "anzahl", "9" * 5001, sozialraum="AC 1",
+                                    jahr="2017", variable="bev_gesamt"),
+                               Expect("zaehlungen.csv", ROW, "anzahl", "99999",
+                                      "Zahl zu groß")),
+    # --- issue 10: what the build refuses, validate refuses ---------------------------
+    "control_character_in_name": (_set("kommunen.csv", "name", "Aachen\x07", name="Aachen"),
+                                  Expect("kommunen.csv", ROW, "name", "Aachen",
+                                         "unerlaubtes Zeichen U+0007")),
+    "c1_control_in_definition": (
+        _set("indikatoren.csv", "definition", "Anteil\x85 der Empfänger", indikator="sgb2"),
+        Expect("indikatoren.csv", ROW, "definition", "Anteil", "unerlaubtes Zeichen U+0085")),
+    "infinite_target_value": (_set("wirkungsziele.csv", "zielwert", "1e309",
+                                   ziel_id="z_kinderarmut_s1"),
+                              Expect("wirkungsziele.csv", ROW, "zielwert", "1e309",
+                                     "Zahl zu groß (außerhalb des Zahlenbereichs)")),
+    "note_text_with_timestamp": (lambda d: _note_text(d, "Stand: 2021-06-02 14:30."),
+                                 Expect(f"befunde/{NOTE}", ROW, "Text", "Synthetischer",
+                                        "Zeitstempel „2021-06-02 14:30“", "Uhrzeit")),
+    "machine_path_in_service_name": (
+        _set("angebote.csv", "name", "Beratung (siehe /home/sozialamt/angebote.txt)",
+             angebot="ang_001"),
+        Expect("angebote.csv", ROW, "name", "/home/sozialamt", "Rechnerpfad „/home/“")),
+    # --- issue 10: spoofing -----------------------------------------------------------
+    "right_to_left_override_in_area_name": (
+        _set("sozialraeume.csv", "name", "Mitte\u202etsO", sozialraum="AC 1"),
+        Expect("sozialraeume.csv", ROW, "name", "Mitte",
+               "unerlaubtes Zeichen U+202E RIGHT-TO-LEFT OVERRIDE")),
+    "zero_width_space_in_provider": (
+        _set("angebote.csv", "traeger", "Caritas\u200bverband", angebot="ang_001"),
+        Expect("angebote.csv", ROW, "traeger", "Caritas",
+               "unerlaubtes Zeichen U+200B ZERO WIDTH SPACE")),
+    "bidi_isolate_in_note_title": (
+        lambda d: edit_note(d, 'titel: "Verdeckte', 'titel: "\u2067Verdeckte'),
+        Expect(f"befunde/{NOTE}", 2, "titel", "Verdeckte", "unerlaubtes Zeichen U+2067")),
+}
+
+#: environment (limits) of a case; everything else runs with the defaults
+CASE_ENV = {
+    "xlsx_unpacks_too_big": {"SOZIALPLANUNG_MAX_DATEI_MB": "1"},
+    "file_too_big": {"SOZIALPLANUNG_MAX_DATEI_MB": "1"},
+    "too_many_rows": {"SOZIALPLANUNG_MAX_ZEILEN": "10000"},
+    "too_many_areas": {"SOZIALPLANUNG_MAX_SOZIALRAEUME": "50"},
 }
 
 
@@ -448,8 +624,10 @@ def validate_cli(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input(case, demo_copy, validate_cli):
+def test_bad_input(case, demo_copy, validate_cli, monkeypatch):
     mutate, expect = CASES[case]
+    for name, value in CASE_ENV.get(case, {}).items():
+        monkeypatch.setenv(name, value)
     result = mutate(demo_copy)
     if expect.row == ROW:
         assert isinstance(result, int)
@@ -466,7 +644,7 @@ def test_bad_input(case, demo_copy, validate_cli):
 
 
 def test_battery_is_big_enough():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 76
 
 
 def test_all_problems_are_collected(demo_copy):
@@ -546,6 +724,19 @@ CONFIG_CASES = {
     "bad_email": (('  email: ""', '  email: "sozialplanung at beispiel.de"'),
                   "herausgeber: email „sozialplanung at beispiel.de“ ist "
                   "keine E-Mail-Adresse"),
+    # --- issue 10 -----------------------------------------------------------------------
+    "yaml_alias_bomb": (("bedarf:\n", "\n".join(_laughs()) + "\nbedarf:\n"),
+                        f"Zeile {BEDARF_LINE}: YAML-Anker „&a0“ ist nicht erlaubt"),
+    "number_with_5001_digits": (("berichtsjahr: 2021", "berichtsjahr: " + "9" * 5001),
+                                "Zahl mit 5001 Ziffern ist zu lang"),
+    "infinite_threshold": (("  regional_index: 1.0", "  regional_index: .inf"),
+                           "bedarf.regional_index: keine endliche Zahl"),
+    "control_character": (('region: "StädteRegion Aachen"', 'region: "StädteRegion\\a Aachen"'),
+                          "region: unerlaubtes Zeichen U+0007"),
+    "right_to_left_override": (('titel: "Teilhabe und', 'titel: "\\u202eTeilhabe und'),
+                               "handlungsfelder.aeltere.titel: unerlaubtes Zeichen U+202E"),
+    "machine_path_in_text": (('ausgabe: "Ausgabe 2021"', 'ausgabe: "C:\\\\Users\\\\ich\\\\"'),
+                             "ausgabe: Text enthält einen Rechnerpfad"),
 }
 
 
@@ -556,6 +747,20 @@ def test_config_problems(case, tmp_path):
         load_config(write_config(tmp_path, old, new))
     assert message in str(exc.value)
     assert "Input should" not in str(exc.value)  # German only
+
+
+def test_config_too_big(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_text(CONFIG.read_text(encoding="utf-8") + "#" * (2 * 1024 * 1024),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="report.yaml ist zu groß"):
+        load_config(path)
+
+
+def test_config_fifo_is_not_opened(tmp_path):
+    os.mkfifo(tmp_path / "report.yaml")  # open() for reading would block forever
+    with pytest.raises(ConfigError, match="keine normale Datei, sondern eine Pipe"):
+        load_config(tmp_path / "report.yaml")
 
 
 def test_config_not_utf8(tmp_path):
@@ -602,6 +807,13 @@ def _blank_and_crlf(d: Path) -> None:
                  encoding="utf-8", newline="")
 
 
+def _symlink_inside(d: Path) -> None:
+    """Symlinks that stay inside the data folder are allowed (documented)."""
+    (d / "archiv").mkdir()
+    (d / "sozialraeume.csv").rename(d / "archiv" / "sozialraeume.csv")
+    (d / "sozialraeume.csv").symlink_to(Path("archiv") / "sozialraeume.csv")
+
+
 ACCEPTED = {
     "bom": _bom_everywhere,
     "epsg4326_declared": lambda d: _declare_wgs84(d, with_crs=True),
@@ -614,6 +826,7 @@ ACCEPTED = {
         "angebote.csv", "prioritaeten.csv", "wirkungsziele.csv", "zaehlungen_kommune.csv")],
     "without_optional_sum_column": lambda d: map_columns(d, "variablen.csv",
                                                          drop_column("summe_aus")),
+    "symlink_inside_data_folder": _symlink_inside,
 }
 
 
