@@ -36,7 +36,7 @@ from analysis.textcheck import ABS_PATH_RE, TIMESTAMP_RE, TRACEBACK_MARK
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sozialbericht"
 DEMO_BANNER = "Synthetische Demodaten – keine amtlichen Zahlen"
-PUBLISHER = "StädteRegion Aachen"
+PUBLISHER = "Herausgeber"  # placeholder: the build passes the configured publisher
 INDEX_SLUG = "index"
 ACCESSIBILITY_SLUG = "barrierefreiheit"
 INDEX_TITLE = "Übersicht"
@@ -100,6 +100,9 @@ class SiteMeta:
     # contact for the accessibility statement: (kind, value), kind one of
     # stelle, behoerde, anschrift, email, telefon; empty = placeholder text
     contact: tuple[tuple[str, str], ...] = ()
+    # accessibility statement: legal basis and enforcement (text of the Land, from config)
+    legal_basis: str = ""
+    enforcement: str = ""
 
 
 # --------------------------------------------------------------------------- public API
@@ -307,6 +310,8 @@ def _context(
         "document_title": document_title,
         "publisher": site.publisher,
         "contact": _contact(site.contact),
+        "legal_basis": site.legal_basis,
+        "enforcement": site.enforcement,
         "site_title": site.site_title,
         "edition": site.edition,
         "data_hash": site.data_hash,

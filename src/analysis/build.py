@@ -81,6 +81,7 @@ class ChapterRun:
     title: str
     site: str  # "sozialbericht" or "handlungskonzept"
     params: dict = field(default_factory=dict)
+    texts: str = ""  # digest of the chapter texts it shows (part of its stamp)
 
 
 class BuildError(UserError):
@@ -113,11 +114,13 @@ def plan(ctx) -> list[ChapterRun]:
     from .schema import AGS
 
     cfg = ctx.cfg
+    texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
-                         "sozialbericht")]
-    for i, f in enumerate(cfg.fields):
-        runs.append(ChapterRun(f"2{i}_{f}", f"2{i}_{f}.ipynb", cfg.handlungsfelder[f].titel,
-                               "sozialbericht"))
+                       "sozialbericht", texts=texts(["sozialbericht.md"]))]
+    for i, f in enumerate(cfg.fields):  # one parameterised notebook, run once per field
+        runs.append(ChapterRun(f"2{i}_{f}", "20_handlungsfeld.ipynb",
+                               cfg.handlungsfelder[f].titel, "sozialbericht", {"field": f},
+                               texts=texts([cfg.field_text(f)])))
     if cfg.vergleichsjahr is not None:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
                                f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
@@ -128,9 +131,11 @@ def plan(ctx) -> list[ChapterRun]:
     runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",
                            "sozialbericht"))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
-                           "Empfehlungen im Überblick", "handlungskonzept"))
+                           "Empfehlungen im Überblick", "handlungskonzept",
+                           texts=texts(["handlungskonzept.md"])))
     runs.append(ChapterRun("51_prioritaeten", "51_prioritaeten.ipynb",
-                           "Kommunale Schwerpunkte und Austausch", "handlungskonzept"))
+                           "Kommunale Schwerpunkte und Austausch", "handlungskonzept",
+                           texts=texts(["prioritaeten.md"])))
     for f in cfg.fields:
         runs.append(ChapterRun(f"52_konzept_{f}", "52_konzept_handlungsfeld.ipynb",
                                cfg.handlungsfelder[f].titel, "handlungskonzept", {"field": f}))
@@ -241,7 +246,8 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
 
 def _stamp(run: ChapterRun, inputs_key: str) -> str:
     nb = (notebooks_dir() / run.notebook).read_bytes()
-    raw = json.dumps(run.params, sort_keys=True).encode() + nb + inputs_key.encode()
+    raw = (json.dumps(run.params, sort_keys=True).encode() + nb + inputs_key.encode()
+           + run.texts.encode())
     return hashlib.sha256(raw).hexdigest()[:16]
 
 

@@ -19,7 +19,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     ds = load_dataset(args.data)
     cfg = load_config(args.config)
-    check_against_dataset(cfg, ds, args.config.name)
+    check_against_dataset(cfg, ds, args.config.name, args.config)
     print(f"Daten in Ordnung{' (synthetische Demodaten)' if ds.is_demo else ''}:")
     print(ds.summary())
     return 0
@@ -42,7 +42,7 @@ def _need(args: argparse.Namespace) -> int:
 
     ds = load_dataset(args.data)
     cfg = load_config(args.config)
-    check_against_dataset(cfg, ds, args.config.name)
+    check_against_dataset(cfg, ds, args.config.name, args.config)
     from .tables import PLAIN_CSV, csv_bytes
 
     res = run(ds, cfg)

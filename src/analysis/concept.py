@@ -33,8 +33,6 @@ from .dataset import split_areas
 from .notes import Note
 
 __all__ = [
-    "FIELD_LABELS",
-    "TARGET_GROUPS",
     "active_services",
     "adjacency",
     "chain_gaps",
@@ -47,24 +45,6 @@ __all__ = [
     "service_areas",
     "theme_groups",
 ]
-
-#: Short German names of the fields (as ``kurz`` in config/report.yaml).
-FIELD_LABELS: dict[str, str] = {
-    "armut": "Armut",
-    "aeltere": "Ältere",
-    "kinder": "Kinder und Familien",
-    "integration": "Integration",
-    "inklusion": "Inklusion",
-}
-
-#: Count variable of each field's target group (denominator of services per 1.000).
-TARGET_GROUPS: dict[str, str] = {
-    "armut": "bev_gesamt",
-    "aeltere": "bev_65plus",
-    "kinder": "bev_u18",
-    "integration": "nichtdeutsche",
-    "inklusion": "schwerbehinderte",
-}
 
 SEP = "|"
 SUGGESTION = "Vorschlag"
@@ -106,7 +86,7 @@ def _join(items: Iterable[object]) -> str:
 
 
 def _label(field: str, labels: Mapping[str, str] | None) -> str:
-    return (labels or FIELD_LABELS).get(field, FIELD_LABELS.get(field, field))
+    return (labels or {}).get(field, field)
 
 
 def _attr(obj: Any, key: str, default: Any = None) -> Any:
@@ -262,8 +242,8 @@ def theme_groups(priorities: pd.DataFrame | None, municipalities: pd.DataFrame,
 
 # --------------------------------------------------------------------------- coverage
 def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
-             counts: pd.DataFrame | None, year: int, fields: Sequence[str] | None = None,
-             target_groups: Mapping[str, str] | None = None) -> pd.DataFrame:
+             counts: pd.DataFrame | None, year: int, fields: Sequence[str],
+             target_groups: Mapping[str, str]) -> pd.DataFrame:
     """Active services per area × field and services per 1.000 of the target group.
 
     Parameters
@@ -271,11 +251,12 @@ def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
     services : ``angebote``; ``None`` = no inventory (all counts 0).
     areas : ``sozialraeume`` (column ``sozialraum``); every area gets a row per field.
     counts : long counts (``sozialraum``, ``jahr``, ``variable``, ``anzahl``), e.g.
-        ``ds.counts``; the target-group variable of each field is picked from it
-        (:data:`TARGET_GROUPS`). ``None`` = no denominators (NaN).
+        ``ds.counts``; the target-group variable of each field is picked from it.
+        ``None`` = no denominators (NaN).
     year : report year (activity of services and year of the counts).
-    fields : fields to report, default all of :data:`TARGET_GROUPS`.
-    target_groups : override of the field → variable mapping.
+    fields : fields to report.
+    target_groups : field → count variable of its target group
+        (:meth:`analysis.config.ReportConfig.target_group`).
 
     Returns
     -------
@@ -284,8 +265,8 @@ def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
         the field serving the area), ``zielgruppe_variable``, ``zielgruppe`` (count),
         ``angebote_je_1000`` (NaN when the target group is 0 or unknown).
     """
-    fields = list(fields) if fields is not None else list(TARGET_GROUPS)
-    groups = {**TARGET_GROUPS, **(target_groups or {})}
+    fields = list(fields)
+    groups = dict(target_groups)
     codes = _natural(areas[S.AREA])
     pop: dict[tuple[str, str], float] = {}
     if counts is not None and not counts.empty:
@@ -322,7 +303,7 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
     adjacency : area → neighbouring areas (:func:`adjacency`).
     year : services active in this year count.
     fields : fields to check, in output order.
-    labels : field → display name for the texts (default :data:`FIELD_LABELS`).
+    labels : field → display name for the texts (default: the id).
 
     Returns
     -------
@@ -587,7 +568,7 @@ def recommendations(fields: Sequence[str], gap_table: pd.DataFrame | None = None
     clusters : result of :func:`intermunicipal_clusters`.
     groups : result of :func:`theme_groups`.
     progress : result of :func:`impact_progress`.
-    labels : field → display name (default :data:`FIELD_LABELS`).
+    labels : field → display name (default: the id).
     place_names : goal ``gebiet`` → display name (e.g. AGS → Kommune); default the code.
 
     Returns

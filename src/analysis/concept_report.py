@@ -22,7 +22,7 @@ from .tables import TableOutput
 SUGGESTION_NOTE = (
     "Die folgenden Empfehlungen sind aus den Daten abgeleitete Vorschläge. "
     "Sie haben empfehlenden Charakter; über Ziele und Maßnahmen entscheiden "
-    "die Kommunen und die Gremien der StädteRegion."
+    "die Kommunen und die Gremien {region_genitiv}."
 )
 
 
@@ -159,12 +159,16 @@ class ConceptReport:
             names,
         )
 
+    def text(self, name: str):
+        """A chapter text of the configuration (see :meth:`analysis.report.Report.text`)."""
+        return self.r.text(name)
+
     def field_title(self, field: str) -> str:
         return self.cfg.handlungsfelder[field].titel
 
     # ------------------------------------------------------------------ 50 summary
     def suggestion_note(self) -> Prose:
-        return notice(SUGGESTION_NOTE)
+        return notice(SUGGESTION_NOTE.format(region_genitiv=self.cfg.region_genitiv))
 
     def summary_text(self) -> Prose:
         g = self.gaps
@@ -214,7 +218,8 @@ class ConceptReport:
             for _, r in g.iterrows()
         ]
         return prose(
-            "Im Lenkungskreis haben die Kommunen ihre Schwerpunkte benannt. Kommunen "
+            f"Im {self.cfg.bezeichnungen.steuerungsgremium} haben die Kommunen ihre "
+            "Schwerpunkte benannt. Kommunen "
             "mit gleichem Thema werden für einen Austausch vorgeschlagen "
             "(themengleiche Kommunen).",
             items=items,
@@ -294,7 +299,9 @@ class ConceptReport:
         count is suppressed (rate × published number of services would reveal it)."""
         from . import disclosure as D
 
-        cov = C.coverage(self.ds.services, self.ds.areas, self.ds.counts, self.year, self.cfg.fields)
+        groups = {f: self.cfg.target_group(f, self.ds.indicators) for f in self.cfg.fields}
+        cov = C.coverage(self.ds.services, self.ds.areas, self.ds.counts, self.year,
+                         self.cfg.fields, groups)
         prot = self.r.protected
         prot = prot[prot[S.YEAR] == self.year].set_index([S.AREA, S.VARIABLE])[D.FLAG]
         hidden = [bool(prot.get((a, v), False)) for a, v in
@@ -518,7 +525,8 @@ class ConceptReport:
             "gleichmäßigem Verlauf erwarteten Veränderung; liegt der Zielwert im "
             "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher.",
             "Qualitative Befunde stammen aus Sozialraumkonferenzen, Fachgesprächen, "
-            "Befragungen und dem Lenkungskreis; sie werden wörtlich und mit Quelle zitiert.",
+            f"Befragungen und dem {self.cfg.bezeichnungen.steuerungsgremium}; sie werden "
+            "wörtlich und mit Quelle zitiert.",
         )
 
     # ------------------------------------------------------------------ downloads

@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -16,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import safeyaml
 from .errors import ConfigError, UserError
 from .inputfiles import TEXT_FILE_LIMIT, read_text_file
-from .schema import FIELD_IDS
+from .schema import is_id
 from .textcheck import text_problem
 
 
@@ -33,6 +32,16 @@ class FieldConfig(_Strict):
     leitindikator: str
     gewichte: dict[str, float] = Field(default_factory=dict)
     beschreibung: str = ""
+    # reported on its own: not counted in the cumulation and the headline total
+    separat: bool = False
+    # what need in this field makes an area, e.g. "benachteiligt" ("… gelten als
+    # benachteiligt"); empty = no such term
+    gebietsbegriff: str = ""
+    # count variable of the field's target group (services per 1.000 of it); empty =
+    # the denominator of the lead indicator
+    zielgruppe: str = ""
+    # chapter text (Markdown with placeholders), relative to the text folder
+    text: str = ""
 
     @model_validator(mode="after")
     def _lead_in_list(self) -> FieldConfig:
@@ -93,7 +102,7 @@ class Disclosure(_Strict):
 
 class Theme(_Strict):
     titel: str
-    handlungsfeld: Literal["armut", "aeltere", "kinder", "integration", "inklusion"]
+    handlungsfeld: str
 
 
 class Publisher(_Strict):
@@ -119,10 +128,46 @@ class Publisher(_Strict):
         return bool(self.email.strip() or self.anschrift.strip())
 
 
+class Wording(_Strict):
+    """How the report names the region, its bodies and its legal frame (the defaults are
+    neutral; the shipped configuration sets the StädteRegion Aachen's)."""
+
+    # "Sozialräume {region_genitiv}": "der StädteRegion Aachen", "in Berlin" (default
+    # "in <region>"); "{region_dativ}": "in der StädteRegion Aachen" (default "in <region>")
+    region_genitiv: str = ""
+    region_dativ: str = ""
+    gremium: str = "Rat"  # the body that decided on the report, e.g. "Städteregionstag"
+    gremium_genitiv: str = "des Rates"  # "Beschluss {gremium_genitiv}"
+    steuerungsgremium: str = "Steuerungsgremium"  # where the Kommunen named priorities
+    beschluss: str = ""  # the decision document, e.g. "Beschlussvorlage 2018/0233"
+    stichtag: str = "31.12."  # day and month of the reference date of all counts
+    # accessibility statement: legal basis and enforcement body of the Land
+    rechtsgrundlage_barrierefreiheit: str = (
+        "Rechtsgrundlage sind das Behindertengleichstellungsgesetz und die Verordnung zur "
+        "barrierefreien Informationstechnik des Landes. Technischer Maßstab sind – wie in der "
+        "Barrierefreie-Informationstechnik-Verordnung des Bundes (BITV 2.0) – die Web Content "
+        "Accessibility Guidelines (WCAG) 2.1 in der Konformitätsstufe AA bzw. die harmonisierte "
+        "Norm EN 301 549.")
+    durchsetzung_barrierefreiheit: str = (
+        "Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten haben, können "
+        "Sie sich an die Durchsetzungs- bzw. Ombudsstelle für barrierefreie "
+        "Informationstechnik Ihres Landes wenden. Das Verfahren ist kostenfrei.")
+
+    @model_validator(mode="after")
+    def _stichtag(self) -> Wording:
+        if not re.fullmatch(r"(0?[1-9]|[12][0-9]|3[01])\.(0?[1-9]|1[0-2])\.", self.stichtag):
+            raise ValueError(f"stichtag „{self.stichtag}“: Tag und Monat wie „31.12.“")
+        return self
+
+
 class ReportConfig(_Strict):
     """The whole report configuration."""
 
     region: str
+    # wording of the region, its bodies, Stichtag and legal frame
+    bezeichnungen: Wording = Wording()
+    # folder of the chapter texts (Markdown), relative to this configuration file
+    texte: str = "texte"
     ausgabe: str
     berichtsjahr: int = Field(ge=1990, le=2100)
     vergleichsjahr: int | None = Field(default=None, ge=1990, le=2100)
@@ -138,17 +183,56 @@ class ReportConfig(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:
-        unknown = set(self.handlungsfelder) - set(FIELD_IDS)
-        if unknown:
-            raise ValueError(f"unbekannte Handlungsfelder: {', '.join(sorted(unknown))} "
-                             f"(erlaubt: {', '.join(FIELD_IDS)})")
+        bad = [f for f in self.handlungsfelder if not is_id(f)]
+        if bad:
+            raise ValueError(f"Kennung eines Handlungsfelds „{bad[0]}“: nur a–z, 0–9, _ "
+                             "(beginnend mit einem Buchstaben)")
+        if not self.handlungsfelder:
+            raise ValueError("handlungsfelder: mindestens ein Handlungsfeld eintragen")
+        for tid, theme in self.themen.items():
+            if theme.handlungsfeld not in self.handlungsfelder:
+                raise ValueError(f"themen.{tid}.handlungsfeld „{theme.handlungsfeld}“ ist kein "
+                                 f"Handlungsfeld (vorhanden: {', '.join(self.handlungsfelder)})")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
         return self
 
     @property
     def fields(self) -> list[str]:
-        return [f for f in FIELD_IDS if f in self.handlungsfelder]
+        """The fields of action in the order of the configuration."""
+        return list(self.handlungsfelder)
+
+    @property
+    def counted_fields(self) -> list[str]:
+        """Fields counted in the cumulation and headline total (not ``separat``)."""
+        return [f for f, c in self.handlungsfelder.items() if not c.separat]
+
+    @property
+    def region_genitiv(self) -> str:
+        return self.bezeichnungen.region_genitiv or f"in {self.region}"
+
+    @property
+    def region_dativ(self) -> str:
+        return self.bezeichnungen.region_dativ or f"in {self.region}"
+
+    def text_path(self, config_file: Path | str, name: str) -> Path:
+        """A chapter text file: ``name`` inside the text folder next to the config."""
+        return Path(config_file).resolve().parent / self.texte / name
+
+    def target_group(self, field: str, catalogue) -> str:
+        """Count variable of a field's target group: ``zielgruppe`` or the denominator
+        of the lead indicator."""
+        from . import schema as S
+
+        f = self.handlungsfelder[field]
+        if f.zielgruppe:
+            return f.zielgruppe
+        lead = catalogue.set_index(S.INDICATOR)[S.DENOMINATOR]
+        return str(lead.get(f.leitindikator, ""))
+
+    def field_text(self, field: str) -> str:
+        """Relative name of a field's chapter text."""
+        return self.handlungsfelder[field].text or f"handlungsfelder/{field}.md"
 
 
 _MESSAGES = {
@@ -294,8 +378,10 @@ def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: st
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))
 
 
-def check_against_dataset(cfg: ReportConfig, ds, file: str) -> None:
-    """Configuration and data must fit together: indicators, years, themes, chain stages.
+def check_against_dataset(cfg: ReportConfig, ds, file: str,
+                          config_path: Path | str | None = None) -> None:
+    """Configuration and data must fit together: indicators, years, fields, roles,
+    themes, chain stages and (with ``config_path``) the chapter texts.
 
     Raises :class:`ConfigError` (configuration side) or ``DataContractError`` (data
     side, e.g. a service with an unknown prevention-chain stage) listing all problems.
@@ -303,7 +389,9 @@ def check_against_dataset(cfg: ReportConfig, ds, file: str) -> None:
     from .errors import DataContractError, Problem
 
     check_against_catalogue(cfg, set(ds.indicators["indikator"]), file)
-    lines = []
+    lines = _role_problems(cfg, ds)
+    if config_path is not None:
+        lines += text_problems(cfg, config_path)
     if cfg.berichtsjahr not in ds.years:
         lines.append(f"  - berichtsjahr: {cfg.berichtsjahr} kommt in den Zählungen nicht vor "
                      f"(vorhanden: {ds.years[0]}–{ds.years[-1]})")
@@ -313,7 +401,7 @@ def check_against_dataset(cfg: ReportConfig, ds, file: str) -> None:
                      "Vergleich)")
     if lines:
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *lines]))
-    problems = []
+    problems = _field_problems(cfg, ds)
     if ds.priorities is not None and cfg.themen:
         for i, t in ds.priorities["thema"].items():
             if t not in cfg.themen:
@@ -340,3 +428,85 @@ def check_against_dataset(cfg: ReportConfig, ds, file: str) -> None:
                                         f"Basisjahr ({g['basisjahr']})", "Jahre prüfen"))
     if problems:
         raise DataContractError(problems)
+
+
+def _field_problems(cfg: ReportConfig, ds) -> list:
+    """Field ids used in the data must be configured fields (located problems)."""
+    from . import schema as S
+    from .errors import Problem
+
+    known = cfg.fields
+    hint = "erlaubt (handlungsfelder in der Konfiguration): " + ", ".join(known)
+    out = []
+    for i, v in ds.indicators["handlungsfelder"].items():
+        for f in str(v).split() if isinstance(v, str) else ():
+            if f not in known:
+                out.append(Problem("indikatoren.csv", int(i) + 2, "handlungsfelder", f,
+                                   "Handlungsfeld ist nicht konfiguriert", hint))
+    for name, table in (("angebote.csv", ds.services), ("wirkungsziele.csv", ds.goals)):
+        if table is None:
+            continue
+        for i, f in table[S.FIELD].items():
+            if f not in known:
+                out.append(Problem(name, int(i) + 2, S.FIELD, str(f),
+                                   "Handlungsfeld ist nicht konfiguriert", hint))
+    for note in ds.notes:
+        if note.field not in known:
+            out.append(Problem(f"{S.NOTES_DIR}/{note.file}", None, S.FIELD, note.field,
+                               "Handlungsfeld ist nicht konfiguriert", hint))
+    return out
+
+
+def _role_problems(cfg: ReportConfig, ds) -> list[str]:
+    """Variables the configuration names by role must exist (never a silent 0)."""
+    variables = set(ds.variables["variable"])
+    out = []
+    for fid in cfg.fields:
+        group = cfg.target_group(fid, ds.indicators)
+        if group not in variables:
+            out.append(f"  - handlungsfelder.{fid}.zielgruppe: Variable „{group}“ fehlt in "
+                       "variablen.csv (Kennung der Zielgruppen-Variable eintragen)")
+    return out
+
+
+def text_problems(cfg: ReportConfig, config_path: Path | str) -> list[str]:
+    """Every chapter text exists, is readable and uses only known placeholders."""
+    from .texts import check, read_text
+
+    out = []
+    for name, allowed in text_slots(cfg).items():
+        path = cfg.text_path(config_path, name)
+        source = f"Text {cfg.texte}/{name}"
+        try:
+            text = read_text(path, source)
+        except ConfigError as err:
+            out.append(f"  - {err}")
+            continue
+        out += [f"  - {p}" for p in check(text, allowed, source)]
+    return out
+
+
+#: placeholders every text may use (computed by :func:`text_values`)
+COMMON_PLACEHOLDERS = ("region", "region_genitiv", "region_dativ", "gremium", "gremium_genitiv",
+                       "steuerungsgremium", "beschluss", "berichtsjahr", "vergleichsjahr",
+                       "stichtag")
+FIELD_PLACEHOLDERS = ("titel", "kurz", "leitindikator", "indikatoren")
+REPORT_TEXTS = ("sozialbericht.md", "handlungskonzept.md", "prioritaeten.md")
+
+
+def text_slots(cfg: ReportConfig) -> dict[str, tuple[str, ...]]:
+    """Every chapter text of this configuration and the placeholders it may use."""
+    slots = {name: COMMON_PLACEHOLDERS for name in REPORT_TEXTS}
+    for f in cfg.fields:
+        slots[cfg.field_text(f)] = COMMON_PLACEHOLDERS + FIELD_PLACEHOLDERS
+    return slots
+
+
+def text_values(cfg: ReportConfig) -> dict[str, object]:
+    """The values of :data:`COMMON_PLACEHOLDERS`."""
+    w = cfg.bezeichnungen
+    return {"region": cfg.region, "region_genitiv": cfg.region_genitiv,
+            "region_dativ": cfg.region_dativ, "gremium": w.gremium,
+            "gremium_genitiv": w.gremium_genitiv, "steuerungsgremium": w.steuerungsgremium,
+            "beschluss": w.beschluss, "berichtsjahr": cfg.berichtsjahr,
+            "vergleichsjahr": cfg.vergleichsjahr or "", "stichtag": w.stichtag}

@@ -35,6 +35,18 @@ class Context:
     cfg: ReportConfig
     res: Analysis
     config_hash: str
+    config_file: str = ""  # resolved path of the configuration (texts lie next to it)
+
+    def text_digest(self, names: list[str] | tuple[str, ...]) -> str:
+        """Hash of the chapter texts ``names`` (part of a chapter's stamp: editing a text
+        re-runs only the chapters that show it)."""
+        h = hashlib.sha256()
+        for name in names:
+            path = self.cfg.text_path(self.config_file, name)
+            h.update(name.encode() + b"\0")
+            if path.is_file():
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+        return h.hexdigest()[:16]
 
 
 def package_hash() -> str:
@@ -71,8 +83,9 @@ def compute_context(data_dir: Path, config_file: Path) -> Context:
     """Validate inputs and run the analysis (no cache)."""
     ds = load_dataset(data_dir)
     cfg = load_config(config_file)
-    check_against_dataset(cfg, ds, Path(config_file).name)
-    return Context(ds, cfg, run(ds, cfg), file_hash(config_file))
+    check_against_dataset(cfg, ds, Path(config_file).name, config_file)
+    return Context(ds, cfg, run(ds, cfg), file_hash(config_file),
+                   str(Path(config_file).resolve()))
 
 
 @lru_cache(maxsize=4)

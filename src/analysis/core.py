@@ -39,9 +39,6 @@ class Analysis:
     protected_municipal: pd.DataFrame  # counts that exist only per Kommune, protected
 
 
-SEED_FIELDS = ("armut", "aeltere", "kinder", "integration")
-
-
 def _directions(catalogue: pd.DataFrame) -> dict[str, int]:
     return dict(zip(catalogue[S.INDICATOR], catalogue["richtung"].astype(int), strict=True))
 
@@ -246,8 +243,8 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
     z, need = classify_year(area_ind, mun_ind, ds.indicators, cfg, year)
     a2k = ds.areas.set_index(S.AREA)[S.KOMMUNE]
     head = headline(need, cfg.fields, a2k)
-    seed = [f for f in SEED_FIELDS if f in cfg.fields]
-    any_need = int(need[[f"{f}_bedarf_flag" for f in seed]].any(axis=1).sum())
+    counted = cfg.counted_fields
+    any_need = int(need[[f"{f}_bedarf_flag" for f in counted]].any(axis=1).sum())
     stab = stability(area_ind, mun_ind, ds.indicators, cfg, year) if with_stability else \
         pd.DataFrame(index=need.index)
     change = prev = None

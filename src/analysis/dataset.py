@@ -168,10 +168,10 @@ def load_dataset(data_dir: Path | str) -> Dataset:
                              "Variable aus variablen.csv verwenden oder dort ergänzen")
     for i, v in ind["handlungsfelder"].items():
         for f in _split_list(v):
-            if f not in S.FIELD_IDS:
+            if not S.is_id(f):
                 problems.append(Problem("indikatoren.csv", int(i) + 2, "handlungsfelder", f,
-                                        "unbekanntes Handlungsfeld",
-                                        "erlaubt: " + ", ".join(S.FIELD_IDS)))
+                                        "keine gültige Kennung eines Handlungsfelds",
+                                        "nur a–z, 0–9, _; mehrere durch Leerzeichen trennen"))
     # counts
     problems += _unknown(cnt, "zaehlungen.csv", S.AREA, area_known, "Sozialraum",
                          "Kennung aus sozialraeume.csv verwenden oder dort ergänzen")

@@ -37,6 +37,7 @@ __all__ = [
     "is_missing",
     "is_suppressed",
     "join_de",
+    "number_word",
     "number",
     "per_thousand",
     "percent",
@@ -190,3 +191,14 @@ def join_de(items: Iterable[object]) -> str:
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " und " + parts[-1]
+
+
+_WORDS = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun",
+          "zehn", "elf", "zwölf")
+
+
+def number_word(n: int) -> str:
+    """A count in words up to twelve (German style for running text), else digits."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"Ganze Zahl erwartet, erhalten: {n!r}")
+    return _WORDS[int(n)] if 0 <= int(n) <= 12 else number(int(n))

@@ -121,10 +121,10 @@ def parse_note(path: Path, areas: set[str], ags: set[str], root: Path | None = N
                                      "Pflichtfeld fehlt im Kopfbereich",
                                      f"„{key}: …“ ergänzen ({S.NOTE_FIELDS[key]})"))
     field = meta.get("handlungsfeld")
-    if field and str(field) not in S.FIELD_IDS:
+    if field and not S.is_id(str(field)):
         problems.append(_problem(name, line_of.get("handlungsfeld"), "handlungsfeld", field,
-                                 "unbekanntes Handlungsfeld",
-                                 "erlaubt: " + ", ".join(S.FIELD_IDS)))
+                                 "keine gültige Kennung eines Handlungsfelds",
+                                 "Kennung aus handlungsfelder in config/report.yaml (a–z, 0–9, _)"))
     raw_date = meta.get("datum")
     if isinstance(raw_date, dt.datetime):
         raw_date = raw_date.date()

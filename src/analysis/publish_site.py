@@ -135,6 +135,8 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
             publisher=pub.behoerde or ctx.cfg.region,
             contact=tuple((k, getattr(pub, k))
                           for k in ("stelle", "behoerde", "anschrift", "email", "telefon")),
+            legal_basis=ctx.cfg.bezeichnungen.rechtsgrundlage_barrierefreiheit,
+            enforcement=ctx.cfg.bezeichnungen.durchsetzung_barrierefreiheit,
         )
         pages = []
         for r in runs:

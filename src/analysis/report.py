@@ -17,12 +17,15 @@ import pandas as pd
 from . import disclosure as D
 from . import fmt
 from . import schema as S
+from .config import text_slots, text_values
 from .context import Context, load_context
 from .core import area_sort_key, need_table, stability_label
+from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .maps import choropleth
 from .prose import Prose, notice, prose
 from .tables import TableOutput
+from .texts import TextBlock, read_text, render
 
 NEED_LABEL = {True: "Handlungsbedarf", False: "kein Handlungsbedarf"}
 RULE_TEXT = {
@@ -86,6 +89,15 @@ class Report:
         Kommune cannot be recomputed from the region total minus the other Kommunen."""
         return self.res.protected_municipal
 
+    def text(self, name: str, values: dict | None = None) -> TextBlock:
+        """A chapter text of the configuration (e.g. ``"sozialbericht.md"``) with the
+        computed values inserted (wording lives with the planners, not in code)."""
+        source = f"Text {self.cfg.texte}/{name}"
+        if name not in text_slots(self.cfg):
+            raise ConfigError(f"{source}: nicht in der Konfiguration vorgesehen")
+        template = read_text(self.cfg.text_path(self.ctx.config_file, name), source)
+        return render(template, values or text_values(self.cfg), source)
+
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])
 
@@ -99,11 +111,15 @@ class Report:
         return f"{code} {self.areas.loc[code, 'name']}"
 
     def source_caption(self) -> str:
-        demo = "Synthetische Demodaten. " if self.ds.is_demo else ""
-        return (
-            f"{demo}Stand 31.12.{self.year}; Berechnung: Amt für Inklusion und "
-            f"Sozialplanung. • = aus Gründen der Geheimhaltung gesperrt."
-        )
+        """Caption under figures and maps: demo label, Stichtag, credit (real data only)."""
+        pub = self.cfg.herausgeber
+        if self.ds.is_demo:
+            lead, credit = "Synthetische Demodaten. ", ""
+        else:
+            lead, credit = "", f"; Berechnung: {pub.stelle or pub.behoerde}" \
+                if (pub.stelle or pub.behoerde) else ""
+        return (f"{lead}Stand {self.cfg.bezeichnungen.stichtag}{self.year}{credit}. "
+                "• = aus Gründen der Geheimhaltung gesperrt.")
 
     # ------------------------------------------------------------------ protected values
     def _flag_rates(self, rates: pd.DataFrame) -> pd.DataFrame:
@@ -201,23 +217,37 @@ class Report:
                 f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')} "
                 f"in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}"
             )
-        benachteiligt = (
-            int(self.res.need["armut_bedarf_flag"].sum())
-            if "armut_bedarf_flag" in self.res.need
-            else 0
-        )
+        terms = []
+        for fid in self.cfg.fields:
+            fc = self.cfg.handlungsfelder[fid]
+            if fc.gebietsbegriff:
+                k = int(self.res.need[f"{fid}_bedarf_flag"].sum())
+                terms.append(f"{fmt.count_phrase(k, 'Sozialraum gilt', 'Sozialräume gelten')} "
+                             f"als {fc.gebietsbegriff} (Handlungsbedarf im Feld {fc.kurz}); ")
         cum = self.res.need["kumulation"]
         return prose(
             f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
-            f"{fmt.number(n)} Sozialräume der {self.cfg.region} Handlungsbedarf in mindestens "
-            f"einem der vier Handlungsfelder Armut, Ältere, Kinder und Familien sowie "
-            f"Integration. {fmt.count_phrase(benachteiligt, 'Sozialraum gilt', 'Sozialräume gelten')} "
-            f"als benachteiligt (Handlungsbedarf im Feld Armut); "
+            f"{fmt.number(n)} Sozialräume {self.cfg.region_genitiv} Handlungsbedarf in "
+            f"{self._counted_fields_phrase()}. {''.join(terms)}"
             f"{fmt.count_phrase(int((cum >= 3).sum()), 'Sozialraum hat', 'Sozialräume haben')} "
             f"Handlungsbedarf in drei oder mehr Feldern.",
             "Handlungsbedarf je Handlungsfeld:",
             items=parts,
         )
+
+    def _counted_fields_phrase(self) -> str:
+        """"mindestens einem der vier Handlungsfelder A, B, C sowie D" (or one field)."""
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
+        if len(names) == 1:
+            return f"dem Handlungsfeld {names[0]}"
+        listed = ", ".join(names[:-1]) + " sowie " + names[-1]
+        return f"mindestens einem der {fmt.number_word(len(names))} Handlungsfelder {listed}"
+
+    def _counted_fields_label(self) -> str:
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
+        if len(names) == 1:
+            return f"Handlungsfeld {names[0]}"
+        return "Mindestens eines der Felder " + ", ".join(names)
 
     def headline_table(self) -> TableOutput:
         rows = []
@@ -232,13 +262,13 @@ class Report:
             )
         rows.append(
             {
-                "Handlungsfeld": "Mindestens eines der Felder Armut, Ältere, Kinder, Integration",
+                "Handlungsfeld": self._counted_fields_label(),
                 "Sozialräume mit Handlungsbedarf": self.res.any_need,
                 "Kommunen": int(
                     self.areas.loc[
                         self.res.need.index[
                             self.res.need[
-                                [f"{f}_bedarf_flag" for f in self.cfg.fields if f != "inklusion"]
+                                [f"{f}_bedarf_flag" for f in self.cfg.counted_fields]
                             ].any(axis=1)
                         ],
                         S.KOMMUNE,
@@ -668,6 +698,17 @@ class FieldView:
     @property
     def flag(self) -> pd.Series:
         return self.need[f"{self.field}_bedarf_flag"]
+
+    def heading(self) -> Heading:
+        """The chapter heading: the field's ``titel`` from the configuration."""
+        return Heading(self.fc.titel, 1)
+
+    def text(self) -> TextBlock:
+        """The field's chapter text (``texte/handlungsfelder/<field>.md``), with values."""
+        values = {**text_values(self.r.cfg), "titel": self.fc.titel, "kurz": self.fc.kurz,
+                  "leitindikator": self.r.label(self.fc.leitindikator),
+                  "indikatoren": fmt.join_de(self.r.label(i) for i in self.fc.indikatoren)}
+        return self.r.text(self.r.cfg.field_text(self.field), values)
 
     def intro(self) -> Prose:
         labels = [self.r.label(i) for i in self.fc.indikatoren]

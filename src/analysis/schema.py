@@ -7,6 +7,7 @@ documents the same columns (a test keeps both in step).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------
@@ -31,7 +32,6 @@ FIELD = "handlungsfeld"
 
 LEVEL_AREA = "sozialraum"
 LEVEL_MUNICIPALITY = "kommune"
-FIELD_IDS = ("armut", "aeltere", "kinder", "integration", "inklusion")
 
 MAX_COUNT = 5_000_000  # larger than the whole region: certainly a typo
 
@@ -103,6 +103,11 @@ class InputFile:
 
 _AGS_RE = r"^05334\d{3}$"
 _ID_RE = r"^[a-z][a-z0-9_]*$"
+
+
+def is_id(text: str) -> bool:
+    """A configuration id (field, theme …): lower-case letter, then a–z, 0–9, _."""
+    return re.fullmatch(_ID_RE, text) is not None
 _AREA_RE = r"^[A-Z]{1,2} \d{1,2}[a-z]?$"
 
 KOMMUNEN = InputFile(
@@ -185,8 +190,9 @@ INDIKATOREN = InputFile(
         Column("richtung", "int", "+1: höherer Wert = mehr Bedarf; -1: niedrigerer Wert = "
                "mehr Bedarf", "1",
                checks=(pa.Check.isin([1, -1], error="nur 1 oder -1 erlaubt"),)),
-        Column("handlungsfelder", "str", "Handlungsfeld(er), durch Leerzeichen getrennt: "
-               + ", ".join(FIELD_IDS) + "; leer = nur Kontext", "armut kinder",
+        Column("handlungsfelder", "str", "Handlungsfeld(er), durch Leerzeichen getrennt "
+               "(Kennungen aus handlungsfelder in config/report.yaml); leer = nur Kontext",
+               "armut kinder",
                nullable=True),
         Column(LEVEL, "str", "sozialraum oder kommune (nur kommunal verfügbar)", "sozialraum",
                checks=(pa.Check.isin([LEVEL_AREA, LEVEL_MUNICIPALITY],
@@ -255,9 +261,9 @@ ANGEBOTE = InputFile(
         Column("traeger", "str", "Träger", "Caritasverband"),
         Column("typ", "str", "Art des Angebots", "Beratung"),
         Column("zielgruppe", "str", "Zielgruppe", "Alleinerziehende"),
-        Column(FIELD, "str", "Handlungsfeld (" + ", ".join(FIELD_IDS) + ")", "kinder",
-               checks=(pa.Check.isin(list(FIELD_IDS),
-                                     error="unbekanntes Handlungsfeld"),)),
+        Column(FIELD, "str", "Handlungsfeld (Kennung aus handlungsfelder in "
+               "config/report.yaml)", "kinder",
+               checks=(pa.Check.str_matches(_ID_RE, error="Kennung nur a–z, 0–9, _"),)),
         Column("kettenstufe", "str", "Stufe der Präventionskette (siehe config)", "kita"),
         Column("sozialraeume", "str", "Versorgte Sozialräume, durch „|“ getrennt", "A 2b|A 3"),
         Column("seit", "int", "Beginn (Jahr)", "2015"),
@@ -279,8 +285,9 @@ WIRKUNGSZIELE = InputFile(
         Column("ziel", "str", "Was soll bewirkt werden?", "Weniger Kinder im SGB-II-Bezug"),
         Column("massnahmen", "str", "Was muss dafür getan werden? (durch „|“ getrennt)",
                "Familienbüro|Sprachkita"),
-        Column(FIELD, "str", "Handlungsfeld", "kinder",
-               checks=(pa.Check.isin(list(FIELD_IDS), error="unbekanntes Handlungsfeld"),)),
+        Column(FIELD, "str", "Handlungsfeld (Kennung aus handlungsfelder in "
+               "config/report.yaml)", "kinder",
+               checks=(pa.Check.str_matches(_ID_RE, error="Kennung nur a–z, 0–9, _"),)),
         Column("gebiet", "str", "Sozialraum-Kennung oder AGS, auf die sich das Ziel bezieht",
                "S 1"),
         Column(INDICATOR, "str", "Woran ist Veränderung erkennbar? Indikator aus dem Katalog",

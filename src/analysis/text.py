@@ -14,10 +14,10 @@ def headline_lines(res, cfg: ReportConfig, n_areas: int) -> list[str]:
     lines = [f"Handlungsbedarf {res.year} ({cfg.region}):"]
     for _, r in res.headline.iterrows():
         f = cfg.handlungsfelder[r["handlungsfeld"]]
-        extra = " (neues Themenfeld, separat berichtet)" if r["handlungsfeld"] == "inklusion" \
-            else ""
+        extra = " (separat berichtet)" if f.separat else ""
         lines.append(f"  {f.kurz}: {_n(r['sozialraeume'])} Sozialräume in "
                      f"{_n(r['kommunen'])} Kommunen{extra}")
-    lines.append(f"  Mindestens ein Handlungsfeld (Armut, Ältere, Kinder, Integration): "
+    counted = ", ".join(cfg.handlungsfelder[f].kurz for f in cfg.counted_fields)
+    lines.append(f"  Mindestens ein Handlungsfeld ({counted}): "
                  f"{_n(res.any_need)} von {_n(n_areas)} Sozialräumen")
     return lines

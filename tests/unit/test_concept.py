@@ -125,7 +125,8 @@ def test_coverage_counts_and_rates(services, areas):
         "variable": ["bev_u18", "bev_u18", "bev_u18", "bev_u18"],
         "anzahl": [500, 0, 400, 9999],
     })
-    cov = C.coverage(services, areas, counts, YEAR, ["kinder", "armut"])
+    cov = C.coverage(services, areas, counts, YEAR, ["kinder", "armut"],
+                     {"kinder": "bev_u18", "armut": "bev_gesamt"})
     assert list(cov.columns) == C.COVERAGE_COLUMNS
     assert len(cov) == 12
     assert list(cov["handlungsfeld"].unique()) == ["kinder", "armut"]
@@ -142,13 +143,13 @@ def test_coverage_counts_and_rates(services, areas):
     a = cov[cov["handlungsfeld"] == "armut"].set_index("sozialraum")
     assert a["zielgruppe_variable"].iloc[0] == "bev_gesamt"
     assert a["angebote_je_1000"].isna().all()
-    nothing = C.coverage(None, areas, None, YEAR, ["kinder"])
+    nothing = C.coverage(None, areas, None, YEAR, ["kinder"], {"kinder": "bev_u18"})
     assert (nothing["angebote"] == 0).all() and nothing["angebote_je_1000"].isna().all()
 
 
 # --------------------------------------------------------------------------- gaps
 def test_gaps_found_and_closed_by_neighbour(need, services, adj):
-    g = C.gaps(need, services, adj, YEAR, FIELDS)
+    g = C.gaps(need, services, adj, YEAR, FIELDS, labels={"kinder": "Kinder und Familien"})
     assert list(g.columns) == C.GAP_COLUMNS
     assert g["bedarf"].all()
     idx = g.set_index(["handlungsfeld", "sozialraum"])
@@ -389,7 +390,8 @@ def test_demo_smoke():
     cl = C.intermunicipal_clusters(res.need, ds.areas, adj, cfg.fields)
     assert list(cl.columns) == C.CLUSTER_COLUMNS
     assert (cl["anzahl_kommunen"] >= 2).all()
-    cov = C.coverage(ds.services, ds.areas, ds.counts, cfg.berichtsjahr, cfg.fields)
+    cov = C.coverage(ds.services, ds.areas, ds.counts, cfg.berichtsjahr, cfg.fields,
+                     {f: cfg.target_group(f, ds.indicators) for f in cfg.fields})
     assert len(cov) == len(ds.areas) * len(cfg.fields)
     ch = C.chain_gaps(ds.services, ds.areas, cfg.praeventionskette, cfg.berichtsjahr)
     assert len(ch) == len(ds.municipalities) * len(cfg.praeventionskette)
