@@ -439,7 +439,7 @@ def _field_problems(cfg: ReportConfig, ds) -> list:
     hint = "erlaubt (handlungsfelder in der Konfiguration): " + ", ".join(known)
     out = []
     for i, v in ds.indicators["handlungsfelder"].items():
-        for f in str(v).split() if isinstance(v, str) else ():
+        for f in (v.split() if isinstance(v, str) else v if isinstance(v, list) else ()):
             if f not in known:
                 out.append(Problem("indikatoren.csv", int(i) + 2, "handlungsfelder", f,
                                    "Handlungsfeld ist nicht konfiguriert", hint))

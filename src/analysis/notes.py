@@ -15,7 +15,8 @@ from .errors import DataContractError, Problem
 from .inputfiles import TEXT_FILE_LIMIT, read_input
 from .textcheck import text_problem
 
-SOURCE_TYPES = ("Sozialraumkonferenz", "Fachgespräch", "Befragung", "Lenkungskreis")
+SOURCE_TYPES = ("Sozialraumkonferenz", "Fachgespräch", "Befragung", "Lenkungskreis",
+                "Steuerungsgremium")
 
 
 @dataclass(frozen=True)

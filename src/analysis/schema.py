@@ -315,7 +315,7 @@ NOTE_FIELDS = {
     "ags": "AGS der Kommune (optional, wenn sozialraum fehlt)",
     "handlungsfeld": "Handlungsfeld",
     "datum": "Datum (JJJJ-MM-TT)",
-    "quelle": "Art: Sozialraumkonferenz, Fachgespräch, Befragung, Lenkungskreis",
+    "quelle": "Art: Sozialraumkonferenz, Fachgespräch, Befragung, Lenkungskreis, Steuerungsgremium",
 }
 
 
