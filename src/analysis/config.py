@@ -160,6 +160,17 @@ class Wording(_Strict):
         return self
 
 
+class Roles(_Strict):
+    """Which variable or indicator plays a role the code needs (never a literal id)."""
+
+    # count variable of the population (overview, profiles); empty = the denominator of
+    # the first field's lead indicator
+    bevoelkerung: str = ""
+    # indicator the change chapter shows per Kommune over time; empty = the lead
+    # indicator of the first field
+    veraenderung: str = ""
+
+
 class ReportConfig(_Strict):
     """The whole report configuration."""
 
@@ -168,6 +179,7 @@ class ReportConfig(_Strict):
     bezeichnungen: Wording = Wording()
     # folder of the chapter texts (Markdown), relative to this configuration file
     texte: str = "texte"
+    rollen: Roles = Roles()
     ausgabe: str
     berichtsjahr: int = Field(ge=1990, le=2100)
     vergleichsjahr: int | None = Field(default=None, ge=1990, le=2100)
@@ -218,6 +230,19 @@ class ReportConfig(_Strict):
     def text_path(self, config_file: Path | str, name: str) -> Path:
         """A chapter text file: ``name`` inside the text folder next to the config."""
         return Path(config_file).resolve().parent / self.texte / name
+
+    def population_variable(self, catalogue) -> str:
+        """The count variable of the population (role ``rollen.bevoelkerung``)."""
+        from . import schema as S
+
+        if self.rollen.bevoelkerung:
+            return self.rollen.bevoelkerung
+        lead = self.handlungsfelder[self.fields[0]].leitindikator
+        return str(catalogue.set_index(S.INDICATOR)[S.DENOMINATOR].get(lead, ""))
+
+    def change_indicator(self) -> str:
+        """The indicator of the change chapter's trend chart (``rollen.veraenderung``)."""
+        return self.rollen.veraenderung or self.handlungsfelder[self.fields[0]].leitindikator
 
     def target_group(self, field: str, catalogue) -> str:
         """Count variable of a field's target group: ``zielgruppe`` or the denominator
@@ -466,6 +491,17 @@ def _role_problems(cfg: ReportConfig, ds) -> list[str]:
         if group not in variables:
             out.append(f"  - handlungsfelder.{fid}.zielgruppe: Variable „{group}“ fehlt in "
                        "variablen.csv (Kennung der Zielgruppen-Variable eintragen)")
+    pop = cfg.population_variable(ds.indicators)
+    levels = ds.variables.set_index("variable")["ebene"]
+    if pop not in variables:
+        out.append(f"  - rollen.bevoelkerung: Variable „{pop}“ fehlt in variablen.csv "
+                   "(Kennung der Einwohnerzahl je Sozialraum eintragen)")
+    elif levels.get(pop) != "sozialraum":
+        out.append(f"  - rollen.bevoelkerung: Variable „{pop}“ liegt nicht je Sozialraum vor "
+                   "(ebene in variablen.csv)")
+    change = cfg.change_indicator()
+    if change not in set(ds.indicators["indikator"]):
+        out.append(f"  - rollen.veraenderung: Indikator „{change}“ fehlt in indikatoren.csv")
     return out
 
 

@@ -302,7 +302,7 @@ class Report:
             row = {
                 "Kommune": m["name"],
                 "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
-                "Einwohner": self.published_count("bev_gesamt", m[S.AGS]),
+                "Einwohner": self.published_count(self.population_variable, m[S.AGS]),
             }
             for ind in leads:
                 row[self.label(ind)] = self.municipal_value(ind, m[S.AGS])
@@ -310,7 +310,7 @@ class Report:
         reg = {
             "Kommune": self.cfg.region,
             "Sozialräume": len(self.areas),
-            "Einwohner": self.published_count("bev_gesamt"),
+            "Einwohner": self.published_count(self.population_variable),
         }
         for ind in leads:
             reg[self.label(ind)] = self.region_value(ind)
@@ -430,7 +430,19 @@ class Report:
             row_header="Sozialraum",
         )
 
-    def trend_chart(self, indicator: str) -> FigureOutput:
+    @property
+    def population_variable(self) -> str:
+        """Count variable of the population (``rollen.bevoelkerung``)."""
+        return self.cfg.population_variable(self.ds.indicators)
+
+    def change_heading(self) -> Heading:
+        """Heading of the change chapter's trend: the indicator of ``rollen.veraenderung``."""
+        return Heading(f"{self.label(self.cfg.change_indicator())} nach Kommunen", 2)
+
+    def trend_chart(self, indicator: str | None = None) -> FigureOutput:
+        """An indicator per Kommune and region over all years (default: the change
+        chapter's indicator, ``rollen.veraenderung``)."""
+        indicator = indicator or self.cfg.change_indicator()
         mv = self.municipal_values
         sub = mv[mv[S.INDICATOR] == indicator].copy()
         names = self.ds.municipalities.set_index(S.AGS)["name"]
@@ -955,7 +967,7 @@ class ProfileView:
         return Heading(self.title(), 1)
 
     def intro(self) -> Prose:
-        pop = self.r.published_count("bev_gesamt", self.ags)
+        pop = self.r.published_count(self.r.population_variable, self.ags)
         need = self.r.res.need.loc[self.codes]
         items = []
         for f in self.r.cfg.fields:
