@@ -43,10 +43,12 @@ def _need(args: argparse.Namespace) -> int:
     ds = load_dataset(args.data)
     cfg = load_config(args.config)
     check_against_dataset(cfg, ds, args.config.name, args.config)
-    from .tables import PLAIN_CSV, csv_bytes
+    from .tables import PLAIN_CSV, csv_bytes, label_demo
 
     res = run(ds, cfg)
     table = need_table(ds, res, cfg)
+    if ds.is_demo:
+        table = label_demo(table)
     _write_output(args.output, csv_bytes(table, PLAIN_CSV))
     print("\n".join(headline_lines(res, cfg, len(ds.areas))))
     return 0

@@ -291,6 +291,7 @@ class ConceptReport:
             legend_title="Bedarf und Versorgung",
             categorical=True,
             caption=self.r.source_caption() + " Angebote laut Bestandsaufnahme.",
+            mark=self.r.image_mark,
         )
 
     @cached_property
@@ -493,7 +494,7 @@ class ConceptReport:
             title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
             legend_title="Handlungsfeld",
             categorical=True,
-            caption=self.r.source_caption(),
+            caption=self.r.source_caption(), mark=self.r.image_mark,
         )
 
     def clusters_table(self) -> TableOutput:

@@ -84,8 +84,15 @@ def compute_context(data_dir: Path, config_file: Path) -> Context:
     ds = load_dataset(data_dir)
     cfg = load_config(config_file)
     check_against_dataset(cfg, ds, Path(config_file).name, config_file)
-    return Context(ds, cfg, run(ds, cfg), file_hash(config_file),
+    return Context(ds, cfg, run(ds, cfg), config_hash(cfg),
                    str(Path(config_file).resolve()))
+
+
+def config_hash(cfg: ReportConfig) -> str:
+    """Published hash of the configuration (colophon): of its settings without the
+    secret disclosure key, so that the hash gives no way to test guessed keys."""
+    public = cfg.model_dump_json(exclude={"geheimhaltung": {"schluessel"}})
+    return hashlib.sha256(public.encode()).hexdigest()[:12]
 
 
 @lru_cache(maxsize=4)

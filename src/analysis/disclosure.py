@@ -538,21 +538,27 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which further cells to withhold so that no withheld value is pinned down.
 
-    Models a reader who has every published value and knows the rules: counts are
-    integers ``>= 0``; a withheld cell is ``>= 1`` (zero is shown, and secondary cells
-    are taken non-zero first) unless a zero was withheld in its Kommune; a withheld
-    region total is below ``limit``; a numerator is at most its denominator (``ratios``:
-    ``(numerator variable, denominator variable)`` of the same Sozialraum and year); the
-    areas of a Kommune add up to its total, the Kommunen to the region. The choice of
-    secondary cells follows a keyed rank and tells nothing about their values.
+    Models a reader who has every published value and knows the rules:
 
-    The sums of one ``(jahr, variable)`` form a tree, so the tightest bounds follow in
-    closed form (the same as the linear programme's): per Kommune the interval of the
-    sum of its withheld cells, then every cell's interval within it. A withheld
-    non-zero value whose interval is shorter than 1 – a single value – gets a further
-    cell withheld: another Sozialraum of its Kommune, else the Kommune total; for a
-    Kommune total another Kommune, else the region total. Returns row-aligned masks
-    (cells, Kommune totals, region totals of that row's ``(jahr, variable)``).
+    * counts are integers ``>= 0``; the areas of a Kommune add up to its total, the
+      Kommunen to the region; a numerator is at most its denominator (``ratios``:
+      ``(numerator variable, denominator variable)`` of the same Sozialraum and year);
+    * a withheld cell is ``>= 1`` (zero is shown, secondary cells are taken non-zero
+      first) unless a zero was withheld in its Kommune; a withheld region total that is
+      small is below ``limit``;
+    * under a published total, at least one withheld member is small (``< limit``):
+      that is why anything was withheld there (applied where it is true);
+    * a Kommune withheld as secondary (its total provably ``>= limit``) has withheld
+      cells that add up to at least ``limit``.
+
+    The choice of secondary cells follows a keyed rank and tells nothing about values.
+    Bounds are propagated through these constraints until they no longer change (per
+    ``(jahr, variable)`` the sums form a tree, for which each step is exact). A
+    withheld non-zero value whose interval is shorter than 1 – a single value – gets a
+    further cell withheld: another Sozialraum of its Kommune (a zero cell if no other is
+    left), else the Kommune total; for a Kommune total another Kommune, else the region
+    total. Returns row-aligned masks (cells, Kommune totals, region totals of that row's
+    ``(jahr, variable)``).
     """
     inf = np.inf
     n = len(out)
@@ -580,52 +586,78 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     x = x_all[rows]
     hid = hid_all[rows]
     xf = x.astype(float)
+    small = (x > 0) & (x < limit)
     zero_hidden = np.bincount(g, weights=hid & (x == 0), minlength=ng) > 0
     low = np.where(hid, np.where(zero_hidden[g], 0.0, 1.0), xf)
     up = np.where(hid, inf, xf)
+    pairs = np.empty((0, 2), dtype=np.int64)
     if ratios:
-        _ratio_bounds(out, lv, hid_all, x_all, rows, low, up, ratios)
+        pairs = _ratio_bounds(out, lv, hid_all, x_all, rows, low, up, ratios)
 
-    # per Kommune group: published sum, withheld lower / upper sums
     pub = np.bincount(g, weights=np.where(hid, 0.0, xf), minlength=ng)
-    lsum = np.bincount(g, weights=np.where(hid, low, 0.0), minlength=ng)
-    u_inf = np.bincount(g, weights=hid & np.isinf(up), minlength=ng)
-    u_fin = np.bincount(g, weights=np.where(hid & np.isfinite(up), up, 0.0), minlength=ng)
-    usum = np.where(u_inf > 0, inf, u_fin)
-
     total = lv.muni[S.COUNT].to_numpy(dtype=float)[munis]
     m_hid = m_hid_all[munis]
+    m_small = (total > 0) & (total < limit)
     t_low = np.where(m_hid, np.where(total > 0, 1.0, 0.0), total)
     t_up = np.where(m_hid, inf, total)
-    a = np.maximum(t_low - pub, lsum)  # interval of the sum of the withheld cells
-    b = np.minimum(t_up - pub, usum)
-
-    # region: sum over the withheld Kommunen of (total − published cells)
     r_total = lv.region[S.COUNT].to_numpy(dtype=float)[regions]
     rh = r_hid[regions]
     r_low = np.where(rh, np.where(r_total > 0, 1.0, 0.0), r_total)
     r_up = np.where(rh, np.where(r_total < limit, limit - 1.0, inf), r_total)
-    known = np.bincount(r, weights=np.where(m_hid, pub, total), minlength=nr)
-    g_lo, g_hi = r_low - known, r_up - known
-    a_sum = np.bincount(r, weights=np.where(m_hid, a, 0.0), minlength=nr)
-    b_inf = np.bincount(r, weights=m_hid & np.isinf(b), minlength=nr)
-    b_fin = np.bincount(r, weights=np.where(m_hid & np.isfinite(b), b, 0.0), minlength=nr)
-    b_others = _others(b_fin[r], b_inf[r], b)
-    alpha = np.where(m_hid, np.maximum(a, g_lo[r] - b_others), a)
-    beta = np.where(m_hid, np.minimum(b, g_hi[r] - (a_sum[r] - a)), b)
+    # "at least one withheld member is small", where that is true
+    cell_disj = (~m_hid) & (np.bincount(g, weights=hid & small, minlength=ng) > 0)
+    muni_disj = (~rh) & (np.bincount(r, weights=m_hid & m_small, minlength=nr) > 0)
+    secondary_muni = m_hid & (lv.muni_reason[munis] == 2) & (total > 0)
 
-    # cells within their Kommune
-    u_others = _others(u_fin[g], u_inf[g], up)
-    lo = np.maximum(low, alpha[g] - u_others)
-    hi = np.minimum(up, beta[g] - (lsum[g] - low))
-    pinned_cell = hid & (x > 0) & (hi - lo < 1 - 1e-9)
-    pinned_muni = m_hid & (total > 0) & (beta - alpha < 1 - 1e-9)
+    for _ in range(50):
+        lsum = np.bincount(g, weights=np.where(hid, low, 0.0), minlength=ng)
+        u_inf = np.bincount(g, weights=hid & np.isinf(up), minlength=ng)
+        u_fin = np.bincount(g, weights=np.where(hid & np.isfinite(up), up, 0.0), minlength=ng)
+        usum = np.where(u_inf > 0, inf, u_fin)
+        a = np.maximum(t_low - pub, lsum)  # interval of the sum of the withheld cells
+        b = np.minimum(t_up - pub, usum)
+        # a Kommune known to be withheld as secondary withholds cells worth >= limit
+        a = np.where(secondary_muni & (t_low >= limit), np.maximum(a, float(limit)), a)
+        known = np.bincount(r, weights=np.where(m_hid, pub, total), minlength=nr)
+        g_lo, g_hi = r_low - known, r_up - known
+        a_sum = np.bincount(r, weights=np.where(m_hid, a, 0.0), minlength=nr)
+        b_inf = np.bincount(r, weights=m_hid & np.isinf(b), minlength=nr)
+        b_fin = np.bincount(r, weights=np.where(m_hid & np.isfinite(b), b, 0.0), minlength=nr)
+        alpha = np.where(m_hid, np.maximum(a, g_lo[r] - _others(b_fin[r], b_inf[r], b)), a)
+        beta = np.where(m_hid, np.minimum(b, g_hi[r] - (a_sum[r] - a)), b)
+        u_others = _others(u_fin[g], u_inf[g], up)
+        lo = np.where(hid, np.maximum(low, alpha[g] - u_others), low)
+        hi = np.where(hid, np.minimum(up, beta[g] - (lsum[g] - low)), up)
+        t_lo = np.where(m_hid, np.maximum(t_low, pub + alpha), t_low)
+        t_hi = np.where(m_hid, np.minimum(t_up, pub + beta), t_up)
+        rg_lo = np.maximum(r_low, known + np.bincount(r, weights=np.where(m_hid, alpha, 0.0),
+                                                      minlength=nr))
+        # cross-variable: numerator <= denominator where both are withheld
+        if len(pairs):
+            hi[pairs[:, 0]] = np.minimum(hi[pairs[:, 0]], hi[pairs[:, 1]])
+            lo[pairs[:, 1]] = np.maximum(lo[pairs[:, 1]], lo[pairs[:, 0]])
+        # the one withheld member that can still be small must be small
+        hi = _cap_last_small(g, hid & (lo < limit) & (hi >= 1), cell_disj, hi, limit, ng)
+        t_hi = _cap_last_small(r, m_hid & (t_lo < limit) & (t_hi >= 1), muni_disj, t_hi,
+                               limit, nr)
+        changed = not (np.array_equal(lo, low) and np.array_equal(hi, up)
+                       and np.array_equal(t_lo, t_low) and np.array_equal(t_hi, t_up)
+                       and np.array_equal(rg_lo, r_low))
+        low, up, t_low, t_up, r_low = lo, hi, t_lo, t_hi, rg_lo
+        if not changed:
+            break
 
+    pinned_cell = hid & (x > 0) & (up - low < 1 - 1e-9)
+    pinned_muni = m_hid & (total > 0) & (t_up - t_low < 1 - 1e-9)
     add_group = np.zeros(ng, bool)
     add_reg = np.zeros(nr, bool)
     if pinned_cell.any():
         groups = np.unique(g[pinned_cell])
-        pick = _first_by_rank(g, lambda i: lv.ranker.rows(rows[i]), ~hid & (x > 0), groups, ng)
+        rank = lambda i: lv.ranker.rows(rows[i])  # noqa: E731
+        pick = _first_by_rank(g, rank, ~hid & (x > 0), groups, ng)
+        # no non-zero cell left: a withheld zero lifts the reader's "each >= 1"
+        zero = _first_by_rank(g, rank, ~hid & (x == 0), groups, ng)
+        pick = np.where(pick >= 0, pick, zero)
         add_cell[rows[pick[pick >= 0]]] = True
         add_group[groups[pick < 0]] = True  # no cell left: withhold the Kommune total
     if pinned_muni.any():
@@ -639,6 +671,15 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     add_muni_row[rows] = add_group[g]
     add_region_row[rows] = add_reg[r[g]]
     return add_cell, add_muni_row, add_region_row
+
+
+def _cap_last_small(group: np.ndarray, can_be_small: np.ndarray, applies: np.ndarray,
+                    hi: np.ndarray, limit: int, n_groups: int) -> np.ndarray:
+    """Where a group must contain a small member (``applies``) and only one member can
+    still be small, that member is at most ``limit - 1``."""
+    count = np.bincount(group, weights=can_be_small, minlength=n_groups)
+    only = applies[group] & can_be_small & (count[group] == 1)
+    return np.where(only, np.minimum(hi, limit - 1.0), hi)
 
 
 def _others(fin_sum: np.ndarray, inf_count: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -665,36 +706,51 @@ def _first_by_rank(group: np.ndarray, rank, eligible: np.ndarray,
 
 def _ratio_bounds(out: pd.DataFrame, lv: _Levels, hid: np.ndarray, x: np.ndarray,
                   rows: np.ndarray, low: np.ndarray, up: np.ndarray,
-                  ratios: Sequence[tuple[str, str]]) -> None:
+                  ratios: Sequence[tuple[str, str]]) -> np.ndarray:
     """Bounds a reader gets from "numerator <= denominator" of the same area and year:
     a withheld numerator is at most its published denominator, a withheld denominator
-    at least its published numerator. ``low``/``up`` (aligned with ``rows``) in place."""
+    at least its published numerator (``low``/``up``, aligned with ``rows``, in place).
+    Returns the pairs ``(numerator, denominator)`` where both are withheld, as indices
+    into ``rows`` (their bounds are propagated by the caller)."""
     area_c, year_c, var_c = lv.row_codes
     n_area, n_year, n_var = lv.shape
     var_names = _codes(out[S.VARIABLE], sort=True)[1]
     pos = {str(v): i for i, v in enumerate(var_names)}
     pairs = [(pos[a], pos[b]) for a, b in ratios if a in pos and b in pos]
     sub_hid = hid[rows]
+    both = np.empty((0, 2), dtype=np.int64)
     if not pairs or not sub_hid.any():
-        return
+        return both
     index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
     index[(area_c * n_year + year_c) * n_var + var_c] = np.arange(len(x))
+    local_of = np.full(len(x), -1, dtype=np.int64)
+    local_of[rows] = np.arange(len(rows))
     local = np.flatnonzero(sub_hid)
     cell = area_c[rows[local]] * n_year + year_c[rows[local]]
     own_var = var_c[rows[local]]
+    found = []
     for num, den in pairs:
         for mine, other, is_num in ((num, den, True), (den, num, False)):
             sel = own_var == mine
             if not sel.any():
                 continue
             partner = index[cell[sel] * n_var + other]
-            known = (partner >= 0) & ~hid[np.maximum(partner, 0)]
+            exists = partner >= 0
+            partner_hidden = exists & hid[np.maximum(partner, 0)]
+            known = exists & ~partner_hidden
             at = local[sel][known]
             value = x[partner[known]].astype(float)
             if is_num:
                 up[at] = np.minimum(up[at], value)
+                hidden_pair = partner_hidden
+                found.append(np.stack([local[sel][hidden_pair],
+                                       local_of[partner[hidden_pair]]], axis=1))
             else:
                 low[at] = np.maximum(low[at], value)
+    if found:
+        both = np.concatenate(found)
+        both = both[(both >= 0).all(axis=1)]
+    return both
 
 
 # ---------------------------------------------------------------------------

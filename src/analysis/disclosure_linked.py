@@ -264,12 +264,15 @@ def _audit(grid: _Grid, identities: Sequence[Identity]) -> list[tuple[int, int]]
         members = np.flatnonzero(comp[:n] == c_id)
         sub_a = a_eq[np.flatnonzero(row_comp == c_id)][:, members]
         sub_b = b_eq[row_comp == c_id]
+        # a reader knows a withheld cell is >= 1 (zero is shown, secondary cells are
+        # non-zero first); withheld zeros keep the bound 0
+        bounds = [(1.0 if grid.value[tuple(unknown[i])] > 0 else 0.0, None) for i in members]
         for j, i in enumerate(members):
             u, v = (int(k) for k in unknown[i])
             truth = int(grid.value[u, v])
             if truth == 0:
                 continue
-            if _width_below_one(linprog, sub_a, sub_b, j, len(members), truth):
+            if _width_below_one(linprog, sub_a, sub_b, j, len(members), truth, bounds):
                 cand = _nearest_candidate(grid, (u, v), eq_cells, cell_eqs)
                 if cand is None:
                     raise RuntimeError("Sekundärsperrung über Summenbeziehungen nicht erfüllbar")
@@ -277,7 +280,8 @@ def _audit(grid: _Grid, identities: Sequence[Identity]) -> list[tuple[int, int]]
     return sorted(new)
 
 
-def _width_below_one(linprog, a_eq, b_eq, j: int, n: int, truth: int) -> bool:
+def _width_below_one(linprog, a_eq, b_eq, j: int, n: int, truth: int,
+                     bounds: list[tuple[float, float | None]] | None = None) -> bool:
     """Whether a reader can narrow unknown ``j`` to an interval shorter than 1.
 
     The truth lies inside the interval, so a maximum of at least ``truth + 1`` (or a
@@ -285,7 +289,7 @@ def _width_below_one(linprog, a_eq, b_eq, j: int, n: int, truth: int) -> bool:
     """
     c = np.zeros(n)
     c[j] = 1.0
-    hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds or (0, None), method="highs")
     if hi.status == 3:  # unbounded above
         return False
     if hi.status != 0:
@@ -293,7 +297,7 @@ def _width_below_one(linprog, a_eq, b_eq, j: int, n: int, truth: int) -> bool:
     upper = -hi.fun
     if upper >= truth + 1 - _TOL:
         return False
-    lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds or (0, None), method="highs")
     if lo.status != 0:
         raise RuntimeError(f"Prüfung der Sperrung fehlgeschlagen: {lo.message}")
     return upper - lo.fun < 1 - _TOL

@@ -187,11 +187,16 @@ def _compact_path(match: re.Match[bytes]) -> bytes:
     return b" ".join(_NUMBER.sub(short, match.group()).split())
 
 
-def render_svg(fig: Figure) -> bytes:
+def render_svg(fig: Figure, mark: str | None = None) -> bytes:
     """Serialise ``fig`` as deterministic SVG (fixed ids, no date, no creator).
 
+    ``mark`` (e.g. "Synthetische Demodaten") is written into the image itself, bottom
+    left, so that it travels with the picture when it is copied out of the report.
     Path coordinates are rounded to 1/100 pt, which is far below what a screen or
     printer resolves and keeps maps small."""
+    if mark:
+        fig.text(0.0, 0.0, mark, ha="left", va="top", fontsize=8, fontweight="bold",
+                 color="#8a1c00", transform=fig.transFigure)
     buf = io.BytesIO()
     with rc_context(RC):
         fig.savefig(buf, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
@@ -302,6 +307,7 @@ def bar_with_intervals(
     reference_label: str | None = None,
     *,
     caption: str | None = None,
+    mark: str | None = None,
     suppressed_col: str | None = None,
     decimals: int = 1,
     axis_label: str | None = None,
@@ -458,7 +464,7 @@ def bar_with_intervals(
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(axis_label if axis_label is not None else _axis_unit(unit))
-    svg = render_svg(fig)
+    svg = render_svg(fig, mark)
 
     # ---- alt text
     noun = ("Wert", "Werte")
@@ -587,6 +593,7 @@ def trend_lines(
     unit: str | None,
     *,
     caption: str | None = None,
+    mark: str | None = None,
     suppressed_col: str | None = None,
     decimals: int = 1,
     axis_label: str | None = None,
@@ -689,7 +696,7 @@ def trend_lines(
                 )
         else:
             ax.text(0.5, 0.5, "Keine darstellbaren Werte", transform=ax.transAxes, ha="center")
-    svg = render_svg(fig)
+    svg = render_svg(fig, mark)
 
     # ---- alt text
     first_x, last_x = (_x_text(xs[0]), _x_text(xs[-1])) if xs else ("", "")
@@ -767,6 +774,7 @@ def profile_chart(
     title: str,
     *,
     caption: str | None = None,
+    mark: str | None = None,
     suppressed_col: str | None = None,
     threshold: float = 1.0,
     column_labels: Mapping[str, str] | None = None,
@@ -837,7 +845,7 @@ def profile_chart(
         ax.grid(axis="x", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         ax.set_xlabel("z-Wert (Abweichung vom Regionsmittel)\n← weniger Bedarf | mehr Bedarf →")
-    svg = render_svg(fig)
+    svg = render_svg(fig, mark)
 
     noun = ("Indikator", "Indikatoren")
     above = [i for i in plotted if z[i] > 0]
@@ -889,6 +897,7 @@ def profile_heatmap(
     title: str,
     *,
     caption: str | None = None,
+    mark: str | None = None,
     threshold: float = 1.0,
     row_label: str = "Sozialraum",
 ) -> FigureOutput:
@@ -937,7 +946,7 @@ def profile_heatmap(
         ax.tick_params(length=0)
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
-    svg = render_svg(fig)
+    svg = render_svg(fig, mark)
     strong = {r: int(np.nansum(vals[i] >= threshold)) for i, r in enumerate(rows)}
     ranked = sorted((r for r in rows if strong[r]), key=lambda r: (-strong[r], rows.index(r)))
     parts = [

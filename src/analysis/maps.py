@@ -213,6 +213,7 @@ def choropleth(
     title: str = "",
     legend_title: str = "",
     caption: str | None = None,
+    mark: str | None = None,
     categorical: bool = False,
     *,
     decimals: int = 1,
@@ -430,7 +431,7 @@ def choropleth(
             handlelength=1.6,
             handleheight=1.1,
         )
-    svg = render_svg(fig)
+    svg = render_svg(fig, mark)
 
     # ---- alt text
     n = len(all_codes)

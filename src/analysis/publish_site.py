@@ -12,7 +12,7 @@ from pathlib import Path
 from . import trust
 from .assemble import Page, SiteMeta, assemble_site
 from .outdir import subdir
-from .tables import csv_bytes, xlsx_bytes
+from .tables import csv_bytes, label_demo, xlsx_bytes
 
 SITE_TITLES = {"sozialbericht": "Sozialbericht", "handlungskonzept": "Handlungskonzept-Anhang"}
 
@@ -38,10 +38,13 @@ def _parameters(ctx) -> dict:
     }
 
 
-def _downloads(tables: dict) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
-    """Download files (name → bytes) and the index page's links for one site."""
+def _downloads(tables: dict, demo: bool = False
+               ) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
+    """Download files (name → bytes) and the index page's links for one site; with
+    ``demo`` every table says in every row that it is synthetic."""
     files, links = {}, []
     for stem, (label, df) in sorted(tables.items()):
+        df = label_demo(df) if demo else df
         files[f"{stem}.csv"] = csv_bytes(df)
         files[f"{stem}.xlsx"] = xlsx_bytes(df, sheet_name=stem[:31])
         links.append((f"downloads/{stem}.csv", f"{label} (CSV)"))
@@ -103,7 +106,7 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
         report = Report(ctx)
         tables = {"sozialbericht": report.download_tables(),
                   "handlungskonzept": open_concept(report).download_tables()}
-        downloads = {site: _downloads(tables[site]) for site in SITE_TITLES}
+        downloads = {site: _downloads(tables[site], ctx.ds.is_demo) for site in SITE_TITLES}
         if dl_dir is not None:
             subdir(cache, "downloads")
             for old in dl_dir.iterdir():  # entries of other inputs (or the old layout)

@@ -24,7 +24,7 @@ from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .maps import choropleth
 from .prose import Prose, notice, prose
-from .tables import TableOutput
+from .tables import DEMO_MARK, TableOutput
 from .texts import TextBlock, read_text, render
 
 NEED_LABEL = {True: "Handlungsbedarf", False: "kein Handlungsbedarf"}
@@ -109,6 +109,12 @@ class Report:
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
+
+    @property
+    def image_mark(self) -> str | None:
+        """Text written into every image and map of a demo report (it travels with a
+        copied picture); ``None`` for real data."""
+        return DEMO_MARK if self.ds.is_demo else None
 
     def source_caption(self) -> str:
         """Caption under figures and maps: demo label, Stichtag, credit (real data only)."""
@@ -291,7 +297,7 @@ class Report:
             title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
             legend_title="Handlungsfelder mit Bedarf",
             categorical=True,
-            caption=self.source_caption(),
+            caption=self.source_caption(), mark=self.image_mark,
         )
 
     def municipal_overview(self) -> TableOutput:
@@ -458,7 +464,7 @@ class Report:
             f"{self.label(indicator)} {min(self.ds.years)}–{self.year} nach Kommunen",
             self.unit(indicator),
             suppressed_col=D.FLAG,
-            caption=self.source_caption(),
+            caption=self.source_caption(), mark=self.image_mark,
             column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
         )
 
@@ -786,7 +792,7 @@ class FieldView:
             ],
             title=f"Feldindex {self.fc.kurz} {self.r.year}",
             legend_title="Feldindex (z-Wert)",
-            caption=self.r.source_caption(),
+            caption=self.r.source_caption(), mark=self.r.image_mark,
             decimals=2,
         )
 
@@ -800,7 +806,7 @@ class FieldView:
             title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
             legend_title="Einstufung",
             categorical=True,
-            caption=self.r.source_caption(),
+            caption=self.r.source_caption(), mark=self.r.image_mark,
         )
 
     def need_table(self) -> TableOutput:
@@ -876,7 +882,7 @@ class FieldView:
             reference_label=f"{self.r.cfg.region}",
             suppressed_col=D.FLAG,
             caption=self.r.source_caption() + " Linien: 95-%-Vertrauensbereich; "
-            "hervorgehoben: Handlungsbedarf.",
+            "hervorgehoben: Handlungsbedarf.", mark=self.r.image_mark,
             column_labels={
                 S.VALUE: self.r.label(lead),
                 S.LOWER: "untere Grenze",
@@ -1047,7 +1053,7 @@ class ProfileView:
             title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
             legend_title="Handlungsfelder mit Bedarf",
             categorical=True,
-            caption=self.r.source_caption(),
+            caption=self.r.source_caption(), mark=self.r.image_mark,
             label_municipalities=False,
         )
 
@@ -1071,7 +1077,7 @@ class ProfileView:
             z,
             hidden,
             f"Profile der Sozialräume von {self.name} {r.year}",
-            caption=r.source_caption(),
+            caption=r.source_caption(), mark=r.image_mark,
         )
 
 

@@ -219,6 +219,19 @@ class TableOutput:
         return write_xlsx(self.df, path, sheet_name)
 
 
+#: label of synthetic data in every image, map and download (demo honesty)
+DEMO_MARK = "Synthetische Demodaten – keine amtlichen Zahlen"
+DEMO_COLUMN = "datenart"
+
+
+def label_demo(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a first column ``datenart`` saying in every row that the values are
+    synthetic: the label travels with any rows copied out of a download."""
+    out = df.copy()
+    out.insert(0, DEMO_COLUMN, DEMO_MARK)
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Downloads
 # ---------------------------------------------------------------------------

@@ -48,10 +48,12 @@ def headline_from_csv(table: pd.DataFrame) -> dict[str, tuple[int, int]]:
 
 def test_csv_has_the_documented_columns(need_run):
     _, table = need_run
-    expected = ["sozialraum", "name", "kommune"]
+    # demo data: a first column says in every row that the values are synthetic
+    expected = ["datenart", "sozialraum", "name", "kommune"]
     for f in FIELDS:
         expected += [f"{f}_index", f"{f}_bedarf", f"{f}_regeln", f"{f}_stabilitaet"]
     assert list(table.columns) == expected
+    assert (table["datenart"] == "Synthetische Demodaten – keine amtlichen Zahlen").all()
     assert len(table) == 93
     assert table["sozialraum"].is_unique
 

@@ -316,10 +316,14 @@ def test_no_small_count_is_published(case):
     for table in (out, municipal_totals(out), region_totals(out)):
         shown = publish(table, [S.COUNT], FLAG)
         assert_no_small_counts(shown, limit)
-    # primary flags exactly the small counts; secondary cells are never zero
+    # primary flags exactly the small counts; a secondary cell is zero only where no
+    # published non-zero cell is left in its Kommune (non-zero first)
     small = (out[S.COUNT] > 0) & (out[S.COUNT] < limit)
     assert ((out[REASON] == P) == small).all()
-    assert (out.loc[out[REASON] == SEK, S.COUNT] > 0).all()
+    key = [S.AGS, S.YEAR, S.VARIABLE]
+    published_nonzero = out[~out[FLAG] & (out[S.COUNT] > 0)].groupby(key).size()
+    for _, row in out[(out[REASON] == SEK) & (out[S.COUNT] == 0)].iterrows():
+        assert published_nonzero.get(tuple(row[key]), 0) == 0
     assert (out[FLAG] == (out[REASON] != "")).all()
 
 
@@ -476,3 +480,44 @@ def test_no_withheld_value_is_pinned_for_a_reader_who_knows_the_rules(case):
         assert m[S.COUNT] in seen
         if m[S.COUNT] > 0:
             assert len(seen) >= 2, f"Kommune {m[S.AGS]} pinned to {seen}"
+
+
+def test_published_configuration_hash_does_not_depend_on_the_key():
+    """The colophon shows a hash of the configuration; with the key inside, it would
+    let a reader test guessed keys offline (review finding F7)."""
+    from analysis.config import load_config
+    from analysis.context import config_hash
+
+    from ..conftest import REPO
+
+    cfg = load_config(REPO / "config" / "report.yaml")
+    one = cfg.model_copy(update={"geheimhaltung": cfg.geheimhaltung.model_copy(
+        update={"schluessel": "a" * 20})})
+    two = cfg.model_copy(update={"geheimhaltung": cfg.geheimhaltung.model_copy(
+        update={"schluessel": "b" * 20})})
+    assert config_hash(one) == config_hash(two) == config_hash(cfg)
+    other = cfg.model_copy(update={"berichtsjahr": 2020})
+    assert config_hash(other) != config_hash(cfg)
+
+
+def test_audit_does_not_stop_with_a_pinned_pair():
+    """Review finding F3: A = 1, 1, 0 and B = 0 – both small cells were left pinned
+    (each >= 1, sum 2). A withheld zero now lifts the reader's lower bound."""
+    counts = frame([("A 1", "05334002", 1), ("A 2", "05334002", 1), ("A 3", "05334002", 0),
+                    ("B 1", "05334004", 0)])
+    out = protect_counts(counts, 3)
+    assert out[FLAG].tolist()[:3] == [True, True, True]
+
+
+def test_kommune_that_must_be_the_small_one_is_protected():
+    """Review finding F1: A = 5, 6 and B = 1, 1 (limit 3). Before, A1 = 5 and the region
+    total 13 were published, and a reader who knows that one withheld Kommune must be
+    small (< 3) pinned every withheld value."""
+    counts = frame([("A 1", "05334002", 5), ("A 2", "05334002", 6), ("B 1", "05334004", 1),
+                    ("B 2", "05334004", 1)])
+    out = protect_counts(counts, 3, key="geheim-0123456789abcdef")
+    muni = municipal_totals(out)
+    region = region_totals(out)
+    values = rule_aware_values(out, muni, region.iloc[0], 3)
+    for _, row in out[out[FLAG] & (out[S.COUNT] > 0)].iterrows():
+        assert len(values.get(row[S.AREA], ())) >= 2
