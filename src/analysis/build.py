@@ -111,6 +111,7 @@ def parse_jobs(value: object) -> int:
 
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
+    from .ids import profile_pages
     from .schema import AGS
 
     cfg = ctx.cfg
@@ -124,8 +125,9 @@ def plan(ctx) -> list[ChapterRun]:
     if cfg.vergleichsjahr is not None:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
                                f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
+    pages = profile_pages(ctx.ds.municipalities[AGS])
     for _, m in ctx.ds.municipalities.iterrows():
-        runs.append(ChapterRun(f"40_profil_{m[AGS]}", "40_kommunalprofil.ipynb",
+        runs.append(ChapterRun(pages[m[AGS]], "40_kommunalprofil.ipynb",
                                f"Kommunalprofil {m['name']}", "sozialbericht",
                                {"kommune": m[AGS]}))
     runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",

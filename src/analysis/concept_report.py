@@ -12,8 +12,8 @@ import pandas as pd
 from . import concept as C
 from . import fmt
 from . import schema as S
-from .core import area_sort_key
 from .figures import FigureOutput
+from .ids import natural_key
 from .maps import choropleth
 from .prose import Prose, notice, prose
 from .report import Report, open_report
@@ -39,9 +39,10 @@ def open_concept(
     return ConceptReport(r)
 
 
-def profile_href(ags: str, code: str) -> str:
-    """Link from the annex to an area profile in the Sozialbericht."""
-    return f"../sozialbericht/40_profil_{ags}.html#sr-{code.lower().replace(' ', '-')}"
+def profile_href(page: str, anchor: str) -> str:
+    """Link from the annex to an area profile in the Sozialbericht (page slug and anchor
+    from :attr:`Report.profile_pages` / :attr:`Report.area_anchors`)."""
+    return f"../sozialbericht/{page}.html#{anchor}"
 
 
 def concept_href(field: str) -> str:
@@ -351,7 +352,7 @@ class ConceptReport:
             }
         )
         if len(df):
-            first = [area_sort_key(s.split(", ")[0]) for s in df["Sozialräume"]]
+            first = [natural_key(s.split(", ")[0]) for s in df["Sozialräume"]]
             df = df.iloc[sorted(range(len(df)), key=lambda i: (first[i], df["Angebot"].iloc[i]))]
         return TableOutput(
             df.reset_index(drop=True),
@@ -392,10 +393,11 @@ class ConceptReport:
 
     def profile_links(self, field: str) -> LinkList:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
-        codes = sorted(flag.index[flag], key=area_sort_key)
+        codes = sorted(flag.index[flag], key=natural_key)
         return LinkList(
             "Profile dieser Sozialräume im Sozialbericht",
-            tuple((profile_href(self.r.areas.loc[c, S.AGS], c), c) for c in codes),
+            tuple((profile_href(self.r.profile_pages[self.r.areas.loc[c, S.AGS]],
+                                self.r.area_anchors[c]), c) for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact

@@ -19,9 +19,10 @@ from . import fmt
 from . import schema as S
 from .config import text_slots, text_values
 from .context import Context, load_context
-from .core import area_sort_key, need_table, stability_label
+from .core import need_table, stability_label
 from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
+from .ids import area_anchors, is_ags, natural_key, natural_sorted, profile_pages
 from .maps import choropleth
 from .prose import Prose, notice, prose
 from .tables import TableOutput
@@ -43,7 +44,7 @@ def open_report(
 
 
 def _natural(codes) -> list[str]:
-    return sorted(codes, key=area_sort_key)
+    return natural_sorted(codes)
 
 
 @dataclass
@@ -106,6 +107,16 @@ class Report:
 
     def value_text(self, indicator: str, value) -> str:
         return fmt.with_unit(value, self.unit(indicator))
+
+    @cached_property
+    def area_anchors(self) -> dict[str, str]:
+        """Area code → anchor of its profile on the Kommunalprofil page."""
+        return area_anchors(self.areas.index)
+
+    @cached_property
+    def profile_pages(self) -> dict[str, str]:
+        """Kommune id → page slug of its Kommunalprofil."""
+        return profile_pages(self.ds.municipalities[S.AGS])
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -660,7 +671,7 @@ class Report:
         av_pub = av_pub.iloc[
             sorted(
                 range(len(av_pub)),
-                key=lambda i: (area_sort_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
+                key=lambda i: (natural_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
             )
         ]
         mv = self.municipal_values[self.municipal_values[S.YEAR] == self.year].copy()
@@ -965,13 +976,15 @@ class ProfileView:
                 f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
             )
         areas = fmt.count_phrase(len(self.codes), "Sozialraum", "Sozialräumen")
+        # an id is shown as „AGS“ only when it is one (any other id is not named at all)
+        who = f"{self.name} (AGS {self.ags})" if is_ags(self.ags) else self.name
         if isinstance(pop, int):
-            first = (f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
+            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und "
                      f"Einwohner in {areas}.")
         else:  # withheld (•) or not supplied: no number in the sentence
             why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
                    else "liegt nicht vor")
-            first = (f"{self.name} (AGS {self.ags}) hat {areas}; die Zahl der Einwohnerinnen "
+            first = (f"{who} hat {areas}; die Zahl der Einwohnerinnen "
                      f"und Einwohner {why}.")
         return prose(
             first,
@@ -1143,7 +1156,7 @@ class AreaProfiles:
                 + ", ".join(f'<a href="{h}">{html.escape(t)}</a>' for h, t in links)
                 + "</p>"
             )
-        anchor = "sr-" + code.lower().replace(" ", "-")
+        anchor = r.area_anchors[code]
         return (
             f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
             f"</h3>{text}{table._repr_html_()}</section>"
