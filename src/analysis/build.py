@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from . import trust
 from .errors import ConfigError, UserError
+from .fmt import count_phrase
 from .interrupt import Stop, Terminated, deferred_signals, worker_signals
 from .outdir import (
     SITES,
@@ -374,7 +375,8 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             ctx = load_context(data_dir, config_file)
             stop.check()
             log(f"Daten geprüft: {len(ctx.ds.areas)} Sozialräume, "
-                f"{len(ctx.ds.municipalities)} Kommunen, Berichtsjahr {ctx.cfg.berichtsjahr}"
+                f"{count_phrase(len(ctx.ds.municipalities), 'Kommune', 'Kommunen')}, "
+                f"Berichtsjahr {ctx.cfg.berichtsjahr}"
                 f"{' (synthetische Demodaten)' if ctx.ds.is_demo else ''}.")
             check_publishable(ctx, config_file)
             runs = plan(ctx)

@@ -48,7 +48,9 @@ class Dataset:
     def summary(self) -> str:
         """German one-paragraph summary for the CLI."""
         lines = [
-            f"{len(self.areas)} Sozialräume in {len(self.municipalities)} Kommunen",
+            f"{len(self.areas)} Sozialräume in "
+            + ("1 Kommune" if len(self.municipalities) == 1
+               else f"{len(self.municipalities)} Kommunen"),
             f"Jahre {self.years[0]}–{self.years[-1]} ({len(self.years)} Jahre)",
             f"{len(self.variables)} Variablen, {len(self.indicators)} Indikatoren, "
             + f"{len(self.counts):,} Zählwerte".replace(",", "."),
