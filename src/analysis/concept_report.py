@@ -218,6 +218,13 @@ class ConceptReport:
             f"{r['titel']}: {fmt.count_phrase(int(r['anzahl']), 'Kommune', 'Kommunen')}"
             for _, r in g.iterrows()
         ]
+        if self.r.single_municipality:
+            return prose(
+                f"Im {self.cfg.bezeichnungen.steuerungsgremium} wurden die Schwerpunkte "
+                f"benannt. {self.cfg.region} besteht aus nur einer Kommune; einen Austausch "
+                "themengleicher Kommunen gibt es daher nicht.",
+                items=items,
+            )
         return prose(
             f"Im {self.cfg.bezeichnungen.steuerungsgremium} haben die Kommunen ihre "
             "Schwerpunkte benannt. Kommunen "
@@ -465,6 +472,9 @@ class ConceptReport:
             f"({r['kommunen'].replace('|', ', ')})"
             for _, r in c.iterrows()
         ]
+        if self.r.single_municipality:
+            return prose(f"{self.cfg.region} besteht aus nur einer Kommune: Gebiete, die eine "
+                         "Gemeindegrenze überschreiten, gibt es daher nicht.")
         return prose(
             f"{fmt.count_phrase(len(c), 'zusammenhängendes Gebiet', 'zusammenhängende Gebiete')} "
             "aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "

@@ -231,8 +231,9 @@ class Report:
         for _, r in self.res.headline.iterrows():
             f = self.cfg.handlungsfelder[r["handlungsfeld"]]
             parts.append(
-                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')} "
-                f"in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}"
+                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')}"
+                + ("" if self.single_municipality else
+                   f" in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}")
             )
         terms = []
         for fid in self.cfg.fields:

@@ -177,6 +177,13 @@ def test_one_city_builds(city):
         text = re.sub(r"<[^>]+>", " ", h)
         assert not re.search(r"\b1 Kommunen\b|\bin 1 Kommunen|\b1 von 1 Kommunen", text), name
         assert "Mehrere Werte" not in text
-    method = html["sozialbericht/90_methodik.html"]
-    assert "nur eine Kommune" in method
+    # rule 2 compares with the level that exists, and the method says so
+    assert (f"{CITY} besteht aus nur einer Kommune: Ihr Wert ist der Wert der Region, Regel 2 "
+            "vergleicht hier also mit dem Wert der Region.") in html["sozialbericht/90_methodik.html"]
+    # no exchange between Kommunen and no inter-municipal areas are proposed
+    assert "einen Austausch themengleicher Kommunen gibt es daher nicht" in \
+        html["handlungskonzept/51_prioritaeten.html"]
+    assert "Hier bieten sich interkommunale" not in html["handlungskonzept/54_interkommunal.html"]
+    for field_page in ("sozialbericht/20_armut.html", "sozialbericht/00_uebersicht.html"):
+        assert " in 1 Kommune" not in re.sub(r"<[^>]+>", " ", html[field_page])
     assert check_profile_links(out, html) > 0
