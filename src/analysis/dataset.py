@@ -370,11 +370,15 @@ def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[
                                     "Feature ohne Eigenschaft „sozialraum“",
                                     "Attribut „sozialraum“ mit der Kennung ergänzen"))
             continue
+        number = not isinstance(code, str)
         code = str(code).strip()
         if code not in areas:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,
-                                    "Sozialraum der Geometrie fehlt in sozialraeume.csv",
-                                    "Kennung korrigieren oder Feature entfernen"))
+                                    "Sozialraum der Geometrie fehlt in sozialraeume.csv"
+                                    + (" (Kennung als Zahl gespeichert)" if number else ""),
+                                    "im GIS das Attribut „sozialraum“ als Text exportieren, "
+                                    "damit führende Nullen erhalten bleiben" if number
+                                    else "Kennung korrigieren oder Feature entfernen"))
             continue
         if code in geoms:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,

@@ -499,6 +499,16 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
     "note_unknown_area": (lambda d: edit_note(d, '"E 1|E 2"', '"E 1|E 99"'),
                           Expect(f"befunde/{NOTE}", 3, "sozialraum", "E 99",
                                  "unbekannter Sozialraum")),
+    "note_area_code_unquoted_number": (  # YAML reads 0110 as a number: say to quote it
+        lambda d: edit_note(d, 'sozialraum: "E 1|E 2"', "sozialraum: 0110"),
+        Expect(f"befunde/{NOTE}", 3, "sozialraum", ANY, "unbekannter Sozialraum",
+               "in Anführungszeichen setzen")),
+    "geometry_area_code_as_number": (
+        lambda d: edit_geojson(d, lambda gj: feature(gj, "AC 1")["properties"].update(
+            sozialraum=110)),
+        Expect("geometrie.geojson", None, "sozialraum", "110",
+               "Sozialraum der Geometrie fehlt in sozialraeume.csv (Kennung als Zahl "
+               "gespeichert)", "als Text exportieren")),
     # --- sums between variables (summe_aus) --------------------------------------------
     "sum_unknown_part": (_total_is("bev_u65 + bev_alt"),
                          Expect("variablen.csv", ROW, "summe_aus", "bev_u65 + bev_alt",
