@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from . import trust
 from .errors import ConfigError, UserError
+from .fmt import count_phrase
 from .interrupt import Stop, Terminated, deferred_signals, worker_signals
 from .outdir import (
     SITES,
@@ -111,6 +112,7 @@ def parse_jobs(value: object) -> int:
 
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
+    from .ids import profile_pages
     from .schema import AGS
 
     cfg = ctx.cfg
@@ -124,8 +126,9 @@ def plan(ctx) -> list[ChapterRun]:
     if cfg.vergleichsjahr is not None:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
                                f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
+    pages = profile_pages(ctx.ds.municipalities[AGS])
     for _, m in ctx.ds.municipalities.iterrows():
-        runs.append(ChapterRun(f"40_profil_{m[AGS]}", "40_kommunalprofil.ipynb",
+        runs.append(ChapterRun(pages[m[AGS]], "40_kommunalprofil.ipynb",
                                f"Kommunalprofil {m['name']}", "sozialbericht",
                                {"kommune": m[AGS]}))
     runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",
@@ -372,7 +375,8 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             ctx = load_context(data_dir, config_file)
             stop.check()
             log(f"Daten geprüft: {len(ctx.ds.areas)} Sozialräume, "
-                f"{len(ctx.ds.municipalities)} Kommunen, Berichtsjahr {ctx.cfg.berichtsjahr}"
+                f"{count_phrase(len(ctx.ds.municipalities), 'Kommune', 'Kommunen')}, "
+                f"Berichtsjahr {ctx.cfg.berichtsjahr}"
                 f"{' (synthetische Demodaten)' if ctx.ds.is_demo else ''}.")
             check_publishable(ctx, config_file)
             runs = plan(ctx)

@@ -10,7 +10,7 @@ Conventions
 -----------
 * Multi-valued cells (area codes, Kommune names, AGS) are strings joined by ``"|"``,
   like the list cells of the input files (area codes contain spaces).
-* Area codes are sorted naturally (:func:`analysis.core.area_sort_key`), fields in the
+* Area codes are sorted naturally (:func:`analysis.ids.natural_key`), fields in the
   order given by the caller, Kommunen by AGS unless stated otherwise.
 * A service (Angebot) is *active* in ``year`` when ``seit <= year`` and ``bis`` is
   empty or ``bis >= year``.
@@ -28,8 +28,8 @@ from shapely import STRtree
 
 from . import fmt
 from . import schema as S
-from .core import area_sort_key
 from .dataset import split_areas
+from .ids import natural_sorted
 from .notes import Note
 
 __all__ = [
@@ -78,7 +78,7 @@ RECOMMENDATION_COLUMNS = ["handlungsfeld", "nr", "art", "bezug", "text"]
 
 # --------------------------------------------------------------------------- helpers
 def _natural(codes: Iterable[str]) -> list[str]:
-    return sorted(codes, key=area_sort_key)
+    return natural_sorted(codes)
 
 
 def _join(items: Iterable[object]) -> str:

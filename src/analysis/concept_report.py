@@ -12,8 +12,8 @@ import pandas as pd
 from . import concept as C
 from . import fmt
 from . import schema as S
-from .core import area_sort_key
 from .figures import FigureOutput
+from .ids import natural_key
 from .maps import choropleth
 from .prose import Prose, notice, prose
 from .report import Report, open_report
@@ -39,9 +39,10 @@ def open_concept(
     return ConceptReport(r)
 
 
-def profile_href(ags: str, code: str) -> str:
-    """Link from the annex to an area profile in the Sozialbericht."""
-    return f"../sozialbericht/40_profil_{ags}.html#sr-{code.lower().replace(' ', '-')}"
+def profile_href(page: str, anchor: str) -> str:
+    """Link from the annex to an area profile in the Sozialbericht (page slug and anchor
+    from :attr:`Report.profile_pages` / :attr:`Report.area_anchors`)."""
+    return f"../sozialbericht/{page}.html#{anchor}"
 
 
 def concept_href(field: str) -> str:
@@ -217,6 +218,13 @@ class ConceptReport:
             f"{r['titel']}: {fmt.count_phrase(int(r['anzahl']), 'Kommune', 'Kommunen')}"
             for _, r in g.iterrows()
         ]
+        if self.r.single_municipality:
+            return prose(
+                f"Im {self.cfg.bezeichnungen.steuerungsgremium} wurden die Schwerpunkte "
+                f"benannt. {self.cfg.region} besteht aus nur einer Kommune; einen Austausch "
+                "themengleicher Kommunen gibt es daher nicht.",
+                items=items,
+            )
         return prose(
             f"Im {self.cfg.bezeichnungen.steuerungsgremium} haben die Kommunen ihre "
             "Schwerpunkte benannt. Kommunen "
@@ -352,7 +360,7 @@ class ConceptReport:
             }
         )
         if len(df):
-            first = [area_sort_key(s.split(", ")[0]) for s in df["Sozialräume"]]
+            first = [natural_key(s.split(", ")[0]) for s in df["Sozialräume"]]
             df = df.iloc[sorted(range(len(df)), key=lambda i: (first[i], df["Angebot"].iloc[i]))]
         return TableOutput(
             df.reset_index(drop=True),
@@ -393,10 +401,11 @@ class ConceptReport:
 
     def profile_links(self, field: str) -> LinkList:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
-        codes = sorted(flag.index[flag], key=area_sort_key)
+        codes = sorted(flag.index[flag], key=natural_key)
         return LinkList(
             "Profile dieser Sozialräume im Sozialbericht",
-            tuple((profile_href(self.r.areas.loc[c, S.AGS], c), c) for c in codes),
+            tuple((profile_href(self.r.profile_pages[self.r.areas.loc[c, S.AGS]],
+                                self.r.area_anchors[c]), c) for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact
@@ -464,6 +473,9 @@ class ConceptReport:
             f"({r['kommunen'].replace('|', ', ')})"
             for _, r in c.iterrows()
         ]
+        if self.r.single_municipality:
+            return prose(f"{self.cfg.region} besteht aus nur einer Kommune: Gebiete, die eine "
+                         "Gemeindegrenze überschreiten, gibt es daher nicht.")
         return prose(
             f"{fmt.count_phrase(len(c), 'zusammenhängendes Gebiet', 'zusammenhängende Gebiete')} "
             "aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "

@@ -16,6 +16,7 @@ from . import indicators as I
 from . import schema as S
 from .config import FieldConfig, ReportConfig
 from .dataset import Dataset
+from .ids import natural_key
 from .indices import field_index, zscores
 from .need import at_least, classify_field, cumulation, headline, lead_conditions, rule_flags
 
@@ -273,14 +274,6 @@ def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig) -> pd.DataFrame:
     return _natural_sort(out, "sozialraum")
 
 
-def area_sort_key(code: str) -> tuple:
-    """Sort key for area codes: ``AC 2`` before ``AC 10``, ``A 1a`` before ``A 1b``."""
-    prefix, _, rest = code.partition(" ")
-    digits = "".join(ch for ch in rest if ch.isdigit())
-    suffix = "".join(ch for ch in rest if not ch.isdigit())
-    return (prefix, int(digits) if digits else 0, suffix)
-
-
 def _natural_sort(df: pd.DataFrame, col: str) -> pd.DataFrame:
-    order = sorted(range(len(df)), key=lambda i: area_sort_key(df[col].iloc[i]))
+    order = sorted(range(len(df)), key=lambda i: natural_key(df[col].iloc[i]))
     return df.iloc[order].reset_index(drop=True)

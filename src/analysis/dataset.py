@@ -48,7 +48,9 @@ class Dataset:
     def summary(self) -> str:
         """German one-paragraph summary for the CLI."""
         lines = [
-            f"{len(self.areas)} Sozialräume in {len(self.municipalities)} Kommunen",
+            f"{len(self.areas)} Sozialräume in "
+            + ("1 Kommune" if len(self.municipalities) == 1
+               else f"{len(self.municipalities)} Kommunen"),
             f"Jahre {self.years[0]}–{self.years[-1]} ({len(self.years)} Jahre)",
             f"{len(self.variables)} Variablen, {len(self.indicators)} Indikatoren, "
             + f"{len(self.counts):,} Zählwerte".replace(",", "."),
@@ -368,11 +370,15 @@ def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[
                                     "Feature ohne Eigenschaft „sozialraum“",
                                     "Attribut „sozialraum“ mit der Kennung ergänzen"))
             continue
+        number = not isinstance(code, str)
         code = str(code).strip()
         if code not in areas:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,
-                                    "Sozialraum der Geometrie fehlt in sozialraeume.csv",
-                                    "Kennung korrigieren oder Feature entfernen"))
+                                    "Sozialraum der Geometrie fehlt in sozialraeume.csv"
+                                    + (" (Kennung als Zahl gespeichert)" if number else ""),
+                                    "im GIS das Attribut „sozialraum“ als Text exportieren, "
+                                    "damit führende Nullen erhalten bleiben" if number
+                                    else "Kennung korrigieren oder Feature entfernen"))
             continue
         if code in geoms:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocator, MultipleLocator
 
 from analysis import fmt
+from analysis.ids import natural_key
 from analysis.tables import html_table, wrap_region
 
 __all__ = [
@@ -625,7 +626,7 @@ def trend_lines(
     flags = data[suppressed_col] if suppressed_col else None
     values, suppressed, missing = _classify(data[y_col], flags)
     data = data.assign(_v=values, _s=suppressed, _m=missing)
-    groups = sorted(data[group_col].astype(str).unique(), key=_natural_key)
+    groups = sorted(data[group_col].astype(str).unique(), key=natural_key)
     xs = sorted(data[x_col].unique(), key=lambda v: (not _is_number(v), v))
     show = _decimals_phrase(unit, decimals)
 
@@ -752,15 +753,6 @@ def trend_lines(
         number_formats=formats,
         row_header=group_name,
         figure=fig,
-    )
-
-
-def _natural_key(text: str) -> tuple:
-    """Sort key that puts "AC 2" before "AC 10"."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-        for part in re.split(r"(\d+)", str(text))
-        if part != ""
     )
 
 

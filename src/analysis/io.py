@@ -160,7 +160,9 @@ def read_xlsx_text(path: Path, root: Path | None = None) -> RawTable:
                       lim.max_file_bytes)
     check_xlsx(data, path.name, lim)
     try:
-        frame = pd.read_excel(_io.BytesIO(data), dtype=str, keep_default_na=False,
+        # dtype=object: numbers stay numbers here, so that only they are turned into
+        # text below – a text cell such as the area code „12.0“ or „0110“ stays as typed
+        frame = pd.read_excel(_io.BytesIO(data), dtype=object, keep_default_na=False,
                               engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise DataContractError([Problem(path.name, None, None, None,
@@ -170,21 +172,28 @@ def read_xlsx_text(path: Path, root: Path | None = None) -> RawTable:
                                 ) from None
     if frame.columns.empty:
         raise _empty_file(path.name)
-    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
-                      else str(v).strip())
+    frame = frame.map(_xlsx_cell)
     # a header cell left empty comes back as "Unnamed: 3"; drop such columns if empty
     names = ["" if re.fullmatch(r"Unnamed: \d+", str(c)) else str(c).strip()
              for c in frame.columns]
     keep = [bool(n) or bool((frame.iloc[:, j] != "").any()) for j, n in enumerate(names)]
     frame.columns = names
     frame = frame.loc[:, keep]
-    # Excel stores whole numbers that were typed as numbers as "17843" or "17843.0"
-    frame = frame.map(lambda v: v[:-2] if re.fullmatch(r"-?\d+\.0", v) else v)
     # skip blank rows but keep the index = row number in Excel minus 2
     frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
     if len(frame) > lim.max_rows:
         raise DataContractError([too_many_rows(path.name, len(frame), lim.max_rows)])
     return RawTable(frame, path.name, "xlsx", "xlsx", german_numbers=False)
+
+
+def _xlsx_cell(value: object) -> str:
+    """One cell of a workbook as text: a whole number typed as a number (stored as
+    ``17843`` or ``17843.0``) without decimals; text exactly as typed (stripped)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def read_table(path: Path, root: Path | None = None) -> RawTable:

@@ -27,7 +27,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from analysis import fmt
-from analysis.figures import RC, TEXT, FigureOutput, _natural_key, new_figure, render_svg
+from analysis.figures import RC, TEXT, FigureOutput, new_figure, render_svg
+from analysis.ids import natural_key as _natural_key
 
 __all__ = ["NO_DATA_LABEL", "choropleth", "class_labels", "default_classes", "palette"]
 

@@ -141,6 +141,9 @@ def parse_note(path: Path, areas: set[str], ags: set[str], root: Path | None = N
                                  "unbekannte Art der Quelle",
                                  "erlaubt: " + ", ".join(SOURCE_TYPES)))
     raw_areas = meta.get("sozialraum") or ""
+    listed = raw_areas if isinstance(raw_areas, list | tuple) else [raw_areas]
+    # an unquoted code such as 0110 is read by YAML as a number (leading zeros lost)
+    unquoted = any(not isinstance(a, str) for a in listed)
     if isinstance(raw_areas, list | tuple):  # YAML list instead of "A|B"
         raw_areas = "|".join(str(a) for a in raw_areas)
     note_areas = tuple(a.strip() for a in str(raw_areas).split("|") if a.strip())
@@ -148,12 +151,15 @@ def parse_note(path: Path, areas: set[str], ags: set[str], root: Path | None = N
         if a not in areas:
             problems.append(_problem(name, line_of.get("sozialraum"), "sozialraum", a,
                                      "unbekannter Sozialraum",
-                                     "Kennung aus sozialraeume.csv verwenden"))
+                                     "Kennung in Anführungszeichen setzen, z. B. sozialraum: "
+                                     "\"0110\" (ohne werden führende Nullen entfernt)"
+                                     if unquoted else "Kennung aus sozialraeume.csv verwenden"))
     note_ags = meta.get("ags")
     if note_ags is not None and str(note_ags) not in ags:
         problems.append(_problem(name, line_of.get("ags"), "ags", note_ags,
                                  "unbekannte Kommune (AGS)",
-                                 "AGS als Text in Anführungszeichen, z. B. ags: \"05334002\""))
+                                 "Kennung der Kommune aus kommunen.csv als Text in "
+                                 "Anführungszeichen, z. B. ags: \"05334002\""))
     if not note_areas and note_ags is None:
         problems.append(_problem(name, None, "sozialraum", None,
                                  "weder Sozialraum noch Kommune angegeben",

@@ -19,9 +19,10 @@ from . import fmt
 from . import schema as S
 from .config import text_slots, text_values
 from .context import Context, load_context
-from .core import area_sort_key, need_table, stability_label
+from .core import need_table, stability_label
 from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
+from .ids import area_anchors, is_ags, natural_key, natural_sorted, profile_pages
 from .maps import choropleth
 from .prose import Prose, notice, prose
 from .tables import DEMO_MARK, TableOutput
@@ -43,7 +44,7 @@ def open_report(
 
 
 def _natural(codes) -> list[str]:
-    return sorted(codes, key=area_sort_key)
+    return natural_sorted(codes)
 
 
 @dataclass
@@ -106,6 +107,22 @@ class Report:
 
     def value_text(self, indicator: str, value) -> str:
         return fmt.with_unit(value, self.unit(indicator))
+
+    @property
+    def single_municipality(self) -> bool:
+        """A region of exactly one Kommune (a city): its values are the region's values,
+        so Kommune and region are not shown side by side."""
+        return len(self.ds.municipalities) == 1
+
+    @cached_property
+    def area_anchors(self) -> dict[str, str]:
+        """Area code → anchor of its profile on the Kommunalprofil page."""
+        return area_anchors(self.areas.index)
+
+    @cached_property
+    def profile_pages(self) -> dict[str, str]:
+        """Kommune id → page slug of its Kommunalprofil."""
+        return profile_pages(self.ds.municipalities[S.AGS])
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -220,8 +237,9 @@ class Report:
         for _, r in self.res.headline.iterrows():
             f = self.cfg.handlungsfelder[r["handlungsfeld"]]
             parts.append(
-                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')} "
-                f"in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}"
+                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')}"
+                + ("" if self.single_municipality else
+                   f" in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}")
             )
         terms = []
         for fid in self.cfg.fields:
@@ -320,7 +338,7 @@ class Report:
         }
         for ind in leads:
             reg[self.label(ind)] = self.region_value(ind)
-        rows.append(reg)
+        rows = [reg] if self.single_municipality else [*rows, reg]
         df = pd.DataFrame(rows)
         formats = {self.label(i): (lambda x, i=i: self.value_text(i, x)) for i in leads}
         formats["Einwohner"] = fmt.number
@@ -455,13 +473,18 @@ class Report:
         sub["Kommune"] = sub[S.AGS].map(names)
         reg = self.region_values[self.region_values[S.INDICATOR] == indicator].copy()
         reg["Kommune"] = self.cfg.region
-        df = pd.concat([sub, reg], ignore_index=True)
+        if self.single_municipality:  # the one Kommune's line is the region's line
+            df, by = reg, ""
+        else:
+            if self.cfg.region in set(sub["Kommune"]):  # a Kommune named like the region
+                reg["Kommune"] = f"{self.cfg.region} insgesamt"
+            df, by = pd.concat([sub, reg], ignore_index=True), " nach Kommunen"
         return trend_lines(
             df,
             S.YEAR,
             S.VALUE,
             "Kommune",
-            f"{self.label(indicator)} {min(self.ds.years)}–{self.year} nach Kommunen",
+            f"{self.label(indicator)} {min(self.ds.years)}–{self.year}{by}",
             self.unit(indicator),
             suppressed_col=D.FLAG,
             caption=self.source_caption(), mark=self.image_mark,
@@ -509,7 +532,10 @@ class Report:
             items=[
                 f"Regel 1 (regional): Feldindex mindestens {fmt.number(b.regional_index, 2)}.",
                 f"Regel 2 (kommunal): Leitindikator mindestens das {fmt.number(b.kommunal_faktor, 2)}-Fache "
-                f"des Werts der eigenen Kommune und Feldindex mindestens {fmt.number(b.kommunal_index, 2)}.",
+                f"des Werts der eigenen Kommune und Feldindex mindestens {fmt.number(b.kommunal_index, 2)}."
+                + (f" {self.cfg.region} besteht aus nur einer Kommune: Ihr Wert ist der Wert "
+                   "der Region, Regel 2 vergleicht hier also mit dem Wert der Region."
+                   if self.single_municipality else ""),
                 f"Regel 3 (absolut): Feldindex mindestens {fmt.number(b.absolut_index, 2)} und die Zahl der "
                 f"Betroffenen im Leitindikator unter den obersten {fmt.number(b.absolut_anteil * 100)} % "
                 "der Sozialräume.",
@@ -678,7 +704,7 @@ class Report:
         av_pub = av_pub.iloc[
             sorted(
                 range(len(av_pub)),
-                key=lambda i: (area_sort_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
+                key=lambda i: (natural_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
             )
         ]
         mv = self.municipal_values[self.municipal_values[S.YEAR] == self.year].copy()
@@ -756,10 +782,12 @@ class FieldView:
         )
         first = (
             f"Im Handlungsfeld „{self.fc.titel}“ haben "
-            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')} aus "
-            f"{fmt.count_phrase(len(per), 'Kommune', 'Kommunen')} Handlungsbedarf"
+            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')}"
+            + ("" if self.r.single_municipality else
+               f" aus {fmt.count_phrase(len(per), 'Kommune', 'Kommunen')}")
+            + " Handlungsbedarf"
         )
-        if len(per):
+        if len(per) and not self.r.single_municipality:
             first += ", die meisten in " + fmt.join_de(
                 [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()]
             )
@@ -938,7 +966,7 @@ class FieldView:
         reg = {"Kommune": self.r.cfg.region, "Sozialräume mit Bedarf": int(self.flag.sum())}
         for ind in inds:
             reg[self.r.label(ind)] = self.r.region_value(ind)
-        rows.append(reg)
+        rows = [reg] if self.r.single_municipality else [*rows, reg]
         formats = {self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in inds}
         return TableOutput(
             pd.DataFrame(rows),
@@ -983,13 +1011,15 @@ class ProfileView:
                 f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
             )
         areas = fmt.count_phrase(len(self.codes), "Sozialraum", "Sozialräumen")
+        # an id is shown as „AGS“ only when it is one (any other id is not named at all)
+        who = f"{self.name} (AGS {self.ags})" if is_ags(self.ags) else self.name
         if isinstance(pop, int):
-            first = (f"{self.name} (AGS {self.ags}) hat {fmt.number(pop)} Einwohnerinnen und "
+            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und "
                      f"Einwohner in {areas}.")
         else:  # withheld (•) or not supplied: no number in the sentence
             why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
                    else "liegt nicht vor")
-            first = (f"{self.name} (AGS {self.ags}) hat {areas}; die Zahl der Einwohnerinnen "
+            first = (f"{who} hat {areas}; die Zahl der Einwohnerinnen "
                      f"und Einwohner {why}.")
         return prose(
             first,
@@ -997,29 +1027,32 @@ class ProfileView:
         )
 
     def key_figures(self) -> TableOutput:
+        single = self.r.single_municipality  # the Kommune's values are the region's
+        region = (f"{self.r.cfg.region} insgesamt" if self.r.cfg.region == self.name
+                  else self.r.cfg.region)
         rows = []
         for f in self.r.cfg.fields:
             for ind in self.r.cfg.handlungsfelder[f].indikatoren:
-                rows.append(
-                    {
-                        "Indikator": self.r.label(ind),
-                        "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
-                        self.name: self.r.municipal_value(ind, self.ags),
-                        self.r.cfg.region: self.r.region_value(ind),
-                        "_unit": self.r.unit(ind),
-                    }
-                )
+                row = {
+                    "Indikator": self.r.label(ind),
+                    "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
+                    self.name: self.r.municipal_value(ind, self.ags),
+                }
+                if not single:
+                    row[region] = self.r.region_value(ind)
+                rows.append({**row, "_unit": self.r.unit(ind)})
         df = pd.DataFrame(rows)
         units = df.pop("_unit")
         unit_of = dict(zip(df["Indikator"], units, strict=True))
         df.insert(1, "Einheit", df["Indikator"].map(unit_of))
+        formats = {self.name: lambda x: fmt.number(x, 1)}
+        if not single:
+            formats[region] = lambda x: fmt.number(x, 1)
         return TableOutput(
             df,
-            f"Kennzahlen {self.name} und Region {self.r.year}",
-            number_formats={
-                self.name: lambda x: fmt.number(x, 1),
-                self.r.cfg.region: lambda x: fmt.number(x, 1),
-            },
+            f"Kennzahlen {self.name} {self.r.year}" if single
+            else f"Kennzahlen {self.name} und Region {self.r.year}",
+            number_formats=formats,
             row_header="Indikator",
         )
 
@@ -1161,7 +1194,7 @@ class AreaProfiles:
                 + ", ".join(f'<a href="{h}">{html.escape(t)}</a>' for h, t in links)
                 + "</p>"
             )
-        anchor = "sr-" + code.lower().replace(" ", "-")
+        anchor = r.area_anchors[code]
         return (
             f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
             f"</h3>{text}{table._repr_html_()}</section>"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .ids import ID_MAX_LENGTH, ID_RE, KOMMUNE_ID_DIGITS_RE
+
 # ---------------------------------------------------------------------------
 # Column names used throughout the package
 # ---------------------------------------------------------------------------
@@ -101,22 +103,36 @@ class InputFile:
         return [c.name for c in self.columns]
 
 
-_AGS_RE = r"^05334\d{3}$"
 _ID_RE = r"^[a-z][a-z0-9_]*$"
 
 
 def is_id(text: str) -> bool:
     """A configuration id (field, theme …): lower-case letter, then a–z, 0–9, _."""
     return re.fullmatch(_ID_RE, text) is not None
-_AREA_RE = r"^[A-Z]{1,2} \d{1,2}[a-z]?$"
+
+
+# messages of the id rules (analysis.ids); the validator gives each its own fix
+ID_FORM_ERROR = "Kennung mit unerlaubten Zeichen"
+ID_LENGTH_ERROR = "Kennung leer oder länger als 40 Zeichen"
+AGS_FORM_ERROR = "rein aus Ziffern, aber kein gültiger AGS (8 Ziffern, Land 01–16)"
+
+
+def _id_checks(kommune: bool) -> tuple:
+    """Checks of an area code / Kommune id column (:mod:`analysis.ids`)."""
+    checks = (pa.Check.str_length(1, ID_MAX_LENGTH, error=ID_LENGTH_ERROR),
+              pa.Check.str_matches(ID_RE, error=ID_FORM_ERROR))
+    if kommune:
+        checks += (pa.Check.str_matches(KOMMUNE_ID_DIGITS_RE, error=AGS_FORM_ERROR),)
+    return checks
+
 
 KOMMUNEN = InputFile(
     "kommunen",
     "Die Kommunen der StädteRegion (Gemeinden), je eine Zeile.",
     (
-        Column(AGS, "str", "Amtlicher Gemeindeschlüssel, 8 Ziffern", "05334002",
-               checks=(pa.Check.str_matches(r"^\d{8}$", error="AGS hat nicht 8 Ziffern"),),
-               unique=True),
+        Column(AGS, "str", "Kennung der Kommune: der Amtliche Gemeindeschlüssel (8 Ziffern) "
+               "oder eine freie Kennung (Buchstaben, Ziffern, Leerzeichen, - _ .)", "05334002",
+               checks=_id_checks(kommune=True), unique=True),
         Column("name", "str", "Name der Kommune", "Aachen",
                checks=(pa.Check.str_length(1, 80, error="Name leer oder zu lang"),)),
     ),
@@ -127,15 +143,13 @@ SOZIALRAEUME = InputFile(
     "sozialraeume",
     "Die Sozialräume (kleinräumige Gebiete), je eine Zeile; jeder gehört zu genau einer Kommune.",
     (
-        Column(AREA, "str", "Kennung des Sozialraums wie im Bericht (Kürzel der Kommune, "
-               "Leerzeichen, Nummer)", "AC 1",
-               checks=(pa.Check.str_matches(_AREA_RE,
-                                            error="Kennung hat nicht die Form „AC 1“ / „A 1a“"),),
-               unique=True),
+        Column(AREA, "str", "Kennung des Sozialraums wie im Bericht, in der Form der Region "
+               "(Buchstaben, Ziffern, Leerzeichen, - _ .; führende Nullen bleiben)", "AC 1",
+               checks=_id_checks(kommune=False), unique=True),
         Column("name", "str", "Name des Sozialraums", "Soziale Stadt Alsdorf Mitte",
                checks=(pa.Check.str_length(1, 120, error="Name leer oder zu lang"),)),
-        Column(AGS, "str", "AGS der Kommune, zu der der Sozialraum gehört", "05334004",
-               checks=(pa.Check.str_matches(r"^\d{8}$", error="AGS hat nicht 8 Ziffern"),)),
+        Column(AGS, "str", "Kennung (AGS) der Kommune, zu der der Sozialraum gehört",
+               "05334004"),
         Column("name_belegt", "str", "ja = Name aus einer Veröffentlichung belegt; nein = "
                "Arbeitsname", "ja",
                checks=(pa.Check.isin(["ja", "nein"], error="nur „ja“ oder „nein“ erlaubt"),)),

@@ -173,6 +173,12 @@ def _check_values(df: pd.DataFrame, raw: RawTable, spec: S.InputFile) -> list[Pr
             hint = {
                 "negative Anzahl": "Anzahlen sind nie negativ; Vorzeichen prüfen",
                 "unplausibel große Anzahl": "Wert prüfen (Tippfehler? Tausendertrennzeichen?)",
+                S.ID_FORM_ERROR: "nur Buchstaben, Ziffern, Leerzeichen, „-“, „_“ und „.“ "
+                                 "verwenden; am Anfang ein Buchstabe oder eine Ziffer",
+                S.ID_LENGTH_ERROR: "Kennung mit 1 bis 40 Zeichen eintragen",
+                S.AGS_FORM_ERROR: "den 8-stelligen AGS mit führender 0 eintragen (Spalte als "
+                                  "Text formatieren) oder eine Kennung mit Buchstaben, "
+                                  "z. B. „bezirk_01“",
             }.get(check, "Wert gemäß data/README.md korrigieren")
             if col == S.AGS and re.fullmatch(r"\d{7}", str(value)):
                 hint = (f"führende 0 fehlt (Excel entfernt sie): „0{value}“ eintragen und die "

@@ -88,12 +88,12 @@ def test_decimal_comma_in_comma_file_is_a_located_problem(tmp_path):
 
 
 def test_blank_rows_keep_excel_row_numbers(tmp_path):
-    text = "ags,name\n\n05334002,Aachen\n\n\n0533400X,Alsdorf\n\n"
+    text = "ags,name\n\n05334002,Aachen\n\n\n0533400/,Alsdorf\n\n"
     raw = read_table(_write(tmp_path / "kommunen.csv", text))
     assert len(raw.frame) == 2
     _, problems = typed_frame(raw, S.KOMMUNEN)
     [p] = problems
-    assert (p.row, p.column, p.value) == (6, "ags", "0533400X")
+    assert (p.row, p.column, p.value) == (6, "ags", "0533400/")
 
 
 def test_find_table_prefers_csv(tmp_path):
@@ -163,9 +163,23 @@ def test_xlsx_ags_typed_as_number_hints_at_leading_zero(tmp_path):
     path = _xlsx(tmp_path / "kommunen.xlsx", [["ags", "name"], [5334002, "Aachen"]])
     _, problems = typed_frame(read_table(path), S.KOMMUNEN)
     [p] = problems
-    assert (p.row, p.column, p.value, p.message) == (2, "ags", "5334002",
-                                                     "AGS hat nicht 8 Ziffern")
-    assert "führende 0" in p.hint
+    assert (p.row, p.column, p.value) == (2, "ags", "5334002")
+    assert "kein gültiger AGS" in p.message and "führende 0" in p.hint
+
+
+def test_xlsx_text_ids_stay_as_typed(tmp_path):
+    """Area codes typed as text keep their form (leading zeros, „.0“); numbers typed as
+    numbers lose a trailing „.0“ only."""
+    path = _xlsx(tmp_path / "sozialraeume.xlsx", [
+        ["sozialraum", "name", "ags", "name_belegt"],
+        ["0110", "Mitte", "bezirk_01", "ja"],
+        ["12.0", "Nord", "bezirk_01", "nein"],
+        [17843.0, "Süd", "bezirk_01", "nein"],
+    ])
+    raw = read_table(path)
+    assert list(raw.frame["sozialraum"]) == ["0110", "12.0", "17843"]
+    frame, problems = typed_frame(raw, S.SOZIALRAEUME)
+    assert problems == [] and list(frame["sozialraum"]) == ["0110", "12.0", "17843"]
 
 
 @pytest.mark.parametrize(("content", "message"), [
