@@ -223,8 +223,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     cnt = cnt.merge(areas[[S.AREA, S.AGS]], on=S.AREA, how="left")
     cnt = cnt[[S.AREA, S.AGS, S.YEAR, S.VARIABLE, S.COUNT]].astype(
         {S.YEAR: "int64", S.COUNT: "int64"})
-    if not cntm.empty:
-        cntm = cntm.astype({S.YEAR: "int64", S.COUNT: "int64"})
+    # typed also when empty (no zaehlungen_kommune): later steps expect whole numbers
+    cntm = cntm.astype({S.YEAR: "int64", S.COUNT: "int64"})
     return Dataset(
         municipalities=mun.sort_values(S.AGS).reset_index(drop=True),
         areas=areas.reset_index(drop=True),
