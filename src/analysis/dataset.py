@@ -19,7 +19,7 @@ from .identities import check_identities, parse_identities
 from .inputfiles import TEXT_FILE_LIMIT, check_input, limits, open_input, too_many_rows
 from .io import find_table, read_geojson
 from .notes import Note, read_notes
-from .validate import read_and_type
+from .validate import COUNT_FILES, read_counts_or_table
 
 DEMO_MARKER = "DEMO"
 
@@ -126,10 +126,22 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         raise DataContractError([Problem(str(data_dir.name or data_dir), None, None, None,
                                          "Datenordner nicht gefunden",
                                          "Pfad prüfen (make report DATA=pfad/zum/ordner)")])
+    return _load_dataset(data_dir)
+
+
+def _load_dataset(data_dir: Path) -> Dataset:
+    locators = []  # of count tables in the wide layout
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame | None] = {}
     for spec in S.TABLE_FILES:
-        df, probs = read_and_type(data_dir, spec)
+        levels = None
+        var = frames.get(S.VARIABLEN.name)
+        if spec.name in COUNT_FILES and var is not None and not var.empty \
+                and var[S.VARIABLE].notna().all():
+            levels = dict(zip(var[S.VARIABLE], var[S.LEVEL], strict=True))
+        df, probs, locator = read_counts_or_table(data_dir, spec, levels)
+        if locator is not None:
+            locators.append(locator)
         frames[spec.name] = df
         problems += probs
     if os.path.lexists(data_dir / DEMO_MARKER):  # only its existence counts; never read
@@ -215,6 +227,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     problems += _check_planning(frames, ags_known, area_known, set(ind[S.INDICATOR]))
     notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known, data_dir)
     problems += nprobs
+    for locator in locators:  # counts of a wide table: shown in the wide file's cells
+        problems = [locator.locate(p) for p in problems]
     if problems:
         raise DataContractError(problems)
 
@@ -232,7 +246,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         indicators=ind.assign(handlungsfelder=ind["handlungsfelder"].map(_split_list)
                               ).reset_index(drop=True),
         counts=cnt.sort_values([S.AREA, S.YEAR, S.VARIABLE]).reset_index(drop=True),
-        counts_municipal=cntm.reset_index(drop=True),
+        counts_municipal=cntm.sort_values([S.AGS, S.YEAR, S.VARIABLE]).reset_index(drop=True),
         geometry=geometry,
         years=years,
         priorities=_reset(frames["prioritaeten"]),
