@@ -40,6 +40,7 @@ class Dataset:
     services: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
     notes: list[Note] = field(default_factory=list)
+    notes_supplied: bool = True  # False: no befunde/ folder (an optional input)
     data_hash: str = ""
     is_demo: bool = False
     # (total, parts): the count of total is the sum of the parts (variablen.summe_aus)
@@ -253,6 +254,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
         services=_reset(frames["angebote"]),
         goals=_reset(frames["wirkungsziele"]),
         notes=notes,
+        notes_supplied=os.path.isdir(data_dir / S.NOTES_DIR),
         data_hash=data_hash(data_dir),
         is_demo=(data_dir / DEMO_MARKER).exists(),
         identities=identities,
