@@ -1010,3 +1010,22 @@ def test_accepted_input(case, demo_copy, demo_dataset, validate_cli):
     assert demo_dataset.identities == [("bev_gesamt", ("bev_u65", "bev_65plus")),
                                        ("bev_u65", ("bev_u15", "bev_15_64"))]
     assert ds.identities == ([] if "sum_column" in case else demo_dataset.identities)
+
+
+def test_analysis_runs_without_optional_files(demo_copy):
+    """What validate accepts, the report can compute: without zaehlungen_kommune the
+    municipal counts are an empty integer frame and the core runs (it failed with
+    „anzahl muss ganzzahlig und vollständig sein“)."""
+    import shutil
+
+    from analysis.core import run
+
+    ACCEPTED["without_optional_files"](demo_copy)
+    shutil.rmtree(demo_copy / "befunde")
+    ds = load_dataset(demo_copy)
+    assert ds.counts_municipal.empty
+    assert str(ds.counts_municipal["anzahl"].dtype) == "int64"
+    assert (ds.services, ds.priorities, ds.goals, ds.notes, ds.notes_supplied) == (
+        None, None, None, [], False)
+    result = run(ds, load_config(CONFIG), with_stability=False)
+    assert len(result.need) == 93
