@@ -236,12 +236,9 @@ def read_counts_or_table(data_dir: Path, spec: S.InputFile, levels: dict[str, st
                                         )], None
     if spec.name in COUNT_FILES and levels is not None \
             and is_wide(list(raw.frame.columns), set(levels)):
-        long, locator, problems = melt(raw, spec, levels)
+        long, locator, problems = melt(raw, spec, levels, limits().max_rows)
         if locator is None:
             return None, problems, None
-        if len(long.frame) > limits().max_rows:  # the melted table counts, too
-            return None, [too_many_rows(raw.file, len(long.frame), limits().max_rows,
-                                        "Zählwerte")], None
         df, more = typed_frame(long, spec)
         return df, problems + [locator.locate(p) for p in more], locator
     df, problems = typed_frame(raw, spec)

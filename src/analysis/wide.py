@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import schema as S
 from .errors import Problem
+from .inputfiles import too_many_rows
 from .io import RawTable
 
 
@@ -61,13 +62,14 @@ class WideLocator:
                        column=self.columns[i] if long_cell else p.column, hint=hint)
 
 
-def melt(raw: RawTable, spec: S.InputFile, levels: dict[str, str]
+def melt(raw: RawTable, spec: S.InputFile, levels: dict[str, str], max_counts: int
          ) -> tuple[RawTable, WideLocator | None, list[Problem]]:
     """Check the header of a wide count table and melt it to the long layout.
 
     Returns the long table (index = position in the melted table, so that messages can be
     mapped back with the locator), the locator and header/key problems found on the way
     (unknown or misplaced variable columns, missing id columns, doubled area and year).
+    More than ``max_counts`` cells (rows × variable columns) are refused before melting.
     """
     file = raw.file
     key = id_column(spec)
@@ -129,6 +131,9 @@ def melt(raw: RawTable, spec: S.InputFile, levels: dict[str, str]
                                     "doppelte Zeile löschen oder Kennung/Jahr korrigieren"))
     df = df[keep]
     n, m = len(df), len(value_columns)
+    if n * m > max_counts:  # bounded memory: checked before the long table is built
+        return raw, None, [too_many_rows(file, n * m, max_counts, "Zählwerte (Zeilen × "
+                                         "Variablenspalten)")]
     long = pd.DataFrame({
         key: df[key].to_numpy().repeat(m),
         S.YEAR: df[S.YEAR].to_numpy().repeat(m),

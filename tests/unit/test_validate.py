@@ -727,6 +727,11 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
         _wide(lambda rows, col: [r.append("bev_gesamt" if r is rows[0] else "5") for r in rows],
               "zaehlungen_kommune.csv"),
         Expect("zaehlungen_kommune.csv", 1, "bev_gesamt", None, "je Sozialraum vor")),
+    "wide_too_many_counts": (  # 558 rows, but 14.508 counts: refused before melting
+        lambda d: to_wide(d),
+        Expect("zaehlungen.csv", None, None, None,
+               "Datei hat 14.508 Zählwerte (Zeilen × Variablenspalten), erlaubt sind "
+               "höchstens 10.000", "SOZIALPLANUNG_MAX_ZEILEN")),
 }
 
 #: environment (limits) of a case; everything else runs with the defaults
@@ -734,6 +739,7 @@ CASE_ENV = {
     "xlsx_unpacks_too_big": {"SOZIALPLANUNG_MAX_DATEI_MB": "1"},
     "file_too_big": {"SOZIALPLANUNG_MAX_DATEI_MB": "1"},
     "too_many_rows": {"SOZIALPLANUNG_MAX_ZEILEN": "10000"},
+    "wide_too_many_counts": {"SOZIALPLANUNG_MAX_ZEILEN": "10000"},
     "too_many_areas": {"SOZIALPLANUNG_MAX_SOZIALRAEUME": "50"},
 }
 
@@ -794,7 +800,7 @@ def test_bad_input(case, demo_copy, validate_cli, monkeypatch):
 
 
 def test_battery_is_big_enough():
-    assert len(CASES) >= 89
+    assert len(CASES) >= 90
 
 
 def test_all_problems_are_collected(demo_copy):
