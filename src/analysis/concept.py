@@ -60,6 +60,8 @@ NO_DATA = "keine Daten"
 COVERED = "im Sozialraum"
 NEIGHBOUR_ONLY = "nur angrenzend"
 NONE = "kein Angebot"
+#: supply status when no services inventory (``angebote``) was supplied: never a gap
+UNKNOWN = "keine Bestandsaufnahme"
 
 GAP_COLUMNS = ["sozialraum", "handlungsfeld", "bedarf", "angebote_im_raum",
                "angebote_angrenzend", "angrenzend_mit_angebot", "versorgung", "luecke",

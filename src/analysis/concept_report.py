@@ -19,6 +19,26 @@ from .prose import Prose, notice, prose
 from .report import Report, open_report
 from .tables import TableOutput
 
+#: what a page says when an optional input was not supplied (instead of a table that
+#: would look like „nothing there“)
+NO_SERVICES = (
+    "Eine Bestandsaufnahme der Angebote liegt nicht vor (die Datei „angebote“ wurde nicht "
+    "geliefert). Ob es in den Sozialräumen mit Handlungsbedarf passende Angebote gibt, lässt "
+    "sich daher nicht beurteilen; fehlende Angebote werden nicht ausgewiesen."
+)
+NO_SERVICES_SHORT = "Ohne Bestandsaufnahme der Angebote werden hier keine Angebote aufgeführt."
+NO_CHAIN = ("Ohne Bestandsaufnahme der Angebote lässt sich nicht prüfen, auf welchen Stufen der "
+            "Präventionskette Angebote bestehen.")
+NO_PRIORITIES = (
+    "Kommunale Schwerpunkte wurden nicht geliefert (die Datei „prioritaeten“ fehlt). "
+    "Themengleiche Kommunen können daher nicht vorgeschlagen werden."
+)
+NO_GOALS = (
+    "Wirkungsziele wurden nicht geliefert (die Datei „wirkungsziele“ fehlt). Ein Fortschritt "
+    "kann daher nicht berichtet werden."
+)
+NO_NOTES = ("Qualitative Befunde wurden nicht geliefert (der Ordner „befunde“ fehlt).")
+
 SUGGESTION_NOTE = (
     "Die folgenden Empfehlungen sind aus den Daten abgeleitete Vorschläge. "
     "Sie haben empfehlenden Charakter; über Ziele und Maßnahmen entscheiden "
@@ -69,8 +89,11 @@ class NoteList:
     """Qualitative findings quoted as block quotes with their source."""
 
     notes: tuple
+    supplied: bool = True  # False: no befunde/ folder at all
 
     def _repr_html_(self) -> str:
+        if not self.supplied:
+            return f"<p>{html.escape(NO_NOTES)}</p>"
         if not self.notes:
             return "<p>Zu diesem Thema liegen noch keine qualitativen Befunde vor.</p>"
         parts = []
@@ -117,9 +140,14 @@ class ConceptReport:
     def adjacency(self) -> dict[str, set[str]]:
         return C.adjacency(self.ds.geometry)
 
+    @property
+    def has_services(self) -> bool:
+        """Whether a services inventory (``angebote``) was supplied."""
+        return self.ds.services is not None
+
     @cached_property
     def gaps(self) -> pd.DataFrame:
-        return C.gaps(
+        g = C.gaps(
             self.r.res.need,
             self.ds.services,
             self.adjacency,
@@ -127,6 +155,9 @@ class ConceptReport:
             self.cfg.fields,
             self.labels,
         )
+        if not self.has_services:  # no inventory: supply unknown, never a gap
+            g = g.assign(versorgung=C.UNKNOWN, luecke=False, empfehlung="")
+        return g
 
     @cached_property
     def clusters(self) -> pd.DataFrame:
@@ -180,17 +211,34 @@ class ConceptReport:
             items.append(
                 f"{self.labels[f]}: {fmt.count_phrase(len(rec), 'Empfehlung', 'Empfehlungen')}"
             )
+        ds = self.ds
+        sources = []
+        if ds.priorities is not None:
+            sources.append("den Schwerpunkten der Kommunen")
+        if ds.services is not None:
+            sources.append("der Bestandsaufnahme von "
+                           + fmt.count_phrase(len(ds.services), "Angebot", "Angeboten"))
+        if ds.notes_supplied:
+            sources.append(fmt.count_phrase(len(ds.notes), "qualitativem Befund",
+                                            "qualitativen Befunden"))
+        missing = [what for what, absent in (
+            ("kommunale Schwerpunkte", ds.priorities is None),
+            ("eine Bestandsaufnahme der Angebote", ds.services is None),
+            ("Wirkungsziele", ds.goals is None),
+            ("qualitative Befunde", not ds.notes_supplied)) if absent]
+        clusters = (fmt.count_phrase(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
+                                     "Gebiete mit Handlungsbedarf reichen")
+                    + " über eine Gemeindegrenze hinaus.")
         return prose(
-            f"Der Anhang verbindet die Ergebnisse des Sozialberichts {self.year} mit den "
-            f"Schwerpunkten der Kommunen, der Bestandsaufnahme von "
-            f"{fmt.count_phrase(len(self.ds.services) if self.ds.services is not None else 0, 'Angebot', 'Angeboten')} "
-            f"und {fmt.count_phrase(len(self.ds.notes), 'qualitativem Befund', 'qualitativen Befunden')}.",
-            f"In {fmt.count_phrase(n_gap, 'Fall', 'Fällen')} besteht Handlungsbedarf ohne passendes "
-            f"Angebot im Sozialraum oder angrenzend; "
-            + fmt.count_phrase(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
-                               "Gebiete mit Handlungsbedarf reichen")
-            + " "
-            "über eine Gemeindegrenze hinaus.",
+            f"Der Anhang verbindet die Ergebnisse des Sozialberichts {self.year}"
+            + (f" mit {fmt.join_de(sources)}." if sources else "."),
+            (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
+             "sagen das jeweils." if missing else ""),
+            (f"In {fmt.count_phrase(n_gap, 'Fall', 'Fällen')} besteht Handlungsbedarf ohne "
+             "passendes Angebot im Sozialraum oder angrenzend; " + clusters
+             if self.has_services else
+             "Eine Bestandsaufnahme der Angebote liegt nicht vor; ob Angebote fehlen, lässt "
+             "sich daher nicht beurteilen. " + clusters[0].upper() + clusters[1:]),
             "Empfehlungen je Handlungsfeld:",
             items=items,
         )
@@ -213,6 +261,8 @@ class ConceptReport:
 
     # ------------------------------------------------------------------ 51 priorities
     def priorities_text(self) -> Prose:
+        if self.ds.priorities is None:
+            return notice(NO_PRIORITIES)
         g = self.groups
         items = [
             f"{r['titel']}: {fmt.count_phrase(int(r['anzahl']), 'Kommune', 'Kommunen')}"
@@ -233,7 +283,9 @@ class ConceptReport:
             items=items,
         )
 
-    def priorities_table(self) -> TableOutput:
+    def priorities_table(self) -> TableOutput | Prose:
+        if self.ds.priorities is None:
+            return prose("Ohne kommunale Schwerpunkte entfällt diese Tabelle.")
         g = self.groups
         df = pd.DataFrame(
             {
@@ -248,8 +300,10 @@ class ConceptReport:
             df, "Kommunale Schwerpunkte und themengleiche Kommunen", row_header="Thema"
         )
 
-    def priorities_matrix(self) -> TableOutput:
+    def priorities_matrix(self) -> TableOutput | Prose:
         pri = self.ds.priorities
+        if pri is None:
+            return prose("Ohne kommunale Schwerpunkte entfällt diese Übersicht.")
         rows = []
         for _, m in self.ds.municipalities.iterrows():
             row = {"Kommune": m["name"]}
@@ -271,15 +325,20 @@ class ConceptReport:
         covered = int((g["versorgung"] == C.COVERED).sum())
         neighbour = int((g["versorgung"] == C.NEIGHBOUR_ONLY).sum())
         none = int((g["versorgung"] == C.NONE).sum())
+        need = (f"{fmt.count_phrase(int(flag.sum()), 'Sozialraum hat', 'Sozialräume haben')} "
+                f"im Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht).")
+        if not self.has_services:
+            return prose(need)
         return prose(
-            f"{fmt.count_phrase(int(flag.sum()), 'Sozialraum hat', 'Sozialräume haben')} im "
-            f"Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht). "
+            f"{need} "
             f"{fmt.number(covered)} davon haben ein passendes Angebot im Sozialraum, "
             f"{fmt.number(neighbour)} nur in einem angrenzenden Sozialraum, "
             f"{fmt.number(none)} weder noch."
         )
 
-    def supply_map(self, field: str) -> FigureOutput:
+    def supply_map(self, field: str) -> FigureOutput | Prose:
+        if not self.has_services:
+            return notice(NO_SERVICES)
         g = self.gaps[self.gaps["handlungsfeld"] == field].set_index("sozialraum")
         status = pd.Series("kein Handlungsbedarf", index=self.r.areas.index)
         status.loc[g.index] = "Bedarf: " + g["versorgung"]
@@ -319,7 +378,9 @@ class ConceptReport:
             ~pd.Series(hidden, index=cov.index), D.SUPPRESSED)
         return cov.set_index(["sozialraum", "handlungsfeld"])
 
-    def gaps_table(self, field: str) -> TableOutput:
+    def gaps_table(self, field: str) -> TableOutput | None:
+        if not self.has_services:
+            return None  # supply_map says why
         g = self.gaps[self.gaps["handlungsfeld"] == field]
         df = pd.DataFrame(
             {
@@ -340,7 +401,9 @@ class ConceptReport:
             row_header="Sozialraum",
         )
 
-    def services_table(self, field: str) -> TableOutput:
+    def services_table(self, field: str) -> TableOutput | Prose:
+        if not self.has_services:
+            return prose(NO_SERVICES_SHORT)
         svc = (
             C.active_services(self.ds.services, self.year)
             if self.ds.services is not None
@@ -368,7 +431,9 @@ class ConceptReport:
             row_header="Angebot",
         )
 
-    def chain_table(self) -> TableOutput:
+    def chain_table(self) -> TableOutput | None:
+        if not self.has_services:
+            return None  # chain_text says why
         ch = C.chain_gaps(self.ds.services, self.ds.areas, self.cfg.praeventionskette, self.year)
         wide = ch.pivot(index="kommune", columns="kettenstufe", values="angebote")
         wide = wide[[s for s in self.cfg.praeventionskette if s in wide.columns]]
@@ -383,6 +448,8 @@ class ConceptReport:
         )
 
     def chain_text(self) -> Prose:
+        if not self.has_services:
+            return prose(NO_CHAIN)
         ch = C.chain_gaps(self.ds.services, self.ds.areas, self.cfg.praeventionskette, self.year)
         gaps = ch[ch["luecke"]]
         items = []
@@ -397,7 +464,8 @@ class ConceptReport:
         )
 
     def notes(self, field: str) -> NoteList:
-        return NoteList(tuple(C.notes_for(self.ds.notes, field=field)))
+        return NoteList(tuple(C.notes_for(self.ds.notes, field=field)),
+                        supplied=self.ds.notes_supplied)
 
     def profile_links(self, field: str) -> LinkList:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
@@ -410,6 +478,8 @@ class ConceptReport:
 
     # ------------------------------------------------------------------ 53 impact
     def progress_text(self) -> Prose:
+        if self.ds.goals is None:
+            return notice(NO_GOALS)
         p = self.progress
         counts = p["status"].value_counts()
         items = [
@@ -425,7 +495,9 @@ class ConceptReport:
             items=items,
         )
 
-    def progress_table(self) -> TableOutput:
+    def progress_table(self) -> TableOutput | None:
+        if self.ds.goals is None:
+            return None  # progress_text says so
         p = self.progress
         goals = self.ds.goals.set_index("ziel_id") if self.ds.goals is not None else None
         df = pd.DataFrame(
@@ -526,6 +598,11 @@ class ConceptReport:
 
     # ------------------------------------------------------------------ 59 method
     def method_text(self) -> Prose:
+        missing = [what for what, absent in (
+            ("keine Bestandsaufnahme der Angebote", not self.has_services),
+            ("keine kommunalen Schwerpunkte", self.ds.priorities is None),
+            ("keine Wirkungsziele", self.ds.goals is None),
+            ("keine qualitativen Befunde", not self.ds.notes_supplied)) if absent]
         return prose(
             "Handlungsbedarf je Sozialraum und Handlungsfeld stammt aus dem Sozialbericht. "
             "Ein Angebot gilt als passend, wenn es im selben Handlungsfeld arbeitet, im "
@@ -540,20 +617,30 @@ class ConceptReport:
             "Qualitative Befunde stammen aus Sozialraumkonferenzen, Fachgesprächen, "
             f"Befragungen und dem {self.cfg.bezeichnungen.steuerungsgremium}; sie werden "
             "wörtlich und mit Quelle zitiert.",
+            (f"Für diese Ausgabe wurden {fmt.join_de(missing)} geliefert; die darauf beruhenden "
+             "Abschnitte und Downloads entfallen." if missing else ""),
         )
 
     # ------------------------------------------------------------------ downloads
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
+        """Published tables: file stem → (label, DataFrame); a table that rests on an
+        optional input that was not supplied is left out (the pages say why)."""
         g = self.gaps.copy()
         g["luecke"] = g["luecke"].map({True: "ja", False: "nein"})
         g["bedarf"] = "ja"
-        return {
+        tables = {
             "empfehlungen": ("Empfehlungen (Vorschläge)", self.recommendations),
             "versorgung": ("Handlungsbedarf und Versorgung je Sozialraum", g),
             "themengleiche_kommunen": ("Themengleiche Kommunen", self.groups),
             "wirkungsziele": ("Wirkungsziele und Fortschritt", self.progress.round(2)),
             "interkommunale_gebiete": ("Gemeindeübergreifende Gebiete", self.clusters),
         }
+        for name, absent in (("versorgung", not self.has_services),
+                             ("themengleiche_kommunen", self.ds.priorities is None),
+                             ("wirkungsziele", self.ds.goals is None)):
+            if absent:
+                del tables[name]
+        return tables
 
 
 STAGE_LABELS = {

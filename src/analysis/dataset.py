@@ -19,7 +19,7 @@ from .identities import check_identities, parse_identities
 from .inputfiles import TEXT_FILE_LIMIT, check_input, limits, open_input, too_many_rows
 from .io import find_table, read_geojson
 from .notes import Note, read_notes
-from .validate import read_and_type
+from .validate import COUNT_FILES, read_counts_or_table
 
 DEMO_MARKER = "DEMO"
 
@@ -40,6 +40,7 @@ class Dataset:
     services: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
     notes: list[Note] = field(default_factory=list)
+    notes_supplied: bool = True  # False: no befunde/ folder (an optional input)
     data_hash: str = ""
     is_demo: bool = False
     # (total, parts): the count of total is the sum of the parts (variablen.summe_aus)
@@ -128,10 +129,22 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         raise DataContractError([Problem(str(data_dir.name or data_dir), None, None, None,
                                          "Datenordner nicht gefunden",
                                          "Pfad prüfen (make report DATA=pfad/zum/ordner)")])
+    return _load_dataset(data_dir)
+
+
+def _load_dataset(data_dir: Path) -> Dataset:
+    locators = []  # of count tables in the wide layout
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame | None] = {}
     for spec in S.TABLE_FILES:
-        df, probs = read_and_type(data_dir, spec)
+        levels = None
+        var = frames.get(S.VARIABLEN.name)
+        if spec.name in COUNT_FILES and var is not None and not var.empty \
+                and var[S.VARIABLE].notna().all():
+            levels = dict(zip(var[S.VARIABLE], var[S.LEVEL], strict=True))
+        df, probs, locator = read_counts_or_table(data_dir, spec, levels)
+        if locator is not None:
+            locators.append(locator)
         frames[spec.name] = df
         problems += probs
     if os.path.lexists(data_dir / DEMO_MARKER):  # only its existence counts; never read
@@ -217,6 +230,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     problems += _check_planning(frames, ags_known, area_known, set(ind[S.INDICATOR]))
     notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known, data_dir)
     problems += nprobs
+    for locator in locators:  # counts of a wide table: shown in the wide file's cells
+        problems = [locator.locate(p) for p in problems]
     if problems:
         raise DataContractError(problems)
 
@@ -225,8 +240,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     cnt = cnt.merge(areas[[S.AREA, S.AGS]], on=S.AREA, how="left")
     cnt = cnt[[S.AREA, S.AGS, S.YEAR, S.VARIABLE, S.COUNT]].astype(
         {S.YEAR: "int64", S.COUNT: "int64"})
-    if not cntm.empty:
-        cntm = cntm.astype({S.YEAR: "int64", S.COUNT: "int64"})
+    # typed also when empty (no zaehlungen_kommune): later steps expect whole numbers
+    cntm = cntm.astype({S.YEAR: "int64", S.COUNT: "int64"})
     return Dataset(
         municipalities=mun.sort_values(S.AGS).reset_index(drop=True),
         areas=areas.reset_index(drop=True),
@@ -234,13 +249,14 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         indicators=ind.assign(handlungsfelder=ind["handlungsfelder"].map(_split_list)
                               ).reset_index(drop=True),
         counts=cnt.sort_values([S.AREA, S.YEAR, S.VARIABLE]).reset_index(drop=True),
-        counts_municipal=cntm.reset_index(drop=True),
+        counts_municipal=cntm.sort_values([S.AGS, S.YEAR, S.VARIABLE]).reset_index(drop=True),
         geometry=geometry,
         years=years,
         priorities=_reset(frames["prioritaeten"]),
         services=_reset(frames["angebote"]),
         goals=_reset(frames["wirkungsziele"]),
         notes=notes,
+        notes_supplied=os.path.isdir(data_dir / S.NOTES_DIR),
         data_hash=data_hash(data_dir),
         is_demo=(data_dir / DEMO_MARKER).exists(),
         identities=identities,

@@ -33,3 +33,14 @@ def prose(*paragraphs: str, items: list[str] | tuple[str, ...] = ()) -> Prose:
 def notice(text: str) -> Prose:
     """A highlighted hint box (e.g. suggestions, caveats)."""
     return Prose((text,), css_class="hinweis")
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Several outputs of one notebook cell shown one after the other (e.g. a note on
+    missing inputs above a table)."""
+
+    parts: tuple
+
+    def _repr_html_(self) -> str:
+        return "".join(p._repr_html_() for p in self.parts)

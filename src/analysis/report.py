@@ -24,7 +24,7 @@ from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .ids import area_anchors, is_ags, natural_key, natural_sorted, profile_pages
 from .maps import choropleth
-from .prose import Prose, notice, prose
+from .prose import Prose, Stack, notice, prose
 from .tables import DEMO_MARK, TableOutput
 from .texts import TextBlock, read_text, render
 
@@ -942,7 +942,7 @@ class FieldView:
             row_header="Sozialraum",
         )
 
-    def municipal_table(self) -> TableOutput:
+    def municipal_table(self) -> TableOutput | Stack:
         inds = [
             i
             for i, fs in zip(
@@ -968,12 +968,21 @@ class FieldView:
             reg[self.r.label(ind)] = self.r.region_value(ind)
         rows = [reg] if self.r.single_municipality else [*rows, reg]
         formats = {self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in inds}
-        return TableOutput(
+        table = TableOutput(
             pd.DataFrame(rows),
             f"Indikatoren {self.fc.kurz} {self.r.year} je Kommune (auch nur kommunal verfügbare)",
             number_formats=formats,
             row_header="Kommune",
         )
+        levels = dict(zip(self.r.ds.indicators[S.INDICATOR], self.r.ds.indicators[S.LEVEL],
+                          strict=True))
+        missing = [self.r.label(i) for i in inds if levels[i] == S.LEVEL_MUNICIPALITY]
+        if not missing or not self.r.ds.counts_municipal.empty:
+            return table
+        return Stack((prose(
+            "Zählungen je Kommune (Datei „zaehlungen_kommune“) wurden nicht geliefert; für "
+            + fmt.join_de([f"„{m}“" for m in missing])
+            + " liegen daher keine Werte vor (–)."), table))
 
     def trend_chart(self) -> FigureOutput:
         return self.r.trend_chart(self.fc.leitindikator)

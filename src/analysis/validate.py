@@ -18,6 +18,10 @@ from .errors import DataContractError, Problem
 from .inputfiles import MAX_DIGITS, limits, too_many_rows
 from .io import RawTable, find_table, normalise_number, read_table
 from .textcheck import FORBIDDEN_RE, leak, text_problem
+from .wide import WideLocator, is_wide, melt
+
+#: the count tables, which may also come in the wide layout (:mod:`analysis.wide`)
+COUNT_FILES = (S.ZAEHLUNGEN.name, S.ZAEHLUNGEN_KOMMUNE.name)
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _INT64_MAX = 2**63 - 1
@@ -207,19 +211,41 @@ def _check_duplicates(df: pd.DataFrame, file: str, spec: S.InputFile) -> list[Pr
 
 def read_and_type(data_dir: Path, spec: S.InputFile) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Find, read and type one input table; a missing optional file gives ``None``."""
+    df, problems, _ = read_counts_or_table(data_dir, spec, None)
+    return df, problems
+
+
+def read_counts_or_table(data_dir: Path, spec: S.InputFile, levels: dict[str, str] | None
+                         ) -> tuple[pd.DataFrame | None, list[Problem], WideLocator | None]:
+    """:func:`read_and_type`, and for a count table (``zaehlungen``,
+    ``zaehlungen_kommune``) in the wide layout (:mod:`analysis.wide`) its melted long
+    form with the locator that maps problems back to the wide file's cells.
+
+    ``levels`` (variable -> ebene from ``variablen``) is needed to recognise the wide
+    layout; without it (``variablen`` broken) count tables are read as long.
+    """
     path = find_table(data_dir, spec.name)
     if path is None:
         if spec.optional:
-            return None, []
+            return None, [], None
         return None, [Problem(f"{spec.name}.csv", None, None, None, "Datei fehlt",
                               f"{spec.name}.csv oder {spec.name}.xlsx in den Datenordner legen "
-                              "(siehe data/README.md)")]
+                              "(siehe data/README.md)")], None
     try:
         raw = read_table(path, data_dir)
     except DataContractError as err:
-        return None, list(err.problems)
+        return None, list(err.problems), None
     if spec.name == S.SOZIALRAEUME.name:
         max_areas = limits().max_areas
         if len(raw.frame) > max_areas:
-            return None, [too_many_rows(raw.file, len(raw.frame), max_areas, "Sozialräume")]
-    return typed_frame(raw, spec)
+            return None, [too_many_rows(raw.file, len(raw.frame), max_areas, "Sozialräume"
+                                        )], None
+    if spec.name in COUNT_FILES and levels is not None \
+            and is_wide(list(raw.frame.columns), set(levels)):
+        long, locator, problems = melt(raw, spec, levels, limits().max_rows)
+        if locator is None:
+            return None, problems, None
+        df, more = typed_frame(long, spec)
+        return df, problems + [locator.locate(p) for p in more], locator
+    df, problems = typed_frame(raw, spec)
+    return df, problems, None

@@ -194,6 +194,114 @@ def _three_errors(d: Path) -> None:
                  "anzahl", value)
 
 
+# --- the wide layout (one column per variable), as statistics offices deliver it -------
+def to_wide(d: Path, file: str = "zaehlungen.csv", excel: bool = False,
+            xlsx: bool = False) -> None:
+    """Rewrite a long count table of the demo copy in the wide layout: as UTF-8 CSV, as
+    the German Excel export (``;``, Windows-1252) or as ``.xlsx`` (numbers as numbers)."""
+    rows = read_rows(d, file)
+    key = rows[0][0]
+    variables = sorted({r[2] for r in rows[1:]})
+    table: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rows[1:]:
+        table.setdefault((r[0], r[1]), {})[r[2]] = r[3]
+    out = [[key, "jahr", *variables]]
+    out += [[k, y, *(cells[v] for v in variables)] for (k, y), cells in table.items()]
+    if xlsx:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.append(out[0])
+        for r in out[1:]:
+            wb.active.append([r[0], int(r[1]), *(int(v) for v in r[2:])])
+        (d / file).unlink()
+        wb.save(d / file.replace(".csv", ".xlsx"))
+        return
+    if excel:
+        text = "".join(";".join(r) + "\r\n" for r in out)
+        (d / file).write_bytes(text.encode("cp1252"))
+        return
+    write_rows(d, file, out)
+
+
+def _wide(change: Callable[[list[list[str]], dict[str, int]], object],
+          file: str = "zaehlungen.csv"):
+    """Convert ``file`` to the wide layout, then let ``change(rows, column index)`` edit
+    it; returns what ``change`` returns (a row number)."""
+    def mutate(d: Path):
+        to_wide(d, file)
+        rows = read_rows(d, file)
+        result = change(rows, {h: i for i, h in enumerate(rows[0])})
+        write_rows(d, file, rows)
+        return result
+    return mutate
+
+
+def _wide_cell(key: str, year: str, column: str, value: str, file: str = "zaehlungen.csv"):
+    def change(rows, col):
+        n = next(n for n, r in enumerate(rows[1:], start=2) if r[0] == key and r[1] == year)
+        rows[n - 1][col[column]] = value
+        return n
+    return _wide(change, file)
+
+
+def _wide_rename(old: str, new: str):
+    def change(rows, col):
+        rows[0][col[old]] = new
+    return _wide(change)
+
+
+def _wide_add_column(name: str, value: str):
+    def change(rows, col):
+        rows[0].append(name)
+        for r in rows[1:]:
+            r.append(value)
+    return _wide(change)
+
+
+def _wide_doubled_row(rows, col) -> int:
+    rows.append(list(rows[1]))
+    return len(rows)
+
+
+def _wide_numerator_gt_denominator(rows, col) -> int:
+    n = next(n for n, r in enumerate(rows[1:], start=2) if r[0] == "AC 1" and r[1] == "2018")
+    rows[n - 1][col["mindestsicherung"]] = str(int(rows[n - 1][col["bev_gesamt"]]) + 1)
+    return n
+
+
+def _wide_sum_broken(rows, col) -> int:
+    n = next(n for n, r in enumerate(rows[1:], start=2) if r[0] == "AC 1" and r[1] == "2019")
+    rows[n - 1][col["bev_gesamt"]] = str(int(rows[n - 1][col["bev_gesamt"]]) + 1)
+    return n
+
+
+def _wide_excel_decimal_comma(d: Path) -> int:
+    to_wide(d, excel=True)
+    lines = (d / "zaehlungen.csv").read_bytes().decode("cp1252").split("\r\n")
+    head = lines[0].split(";")
+    n = next(n for n, ln in enumerate(lines[1:], start=2) if ln.startswith("AC 2;2020;"))
+    cells = lines[n - 1].split(";")
+    cells[head.index("arbeitslose")] = "1.234,5"
+    lines[n - 1] = ";".join(cells)
+    (d / "zaehlungen.csv").write_bytes("\r\n".join(lines).encode("cp1252"))
+    return n
+
+
+def _wide_xlsx_negative(d: Path) -> int:
+    from openpyxl import load_workbook
+
+    to_wide(d, xlsx=True)
+    wb = load_workbook(d / "zaehlungen.xlsx")
+    ws = wb.active
+    head = [c.value for c in ws[1]]
+    n = next(r[0].row for r in ws.iter_rows(min_row=2)
+             if r[0].value == "E 3" and r[1].value == 2017)
+    ws.cell(row=n, column=head.index("bev_u15") + 1, value=-3)
+    wb.save(d / "zaehlungen.xlsx")
+    return n
+
+
 BOWTIE = [[[283000.0, 5637000.0], [284000.0, 5638000.0], [284000.0, 5637000.0],
            [283000.0, 5638000.0], [283000.0, 5637000.0]]]
 
@@ -605,6 +713,53 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
     "bidi_isolate_in_note_title": (
         lambda d: edit_note(d, 'titel: "Verdeckte', 'titel: "\u2067Verdeckte'),
         Expect(f"befunde/{NOTE}", 2, "titel", "Verdeckte", "unerlaubtes Zeichen U+2067")),
+    # --- issue 11: counts in the wide layout, located in the wide file's cells -------
+    "wide_negative_count": (_wide_cell("AC 1", "2018", "bev_u15", "-3"),
+                            Expect("zaehlungen.csv", ROW, "bev_u15", "-3", "negative Anzahl")),
+    "wide_empty_cell": (_wide_cell("S 1", "2016", "bev_u18", ""),
+                        Expect("zaehlungen.csv", ROW, "bev_u18", "", "Pflichtfeld ist leer",
+                               "auch 0")),
+    "wide_unknown_variable_column": (_wide_rename("bev_u15", "bev_u_15"),
+                                     Expect("zaehlungen.csv", 1, "bev_u_15", None,
+                                            "unbekannte Variable", "„bev_u15“")),
+    "wide_municipal_variable_in_area_table": (
+        _wide_add_column("eingliederungshilfe", "1"),
+        Expect("zaehlungen.csv", 1, "eingliederungshilfe", None, "nur je Kommune",
+               "zaehlungen_kommune")),
+    "wide_missing_year_column": (
+        _wide(lambda rows, col: [r.pop(col["jahr"]) for r in rows]),
+        Expect("zaehlungen.csv", 1, "jahr", None, "Pflichtspalte fehlt",
+               "Breitformat: sozialraum, jahr, dann eine Spalte je Variable")),
+    "wide_doubled_area_and_year": (_wide(_wide_doubled_row),
+                                   Expect("zaehlungen.csv", ROW, "sozialraum, jahr",
+                                          "A 10 / 2016", "doppelt (schon in Zeile 2)")),
+    "wide_unknown_area": (_wide_cell("AC 1", "2016", "sozialraum", "ZZ 9"),
+                          Expect("zaehlungen.csv", ROW, "sozialraum", "ZZ 9",
+                                 "unbekannte(r) Sozialraum")),
+    "wide_numerator_gt_denominator": (_wide(_wide_numerator_gt_denominator),
+                                      Expect("zaehlungen.csv", ROW, "mindestsicherung", ANY,
+                                             "größer als Nenner „bev_gesamt“")),
+    "wide_sum_broken": (_wide(_wide_sum_broken),
+                        Expect("zaehlungen.csv", ROW, "bev_gesamt", ANY,
+                               "ist nicht bev_u65 + bev_65plus")),
+    "wide_excel_export_decimal": (_wide_excel_decimal_comma,
+                                  Expect("zaehlungen.csv", ROW, "arbeitslose", "1.234,5",
+                                         "keine ganze Zahl")),
+    "wide_xlsx_negative_count": (_wide_xlsx_negative,
+                                 Expect("zaehlungen.xlsx", ROW, "bev_u15", "-3",
+                                        "negative Anzahl")),
+    "wide_municipal_counts_negative": (
+        _wide_cell("05334002", "2019", "eingliederungshilfe", "-1", "zaehlungen_kommune.csv"),
+        Expect("zaehlungen_kommune.csv", ROW, "eingliederungshilfe", "-1", "negative Anzahl")),
+    "wide_area_variable_in_municipal_table": (
+        _wide(lambda rows, col: [r.append("bev_gesamt" if r is rows[0] else "5") for r in rows],
+              "zaehlungen_kommune.csv"),
+        Expect("zaehlungen_kommune.csv", 1, "bev_gesamt", None, "je Sozialraum vor")),
+    "wide_too_many_counts": (  # 558 rows, but 14.508 counts: refused before melting
+        lambda d: to_wide(d),
+        Expect("zaehlungen.csv", None, None, None,
+               "Datei hat 14.508 Zählwerte (Zeilen × Variablenspalten), erlaubt sind "
+               "höchstens 10.000", "SOZIALPLANUNG_MAX_ZEILEN")),
 }
 
 #: environment (limits) of a case; everything else runs with the defaults
@@ -612,6 +767,7 @@ CASE_ENV = {
     "xlsx_unpacks_too_big": {"SOZIALPLANUNG_MAX_DATEI_MB": "1"},
     "file_too_big": {"SOZIALPLANUNG_MAX_DATEI_MB": "1"},
     "too_many_rows": {"SOZIALPLANUNG_MAX_ZEILEN": "10000"},
+    "wide_too_many_counts": {"SOZIALPLANUNG_MAX_ZEILEN": "10000"},
     "too_many_areas": {"SOZIALPLANUNG_MAX_SOZIALRAEUME": "50"},
 }
 
@@ -672,7 +828,7 @@ def test_bad_input(case, demo_copy, validate_cli, monkeypatch):
 
 
 def test_battery_is_big_enough():
-    assert len(CASES) >= 76
+    assert len(CASES) >= 90
 
 
 def test_all_problems_are_collected(demo_copy):
@@ -855,6 +1011,12 @@ ACCEPTED = {
     "without_optional_sum_column": lambda d: map_columns(d, "variablen.csv",
                                                          drop_column("summe_aus")),
     "symlink_inside_data_folder": _symlink_inside,
+    # issue 11: counts in the wide layout, read directly
+    "wide_counts_csv": lambda d: (to_wide(d), to_wide(d, "zaehlungen_kommune.csv")),
+    "wide_counts_german_excel_export": lambda d: (
+        to_wide(d, excel=True), to_wide(d, "zaehlungen_kommune.csv", excel=True)),
+    "wide_counts_xlsx": lambda d: (to_wide(d, xlsx=True),
+                                   to_wide(d, "zaehlungen_kommune.csv", xlsx=True)),
 }
 
 
@@ -872,6 +1034,8 @@ def test_accepted_input(case, demo_copy, demo_dataset, validate_cli):
     ds = validate_cli.dataset
     assert ds.counts.equals(demo_dataset.counts)
     assert ds.areas.equals(demo_dataset.areas)
+    if case.startswith("wide"):
+        assert ds.counts_municipal.equals(demo_dataset.counts_municipal)
     if "crs" in case or "epsg" in case:
         for code_, geom in demo_dataset.geometry.items():  # reprojected back to EPSG:25832
             assert ds.geometry[code_].symmetric_difference(geom).area < 1e-3 * geom.area
@@ -880,3 +1044,22 @@ def test_accepted_input(case, demo_copy, demo_dataset, validate_cli):
     assert demo_dataset.identities == [("bev_gesamt", ("bev_u65", "bev_65plus")),
                                        ("bev_u65", ("bev_u15", "bev_15_64"))]
     assert ds.identities == ([] if "sum_column" in case else demo_dataset.identities)
+
+
+def test_analysis_runs_without_optional_files(demo_copy):
+    """What validate accepts, the report can compute: without zaehlungen_kommune the
+    municipal counts are an empty integer frame and the core runs (it failed with
+    „anzahl muss ganzzahlig und vollständig sein“)."""
+    import shutil
+
+    from analysis.core import run
+
+    ACCEPTED["without_optional_files"](demo_copy)
+    shutil.rmtree(demo_copy / "befunde")
+    ds = load_dataset(demo_copy)
+    assert ds.counts_municipal.empty
+    assert str(ds.counts_municipal["anzahl"].dtype) == "int64"
+    assert (ds.services, ds.priorities, ds.goals, ds.notes, ds.notes_supplied) == (
+        None, None, None, [], False)
+    result = run(ds, load_config(CONFIG), with_stability=False)
+    assert len(result.need) == 93
