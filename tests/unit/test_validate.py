@@ -893,9 +893,6 @@ ACCEPTED = {
     "bom": _bom_everywhere,
     "epsg4326_declared": lambda d: _declare_wgs84(d, with_crs=True),
     "crs84_without_crs_member": lambda d: _declare_wgs84(d, with_crs=False),
-    "epsg3035_declared": lambda d: edit_geojson(d, reproject("EPSG:3035",
-                                                             "urn:ogc:def:crs:EPSG::3035")),
-    "epsg31467_gauss_krueger_declared": lambda d: edit_geojson(d, reproject("EPSG:31467")),
     "blank_rows_and_crlf": _blank_and_crlf,
     "note_in_cp1252": lambda d: (d / "befunde" / NOTE).write_bytes(
         (d / "befunde" / NOTE).read_text(encoding="utf-8").encode("cp1252")),
