@@ -11,7 +11,7 @@ Why the UTM zone of the data's centre: ETRS89 / UTM is the official CRS of Germa
 surveying, so the maps look like the planners' GIS; within one zone a German region is
 drawn north up up to the grid convergence (at most about 2.5° at a zone edge, none on the
 central meridian) with a scale error below 0.04 % – no visible rotation, unlike drawing an
-eastern region in the zone of a western one (Görlitz in zone 32: rotated by about 4.5°).
+eastern region in the zone of a western one (Görlitz in zone 32: turned by about 4.7°).
 A region in zone 32 keeps EPSG:25832, so its geometry is used exactly as delivered.
 The zone follows from the longitude alone (standard 6° zones); nothing in the code names
 a particular zone.
@@ -29,7 +29,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
-# Germany (5.87–15.04° E, 47.27–55.06° N) with a margin of about 20 km, in lon/lat
+# Germany (5.87–15.04° E, 47.27–55.06° N) with a margin of 25–50 km, in lon/lat
 # (WGS 84 / ETRS89, which differ by less than a metre here): areas must lie inside.
 GERMANY_LONLAT = (5.5, 47.0, 15.5, 55.5)  # (west, south, east, north)
 LONLAT = "OGC:CRS84"  # WGS 84 with longitude first, as GeoJSON writes it
