@@ -454,7 +454,12 @@ def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dic
         to_target = Transformer.from_crs(crs, target, always_xy=True)
         geoms = {code: geo.transform(g, to_target) for code, g in raw.items()}
     if not problems:  # the areas together: only when each one is fine on its own
-        problems += _topology(file, geoms, municipality_of, target)
+        try:
+            problems += _topology(file, geoms, municipality_of, target)
+        except shapely.errors.GEOSException as err:  # e.g. made invalid by the transform
+            problems.append(Problem(file, None, "geometry", None,
+                                    f"Überschneidungen und Lücken nicht prüfbar ({err})",
+                                    "Geometrien im GIS reparieren und neu exportieren"))
     return geoms, target_name, problems
 
 
