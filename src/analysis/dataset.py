@@ -472,6 +472,9 @@ def _outside(file: str, n: int, code: str, crs_name: str, crs: CRS, geom: BaseGe
         hint = ("die Koordinaten sind Längen-/Breitengrade: im GeoJSON „crs“ auf "
                 "EPSG:4326 setzen (oder weglassen) oder im GIS als ETRS89 / UTM "
                 "(z. B. EPSG:25832 oder EPSG:25833) exportieren")
+    elif crs.is_geographic and not degrees:
+        hint = ("die Koordinaten sind Meter, werden aber als Längen-/Breitengrade gelesen: "
+                "im GeoJSON „crs“ angeben, z. B. „EPSG:25832“ oder „EPSG:25833“")
     elif crs.is_geographic and geo.in_germany((miny, minx, maxy, maxx)):
         hint = ("Längen- und Breitengrad sind vertauscht: zuerst die Länge (Ost), dann die "
                 "Breite (Nord) schreiben, wie GeoJSON es verlangt")

@@ -525,6 +525,10 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                 Expect("geometrie.geojson", None, "geometry", "AC 1",
                                        "Lücke von 16,0 ha zwischen den Sozialräumen AC 1 "
                                        "(Kommune Aachen)")),
+    "metres_without_crs_member": (lambda d: edit_geojson(d, lambda gj: gj.pop("crs")),
+                                  Expect("geometrie.geojson", None, "crs", "CRS84",
+                                         "Koordinaten von 93 Sozialräumen liegen nicht in "
+                                         "Deutschland", "die Koordinaten sind Meter")),
     "lonlat_swapped": (lambda d: edit_geojson(d, _swap_lonlat),
                        Expect("geometrie.geojson", None, "crs", "CRS84",
                               "Koordinaten von 93 Sozialräumen liegen nicht in Deutschland",
@@ -719,7 +723,7 @@ def test_bad_input(case, demo_copy, validate_cli, monkeypatch):
 
 
 def test_battery_is_big_enough():
-    assert len(CASES) >= 81
+    assert len(CASES) >= 82
 
 
 def test_all_problems_are_collected(demo_copy):
