@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
+from . import fmt, geo
 from . import schema as S
 from .errors import DataContractError, Problem
 from .identities import check_identities, parse_identities
@@ -34,8 +38,10 @@ class Dataset:
     indicators: pd.DataFrame
     counts: pd.DataFrame  # sozialraum, ags, jahr, variable, anzahl
     counts_municipal: pd.DataFrame  # ags, jahr, variable, anzahl
-    geometry: dict[str, object]  # sozialraum -> shapely geometry (EPSG:25832)
+    geometry: dict[str, object]  # sozialraum -> shapely geometry in ``crs`` (metres)
     years: list[int]
+    # internal CRS of ``geometry``: ETRS89 / UTM in the zone of the data's centre
+    crs: str = S.GEOMETRY_CRS
     priorities: pd.DataFrame | None = None
     services: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
@@ -225,7 +231,10 @@ def _load_dataset(data_dir: Path) -> Dataset:
     if not cntm.empty:
         problems += _numerator_gt_denominator(cntm, ind, var_level, "zaehlungen_kommune.csv",
                                               S.AGS)
-    geometry, gprobs = _load_geometry(data_dir, area_known)
+    names = dict(zip(mun[S.AGS], mun["name"], strict=True))
+    municipality_of = {a: str(names.get(k, k)) for a, k in zip(areas[S.AREA], areas[S.AGS],
+                                                                 strict=True)}
+    geometry, crs, gprobs = _load_geometry(data_dir, area_known, municipality_of)
     problems += gprobs
     problems += _check_planning(frames, ags_known, area_known, set(ind[S.INDICATOR]))
     notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known, data_dir)
@@ -235,7 +244,6 @@ def _load_dataset(data_dir: Path) -> Dataset:
     if problems:
         raise DataContractError(problems)
 
-    names = dict(zip(mun[S.AGS], mun["name"], strict=True))
     areas = areas.assign(**{S.KOMMUNE: areas[S.AGS].map(names)})
     cnt = cnt.merge(areas[[S.AREA, S.AGS]], on=S.AREA, how="left")
     cnt = cnt[[S.AREA, S.AGS, S.YEAR, S.VARIABLE, S.COUNT]].astype(
@@ -251,6 +259,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
         counts=cnt.sort_values([S.AREA, S.YEAR, S.VARIABLE]).reset_index(drop=True),
         counts_municipal=cntm.sort_values([S.AGS, S.YEAR, S.VARIABLE]).reset_index(drop=True),
         geometry=geometry,
+        crs=crs,
         years=years,
         priorities=_reset(frames["prioritaeten"]),
         services=_reset(frames["angebote"]),
@@ -331,47 +340,65 @@ def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict,
     return problems
 
 
-def _load_geometry(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]]:
+def _load_geometry(data_dir: Path, areas: set[str], municipality_of: dict[str, str]
+                   ) -> tuple[dict, str, list[Problem]]:
     # pyproj warns about some inputs (e.g. a FutureWarning for "+init=epsg:…") with the
     # path of its own source file in this environment; what matters is reported as a
     # Problem in German, so its warnings are not shown to the user
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _load_geometry_checked(data_dir, areas)
+        return _load_geometry_checked(data_dir, areas, municipality_of)
 
 
-def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[Problem]]:
+CRS_HINT = "Koordinatensystem prüfen: im GeoJSON „crs“ angeben (z. B. EPSG:25832 oder " \
+    "EPSG:25833) oder korrekt exportieren"
+
+
+def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dict[str, str]
+                           ) -> tuple[dict, str, list[Problem]]:
+    """Read the areas, check them and transform them into the internal CRS.
+
+    Returns (area code -> geometry in the internal CRS, the internal CRS, problems).
+    The internal CRS is ETRS89 / UTM in the zone of the data's centre
+    (:func:`analysis.geo.local_crs`); every area must lie in Germany, checked in lon/lat
+    after transforming from the declared CRS.
+    """
     path = data_dir / S.GEOMETRY_FILE
     file = S.GEOMETRY_FILE
+    default = S.GEOMETRY_CRS
     if not os.path.lexists(path):
-        return {}, [Problem(file, None, None, None, "Datei fehlt",
-                            "GeoJSON mit einem Polygon je Sozialraum ablegen")]
+        return {}, default, [Problem(file, None, None, None, "Datei fehlt",
+                                     "GeoJSON mit einem Polygon je Sozialraum ablegen")]
     try:
         gj = read_geojson(path, data_dir)
     except DataContractError as err:
-        return {}, list(err.problems)
+        return {}, default, list(err.problems)
     problems: list[Problem] = []
     feats = gj.get("features") if isinstance(gj, dict) else None
     if not isinstance(gj, dict) or gj.get("type") != "FeatureCollection" \
             or not isinstance(feats, list):
-        return {}, [Problem(file, None, None, None, "keine FeatureCollection",
-                            "als GeoJSON-FeatureCollection exportieren")]
+        return {}, default, [Problem(file, None, None, None, "keine FeatureCollection",
+                                     "als GeoJSON-FeatureCollection exportieren")]
     max_areas = limits().max_areas
     if len(feats) > max_areas:
-        return {}, [too_many_rows(file, len(feats), max_areas, "Sozialräume (Features)")]
+        return {}, default, [too_many_rows(file, len(feats), max_areas,
+                                           "Sozialräume (Features)")]
     crs_member = gj.get("crs")
     crs_props = crs_member.get("properties") if isinstance(crs_member, dict) else None
     crs_name = crs_props.get("name") if isinstance(crs_props, dict) else None
     if not crs_name:
-        crs_name = "OGC:CRS84"  # RFC 7946: GeoJSON without "crs" is WGS 84 (lon/lat)
+        crs_name = geo.LONLAT  # RFC 7946: GeoJSON without "crs" is WGS 84 (lon/lat)
     try:
         crs = CRS.from_user_input(str(crs_name))
+        # GeoJSON writes easting (longitude) first whatever the CRS definition says
+        to_lonlat = Transformer.from_crs(crs, geo.LONLAT, always_xy=True)
     except Exception:
-        return {}, [Problem(file, None, "crs", str(crs_name), "unbekanntes Koordinatensystem",
-                            f"als {S.GEOMETRY_CRS} (ETRS89 / UTM 32N) exportieren")]
-    target = CRS.from_user_input(S.GEOMETRY_CRS)
-    transformer = None if crs == target else Transformer.from_crs(crs, target, always_xy=True)
-    geoms: dict[str, object] = {}
+        return {}, default, [Problem(file, None, "crs", str(crs_name),
+                                     "unbekanntes Koordinatensystem",
+                                     "EPSG-Code angeben, z. B. „EPSG:25832“ oder "
+                                     "„urn:ogc:def:crs:EPSG::25833“ (ETRS89 / UTM)")]
+    raw: dict[str, BaseGeometry] = {}
+    lonlat_bounds: list[tuple[float, float, float, float]] = []
     outside: list[Problem] = []
     for n, feat in enumerate(feats, start=1):
         where = f"Feature {n}"
@@ -396,7 +423,7 @@ def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[
                                     "damit führende Nullen erhalten bleiben" if number
                                     else "Kennung korrigieren oder Feature entfernen"))
             continue
-        if code in geoms:
+        if code in raw:
             problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, code,
                                     "Sozialraum hat mehr als eine Geometrie",
                                     "Teilflächen zu einem (Multi-)Polygon zusammenfassen"))
@@ -418,25 +445,15 @@ def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[
                                     f"ungültiges Polygon ({reason})",
                                     "im GIS reparieren (z. B. QGIS „Geometrien reparieren“)"))
             continue
-        raw_bounds = geom.bounds
-        if transformer is not None:
-            try:
-                geom = shapely.transform(geom, lambda xy: _apply(transformer, xy))
-            except Exception:
-                geom = shapely.Polygon()
-        minx, miny, maxx, maxy = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
-        if not (100_000 <= minx and maxx <= 900_000 and 5_200_000 <= miny and maxy <= 6_200_000):
-            degrees = all(abs(b) <= 180 for b in raw_bounds)
-            hint = ("die Koordinaten sind Längen-/Breitengrade: im GeoJSON „crs“ auf "
-                    "EPSG:4326 setzen (oder weglassen) oder im GIS als "
-                    f"{S.GEOMETRY_CRS} exportieren" if degrees and transformer is None
-                    else f"Koordinatensystem prüfen: {S.GEOMETRY_CRS} angeben "
-                    "oder korrekt exportieren")
-            outside.append(Problem(file, None, "crs", code,
-                                   f"Koordinaten liegen nicht in Deutschland (als {crs_name} "
-                                   "gelesen)", hint))
+        try:
+            bounds = geo.transform(geom, to_lonlat).bounds
+        except Exception:
+            bounds = (math.nan,) * 4
+        if not geo.in_germany(bounds):
+            outside.append(_outside(file, n, code, str(crs_name), crs, geom, bounds))
             continue
-        geoms[code] = geom
+        raw[code] = geom
+        lonlat_bounds.append(bounds)
     if len(outside) > 3:  # the whole file is in another CRS: say it once
         first = outside[0]
         problems.append(Problem(file, None, "crs", str(crs_name),
@@ -445,18 +462,100 @@ def _load_geometry_checked(data_dir: Path, areas: set[str]) -> tuple[dict, list[
     else:
         problems += outside
     reported = {p.value for p in problems} | {p.value for p in outside}
-    for a in sorted(areas - set(geoms) - reported):
+    for a in sorted(areas - set(raw) - reported):
         problems.append(Problem(file, None, S.GEOMETRY_PROPERTY, a,
                                 "Sozialraum hat keine Geometrie",
                                 "Polygon für diesen Sozialraum ergänzen"))
-    return geoms, problems
+    if not raw:
+        return {}, default, problems
+    target_name = geo.local_crs(min(b[0] for b in lonlat_bounds),
+                                max(b[2] for b in lonlat_bounds))
+    target = CRS.from_user_input(target_name)
+    geoms = dict(raw)
+    if crs != target:
+        to_target = Transformer.from_crs(crs, target, always_xy=True)
+        geoms = {code: geo.transform(g, to_target) for code, g in raw.items()}
+    if not problems:  # the areas together: only when each one is fine on its own
+        try:
+            problems += _topology(file, geoms, municipality_of, target)
+        except shapely.errors.GEOSException as err:  # e.g. made invalid by the transform
+            problems.append(Problem(file, None, "geometry", None,
+                                    f"Überschneidungen und Lücken nicht prüfbar ({err})",
+                                    "Geometrien im GIS reparieren und neu exportieren"))
+    return geoms, target_name, problems
 
 
-def _apply(transformer: Transformer, xy):
-    import numpy as np
+def _outside(file: str, n: int, code: str, crs_name: str, crs: CRS, geom: BaseGeometry,
+             bounds: tuple[float, float, float, float]) -> Problem:
+    """The problem of an area that does not lie in Germany, with the likely cause."""
+    minx, miny, maxx, maxy = geom.bounds
+    degrees = all(abs(b) <= 180 for b in geom.bounds)
+    if degrees and not crs.is_geographic:
+        hint = ("die Koordinaten sind Längen-/Breitengrade: im GeoJSON „crs“ auf "
+                "EPSG:4326 setzen (oder weglassen) oder im GIS als ETRS89 / UTM "
+                "(z. B. EPSG:25832 oder EPSG:25833) exportieren")
+    elif crs.is_geographic and not degrees:
+        hint = ("die Koordinaten sind Meter, werden aber als Längen-/Breitengrade gelesen: "
+                "im GeoJSON „crs“ angeben, z. B. „EPSG:25832“ oder „EPSG:25833“")
+    elif crs.is_geographic and geo.in_germany((miny, minx, maxy, maxx)):
+        hint = ("Längen- und Breitengrad sind vertauscht: zuerst die Länge (Ost), dann die "
+                "Breite (Nord) schreiben, wie GeoJSON es verlangt")
+    else:
+        hint = CRS_HINT
+    if all(math.isfinite(b) for b in bounds):
+        where = (f"{fmt.number(bounds[0], 2)}° bis {fmt.number(bounds[2], 2)}° Länge, "
+                 f"{fmt.number(bounds[1], 2)}° bis {fmt.number(bounds[3], 2)}° Breite")
+    else:
+        where = "nicht umrechenbar"
+    return Problem(file, None, "crs", code,
+                   f"Koordinaten liegen nicht in Deutschland (Feature {n}, als {crs_name} "
+                   f"gelesen: {where})", hint)
 
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
+
+def _topology(file: str, geoms: dict[str, BaseGeometry], municipality_of: dict[str, str],
+              crs: CRS) -> list[Problem]:
+    """Overlaps between areas and gaps between the areas of one Kommune."""
+    problems: list[Problem] = []
+    found = geo.overlaps(geoms, natural_key)
+    for a, b, area, smaller in found[:geo.MAX_LISTED]:
+        share = area / geoms[smaller].area * 100
+        problems.append(Problem(
+            file, None, "geometry", a,
+            f"Sozialräume {a} und {b} überschneiden sich auf {_area(area)} "
+            f"({fmt.number(share, 1)} % von {smaller})",
+            "im GIS die gemeinsame Grenze bereinigen, sodass jede Fläche zu genau einem "
+            "Sozialraum gehört (z. B. an der Nachbargrenze fangen)"))
+    if len(found) > geo.MAX_LISTED:
+        problems.append(Problem(file, None, "geometry", None,
+                                f"{len(found) - geo.MAX_LISTED} weitere Überschneidungen "
+                                "von Sozialräumen", "Grenzen im GIS bereinigen"))
+    holes = geo.gaps(geoms, {c: municipality_of.get(c, "") for c in geoms}, natural_key)
+    to_lonlat = Transformer.from_crs(crs, geo.LONLAT, always_xy=True)
+    for muni, adjacent, area, piece in holes[:geo.MAX_LISTED]:
+        pt = piece.representative_point()
+        lon, lat = to_lonlat.transform(pt.x, pt.y)
+        problems.append(Problem(
+            file, None, "geometry", adjacent[0],
+            f"Lücke von {_area(area)} zwischen den Sozialräumen {fmt.join_de(adjacent)} "
+            f"(Kommune {muni}), bei {fmt.number(lat, 5)}° N, {fmt.number(lon, 5)}° O",
+            "die Fläche einem der angrenzenden Sozialräume zuordnen"))
+    if len(holes) > geo.MAX_LISTED:
+        problems.append(Problem(file, None, "geometry", None,
+                                f"{len(holes) - geo.MAX_LISTED} weitere Lücken zwischen "
+                                "Sozialräumen", "Flächen im GIS lückenlos zuordnen"))
+    return problems
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that puts "AC 2" before "AC 10" (as the reports do)."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t)
+                 for t in re.split(r"(\d+)", str(text)))
+
+
+def _area(m2: float) -> str:
+    if m2 < 10_000:
+        return f"{fmt.number(m2, 0)} m²"
+    return f"{fmt.number(m2 / 10_000, 1)} ha"
 
 
 def _check_planning(frames: dict, ags: set, areas: set, indicators: set) -> list[Problem]:

@@ -7,13 +7,18 @@ without axes and with equal aspect. It returns a :class:`~analysis.figures.Figur
 whose alt text is generated from the data (areas per class, where the top class lies)
 and whose table lists area, municipality, value and class.
 
-Geometries are expected in EPSG:25832 (metres); they are simplified slightly and
-rounded to whole metres to keep the SVG small.
+Geometries are expected in metres of a conformal local projection, north up: the
+data set's internal CRS, ETRS89 / UTM in the zone of the data's centre
+(:mod:`analysis.geo`, ``Dataset.crs``). The map is drawn in these coordinates as they
+are (no rotation); they are simplified slightly and rounded to whole metres to keep the
+SVG small. Municipality labels that would reach over the edge of the map are moved
+inside (:func:`_keep_inside`).
 """
 
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -234,7 +239,8 @@ def choropleth(
         ``categorical=True`` the values are category codes (e.g. 0/1 or booleans for
         Handlungsbedarf nein/ja, 0..5 for the cumulation of fields with need).
     geometry : dict
-        Area code → shapely (Multi)Polygon in EPSG:25832. Every area of ``values`` needs
+        Area code → shapely (Multi)Polygon in a metric, north-up CRS (``Dataset.crs``,
+        e.g. EPSG:25832 or EPSG:25833). Every area of ``values`` needs
         one; areas without a value are drawn as "keine Angabe".
     municipality_of : Series
         Area code → name of the Kommune.
@@ -353,11 +359,12 @@ def choropleth(
                     solid_joinstyle="round",
                     solid_capstyle="round",
                 )
+        labels_drawn = []
         if label_municipalities:
             # a white box instead of a stroke path effect keeps the label real SVG text
             for m in munis:
                 pt = muni_shapes[m].representative_point()
-                ax.text(
+                labels_drawn.append(ax.text(
                     round(pt.x),
                     round(pt.y),
                     m,
@@ -371,7 +378,7 @@ def choropleth(
                         "edgecolor": "none",
                         "alpha": 0.8,
                     },
-                )
+                ))
         ax.set_xlim(minx, maxx)
         ax.set_ylim(miny, maxy)
         ax.set_aspect("equal")
@@ -432,6 +439,7 @@ def choropleth(
             handlelength=1.6,
             handleheight=1.1,
         )
+        _keep_inside(fig, ax, labels_drawn)
     svg = render_svg(fig, mark)
 
     # ---- alt text
@@ -508,6 +516,45 @@ def choropleth(
         row_header=area_name,
         figure=fig,
     )
+
+
+def _keep_inside(fig, ax, texts: list, rounds: int = 3) -> None:
+    """Move labels that stick out of the map area back inside it.
+
+    A municipality at the edge of the map has its label point near the edge, and a
+    centred name then reaches over the edge – into the legend or off the figure. Each
+    such label is shifted inward by what it overhangs (plus its white box); labels that
+    fit are not touched. The layout is final only after a draw (constrained layout,
+    equal aspect), so the labels are measured on a copy of the figure, drawn after
+    everything else is placed: a map whose labels fit is rendered exactly as without
+    this step (a draw leaves float traces in the layout, e.g. in the SVG clip ids).
+    """
+    if not texts:
+        return
+    copy = pickle.loads(pickle.dumps(fig))
+    cax = copy.axes[fig.axes.index(ax)]
+    ctexts = [cax.texts[ax.texts.index(t)] for t in texts]
+    moved = False
+    for _ in range(rounds):  # moving a label can change the layout: measure again
+        copy.draw_without_rendering()
+        frame = cax.get_window_extent()
+        again = False
+        for t in ctexts:
+            box = t.get_window_extent()
+            pad = t.get_fontsize() * 0.3 * copy.dpi / 72  # white box (0.15 em), margin
+            dx = max(0.0, frame.x0 + pad - box.x0) - max(0.0, box.x1 + pad - frame.x1)
+            dy = max(0.0, frame.y0 + pad - box.y0) - max(0.0, box.y1 + pad - frame.y1)
+            if abs(dx) < 0.5 and abs(dy) < 0.5:
+                continue
+            px, py = cax.transData.transform(t.get_position())
+            x, y = cax.transData.inverted().transform((px + dx, py + dy))
+            t.set_position((round(x), round(y)))
+            again = moved = True
+        if not again:
+            break
+    if moved:
+        for t, c in zip(texts, ctexts, strict=True):
+            t.set_position(c.get_position())
 
 
 def _cat_key(v: object) -> object:

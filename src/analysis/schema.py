@@ -320,7 +320,9 @@ TABLE_FILES: tuple[InputFile, ...] = (
 )
 
 GEOMETRY_FILE = "geometrie.geojson"
-GEOMETRY_CRS = "EPSG:25832"  # ETRS89 / UTM zone 32N, the NRW standard
+# internal CRS of a data set without any usable area (documented default); otherwise the
+# ETRS89 / UTM zone of the data's centre is used (analysis.geo.local_crs)
+GEOMETRY_CRS = "EPSG:25832"
 GEOMETRY_PROPERTY = AREA
 NOTES_DIR = "befunde"
 NOTE_FIELDS = {

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ..unit.test_geo import east_variant
 from .conftest import REPO, make_tiny, run_report
 
 
@@ -138,3 +139,25 @@ def test_unknown_field_in_the_data_is_located(tmp_path, cli):
     assert code == 2 and "Traceback" not in err
     assert "indikatoren.csv, Zeile 2, Spalte „handlungsfelder“: Wert „arbeit“" in err
     assert "Handlungsfeld ist nicht konfiguriert" in err
+
+
+SVG_RE = re.compile(r'src="data:image/svg\+xml;base64,([^"]+)"')
+
+
+def test_region_in_eastern_germany_builds_with_north_up_maps(demo_build, tmp_path):
+    """The demo's map moved to Bautzen / Görlitz and delivered in EPSG:25833 (refused as
+    „nicht in Deutschland“ before): it builds, and every figure – maps drawn north up in
+    zone 33 – is the same picture as in the demo build."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "demo", data)
+    east_variant(data)
+    out = tmp_path / "reports"
+    done = run_report(out, data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    compared = 0
+    for page in pages(demo_build):
+        mine = out / page.parent.name / page.name
+        theirs = SVG_RE.findall(page.read_text(encoding="utf-8"))
+        assert SVG_RE.findall(mine.read_text(encoding="utf-8")) == theirs, page.name
+        compared += len(theirs)
+    assert compared > 20

@@ -280,3 +280,29 @@ def test_default_classes_cover_values():
     bounds = maps.default_classes(v)
     assert bounds[0] <= v.min() and bounds[-1] >= v.max()
     assert bounds == sorted(bounds) and len(bounds) <= 6
+
+
+def test_map_labels_stay_inside_the_map():
+    """A Kommune that is a narrow strip at the map edge: its centred name would reach
+    over the edge (into the legend or off the figure); it is moved inside the map."""
+    geometry = {
+        "A 1": box(0, 0, 300, 12000),  # narrow strip at the left edge
+        "B 1": box(300, 0, 10300, 12000),
+        "C 1": box(10300, 0, 10600, 12000),  # and one at the right edge, next to the legend
+    }
+    municipality = pd.Series({"A 1": "Kommune mit langem Namen", "B 1": "Mitte",
+                              "C 1": "Noch eine lange Kommune"})
+    values = pd.Series({"A 1": 1.0, "B 1": 2.0, "C 1": 3.0})
+    out = maps.choropleth(values, geometry, municipality, title="Rand")
+    fig = out.figure
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent()
+    texts = {t.get_text(): t for t in ax.texts}
+    assert set(texts) >= set(municipality)
+    for name in municipality:
+        box_ = texts[name].get_window_extent()
+        assert frame.x0 <= box_.x0 and box_.x1 <= frame.x1, name
+        assert frame.y0 <= box_.y0 and box_.y1 <= frame.y1, name
+    # a label that fits stays at its Kommune's representative point
+    assert texts["Mitte"].get_position() == (5300, 6000)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import shapely
 from pyproj import Transformer
+from shapely.geometry import box, mapping, shape
 
 import analysis.dataset as dataset_module
 from analysis.cli import main
@@ -106,6 +108,57 @@ TO_DEGREES = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True).tra
 def to_degrees(gj: dict) -> None:
     for f in gj["features"]:
         f["geometry"]["coordinates"] = map_coords(f["geometry"]["coordinates"], TO_DEGREES)
+
+
+def reproject(target: str, declare: str | None = None) -> Callable[[dict], None]:
+    """Transform the demo map (EPSG:25832) into ``target``, declared as ``declare``."""
+    to = Transformer.from_crs("EPSG:25832", target, always_xy=True).transform
+
+    def fn(gj: dict) -> None:
+        for f in gj["features"]:
+            f["geometry"]["coordinates"] = map_coords(f["geometry"]["coordinates"], to)
+        gj["crs"] = {"type": "name", "properties": {"name": declare or target}}
+    return fn
+
+
+def set_shape(gj: dict, code: str, fn: Callable) -> None:
+    """Replace the geometry of ``code`` by ``fn(its shapely geometry, all geometries)``."""
+    geoms = {f["properties"]["sozialraum"]: shape(f["geometry"]) for f in gj["features"]}
+    feature(gj, code)["geometry"] = json.loads(json.dumps(mapping(fn(geoms[code], geoms))))
+
+
+def _overlap(gj: dict) -> None:
+    """AC 1 reaches 200 m into its eastern neighbour AC 2."""
+    set_shape(gj, "AC 1", lambda g, all_: shapely.union(
+        g, all_["AC 2"].intersection(box(285_000, 5_637_000, 285_200, 5_640_000))))
+
+
+def _gap_between(gj: dict) -> None:
+    """AC 1 ends 200 m before its neighbour AC 2 over 1 km: land of no area."""
+    set_shape(gj, "AC 1", lambda g, _: g.difference(
+        box(284_800, 5_638_000, 285_000, 5_639_000)))
+
+
+def _gap_inside(gj: dict) -> None:
+    """A hole in AC 1 that no area fills (a forgotten enclave)."""
+    set_shape(gj, "AC 1", lambda g, _: g.difference(
+        box(283_800, 5_638_300, 284_200, 5_638_700)))
+
+
+def _swap_lonlat(gj: dict) -> None:
+    to_degrees(gj)
+    del gj["crs"]
+    for f in gj["features"]:
+        f["geometry"]["coordinates"] = map_coords(f["geometry"]["coordinates"],
+                                                  lambda x, y: (y, x))
+
+
+def _one_area_in_the_alps(gj: dict) -> None:
+    """EPSG:3035 map in which AC 1 lies 500 km further south (Lake Geneva)."""
+    reproject("EPSG:3035", "urn:ogc:def:crs:EPSG::3035")(gj)
+    f = feature(gj, "AC 1")
+    f["geometry"]["coordinates"] = map_coords(f["geometry"]["coordinates"],
+                                              lambda x, y: (x, y - 500_000))
 
 
 def edit_note(d: Path, old: str, new: str, name: str = NOTE) -> None:
@@ -585,6 +638,32 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                    lambda x, y: (x, y - 5_000_000)))),
         Expect("geometrie.geojson", None, "crs", "AC 1",
                "Koordinaten liegen nicht in Deutschland", "Koordinatensystem prüfen")),
+    "overlapping_areas": (lambda d: edit_geojson(d, _overlap),
+                          Expect("geometrie.geojson", None, "geometry", "AC 1",
+                                 "Sozialräume AC 1 und AC 2 überschneiden sich auf 40,0 ha "
+                                 "(6,7 % von AC 2)", "gemeinsame Grenze bereinigen")),
+    "gap_between_areas": (lambda d: edit_geojson(d, _gap_between),
+                          Expect("geometrie.geojson", None, "geometry", "AC 1",
+                                 "Lücke von 20,0 ha zwischen den Sozialräumen AC 1, AC 2 und AC 5 "
+                                 "(Kommune Aachen), bei 50,",
+                                 "einem der angrenzenden Sozialräume zuordnen")),
+    "hole_in_area_not_filled": (lambda d: edit_geojson(d, _gap_inside),
+                                Expect("geometrie.geojson", None, "geometry", "AC 1",
+                                       "Lücke von 16,0 ha zwischen den Sozialräumen AC 1 "
+                                       "(Kommune Aachen)")),
+    "metres_without_crs_member": (lambda d: edit_geojson(d, lambda gj: gj.pop("crs")),
+                                  Expect("geometrie.geojson", None, "crs", "CRS84",
+                                         "Koordinaten von 93 Sozialräumen liegen nicht in "
+                                         "Deutschland", "die Koordinaten sind Meter")),
+    "lonlat_swapped": (lambda d: edit_geojson(d, _swap_lonlat),
+                       Expect("geometrie.geojson", None, "crs", "CRS84",
+                              "Koordinaten von 93 Sozialräumen liegen nicht in Deutschland",
+                              "Längen- und Breitengrad sind vertauscht")),
+    "one_area_outside_germany_epsg3035": (
+        lambda d: edit_geojson(d, _one_area_in_the_alps),
+        Expect("geometrie.geojson", None, "crs", "AC 1",
+               "Koordinaten liegen nicht in Deutschland (Feature 1, als "
+               "urn:ogc:def:crs:EPSG::3035 gelesen: 6,27° bis", "Koordinatensystem prüfen")),
     "geojson_not_json": (_bytes("geometrie.geojson", b'{"type": "FeatureCollection",'),
                          Expect("geometrie.geojson", 1, None, None,
                                 "keine gültige GeoJSON-Datei")),
@@ -828,7 +907,7 @@ def test_bad_input(case, demo_copy, validate_cli, monkeypatch):
 
 
 def test_battery_is_big_enough():
-    assert len(CASES) >= 90
+    assert len(CASES) >= 103
 
 
 def test_all_problems_are_collected(demo_copy):
