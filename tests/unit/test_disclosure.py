@@ -392,8 +392,9 @@ def rule_aware_values(part: pd.DataFrame, munis: pd.DataFrame, region: pd.Series
       audit needs it);
     * secondary cells are taken non-zero first: a withheld cell is 0 only if every
       published cell of its Kommune is 0;
-    * a Kommune with a published total withholds cells only because of a small
-      count: at least one of its withheld cells is in 1 … limit − 1.
+    * a Kommune with a published total withholds cells because of a small count: at
+      least one of its withheld cells is in 1 … limit − 1 (where that is true: the
+      audit may add cells elsewhere, and the reader is then not given this).
 
     The secondary choice follows a keyed rank, which a reader cannot evaluate, so it
     adds nothing. Computed exactly by enumeration (small cases only; unknown totals
@@ -410,8 +411,12 @@ def rule_aware_values(part: pd.DataFrame, munis: pd.DataFrame, region: pd.Series
         options[g] = {}
         for t in totals:
             vals: dict[str, set[int]] = {a: set() for a in hidden}
+            # the audit may add cells to a Kommune without a small one; where the truth has
+            # one, the reader is allowed to know it (the strongest reader in that case)
+            truly_small = bool(((grp[S.COUNT] > 0) & (grp[S.COUNT] < limit) & grp[FLAG]).any())
             for combo in _compositions(t - shown[g], len(hidden), low):
-                if hidden and not m[FLAG] and not any(0 < v < limit for v in combo):
+                if hidden and not m[FLAG] and truly_small and \
+                        not any(0 < v < limit for v in combo):
                     continue
                 for a, v in zip(hidden, combo, strict=True):
                     vals[a].add(v)
