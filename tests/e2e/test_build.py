@@ -294,6 +294,7 @@ def test_real_data_without_contact_is_not_published(demo_build: Path, tmp_path: 
     shutil.copytree(REPO / "data" / "demo", data)
     (data / "DEMO").unlink()
     cfg = tmp_path / "report.yaml"
+    shutil.copytree(REPO / "config" / "texte", tmp_path / "texte")  # texts lie beside it
     text = (REPO / "config" / "report.yaml").read_text(encoding="utf-8")
     cfg.write_text(text.replace("  mindestanzahl: 3", "  mindestanzahl: 3\n  schluessel: "
                                 "0123456789abcdef0123", 1), encoding="utf-8")
@@ -459,3 +460,35 @@ def test_kill_9_of_a_build_does_not_block_the_next(own_build, tmp_path):
     done = run_report(out, data, timeout=180)  # waited for ever before the fix
     assert done.returncode == 0, done.stdout + done.stderr
     assert tree_bytes(out) == before
+
+
+def test_demo_label_travels_with_every_image_and_download(demo_build: Path):
+    """Demo honesty: a picture or table copied out of a demo report still says that the
+    numbers are synthetic (issue 12, item 2)."""
+    import base64
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from analysis.tables import DEMO_MARK
+
+    images = 0
+    for page in pages(demo_build):
+        html = page.read_text(encoding="utf-8")
+        for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html):
+            svg = base64.b64decode(data).decode("utf-8")
+            assert DEMO_MARK in svg, f"{page.name}: image without the demo label"
+            images += 1
+    assert images > 40  # every chart and map of every page
+    files = sorted(p for s in SITES for p in (demo_build / s / "downloads").glob("*"))
+    assert len(files) > 10
+    for p in files:
+        if p.suffix == ".csv":
+            lines = p.read_text(encoding="utf-8-sig").splitlines()
+            assert lines[0].startswith("datenart;"), p.name
+            assert all(line.startswith(DEMO_MARK + ";") for line in lines[1:]), p.name
+        elif p.suffix == ".xlsx":
+            sheet = load_workbook(io.BytesIO(p.read_bytes()), read_only=True).active
+            rows = list(sheet.iter_rows(values_only=True))
+            assert rows[0][0] == "datenart" and all(r[0] == DEMO_MARK for r in rows[1:]), p.name
