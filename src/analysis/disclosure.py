@@ -85,6 +85,7 @@ FORCE_MUNI = "_sperre_kommune"
 FORCE_REGION = "_sperre_region"
 _INTERNAL = [REASON, FORCE_MUNI, FORCE_REGION]
 KEY_ATTR = "rank_key"  # key in DataFrame.attrs: hash of the secret that orders candidates
+FORCED_ATTR = "forced_totals"  # attrs: totals were withheld by force (internal columns)
 
 _REASONS = ["", PRIMARY, SECONDARY]
 _COUNT_COLUMNS = (S.COUNT, S.NUMERATOR, S.DENOMINATOR)
@@ -197,6 +198,7 @@ def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
                              else force_region.copy())
     out.attrs[LIMIT_ATTR] = limit
     out.attrs[KEY_ATTR] = lv.ranker.secret
+    out.attrs[FORCED_ATTR] = force_muni is not None or force_region is not None
     return out, lv, unmet
 
 
@@ -465,6 +467,9 @@ def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
     ``force_muni``/``force_region`` (row-aligned) withhold further totals; by default
     they are read from the internal columns a linked protection leaves in ``counts``.
     """
+    if counts.attrs.get(FORCED_ATTR) and not {FORCE_MUNI, FORCE_REGION} <= set(counts.columns):
+        raise ValueError("Interne Sperrspalten fehlen: Summen nur aus dem vollständigen "
+                         "Ergebnis von protect_counts berechnen")
     if force_muni is None and FORCE_MUNI in counts.columns:
         force_muni = counts[FORCE_MUNI].to_numpy(dtype=bool)
     if force_region is None and FORCE_REGION in counts.columns:

@@ -526,3 +526,16 @@ def test_kommune_that_must_be_the_small_one_is_protected():
     values = rule_aware_values(out, muni, region.iloc[0], 3)
     for _, row in out[out[FLAG] & (out[S.COUNT] > 0)].iterrows():
         assert len(values.get(row[S.AREA], ())) >= 2
+
+
+def test_totals_from_a_slimmed_frame_are_refused_not_wrong():
+    """Review finding F6: forced Kommune totals live in internal columns; a frame without
+    them used to give different flags silently."""
+    counts = frame([("A 1", "05334002", 5), ("A 2", "05334002", 6), ("B 1", "05334004", 1),
+                    ("B 2", "05334004", 1)])
+    out = protect_counts(counts, 3, key="geheim-0123456789abcdef")
+    assert out.attrs["forced_totals"]  # this case needs a forced total
+    assert municipal_totals(out)[FLAG].any()
+    slim = out[[S.AREA, S.AGS, S.YEAR, S.VARIABLE, S.COUNT, FLAG]]
+    with pytest.raises(ValueError, match="Interne Sperrspalten"):
+        municipal_totals(slim)
