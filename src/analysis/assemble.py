@@ -30,12 +30,14 @@ from bs4 import BeautifulSoup, Tag
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from analysis.config import Wording
 from analysis.errors import UserError
 from analysis.textcheck import ABS_PATH_RE, TIMESTAMP_RE, TRACEBACK_MARK
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sozialbericht"
 DEMO_BANNER = "Synthetische Demodaten – keine amtlichen Zahlen"
+_WORDING = Wording()
 PUBLISHER = "Herausgeber"  # placeholder: the build passes the configured publisher
 INDEX_SLUG = "index"
 ACCESSIBILITY_SLUG = "barrierefreiheit"
@@ -100,9 +102,10 @@ class SiteMeta:
     # contact for the accessibility statement: (kind, value), kind one of
     # stelle, behoerde, anschrift, email, telefon; empty = placeholder text
     contact: tuple[tuple[str, str], ...] = ()
-    # accessibility statement: legal basis and enforcement (text of the Land, from config)
-    legal_basis: str = ""
-    enforcement: str = ""
+    # accessibility statement: legal basis and enforcement (text of the Land, from config;
+    # default: the configuration's neutral wording)
+    legal_basis: str = _WORDING.rechtsgrundlage_barrierefreiheit
+    enforcement: str = _WORDING.durchsetzung_barrierefreiheit
 
 
 # --------------------------------------------------------------------------- public API
