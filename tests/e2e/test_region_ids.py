@@ -160,7 +160,8 @@ def test_berlin_like_ids_build_without_ags_wording(berlin):
     import openpyxl  # the workbook download keeps the codes as text, zeros included
 
     ws = openpyxl.load_workbook(out / "sozialbericht" / "downloads" / "handlungsbedarf.xlsx").active
-    codes_in_xlsx = [c.value for c in ws["A"][1:]]
+    assert ws["A1"].value == "datenart"  # synthetic data: the label column comes first
+    codes_in_xlsx = [c.value for c in ws["B"][1:]]
     assert "01100101" in codes_in_xlsx
     assert all(isinstance(c, str) and len(c) == 8 for c in codes_in_xlsx)
     assert codes_in_xlsx == natural_sorted(codes_in_xlsx)
