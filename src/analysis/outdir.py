@@ -199,9 +199,8 @@ def prepare(out: Path) -> Path:
     build = out / BUILD_DIR
     try:
         if _lstat(build) is None:
-            os.mkdir(build, 0o700)
-            write_atomic(build / MARKER, MARKER_TEXT.encode())
-        elif not _own_build_dir(build):
+            _create_marked(build)  # atomic: a parallel build sees it complete or not at all
+        if not _own_build_dir(build):
             raise OutputError(
                 f"Ausgabeordner {out}: {build} ist {_kind(build)}, den der Build nicht "
                 f"angelegt hat (Kennzeichnungsdatei {MARKER} fehlt) – {_FIX}. Nichts wurde "
@@ -223,6 +222,24 @@ def prepare(out: Path) -> Path:
                           f"beschrieben werden ({err.strerror or type(err).__name__}) – "
                           "Schreibrechte prüfen. Nichts wurde veröffentlicht.") from None
     return build
+
+
+def _create_marked(build: Path) -> None:
+    """Create ``build`` with its marker in one step: a marked folder under a private
+    temporary name, renamed into place. If a parallel build was first, its folder stays
+    and ours is removed (both are this build's own)."""
+    tmp = build.with_name(f"{build.name}.{os.getpid()}{TMP_SUFFIX}")
+    os.mkdir(tmp, 0o700)
+    try:
+        write_atomic(tmp / MARKER, MARKER_TEXT.encode())
+        os.rename(tmp, build)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp / MARKER)
+        with contextlib.suppress(OSError):
+            os.rmdir(tmp)
+        if _lstat(build) is None:  # not a lost race: a real problem
+            raise err from None
 
 
 def subdir(parent: Path, name: str) -> Path:

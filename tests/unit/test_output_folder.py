@@ -499,3 +499,23 @@ def test_pyproj_warnings_do_not_show_the_environment_path(tmp_path, cli):
     code, stdout, stderr = cli("validate", data)
     assert code == 0, stderr
     assert "Warning" not in stderr and "site-packages" not in stderr and sys.prefix not in stderr
+
+
+def test_two_builds_creating_the_build_folder_at_once(tmp_path, monkeypatch):
+    """The loser of the race to create OUT/.build used to stop with "kann nicht angelegt"
+    (seen in CI: two builds at once into a fresh folder). Now the folder is created with
+    its marker in one step, and a lost race just uses the winner's folder."""
+    from analysis import outdir
+
+    out = tmp_path / "reports"
+    first = outdir.prepare(out)  # the other build won
+    real = outdir._lstat
+    calls = []
+
+    def stale(path):  # our check ran before the winner's rename
+        calls.append(path)
+        return None if path == first and len(calls) == 1 else real(path)
+
+    monkeypatch.setattr(outdir, "_lstat", stale)
+    assert outdir.prepare(out) == first
+    assert calls and not list(out.glob(".build.*"))  # no temporary folder left behind
