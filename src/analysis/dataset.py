@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from . import fmt, geo
 from . import schema as S
 from .errors import DataContractError, Problem
 from .identities import check_identities, parse_identities
+from .ids import natural_key
 from .inputfiles import TEXT_FILE_LIMIT, check_input, limits, open_input, too_many_rows
 from .io import find_table, read_geojson
 from .notes import Note, read_notes
@@ -544,12 +544,6 @@ def _topology(file: str, geoms: dict[str, BaseGeometry], municipality_of: dict[s
                                 f"{len(holes) - geo.MAX_LISTED} weitere Lücken zwischen "
                                 "Sozialräumen", "Flächen im GIS lückenlos zuordnen"))
     return problems
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key that puts "AC 2" before "AC 10" (as the reports do)."""
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t)
-                 for t in re.split(r"(\d+)", str(text)))
 
 
 def _area(m2: float) -> str:
