@@ -16,7 +16,6 @@ from .ids import ID_MAX_LENGTH, ID_RE, KOMMUNE_ID_DIGITS_RE
 # Column names used throughout the package
 # ---------------------------------------------------------------------------
 AREA = "sozialraum"
-AREA_NAME = "name"
 AGS = "ags"
 KOMMUNE = "kommune"
 YEAR = "jahr"
