@@ -877,22 +877,40 @@ class Report:
         )
 
     # ------------------------------------------------------------------ method annex
+    def _role_in_fields(self, indicator: str, listed) -> str:
+        """"Armut", "Integration (Kontext)", "Inklusion (nur gezeigt)" … for the catalogue."""
+        parts = []
+        for f in listed:
+            fc = self.cfg.handlungsfelder.get(f)
+            if fc is None:
+                parts.append(f)
+            elif indicator in fc.indikatoren:
+                parts.append(fc.kurz)
+            elif indicator in fc.kontext:
+                parts.append(f"{fc.kurz} (Kontext)")
+            else:
+                parts.append(f"{fc.kurz} (nur gezeigt)")
+        return fmt.join_de(parts) or "Kontext"
+
     def catalogue_table(self) -> TableOutput:
         cat = self.ds.indicators
-        fields = {f: self.cfg.handlungsfelder[f].kurz for f in self.cfg.handlungsfelder}
+        judged = {"hoch_schlecht": "höher = ungünstiger", "hoch_gut": "höher = günstiger",
+                  "neutral": "ohne Bewertung"}
         df = pd.DataFrame(
             {
                 "Indikator": cat["bezeichnung"],
                 "Definition": cat["definition"],
-                "Handlungsfeld": cat["handlungsfelder"].map(
-                    lambda fs: fmt.join_de([fields.get(f, f) for f in fs]) or "Kontext"
-                ),
+                "Handlungsfeld": [self._role_in_fields(i, fs) for i, fs in
+                                  zip(cat[S.INDICATOR], cat["handlungsfelder"], strict=True)],
                 "Ebene": cat[S.LEVEL].map(
                     {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
                 ),
                 "Richtung": cat["richtung"].map(
                     {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
                 ),
+                "Bewertung einer Veränderung": [
+                    judged[self.cfg.evaluation(i, int(d))]
+                    for i, d in zip(cat[S.INDICATOR], cat["richtung"], strict=True)],
                 "Quelle": cat["quelle"],
             }
         )
@@ -937,6 +955,51 @@ class Report:
             f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
             "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
         )
+
+    def uncertainty_method_text(self) -> Prose:
+        """Method: how the report marks uncertainty (knapp, unsicher, explorativ) and how
+        it judges change (bewertung, noise, dynamics index, typology)."""
+        dy = self.cfg.dynamik
+        least = self.cfg.bedarf.mindestzahl_indikatoren
+        exploratory = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields]
+        paras = [
+            f"Wo der Bericht eine Zahl von Sozialräumen mit Handlungsbedarf nennt, sagt er auch, "
+            f"wie viele davon „{BORDERLINE}“ eingestuft sind – Grenzfälle der "
+            "Robustheitsprüfung. In Tabellen steht dafür eine eigene Spalte oder der Zusatz "
+            f"„({BORDERLINE})“, in Karten eine eigene Legendenklasse. Werte mit einem Nenner unter "
+            f"{fmt.number(self.cfg.unsicher_nenner)} stehen in Klammern: Ihr Aussagewert ist "
+            "eingeschränkt.",
+            f"Ein Handlungsfeld mit weniger als {fmt.number_word(least)} Kernindikatoren gilt "
+            "als explorativ: Seine Einstufung wird gezeigt und gekennzeichnet, zählt aber nicht "
+            "zu den Sozialräumen mit besonderem Aufmerksamkeitsbedarf."
+            + (f" In dieser Ausgabe betrifft das {fmt.join_de(exploratory)}."
+               if exploratory else ""),
+            "Jeder Indikator hat eine Bewertung: Bei „höher = ungünstiger“ ist ein Anstieg eine "
+            "Verschlechterung, bei „höher = günstiger“ eine Verbesserung. Anteile, die nur die "
+            "Zusammensetzung der Bevölkerung beschreiben (etwa der Anteil Älterer), sind ohne "
+            "Bewertung: Ihre Veränderung heißt „gestiegen“ oder „gesunken“, nie „besser“ oder "
+            "„schlechter“, und sie zählt nicht zum Dynamikindex. Als Kernindikator kann ein "
+            "solcher Anteil dennoch in den Feldindex eingehen (mehr Ältere bedeuten mehr Bedarf "
+            "an Angeboten für Ältere); Kontextindikatoren werden nur gezeigt.",
+            f"Ein Indikator gilt als verändert, wenn er sich seit {self.cfg.vergleichsjahr or '–'} "
+            f"um mindestens {fmt.number(dy.schwelle, 1)} (Prozentpunkte bzw. je 1.000) bewegt hat"
+            + (f" und die Veränderung außerhalb der Zufallsschwankung liegt: größer als der "
+               f"{fmt.percent(dy.vertrauensniveau * 100, 0)}-Vertrauensbereich der Differenz, "
+               "berechnet aus den Wilson-Intervallen beider Jahre. In kleinen Sozialräumen "
+               "gilt eine Veränderung deshalb erst ab einem größeren Betrag."
+               if dy.vertrauensniveau else "."),
+            "Der Dynamikindex eines Felds ist der mit den Feldgewichten gewichtete Mittelwert "
+            "der Veränderungen seiner bewerteten Kernindikatoren, jede geteilt durch die "
+            "Standardabweichung des Indikators zwischen den Sozialräumen im Vergleichsjahr und so "
+            "gerichtet, dass Werte über 0 eine Verbesserung bedeuten. Seine Schwankungsbreite "
+            "folgt aus denen der einzelnen Veränderungen. „positiv“ oder „negativ“ ist die "
+            f"Dynamik, wenn der Index mindestens {fmt.number(dy.index_schwelle, 2)} von 0 "
+            "abweicht und außerhalb seiner Schwankungsbreite liegt, sonst „stabil“. Aus Status "
+            "(Handlungsbedarf im Berichtsjahr) und Dynamik ergeben sich fünf Typen; besonderen "
+            "Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf und negativer Dynamik. "
+            "Dynamik und Typen werden nur aus veröffentlichten Werten gebildet.",
+        ]
+        return prose(*paras)
 
     def robustness_table(self) -> TableOutput:
         rows = []
@@ -1066,6 +1129,13 @@ class Report:
             ("Regel 3: oberster Anteil", fmt.percent(b.absolut_anteil * 100, 0)),
             ("Geheimhaltung: Mindestanzahl", fmt.number(self.cfg.geheimhaltung.mindestanzahl)),
             ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner)),
+            ("Explorativ: weniger Kernindikatoren als",
+             fmt.number(self.cfg.bedarf.mindestzahl_indikatoren)),
+            ("Veränderung: Schwelle", fmt.number(self.cfg.dynamik.schwelle, 1)),
+            ("Veränderung: Vertrauensniveau",
+             fmt.percent(self.cfg.dynamik.vertrauensniveau * 100, 0)
+             if self.cfg.dynamik.vertrauensniveau else "ohne"),
+            ("Dynamikindex: Schwelle", fmt.number(self.cfg.dynamik.index_schwelle, 2)),
         ]
         return TableOutput(
             pd.DataFrame(rows, columns=["Parameter", "Wert"]),
