@@ -44,6 +44,14 @@ TYPE_LABEL = {
     "beobachten": "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
     "unauffaellig": "kein Handlungsbedarf, Lage nicht verschlechtert",
 }
+#: the same, short, as table headers
+TYPE_SHORT = {
+    "aufmerksamkeit": "Bedarf und negativ",
+    "bedarf_stabil": "Bedarf, stabil",
+    "bedarf_positiv": "Bedarf, positiv",
+    "beobachten": "kein Bedarf, negativ",
+    "unauffaellig": "kein Bedarf, sonst",
+}
 DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ",
                   "": "nicht bewertet"}
 BORDERLINE = "knapp"
@@ -81,6 +89,14 @@ def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
     if k == n:
         return f"{head}, {'beide' if n == 2 else 'alle'} {BORDERLINE}"
     return f"{head}, davon {one if k == 1 else fmt.number(k)} {BORDERLINE}"
+
+
+def _watch_phrase(n: int) -> str:
+    """"3 weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
+    who = ("kein weiterer Sozialraum" if n == 0 else
+           fmt.count_phrase(n, "weiterer Sozialraum", "weitere Sozialräume"))
+    return (f"{who} ohne Handlungsbedarf, aber mit negativer Dynamik "
+            f"{'werden' if n > 1 else 'wird'} zur Beobachtung genannt.")
 
 
 def open_report(
@@ -699,6 +715,21 @@ class Report:
                 f"negative Dynamik): "
                 + count_with_borderline(int(att.sum()), k)
                 + ("" if f in self.attention_fields else " – explorativ, nicht in der Karte"))
+        types = self._area_types()
+        att = types == 3
+        firm = pd.Series(False, index=types.index)
+        for f in self.attention_fields:
+            firm |= (self.typology(f) == "aufmerksamkeit") & ~self.borderline(f)
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields]
+        n_att, k_att = int(att.sum()), int((att & ~firm).sum())
+        over = (f"In den Feldern {', '.join(names[:-1])} sowie {names[-1]}" if len(names) > 1
+                else f"Im Feld {names[0]}" if names else "Insgesamt")
+        total = (
+            f"{over} {'hat' if n_att == 1 else 'haben'} "
+            + count_with_borderline(n_att, k_att, suffix=" besonderen Aufmerksamkeitsbedarf"
+                                    + (" in mindestens einem Feld" if len(names) > 1 else ""))
+            + (" (nur in knapp eingestuften Feldern)" if k_att else "") + "; "
+            + _watch_phrase(int((types == 1).sum())))
         return prose(
             f"Der Dynamikindex fasst je Handlungsfeld zusammen, wie sich die bewerteten "
             f"Kernindikatoren eines Sozialraums zwischen {base} und {self.year} verändert "
@@ -715,6 +746,7 @@ class Report:
             "Typ. Besonderen Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf, deren "
             "Lage sich zusätzlich verschlechtert hat; Sozialräume ohne Handlungsbedarf mit "
             "negativer Dynamik werden zur Beobachtung genannt.",
+            total,
             items=items,
         )
 
@@ -728,7 +760,7 @@ class Report:
             row = {"Handlungsfeld": self.cfg.handlungsfelder[f].kurz + self.exploratory_suffix(f)}
             judged = (self.dynamics_class(f) != "").any()
             for t in TYPES:
-                row[TYPE_LABEL[t]] = int((typ == t).sum()) if judged else fmt.MISSING
+                row[TYPE_SHORT[t]] = int((typ == t).sum()) if judged else fmt.MISSING
                 if t == "aufmerksamkeit":
                     row[f"davon {BORDERLINE}"] = (
                         int(((typ == t) & self.borderline(f)).sum()) if judged else fmt.MISSING)
@@ -741,18 +773,22 @@ class Report:
         )
         return Stack((table, self.uncertainty_key(
             exploratory=bool(self.cfg.exploratory_fields)),
-            prose("– = keine Dynamik: Das Feld hat keinen bewerteten Kernindikator.")
-            if any(r[TYPE_LABEL["aufmerksamkeit"]] == fmt.MISSING for r in rows) else prose("")))
+            prose("Bedarf und negativ: besonderer Aufmerksamkeitsbedarf (Handlungsbedarf im "
+                  "Berichtsjahr und negative Dynamik); kein Bedarf, negativ: zur Beobachtung; "
+                  "kein Bedarf, sonst: Dynamik stabil oder positiv."
+                  + (" – = keine Dynamik: Das Feld hat keinen bewerteten Kernindikator."
+                     if any(r[TYPE_SHORT["aufmerksamkeit"]] == fmt.MISSING for r in rows)
+                     else ""))))
 
     def _area_types(self) -> pd.Series:
-        """Area → 3 special attention (in any attention field), 2 watch, 1 need without
-        negative dynamics, 0 inconspicuous."""
+        """Area → 3 special attention (in any attention field), 2 need without negative
+        dynamics, 1 watch (negative dynamics without need), 0 inconspicuous."""
         idx = self.res.need.index
         code = pd.Series(0, index=idx)
         for f in self.attention_fields:
             t = self.typology(f)
-            code = np.maximum(code, t.map({"aufmerksamkeit": 3, "beobachten": 2,
-                                           "bedarf_stabil": 1, "bedarf_positiv": 1,
+            code = np.maximum(code, t.map({"aufmerksamkeit": 3, "bedarf_stabil": 2,
+                                           "bedarf_positiv": 2, "beobachten": 1,
                                            "unauffaellig": 0}).reindex(idx).fillna(0))
         return code.astype(int)
 
@@ -764,12 +800,12 @@ class Report:
             self.ds.geometry,
             self.areas[S.KOMMUNE],
             classes=[0, 1, 2, 3],
-            labels=["unauffällig", "Handlungsbedarf, Lage nicht verschlechtert",
-                    "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+            labels=["unauffällig", "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+                    "Handlungsbedarf, Lage nicht verschlechtert",
                     "besonderer Aufmerksamkeitsbedarf"],
             title=f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
                   "besonderem Aufmerksamkeitsbedarf",
-            legend_title="Typ (höchster in einem Feld)",
+            legend_title="Typ (höchste Stufe über die Felder)",
             categorical=True,
             caption=self.source_caption() + f" Felder: {names}. Besonderer "
             "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem Feld.",

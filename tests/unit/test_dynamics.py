@@ -311,3 +311,15 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     dl = r.download_tables()["dynamik"][1]
     assert len(dl) == len(r.areas) * len(r.cfg.fields)
     assert set(dl["dynamik"]) <= {"positiv", "stabil", "negativ", "nicht bewertet"}
+
+
+@pytest.mark.parametrize(("n", "text"), [
+    (0, "kein weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
+    (1, "1 weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
+    (2, "2 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
+    (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
+])
+def test_watch_phrase(n, text):
+    from analysis.report import _watch_phrase
+
+    assert _watch_phrase(n) == text + "zur Beobachtung genannt."
