@@ -350,6 +350,11 @@ class Report:
         return Prose(tuple(["Zeichenerklärung: " + " ".join(parts)]) if parts else (),
                      css_class="prose")
 
+    @cached_property
+    def area_indicator_ids(self) -> set[str]:
+        """Indicators that exist per Sozialraum (not only per Kommune)."""
+        return set(self.res.area[S.INDICATOR])
+
     def uncertain_value(self, indicator: str, code: str, year: int | None = None) -> object:
         """An area's published value: ``"•"`` if withheld, :class:`Uncertain` if flagged
         ``unsicher``, else the float."""
@@ -1453,7 +1458,7 @@ class FieldView:
         ``unsicher`` in parentheses, with a key."""
         codes = _natural(self.flag.index[self.flag])
         inds = [*self.fc.indikatoren,
-                *(i for i in self.fc.kontext if i in set(self.r.res.area[S.INDICATOR]))]
+                *(i for i in self.fc.kontext if i in self.r.area_indicator_ids)]
         cols = {i: [] for i in inds}
         for c in codes:
             for ind in inds:
@@ -1580,10 +1585,11 @@ class ProfileView:
                   else self.r.cfg.region)
         rows = []
         for f in self.r.cfg.fields:
-            for ind in self.r.cfg.handlungsfelder[f].indikatoren:
+            fc = self.r.cfg.handlungsfelder[f]
+            for ind in [*fc.indikatoren, *fc.kontext]:
                 row = {
                     "Indikator": self.r.label(ind),
-                    "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
+                    "Handlungsfeld": fc.kurz + (" (Kontext)" if ind in fc.kontext else ""),
                     self.name: self.r.municipal_value(ind, self.ags),
                 }
                 if not single:
@@ -1693,12 +1699,14 @@ class AreaProfiles:
         kommune = r.areas.loc[code, S.KOMMUNE]
         rows = []
         for f in r.cfg.fields:
-            for ind in r.cfg.handlungsfelder[f].indikatoren:
+            fc = r.cfg.handlungsfelder[f]
+            for ind in [*fc.indikatoren,
+                        *(i for i in fc.kontext if i in r.area_indicator_ids)]:
                 v = r.area_value(ind)
                 hidden = bool(v.loc[code, D.FLAG])
                 rows.append(
                     {
-                        "Indikator": r.label(ind),
+                        "Indikator": r.label(ind) + (" (Kontext)" if ind in fc.kontext else ""),
                         "Sozialraum": r.uncertain_value(ind, code),
                         "Kommune": r.municipal_value(ind, ags),
                         "Region": r.region_value(ind),
