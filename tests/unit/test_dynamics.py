@@ -4,6 +4,7 @@ status × dynamics typology, and how the report words borderline counts."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -323,3 +324,22 @@ def test_watch_phrase(n, text):
     from analysis.report import _watch_phrase
 
     assert _watch_phrase(n) == text + "zur Beobachtung genannt."
+
+
+def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
+    r = demo_report
+    least = r.cfg.bedarf.mindestzahl_indikatoren
+    for f, fc in r.cfg.handlungsfelder.items():
+        intro = r.field(f).intro()._repr_html_()
+        assert ("Explorativ:" in intro) == (len(fc.indikatoren) < least), f
+        assert r.is_exploratory(f) == (len(fc.indikatoren) < least)
+        table = r.field(f).indicator_table()
+        df = (table.parts[0] if hasattr(table, "parts") else table).df
+        for ind in fc.kontext:
+            if ind in r.area_indicator_ids:
+                assert f"{r.label(ind)} (Kontext)" in df.columns
+        # a value flagged unsicher is shown in parentheses, and then the key says so
+        html = table._repr_html_()
+        marked = any(isinstance(v, Uncertain) for c in df.columns[1:] for v in df[c])
+        assert ("Aussagewert eingeschränkt" in html) == marked, f
+        assert bool(re.search(r"<td class=\"num\">\(\d+,\d", html)) == marked, f
