@@ -329,11 +329,16 @@ class ConceptReport:
                 f"im Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht).")
         if not self.has_services:
             return prose(need)
+        if not covered + neighbour + none:
+            return prose(need)
         return prose(
-            f"{need} "
-            f"{fmt.number(covered)} davon haben ein passendes Angebot im Sozialraum, "
-            f"{fmt.number(neighbour)} nur in einem angrenzenden Sozialraum, "
-            f"{fmt.number(none)} weder noch."
+            f"{need} In der Bestandsaufnahme ist für "
+            f"{fmt.count_words(covered, 'Sozialraum', 'Sozialräume', 'm', 'akk')} davon ein passendes "
+            f"Angebot im Sozialraum selbst erfasst, für "
+            f"{fmt.count_words(neighbour, 'Sozialraum', 'Sozialräume', 'm', 'akk')} nur in einem "
+            "angrenzenden Sozialraum und für "
+            f"{fmt.count_words(none, 'Sozialraum', 'Sozialräume', 'm', 'akk')} "
+            "kein passendes Angebot im Sozialraum oder daneben."
         )
 
     def supply_map(self, field: str) -> FigureOutput | Prose:

@@ -177,7 +177,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
     var_known = set(var[S.VARIABLE])
     var_level = dict(zip(var[S.VARIABLE], var[S.LEVEL], strict=True))
 
-    problems += _unknown(areas, "sozialraeume.csv", S.AGS, ags_known, "Kommune (AGS)",
+    problems += _unknown(areas, "sozialraeume.csv", S.AGS, ags_known, "Kommune",
                          "AGS aus kommunen.csv verwenden")
     for ags in sorted(ags_known - set(areas[S.AGS])):
         row = int(mun.index[mun[S.AGS] == ags][0]) + 2
@@ -204,7 +204,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
                                 "Variable liegt laut variablen.csv nur je Kommune vor",
                                 "in zaehlungen_kommune.csv eintragen"))
     if not cntm.empty:
-        problems += _unknown(cntm, "zaehlungen_kommune.csv", S.AGS, ags_known, "Kommune (AGS)",
+        problems += _unknown(cntm, "zaehlungen_kommune.csv", S.AGS, ags_known, "Kommune",
                              "AGS aus kommunen.csv verwenden")
         problems += _unknown(cntm, "zaehlungen_kommune.csv", S.VARIABLE, var_known, "Variable",
                              "Kennung aus variablen.csv verwenden")
@@ -562,7 +562,7 @@ def _check_planning(frames: dict, ags: set, areas: set, indicators: set) -> list
     problems: list[Problem] = []
     pri = frames.get("prioritaeten")
     if pri is not None:
-        problems += _unknown(pri, "prioritaeten.csv", S.AGS, ags, "Kommune (AGS)",
+        problems += _unknown(pri, "prioritaeten.csv", S.AGS, ags, "Kommune",
                              "AGS aus kommunen.csv verwenden")
     svc = frames.get("angebote")
     if svc is not None:

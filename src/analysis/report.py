@@ -73,30 +73,33 @@ def mark_uncertain(formatter):
 
 def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
                           plural: str = "Sozialräume", one: str = "einer",
-                          suffix: str = "") -> str:
-    """A count with its borderline part: "43 Sozialräume, davon 21 knapp",
-    "15 Sozialräume, davon einer knapp", "2 Sozialräume, beide knapp", "1 Sozialraum,
-    knapp", "0 Sozialräume"; ``k = 0`` adds nothing. ``one`` is "one" in the gender of
-    the noun (einer / eine / eines); ``suffix`` follows the noun ("… in 5 Kommunen,
-    davon 3 knapp")."""
+                          suffix: str = "", genus: str = "m") -> str:
+    """A count with its borderline part, as running text (:func:`analysis.fmt.count_words`):
+    "43 Sozialräume, davon 21 knapp", "15 Sozialräume, davon einer knapp", "zwei
+    Sozialräume, beide knapp", "ein Sozialraum, knapp", "kein Sozialraum"; ``k = 0`` adds
+    nothing. ``one`` is "one" in the gender of the noun (einer / eine / eines); ``suffix``
+    follows the noun ("… in fünf Kommunen, davon drei knapp")."""
     if k < 0 or k > n:
         raise ValueError(f"davon {k} von {n}: unmöglich")
-    head = fmt.count_phrase(n, singular, plural) + suffix
+    return fmt.count_words(n, singular, plural, genus) + suffix + borderline_tail(n, k, one)
+
+
+def borderline_tail(n: int, k: int, one: str = "einer") -> str:
+    """The borderline part alone: ", davon drei knapp", ", beide knapp", "" for none."""
     if k == 0:
-        return head
+        return ""
     if n == 1:
-        return f"{head}, {BORDERLINE}"
+        return f", {BORDERLINE}"
     if k == n:
-        return f"{head}, {'beide' if n == 2 else 'alle'} {BORDERLINE}"
-    return f"{head}, davon {one if k == 1 else fmt.number(k)} {BORDERLINE}"
+        return f", {'beide' if n == 2 else 'alle'} {BORDERLINE}"
+    return f", davon {one if k == 1 else fmt.number_word(k)} {BORDERLINE}"
 
 
 def _watch_phrase(n: int) -> str:
-    """"3 weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
-    who = ("kein weiterer Sozialraum" if n == 0 else
-           fmt.count_phrase(n, "weiterer Sozialraum", "weitere Sozialräume"))
+    """"Drei weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
+    who = fmt.count_words(n, "weiterer Sozialraum", "weitere Sozialräume")
     return (f"{who} ohne Handlungsbedarf, aber mit negativer Dynamik "
-            f"{'werden' if n > 1 else 'wird'} zur Beobachtung genannt.")
+            f"{'wird' if n <= 1 else 'werden'} zur Beobachtung genannt.")
 
 
 def open_report(
@@ -108,6 +111,20 @@ def open_report(
 
 def _natural(codes) -> list[str]:
     return natural_sorted(codes)
+
+
+def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> str:
+    """How one field's classification changed: the areas newly in need (``borderline`` of
+    them only „knapp“) and those no longer in need, in whole German sentences for 0, 1, 2
+    and many."""
+    def part(codes: list[str], what: str, k: int = 0) -> str:
+        return (f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')} {what}"
+                + borderline_tail(len(codes), k)
+                + (f" ({fmt.join_de(codes)})" if codes else ""))
+    if not entered and not left:
+        return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
+    return (part(entered, "neu mit Handlungsbedarf", borderline) + "; "
+            + part(left, "nicht mehr mit Handlungsbedarf") + ".")
 
 
 @dataclass
@@ -386,8 +403,8 @@ class Report:
                 f"{f.kurz}{self.exploratory_suffix(fid)}: "
                 + count_with_borderline(
                     int(r["sozialraeume"]), self.borderline_need_count(fid),
-                    suffix="" if self.single_municipality else
-                    f" in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}")
+                    suffix="" if self.single_municipality or not int(r["sozialraeume"]) else
+                    f" in {fmt.count_words(int(r['kommunen']), 'Kommune', 'Kommunen', 'f', 'dat')}")
             )
         terms = []
         for fid in self.cfg.fields:
@@ -407,7 +424,8 @@ class Report:
             f"{fmt.number(n)} Sozialräume {self.cfg.region_genitiv} Handlungsbedarf in "
             f"{self._counted_fields_phrase()}.{any_part} {''.join(terms)}"
             f"{fmt.count_phrase(int((cum >= 3).sum()), 'Sozialraum hat', 'Sozialräume haben')} "
-            f"Handlungsbedarf in drei oder mehr Feldern.",
+            f"Handlungsbedarf in drei oder mehr der {fmt.number_word(len(self.cfg.fields))} "
+            "Handlungsfelder (Kumulation).",
             "Handlungsbedarf je Handlungsfeld:",
             items=parts,
         )
@@ -529,13 +547,8 @@ class Report:
             entered = _natural(now.index[now & ~before])
             left = _natural(now.index[~now & before])
             knapp = int(self.borderline(f).reindex(entered, fill_value=False).sum())
-            new = (count_with_borderline(len(entered), knapp, suffix=" neu mit Handlungsbedarf")
-                   + f" ({fmt.join_de(entered)})" if entered
-                   else "kein Sozialraum neu mit Handlungsbedarf")
-            gone = (f"{fmt.count_phrase(len(left), 'Sozialraum', 'Sozialräume')} nicht mehr "
-                    f"({fmt.join_de(left)})" if left else "kein Sozialraum ist herausgefallen")
-            items.append(
-                f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: {new}; {gone}")
+            items.append(f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: "
+                         + change_phrase(entered, left, knapp))
         return prose(
             f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
         )
@@ -710,8 +723,9 @@ class Report:
                 items.append(f"{name}: keine Dynamik – das Feld hat keinen bewerteten "
                              "Kernindikator (nur Anteile ohne Bewertung).")
                 continue
-            counts = ", ".join(f"{fmt.number(int((cls == c).sum()))} {c}"
-                               for c in ("positiv", "stabil", "negativ"))
+            counts = "Dynamik " + fmt.join_de(
+                f"in {fmt.count_words(int((cls == c).sum()), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
+                f" {c}" for c in ("positiv", "stabil", "negativ"))
             typ = self.typology(f)
             att = typ == "aufmerksamkeit"
             k = int((att & self.borderline(f)).sum())
@@ -730,7 +744,7 @@ class Report:
         over = (f"In den Feldern {', '.join(names[:-1])} sowie {names[-1]}" if len(names) > 1
                 else f"Im Feld {names[0]}" if names else "Insgesamt")
         total = (
-            f"{over} {'hat' if n_att == 1 else 'haben'} "
+            f"{over} {'hat' if n_att <= 1 else 'haben'} "
             + count_with_borderline(n_att, k_att, suffix=" besonderen Aufmerksamkeitsbedarf"
                                     + (" in mindestens einem Feld" if len(names) > 1 else ""))
             + (" (nur in knapp eingestuften Feldern)" if k_att else "") + "; "
@@ -1295,26 +1309,28 @@ class FieldView:
         n_border = self.r.borderline_need_count(self.field)
         n_stable = len(codes) - n_border
         first = (
-            f"Im Handlungsfeld „{self.fc.titel}“{self.r.exploratory_suffix(self.field)} haben "
-            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')}"
-            + ("" if self.r.single_municipality else
-               f" aus {fmt.count_phrase(len(per), 'Kommune', 'Kommunen')}")
+            f"Im Handlungsfeld „{self.fc.titel}“{self.r.exploratory_suffix(self.field)} "
+            f"{fmt.verb(len(codes), 'hat', 'haben')} "
+            f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')}"
+            + ("" if self.r.single_municipality or not len(codes) else
+               f" aus {fmt.count_words(len(per), 'Kommune', 'Kommunen', 'f', 'dat')}")
             + " Handlungsbedarf"
-            + count_with_borderline(len(codes), n_border).removeprefix(
-                fmt.count_phrase(len(codes), "Sozialraum", "Sozialräume"))
+            + borderline_tail(len(codes), n_border)
         )
         first += "."
-        if len(per) > 1 and not self.r.single_municipality:
+        top = fmt.leaders(per.items(), 3)
+        if (len(per) > 1 and not self.r.single_municipality and top and top[0][1] > 1
+                and len(top) < len(per)):
             first += " Die meisten liegen in " + fmt.join_de(
-                [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()]
-            ) + "."
+                f"{k} ({fmt.number(v)})" for k, v in top) + "."
         return prose(
             first,
             f"Regel 1 (regional) greift in {fmt.number(rules['regional'])}, Regel 2 (kommunal) in "
             f"{fmt.number(rules['kommunal'])} und Regel 3 (absolut) in "
             f"{fmt.number(rules['absolut'])} dieser Sozialräume. "
-            + (f"{fmt.count_phrase(n_stable, 'Einstufung ist', 'Einstufungen sind')} stabil, "
-               f"{fmt.count_phrase(n_border, 'ist knapp', 'sind knapp')} (Grenzfälle der "
+            + (f"{fmt.count_words(n_stable, 'Einstufung ist', 'Einstufungen sind', 'f')} stabil, "
+               f"{'eine' if n_border == 1 else fmt.number_word(n_border)} "
+               f"{fmt.verb(n_border, 'ist', 'sind')} knapp (Grenzfälle der "
                "Robustheitsprüfung)." if n_border and n_stable else
                "Alle Einstufungen sind stabil." if codes and not n_border else
                "Alle Einstufungen sind knapp (Grenzfälle der Robustheitsprüfung)."
@@ -1563,16 +1579,17 @@ class ProfileView:
                 f"{self.r.cfg.handlungsfelder[f].kurz}{self.r.exploratory_suffix(f)}: "
                 + count_with_borderline(n, k, suffix=" mit Handlungsbedarf")
             )
-        areas = fmt.count_phrase(len(self.codes), "Sozialraum", "Sozialräumen")
+        n_areas = len(self.codes)
         # an id is shown as „AGS“ only when it is one (any other id is not named at all)
         who = f"{self.name} (AGS {self.ags})" if is_ags(self.ags) else self.name
         if isinstance(pop, int):
-            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und "
-                     f"Einwohner in {areas}.")
+            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner in "
+                     f"{fmt.count_words(n_areas, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
         else:  # withheld (•) or not supplied: no number in the sentence
             why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
                    else "liegt nicht vor")
-            first = (f"{who} hat {areas}; die Zahl der Einwohnerinnen "
+            first = (f"{who} hat {fmt.count_words(n_areas, 'Sozialraum', 'Sozialräume', 'm', 'akk')}; "
+                     "die Zahl der Einwohnerinnen "
                      f"und Einwohner {why}.")
         return prose(
             first,

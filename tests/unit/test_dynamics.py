@@ -231,16 +231,17 @@ def test_demo_configuration_keeps_seed_indicators_counted():
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("n", "k", "text"), [
-    (0, 0, "0 Sozialräume"),
-    (1, 0, "1 Sozialraum"),
-    (1, 1, "1 Sozialraum, knapp"),
-    (2, 1, "2 Sozialräume, davon einer knapp"),
-    (2, 2, "2 Sozialräume, beide knapp"),
+    (0, 0, "kein Sozialraum"),
+    (1, 0, "ein Sozialraum"),
+    (1, 1, "ein Sozialraum, knapp"),
+    (2, 0, "zwei Sozialräume"),
+    (2, 1, "zwei Sozialräume, davon einer knapp"),
+    (2, 2, "zwei Sozialräume, beide knapp"),
     (43, 0, "43 Sozialräume"),
     (43, 1, "43 Sozialräume, davon einer knapp"),
-    (43, 2, "43 Sozialräume, davon 2 knapp"),
+    (43, 2, "43 Sozialräume, davon zwei knapp"),
     (43, 21, "43 Sozialräume, davon 21 knapp"),
-    (5, 5, "5 Sozialräume, alle knapp"),
+    (5, 5, "fünf Sozialräume, alle knapp"),
     (1234, 1000, "1.234 Sozialräume, davon 1.000 knapp"),
 ])
 def test_count_with_borderline(n, k, text):
@@ -248,10 +249,11 @@ def test_count_with_borderline(n, k, text):
 
 
 def test_count_with_borderline_suffix_gender_and_impossible():
-    assert (count_with_borderline(15, 3, suffix=" in 5 Kommunen")
-            == "15 Sozialräume in 5 Kommunen, davon 3 knapp")
-    assert count_with_borderline(3, 1, "Kommune", "Kommunen", one="eine") == \
-        "3 Kommunen, davon eine knapp"
+    assert (count_with_borderline(15, 3, suffix=" in fünf Kommunen")
+            == "15 Sozialräume in fünf Kommunen, davon drei knapp")
+    assert count_with_borderline(3, 1, "Kommune", "Kommunen", one="eine", genus="f") == \
+        "drei Kommunen, davon eine knapp"
+    assert count_with_borderline(1, 0, "Kommune", "Kommunen", genus="f") == "eine Kommune"
     with pytest.raises(ValueError):
         count_with_borderline(2, 3)
 
@@ -316,8 +318,8 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
 
 @pytest.mark.parametrize(("n", "text"), [
     (0, "kein weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
-    (1, "1 weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
-    (2, "2 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
+    (1, "ein weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
+    (2, "zwei weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
     (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
 ])
 def test_watch_phrase(n, text):
