@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -42,11 +43,17 @@ class FieldConfig(_Strict):
     zielgruppe: str = ""
     # chapter text (Markdown with placeholders), relative to the text folder
     text: str = ""
+    # context indicators: shown with the field, never counted in its index or need
+    kontext: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _lead_in_list(self) -> FieldConfig:
         if self.leitindikator not in self.indikatoren:
             raise ValueError(f"leitindikator „{self.leitindikator}“ steht nicht in indikatoren")
+        both = sorted(set(self.kontext) & set(self.indikatoren))
+        if both:
+            raise ValueError(f"{', '.join(both)}: steht in indikatoren und in kontext (ein "
+                             "Indikator ist entweder Kern- oder Kontextindikator)")
         unknown = set(self.gewichte) - set(self.indikatoren)
         if unknown:
             raise ValueError(f"gewichte für Indikatoren, die nicht in indikatoren stehen: "
@@ -67,6 +74,8 @@ class NeedRules(_Strict):
     kommunal_index: float = 0.5
     absolut_index: float = 0.5
     absolut_anteil: float = Field(0.10, gt=0, lt=1)
+    # a field with fewer core indicators is shown as exploratory ("explorativ")
+    mindestzahl_indikatoren: int = Field(2, ge=1)
 
 
 class Robustness(_Strict):
@@ -79,9 +88,16 @@ class Robustness(_Strict):
 
 
 class Dynamics(_Strict):
-    """Change since the comparison year."""
+    """Change since the comparison year (METHOD.md §5, *Change*)."""
 
+    # an indicator changed when its change is at least this (in its unit) …
     schwelle: float = Field(1.0, gt=0)
+    # … and outside the noise: beyond this confidence level of the difference of the two
+    # years' values (from their Wilson intervals); 0 = no noise check
+    vertrauensniveau: float = Field(0.95, ge=0, lt=1)
+    # dynamics index of a field (mean standardised change, in standard deviations of the
+    # areas' spread): at least this far from 0 (and outside the noise) for "positiv"/"negativ"
+    index_schwelle: float = Field(0.2, gt=0)
 
 
 class Disclosure(_Strict):
@@ -192,6 +208,11 @@ class ReportConfig(_Strict):
     themen: dict[str, Theme] = Field(default_factory=dict)
     praeventionskette: list[str] = Field(default_factory=list)
     herausgeber: Publisher = Publisher()
+    # how a change of an indicator is judged: hoch_schlecht (higher = worse), hoch_gut
+    # (higher = better), neutral (composition/context: neither); default from the
+    # catalogue's richtung (1 → hoch_schlecht, -1 → hoch_gut)
+    bewertung: dict[str, Literal["hoch_schlecht", "hoch_gut", "neutral"]] = Field(
+        default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:
@@ -218,6 +239,18 @@ class ReportConfig(_Strict):
     def counted_fields(self) -> list[str]:
         """Fields counted in the cumulation and headline total (not ``separat``)."""
         return [f for f, c in self.handlungsfelder.items() if not c.separat]
+
+    @property
+    def exploratory_fields(self) -> list[str]:
+        """Fields with fewer core indicators than ``bedarf.mindestzahl_indikatoren``:
+        their classification is shown as exploratory."""
+        least = self.bedarf.mindestzahl_indikatoren
+        return [f for f, c in self.handlungsfelder.items() if len(c.indikatoren) < least]
+
+    def evaluation(self, indicator: str, direction: int = 1) -> str:
+        """How a change of ``indicator`` is judged (``bewertung``; default from the
+        catalogue's ``richtung``)."""
+        return self.bewertung.get(indicator, "hoch_gut" if direction < 0 else "hoch_schlecht")
 
     @property
     def region_genitiv(self) -> str:
@@ -395,10 +428,14 @@ def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: st
     """Every indicator named in the configuration must exist in the catalogue."""
     missing = []
     for fid, f in cfg.handlungsfelder.items():
-        for ind in f.indikatoren:
-            if ind not in indicator_ids:
-                missing.append(f"  - handlungsfelder.{fid}.indikatoren: „{ind}“ fehlt in "
-                               "indikatoren.csv")
+        for key, inds in (("indikatoren", f.indikatoren), ("kontext", f.kontext)):
+            for ind in inds:
+                if ind not in indicator_ids:
+                    missing.append(f"  - handlungsfelder.{fid}.{key}: „{ind}“ fehlt in "
+                                   "indikatoren.csv")
+    for ind in cfg.bewertung:
+        if ind not in indicator_ids:
+            missing.append(f"  - bewertung: „{ind}“ fehlt in indikatoren.csv")
     if missing:
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))
 
