@@ -94,11 +94,15 @@
     var label = document.createElement("label");
     label.htmlFor = id;
     label.textContent = "Zeilen filtern";
+    var which = document.createElement("span");
+    which.className = "unsichtbar";
+    which.textContent = " in der Tabelle „" + caption + "“";
+    label.appendChild(which);
     var input = document.createElement("input");
     input.type = "search";
     input.id = id;
     input.setAttribute("aria-controls", table.id);
-    input.setAttribute("aria-describedby", id + "-status");
+    input.setAttribute("aria-describedby", id + "-status " + id + "-hinweis");
     input.autocomplete = "off";
     var status = document.createElement("p");
     status.className = "filter-status";
@@ -106,7 +110,8 @@
     status.setAttribute("aria-live", "polite");
     var hint = document.createElement("p");
     hint.className = "filter-hinweis";
-    hint.textContent = "Ein Klick auf einen Spaltenkopf sortiert die Tabelle „" + caption + "“.";
+    hint.id = id + "-hinweis";
+    hint.textContent = "Ein Klick auf einen Spaltenkopf sortiert die Tabelle.";
     form.appendChild(label);
     form.appendChild(input);
     form.appendChild(status);
