@@ -369,7 +369,7 @@ def _context(
         "finder": {"href": f"{FINDER_SLUG}.html", "title": FINDER_TITLE,
                    "current": current == FINDER_SLUG} if site.areas else None,
         "areas": [{"code": c, "name": n, "kommune": k, "href": h} for c, n, k, h in site.areas],
-        "areas_phrase": fmt.count_phrase(len(site.areas), "Sozialraum", "Sozialräume"),
+        "areas_phrase": fmt.count_words(len(site.areas), "Sozialraum", "Sozialräume", "m", "akk"),
         "prev": prev,
         "next": next,
     }

@@ -603,12 +603,12 @@ def test_area_finder_page_lists_every_area_with_its_link(tmp_path, pages):
     region = soup.find("table", id="sozialraeume").parent
     assert region["role"] == "region" and region["tabindex"] == "0"
     assert soup.find(id=region["aria-labelledby"]).name == "caption"
-    assert "3 Sozialräume" in soup.find("main").get_text()
+    assert "listet drei Sozialräume mit" in soup.find("main").get_text()
     for page in ("index.html", "20_armut.html"):
         assert _soup(out / page).find("header").find("a", href="sozialraeume.html")
     assert _soup(out / "index.html").find("main").find("a", href="sozialraeume.html")
     one = assemble_site(pages, site_meta(areas=areas[:1]), tmp_path / "one")
-    assert "1 Sozialraum mit" in _soup(one[-2]).find("main").get_text()
+    assert "listet einen Sozialraum mit" in _soup(one[-2]).find("main").get_text()
 
 
 def test_chapter_list_follows_the_heading_and_is_reachable(site_dir):
