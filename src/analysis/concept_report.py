@@ -15,7 +15,7 @@ from . import schema as S
 from .figures import FigureOutput
 from .ids import natural_key
 from .maps import choropleth
-from .prose import Prose, notice, prose
+from .prose import Prose, Stack, notice, prose
 from .report import Report, open_report
 from .tables import TableOutput
 
@@ -500,22 +500,29 @@ class ConceptReport:
             items=items,
         )
 
-    def progress_table(self) -> TableOutput | None:
+    def progress_table(self) -> Stack | None:
+        """The impact cycles as two tables that fit a page: what is to be achieved, how
+        and measured by what (text), then the progress in numbers with the status."""
         if self.ds.goals is None:
             return None  # progress_text says so
         p = self.progress
-        goals = self.ds.goals.set_index("ziel_id") if self.ds.goals is not None else None
-        df = pd.DataFrame(
+        goals = self.ds.goals.set_index("ziel_id")
+        goal = "Ziel (Was soll bewirkt werden?)"
+        cycles = pd.DataFrame(
             {
-                "Ziel (Was soll bewirkt werden?)": p["ziel"],
+                goal: p["ziel"],
                 "Maßnahmen (Was muss dafür getan werden?)": [
-                    goals.loc[g, "massnahmen"].replace("|", "; ") if goals is not None else ""
-                    for g in p["ziel_id"]
+                    goals.loc[g, "massnahmen"].replace("|", "; ") for g in p["ziel_id"]
                 ],
                 "Indikator (Woran ist Veränderung erkennbar?)": [
                     self.r.label(i) for i in p[S.INDICATOR]
                 ],
                 "Gebiet": [self._place(g) for g in p["gebiet"]],
+            }
+        )
+        progress = pd.DataFrame(
+            {
+                "Ziel": p["ziel"],
                 "Ausgangswert": p["basiswert"],
                 "Aktueller Wert": p["wert"],
                 "95-%-Vertrauensbereich": [
@@ -528,12 +535,14 @@ class ConceptReport:
             }
         )
         f1 = lambda x: fmt.number(x, 1)  # noqa: E731
-        return TableOutput(
-            df,
-            f"Wirkungskreisläufe und Fortschritt (Stand {self.year})",
-            number_formats={"Ausgangswert": f1, "Aktueller Wert": f1, "Zielwert": f1},
-            row_header="Ziel (Was soll bewirkt werden?)",
-        )
+        return Stack((
+            TableOutput(cycles, f"Wirkungskreisläufe: Ziele, Maßnahmen und Indikatoren "
+                                f"(Stand {self.year})", row_header=goal),
+            TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
+                        number_formats={"Ausgangswert": f1, "Aktueller Wert": f1,
+                                        "Zielwert": f1},
+                        row_header="Ziel"),
+        ))
 
     def _place(self, code: str) -> str:
         """Area label or Kommune name for a goal's ``gebiet``."""

@@ -204,6 +204,18 @@ class Report:
         """Kommune id → page slug of its Kommunalprofil."""
         return profile_pages(self.ds.municipalities[S.AGS])
 
+    def area_finder(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every Sozialraum as (code, name, Kommune, link to its profile), in natural code
+        order, for the area finder page. The link comes from :attr:`profile_pages` and
+        :attr:`area_anchors` (via ``concept_report.profile_href``, valid from both sites)."""
+        from .concept_report import profile_href
+
+        return tuple(
+            (str(c), str(self.areas.loc[c, "name"]), str(self.areas.loc[c, S.KOMMUNE]),
+             profile_href(self.profile_pages[self.areas.loc[c, S.AGS]], self.area_anchors[c]))
+            for c in _natural(self.areas.index)
+        )
+
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
 
@@ -1680,11 +1692,20 @@ class ProfileView:
         hidden.columns = labels
         z.index = [r.area_label(c) for c in self.codes]
         hidden.index = z.index
+        # the data table of all indicators is far wider than a page: one table per field
+        groups, shown = [], set()
+        for f in r.cfg.fields:
+            cols = tuple(r.label(i) for i in r.cfg.handlungsfelder[f].indikatoren
+                         if i not in shown)
+            shown.update(r.cfg.handlungsfelder[f].indikatoren)
+            if cols:
+                groups.append((r.cfg.handlungsfelder[f].kurz, cols))
         return profile_heatmap(
             z,
             hidden,
             f"Profile der Sozialräume von {self.name} {r.year}",
             caption=r.source_caption(), mark=r.image_mark,
+            groups=tuple(groups) if len(groups) > 1 else (),
         )
 
 
