@@ -34,6 +34,7 @@ __all__ = [
     "NBSP",
     "SUPPRESSED",
     "count_phrase",
+    "count_words",
     "is_missing",
     "is_suppressed",
     "join_de",
@@ -202,3 +203,21 @@ def number_word(n: int) -> str:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"Ganze Zahl erwartet, erhalten: {n!r}")
     return _WORDS[int(n)] if 0 <= int(n) <= 12 else number(int(n))
+
+
+def count_words(n: int, singular: str, plural: str, one: str = "ein", none: str = "kein") -> str:
+    """Count and noun for running text, numbers up to twelve in words (DIN 5008 /
+    Duden style): ``0`` → ``"kein Sozialraum"`` (singular after *kein*), ``1`` → ``"ein
+    Sozialraum"``, ``3`` → ``"drei Sozialräume"``, ``15`` → ``"15 Sozialräume"``.
+
+    ``one`` and ``none`` carry the article's gender and case (``"eine"``, ``"einem"``,
+    ``"keine"``); a verb in ``singular``/``plural`` agrees with the count.
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"Ganze Zahl erwartet, erhalten: {n!r}")
+    n = int(n)
+    if n == 0:
+        return f"{none} {singular}"
+    if n == 1:
+        return f"{one} {singular}"
+    return f"{number_word(n)} {plural}"
