@@ -899,7 +899,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
     n_any = int(any_counted.sum())
     per_field = {f: int(flags[f].sum()) for f in fields}
     best, tops = _tied_best(per_field)
-    of_areas = f"der {fmt.number(n_areas)} Sozialräume"
+    of_areas = f"der {fmt.number_word(n_areas)} Sozialräume"
     if best == 0:
         out.append({"art": "bedarf", "feld": "", "text":
                     f"In keinem {of_areas} besteht nach den Regeln des Berichts "
@@ -909,7 +909,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
                  if len(counted) == 1 else
                  f"mindestens einem der {fmt.number_word(len(counted))} gezählten Handlungsfelder")
         if n_any == n_areas and n_areas > 1:
-            head = f"Alle {fmt.number(n_areas)} Sozialräume haben Handlungsbedarf in {scope}."
+            head = f"Alle {fmt.number_word(n_areas)} Sozialräume haben Handlungsbedarf in {scope}."
         else:
             who = ("Keiner" if n_any == 0 else "Einer" if n_any == 1 else
                    fmt.number_word(n_any)[:1].upper() + fmt.number_word(n_any)[1:])
@@ -963,15 +963,14 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
     if len(counted) >= kumulation_ab:
         cum = counted_cumulation(need, counted)
         many = cum.index[cum >= kumulation_ab]
-        k_words = fmt.number_word(kumulation_ab)
         n_c = fmt.number_word(len(counted))
+        scope = (f"allen {n_c} gezählten Feldern" if kumulation_ab == len(counted) else
+                 f"{fmt.number_word(kumulation_ab)} oder mehr der {n_c} gezählten Felder")
         if len(many) == 0:
-            text = (f"Kein Sozialraum hat Handlungsbedarf in {k_words} oder mehr der {n_c} "
-                    "gezählten Felder.")
+            text = f"Kein Sozialraum hat Handlungsbedarf in {scope}."
         else:
             text = (f"In {fmt.count_words(len(many), 'Sozialraum', 'Sozialräumen', one='einem')}"
-                    f" kommt Handlungsbedarf in {k_words} oder mehr der {n_c} gezählten Felder "
-                    "zusammen")
+                    f" kommt Handlungsbedarf in {scope} zusammen")
             per_mun: dict[str, int] = {}
             for a in many:
                 m = names.get(area_ags.get(a, ""), area_ags.get(a, ""))
@@ -1000,7 +999,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             pass
         elif nb == 0:
             out.append({"art": "sicherheit", "feld": "", "text":
-                        f"Alle {fmt.number(total)} Einstufungen mit Handlungsbedarf sind "
+                        f"Alle {fmt.number_word(total)} Einstufungen mit Handlungsbedarf sind "
                         f"stabil: Mindestens {pct} % der Varianten der Robustheitsprüfung "
                         "kommen zum selben Ergebnis." if total > 1 else
                         "Die eine Einstufung mit Handlungsbedarf ist stabil."})
@@ -1009,11 +1008,11 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             where = fmt.join_de(f"{labels.get(f, f)} ({fmt.number(per_b[f])} von "
                                 f"{fmt.number(per_field[f])})" for f in tops_b)
             if nb == 1:
-                subject = (f"Eine der {fmt.number(total)} Einstufungen mit Handlungsbedarf "
+                subject = (f"Eine der {fmt.number_word(total)} Einstufungen mit Handlungsbedarf "
                            f"ist ein Grenzfall (Feld {where})")
             else:
                 subject = (f"{fmt.number_word(nb)[:1].upper()}{fmt.number_word(nb)[1:]} der "
-                           f"{fmt.number(total)} Einstufungen mit Handlungsbedarf sind "
+                           f"{fmt.number_word(total)} Einstufungen mit Handlungsbedarf sind "
                            "Grenzfälle, die meisten "
                            + (f"im Feld {where}" if len(tops_b) == 1 else
                               f"in den Feldern {where}"))
