@@ -1031,7 +1031,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         else:
             high = int((rec["prioritaet"] == "hoch").sum())
             lvl = dict(level_labels or {})
-            parts = [f"{lvl.get(level, level)}: {fmt.number_word(int(k))}"
+            parts = [f"{'eine' if k == 1 else fmt.number_word(k)} „{lvl.get(level, level)}“"
                      for level in ("eigen", "gemeinsam", "empfehlung")
                      if (k := int((rec["ebene"] == level).sum()))]
             head = (f"Das Handlungskonzept schlägt "
@@ -1040,7 +1040,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
                        "eine mit hoher Priorität" if high == 1 else
                        f"{fmt.number_word(high)} davon mit hoher Priorität"))
             out.append({"art": "konzept", "feld": "", "text":
-                        f"{head}. Nach Zuständigkeit: {'; '.join(parts)}."})
+                        f"{head}. Nach Zuständigkeit: {fmt.join_de(parts)}."})
     return out
 
 

@@ -357,21 +357,22 @@ class ConceptReport:
             items.append((m["text"], link))
         return KeyMessages(tuple(items))
 
-    def decision_text(self) -> Prose:
-        """The decision document the concept serves, cited from the configuration."""
+    def decision_text(self, refer: bool = True) -> Prose:
+        """The decision document the concept serves, cited from the configuration;
+        ``refer``: point to the chapter on its work packages (not on that chapter)."""
         w = self.cfg.bezeichnungen
+        more = (" Wie die Arbeitspakete des Auftrags bedient werden, zeigt das Kapitel „Auftrag "
+                "und Arbeitspakete“." if refer else "")
         if not w.beschluss:
-            return prose(f"Das Handlungskonzept setzt den Auftrag {w.gremium_genitiv} um. Die "
-                         "Arbeitspakete des Auftrags und wo die Berichte sie aufgreifen, zeigt "
-                         "das Kapitel „Auftrag und Arbeitspakete“.")
+            return prose(f"Das Handlungskonzept setzt den Auftrag {w.gremium_genitiv} um. Er "
+                         "unterscheidet nicht ausdrücklich zwischen den Ebenen; jede Empfehlung "
+                         "nennt trotzdem, wer zuständig ist." + more)
         cite = w.beschluss + (f" vom {w.beschluss_datum}" if w.beschluss_datum else "")
         title = f" („{w.beschluss_titel}“)" if w.beschluss_titel else ""
         return prose(
             f"Grundlage: {cite}{title}. Der Beschluss unterscheidet, was die Region selbst "
             "entscheidet, was sie gemeinsam mit den Kommunen erarbeitet und was sie den "
-            "Kommunen empfiehlt; jede Empfehlung nennt deshalb ihre Zuständigkeit. Wie die "
-            "Arbeitspakete des Beschlusses bedient werden, zeigt das Kapitel „Auftrag und "
-            "Arbeitspakete“.")
+            "Kommunen empfiehlt; jede Empfehlung nennt deshalb ihre Zuständigkeit." + more)
 
     def levels_text(self) -> Prose:
         """The three responsible levels and how the default is derived."""
@@ -421,7 +422,7 @@ class ConceptReport:
             areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
             kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
             cards.append(Card(
-                nr=int(r["nr"]), title=f"{r['titel']}: {self.labels[r[S.FIELD]]}",
+                nr=int(r["nr"]), title=f"{r['titel']} ({self.labels[r[S.FIELD]]})",
                 text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
                 responsible=r["zustaendig"],
                 areas=", ".join(self.r.area_label(c) for c in areas),

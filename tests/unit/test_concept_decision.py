@@ -143,8 +143,8 @@ def test_key_messages_borderline_and_concept():
         "Grenzfälle, die meisten im Feld Ältere (2 von 3). Bei Grenzfällen kommen weniger "
         "als 80 % der Varianten")
     assert m["konzept"] == ("Das Handlungskonzept schlägt drei Empfehlungen vor, zwei davon mit "
-                            "hoher Priorität. Nach Zuständigkeit: Kreis X in eigener "
-                            "Zuständigkeit: eins; Empfehlung an die Kommunen: zwei.")
+                            "hoher Priorität. Nach Zuständigkeit: eine „Kreis X in eigener "
+                            "Zuständigkeit“ und zwei „Empfehlung an die Kommunen“.")
     stab.loc["S 2", "aeltere"] = 1.0
     one = _messages(need, area_ags, stability=stab, recommendations=rec.iloc[:1],
                     level_labels=LEVELS)
