@@ -65,7 +65,7 @@ NO_DATA = "keine Daten"
 # supply status of gaps
 COVERED = "im Sozialraum"
 NEIGHBOUR_ONLY = "nur angrenzend"
-NONE = "kein Angebot"
+NONE = "kein passendes Angebot erfasst"
 #: supply status when no services inventory (``angebote``) was supplied: never a gap
 UNKNOWN = "keine Bestandsaufnahme"
 
