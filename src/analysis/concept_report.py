@@ -980,11 +980,14 @@ class ConceptReport:
         if self.r.single_municipality:
             return prose(f"{self.cfg.region} besteht aus nur einer Kommune: Gebiete, die eine "
                          "Gemeindegrenze überschreiten, gibt es daher nicht.")
+        n = len(c)
+        subject = fmt.count_words(n, "zusammenhängendes Gebiet", "zusammenhängende Gebiete",
+                                  none="Kein")
+        subject = subject[:1].upper() + subject[1:]
         return prose(
-            f"{fmt.count_phrase(len(c), 'zusammenhängendes Gebiet', 'zusammenhängende Gebiete')} "
-            "aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "
-            "überschreiten eine Gemeindegrenze. Hier bieten sich interkommunale "
-            "Arbeitsansätze an.",
+            f"{subject} aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "
+            + ("überschreitet" if n <= 1 else "überschreiten") + " eine Gemeindegrenze."
+            + (" Hier bieten sich interkommunale Arbeitsansätze an." if n else ""),
             items=items,
         )
 
