@@ -684,8 +684,8 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     Priority (``konzept.empfehlungen.<art>.prioritaet`` other than ``auto`` wins):
 
     * area kinds: „niedrig“ when every classification concerned is borderline, „hoch“
-      when a stable one has need in at least ``konzept.kumulation_ab`` counted fields,
-      else „mittel“;
+      when at least half of the areas concerned are stable and have need in at least
+      ``konzept.kumulation_ab`` counted fields, else „mittel“;
     * themes: „hoch“ when every Kommune that named it has an area with need in the
       field, „niedrig“ when none has, else „mittel“;
     * goals: „hoch“ when the value moved away from the target, else „mittel“;
@@ -735,10 +735,9 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         bl = borderline(need, stability, field, stable_from)
         if codes and all(bool(bl.get(a, False)) for a in codes):
             return "niedrig"
-        if any(int(cum.get(a, 0)) >= kumulation_ab and not bool(bl.get(a, False))
-               for a in codes):
-            return "hoch"
-        return "mittel"
+        strong = sum(1 for a in codes
+                     if int(cum.get(a, 0)) >= kumulation_ab and not bool(bl.get(a, False)))
+        return "hoch" if codes and 2 * strong >= len(codes) else "mittel"
 
     def kommune_names(ags: Iterable[str]) -> list[str]:
         return sorted(names.get(a, a) for a in set(ags))

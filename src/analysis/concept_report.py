@@ -390,20 +390,27 @@ class ConceptReport:
                     f"{self.labels[f]}: {task.titel} – "
                     + (f"{self.cfg.region} für {fmt.join_de(own)}, sonst die Kommune"
                        if own else "die Kommune"))
+            else:
+                carriers.append(f"{self.labels[f]}: die Kommune")
         return prose(
-            f"Zuständigkeit: „{lv['eigen']}“ heißt, die Region entscheidet selbst; "
-            f"„{lv['gemeinsam']}“ heißt, Ziele und Ansätze werden gemeinsam erarbeitet und die "
-            f"Region koordiniert; „{lv['empfehlung']}“ heißt, die Kommune entscheidet. "
+            f"„{lv['eigen']}“ heißt: Die Region entscheidet selbst. „{lv['gemeinsam']}“ heißt: "
+            "Ziele und Ansätze werden gemeinsam erarbeitet, die Region koordiniert. "
+            f"„{lv['empfehlung']}“ heißt: Die Kommune entscheidet, der Bericht empfiehlt.",
             "Gemeindeübergreifende Ansätze und der Austausch themengleicher Kommunen werden "
-            "gemeinsam erarbeitet, die Prüfung von Grenzfällen übernimmt die Sozialplanung "
-            "selbst; Empfehlungen zu Angeboten folgen dem Träger der Angebote im Handlungsfeld"
-            + (": " + "; ".join(carriers) + ". In allen anderen Feldern trägt die Kommune die "
-               "Angebote." if carriers else " – in allen Feldern die Kommune."),
-            "Priorität: hoch, wenn ein betroffener Sozialraum stabil in "
-            f"{fmt.number_word(k.kumulation_ab)} oder mehr Feldern Handlungsbedarf hat (oder "
-            "alle Kommunen mit dem Thema dort Bedarf haben, oder ein Wirkungsziel sich vom Ziel "
-            "entfernt); niedrig, wenn alle betroffenen Einstufungen Grenzfälle sind (oder keine "
-            "der Kommunen mit dem Thema dort Bedarf hat); sonst mittel. Zeithorizont: "
+            "gemeinsam erarbeitet; die Prüfung von Grenzfällen übernimmt die Sozialplanung "
+            "selbst. Empfehlungen zu Angeboten richten sich nach dem Träger der Angebote im "
+            "jeweiligen Handlungsfeld:", items=carriers)
+
+    def priority_text(self) -> Prose:
+        """How priority and horizon are set."""
+        k = self.cfg.konzept
+        return prose(
+            "Priorität hoch: Mindestens die Hälfte der betroffenen Sozialräume hat stabil in "
+            f"{fmt.number_word(k.kumulation_ab)} oder mehr gezählten Feldern Handlungsbedarf, "
+            "alle Kommunen mit dem Thema haben dort Bedarf, oder ein Wirkungsziel entfernt "
+            "sich vom Zielwert. Priorität niedrig: Alle betroffenen Einstufungen sind "
+            "Grenzfälle, oder keine der Kommunen mit dem Thema hat dort Bedarf. Sonst mittel.",
+            "Zeithorizont: "
             + ", ".join(f"{h} bis {self.year + k.zeithorizonte[h]}"
                         for h in ("kurzfristig", "mittelfristig", "langfristig")) + ".")
 

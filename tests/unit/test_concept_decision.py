@@ -459,3 +459,21 @@ def test_recommendation_texts_are_checked_per_section(tmp_path, capsys):
     assert code == 2 and "Traceback" not in out.err
     assert ("Text texte/empfehlungen.md, Abschnitt „## grenzfaelle“: Zeile „Nächster Schritt: "
             "…“ fehlt") in out.out + out.err
+
+
+def test_priority_high_only_when_half_of_the_areas_cumulate(texts):
+    codes = ["A 1", "A 2", "A 3"]
+    a2k = dict.fromkeys(codes, AGS_A)
+    need = _need({"armut": codes, "aeltere": ["A 1"], "kinder": ["A 1"]}, codes)
+
+    def prio(areas):
+        gaps = _gaps([(a, "armut", C.NONE, True) for a in areas])
+        rec = C.recommendations(["armut"], _concept(), texts, 2021, gap_table=gaps,
+                                need=need, counted=["armut", "aeltere", "kinder"],
+                                area_ags=a2k, names=NAMES, labels=LABELS)
+        return rec["prioritaet"].tolist()
+
+    assert prio(["A 1"]) == ["hoch"]
+    assert prio(["A 1", "A 2"]) == ["hoch"]  # one of two: half
+    assert prio(["A 1", "A 2", "A 3"]) == ["mittel"]  # one of three: less than half
+    assert prio(["A 2"]) == ["mittel"]
