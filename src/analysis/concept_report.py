@@ -1056,6 +1056,13 @@ class ConceptReport:
             "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "
             "gleichmäßigem Verlauf erwarteten Veränderung; liegt der Zielwert im "
             "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher.",
+            "Empfehlungen werden aus diesen Ergebnissen abgeleitet: Versorgungslücken und nur "
+            "angrenzend versorgte Sozialräume, gemeindeübergreifende Gebiete, Themen mehrerer "
+            "Kommunen, Wirkungsziele, die nicht auf Kurs sind, und Handlungsfelder mit vielen "
+            "Grenzfällen. Priorität, Zuständigkeit und Zeithorizont werden nach festen, "
+            "konfigurierbaren Regeln gesetzt (siehe „Wer zuständig ist“ im ersten Kapitel); "
+            "die Zuständigkeit für Angebote folgt dem Träger der Angebote im Handlungsfeld "
+            "je Kommune.",
             "Qualitative Befunde stammen aus Sozialraumkonferenzen, Fachgesprächen, "
             f"Befragungen und dem {self.cfg.bezeichnungen.steuerungsgremium}; sie werden "
             "wörtlich und mit Quelle zitiert.",
