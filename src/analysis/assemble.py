@@ -106,6 +106,7 @@ class SiteMeta:
     # default: the configuration's neutral wording)
     legal_basis: str = _WORDING.rechtsgrundlage_barrierefreiheit
     enforcement: str = _WORDING.durchsetzung_barrierefreiheit
+    data_date: str = ""  # "Datenstand" as a date, e.g. "31.12.2023" (reference date + report year)
 
 
 # --------------------------------------------------------------------------- public API
@@ -318,6 +319,7 @@ def _context(
         "site_title": site.site_title,
         "edition": site.edition,
         "data_hash": site.data_hash,
+        "data_date": site.data_date,
         "version": site.version,
         "is_demo": site.is_demo,
         "other_site": {"href": site.other_site[0], "label": site.other_site[1]}

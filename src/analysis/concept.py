@@ -918,14 +918,14 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         if len(tops) == 1:
             f = tops[0]
             tail = (f"Am häufigsten besteht Handlungsbedarf im Feld {labels.get(f, f)}: in "
-                    f"{fmt.count_words(best, 'Sozialraum', 'Sozialräumen', one='einem')}"
+                    f"{fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
                     + ("" if len(set(area_ags.values())) <= 1 else
-                       f" in {fmt.count_words(mun[f], 'Kommune', 'Kommunen', one='einer')}")
+                       f" in {fmt.count_words(mun[f], 'Kommune', 'Kommunen', 'f', 'dat')}")
                     + ".")
         else:
             tail = (f"Am häufigsten besteht Handlungsbedarf "
                     f"{_in_fields([labels.get(f, f) for f in tops])}, "
-                    f"in je {fmt.count_words(best, 'Sozialraum', 'Sozialräumen', one='einem')}.")
+                    f"in je {fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
         out.append({"art": "bedarf", "feld": tops[0], "text": f"{head} {tail}"})
 
     if need_previous is not None and base_year is not None:
@@ -939,7 +939,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             gone = sum(left.values())
             text = (f"Seit {base_year} ist in keinem Feld ein Sozialraum neu mit "
                     "Handlungsbedarf hinzugekommen"
-                    + (f"; in {fmt.count_words(gone, 'Fall', 'Fällen', one='einem')} ist der "
+                    + (f"; in {fmt.count_words(gone, 'Fall', 'Fällen', 'm', 'dat')} ist der "
                        "Handlungsbedarf entfallen." if gone else
                        "; auch entfallen ist er nirgends."))
             out.append({"art": "veraenderung", "feld": "", "text": text})
@@ -951,12 +951,12 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             if len(tops_c) == 1:
                 k = left[tops_c[0]]
                 lost_txt = ("; in keinem ist er entfallen" if k == 0 else
-                            f"; in {fmt.count_words(k, 'Sozialraum', 'Sozialräumen', one='einem')}"
+                            f"; in {fmt.count_words(k, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
                             " ist er entfallen")
             out.append({"art": "veraenderung", "feld": tops_c[0], "text":
                         f"Die größte Veränderung seit {base_year}: {where[0].upper()}"
                         f"{where[1:]} {verb} "
-                        f"{each}{fmt.count_words(most, 'Sozialraum', 'Sozialräume', one='ein')} "
+                        f"{each}{fmt.count_words(most, 'Sozialraum', 'Sozialräume', 'm', 'nom')} "
                         f"neu Handlungsbedarf{lost_txt}."})
 
     if len(counted) >= kumulation_ab:
@@ -968,7 +968,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         if len(many) == 0:
             text = f"Kein Sozialraum hat Handlungsbedarf in {scope}."
         else:
-            text = (f"In {fmt.count_words(len(many), 'Sozialraum', 'Sozialräumen', one='einem')}"
+            text = (f"In {fmt.count_words(len(many), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
                     f" kommt Handlungsbedarf in {scope} zusammen")
             per_mun: dict[str, int] = {}
             for a in many:
@@ -1034,7 +1034,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
                      for level in ("eigen", "gemeinsam", "empfehlung")
                      if (k := int((rec["ebene"] == level).sum()))]
             head = (f"Das Handlungskonzept schlägt "
-                    f"{fmt.count_words(n, 'Empfehlung', 'Empfehlungen', one='eine')} vor, "
+                    f"{fmt.count_words(n, 'Empfehlung', 'Empfehlungen', 'f', 'akk')} vor, "
                     + ("keine mit hoher Priorität" if high == 0 else
                        "eine mit hoher Priorität" if high == 1 else
                        f"{fmt.number_word(high)} davon mit hoher Priorität"))

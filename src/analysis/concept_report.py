@@ -494,15 +494,14 @@ class ConceptReport:
                            + fmt.count_phrase(len(ds.services), "Angebot", "Angeboten"))
         if ds.notes_supplied:
             sources.append(fmt.count_words(len(ds.notes), "qualitativem Befund",
-                                           "qualitativen Befunden", one="einem",
-                                           none="keinem"))
+                                           "qualitativen Befunden", "m", "dat"))
         missing = [what for what, absent in (
             ("kommunale Schwerpunkte", ds.priorities is None),
             ("eine Bestandsaufnahme der Angebote", ds.services is None),
             ("Wirkungsziele", ds.goals is None),
             ("qualitative Befunde", not ds.notes_supplied)) if absent]
         clusters = (fmt.count_words(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
-                                    "Gebiete mit Handlungsbedarf reichen", none="Kein")
+                                    "Gebiete mit Handlungsbedarf reichen", "n")
                     + " über eine Gemeindegrenze hinaus.")
         clusters = clusters[0].upper() + clusters[1:]
         return prose(
@@ -510,7 +509,7 @@ class ConceptReport:
             + (f" mit {fmt.join_de(sources)}." if sources else "."),
             (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
              "sagen das jeweils." if missing else ""),
-            (f"In {fmt.count_words(n_gap, 'Fall', 'Fällen', one='einem', none='keinem')} "
+            (f"In {fmt.count_words(n_gap, 'Fall', 'Fällen', 'm', 'dat')} "
              "besteht Handlungsbedarf, ohne dass dort oder angrenzend ein passendes Angebot "
              "erfasst ist. " + clusters
              if self.has_services else
@@ -688,7 +687,7 @@ class ConceptReport:
                  "vor."), fields_annex if self.has_services else ()),
             "luecken": (
                 ("In " + fmt.count_words(int(self.gaps["luecke"].sum()), "Fall", "Fällen",
-                                         one="einem", none="keinem")
+                                         "m", "dat")
                  + " besteht Handlungsbedarf in einem Sozialraum, ohne dass dort oder "
                  "angrenzend ein passendes Angebot erfasst ist."
                  if self.has_services else "Ohne Bestandsaufnahme lässt sich nicht beurteilen, "
@@ -766,14 +765,17 @@ class ConceptReport:
                 f"im Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht).")
         if not self.has_services:
             return prose(need)
-        parts = [f"{fmt.count_words(covered, 'Sozialraum hat', 'Sozialräume haben', none='kein')}"
-                 " ein passendes Angebot im Sozialraum selbst",
-                 f"{fmt.count_words(neighbour, 'Sozialraum hat', 'Sozialräume haben')} eines "
-                 "nur in einem angrenzenden Sozialraum",
-                 f"für {fmt.count_words(none, 'Sozialraum', 'Sozialräume', none='keinen', one='einen')}"
-                 " ist in der Bestandsaufnahme weder dort noch angrenzend ein passendes Angebot "
-                 "erfasst"]
-        return prose(f"{need} Von diesen Sozialräumen: " + "; ".join(parts) + ".")
+        if not covered + neighbour + none:
+            return prose(need)
+        return prose(
+            f"{need} In der Bestandsaufnahme ist für "
+            f"{fmt.count_words(covered, 'Sozialraum', 'Sozialräume', 'm', 'akk')} davon ein passendes "
+            f"Angebot im Sozialraum selbst erfasst, für "
+            f"{fmt.count_words(neighbour, 'Sozialraum', 'Sozialräume', 'm', 'akk')} nur in einem "
+            "angrenzenden Sozialraum und für "
+            f"{fmt.count_words(none, 'Sozialraum', 'Sozialräume', 'm', 'akk')} "
+            "kein passendes Angebot im Sozialraum oder daneben."
+        )
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
         if not self.has_services:
@@ -989,7 +991,7 @@ class ConceptReport:
                          "Gemeindegrenze überschreiten, gibt es daher nicht.")
         n = len(c)
         subject = fmt.count_words(n, "zusammenhängendes Gebiet", "zusammenhängende Gebiete",
-                                  none="Kein")
+                                  "n")
         subject = subject[:1].upper() + subject[1:]
         return prose(
             f"{subject} aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "

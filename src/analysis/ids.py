@@ -26,11 +26,6 @@ AGS_RE = r"^(?:0[1-9]|1[0-6])[0-9]{6}$"
 KOMMUNE_ID_DIGITS_RE = rf"^(?:.*[^0-9].*|{AGS_RE[1:-1]})$"
 
 
-def is_free_id(text: str) -> bool:
-    """Whether ``text`` has the form of an area code / Kommune id (see module docstring)."""
-    return len(text) <= ID_MAX_LENGTH and re.fullmatch(ID_RE[1:-1], text) is not None
-
-
 def is_ags(text: object) -> bool:
     """Whether ``text`` is a real Amtlicher Gemeindeschlüssel: 8 digits, Land 01–16."""
     return isinstance(text, str) and re.fullmatch(AGS_RE[1:-1], text) is not None

@@ -140,6 +140,7 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
                           for k in ("stelle", "behoerde", "anschrift", "email", "telefon")),
             legal_basis=ctx.cfg.bezeichnungen.rechtsgrundlage_barrierefreiheit,
             enforcement=ctx.cfg.bezeichnungen.durchsetzung_barrierefreiheit,
+            data_date=f"{ctx.cfg.bezeichnungen.stichtag}{ctx.cfg.berichtsjahr}",
         )
         pages = []
         for r in runs:

@@ -47,6 +47,17 @@ def _natural(codes) -> list[str]:
     return natural_sorted(codes)
 
 
+def change_phrase(entered: list[str], left: list[str]) -> str:
+    """How one field's classification changed: the areas newly in need and those no longer
+    in need, in whole German sentences for 0, 1, 2 and many."""
+    def part(codes: list[str], what: str) -> str:
+        return (f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')} {what}"
+                + (f" ({fmt.join_de(codes)})" if codes else ""))
+    if not entered and not left:
+        return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
+    return (part(entered, "neu mit Handlungsbedarf") + "; "
+            + part(left, "nicht mehr mit Handlungsbedarf") + ".")
+
 @dataclass
 class Report:
     """The Sozialbericht views over one analysis context."""
@@ -237,9 +248,9 @@ class Report:
         for _, r in self.res.headline.iterrows():
             f = self.cfg.handlungsfelder[r["handlungsfeld"]]
             parts.append(
-                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')}"
-                + ("" if self.single_municipality else
-                   f" in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}")
+                f"{f.kurz}: {fmt.count_words(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')}"
+                + ("" if self.single_municipality or not int(r['sozialraeume']) else
+                   f" in {fmt.count_words(int(r['kommunen']), 'Kommune', 'Kommunen', 'f', 'dat')}")
             )
         terms = []
         for fid in self.cfg.fields:
@@ -381,14 +392,7 @@ class Report:
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
             entered = _natural(now.index[now & ~before])
             left = _natural(now.index[~now & before])
-            items.append(
-                f"{self.cfg.handlungsfelder[f].kurz}: "
-                f"{fmt.count_phrase(len(entered), 'Sozialraum', 'Sozialräume')} neu "
-                f"mit Handlungsbedarf"
-                + (f" ({fmt.join_de(entered)})" if entered else "")
-                + f", {fmt.number(len(left))} nicht mehr"
-                + (f" ({fmt.join_de(left)})" if left else "")
-            )
+            items.append(f"{self.cfg.handlungsfelder[f].kurz}: " + change_phrase(entered, left))
         return prose(
             f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
         )
@@ -768,9 +772,11 @@ class FieldView:
         labels = [self.r.label(i) for i in self.fc.indikatoren]
         return prose(
             self.fc.beschreibung,
-            f"Der Feldindex fasst {fmt.count_phrase(len(labels), 'Kernindikator', 'Kernindikatoren')} "
-            f"zusammen; Leitindikator für die Regeln 2 und 3 ist "
-            f"„{self.r.label(self.fc.leitindikator)}“.",
+            ("Der Feldindex beruht auf einem einzigen Kernindikator"
+             if len(labels) == 1 else
+             f"Der Feldindex fasst {fmt.count_words(len(labels), 'Kernindikator', 'Kernindikatoren')} "
+             "zusammen")
+            + f"; Leitindikator für die Regeln 2 und 3 ist „{self.r.label(self.fc.leitindikator)}“.",
             items=labels,
         )
 
@@ -791,16 +797,15 @@ class FieldView:
             sum(stability_label(s, True, self.r.cfg.robustheit.stabil_ab) == "stabil" for s in stab)
         )
         first = (
-            f"Im Handlungsfeld „{self.fc.titel}“ haben "
-            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')}"
-            + ("" if self.r.single_municipality else
-               f" aus {fmt.count_phrase(len(per), 'Kommune', 'Kommunen')}")
+            f"Im Handlungsfeld „{self.fc.titel}“ {fmt.verb(len(codes), 'hat', 'haben')} "
+            f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')}"
+            + ("" if self.r.single_municipality or not len(codes) else
+               f" aus {fmt.count_words(len(per), 'Kommune', 'Kommunen', 'f', 'dat')}")
             + " Handlungsbedarf"
         )
-        if len(per) and not self.r.single_municipality:
-            first += ", die meisten in " + fmt.join_de(
-                [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()]
-            )
+        top = fmt.leaders(per.items(), 3)
+        if len(per) > 1 and top and top[0][1] > 1 and len(top) < len(per):
+            first += ", die meisten in " + fmt.join_de(f"{k} ({fmt.number(v)})" for k, v in top)
         first += "."
         return prose(
             first,
@@ -1027,18 +1032,19 @@ class ProfileView:
             n = int(need[f"{f}_bedarf_flag"].sum())
             items.append(
                 f"{self.r.cfg.handlungsfelder[f].kurz}: "
-                f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
+                f"{fmt.count_words(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
             )
-        areas = fmt.count_phrase(len(self.codes), "Sozialraum", "Sozialräumen")
+        n_areas = len(self.codes)
         # an id is shown as „AGS“ only when it is one (any other id is not named at all)
         who = f"{self.name} (AGS {self.ags})" if is_ags(self.ags) else self.name
         if isinstance(pop, int):
-            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und "
-                     f"Einwohner in {areas}.")
+            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner in "
+                     f"{fmt.count_words(n_areas, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
         else:  # withheld (•) or not supplied: no number in the sentence
             why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
                    else "liegt nicht vor")
-            first = (f"{who} hat {areas}; die Zahl der Einwohnerinnen "
+            first = (f"{who} hat {fmt.count_words(n_areas, 'Sozialraum', 'Sozialräume', 'm', 'akk')}; "
+                     "die Zahl der Einwohnerinnen "
                      f"und Einwohner {why}.")
         return prose(
             first,

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from analysis import concept as C
-from analysis import fmt
 from analysis.cli import main
 from analysis.config import (
     RECOMMENDATION_SLOTS,
@@ -41,23 +40,6 @@ def _messages(need, area_ags, **kw) -> dict[str, str]:
     msgs = C.key_messages(need, list(LABELS), ["armut", "aeltere", "kinder"], LABELS,
                           area_ags, NAMES, **kw)
     return {m["art"]: m["text"] for m in msgs}
-
-
-# --------------------------------------------------------------------------- fmt
-@pytest.mark.parametrize("n,expected", [(0, "kein Sozialraum hat"), (1, "ein Sozialraum hat"),
-                                        (2, "zwei Sozialräume haben"),
-                                        (12, "zwölf Sozialräume haben"),
-                                        (13, "13 Sozialräume haben"),
-                                        (1234, "1.234 Sozialräume haben")])
-def test_count_words_agrees_for_0_1_2_many(n, expected):
-    assert fmt.count_words(n, "Sozialraum hat", "Sozialräume haben") == expected
-
-
-def test_count_words_article_and_type():
-    assert fmt.count_words(1, "Kommune", "Kommunen", one="eine") == "eine Kommune"
-    assert fmt.count_words(0, "Kommune", "Kommunen", none="keine") == "keine Kommune"
-    with pytest.raises(TypeError):
-        fmt.count_words(1.5, "a", "b")
 
 
 # --------------------------------------------------------------------------- key messages
