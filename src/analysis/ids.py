@@ -88,6 +88,12 @@ def profile_pages(kommune_ids: Iterable[str]) -> dict[str, str]:
     return {k: PROFILE_PAGE.format(s) for k, s in id_slugs(kommune_ids).items()}
 
 
+def field_pages(fields: Iterable[str]) -> dict[str, str]:
+    """Field id → page slug of its chapter in the Sozialbericht (``2<n>_<id>``, n = its
+    position in the configuration)."""
+    return {f: f"2{i}_{f}" for i, f in enumerate(fields)}
+
+
 def area_anchors(codes: Iterable[str]) -> dict[str, str]:
     """Area code → anchor id of its profile (safe and unique for any codes)."""
     return {c: AREA_ANCHOR.format(s) for c, s in id_slugs(codes).items()}

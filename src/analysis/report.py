@@ -425,7 +425,19 @@ class Report:
                 k = int(self.res.need[f"{fid}_bedarf_flag"].sum())
                 terms.append(f"{fmt.count_phrase(k, 'Sozialraum gilt', 'Sozialräume gelten')} "
                              f"als {fc.gebietsbegriff} (Handlungsbedarf im Feld {fc.kurz}); ")
-        cum = self.res.need["kumulation"]
+        from .concept import counted_cumulation
+
+        # cumulation over the same counted fields as the total (not the separate ones)
+        counted = self.cfg.counted_fields
+        k = self.cfg.konzept.kumulation_ab
+        cum = counted_cumulation(self.res.need, counted)
+        n_cum = int((cum >= k).sum())
+        cumulation = ("" if len(counted) < k else
+                      f"{fmt.count_phrase(n_cum, 'Sozialraum hat', 'Sozialräume haben')} "
+                      + (f"Handlungsbedarf in allen {fmt.number_word(len(counted))} gezählten "
+                         "Feldern." if k == len(counted) else
+                         f"Handlungsbedarf in {fmt.number_word(k)} oder mehr der "
+                         f"{fmt.number_word(len(counted))} gezählten Felder."))
         k_any = self.borderline_any_count()
         any_part = ("" if not k_any else
                     f" Bei {'einem' if k_any == 1 else fmt.number(k_any)} davon beruht das nur "
@@ -434,10 +446,7 @@ class Report:
         return prose(
             f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
             f"{fmt.number(n)} Sozialräume {self.cfg.region_genitiv} Handlungsbedarf in "
-            f"{self._counted_fields_phrase()}.{any_part} {''.join(terms)}"
-            f"{fmt.count_phrase(int((cum >= 3).sum()), 'Sozialraum hat', 'Sozialräume haben')} "
-            f"Handlungsbedarf in drei oder mehr der {fmt.number_word(len(self.cfg.fields))} "
-            "Handlungsfelder (Kumulation).",
+            f"{self._counted_fields_phrase()}.{any_part} {''.join(terms)}{cumulation}",
             "Handlungsbedarf je Handlungsfeld:",
             items=parts,
         )
