@@ -59,7 +59,7 @@ NO_DATA = "keine Daten"
 # supply status of gaps
 COVERED = "im Sozialraum"
 NEIGHBOUR_ONLY = "nur angrenzend"
-NONE = "kein Angebot"
+NONE = "kein Angebot erfasst"
 #: supply status when no services inventory (``angebote``) was supplied: never a gap
 UNKNOWN = "keine Bestandsaufnahme"
 
@@ -315,7 +315,7 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
         ``angebote_im_raum`` (services serving the area), ``angebote_angrenzend``
         (services serving an adjacent area but not the area itself),
         ``angrenzend_mit_angebot`` (the neighbours served by those, ``"|"``-joined),
-        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein Angebot“),
+        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein Angebot erfasst“),
         ``luecke`` (bool) and ``empfehlung`` (suggestion text; empty when the area
         itself is served).
     """
@@ -339,7 +339,8 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
             else:
                 status = NONE
                 text = (f"{SUGGESTION} – Prüfauftrag: Angebot im Handlungsfeld {label} für "
-                        f"{a} – Bedarf, kein Angebot im Sozialraum oder angrenzend")
+                        f"{a} – Bedarf; in der Bestandsaufnahme ist im Sozialraum und "
+                        "angrenzend kein passendes Angebot erfasst")
             rows.append({S.AREA: a, S.FIELD: f, "bedarf": True, "angebote_im_raum": len(own),
                          "angebote_angrenzend": len(nb_services),
                          "angrenzend_mit_angebot": _join(nb_with),
@@ -351,18 +352,20 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
 
 # --------------------------------------------------------------------------- chain
 def chain_gaps(services: pd.DataFrame | None, areas: pd.DataFrame, stages: Sequence[str],
-               year: int) -> pd.DataFrame:
+               year: int, field: str | None = None) -> pd.DataFrame:
     """Active services per Kommune × stage of the prevention chain (Präventionskette).
 
     A service counts for a Kommune when it serves at least one of its areas; services
-    whose ``kettenstufe`` is not in ``stages`` are ignored.
+    whose ``kettenstufe`` is not in ``stages`` are ignored, and with ``field`` also those
+    of other fields (each field has its own chain).
 
     Parameters
     ----------
     services : ``angebote``; ``None`` = no inventory.
     areas : ``sozialraum``, ``ags`` and optionally ``kommune`` (name).
-    stages : ``cfg.praeventionskette`` (order = life course).
+    stages : ``cfg.praeventionskette`` or ``cfg.chain_stages(field)`` (order = life course).
     year : services active in this year count.
+    field : only services of this field count; ``None`` = all services.
 
     Returns
     -------
@@ -379,6 +382,8 @@ def chain_gaps(services: pd.DataFrame | None, areas: pd.DataFrame, stages: Seque
     per: dict[tuple[str, str], set[str]] = {}
     if services is not None and not services.empty:
         sa = service_areas(services, year)
+        if field is not None:
+            sa = sa[sa[S.FIELD] == field]
         sa = sa.assign(**{S.AGS: sa[S.AREA].map(area_ags)}).dropna(subset=[S.AGS])
         for (ags, stage), g in sa.groupby([S.AGS, "kettenstufe"]):
             per[(ags, stage)] = set(g["angebot"])
@@ -591,8 +596,9 @@ def recommendations(fields: Sequence[str], gap_table: pd.DataFrame | None = None
             if holes:
                 items.append(("Versorgungslücke", _join(holes),
                               f"{SUGGESTION} – Prüfauftrag: Angebot im Handlungsfeld "
-                              f"{label} {_areas_phrase(holes)} – Bedarf, aber kein aktives "
-                              "Angebot im Sozialraum oder in einem angrenzenden Sozialraum."))
+                              f"{label} {_areas_phrase(holes)} – Bedarf; in der "
+                              "Bestandsaufnahme ist weder im Sozialraum noch in einem "
+                              "angrenzenden Sozialraum ein passendes Angebot erfasst."))
             nb = _natural(g.loc[g["versorgung"] == NEIGHBOUR_ONLY, S.AREA])
             if nb:
                 items.append(("Angebot nur angrenzend", _join(nb),

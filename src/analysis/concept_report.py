@@ -33,6 +33,11 @@ NO_PRIORITIES = (
     "Kommunale Schwerpunkte wurden nicht geliefert (die Datei „prioritaeten“ fehlt). "
     "Themengleiche Kommunen können daher nicht vorgeschlagen werden."
 )
+DEMO_PRIORITIES = (
+    "Synthetische Demodaten: Welche Kommune welches Thema als Schwerpunkt benannt hat, ist "
+    "für die Demodaten erfunden. Die Zuordnung gibt keine Benennung im {gremium} wieder."
+)
+DEMO_THEME_NOTE = " Die Themen der Kommunen sind in den Demodaten erfunden."
 NO_GOALS = (
     "Wirkungsziele wurden nicht geliefert (die Datei „wirkungsziele“ fehlt). Ein Fortschritt "
     "kann daher nicht berichtet werden."
@@ -181,7 +186,7 @@ class ConceptReport:
             zip(self.ds.municipalities[S.AGS], self.ds.municipalities["name"], strict=True)
         )
         names.update({c: self.r.area_label(c) for c in self.r.areas.index})
-        return C.recommendations(
+        rec = C.recommendations(
             self.cfg.fields,
             self.gaps,
             self.clusters,
@@ -190,6 +195,10 @@ class ConceptReport:
             self.labels,
             names,
         )
+        if self.ds.is_demo:  # the themes of the Kommunen are invented in the demo data
+            theme = rec["art"] == "Themengleiche Kommunen"
+            rec.loc[theme, "text"] = rec.loc[theme, "text"] + DEMO_THEME_NOTE
+        return rec
 
     def text(self, name: str):
         """A chapter text of the configuration (see :meth:`analysis.report.Report.text`)."""
@@ -234,8 +243,9 @@ class ConceptReport:
             + (f" mit {fmt.join_de(sources)}." if sources else "."),
             (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
              "sagen das jeweils." if missing else ""),
-            (f"In {fmt.count_phrase(n_gap, 'Fall', 'Fällen')} besteht Handlungsbedarf ohne "
-             "passendes Angebot im Sozialraum oder angrenzend; " + clusters
+            (f"In {fmt.count_phrase(n_gap, 'Fall', 'Fällen')} besteht Handlungsbedarf, für den "
+             "in der Bestandsaufnahme kein passendes Angebot im Sozialraum oder angrenzend "
+             "erfasst ist; " + clusters
              if self.has_services else
              "Eine Bestandsaufnahme der Angebote liegt nicht vor; ob Angebote fehlen, lässt "
              "sich daher nicht beurteilen. " + clusters[0].upper() + clusters[1:]),
@@ -283,6 +293,17 @@ class ConceptReport:
             items=items,
         )
 
+    def priorities_demo_notice(self) -> Prose:
+        """With demo data: the allocation of themes to Kommunen is invented (a notice);
+        with real data nothing."""
+        if self.ds.priorities is None or not self.ds.is_demo:
+            return prose("")
+        return notice(DEMO_PRIORITIES.format(
+            gremium=self.cfg.bezeichnungen.steuerungsgremium))
+
+    def _demo_suffix(self) -> str:
+        return " (erfundene Zuordnung der Demodaten)" if self.ds.is_demo else ""
+
     def priorities_table(self) -> TableOutput | Prose:
         if self.ds.priorities is None:
             return prose("Ohne kommunale Schwerpunkte entfällt diese Tabelle.")
@@ -297,7 +318,8 @@ class ConceptReport:
             }
         )
         return TableOutput(
-            df, "Kommunale Schwerpunkte und themengleiche Kommunen", row_header="Thema"
+            df, "Kommunale Schwerpunkte und themengleiche Kommunen" + self._demo_suffix(),
+            row_header="Thema"
         )
 
     def priorities_matrix(self) -> TableOutput | Prose:
@@ -311,7 +333,8 @@ class ConceptReport:
             for tid, t in self.cfg.themen.items():
                 row[t.titel] = "ja" if tid in mine else "–"
             rows.append(row)
-        return TableOutput(pd.DataFrame(rows), "Schwerpunkte je Kommune", row_header="Kommune")
+        return TableOutput(pd.DataFrame(rows), "Schwerpunkte je Kommune" + self._demo_suffix(),
+                           row_header="Kommune")
 
     # ------------------------------------------------------------------ 52 per field
     def heading(self, field: str):
@@ -331,9 +354,10 @@ class ConceptReport:
             return prose(need)
         return prose(
             f"{need} "
-            f"{fmt.number(covered)} davon haben ein passendes Angebot im Sozialraum, "
-            f"{fmt.number(neighbour)} nur in einem angrenzenden Sozialraum, "
-            f"{fmt.number(none)} weder noch."
+            f"Ein passendes Angebot ist in der Bestandsaufnahme für {fmt.number(covered)} "
+            f"davon im Sozialraum erfasst, für {fmt.number(neighbour)} nur in einem "
+            f"angrenzenden Sozialraum und für {fmt.number(none)} weder im Sozialraum noch "
+            "angrenzend."
         )
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
@@ -357,7 +381,7 @@ class ConceptReport:
             title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
             legend_title="Bedarf und Versorgung",
             categorical=True,
-            caption=self.r.source_caption() + " Angebote laut Bestandsaufnahme.",
+            caption=self.r.map_caption() + " Angebote laut Bestandsaufnahme.",
             mark=self.r.image_mark,
         )
 
@@ -431,35 +455,55 @@ class ConceptReport:
             row_header="Angebot",
         )
 
-    def chain_table(self) -> TableOutput | None:
+    def _chain(self, field: str | None) -> tuple[pd.DataFrame, list[str]]:
+        stages = self.cfg.chain_stages(field) if field else list(self.cfg.praeventionskette)
+        return C.chain_gaps(self.ds.services, self.ds.areas, stages, self.year, field), stages
+
+    def chain_table(self, field: str | None = None) -> TableOutput | None:
+        """Services per Kommune and stage of the field's prevention chain (``None``: all
+        services on every stage)."""
         if not self.has_services:
             return None  # chain_text says why
-        ch = C.chain_gaps(self.ds.services, self.ds.areas, self.cfg.praeventionskette, self.year)
+        ch, stages = self._chain(field)
+        if not stages:
+            return None  # chain_text says why
         wide = ch.pivot(index="kommune", columns="kettenstufe", values="angebote")
-        wide = wide[[s for s in self.cfg.praeventionskette if s in wide.columns]]
+        wide = wide[[s for s in stages if s in wide.columns]]
         order = self.ds.municipalities["name"]
         wide = wide.reindex([n for n in order if n in wide.index])
         wide.columns = [STAGE_LABELS.get(c, c) for c in wide.columns]
         df = wide.reset_index().rename(columns={"kommune": "Kommune"})
+        where = f" im Handlungsfeld {self.labels[field]}" if field else ""
         return TableOutput(
             df,
-            "Präventionskette: aktive Angebote je Kommune und Stufe (0 = Lücke in der Kette)",
+            f"Präventionskette{where}: aktive Angebote je Kommune und Stufe (0 = in der "
+            "Bestandsaufnahme kein Angebot erfasst)",
             row_header="Kommune",
         )
 
-    def chain_text(self) -> Prose:
+    def chain_text(self, field: str | None = None) -> Prose:
         if not self.has_services:
             return prose(NO_CHAIN)
-        ch = C.chain_gaps(self.ds.services, self.ds.areas, self.cfg.praeventionskette, self.year)
+        ch, stages = self._chain(field)
+        label = self.labels[field] if field else ""
+        if not stages:
+            return prose(f"Für das Handlungsfeld {label} ist keine Präventionskette "
+                         "festgelegt.")
         gaps = ch[ch["luecke"]]
         items = []
         for kommune, sub in gaps.groupby("kommune", sort=False):
-            stages = [STAGE_LABELS.get(s, s) for s in sub["kettenstufe"]]
-            items.append(f"{kommune}: {fmt.join_de(stages)}")
+            names = [STAGE_LABELS.get(s, s) for s in sub["kettenstufe"]]
+            items.append(f"{kommune}: {fmt.join_de(names)}")
+        where = f" im Handlungsfeld {label}" if field else ""
+        chain = ", ".join(STAGE_LABELS.get(s, s) for s in stages)
+        lead = (f"Die Präventionskette{where} umfasst die Stufen {chain}; gezählt werden "
+                "die Angebote dieses Handlungsfelds." if field else "")
         return prose(
-            "Stufen der Präventionskette ohne aktives Angebot:"
+            lead,
+            f"Stufen, auf denen in der Bestandsaufnahme kein Angebot{where} erfasst ist:"
             if items
-            else "Jede Kommune hat auf jeder Stufe der Präventionskette mindestens ein Angebot.",
+            else f"Jede Kommune hat auf jeder Stufe der Präventionskette{where} mindestens "
+                 "ein erfasstes Angebot.",
             items=items,
         )
 
@@ -578,7 +622,7 @@ class ConceptReport:
             title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
             legend_title="Handlungsfeld",
             categorical=True,
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
         )
 
     def clusters_table(self) -> TableOutput:
@@ -606,9 +650,10 @@ class ConceptReport:
         return prose(
             "Handlungsbedarf je Sozialraum und Handlungsfeld stammt aus dem Sozialbericht. "
             "Ein Angebot gilt als passend, wenn es im selben Handlungsfeld arbeitet, im "
-            "Berichtsjahr aktiv ist und den Sozialraum versorgt. Eine Versorgungslücke liegt "
-            "vor, wenn weder im Sozialraum noch in einem angrenzenden Sozialraum (gemeinsame "
-            "Grenze, nicht nur ein Eckpunkt) ein passendes Angebot besteht.",
+            "Berichtsjahr aktiv ist und den Sozialraum versorgt. Als Versorgungslücke gilt, "
+            "wenn in der Bestandsaufnahme weder im Sozialraum noch in einem angrenzenden "
+            "Sozialraum (gemeinsame Grenze, nicht nur ein Eckpunkt) ein passendes Angebot "
+            "erfasst ist; ob tatsächlich keines besteht, klärt der Prüfauftrag.",
             "Gemeindeübergreifende Gebiete sind zusammenhängende Gruppen benachbarter "
             "Sozialräume mit Handlungsbedarf im selben Feld, die zu mehr als einer Kommune "
             "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "

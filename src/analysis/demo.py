@@ -677,7 +677,7 @@ def geometry(areas: pd.DataFrame) -> dict[str, object]:
     out = {}
     for code in order:
         g = shapely.union_all(owner[code])
-        g = shapely.set_precision(g, 0.1)
+        g = shapely.set_precision(g, 0.001)  # mm: slivers along the outline stay tiny
         out[code] = g.normalize()
     return out
 
@@ -701,6 +701,7 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_demo(out: Path, seed: int = SEED) -> dict[str, int]:
     """Generate the whole demo data set into ``out`` (byte-identical for a seed)."""
+    from .concept import adjacency
     from .demo_planning import write_planning
 
     out.mkdir(parents=True, exist_ok=True)
@@ -718,6 +719,7 @@ def write_demo(out: Path, seed: int = SEED) -> dict[str, int]:
     _csv(municipal_counts(world), out / "zaehlungen_kommune.csv")
     geoms = geometry(world.areas)
     (out / S.GEOMETRY_FILE).write_text(geojson(geoms), encoding="utf-8")
-    write_planning(out, world.areas, counts_frame(world), ind)
+    short = {ags: name.split(" (")[0] for ags, name, _ in MUNICIPALITIES}
+    write_planning(out, world.areas, counts_frame(world), ind, adjacency(geoms), short)
     (out / "DEMO").write_text(DEMO_NOTICE, encoding="utf-8")
     return {"sozialraeume": len(areas), "zaehlwerte": len(counts), "kalibrierrunden": rounds}

@@ -144,6 +144,12 @@ class Report:
         return (f"{lead}Stand {self.cfg.bezeichnungen.stichtag}{self.year}{credit}. "
                 "• = aus Gründen der Geheimhaltung gesperrt.")
 
+    def map_caption(self) -> str:
+        """Caption under maps: :meth:`source_caption` plus the map's credit line from the
+        data (GeoJSON member „quellenangabe“, e.g. base geometry licence, schematic areas)."""
+        credit = self.ds.map_credit
+        return self.source_caption() + (f" {credit.rstrip('.')}." if credit else "")
+
     # ------------------------------------------------------------------ protected values
     def _flag_rates(self, rates: pd.DataFrame) -> pd.DataFrame:
         return D.flag_indicators(rates, self.ds.indicators, self.protected,
@@ -227,7 +233,8 @@ class Report:
             return prose("")
         return notice(
             "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
-            "Sozialraum-Kennungen und Kommunen sind real, alle Zahlen und die Karte "
+            "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; alle Zahlen, "
+            "die Angebote, die Schwerpunkte der Kommunen und die Grenzen der Sozialräume "
             "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
         )
 
@@ -315,7 +322,7 @@ class Report:
             title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
             legend_title="Handlungsfelder mit Bedarf",
             categorical=True,
-            caption=self.source_caption(), mark=self.image_mark,
+            caption=self.map_caption(), mark=self.image_mark,
         )
 
     def municipal_overview(self) -> TableOutput:
@@ -820,7 +827,7 @@ class FieldView:
             ],
             title=f"Feldindex {self.fc.kurz} {self.r.year}",
             legend_title="Feldindex (z-Wert)",
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
             decimals=2,
         )
 
@@ -834,7 +841,7 @@ class FieldView:
             title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
             legend_title="Einstufung",
             categorical=True,
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
         )
 
     def need_table(self) -> TableOutput:
@@ -1095,7 +1102,7 @@ class ProfileView:
             title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
             legend_title="Handlungsfelder mit Bedarf",
             categorical=True,
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
             label_municipalities=False,
         )
 

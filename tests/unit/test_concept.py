@@ -165,8 +165,8 @@ def test_gaps_found_and_closed_by_neighbour(need, services, adj):
     row = idx.loc[("kinder", "B 3")]
     assert row["luecke"] and row["versorgung"] == C.NONE
     assert row["empfehlung"] == ("Vorschlag – Prüfauftrag: Angebot im Handlungsfeld Kinder und "
-                                 "Familien für B 3 – Bedarf, kein Angebot im Sozialraum oder "
-                                 "angrenzend")
+                                 "Familien für B 3 – Bedarf; in der Bestandsaufnahme ist im "
+                                 "Sozialraum und angrenzend kein passendes Angebot erfasst")
     # armut A 1: the only service is in B 2, which touches A 1 at a corner → gap
     assert idx.loc[("armut", "A 1"), "luecke"]
     # armut B 1: served in the area (s2 ends in the report year)
@@ -215,6 +215,18 @@ def test_chain_gaps(services, areas):
     assert list(ch["kettenstufe"])[:3] == stages and list(ch["stufe_nr"])[:3] == [1, 2, 3]
     assert (ch["luecke"] == (ch["angebote"] == 0)).all()
     assert set(ch["kommune"]) == {"Alsdorf", "Baesweiler"}
+
+
+def test_chain_gaps_of_one_field_count_only_its_services(services, areas):
+    """Each field has its own chain: an Ältere service does not fill the Kinder chain."""
+    stages = ["fruehe_hilfen", "kita", "alter"]
+    kinder = C.chain_gaps(services, areas, stages, YEAR, field="kinder")
+    got = {(r.ags, r.kettenstufe): r.angebote for r in kinder.itertuples()}
+    assert got[(AGS_A, "fruehe_hilfen")] == 1 and got[(AGS_A, "kita")] == 1
+    assert got[(AGS_B, "alter")] == 0  # s7 is an Ältere service
+    aeltere = C.chain_gaps(services, areas, stages, YEAR, field="aeltere")
+    got = {(r.ags, r.kettenstufe): r.angebote for r in aeltere.itertuples()}
+    assert got[(AGS_B, "alter")] == 1 and got[(AGS_A, "kita")] == 0
 
 
 # --------------------------------------------------------------------------- clusters

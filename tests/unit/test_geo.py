@@ -126,3 +126,31 @@ def test_eastern_map_in_other_crs_is_projected_north_up(demo_copy, demo, crs):
                - _longest_edge_angle(demo.geometry["AC 1"])) < 0.05  # degrees
     for code, geom in demo.geometry.items():
         assert ds.geometry[code].hausdorff_distance(_shifted(geom)) < 0.5, code
+
+
+@pytest.mark.parametrize("credit,expected", [
+    (17, "kein Text"),
+    ("x" * 501, "länger als 500 Zeichen"),
+    ("Karte: /home/planer/karte.shp", "Rechnerpfad"),
+])
+def test_bad_map_credit_is_refused(demo_copy, credit, expected):
+    """The GeoJSON member „quellenangabe“ is printed under every map: text only, short,
+    nothing a page may not show."""
+    from analysis.errors import DataContractError
+
+    path = demo_copy / "geometrie.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["quellenangabe"] = credit
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataContractError) as err:
+        load_dataset(demo_copy)
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert "quellenangabe" in text and expected in text
+
+
+def test_map_credit_is_optional(demo_copy):
+    path = demo_copy / "geometrie.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["quellenangabe"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_dataset(demo_copy).map_credit == ""
