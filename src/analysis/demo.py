@@ -1,13 +1,12 @@
 """Seeded generator of the synthetic demo data set for the StädteRegion Aachen.
 
 SYNTHETIC DEMO DATA – NOT OFFICIAL FIGURES. Public facts used: the 10 member
-municipalities (AGS, population 31.12.2021 as in ``shared/reference``), the 93
-Sozialraum codes and the nine published Alsdorf area names. Everything else
-(area names marked ``name_belegt = nein``, populations of areas, all counts,
-shapes) is invented, but shaped to look like the real region: poverty
-concentrated in the urban centres (Aachen-Ost, Stolberg-Unterstolberg,
-Eschweiler-Innenstadt, Alsdorf-Mitte, Setterich), ageing in the suburban and
-rural areas (Venwegen, the Eifel south).
+municipalities (AGS, population 31.12.2021 as in ``shared/reference``), their outlines
+(BKG VG5000, dl-de/by-2-0, ``demo_geo/``), the 93 Sozialraum codes and the nine published
+Alsdorf area names. Everything else (neutral names „Stolberg 3a“ for the other areas,
+populations of areas, all counts, the borders of the areas) is invented, but shaped to
+look like the real region: poverty concentrated in the urban centres, ageing in the
+suburban and rural areas (the Eifel south).
 
 How the data are made
 ---------------------
@@ -15,16 +14,20 @@ Each area gets, per field of action, a latent need score. The *planning design*
 below says which areas the synthetic world gives a marked need in which field
 (the council paper's pattern: 15 areas in 5 Kommunen for poverty, 43 in 9 for
 older people, 37 in 7 for children, 12 in 5 for integration; 59 of 93 overall).
-Rates follow from the latent scores with fixed multiplicative noise, counts are
-rates × population. A calibration loop then runs the project's *own default
-method* on the generated counts and nudges the latent scores of areas whose
-classification deviates from the design, until the method recovers it. No result
-is written anywhere: the counts are the only output, and the test suite re-runs
-the method on the committed files.
+The starting scores of marked and unmarked areas overlap, so that some areas end up
+near a threshold (borderline classifications, as in real data). Rates follow from the
+latent scores with a persistent area effect per indicator and yearly noise; counts of
+people in a situation are drawn around rate × denominator with overdispersed sampling
+noise (small areas are noisier). A calibration loop then runs the project's *own default
+method* – as a report does, disclosure control included – on the generated counts and
+nudges the latent scores of areas whose classification deviates from the design, until
+the method recovers it. No result is written anywhere: the counts are the only output,
+and the test suite re-runs the method on the committed files.
 
-Geometry is schematic: a hand-drawn grid map of the 10 municipalities (2 km
-cells, split into 1 km cells) with their real neighbours, each municipality's
-cells grown into its Sozialräume from seeds. It is not the real map.
+Geometry: each Kommune's real outline is split into Voronoi cells, one per area, from
+seeds of a weighted k-means (small cells near the town centre); all borders are noded
+together, so neighbours share borders exactly. The inner borders are schematic, and the
+GeoJSON says so in its credit line (member ``quellenangabe``), printed under every map.
 """
 
 from __future__ import annotations
