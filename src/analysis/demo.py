@@ -46,7 +46,10 @@ SEED = 20211231
 YEARS = list(range(2016, 2022))
 REPORT_YEAR = 2021
 DEMO_NOTICE = ("SYNTHETISCHE DEMODATEN – keine amtlichen Zahlen. Erzeugt mit "
-               "`python -m analysis demo`; siehe data/README.md.\n")
+               "`python -m analysis demo`; siehe data/README.md.\n"
+               "Gemeindegrenzen in geometrie.geojson: © GeoBasis-DE / BKG 2021 (Daten "
+               "verändert), Datenlizenz Deutschland – Namensnennung – Version 2.0 "
+               "(dl-de/by-2-0); die Sozialräume darin sind schematisch (synthetisch).\n")
 
 MUNICIPALITIES = [
     # ags, name, population 31.12.2021 (Baesweiler: 31.12.2023)
