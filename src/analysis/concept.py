@@ -323,7 +323,7 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
         ``angebote_im_raum`` (services serving the area), ``angebote_angrenzend``
         (services serving an adjacent area but not the area itself),
         ``angrenzend_mit_angebot`` (the neighbours served by those, ``"|"``-joined),
-        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein Angebot“),
+        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein Angebot erfasst“),
         ``luecke`` (bool) and ``empfehlung`` (suggestion text; empty when the area
         itself is served).
     """
@@ -361,18 +361,20 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
 
 # --------------------------------------------------------------------------- chain
 def chain_gaps(services: pd.DataFrame | None, areas: pd.DataFrame, stages: Sequence[str],
-               year: int) -> pd.DataFrame:
+               year: int, field: str | None = None) -> pd.DataFrame:
     """Active services per Kommune × stage of the prevention chain (Präventionskette).
 
     A service counts for a Kommune when it serves at least one of its areas; services
-    whose ``kettenstufe`` is not in ``stages`` are ignored.
+    whose ``kettenstufe`` is not in ``stages`` are ignored, and with ``field`` also those
+    of other fields (each field has its own chain).
 
     Parameters
     ----------
     services : ``angebote``; ``None`` = no inventory.
     areas : ``sozialraum``, ``ags`` and optionally ``kommune`` (name).
-    stages : ``cfg.praeventionskette`` (order = life course).
+    stages : ``cfg.praeventionskette`` or ``cfg.chain_stages(field)`` (order = life course).
     year : services active in this year count.
+    field : only services of this field count; ``None`` = all services.
 
     Returns
     -------
@@ -389,6 +391,8 @@ def chain_gaps(services: pd.DataFrame | None, areas: pd.DataFrame, stages: Seque
     per: dict[tuple[str, str], set[str]] = {}
     if services is not None and not services.empty:
         sa = service_areas(services, year)
+        if field is not None:
+            sa = sa[sa[S.FIELD] == field]
         sa = sa.assign(**{S.AGS: sa[S.AREA].map(area_ags)}).dropna(subset=[S.AGS])
         for (ags, stage), g in sa.groupby([S.AGS, "kettenstufe"]):
             per[(ags, stage)] = set(g["angebot"])

@@ -34,6 +34,7 @@ NO_PRIORITIES = (
     "Kommunale Schwerpunkte wurden nicht geliefert (die Datei „prioritaeten“ fehlt). "
     "Themengleiche Kommunen können daher nicht vorgeschlagen werden."
 )
+DEMO_THEME_NOTE = " Die Themen der Kommunen sind in den Demodaten erfunden."
 NO_GOALS = (
     "Wirkungsziele wurden nicht geliefert (die Datei „wirkungsziele“ fehlt). Ein Fortschritt "
     "kann daher nicht berichtet werden."
@@ -272,7 +273,7 @@ class ConceptReport:
     def recommendations(self) -> pd.DataFrame:
         cfg = self.cfg
         texts = recommendation_texts(cfg, self.r.ctx.config_file)
-        return C.recommendations(
+        rec = C.recommendations(
             cfg.fields, cfg.konzept, texts, self.year, gap_table=self.gaps,
             clusters=self.clusters, groups=self.groups, progress=self.progress,
             need=self.r.res.need, stability=self.stability,
@@ -280,6 +281,10 @@ class ConceptReport:
             area_ags=self.area_ags, names=self.names, labels=self.labels,
             titles={f: fc.titel for f, fc in cfg.handlungsfelder.items()},
             level_labels=self.level_labels, values=text_values(cfg))
+        if self.ds.is_demo and not rec.empty:  # the themes of the Kommunen are invented
+            theme = rec["grundlage"] == "thema"
+            rec.loc[theme, "text"] = rec.loc[theme, "text"] + DEMO_THEME_NOTE
+        return rec
 
     @cached_property
     def participation(self) -> pd.DataFrame:
@@ -510,8 +515,8 @@ class ConceptReport:
             (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
              "sagen das jeweils." if missing else ""),
             (f"In {fmt.count_words(n_gap, 'Fall', 'Fällen', 'm', 'dat')} "
-             "besteht Handlungsbedarf, ohne dass dort oder angrenzend ein passendes Angebot "
-             "erfasst ist. " + clusters
+             "besteht Handlungsbedarf, für den in der Bestandsaufnahme weder im Sozialraum noch "
+             "angrenzend ein passendes Angebot erfasst ist. " + clusters
              if self.has_services else
              "Eine Bestandsaufnahme der Angebote liegt nicht vor; ob Angebote fehlen, lässt "
              "sich daher nicht beurteilen. " + clusters),
@@ -541,6 +546,9 @@ class ConceptReport:
             items=items,
         )
 
+    def _demo_suffix(self) -> str:
+        return " (erfundene Zuordnung der Demodaten)" if self.ds.is_demo else ""
+
     def priorities_table(self) -> TableOutput | Prose:
         if self.ds.priorities is None:
             return prose("Ohne kommunale Schwerpunkte entfällt diese Tabelle.")
@@ -555,7 +563,8 @@ class ConceptReport:
             }
         )
         return TableOutput(
-            df, "Kommunale Schwerpunkte und themengleiche Kommunen", row_header="Thema"
+            df, "Kommunale Schwerpunkte und themengleiche Kommunen" + self._demo_suffix(),
+            row_header="Thema"
         )
 
     def priorities_demo_note(self) -> Prose:
@@ -798,7 +807,7 @@ class ConceptReport:
             title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
             legend_title="Bedarf und Versorgung",
             categorical=True,
-            caption=self.r.source_caption() + " Angebote laut Bestandsaufnahme.",
+            caption=self.r.map_caption() + " Angebote laut Bestandsaufnahme.",
             mark=self.r.image_mark,
         )
 
@@ -872,35 +881,55 @@ class ConceptReport:
             row_header="Angebot",
         )
 
-    def chain_table(self) -> TableOutput | None:
+    def _chain(self, field: str | None) -> tuple[pd.DataFrame, list[str]]:
+        stages = self.cfg.chain_stages(field) if field else list(self.cfg.praeventionskette)
+        return C.chain_gaps(self.ds.services, self.ds.areas, stages, self.year, field), stages
+
+    def chain_table(self, field: str | None = None) -> TableOutput | None:
+        """Services per Kommune and stage of the field's prevention chain (``None``: all
+        services on every stage)."""
         if not self.has_services:
             return None  # chain_text says why
-        ch = C.chain_gaps(self.ds.services, self.ds.areas, self.cfg.praeventionskette, self.year)
+        ch, stages = self._chain(field)
+        if not stages:
+            return None  # chain_text says why
         wide = ch.pivot(index="kommune", columns="kettenstufe", values="angebote")
-        wide = wide[[s for s in self.cfg.praeventionskette if s in wide.columns]]
+        wide = wide[[s for s in stages if s in wide.columns]]
         order = self.ds.municipalities["name"]
         wide = wide.reindex([n for n in order if n in wide.index])
         wide.columns = [STAGE_LABELS.get(c, c) for c in wide.columns]
         df = wide.reset_index().rename(columns={"kommune": "Kommune"})
+        where = f" im Handlungsfeld {self.labels[field]}" if field else ""
         return TableOutput(
             df,
-            "Präventionskette: aktive Angebote je Kommune und Stufe (0 = Lücke in der Kette)",
+            f"Präventionskette{where}: aktive Angebote je Kommune und Stufe (0 = in der "
+            "Bestandsaufnahme kein Angebot erfasst)",
             row_header="Kommune",
         )
 
-    def chain_text(self) -> Prose:
+    def chain_text(self, field: str | None = None) -> Prose:
         if not self.has_services:
             return prose(NO_CHAIN)
-        ch = C.chain_gaps(self.ds.services, self.ds.areas, self.cfg.praeventionskette, self.year)
+        ch, stages = self._chain(field)
+        label = self.labels[field] if field else ""
+        if not stages:
+            return prose(f"Für das Handlungsfeld {label} ist keine Präventionskette "
+                         "festgelegt.")
         gaps = ch[ch["luecke"]]
         items = []
         for kommune, sub in gaps.groupby("kommune", sort=False):
-            stages = [STAGE_LABELS.get(s, s) for s in sub["kettenstufe"]]
-            items.append(f"{kommune}: {fmt.join_de(stages)}")
+            names = [STAGE_LABELS.get(s, s) for s in sub["kettenstufe"]]
+            items.append(f"{kommune}: {fmt.join_de(names)}")
+        where = f" im Handlungsfeld {label}" if field else ""
+        chain = ", ".join(STAGE_LABELS.get(s, s) for s in stages)
+        lead = (f"Die Präventionskette{where} umfasst die Stufen {chain}; gezählt werden "
+                "die Angebote dieses Handlungsfelds." if field else "")
         return prose(
-            "Stufen der Präventionskette ohne aktives Angebot:"
+            lead,
+            f"Stufen, auf denen in der Bestandsaufnahme kein Angebot{where} erfasst ist:"
             if items
-            else "Jede Kommune hat auf jeder Stufe der Präventionskette mindestens ein Angebot.",
+            else f"Jede Kommune hat auf jeder Stufe der Präventionskette{where} mindestens "
+                 "ein erfasstes Angebot.",
             items=items,
         )
 
@@ -1031,7 +1060,7 @@ class ConceptReport:
             title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
             legend_title="Handlungsfeld",
             categorical=True,
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
         )
 
     def clusters_table(self) -> TableOutput:
@@ -1059,9 +1088,10 @@ class ConceptReport:
         return prose(
             "Handlungsbedarf je Sozialraum und Handlungsfeld stammt aus dem Sozialbericht. "
             "Ein Angebot gilt als passend, wenn es im selben Handlungsfeld arbeitet, im "
-            "Berichtsjahr aktiv ist und den Sozialraum versorgt. Eine Versorgungslücke liegt "
-            "vor, wenn weder im Sozialraum noch in einem angrenzenden Sozialraum (gemeinsame "
-            "Grenze, nicht nur ein Eckpunkt) ein passendes Angebot besteht.",
+            "Berichtsjahr aktiv ist und den Sozialraum versorgt. Als Versorgungslücke gilt, "
+            "wenn in der Bestandsaufnahme weder im Sozialraum noch in einem angrenzenden "
+            "Sozialraum (gemeinsame Grenze, nicht nur ein Eckpunkt) ein passendes Angebot "
+            "erfasst ist; ob tatsächlich keines besteht, klärt der Prüfauftrag.",
             "Gemeindeübergreifende Gebiete sind zusammenhängende Gruppen benachbarter "
             "Sozialräume mit Handlungsbedarf im selben Feld, die zu mehr als einer Kommune "
             "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "

@@ -45,6 +45,9 @@ class FieldConfig(_Strict):
     text: str = ""
     # context indicators: shown with the field, never counted in its index or need
     kontext: list[str] = Field(default_factory=list)
+    # stages of the prevention chain (ids from praeventionskette) shown for this field,
+    # counting only the field's own services; None = every stage; [] = no chain
+    kettenstufen: list[str] | None = None
 
     @model_validator(mode="after")
     def _lead_in_list(self) -> FieldConfig:
@@ -352,7 +355,19 @@ class ReportConfig(_Strict):
                                  + ")")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
+        for fid, fc in self.handlungsfelder.items():
+            unknown = [s for s in fc.kettenstufen or [] if s not in self.praeventionskette]
+            if unknown:
+                raise ValueError(f"handlungsfelder.{fid}.kettenstufen: „{unknown[0]}“ ist keine "
+                                 "Stufe der praeventionskette (vorhanden: "
+                                 f"{', '.join(self.praeventionskette) or 'keine'})")
         return self
+
+    def chain_stages(self, field: str) -> list[str]:
+        """The prevention-chain stages shown for ``field`` (in chain order)."""
+        chosen = self.handlungsfelder[field].kettenstufen
+        return list(self.praeventionskette) if chosen is None else \
+            [s for s in self.praeventionskette if s in chosen]
 
     @property
     def fields(self) -> list[str]:

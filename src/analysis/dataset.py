@@ -23,6 +23,7 @@ from .ids import natural_key
 from .inputfiles import TEXT_FILE_LIMIT, check_input, limits, open_input, too_many_rows
 from .io import find_table, read_geojson
 from .notes import Note, read_notes
+from .textcheck import text_problem
 from .validate import COUNT_FILES, read_counts_or_table
 
 DEMO_MARKER = "DEMO"
@@ -49,6 +50,8 @@ class Dataset:
     notes_supplied: bool = True  # False: no befunde/ folder (an optional input)
     data_hash: str = ""
     is_demo: bool = False
+    # credit line of the map (GeoJSON member „quellenangabe“), printed under every map
+    map_credit: str = ""
     # (total, parts): the count of total is the sum of the parts (variablen.summe_aus)
     identities: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
@@ -234,7 +237,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
     names = dict(zip(mun[S.AGS], mun["name"], strict=True))
     municipality_of = {a: str(names.get(k, k)) for a, k in zip(areas[S.AREA], areas[S.AGS],
                                                                  strict=True)}
-    geometry, crs, gprobs = _load_geometry(data_dir, area_known, municipality_of)
+    geometry, crs, map_credit, gprobs = _load_geometry(data_dir, area_known, municipality_of)
     problems += gprobs
     problems += _check_planning(frames, ags_known, area_known, set(ind[S.INDICATOR]))
     notes, nprobs = read_notes(data_dir / S.NOTES_DIR, area_known, ags_known, data_dir)
@@ -268,6 +271,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
         notes_supplied=os.path.isdir(data_dir / S.NOTES_DIR),
         data_hash=data_hash(data_dir),
         is_demo=(data_dir / DEMO_MARKER).exists(),
+        map_credit=map_credit,
         identities=identities,
     )
 
@@ -340,8 +344,30 @@ def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict,
     return problems
 
 
+def _map_credit(gj: dict) -> tuple[str, list[Problem]]:
+    """The optional credit line of the map (top-level member „quellenangabe“ of the
+    GeoJSON, e.g. the licence note of the base geometry) and its problems."""
+    file = S.GEOMETRY_FILE
+    value = gj.get(S.GEOMETRY_CREDIT, "")
+    if value is None or value == "":
+        return "", []
+    if not isinstance(value, str):
+        return "", [Problem(file, None, S.GEOMETRY_CREDIT, str(value)[:80], "kein Text",
+                            "die Quellenangabe der Karte als Text in Anführungszeichen angeben")]
+    text = value.strip()
+    if len(text) > S.GEOMETRY_CREDIT_MAX:
+        return "", [Problem(file, None, S.GEOMETRY_CREDIT, text[:80] + " …",
+                            f"länger als {S.GEOMETRY_CREDIT_MAX} Zeichen",
+                            "Quellenangabe kürzen")]
+    bad = text_problem(text)
+    if bad is not None:
+        _, msg, hint = bad
+        return "", [Problem(file, None, S.GEOMETRY_CREDIT, text[:80], msg, hint)]
+    return text, []
+
+
 def _load_geometry(data_dir: Path, areas: set[str], municipality_of: dict[str, str]
-                   ) -> tuple[dict, str, list[Problem]]:
+                   ) -> tuple[dict, str, str, list[Problem]]:
     # pyproj warns about some inputs (e.g. a FutureWarning for "+init=epsg:…") with the
     # path of its own source file in this environment; what matters is reported as a
     # Problem in German, so its warnings are not shown to the user
@@ -355,10 +381,11 @@ CRS_HINT = "Koordinatensystem prüfen: im GeoJSON „crs“ angeben (z. B. EPSG:
 
 
 def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dict[str, str]
-                           ) -> tuple[dict, str, list[Problem]]:
+                           ) -> tuple[dict, str, str, list[Problem]]:
     """Read the areas, check them and transform them into the internal CRS.
 
-    Returns (area code -> geometry in the internal CRS, the internal CRS, problems).
+    Returns (area code -> geometry in the internal CRS, the internal CRS, the map's
+    credit line (member „quellenangabe“, may be empty), problems).
     The internal CRS is ETRS89 / UTM in the zone of the data's centre
     (:func:`analysis.geo.local_crs`); every area must lie in Germany, checked in lon/lat
     after transforming from the declared CRS.
@@ -367,21 +394,22 @@ def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dic
     file = S.GEOMETRY_FILE
     default = S.GEOMETRY_CRS
     if not os.path.lexists(path):
-        return {}, default, [Problem(file, None, None, None, "Datei fehlt",
+        return {}, default, "", [Problem(file, None, None, None, "Datei fehlt",
                                      "GeoJSON mit einem Polygon je Sozialraum ablegen")]
     try:
         gj = read_geojson(path, data_dir)
     except DataContractError as err:
-        return {}, default, list(err.problems)
+        return {}, default, "", list(err.problems)
     problems: list[Problem] = []
     feats = gj.get("features") if isinstance(gj, dict) else None
     if not isinstance(gj, dict) or gj.get("type") != "FeatureCollection" \
             or not isinstance(feats, list):
-        return {}, default, [Problem(file, None, None, None, "keine FeatureCollection",
+        return {}, default, "", [Problem(file, None, None, None, "keine FeatureCollection",
                                      "als GeoJSON-FeatureCollection exportieren")]
+    credit, problems = _map_credit(gj)
     max_areas = limits().max_areas
     if len(feats) > max_areas:
-        return {}, default, [too_many_rows(file, len(feats), max_areas,
+        return {}, default, "", [too_many_rows(file, len(feats), max_areas,
                                            "Sozialräume (Features)")]
     crs_member = gj.get("crs")
     crs_props = crs_member.get("properties") if isinstance(crs_member, dict) else None
@@ -393,7 +421,7 @@ def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dic
         # GeoJSON writes easting (longitude) first whatever the CRS definition says
         to_lonlat = Transformer.from_crs(crs, geo.LONLAT, always_xy=True)
     except Exception:
-        return {}, default, [Problem(file, None, "crs", str(crs_name),
+        return {}, default, "", [Problem(file, None, "crs", str(crs_name),
                                      "unbekanntes Koordinatensystem",
                                      "EPSG-Code angeben, z. B. „EPSG:25832“ oder "
                                      "„urn:ogc:def:crs:EPSG::25833“ (ETRS89 / UTM)")]
@@ -467,7 +495,7 @@ def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dic
                                 "Sozialraum hat keine Geometrie",
                                 "Polygon für diesen Sozialraum ergänzen"))
     if not raw:
-        return {}, default, problems
+        return {}, default, "", problems
     target_name = geo.local_crs(min(b[0] for b in lonlat_bounds),
                                 max(b[2] for b in lonlat_bounds))
     target = CRS.from_user_input(target_name)
@@ -482,7 +510,7 @@ def _load_geometry_checked(data_dir: Path, areas: set[str], municipality_of: dic
             problems.append(Problem(file, None, "geometry", None,
                                     f"Überschneidungen und Lücken nicht prüfbar ({err})",
                                     "Geometrien im GIS reparieren und neu exportieren"))
-    return geoms, target_name, problems
+    return geoms, target_name, credit, problems
 
 
 def _outside(file: str, n: int, code: str, crs_name: str, crs: CRS, geom: BaseGeometry,

@@ -1,13 +1,12 @@
 """Seeded generator of the synthetic demo data set for the StädteRegion Aachen.
 
 SYNTHETIC DEMO DATA – NOT OFFICIAL FIGURES. Public facts used: the 10 member
-municipalities (AGS, population 31.12.2021 as in ``shared/reference``), the 93
-Sozialraum codes and the nine published Alsdorf area names. Everything else
-(area names marked ``name_belegt = nein``, populations of areas, all counts,
-shapes) is invented, but shaped to look like the real region: poverty
-concentrated in the urban centres (Aachen-Ost, Stolberg-Unterstolberg,
-Eschweiler-Innenstadt, Alsdorf-Mitte, Setterich), ageing in the suburban and
-rural areas (Venwegen, the Eifel south).
+municipalities (AGS, population 31.12.2021 as in ``shared/reference``), their outlines
+(BKG VG5000, dl-de/by-2-0, ``demo_geo/``), the 93 Sozialraum codes and the nine published
+Alsdorf area names. Everything else (neutral names „Stolberg 3a“ for the other areas,
+populations of areas, all counts, the borders of the areas) is invented, but shaped to
+look like the real region: poverty concentrated in the urban centres, ageing in the
+suburban and rural areas (the Eifel south).
 
 How the data are made
 ---------------------
@@ -15,16 +14,20 @@ Each area gets, per field of action, a latent need score. The *planning design*
 below says which areas the synthetic world gives a marked need in which field
 (the council paper's pattern: 15 areas in 5 Kommunen for poverty, 43 in 9 for
 older people, 37 in 7 for children, 12 in 5 for integration; 59 of 93 overall).
-Rates follow from the latent scores with fixed multiplicative noise, counts are
-rates × population. A calibration loop then runs the project's *own default
-method* on the generated counts and nudges the latent scores of areas whose
-classification deviates from the design, until the method recovers it. No result
-is written anywhere: the counts are the only output, and the test suite re-runs
-the method on the committed files.
+The starting scores of marked and unmarked areas overlap, so that some areas end up
+near a threshold (borderline classifications, as in real data). Rates follow from the
+latent scores with a persistent area effect per indicator and yearly noise; counts of
+people in a situation are drawn around rate × denominator with overdispersed sampling
+noise (small areas are noisier). A calibration loop then runs the project's *own default
+method* – as a report does, disclosure control included – on the generated counts and
+nudges the latent scores of areas whose classification deviates from the design, until
+the method recovers it. No result is written anywhere: the counts are the only output,
+and the test suite re-runs the method on the committed files.
 
-Geometry is schematic: a hand-drawn grid map of the 10 municipalities (2 km
-cells, split into 1 km cells) with their real neighbours, each municipality's
-cells grown into its Sozialräume from seeds. It is not the real map.
+Geometry: each Kommune's real outline is split into Voronoi cells, one per area, from
+seeds of a weighted k-means (small cells near the town centre); all borders are noded
+together, so neighbours share borders exactly. The inner borders are schematic, and the
+GeoJSON says so in its credit line (member ``quellenangabe``), printed under every map.
 """
 
 from __future__ import annotations
@@ -35,8 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from shapely.geometry import box, mapping
-from shapely.ops import unary_union
+from shapely.geometry import mapping
 
 from . import schema as S
 
@@ -44,62 +46,44 @@ SEED = 20211231
 YEARS = list(range(2016, 2022))
 REPORT_YEAR = 2021
 DEMO_NOTICE = ("SYNTHETISCHE DEMODATEN – keine amtlichen Zahlen. Erzeugt mit "
-               "`python -m analysis demo`; siehe data/README.md.\n")
+               "`python -m analysis demo`; siehe data/README.md.\n"
+               "Gemeindegrenzen in geometrie.geojson: © GeoBasis-DE / BKG 2021 (Daten "
+               "verändert), Datenlizenz Deutschland – Namensnennung – Version 2.0 "
+               "(dl-de/by-2-0); die Sozialräume darin sind schematisch (synthetisch).\n")
 
 MUNICIPALITIES = [
-    # ags, name, population 31.12.2021 (Baesweiler: 31.12.2023), letter on the grid map
-    ("05334002", "Aachen", 249070, "C"),
-    ("05334004", "Alsdorf", 47678, "L"),
-    ("05334008", "Baesweiler", 28005, "B"),
-    ("05334012", "Eschweiler", 55784, "E"),
-    ("05334016", "Herzogenrath", 46290, "H"),
-    ("05334020", "Monschau", 11645, "M"),
-    ("05334024", "Roetgen", 8658, "R"),
-    ("05334028", "Simmerath", 15614, "I"),
-    ("05334032", "Stolberg (Rhld.)", 56103, "S"),
-    ("05334036", "Würselen", 38480, "W"),
+    # ags, name, population 31.12.2021 (Baesweiler: 31.12.2023)
+    ("05334002", "Aachen", 249070),
+    ("05334004", "Alsdorf", 47678),
+    ("05334008", "Baesweiler", 28005),
+    ("05334012", "Eschweiler", 55784),
+    ("05334016", "Herzogenrath", 46290),
+    ("05334020", "Monschau", 11645),
+    ("05334024", "Roetgen", 8658),
+    ("05334028", "Simmerath", 15614),
+    ("05334032", "Stolberg (Rhld.)", 56103),
+    ("05334036", "Würselen", 38480),
 ]
 
-# Schematic map, north at the top; one character = 2 km × 2 km.
-GRID_MAP = """\
-..HHLLLBB...
-.HHHLLLBB...
-.HHWWLLLB...
-CCCWWWLLL...
-CCCCWWEEEE..
-CCCCCCEEEEE.
-CCCCCCSEEEE.
-CCCCCSSSEE..
-.CCCCSSSS...
-..CCRSSSSS..
-..RRRRSSS...
-...RRIISS...
-....IIIII...
-..MMIIIIII..
-.MMMMIIIII..
-.MMMMMIII...
-..MMMMII....
-...MMM......
-"""
-ORIGIN = (283_000, 5_646_000)  # upper-left corner in EPSG:25832
-
-# Area design: code, name, name verified?, settlement type, fields with marked need
-# (P armut, O aeltere, K kinder, I integration). Names with "nein" are working names.
+# Area design: code, published name (or empty), name verified?, settlement type, fields
+# with marked need (P armut, O aeltere, K kinder, I integration). Only the nine Alsdorf
+# names are published (shared/reference); every other area gets a neutral synthetic name
+# („Stolberg 3a“) so that no real neighbourhood carries an invented rate.
 AREAS = """\
-AC 1|Mitte|nein|zentrum|PKI
-AC 2|Nord|nein|zentrum|PKI
-AC 3|Ost / Rothe Erde|nein|zentrum|PKI
-AC 4|Forst / Driescher Hof|nein|stadt|PKI
-AC 5|Burtscheid|nein|stadt|
-AC 6|Preuswald|nein|stadt|K
-AC 7|Brand|nein|stadt|
-AC 8|Eilendorf|nein|stadt|
-AC 9|Haaren|nein|stadt|K
-AC 10|Kornelimünster / Walheim|nein|vorort|
-AC 11|Laurensberg|nein|vorort|
-AC 12|Richterich|nein|vorort|
-AC 13|Westpark / Hörn|nein|stadt|
-AC 14|Südviertel|nein|stadt|
+AC 1||nein|zentrum|PKI
+AC 2||nein|zentrum|PKI
+AC 3||nein|zentrum|PKI
+AC 4||nein|stadt|PKI
+AC 5||nein|stadt|
+AC 6||nein|stadt|K
+AC 7||nein|stadt|
+AC 8||nein|stadt|
+AC 9||nein|stadt|K
+AC 10||nein|vorort|
+AC 11||nein|vorort|
+AC 12||nein|vorort|
+AC 13||nein|stadt|
+AC 14||nein|stadt|
 A 1a|Soziale Stadt Alsdorf Mitte|ja|zentrum|PKI
 A 1b|Mitte B, Neuweiler|ja|stadt|
 A 2a|Ost|ja|stadt|KO
@@ -109,76 +93,76 @@ A 4|Hoengen|ja|vorort|KO
 A 5|Mariadorf|ja|vorort|KO
 A 6|Warden|ja|vorort|O
 A 7|Begau|ja|vorort|
-A 8|Ofden|nein|stadt|
-A 9|Schleibach|nein|vorort|
-A 10|Zopp|nein|vorort|O
-A 11a|Busch|nein|vorort|
-A 11b|Blumenrath|nein|vorort|
-B 1|Baesweiler-Mitte|nein|stadt|KO
-B 2|Baesweiler-West|nein|stadt|PK
-B 3a|Setterich-Nord|nein|stadt|PKI
-B 3b|Setterich-Süd|nein|vorort|K
-B 4a|Oidtweiler|nein|dorf|
-B 4b|Beggendorf / Floverich|nein|dorf|
-B 5|Loverich / Puffendorf|nein|dorf|
-E 1|Innenstadt Nordwest|nein|zentrum|PKI
-E 2|Innenstadt Süd|nein|zentrum|PKI
-E 3|Ost|nein|stadt|PKI
-E 4|West|nein|stadt|
-E 5|Röthgen|nein|stadt|KO
-E 6|Bergrath|nein|stadt|KO
-E 7|Dürwiß|nein|vorort|KO
-E 8|Kinzweiler|nein|dorf|O
-E 9|Weisweiler|nein|vorort|KO
-E 10|Hehlrath|nein|dorf|O
-E 11|Nothberg|nein|vorort|
-E 12|Hastenrath / Scherpenseel|nein|dorf|
-E 13|Pumpe-Stich|nein|stadt|
-E 14|Neu-Lohn / Fronhoven|nein|dorf|
-E 15|St. Jöris / Volkenrath|nein|dorf|
-H 1|Herzogenrath-Mitte|nein|zentrum|KO
-H 2|Straß|nein|vorort|KO
-H 3|Kohlscheid-Mitte|nein|stadt|KO
-H 4|Kohlscheid-Nord|nein|vorort|O
-H 5|Merkstein-Mitte|nein|stadt|
-H 6|Merkstein-Nord|nein|stadt|KO
-H 7|Hofstadt|nein|vorort|O
-H 8|Noppenberg|nein|vorort|
-H 9|Pannesheide|nein|vorort|
-H 10|Afden|nein|vorort|
-H 11|Worm-Wildnis|nein|dorf|
-M 1|Monschau / Imgenbroich|nein|dorf|O
-M 2|Höfen / Kalterherberg / Mützenich|nein|dorf|O
-R 1|Roetgen|nein|dorf|O
-R 2|Rott / Mulartshütte|nein|dorf|O
-SI 1|Simmerath-Mitte|nein|dorf|O
-SI 2|Rurseegemeinden|nein|dorf|O
-SI 3|Lammersdorf / Kesternich|nein|dorf|O
-S 1|Unterstolberg|nein|zentrum|PKI
-S 2|Oberstolberg|nein|zentrum|PKIO
-S 3a|Donnerberg|nein|stadt|PK
-S 3b|Münsterbusch / Liester|nein|stadt|PKO
-S 4|Atsch|nein|stadt|KO
-S 5|Büsbach|nein|vorort|O
-S 6|Dorff|nein|dorf|KO
-S 7|Werth|nein|vorort|
-S 8|Breinig|nein|dorf|O
-S 9|Breinigerberg|nein|dorf|
-S 10|Venwegen|nein|dorf|O
-S 11|Vicht|nein|dorf|O
-S 12|Zweifall|nein|dorf|O
-S 13|Mausbach|nein|vorort|KO
-S 14|Gressenich|nein|dorf|
-S 15|Schevenhütte|nein|weiler|O
-S 16|Velau / Mühle|nein|stadt|
-W 1|Würselen-Mitte|nein|zentrum|KO
-W 2|Morsbach|nein|vorort|O
-W 3|Bardenberg|nein|vorort|O
-W 4|Broichweiden|nein|stadt|KO
-W 5|Linden-Neusen|nein|vorort|O
-W 6|Euchen|nein|dorf|
-W 7|Scherberg|nein|stadt|
-W 8|Weiden|nein|vorort|KO
+A 8||nein|stadt|
+A 9||nein|vorort|
+A 10||nein|vorort|O
+A 11a||nein|vorort|
+A 11b||nein|vorort|
+B 1||nein|stadt|KO
+B 2||nein|stadt|PK
+B 3a||nein|stadt|PKI
+B 3b||nein|vorort|K
+B 4a||nein|dorf|
+B 4b||nein|dorf|
+B 5||nein|dorf|
+E 1||nein|zentrum|PKI
+E 2||nein|zentrum|PKI
+E 3||nein|stadt|PKI
+E 4||nein|stadt|
+E 5||nein|stadt|KO
+E 6||nein|stadt|KO
+E 7||nein|vorort|KO
+E 8||nein|dorf|O
+E 9||nein|vorort|KO
+E 10||nein|dorf|O
+E 11||nein|vorort|
+E 12||nein|dorf|
+E 13||nein|stadt|
+E 14||nein|dorf|
+E 15||nein|dorf|
+H 1||nein|zentrum|KO
+H 2||nein|vorort|KO
+H 3||nein|stadt|KO
+H 4||nein|vorort|O
+H 5||nein|stadt|
+H 6||nein|stadt|KO
+H 7||nein|vorort|O
+H 8||nein|vorort|
+H 9||nein|vorort|
+H 10||nein|vorort|
+H 11||nein|dorf|
+M 1||nein|dorf|O
+M 2||nein|dorf|O
+R 1||nein|dorf|O
+R 2||nein|dorf|O
+SI 1||nein|dorf|O
+SI 2||nein|dorf|O
+SI 3||nein|dorf|O
+S 1||nein|zentrum|PKI
+S 2||nein|zentrum|PKIO
+S 3a||nein|stadt|PK
+S 3b||nein|stadt|PKO
+S 4||nein|stadt|KO
+S 5||nein|vorort|O
+S 6||nein|dorf|KO
+S 7||nein|vorort|
+S 8||nein|dorf|O
+S 9||nein|dorf|
+S 10||nein|dorf|O
+S 11||nein|dorf|O
+S 12||nein|dorf|O
+S 13||nein|vorort|KO
+S 14||nein|dorf|
+S 15||nein|weiler|O
+S 16||nein|stadt|
+W 1||nein|zentrum|KO
+W 2||nein|vorort|O
+W 3||nein|vorort|O
+W 4||nein|stadt|KO
+W 5||nein|vorort|O
+W 6||nein|dorf|
+W 7||nein|stadt|
+W 8||nein|vorort|KO
 """
 
 FIELD_LETTERS = {"armut": "P", "aeltere": "O", "kinder": "K", "integration": "I"}
@@ -343,6 +327,31 @@ class World:
     growth: np.ndarray  # yearly population growth per area
     u15_share: np.ndarray
     rng_small: np.ndarray  # small extra noise
+    # indicator -> persistent area effect (the indicators of a field do not move in lockstep)
+    offset: dict[str, np.ndarray]
+    # count variable -> standard normal deviates (per year, per area) of its sampling noise
+    count_z: dict[str, np.ndarray]
+
+
+# Latent need score of an area before calibration, uniform in these ranges: areas the
+# design marks start from LATENT_MARKED[field], the others from LATENT_OTHER. The ranges
+# overlap the need thresholds, so calibration leaves some areas just above or below them
+# (borderline classifications, as in real data). Older people start higher: with 43 of 93
+# areas in need, their index is crowded near the threshold anyway.
+LATENT_MARKED = {"armut": (0.35, 2.0), "aeltere": (1.1, 2.2), "kinder": (0.35, 2.0),
+                 "integration": (0.35, 2.0)}
+LATENT_OTHER = (-1.4, 0.45)
+# standard deviation of the persistent area effect per indicator (log scale)
+OFFSET_SD = 0.12
+# Overdispersion of the counts: variance = OVERDISPERSION × expected count (1 = Poisson).
+# Counts of people cluster in households and buildings, so real small-area counts vary
+# more than Poisson; small areas get visibly noisier rates than large ones.
+OVERDISPERSION = 2.5
+# count variables with sampling noise (registered population counts are exact)
+NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose", "sgb2_u15",
+                "kinder_bg", "bg_alleinerziehend", "hh_alleinerziehend", "grusi_65plus",
+                "alleinlebend_65plus", "seu_sprachfoerder", "seu_migration", "schutzsuchende",
+                "sgb2_nichtdeutsche", "schwerbehinderte")
 
 
 def _areas() -> pd.DataFrame:
@@ -352,6 +361,9 @@ def _areas() -> pd.DataFrame:
                      "H": "05334016", "M": "05334020", "R": "05334024", "SI": "05334028",
                      "S": "05334032", "W": "05334036"}
     df[S.AGS] = df[S.AREA].str.split(" ").str[0].map(prefix_to_ags)
+    short = {ags: name.split(" (")[0] for ags, name, *_ in MUNICIPALITIES}
+    neutral = df[S.AGS].map(short) + " " + df[S.AREA].str.split(" ").str[1]
+    df["name"] = df["name"].where(df["name_belegt"] == "ja", neutral)
     return df
 
 
@@ -362,7 +374,7 @@ def make_world(seed: int = SEED) -> World:
     n = len(areas)
     weights = areas["typ"].map(SIZE_WEIGHT).to_numpy() * rng.uniform(0.75, 1.3, n)
     pop = np.zeros(n)
-    for ags, _, total, _ in MUNICIPALITIES:
+    for ags, _, total in MUNICIPALITIES:
         m = (areas[S.AGS] == ags).to_numpy()
         share = weights[m] / weights[m].sum()
         pop[m] = np.floor(share * total)
@@ -372,27 +384,50 @@ def make_world(seed: int = SEED) -> World:
     for k, (field, letter) in enumerate(FIELD_LETTERS.items()):
         marked = areas["design"].str.contains(letter).to_numpy()
         effect = np.array([TYPE_EFFECT[t][k] for t in types])
-        base = np.where(marked, rng.uniform(1.2, 2.2, n), rng.uniform(-1.3, 0.0, n))
+        base = np.where(marked, rng.uniform(*LATENT_MARKED[field], n), rng.uniform(*LATENT_OTHER, n))
         latent[field] = base + 0.5 * effect
     drift = {f: rng.normal(0.03, 0.06, n) for f in FIELD_LETTERS}
     noise = {i: rng.normal(0, sd, (len(YEARS), n)) for i, (_, _, _, sd) in RATE_MODEL.items()}
     noise["schwerbehinderte"] = rng.normal(0, 0.08, (len(YEARS), n))
     noise["bev_80"] = rng.normal(0, 0.05, (len(YEARS), n))
-    return World(areas, pop, latent, drift, noise, rng.normal(0.002, 0.004, n),
-                 rng.uniform(0.115, 0.155, n), rng.uniform(0, 1, (len(YEARS), n)))
+    growth, u15 = rng.normal(0.002, 0.004, n), rng.uniform(0.115, 0.155, n)
+    small = rng.uniform(0, 1, (len(YEARS), n))
+    offset = {i: rng.normal(0, OFFSET_SD, n) for i in RATE_MODEL}
+    count_z = {v: rng.standard_normal((len(YEARS), n)) for v in NOISY_COUNTS}
+    return World(areas, pop, latent, drift, noise, growth, u15, small, offset, count_z)
+
+
+def _sample(world: World, variable: str, year_idx: int, expected: np.ndarray) -> np.ndarray:
+    """An observed count around ``expected``: overdispersed sampling noise (normal
+    approximation with variance OVERDISPERSION × expected), rounded, never negative."""
+    z = world.count_z[variable][year_idx]
+    sd = np.sqrt(OVERDISPERSION * np.maximum(expected, 0))
+    return np.maximum(np.round(expected + z * sd), 0)
 
 
 def _rate(world: World, indicator: str, year_idx: int) -> np.ndarray:
     field, base, slope, _ = RATE_MODEL[indicator]
     back = len(YEARS) - 1 - year_idx
     lat = world.latent[field] - world.drift[field] * back
-    return base / 100 * np.exp(slope * lat + world.noise[indicator][year_idx])
+    return base / 100 * np.exp(slope * lat + world.offset[indicator]
+                               + world.noise[indicator][year_idx])
 
 
 def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
-    """All area counts of one year, as integer arrays in area order."""
+    """All area counts of one year, as integer arrays in area order.
+
+    Registered population counts follow the model exactly; the counts of people in a
+    situation (benefits, unemployment, findings at school entry …) are drawn around their
+    expected value with overdispersed sampling noise (:func:`_sample`) and never exceed
+    their denominator.
+    """
     back = len(YEARS) - 1 - year_idx
     c: dict[str, np.ndarray] = {}
+
+    def draw(var: str, denominator: np.ndarray, rate: np.ndarray, cap: float) -> np.ndarray:
+        expected = denominator * np.clip(rate, 0, cap)
+        return np.minimum(_sample(world, var, year_idx, expected), denominator)
+
     pop = np.round(world.pop2021 * (1 - world.growth) ** back)
     c["bev_gesamt"] = pop
     p65 = np.clip(_rate(world, "anteil_65plus", year_idx), 0.08, 0.45)
@@ -403,43 +438,43 @@ def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
     c["bev_15_64"] = c["bev_u65"] - c["bev_u15"]
     c["bev_80plus"] = np.round(c["bev_65plus"] * np.clip(
         _rate(world, "anteil_80plus", year_idx) / p65, 0.15, 0.6))
-    c["alleinlebend_65plus"] = np.round(c["bev_65plus"] * np.clip(
-        _rate(world, "alleinlebend_65plus", year_idx), 0, 0.8))
-    c["grusi_65plus"] = np.round(c["bev_65plus"] * np.clip(_rate(world, "grusi_alter", year_idx),
-                                                          0, 0.4))
-    c["mindestsicherung"] = np.round(pop * np.clip(_rate(world, "mindestsicherung", year_idx),
-                                                   0, 0.6))
-    c["sgb2"] = np.minimum(np.round(c["bev_u65"] * np.clip(_rate(world, "sgb2", year_idx),
-                                                           0, 0.6)),
+    c["alleinlebend_65plus"] = draw("alleinlebend_65plus", c["bev_65plus"],
+                                    _rate(world, "alleinlebend_65plus", year_idx), 0.8)
+    c["grusi_65plus"] = draw("grusi_65plus", c["bev_65plus"],
+                             _rate(world, "grusi_alter", year_idx), 0.4)
+    c["mindestsicherung"] = draw("mindestsicherung", pop,
+                                 _rate(world, "mindestsicherung", year_idx), 0.6)
+    c["sgb2"] = np.minimum(draw("sgb2", c["bev_u65"], _rate(world, "sgb2", year_idx), 0.6),
                            c["mindestsicherung"])
-    c["arbeitslose"] = np.round(c["bev_15_64"] * np.clip(
-        _rate(world, "arbeitslosendichte", year_idx), 0, 0.4))
-    c["langzeitarbeitslose"] = np.round(c["arbeitslose"] * np.clip(
-        _rate(world, "langzeitarbeitslose", year_idx), 0, 0.9))
-    c["sgb2_u15"] = np.minimum(np.round(c["bev_u15"] * np.clip(_rate(world, "sgb2_u15", year_idx),
-                                                              0, 0.8)), c["sgb2"])
-    c["kinder_bg"] = np.minimum(np.round(c["bev_u18"] * np.clip(
-        _rate(world, "kinder_bg", year_idx), 0, 0.8)), c["sgb2"])
+    c["arbeitslose"] = draw("arbeitslose", c["bev_15_64"],
+                            _rate(world, "arbeitslosendichte", year_idx), 0.4)
+    c["langzeitarbeitslose"] = draw("langzeitarbeitslose", c["arbeitslose"],
+                                    _rate(world, "langzeitarbeitslose", year_idx), 0.9)
+    c["sgb2_u15"] = np.minimum(draw("sgb2_u15", c["bev_u15"],
+                                    _rate(world, "sgb2_u15", year_idx), 0.8), c["sgb2"])
+    c["kinder_bg"] = np.minimum(draw("kinder_bg", c["bev_u18"],
+                                     _rate(world, "kinder_bg", year_idx), 0.8), c["sgb2"])
     c["bg_kinder"] = np.round(c["kinder_bg"] / 1.9)
-    c["bg_alleinerziehend"] = np.round(c["bg_kinder"] * np.clip(
-        _rate(world, "alleinerziehende_bg", year_idx), 0, 0.9))
+    c["bg_alleinerziehend"] = draw("bg_alleinerziehend", c["bg_kinder"],
+                                   _rate(world, "alleinerziehende_bg", year_idx), 0.9)
     c["hh_kinder"] = np.round(c["bev_u18"] / 1.7)
-    c["hh_alleinerziehend"] = np.round(c["hh_kinder"] * np.clip(
-        _rate(world, "alleinerziehende", year_idx), 0, 0.7))
+    c["hh_alleinerziehend"] = draw("hh_alleinerziehend", c["hh_kinder"],
+                                   _rate(world, "alleinerziehende", year_idx), 0.7)
     c["seu_untersucht"] = np.round(c["bev_u15"] / 14.5)
-    c["seu_sprachfoerder"] = np.round(c["seu_untersucht"] * np.clip(
-        _rate(world, "sprachfoerderbedarf", year_idx), 0, 0.9))
-    c["seu_migration"] = np.round(c["seu_untersucht"] * np.clip(
-        _rate(world, "kinder_migration", year_idx), 0, 0.95))
+    c["seu_sprachfoerder"] = draw("seu_sprachfoerder", c["seu_untersucht"],
+                                  _rate(world, "sprachfoerderbedarf", year_idx), 0.9)
+    c["seu_migration"] = draw("seu_migration", c["seu_untersucht"],
+                              _rate(world, "kinder_migration", year_idx), 0.95)
     c["nichtdeutsche"] = np.round(pop * np.clip(_rate(world, "nichtdeutsche", year_idx), 0, 0.6))
-    c["schutzsuchende"] = np.minimum(np.round(pop * np.clip(
-        _rate(world, "schutzsuchende", year_idx), 0, 0.2)), c["nichtdeutsche"])
-    c["sgb2_nichtdeutsche"] = np.minimum(np.round(c["nichtdeutsche"] * np.clip(
-        _rate(world, "sgb2_nichtdeutsche", year_idx), 0, 0.7)), c["sgb2"])
+    c["schutzsuchende"] = np.minimum(draw("schutzsuchende", pop,
+                                          _rate(world, "schutzsuchende", year_idx), 0.2),
+                                     c["nichtdeutsche"])
+    c["sgb2_nichtdeutsche"] = np.minimum(draw("sgb2_nichtdeutsche", c["nichtdeutsche"],
+                                              _rate(world, "sgb2_nichtdeutsche", year_idx),
+                                              0.7), c["sgb2"])
     sb_lat = 0.6 * world.latent["aeltere"] + 0.4 * world.latent["armut"]
-    c["schwerbehinderte"] = np.round(pop * 0.095 * np.exp(0.12 * sb_lat
-                                                           + world.noise["schwerbehinderte"][
-                                                               year_idx]))
+    c["schwerbehinderte"] = _sample(world, "schwerbehinderte", year_idx, pop * 0.095 * np.exp(
+        0.12 * sb_lat + world.noise["schwerbehinderte"][year_idx]))
     return {k: v.astype(np.int64) for k, v in c.items()}
 
 
@@ -488,21 +523,29 @@ def catalogue_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 def calibrate(world: World, max_rounds: int = 400, step: float = 0.08) -> int:
     """Nudge latent scores until the default method reproduces the planning design.
 
+    The method runs exactly as in a report (:func:`analysis.core.run`: disclosure control
+    first, then indices and rules on the published values), on the report year only.
     Returns the number of rounds used. Raises RuntimeError if it does not converge.
     """
     from .config import load_config
-    from .core import classify_year
-    from .indicators import area_indicators, municipal_indicators
+    from .core import run
+    from .dataset import Dataset
+    from .identities import parse_identities
 
     cfg = load_config(Path(__file__).resolve().parents[2] / "config" / "report.yaml")
-    _, _, ind = catalogue_frames()
+    cfg = cfg.model_copy(update={"vergleichsjahr": None})
+    mun, var, ind = catalogue_frames()
     ind = ind.assign(handlungsfelder=ind["handlungsfelder"].str.split())
+    identities, _ = parse_identities(var)
+    areas = world.areas[[S.AREA, "name", S.AGS, "name_belegt"]].assign(
+        **{S.KOMMUNE: world.areas[S.AGS].map(dict(zip(mun[S.AGS], mun["name"], strict=True)))})
+    muni = municipal_counts(world)
+    muni = muni[muni[S.YEAR] == REPORT_YEAR].reset_index(drop=True)
     design = world.areas.set_index(S.AREA)["design"]
     for rnd in range(max_rounds):
-        counts = counts_frame(world, [REPORT_YEAR])
-        a = area_indicators(counts, ind)
-        m = municipal_indicators(counts, ind)
-        _, need = classify_year(a, m, ind, cfg, REPORT_YEAR, list(FIELD_LETTERS))
+        ds = Dataset(mun, areas, var, ind, counts_frame(world, [REPORT_YEAR]), muni, {},
+                     [REPORT_YEAR], identities=identities)
+        need = run(ds, cfg, with_stability=False).need
         wrong = 0
         for field, letter in FIELD_LETTERS.items():
             want = design.reindex(need.index).str.contains(letter)
@@ -517,65 +560,132 @@ def calibrate(world: World, max_rounds: int = 400, step: float = 0.08) -> int:
 
 
 # --------------------------------------------------------------------------- geometry
-def _grow_regions(cells: list[tuple[int, int]], k: int) -> list[list[tuple[int, int]]]:
-    """Split a connected set of grid cells into k connected regions (balanced BFS)."""
-    cellset = set(cells)
-    # seeds: farthest-point sampling from the north-west-most cell
-    seeds = [min(cells)]
-    while len(seeds) < k:
-        far = max(sorted(cells), key=lambda c: min(abs(c[0] - s[0]) + abs(c[1] - s[1])
-                                                   for s in seeds))
-        seeds.append(far)
-    owner = {s: i for i, s in enumerate(seeds)}
-    frontier = [[s] for s in seeds]
-    while len(owner) < len(cells):
-        grew = False
-        for i in sorted(range(k), key=lambda j: sum(1 for v in owner.values() if v == j)):
-            new_front = []
-            for (r, c) in frontier[i]:
-                for nb in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-                    if nb in cellset and nb not in owner:
-                        owner[nb] = i
-                        new_front.append(nb)
-                        grew = True
-                        break
-                if new_front:
-                    break
-            frontier[i] = frontier[i] + new_front if new_front else \
-                [x for x in frontier[i] if any(
-                    nb in cellset and nb not in owner
-                    for nb in ((x[0] - 1, x[1]), (x[0] + 1, x[1]), (x[0], x[1] - 1),
-                               (x[0], x[1] + 1)))]
-        if not grew:
-            break
-    regions: list[list[tuple[int, int]]] = [[] for _ in range(k)]
-    for cell, i in owner.items():
-        regions[i].append(cell)
-    return regions
+# Real outlines of the Kommunen (BKG VG5000, generalised; see demo_geo/README.md), with the
+# credit line the licence (dl-de/by-2-0) asks for. The Sozialräume inside are synthetic.
+OUTLINES = Path(__file__).with_name("demo_geo") / "kommunen_vg5000.geojson"
+MAP_CREDIT = ("Sozialräume schematisch (synthetische Flächen, nicht die amtlichen Grenzen); "
+              "Gemeindegrenzen: © GeoBasis-DE / BKG 2021 (Daten verändert), "
+              "Lizenz dl-de/by-2-0")
+# approximate town centre (lon, lat) of each Kommune: the synthetic areas are small there
+# and grow towards the edge, central area types („zentrum“) are placed nearest to it
+CENTRES = {"05334002": (6.084, 50.776), "05334004": (6.168, 50.875),
+           "05334008": (6.187, 50.907), "05334012": (6.262, 50.818),
+           "05334016": (6.096, 50.871), "05334020": (6.242, 50.556),
+           "05334024": (6.196, 50.650), "05334028": (6.300, 50.607),
+           "05334032": (6.228, 50.771), "05334036": (6.126, 50.820)}
+TYPE_RANK = {"zentrum": 0, "stadt": 1, "vorort": 2, "dorf": 3, "weiler": 4}
+GRID_M = 150.0  # spacing of the sample points of the partition
+DENSITY = (25.0, 2500.0)  # sample weight 1 + a · exp(-distance / b): settlement density
+
+
+def outlines() -> dict[str, object]:
+    """Kommune id → real (generalised) outline in EPSG:25832."""
+    from shapely.geometry import shape
+
+    doc = json.loads(OUTLINES.read_text(encoding="utf-8"))
+    return {f["properties"]["ags"]: shape(f["geometry"]) for f in doc["features"]}
+
+
+def _centre_xy(ags: str) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    lon, lat = CENTRES[ags]
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def _seeds(poly, k: int, centre: tuple[float, float], rounds: int = 40) -> np.ndarray:
+    """k seed points for a partition of ``poly``: weighted k-means (Lloyd) on a regular
+    grid of sample points, denser near ``centre``; deterministic (no random start)."""
+    import shapely
+
+    x0, y0, x1, y1 = poly.bounds
+    xs = np.arange(x0 + GRID_M / 2, x1, GRID_M)
+    ys = np.arange(y0 + GRID_M / 2, y1, GRID_M)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    pts = pts[shapely.contains_xy(poly, pts[:, 0], pts[:, 1])]
+    d = np.hypot(pts[:, 0] - centre[0], pts[:, 1] - centre[1])
+    w = 1 + DENSITY[0] * np.exp(-d / DENSITY[1])
+    # farthest-point start from the sample point nearest to the centre
+    chosen = [int(np.argmin(d))]
+    dist = np.hypot(*(pts - pts[chosen[0]]).T)
+    while len(chosen) < k:
+        nxt = int(np.argmax(dist * np.sqrt(w)))
+        chosen.append(nxt)
+        dist = np.minimum(dist, np.hypot(*(pts - pts[nxt]).T))
+    seeds = pts[chosen].copy()
+    for _ in range(rounds):
+        lab = np.argmin(((pts[:, None, :] - seeds[None, :, :]) ** 2).sum(-1), axis=1)
+        for j in range(k):
+            m = lab == j
+            if m.any():
+                seeds[j] = (pts[m] * w[m, None]).sum(0) / w[m].sum()
+    return seeds
+
+
+def _partition(poly, seeds: np.ndarray) -> list[object]:
+    """Voronoi cells of ``seeds`` clipped to ``poly``; a detached piece of a cell goes to
+    the neighbouring cell with the longest common border (each cell one polygon)."""
+    import shapely
+    from shapely.geometry import MultiPoint, Point
+
+    vor = shapely.voronoi_polygons(MultiPoint([tuple(s) for s in seeds]),
+                                   extend_to=poly.envelope.buffer(1000))
+    cells_raw = list(shapely.get_parts(vor))
+    cells: list[object] = [None] * len(seeds)
+    for c in cells_raw:  # voronoi_polygons does not keep the order of the seeds
+        j = next(i for i, s in enumerate(seeds) if c.contains(Point(s)))
+        cells[j] = c.intersection(poly)
+    pieces = []
+    for j, c in enumerate(cells):
+        parts = sorted(shapely.get_parts(c), key=lambda g: -g.area)
+        cells[j] = parts[0]
+        pieces += [(j, g) for g in parts[1:] if g.area > 0]
+    for _j, g in pieces:
+        best = max(range(len(cells)), key=lambda i: (cells[i].intersection(g.buffer(0.01)).area,
+                                                     -i))
+        cells[best] = cells[best].union(g)
+    return cells
 
 
 def geometry(areas: pd.DataFrame) -> dict[str, object]:
-    """Schematic polygons (EPSG:25832) for every area, grown inside its municipality."""
-    letter_to_ags = {letter: ags for ags, _, _, letter in MUNICIPALITIES}
-    rows = GRID_MAP.splitlines()
-    cells: dict[str, list[tuple[int, int]]] = {}
-    for r, line in enumerate(rows):
-        for c, ch in enumerate(line):
-            if ch in letter_to_ags:
-                for dr in (0, 1):
-                    for dc in (0, 1):
-                        cells.setdefault(letter_to_ags[ch], []).append((2 * r + dr, 2 * c + dc))
-    geoms: dict[str, object] = {}
-    x0, y0 = ORIGIN
-    for ags, codes in areas.groupby(S.AGS, sort=True)[S.AREA]:
-        regions = _grow_regions(sorted(cells[ags]), len(codes))
-        # order regions north-west to south-east, matched to codes in file order
-        regions.sort(key=lambda reg: (min(reg)[0] + min(reg)[1], min(reg)))
-        for code, reg in zip(codes, regions, strict=True):
-            polys = [box(x0 + c * 1000, y0 - (r + 1) * 1000, x0 + (c + 1) * 1000, y0 - r * 1000)
-                     for r, c in reg]
-            geoms[code] = unary_union(polys).normalize()
-    return geoms
+    """Synthetic Sozialräume (EPSG:25832) inside the real outline of each Kommune.
+
+    Each Kommune is split into as many Voronoi cells as it has areas (seeds from a
+    weighted k-means, small cells near the town centre); the cells nearest to the centre
+    get the most central area types. All borders are noded together once, so neighbouring
+    areas – also across Kommunen – share their border exactly (no gaps, no overlaps).
+    """
+    import shapely
+
+    kommunen = outlines()
+    cells: dict[str, object] = {}
+    for ags, sub in areas.groupby(S.AGS, sort=True):
+        poly = kommunen[ags]
+        centre = _centre_xy(ags)
+        parts = _partition(poly, _seeds(poly, len(sub), centre))
+        rank = sub.assign(_r=sub["typ"].map(TYPE_RANK), _o=range(len(sub)))
+        codes = list(rank.sort_values(["_r", "_o"], kind="stable")[S.AREA])
+        parts.sort(key=lambda g: (np.hypot(g.centroid.x - centre[0], g.centroid.y - centre[1])))
+        cells.update(zip(codes, parts, strict=True))
+    # node all borders together and rebuild every area from the faces it covers
+    lines = shapely.union_all([shapely.boundary(g) for g in cells.values()])
+    faces = list(shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))))
+    order = list(cells)
+    owner: dict[str, list[object]] = {c: [] for c in order}
+    for f in faces:
+        pt = f.representative_point()
+        code = next((c for c in order if cells[c].contains(pt)), None)
+        if code is None:  # sliver outside every cell (rounding at a border)
+            code = max(order, key=lambda c: cells[c].intersection(f).area)
+        owner[code].append(f)
+    out = {}
+    for code in order:
+        g = shapely.union_all(owner[code])
+        g = shapely.set_precision(g, 0.001)  # mm: slivers along the outline stay tiny
+        out[code] = g.normalize()
+    return out
 
 
 def geojson(geoms: dict[str, object]) -> str:
@@ -583,6 +693,7 @@ def geojson(geoms: dict[str, object]) -> str:
                  "geometry": mapping(geoms[code])} for code in geoms]
     doc = {"type": "FeatureCollection",
            "name": "sozialraeume_schematisch_demo",
+           S.GEOMETRY_CREDIT: MAP_CREDIT,
            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
            "features": features}
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
@@ -596,6 +707,7 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_demo(out: Path, seed: int = SEED) -> dict[str, int]:
     """Generate the whole demo data set into ``out`` (byte-identical for a seed)."""
+    from .concept import adjacency
     from .demo_planning import write_planning
 
     out.mkdir(parents=True, exist_ok=True)
@@ -613,6 +725,7 @@ def write_demo(out: Path, seed: int = SEED) -> dict[str, int]:
     _csv(municipal_counts(world), out / "zaehlungen_kommune.csv")
     geoms = geometry(world.areas)
     (out / S.GEOMETRY_FILE).write_text(geojson(geoms), encoding="utf-8")
-    write_planning(out, world.areas, counts_frame(world), ind)
+    short = {ags: name.split(" (")[0] for ags, name, _ in MUNICIPALITIES}
+    write_planning(out, world.areas, counts_frame(world), ind, adjacency(geoms), short)
     (out / "DEMO").write_text(DEMO_NOTICE, encoding="utf-8")
     return {"sozialraeume": len(areas), "zaehlwerte": len(counts), "kalibrierrunden": rounds}

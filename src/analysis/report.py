@@ -236,6 +236,12 @@ class Report:
         return (f"{lead}Stand {self.cfg.bezeichnungen.stichtag}{self.year}{credit}. "
                 "• = aus Gründen der Geheimhaltung gesperrt.")
 
+    def map_caption(self) -> str:
+        """Caption under maps: :meth:`source_caption` plus the map's credit line from the
+        data (GeoJSON member „quellenangabe“, e.g. base geometry licence, schematic areas)."""
+        credit = self.ds.map_credit
+        return self.source_caption() + (f" {credit.rstrip('.')}." if credit else "")
+
     # ------------------------------------------------------------------ protected values
     def _flag_rates(self, rates: pd.DataFrame) -> pd.DataFrame:
         return D.flag_indicators(rates, self.ds.indicators, self.protected,
@@ -401,7 +407,8 @@ class Report:
             return prose("")
         return notice(
             "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
-            "Sozialraum-Kennungen und Kommunen sind real, alle Zahlen und die Karte "
+            "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; alle Zahlen, "
+            "die Angebote, die Schwerpunkte der Kommunen und die Grenzen der Sozialräume "
             "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
         )
 
@@ -511,7 +518,7 @@ class Report:
             title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
             legend_title="Handlungsfelder mit Bedarf",
             categorical=True,
-            caption=self.source_caption(), mark=self.image_mark,
+            caption=self.map_caption(), mark=self.image_mark,
         )
 
     def municipal_overview(self) -> TableOutput:
@@ -847,7 +854,7 @@ class Report:
                   "besonderem Aufmerksamkeitsbedarf",
             legend_title="Typ (höchste Stufe über die Felder)",
             categorical=True,
-            caption=self.source_caption() + f" Felder: {names}. Besonderer "
+            caption=self.map_caption() + f" Felder: {names}. Besonderer "
             "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem Feld.",
             mark=self.image_mark,
         )
@@ -1378,7 +1385,7 @@ class FieldView:
             ],
             title=f"Feldindex {self.fc.kurz} {self.r.year}",
             legend_title="Feldindex (z-Wert)",
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
             decimals=2,
         )
 
@@ -1399,7 +1406,7 @@ class FieldView:
                   f"{self.r.exploratory_suffix(self.field)} {self.r.year}",
             legend_title="Einstufung",
             categorical=True,
-            caption=self.r.source_caption() + f" „{BORDERLINE}“: Grenzfall der "
+            caption=self.r.map_caption() + f" „{BORDERLINE}“: Grenzfall der "
             "Robustheitsprüfung (siehe Methodik).", mark=self.r.image_mark,
         )
 
@@ -1681,7 +1688,7 @@ class ProfileView:
             title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
             legend_title="Handlungsfelder mit Bedarf",
             categorical=True,
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.map_caption(), mark=self.r.image_mark,
             label_municipalities=False,
         )
 

@@ -323,6 +323,10 @@ GEOMETRY_FILE = "geometrie.geojson"
 # ETRS89 / UTM zone of the data's centre is used (analysis.geo.local_crs)
 GEOMETRY_CRS = "EPSG:25832"
 GEOMETRY_PROPERTY = AREA
+# optional top-level member of the GeoJSON: credit / source line printed under every map
+# (e.g. the licence note of the base geometry); at most GEOMETRY_CREDIT_MAX characters
+GEOMETRY_CREDIT = "quellenangabe"
+GEOMETRY_CREDIT_MAX = 500
 NOTES_DIR = "befunde"
 NOTE_FIELDS = {
     "titel": "Überschrift des Befunds",

@@ -111,7 +111,8 @@ def test_no_supply_gap_claimed_without_inventory(without_optional):
     _, out = without_optional
     hk = out / "handlungskonzept"
     claims = ("Versorgungslücke", "Lücke in der Kette", "ohne passendes Angebot",
-              "weder noch", "kein Angebot", "ohne aktives Angebot", "kein aktives Angebot")
+              "weder noch", "kein Angebot", "ohne aktives Angebot", "kein aktives Angebot",
+              "kein passendes Angebot", "weder im Sozialraum noch")
     for page in [hk / "50_empfehlungen.html", *sorted(hk.glob("52_konzept_*.html"))]:
         text = _text(page)
         for claim in claims:

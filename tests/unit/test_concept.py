@@ -219,6 +219,18 @@ def test_chain_gaps(services, areas):
     assert set(ch["kommune"]) == {"Alsdorf", "Baesweiler"}
 
 
+def test_chain_gaps_of_one_field_count_only_its_services(services, areas):
+    """Each field has its own chain: an Ältere service does not fill the Kinder chain."""
+    stages = ["fruehe_hilfen", "kita", "alter"]
+    kinder = C.chain_gaps(services, areas, stages, YEAR, field="kinder")
+    got = {(r.ags, r.kettenstufe): r.angebote for r in kinder.itertuples()}
+    assert got[(AGS_A, "fruehe_hilfen")] == 1 and got[(AGS_A, "kita")] == 1
+    assert got[(AGS_B, "alter")] == 0  # s7 is an Ältere service
+    aeltere = C.chain_gaps(services, areas, stages, YEAR, field="aeltere")
+    got = {(r.ags, r.kettenstufe): r.angebote for r in aeltere.itertuples()}
+    assert got[(AGS_B, "alter")] == 1 and got[(AGS_A, "kita")] == 0
+
+
 # --------------------------------------------------------------------------- clusters
 def test_clusters_only_across_kommune_border(need, areas, adj):
     cl = C.intermunicipal_clusters(need, areas, adj, FIELDS)

@@ -79,3 +79,11 @@ def test_area_level_variable_in_municipal_counts_is_refused(demo_copy, capsys):
     code, out = _validate(capsys, demo_copy)
     assert code == 2
     assert "zaehlungen_kommune.csv" in out and "je Sozialraum vor" in out
+
+
+def test_unknown_chain_stage_of_a_field_is_refused(tmp_path, capsys):
+    config = _config(tmp_path, "    kettenstufen: []\n", "    kettenstufen: [krippe]\n")
+    code, text = _validate(capsys, REPO / "data" / "demo", config)
+    assert code == 2
+    assert "kettenstufen" in text and "„krippe“" in text and "praeventionskette" in text
+    assert "Traceback" not in text

@@ -105,7 +105,7 @@ def test_validate_demo_in_process(capsys):
         "93 Sozialräume in 10 Kommunen",
         "Jahre 2016–2021 (6 Jahre)",
         "28 Variablen, 19 Indikatoren, 14.508 Zählwerte",
-        "86 Angebote, 8 qualitative Befunde",
+        "383 Angebote, 8 qualitative Befunde",
     ]
 
 

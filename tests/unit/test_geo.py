@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
@@ -103,6 +104,14 @@ def test_zone_33_map_is_drawn_like_the_demo(demo_copy, demo):
     assert there.svg == here.svg
 
 
+def _longest_edge_angle(geom) -> float:
+    """Direction (degrees) of the longest edge of a polygon's outer ring."""
+    xy = np.asarray(geom.exterior.coords)
+    d = np.diff(xy, axis=0)
+    i = int(np.argmax(np.hypot(d[:, 0], d[:, 1])))
+    return float(np.degrees(np.arctan2(d[i, 1], d[i, 0])))
+
+
 @pytest.mark.parametrize("crs", [geo.LONLAT, "urn:ogc:def:crs:EPSG::3035", "EPSG:31468"])
 def test_eastern_map_in_other_crs_is_projected_north_up(demo_copy, demo, crs):
     """The eastern map delivered in lon/lat (no „crs“ member), LAEA Europe or
@@ -111,7 +120,37 @@ def test_eastern_map_in_other_crs_is_projected_north_up(demo_copy, demo, crs):
     east_variant(demo_copy, crs)
     ds = load_dataset(demo_copy)
     assert ds.crs == "EPSG:25833"
-    ac1 = ds.geometry["AC 1"]  # a 2 km × 3 km rectangle in the demo
-    assert ac1.envelope.area - ac1.area < 10.0  # m²: not rotated
+    # not rotated: the longest border of AC 1 points in the same direction as in the demo
+    # (in zone 32 it would be turned by about 4.5°)
+    assert abs(_longest_edge_angle(ds.geometry["AC 1"])
+               - _longest_edge_angle(demo.geometry["AC 1"])) < 0.05  # degrees
     for code, geom in demo.geometry.items():
         assert ds.geometry[code].hausdorff_distance(_shifted(geom)) < 0.5, code
+
+
+@pytest.mark.parametrize("credit,expected", [
+    (17, "kein Text"),
+    ("x" * 501, "länger als 500 Zeichen"),
+    ("Karte: /home/planer/karte.shp", "Rechnerpfad"),
+])
+def test_bad_map_credit_is_refused(demo_copy, credit, expected):
+    """The GeoJSON member „quellenangabe“ is printed under every map: text only, short,
+    nothing a page may not show."""
+    from analysis.errors import DataContractError
+
+    path = demo_copy / "geometrie.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["quellenangabe"] = credit
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataContractError) as err:
+        load_dataset(demo_copy)
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert "quellenangabe" in text and expected in text
+
+
+def test_map_credit_is_optional(demo_copy):
+    path = demo_copy / "geometrie.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["quellenangabe"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_dataset(demo_copy).map_credit == ""

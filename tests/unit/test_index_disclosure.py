@@ -20,9 +20,9 @@ from analysis.dataset import load_dataset
 from ..conftest import REPO
 
 CONFIG = REPO / "config" / "report.yaml"
-# withheld in the demo: 2 of 19 children with Sprachförderbedarf (part of the Kinder
-# index) in B 4b; as 1 the same cells stay withheld (with B 5: 1 + 2 >= 3)
-CHANGES = [("B 4b", "seu_sprachfoerder", 1)]
+# withheld in the demo: 2 of 28 children with Sprachförderbedarf (part of the Kinder
+# index) in A 3; as 1 the same cells stay withheld
+CHANGES = [("A 3", "seu_sprachfoerder", 1)]
 
 
 def _run(data):
@@ -53,7 +53,7 @@ def test_withheld_values_do_not_move_any_published_result(demo_copy, baseline):
     # ... the underlying values did change ...
     v0 = res0.area.set_index(["sozialraum", "jahr", "indikator"])["wert"]
     v1 = res1.area.set_index(["sozialraum", "jahr", "indikator"])["wert"]
-    assert v0[("B 4b", 2021, "sprachfoerderbedarf")] != v1[("B 4b", 2021, "sprachfoerderbedarf")]
+    assert v0[("A 3", 2021, "sprachfoerderbedarf")] != v1[("A 3", 2021, "sprachfoerderbedarf")]
     # ... and nothing derived from values moved
     cfg = load_config(CONFIG)
     pd.testing.assert_frame_equal(need_table(ds0, res0, cfg), need_table(ds1, res1, cfg))
@@ -64,11 +64,11 @@ def test_withheld_values_do_not_move_any_published_result(demo_copy, baseline):
 
 def test_withheld_component_is_left_out_of_the_index(baseline):
     _, res = baseline
-    assert pd.isna(res.z.loc["B 4b", "sprachfoerderbedarf"])  # not in the z-scores
-    assert res.z.loc["B 4b"].notna().sum() > 5  # the other indicators are
-    assert pd.notna(res.need.loc["B 4b", "kinder_index"])  # index over the others
+    assert pd.isna(res.z.loc["A 3", "sprachfoerderbedarf"])  # not in the z-scores
+    assert res.z.loc["A 3"].notna().sum() > 5  # the other indicators are
+    assert pd.notna(res.need.loc["A 3", "kinder_index"])  # index over the others
     assert pd.notna(res.area.set_index(["sozialraum", "jahr", "indikator"])
-                    .loc[("B 4b", 2021, "sprachfoerderbedarf"), "wert"])  # kept internally
+                    .loc[("A 3", 2021, "sprachfoerderbedarf"), "wert"])  # kept internally
 
 
 def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
@@ -79,12 +79,12 @@ def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
     from analysis.report import Report
 
     with (demo_copy / "wirkungsziele.csv").open("a", encoding="utf-8") as fh:
-        fh.write("z_test_b4b,Mehr Kinder in B 4b ohne Sprachförderbedarf,Sprachkita,kinder,"
-                 "B 4b,sprachfoerderbedarf,2016,5.0,2025\n")
+        fh.write("z_test_a3,Mehr Kinder in A 3 ohne Sprachförderbedarf,Sprachkita,kinder,"
+                 "A 3,sprachfoerderbedarf,2016,5.0,2025\n")
     report = Report(compute_context(demo_copy, CONFIG))
     flags = report.area_values.set_index(["sozialraum", "jahr", "indikator"])[D.FLAG]
-    assert flags[("B 4b", 2021, "sprachfoerderbedarf")]
-    row = ConceptReport(report).progress.set_index("ziel_id").loc["z_test_b4b"]
+    assert flags[("A 3", 2021, "sprachfoerderbedarf")]
+    row = ConceptReport(report).progress.set_index("ziel_id").loc["z_test_a3"]
     assert pd.isna(row["wert"]) and pd.isna(row["ki_unten"]) and pd.isna(row["ki_oben"])
     assert row["status"] == "keine Daten"
     assert pd.isna(row["fortschritt"])
@@ -96,7 +96,7 @@ def test_download_row_of_a_withheld_value_is_masked_entirely():
 
     table = Report(compute_context(REPO / "data" / "demo", CONFIG)).download_tables()[
         "indikatoren_sozialraeume"][1]
-    row = table[(table["sozialraum"] == "B 4b") & (table["indikator"] == "sprachfoerderbedarf")]
+    row = table[(table["sozialraum"] == "A 3") & (table["indikator"] == "sprachfoerderbedarf")]
     assert len(row) == 1
     masked = ["zaehler", "nenner", "wert", "ki_unten", "ki_oben", "unsicher"]
     assert (row[masked] == D.SUPPRESSED).all(axis=None)

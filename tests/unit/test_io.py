@@ -238,7 +238,9 @@ def test_german_excel_copy_of_demo_validates(demo_copy, demo_dataset, capsys):
     raw = read_table(demo_copy / "sozialraeume.csv")
     assert (raw.encoding, raw.separator) == ("cp1252", ";")
     assert "Würselen" in (demo_copy / "kommunen.csv").read_bytes().decode("cp1252")
-    assert b";28,0;" in (demo_copy / "wirkungsziele.csv").read_bytes()  # decimal comma
+    target = pd.read_csv(REPO / "data" / "demo" / "wirkungsziele.csv")["zielwert"].iloc[0]
+    german = f";{target:.1f};".replace(".", ",").encode()
+    assert german in (demo_copy / "wirkungsziele.csv").read_bytes()  # decimal comma
     code = main(["validate", str(demo_copy), "--config", str(CONFIG)])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import shapely
 from pyproj import Transformer
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import mapping, shape
 
 import analysis.dataset as dataset_module
 from analysis.cli import main
@@ -133,21 +133,29 @@ def set_shape(gj: dict, code: str, fn: Callable) -> None:
 
 
 def _overlap(gj: dict) -> None:
-    """AC 1 reaches 200 m into its eastern neighbour AC 2."""
+    """AC 1 reaches 200 m into its neighbour AC 2 along their common border."""
     set_shape(gj, "AC 1", lambda g, all_: shapely.union(
-        g, all_["AC 2"].intersection(box(285_000, 5_637_000, 285_200, 5_640_000))))
+        g, all_["AC 2"].intersection(g.buffer(200))).normalize())
+
+
+def _border_midpoint(g, other):
+    """The middle of the common border of two areas."""
+    return shapely.line_merge(g.boundary.intersection(other.boundary)).interpolate(
+        0.5, normalized=True)
 
 
 def _gap_between(gj: dict) -> None:
-    """AC 1 ends 200 m before its neighbour AC 2 over 1 km: land of no area."""
-    set_shape(gj, "AC 1", lambda g, _: g.difference(
-        box(284_800, 5_638_000, 285_000, 5_639_000)))
+    """AC 1 ends 250 m before its neighbour AC 2 in the middle of their border (a
+    half-disc of land of no area)."""
+    set_shape(gj, "AC 1", lambda g, all_: g.difference(
+        _border_midpoint(g, all_["AC 2"]).buffer(250)))
 
 
 def _gap_inside(gj: dict) -> None:
     """A hole in AC 1 that no area fills (a forgotten enclave)."""
-    set_shape(gj, "AC 1", lambda g, _: g.difference(
-        box(283_800, 5_638_300, 284_200, 5_638_700)))
+    from shapely.ops import polylabel
+
+    set_shape(gj, "AC 1", lambda g, _: g.difference(polylabel(g, 10).buffer(200)))
 
 
 def _swap_lonlat(gj: dict) -> None:
@@ -645,16 +653,17 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                "Koordinaten liegen nicht in Deutschland", "Koordinatensystem prüfen")),
     "overlapping_areas": (lambda d: edit_geojson(d, _overlap),
                           Expect("geometrie.geojson", None, "geometry", "AC 1",
-                                 "Sozialräume AC 1 und AC 2 überschneiden sich auf 40,0 ha "
-                                 "(6,7 % von AC 2)", "gemeinsame Grenze bereinigen")),
+                                 "Sozialräume AC 1 und AC 2 überschneiden sich auf 44,1 ha "
+                                 "(6,8 % von AC 1)",
+                                 "gemeinsame Grenze bereinigen")),
     "gap_between_areas": (lambda d: edit_geojson(d, _gap_between),
                           Expect("geometrie.geojson", None, "geometry", "AC 1",
-                                 "Lücke von 20,0 ha zwischen den Sozialräumen AC 1, AC 2 und AC 5 "
+                                 "Lücke von 9,8 ha zwischen den Sozialräumen AC 1, AC 2 und AC 4 "
                                  "(Kommune Aachen), bei 50,",
                                  "einem der angrenzenden Sozialräume zuordnen")),
     "hole_in_area_not_filled": (lambda d: edit_geojson(d, _gap_inside),
                                 Expect("geometrie.geojson", None, "geometry", "AC 1",
-                                       "Lücke von 16,0 ha zwischen den Sozialräumen AC 1 "
+                                       "Lücke von 12,5 ha zwischen den Sozialräumen AC 1 "
                                        "(Kommune Aachen)")),
     "metres_without_crs_member": (lambda d: edit_geojson(d, lambda gj: gj.pop("crs")),
                                   Expect("geometrie.geojson", None, "crs", "CRS84",
@@ -668,7 +677,7 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
         lambda d: edit_geojson(d, _one_area_in_the_alps),
         Expect("geometrie.geojson", None, "crs", "AC 1",
                "Koordinaten liegen nicht in Deutschland (Feature 1, als "
-               "urn:ogc:def:crs:EPSG::3035 gelesen: 6,27° bis", "Koordinatensystem prüfen")),
+               "urn:ogc:def:crs:EPSG::3035 gelesen: 6,40° bis", "Koordinatensystem prüfen")),
     "geojson_not_json": (_bytes("geometrie.geojson", b'{"type": "FeatureCollection",'),
                          Expect("geometrie.geojson", 1, None, None,
                                 "keine gültige GeoJSON-Datei")),

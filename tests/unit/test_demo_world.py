@@ -1,0 +1,170 @@
+"""The committed demo world is credible: services fit their Träger and the Jugendamt split,
+basic services follow population, areas lie inside the real outlines of the Kommunen,
+names are neutral, and the noise leaves borderline classifications in every field."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from analysis import demo
+from analysis import schema as S
+from analysis.concept import active_services, split_areas
+from analysis.config import load_config
+from analysis.core import run, stability_label
+from analysis.dataset import load_dataset
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "data" / "demo"
+CONFIG = REPO / "config" / "report.yaml"
+YEAR = 2021
+# Kommunen whose Jugendamt is the StädteRegion's own (shared/reference/README.md)
+STAEDTEREGION_YOUTH = {"Monschau", "Roetgen", "Simmerath"}
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset(DEMO)
+
+
+@pytest.fixture(scope="module")
+def served(ds) -> pd.DataFrame:
+    """Active services × the Kommunen (names) of the areas they serve."""
+    kommune = dict(zip(ds.areas[S.AREA], ds.areas[S.KOMMUNE], strict=True))
+    rows = []
+    for _, r in active_services(ds.services, YEAR).iterrows():
+        for a in split_areas(r["sozialraeume"]):
+            rows.append({**r.to_dict(), "kommune": kommune[a]})
+    return pd.DataFrame(rows)
+
+
+def test_youth_office_services_follow_the_jugendamt_split(ds, served):
+    youth = served[served["traeger"].str.endswith("Jugendamt")]
+    assert not youth.empty
+    region = youth[youth["traeger"] == "StädteRegion Aachen, Jugendamt"]
+    assert set(region["kommune"]) == STAEDTEREGION_YOUTH
+    own = youth[youth["traeger"] != "StädteRegion Aachen, Jugendamt"]
+    # a Kommune's own Jugendamt works only in that Kommune, never in the three above
+    short = own["kommune"].str.split(" (", regex=False).str[0]
+    assert (own["traeger"] == "Stadt " + short + ", Jugendamt").all()
+    assert not set(own["kommune"]) & STAEDTEREGION_YOUTH
+
+
+def test_type_provider_and_target_group_fit(ds):
+    svc = ds.services
+    jobcenter = svc[svc["traeger"].str.startswith("Jobcenter")]
+    assert set(jobcenter["typ"]) == {"Beschäftigungsförderung"}
+    for typ in ("Familienzentrum", "Mobilität", "Teilhabeberatung", "Kita", "Frühe Hilfen"):
+        provider = svc.loc[svc["typ"] == typ, "traeger"]
+        assert not provider.str.startswith("Jobcenter").any(), typ
+    assert not svc.loc[svc["typ"] == "Teilhabeberatung", "traeger"].str.contains(
+        "Jugendamt").any()
+    assert (svc.loc[svc["typ"] == "Frühe Hilfen", "traeger"].str.endswith("Jugendamt")).all()
+    assert (svc.loc[svc["typ"] == "Mobilität", "traeger"].str.startswith("Bürgerbus")).all()
+    # one target group per type of service in a field (no "Beratung" for anyone)
+    groups = svc.groupby([S.FIELD, "typ", "name"])["zielgruppe"].nunique()
+    assert (groups == 1).all()
+
+
+def test_every_kommune_has_kitas_and_primary_schools_in_proportion(ds, served):
+    kitas = served[served["typ"] == "Kita"].groupby("kommune")["angebot"].nunique()
+    schools = served[served["typ"] == "Offene Ganztagsschule"].groupby("kommune")[
+        "angebot"].nunique()
+    names = set(ds.municipalities["name"])
+    assert set(kitas.index) == names and set(schools.index) == names
+    pop = ds.counts[(ds.counts[S.YEAR] == YEAR) & (ds.counts[S.VARIABLE] == "bev_gesamt")]
+    pop = pop.merge(ds.areas[[S.AREA, S.KOMMUNE]], on=S.AREA).groupby(S.KOMMUNE)[S.COUNT].sum()
+    per_10k = kitas / pop * 10_000
+    assert per_10k.between(0.6, 2.5).all(), per_10k.to_dict()
+    assert kitas.idxmax() == pop.idxmax()
+
+
+def test_few_plausible_gaps(ds):
+    from analysis.concept_report import open_concept
+
+    c = open_concept(DEMO, CONFIG)
+    gaps = c.gaps[c.gaps["luecke"]]
+    assert len(gaps) <= 5, gaps[["handlungsfeld", "sozialraum"]].to_dict("records")
+    # no centre of a Kommune without an offer against poverty
+    centres = set(demo._areas().query("typ == 'zentrum'")[S.AREA])
+    assert not set(gaps.loc[gaps["handlungsfeld"] == "armut", "sozialraum"]) & centres
+
+
+def test_chains_differ_between_fields(ds):
+    from analysis.concept_report import open_concept
+
+    c = open_concept(DEMO, CONFIG)
+    tables = {f: c.chain_table(f) for f in c.cfg.fields}
+    shown = {f: t.df for f, t in tables.items() if t is not None}
+    assert len(shown) >= 2
+    headers = {tuple(df.columns) for df in shown.values()}
+    assert len(headers) == len(shown)  # every field its own stages
+    kinder = shown["kinder"].set_index("Kommune")
+    for stage in ("Frühe Hilfen", "Kita", "Grundschule"):
+        assert (kinder[stage] > 0).all(), stage
+
+
+def test_neutral_names_unless_published(ds):
+    areas = ds.areas
+    invented = areas[areas["name_belegt"] == "nein"]
+    short = invented[S.KOMMUNE].str.split(" (", regex=False).str[0]
+    suffix = invented[S.AREA].str.split(" ").str[1]
+    assert (invented["name"] == short + " " + suffix).all()
+    published = areas[areas["name_belegt"] == "ja"]
+    assert set(published[S.AREA].str.split(" ").str[0]) == {"A"}  # the Alsdorf names
+
+
+def test_areas_fill_the_real_outlines(ds):
+    doc = json.loads(demo.OUTLINES.read_text(encoding="utf-8"))
+    outline = {f["properties"]["ags"]: shape(f["geometry"]) for f in doc["features"]}
+    for ags, sub in ds.areas.groupby(S.AGS):
+        geoms = [ds.geometry[c] for c in sub[S.AREA]]
+        assert all(g.geom_type == "Polygon" for g in geoms), ags  # contiguous
+        union = shapely.union_all(geoms)
+        # only rounding to 1 mm where a border meets the outline differs
+        assert union.symmetric_difference(outline[ags]).area < 1e-5 * outline[ags].area, ags
+
+
+def test_map_credit_travels_with_the_geometry(ds):
+    assert "GeoBasis-DE / BKG" in ds.map_credit and "schematisch" in ds.map_credit
+    doc = json.loads((DEMO / S.GEOMETRY_FILE).read_text(encoding="utf-8"))
+    assert doc[S.GEOMETRY_CREDIT] == ds.map_credit
+
+
+def test_noise_leaves_borderline_cases_in_every_field(ds):
+    cfg = load_config(CONFIG)
+    res = run(ds, cfg)
+    for f in cfg.counted_fields:
+        need = res.need[f"{f}_bedarf_flag"]
+        labels = [stability_label(s, n, cfg.robustheit.stabil_ab)
+                  for s, n in zip(res.stability[f], need, strict=True)]
+        borderline = labels.count("Grenzfall")
+        assert 1 <= borderline < len(labels) / 2, (f, borderline)
+        idx = res.need.loc[need, f"{f}_index"]
+        assert idx.min() < cfg.bedarf.regional_index + 0.5, f  # not all far above
+
+
+def test_small_areas_have_noisier_rates(ds):
+    """Overdispersed counts: year-to-year swings of a rate are larger in small areas."""
+    c = ds.counts[ds.counts[S.VARIABLE].isin(["mindestsicherung", "bev_gesamt"])]
+    wide = c.pivot_table(index=[S.AREA, S.YEAR], columns=S.VARIABLE, values=S.COUNT)
+    rate = (wide["mindestsicherung"] / wide["bev_gesamt"]).unstack(S.YEAR)
+    swing = np.log(rate).diff(axis=1).abs().mean(axis=1)
+    pop = wide["bev_gesamt"].unstack(S.YEAR)[YEAR]
+    small, large = pop < pop.quantile(0.25), pop > pop.quantile(0.75)
+    assert swing[small].mean() > 1.3 * swing[large].mean()
+
+
+def test_no_reference_neighbourhood_names_in_planning_texts():
+    """Notes and goals name areas by code or Kommune, not by real neighbourhood names
+    that would carry invented figures."""
+    text = (DEMO / "wirkungsziele.csv").read_text(encoding="utf-8")
+    for name in ("Unterstolberg", "Rothe Erde", "Setterich", "Venwegen"):
+        assert not re.search(name, text), name
