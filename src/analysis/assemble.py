@@ -84,6 +84,9 @@ class Page:
     title: str  # German title for nav and <title>
     notebook: Path  # executed notebook (.ipynb) to render
     sha256: str | None = None  # if given, the notebook's bytes must have this digest
+    # slug of the page it belongs to (a Steckbrief: its Kommunalprofil); such a page is
+    # listed under its parent in the contents, not in the chapter navigation
+    parent: str = ""
 
 
 @dataclass(frozen=True)
@@ -303,9 +306,20 @@ def _context(
     prev: dict | None,
     next: dict | None,  # noqa: A002 - template name
 ) -> dict[str, Any]:
-    chapters = [_link(p.slug, p.title) for p in pages]
+    children: dict[str, list[dict[str, str]]] = {}
+    for p in pages:
+        if p.parent:
+            children.setdefault(p.parent, []).append(_link(p.slug, p.title))
+    for items in children.values():  # "Steckbrief AC 1 Mitte" → "AC 1 Mitte" in the list
+        first = {item["title"].split(" ", 1)[0] for item in items}
+        if len(first) == 1 and all(" " in item["title"] for item in items):
+            for item in items:
+                item["label"] = item["title"].split(" ", 1)[1]
+    chapters = [dict(_link(p.slug, p.title), pages=children.get(p.slug, []))
+                for p in pages if not p.parent]
+    parent = "".join(p.parent for p in pages if p.slug == current)
     nav = [
-        dict(item, current=item["slug"] == current)
+        dict(item, current=item["slug"] == current, section=item["slug"] == parent)
         for item in [_link(INDEX_SLUG, INDEX_TITLE), *chapters]
     ]
     document_title = site.site_title if current == INDEX_SLUG else f"{title} – {site.site_title}"
@@ -380,6 +394,9 @@ def _page_index(page: Page, pages: list[Page]) -> int:
 def _check_site(pages: list[Page], site: SiteMeta) -> None:
     slugs = [p.slug for p in pages]
     problems = []
+    for p in pages:
+        if p.parent and p.parent not in slugs:
+            problems.append(f"Seite {p.slug!r} gehört zu {p.parent!r}, die es nicht gibt.")
     for slug in slugs:
         if not _SLUG_RE.match(slug):
             problems.append(f"Ungültiger Seitenname {slug!r} (erlaubt: a–z, 0–9, _ und -).")

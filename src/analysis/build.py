@@ -83,6 +83,16 @@ class ChapterRun:
     site: str  # "sozialbericht" or "handlungskonzept"
     params: dict = field(default_factory=dict)
     texts: str = ""  # digest of the chapter texts it shows (part of its stamp)
+    kind: str = "notebook"  # "notebook" (papermill) or "steckbrief" (written by the package)
+    parent: str = ""  # slug of the page it belongs to (a Steckbrief: its Kommunalprofil)
+
+
+STECKBRIEF = "steckbrief"
+
+
+def notebook_runs(runs: list[ChapterRun]) -> list[ChapterRun]:
+    """The runs that execute a chapter notebook (not the Steckbriefe)."""
+    return [r for r in runs if r.kind != STECKBRIEF]
 
 
 class BuildError(UserError):
@@ -112,26 +122,36 @@ def parse_jobs(value: object) -> int:
 
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
-    from .ids import profile_pages
-    from .schema import AGS
+    from .ids import area_pages, field_pages, natural_key, profile_pages
+    from .schema import AGS, AREA
+    from .steckbrief import METHOD_PAGE
 
     cfg = ctx.cfg
     texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
                        "sozialbericht", texts=texts(["sozialbericht.md"]))]
-    for i, f in enumerate(cfg.fields):  # one parameterised notebook, run once per field
-        runs.append(ChapterRun(f"2{i}_{f}", "20_handlungsfeld.ipynb",
+    chapters = field_pages(cfg.fields)
+    for f in cfg.fields:  # one parameterised notebook, run once per field
+        runs.append(ChapterRun(chapters[f], "20_handlungsfeld.ipynb",
                                cfg.handlungsfelder[f].titel, "sozialbericht", {"field": f},
                                texts=texts([cfg.field_text(f)])))
     if cfg.vergleichsjahr is not None:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
                                f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
     pages = profile_pages(ctx.ds.municipalities[AGS])
+    sheets = area_pages(ctx.ds.areas[AREA])
     for _, m in ctx.ds.municipalities.iterrows():
         runs.append(ChapterRun(pages[m[AGS]], "40_kommunalprofil.ipynb",
                                f"Kommunalprofil {m['name']}", "sozialbericht",
                                {"kommune": m[AGS]}))
-    runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",
+        # the Steckbriefe of its areas follow their Kommunalprofil (reading order)
+        areas = ctx.ds.areas[ctx.ds.areas[AGS] == m[AGS]]
+        for code, name in sorted(zip(areas[AREA], areas["name"], strict=True),
+                                 key=lambda a: natural_key(a[0])):
+            runs.append(ChapterRun(sheets[code], "", f"Steckbrief {code} {name}",
+                                   "sozialbericht", {"sozialraum": code},
+                                   kind=STECKBRIEF, parent=pages[m[AGS]]))
+    runs.append(ChapterRun(METHOD_PAGE, "90_methodik.ipynb", "Methodik und Daten",
                            "sozialbericht"))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
                            "Empfehlungen im Überblick", "handlungskonzept",
@@ -162,6 +182,7 @@ def check_parameters(runs: list[ChapterRun], params: dict) -> None:
     import nbformat
 
     problems = []
+    runs = notebook_runs(runs)
     for notebook in sorted({r.notebook for r in runs}):
         path = notebooks_dir() / notebook
         if not path.is_file():
@@ -248,7 +269,10 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
 
 
 def _stamp(run: ChapterRun, inputs_key: str) -> str:
-    nb = (notebooks_dir() / run.notebook).read_bytes()
+    # a Steckbrief is written by the package: data, configuration and package (all in
+    # inputs_key) and its area decide its content
+    nb = (STECKBRIEF.encode() if run.kind == STECKBRIEF
+          else (notebooks_dir() / run.notebook).read_bytes())
     raw = (json.dumps(run.params, sort_keys=True).encode() + nb + inputs_key.encode()
            + run.texts.encode())
     return hashlib.sha256(raw).hexdigest()[:16]
@@ -347,6 +371,45 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
     return done
 
 
+def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: str,
+                      force: bool = False, log=print, stop: Stop | None = None
+                      ) -> dict[str, Executed]:
+    """Write the Steckbrief of every area as an executed notebook (no kernel: the package
+    renders the views, :func:`analysis.steckbrief.steckbrief_notebook`), kept in
+    ``.build/executed`` under a sealed stamp like every chapter and reused while data,
+    configuration and package are unchanged. Return slug → executed notebook."""
+    from .report import Report
+    from .steckbrief import steckbrief_notebook
+
+    exec_dir = subdir(build_dir, "executed")
+    sheets = [r for r in runs if r.kind == STECKBRIEF]
+    done: dict[str, Executed] = {}
+    report = None
+    fresh = 0
+    t0 = time.perf_counter()
+    for r in sheets:
+        out = exec_dir / f"{r.slug}.ipynb"
+        stamp = _stamp(r, inputs_key)
+        stamp_file = exec_dir / f"{r.slug}.stamp"
+        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        if hit is not None:
+            done[r.slug] = hit
+            continue
+        if stop is not None:
+            stop.check()
+        report = report or Report(ctx)
+        data = steckbrief_notebook(report.steckbrief(r.params["sozialraum"]))
+        digest = trust.sha256(data)
+        trust.write_atomic(out, data)
+        trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
+        done[r.slug] = Executed(out, digest)
+        fresh += 1
+    if fresh:
+        log(f"Steckbriefe geschrieben ({count_phrase(fresh, 'Sozialraum', 'Sozialräume')}, "
+            f"{_seconds(time.perf_counter() - t0)}).")
+    return done
+
+
 def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                   force: bool = False, log=print) -> int:
     """Validate, run the chapters, assemble and publish both reports."""
@@ -392,7 +455,9 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                 log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
-            executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log, stop)
+            executed = run_chapters(notebook_runs(runs), params, build_dir, inputs_key, jobs,
+                                    force, log, stop)
+            executed.update(write_steckbriefe(ctx, runs, build_dir, inputs_key, force, log, stop))
             from .publish_site import write_sites
 
             staging = build_dir / f"staging-{os.urandom(6).hex()}"

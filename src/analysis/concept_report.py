@@ -59,10 +59,10 @@ def open_concept(
     return ConceptReport(r)
 
 
-def profile_href(page: str, anchor: str) -> str:
-    """Link from the annex to an area profile in the Sozialbericht (page slug and anchor
-    from :attr:`Report.profile_pages` / :attr:`Report.area_anchors`)."""
-    return f"../sozialbericht/{page}.html#{anchor}"
+def profile_href(page: str, anchor: str = "") -> str:
+    """Link from the annex to a page of the Sozialbericht, e.g. a Kommunalprofil
+    (:attr:`Report.profile_pages`); links to an area use :meth:`Report.area_href`."""
+    return f"../sozialbericht/{page}.html" + (f"#{anchor}" if anchor else "")
 
 
 def concept_href(field: str) -> str:
@@ -398,6 +398,8 @@ class ConceptReport:
             df,
             f"Sozialräume mit Handlungsbedarf im Feld {self.labels[field]} und ihre Versorgung",
             number_formats={"Angebote je 1.000 der Zielgruppe": lambda x: fmt.number(x, 2)},
+            links={"Sozialraum": [self.r.area_href(c, "handlungskonzept")
+                                  for c in g["sozialraum"]]},
             row_header="Sozialraum",
         )
 
@@ -471,9 +473,8 @@ class ConceptReport:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
         codes = sorted(flag.index[flag], key=natural_key)
         return LinkList(
-            "Profile dieser Sozialräume im Sozialbericht",
-            tuple((profile_href(self.r.profile_pages[self.r.areas.loc[c, S.AGS]],
-                                self.r.area_anchors[c]), c) for c in codes),
+            "Steckbriefe dieser Sozialräume im Sozialbericht",
+            tuple((self.r.area_href(c, "handlungskonzept"), c) for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact
