@@ -296,15 +296,17 @@ def _up_to_date(run: ChapterRun, out: Path, stamp: str, stamp_file: Path) -> Exe
 
 
 def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
-                 jobs: int, force: bool, log=print, stop: Stop | None = None
-                 ) -> dict[str, Executed]:
+                 jobs: int, force: bool, log=print, stop: Stop | None = None,
+                 on_started=None) -> dict[str, Executed]:
     """Execute every chapter whose inputs changed; return slug → executed notebook.
 
     A chapter is reused only when its stamp carries a valid tag of the build key for
     the same inputs and the digest of exactly the notebook that lies there (see
     :mod:`analysis.trust`); anything else in ``.build/executed`` is run again.
     With ``stop`` (see :mod:`analysis.interrupt`) a requested Ctrl-C/SIGTERM ends the
-    run between two checks: running chapters are stopped, no further one starts."""
+    run between two checks: running chapters are stopped, no further one starts.
+    ``on_started`` is called once every chapter has been handed to the workers (their
+    processes exist then), so that other work of this process can overlap with them."""
     exec_dir = subdir(build_dir, "executed")
     todo, done = [], {}
     for r in runs:
@@ -332,6 +334,10 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
             fut = pool.submit(_execute, str(notebooks_dir() / r.notebook), str(tmp_out),
                               {**params, **r.params}, str(build_dir / "cache"))
             futures[fut] = (r, out, tmp_out, stamp, stamp_file)
+        if on_started is not None:
+            # with "fork" the pool starts all its workers at the first submit and none
+            # later, so no fork happens after this point while another thread runs
+            on_started()
         pending = set(futures)
         finished = 0
         while pending:
@@ -372,8 +378,7 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
 
 
 def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: str,
-                      force: bool = False, log=print, stop: Stop | None = None
-                      ) -> dict[str, Executed]:
+                      force: bool = False, log=print, stop=None) -> dict[str, Executed]:
     """Write the Steckbrief of every area as an executed notebook (no kernel: the package
     renders the views, :func:`analysis.steckbrief.steckbrief_notebook`), kept in
     ``.build/executed`` under a sealed stamp like every chapter and reused while data,
@@ -408,6 +413,58 @@ def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: 
         log(f"Steckbriefe geschrieben ({count_phrase(fresh, 'Sozialraum', 'Sozialräume')}, "
             f"{_seconds(time.perf_counter() - t0)}).")
     return done
+
+
+class _Background:
+    """``fn(*args, stop=…)`` run in a thread once :meth:`start` is called (or in the
+    caller's thread by :meth:`result` if it never was).
+
+    The thread is started only after the chapter workers have been forked (forking
+    while another thread runs is unsafe). ``fn`` calls ``stop.check()`` between units
+    of work: it raises on Ctrl-C/SIGTERM (the build's ``stop``) and after
+    :meth:`cancel` (the main thread failed)."""
+
+    def __init__(self, fn, stop: Stop | None, *args) -> None:
+        import threading
+
+        self._fn, self._args, self._stop = fn, args, stop
+        self._cancelled = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._value: object = None
+        self._error: BaseException | None = None
+
+    def check(self) -> None:
+        if self._stop is not None:
+            self._stop.check()
+        if self._cancelled.is_set():
+            raise KeyboardInterrupt
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn(*self._args, stop=self)
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread
+            self._error = err
+
+    def start(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="steckbriefe", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop the thread at its next check and wait for it; its outcome is dropped."""
+        self._cancelled.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self):
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
@@ -455,9 +512,17 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                 log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
-            executed = run_chapters(notebook_runs(runs), params, build_dir, inputs_key, jobs,
-                                    force, log, stop)
-            executed.update(write_steckbriefe(ctx, runs, build_dir, inputs_key, force, log, stop))
+            # the Steckbriefe are written in this process while the chapter kernels run
+            # (the main thread only waits for them); a Ctrl-C stops both at the next area
+            sheets = _Background(write_steckbriefe, stop, ctx, runs, build_dir, inputs_key,
+                                 force, log)
+            try:
+                executed = run_chapters(notebook_runs(runs), params, build_dir, inputs_key,
+                                        jobs, force, log, stop, on_started=sheets.start)
+            except BaseException:
+                sheets.cancel()
+                raise
+            executed.update(sheets.result())
             from .publish_site import write_sites
 
             staging = build_dir / f"staging-{os.urandom(6).hex()}"

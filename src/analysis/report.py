@@ -161,6 +161,17 @@ class Report:
         return SteckbriefView(self, code)
 
     @cached_property
+    def active_services(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """(services active in the report year, one row per service × served area) of
+        the planning inventory (``angebote``); ``None`` when it was not supplied."""
+        from .concept import active_services, service_areas
+
+        if self.ds.services is None:
+            return None
+        return (active_services(self.ds.services, self.year),
+                service_areas(self.ds.services, self.year))
+
+    @cached_property
     def adjacency(self) -> dict[str, set[str]]:
         """Area code → codes of the areas it borders (from the geometry)."""
         from .concept import adjacency

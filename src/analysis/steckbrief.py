@@ -351,10 +351,11 @@ class SteckbriefView:
             for j, line in enumerate(lines):
                 body.append(_svg_text(4, yc + 4 + (j - (len(lines) - 1) / 2) * 11.5, line,
                                       10.5 if len(lines) > 1 else 11))
-            if dev is None:
+            if dev is None:  # nothing drawn; said where the value would stand
                 value = self._area(ind)
-                body.append(_svg_text(x0 + 6, yc + 4, "• gesperrt" if fmt.is_suppressed(value)
-                                      else "keine Angabe", 11, italic=True))
+                body.append(_svg_text(label_w + plot_w + 6, yc + 4,
+                                      "• gesperrt" if fmt.is_suppressed(value) else "–", 11,
+                                      italic=True))
             else:
                 more = dev * self._direction(ind) > 0
                 x1, x2 = sorted((x0, x(dev)))
@@ -604,13 +605,11 @@ class SteckbriefView:
 
     # ------------------------------------------------------------------ services
     def services(self) -> TableOutput | Prose:
-        from . import concept as C
         from .concept_report import NO_SERVICES_SHORT
 
-        services = self.r.ds.services
-        if services is None:
+        if self.r.active_services is None:
             return prose(NO_SERVICES_SHORT)
-        sa = C.service_areas(services, self.r.year)
+        act, sa = self.r.active_services
         inside = set(sa.loc[sa[S.AREA] == self.code, "angebot"])
         neighbours = self.r.adjacency.get(self.code, set())
         near: dict[str, list[str]] = {}
@@ -621,7 +620,7 @@ class SteckbriefView:
             return prose(
                 f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
                 "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
-        act = C.active_services(services, self.r.year).set_index("angebot")
+        act = act.set_index("angebot")
         kurz = {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
         from .ids import natural_key
 
