@@ -176,3 +176,20 @@ def test_html_table_links_are_escaped_and_checked():
     assert "<th scope=\"row\">B</th>" in html
     with pytest.raises(ValueError):
         html_table(df, "T", links={"Sozialraum": ["a.html"]})
+
+
+def test_without_inventory_or_comparison_year_the_page_says_so(r):
+    import dataclasses
+
+    from analysis.concept_report import NO_SERVICES_SHORT
+    from analysis.report import Report
+
+    ctx = dataclasses.replace(r.ctx, ds=dataclasses.replace(r.ds, services=None),
+                              cfg=r.cfg.model_copy(update={"vergleichsjahr": None}),
+                              res=dataclasses.replace(r.res, need_previous=None))
+    view = Report(ctx).steckbrief("AC 1")
+    assert str(view.services()) == NO_SERVICES_SHORT
+    assert not any(c.startswith("seit ") for c in view.need_table().df.columns)
+    assert not any(c.startswith("seit ") for c in view.indicator_table().df.columns)
+    html = steckbrief_html(view)
+    assert "Veränderung seit" not in html and NO_SERVICES_SHORT in html
