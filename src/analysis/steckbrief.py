@@ -390,12 +390,15 @@ class SteckbriefView:
                 f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in below) + ".")
         if not above and not below and shown:
             parts.append("Kein Wert weicht um 25 % oder mehr ab.")
-        hidden = len(rows) - len(shown)
-        if hidden:
-            parts.append(f"{fmt.count_phrase(hidden, 'Wert ist', 'Werte sind')} gesperrt "
-                         "oder fehlt." if hidden == 1 else
-                         f"{fmt.count_phrase(hidden, 'Wert ist', 'Werte sind')} gesperrt "
-                         "oder fehlen.")
+        withheld = sum(1 for ind, d, _ in rows
+                       if d is None and fmt.is_suppressed(self._area(ind)))
+        if withheld:
+            parts.append(f"{fmt.count_phrase(withheld, 'Wert ist', 'Werte sind')} aus Gründen "
+                         "der Geheimhaltung gesperrt und nicht dargestellt.")
+        other = len(rows) - len(shown) - withheld
+        if other:
+            parts.append(f"{fmt.count_phrase(other, 'Wert lässt', 'Werte lassen')} sich nicht "
+                         "mit der Region vergleichen (kein Wert).")
         parts.append("Die Werte stehen in der Tabelle „Kernindikatoren“ über der Abbildung.")
         return " ".join(parts)
 
