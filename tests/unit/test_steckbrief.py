@@ -193,3 +193,25 @@ def test_without_inventory_or_comparison_year_the_page_says_so(r):
     assert not any(c.startswith("seit ") for c in view.indicator_table().df.columns)
     html = steckbrief_html(view)
     assert "Veränderung seit" not in html and NO_SERVICES_SHORT in html
+
+
+def test_steckbriefe_are_kept_sealed_and_reused_only_while_valid(r, tmp_path):
+    from analysis.build import STECKBRIEF, plan, write_steckbriefe
+
+    from analysis.ids import natural_sorted
+
+    sheets = [x for x in plan(r.ctx) if x.kind == STECKBRIEF]
+    assert len(sheets) == len(r.areas)
+    first_kommune = [x.params["sozialraum"] for x in sheets if x.parent == sheets[0].parent]
+    assert first_kommune == natural_sorted(first_kommune)  # AC 1, AC 2 … AC 10, not AC 10, AC 2
+    runs = sheets[:3]
+    logs: list[str] = []
+    first = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-a", log=logs.append)
+    again = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-a", log=logs.append)
+    assert again == first and len(logs) == 1  # nothing written the second time
+    slug = runs[0].slug
+    first[slug].path.write_bytes(b"{}")  # a changed entry is not used …
+    fixed = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-a", log=logs.append)
+    assert fixed[slug].sha256 == first[slug].sha256 and "1 Sozialraum" in logs[-1]
+    other = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-b", log=logs.append)
+    assert "3 Sozialräume" in logs[-1] and other[slug].sha256 == first[slug].sha256
