@@ -197,7 +197,6 @@ def test_without_inventory_or_comparison_year_the_page_says_so(r):
 
 def test_steckbriefe_are_kept_sealed_and_reused_only_while_valid(r, tmp_path):
     from analysis.build import STECKBRIEF, plan, write_steckbriefe
-
     from analysis.ids import natural_sorted
 
     sheets = [x for x in plan(r.ctx) if x.kind == STECKBRIEF]
