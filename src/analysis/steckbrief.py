@@ -321,7 +321,7 @@ class SteckbriefView:
         lim = _nice_limit(max(finite, default=25.0))
         label_w, plot_w, right = 290, 340, 90
         width = label_w + plot_w + right
-        row_h, top = 25, 52
+        row_h, top = 23, 52
         height = top + row_h * len(rows) + 58
         x0 = label_w + plot_w / 2
 
@@ -349,8 +349,8 @@ class SteckbriefView:
             yc = top + n * row_h + row_h / 2
             lines = _wrap(self.r.label(ind), 48)[:2]
             for j, line in enumerate(lines):
-                body.append(_svg_text(4, yc + 4 + (j - (len(lines) - 1) / 2) * 11.5, line,
-                                      10.5 if len(lines) > 1 else 11))
+                body.append(_svg_text(4, yc + 4 + (j - (len(lines) - 1) / 2) * 10.5, line,
+                                      10 if len(lines) > 1 else 11))
             if dev is None:  # nothing drawn; said where the value would stand
                 value = self._area(ind)
                 body.append(_svg_text(label_w + plot_w + 6, yc + 4,
@@ -585,7 +585,7 @@ class SteckbriefView:
 
     def need_text(self) -> Prose:
         b = self.cfg.bedarf
-        return prose(
+        return Prose((
             f"Regel 1: Feldindex ab {fmt.number(b.regional_index, 2)}; Regel 2: Leitindikator "
             f"ab dem {fmt.number(b.kommunal_faktor, 2)}-Fachen des Werts der Kommune und "
             f"Feldindex ab {fmt.number(b.kommunal_index, 2)}; Regel 3: Feldindex ab "
@@ -593,8 +593,8 @@ class SteckbriefView:
             f"{fmt.number(b.absolut_anteil * 100)} %. Varianten mit Bedarf: Anteil der "
             "Varianten der Robustheitsprüfung mit Handlungsbedarf; Grenzfall, wenn weniger als "
             f"{fmt.number(self.cfg.robustheit.stabil_ab * 100)} % mit der Einstufung "
-            f"übereinstimmen. „Unsicher“: Nenner unter {fmt.number(self.cfg.unsicher_nenner)}."
-        )
+            f"übereinstimmen. „Unsicher“: Nenner unter {fmt.number(self.cfg.unsicher_nenner)}.",
+        ), css_class="prose erlaeuterung")
 
     def field_links(self) -> LinkBlock:
         from .concept_report import concept_href
