@@ -108,6 +108,9 @@ class FigureOutput:
     number_formats, row_header : see :func:`analysis.tables.html_table`.
     figure : matplotlib Figure, optional
         Kept for saving other formats (:meth:`save_png`); not part of the HTML.
+    column_groups : tuple of (label, columns), optional
+        Show the data as several tables, one per group (the row header repeated in each),
+        so that a table of many columns fits a page: "Daten zur Abbildung: title – label".
     """
 
     svg: bytes = field(repr=False)
@@ -118,6 +121,7 @@ class FigureOutput:
     number_formats: Mapping[str, Callable[[object], str]] | None = field(default=None, repr=False)
     row_header: str | None = None
     figure: Figure | None = field(default=None, repr=False, compare=False)
+    column_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.alt or not self.alt.strip() or NO_DESCRIPTION in self.alt:
@@ -137,12 +141,14 @@ class FigureOutput:
         figcaption = f"<strong>{esc(self.title)}</strong>"
         if self.caption:
             figcaption += f'<br><span class="chart-note">{esc(self.caption)}</span>'
-        table = html_table(
-            self.table,
-            self.table_caption,
-            number_formats=self.number_formats,
-            row_header=self.row_header,
-        )
+        parts = []
+        for label, columns in self.column_groups or (("", tuple(self.table.columns)),):
+            keep = [c for c in self.table.columns if c == self.row_header or c in columns]
+            caption = f"{self.table_caption} – {label}" if label else self.table_caption
+            formats = {c: f for c, f in (self.number_formats or {}).items() if c in keep}
+            parts.append(wrap_region(
+                html_table(self.table[keep], caption, number_formats=formats,
+                           row_header=self.row_header), caption))
         return (
             '<figure class="chart">\n'
             f'<img alt="{esc(self.alt, quote=True)}" src="{self.data_uri}">\n'
@@ -150,7 +156,7 @@ class FigureOutput:
             "</figure>\n"
             '<details class="chart-data">\n'
             "<summary>Tabelle zur Abbildung</summary>\n"
-            f"{wrap_region(table, self.table_caption)}\n"
+            + "\n".join(parts) + "\n"
             "</details>"
         )
 
@@ -892,8 +898,11 @@ def profile_heatmap(
     mark: str | None = None,
     threshold: float = 1.0,
     row_label: str = "Sozialraum",
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> FigureOutput:
     """Profile matrix (Profilmatrix) of several areas: z-scores of indicators as a heat map.
+
+    ``groups`` (label, columns) splits the data table, e.g. one table per field of action.
 
     Rows are areas, columns indicators (direction already applied, so red = more
     need than the regional mean, blue = less). Each cell shows its z-value; withheld
@@ -967,4 +976,4 @@ def profile_heatmap(
     return FigureOutput(svg=svg, alt=_sentence(*parts), title=title, table=table,
                         caption=caption,
                         number_formats={c: (lambda v: fmt.signed(v, 1)) for c in cols},
-                        row_header=row_label, figure=fig)
+                        row_header=row_label, figure=fig, column_groups=groups)

@@ -26,11 +26,6 @@ AGS_RE = r"^(?:0[1-9]|1[0-6])[0-9]{6}$"
 KOMMUNE_ID_DIGITS_RE = rf"^(?:.*[^0-9].*|{AGS_RE[1:-1]})$"
 
 
-def is_free_id(text: str) -> bool:
-    """Whether ``text`` has the form of an area code / Kommune id (see module docstring)."""
-    return len(text) <= ID_MAX_LENGTH and re.fullmatch(ID_RE[1:-1], text) is not None
-
-
 def is_ags(text: object) -> bool:
     """Whether ``text`` is a real Amtlicher Gemeindeschlüssel: 8 digits, Land 01–16."""
     return isinstance(text, str) and re.fullmatch(AGS_RE[1:-1], text) is not None
@@ -87,12 +82,17 @@ def id_slugs(ids: Iterable[str]) -> dict[str, str]:
 PROFILE_PAGE = "40_profil_{}"  # page slug of a Kommunalprofil (Sozialbericht)
 AREA_ANCHOR = "sr-{}"  # anchor of an area: its entry on the Kommunalprofil, its Steckbrief
 AREA_PAGE = "41_sr_{}"  # page slug of an area's Steckbrief (Sozialbericht)
-FIELD_PAGE = "2{}_{}"  # page slug of a field chapter (Sozialbericht): position, field id
 
 
 def profile_pages(kommune_ids: Iterable[str]) -> dict[str, str]:
     """Kommune id → page slug of its Kommunalprofil (safe and unique for any ids)."""
     return {k: PROFILE_PAGE.format(s) for k, s in id_slugs(kommune_ids).items()}
+
+
+def field_pages(fields: Iterable[str]) -> dict[str, str]:
+    """Field id → page slug of its chapter in the Sozialbericht (``2<n>_<id>``, n = its
+    position in the configuration)."""
+    return {f: f"2{i}_{f}" for i, f in enumerate(fields)}
 
 
 def area_anchors(codes: Iterable[str]) -> dict[str, str]:
@@ -106,8 +106,3 @@ def area_pages(codes: Iterable[str]) -> dict[str, str]:
     slug as in its anchor, so ``0110`` → ``41_sr_0110``, ``Mitte-Nord`` → ``41_sr_mitte-nord``)."""
     return {c: AREA_PAGE.format(s) for c, s in id_slugs(codes).items()}
 
-
-def field_pages(fields: Iterable[str]) -> dict[str, str]:
-    """Field id → page slug of its chapter in the Sozialbericht (in configured order;
-    field ids are already safe: a–z, 0–9, _)."""
-    return {f: FIELD_PAGE.format(i, f) for i, f in enumerate(fields)}

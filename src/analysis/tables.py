@@ -38,6 +38,7 @@ __all__ = [
     "FORMULA_PREFIXES",
     "PLAIN_CSV",
     "CsvDialect",
+    "Links",
     "csv_bytes",
     "TableOutput",
     "html_table",
@@ -98,6 +99,25 @@ def _text(x: object) -> str:
 
 def _esc(x: object) -> str:
     return html.escape(str(x), quote=True)
+
+
+class Links(str):
+    """A table cell of links: as text (downloads, screen-reader fallback) the labels
+    joined by „, “; in an HTML table each label links to its target (``pairs``)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    def __new__(cls, pairs) -> Links:
+        pairs = tuple((str(t), str(h)) for t, h in pairs)
+        obj = super().__new__(cls, ", ".join(t for t, _ in pairs))
+        obj.pairs = pairs
+        return obj
+
+    def html(self) -> str:
+        return ", ".join(f'<a href="{_esc(h)}">{_esc(t)}</a>' for t, h in self.pairs)
+
+    def __reduce__(self):
+        return (Links, (self.pairs,))
 
 
 # ---------------------------------------------------------------------------
@@ -179,7 +199,7 @@ def html_table(
             f = formatter[c]
             text = value if fmt.is_suppressed(value) else f(value)
             cls = ' class="num"' if numeric[c] else ""
-            cell = _esc(text)
+            cell = value.html() if isinstance(value, Links) else _esc(text)
             target = links[c][i] if c in links else None
             if target:
                 cell = f'<a href="{_esc(target)}">{cell}</a>'
