@@ -106,6 +106,9 @@ class Page:
     title: str  # German title for nav and <title>
     notebook: Path  # executed notebook (.ipynb) to render
     sha256: str | None = None  # if given, the notebook's bytes must have this digest
+    # slug of the page it belongs to (a Steckbrief: its Kommunalprofil); such a page is
+    # listed under its parent in the contents, not in the chapter navigation
+    parent: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,14 +152,15 @@ def slugify(text: str) -> str:
     return text or "abschnitt"
 
 
-def heading_problems(html: str) -> list[str]:
+def heading_problems(html: str, soup: BeautifulSoup | None = None) -> list[str]:
     """Problems of the heading hierarchy in ``<main>`` (or the whole document if none).
 
     Expected: exactly one h1, it comes first, and each further heading goes down at
     most one level at a time (h1 → h2 → h3, never h2 → h4). Empty headings are problems
-    too. Returns German messages; an empty list means the structure is fine.
+    too. Returns German messages; an empty list means the structure is fine. ``soup``:
+    the page already parsed (it is not parsed again).
     """
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup if soup is not None else BeautifulSoup(html, "html.parser")
     scope = soup.find("main") or soup
     headings = scope.find_all(_HEADING_RE)
     problems: list[str] = []
@@ -209,9 +213,21 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
     the same final checks as freshly rendered pages, and one that fails is rendered anew.
     """
     _check_site(pages, site)
-    # a reused page that fails a final check is rendered afresh (and checked again)
-    rendered = {slug: html for slug, html in (rendered or {}).items()
-                if not finished_page_problems(html)}
+    # a reused page that fails a final check is rendered afresh (and checked again);
+    # with jobs > 1 the checks run in parallel (the same checks, the same result)
+    reused = sorted((rendered or {}).items())
+    if jobs > 1 and len(reused) > 8:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from analysis.interrupt import worker_signals
+
+        with ProcessPoolExecutor(max_workers=jobs, initializer=worker_signals) as pool:
+            verdicts = list(pool.map(finished_page_problems, [h for _, h in reused],
+                                     chunksize=8))
+    else:
+        verdicts = [finished_page_problems(h) for _, h in reused]
+    rendered = {slug: html for (slug, html), bad in zip(reused, verdicts, strict=True)
+                if not bad}
     documents: list[tuple[str, str]] = [(INDEX_SLUG, _render_index(site, pages))]
     todo = [p for p in pages if p.slug not in rendered]
     if jobs > 1 and len(todo) > 1:
@@ -338,9 +354,20 @@ def _context(
     prev: dict | None,
     next: dict | None,  # noqa: A002 - template name
 ) -> dict[str, Any]:
-    chapters = [_link(p.slug, p.title) for p in pages]
+    children: dict[str, list[dict[str, str]]] = {}
+    for p in pages:
+        if p.parent:
+            children.setdefault(p.parent, []).append(_link(p.slug, p.title))
+    for items in children.values():  # "Steckbrief AC 1 Mitte" → "AC 1 Mitte" in the list
+        first = {item["title"].split(" ", 1)[0] for item in items}
+        if len(first) == 1 and all(" " in item["title"] for item in items):
+            for item in items:
+                item["label"] = item["title"].split(" ", 1)[1]
+    chapters = [dict(_link(p.slug, p.title), pages=children.get(p.slug, []))
+                for p in pages if not p.parent]
+    parent = "".join(p.parent for p in pages if p.slug == current)
     nav = [
-        dict(item, current=item["slug"] == current)
+        dict(item, current=item["slug"] == current, section=item["slug"] == parent)
         for item in [_link(INDEX_SLUG, INDEX_TITLE), *chapters]
     ]
     document_title = site.site_title if current == INDEX_SLUG else f"{title} – {site.site_title}"
@@ -420,6 +447,9 @@ def _page_index(page: Page, pages: list[Page]) -> int:
 def _check_site(pages: list[Page], site: SiteMeta) -> None:
     slugs = [p.slug for p in pages]
     problems = []
+    for p in pages:
+        if p.parent and p.parent not in slugs:
+            problems.append(f"Seite {p.slug!r} gehört zu {p.parent!r}, die es nicht gibt.")
     for slug in slugs:
         if not _SLUG_RE.match(slug):
             problems.append(f"Ungültiger Seitenname {slug!r} (erlaubt: a–z, 0–9, _ und -).")
@@ -519,7 +549,7 @@ def finished_page_problems(html: str) -> list[str]:
     problems = [] if soup.find("main") else ["Seite ohne <main>."]
     if not html.endswith("\n"):
         problems.append("Seite endet nicht mit einem Zeilenumbruch (abgeschnitten?).")
-    return problems + _page_problems(soup, html) + heading_problems(html)
+    return problems + _page_problems(soup, html) + heading_problems(html, soup)
 
 
 def _finish(html: str, label: str) -> str:
@@ -535,7 +565,7 @@ def _finish(html: str, label: str) -> str:
     if not result.endswith("\n"):
         result += "\n"
     problems = _page_problems(soup, result)
-    problems += heading_problems(result)
+    problems += heading_problems(result, soup)
     if problems:
         raise ReportRenderError(
             f"{label}: Seite kann nicht veröffentlicht werden:\n- " + "\n- ".join(problems)

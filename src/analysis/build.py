@@ -83,6 +83,16 @@ class ChapterRun:
     site: str  # "sozialbericht" or "handlungskonzept"
     params: dict = field(default_factory=dict)
     texts: str = ""  # digest of the chapter texts it shows (part of its stamp)
+    kind: str = "notebook"  # "notebook" (papermill) or "steckbrief" (written by the package)
+    parent: str = ""  # slug of the page it belongs to (a Steckbrief: its Kommunalprofil)
+
+
+STECKBRIEF = "steckbrief"
+
+
+def notebook_runs(runs: list[ChapterRun]) -> list[ChapterRun]:
+    """The runs that execute a chapter notebook (not the Steckbriefe)."""
+    return [r for r in runs if r.kind != STECKBRIEF]
 
 
 class BuildError(UserError):
@@ -113,8 +123,9 @@ def parse_jobs(value: object) -> int:
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
     from .config import RECOMMENDATION_TEXT
-    from .ids import field_pages, profile_pages
-    from .schema import AGS
+    from .ids import area_pages, field_pages, natural_key, profile_pages
+    from .schema import AGS, AREA
+    from .steckbrief import METHOD_PAGE
 
     cfg = ctx.cfg
     texts = ctx.text_digest
@@ -129,11 +140,19 @@ def plan(ctx) -> list[ChapterRun]:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
                                f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
     pages = profile_pages(ctx.ds.municipalities[AGS])
+    sheets = area_pages(ctx.ds.areas[AREA])
     for _, m in ctx.ds.municipalities.iterrows():
         runs.append(ChapterRun(pages[m[AGS]], "40_kommunalprofil.ipynb",
                                f"Kommunalprofil {m['name']}", "sozialbericht",
                                {"kommune": m[AGS]}))
-    runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",
+        # the Steckbriefe of its areas follow their Kommunalprofil (reading order)
+        areas = ctx.ds.areas[ctx.ds.areas[AGS] == m[AGS]]
+        for code, name in sorted(zip(areas[AREA], areas["name"], strict=True),
+                                 key=lambda a: natural_key(a[0])):
+            runs.append(ChapterRun(sheets[code], "", f"Steckbrief {code} {name}",
+                                   "sozialbericht", {"sozialraum": code},
+                                   kind=STECKBRIEF, parent=pages[m[AGS]]))
+    runs.append(ChapterRun(METHOD_PAGE, "90_methodik.ipynb", "Methodik und Daten",
                            "sozialbericht"))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
                            "Das Wichtigste und die Empfehlungen", "handlungskonzept",
@@ -169,6 +188,7 @@ def check_parameters(runs: list[ChapterRun], params: dict) -> None:
     import nbformat
 
     problems = []
+    runs = notebook_runs(runs)
     for notebook in sorted({r.notebook for r in runs}):
         path = notebooks_dir() / notebook
         if not path.is_file():
@@ -255,7 +275,10 @@ def _execute(nb_in: str, nb_out: str, params: dict, cache: str) -> tuple[float, 
 
 
 def _stamp(run: ChapterRun, inputs_key: str) -> str:
-    nb = (notebooks_dir() / run.notebook).read_bytes()
+    # a Steckbrief is written by the package: data, configuration and package (all in
+    # inputs_key) and its area decide its content
+    nb = (STECKBRIEF.encode() if run.kind == STECKBRIEF
+          else (notebooks_dir() / run.notebook).read_bytes())
     raw = (json.dumps(run.params, sort_keys=True).encode() + nb + inputs_key.encode()
            + run.texts.encode())
     return hashlib.sha256(raw).hexdigest()[:16]
@@ -279,15 +302,17 @@ def _up_to_date(run: ChapterRun, out: Path, stamp: str, stamp_file: Path) -> Exe
 
 
 def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
-                 jobs: int, force: bool, log=print, stop: Stop | None = None
-                 ) -> dict[str, Executed]:
+                 jobs: int, force: bool, log=print, stop: Stop | None = None,
+                 on_started=None) -> dict[str, Executed]:
     """Execute every chapter whose inputs changed; return slug → executed notebook.
 
     A chapter is reused only when its stamp carries a valid tag of the build key for
     the same inputs and the digest of exactly the notebook that lies there (see
     :mod:`analysis.trust`); anything else in ``.build/executed`` is run again.
     With ``stop`` (see :mod:`analysis.interrupt`) a requested Ctrl-C/SIGTERM ends the
-    run between two checks: running chapters are stopped, no further one starts."""
+    run between two checks: running chapters are stopped, no further one starts.
+    ``on_started`` is called once every chapter has been handed to the workers (their
+    processes exist then), so that other work of this process can overlap with them."""
     exec_dir = subdir(build_dir, "executed")
     todo, done = [], {}
     for r in runs:
@@ -315,6 +340,10 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
             fut = pool.submit(_execute, str(notebooks_dir() / r.notebook), str(tmp_out),
                               {**params, **r.params}, str(build_dir / "cache"))
             futures[fut] = (r, out, tmp_out, stamp, stamp_file)
+        if on_started is not None:
+            # with "fork" the pool starts all its workers at the first submit and none
+            # later, so no fork happens after this point while another thread runs
+            on_started()
         pending = set(futures)
         finished = 0
         while pending:
@@ -352,6 +381,96 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
         raise BuildError("Der Bericht wurde NICHT veröffentlicht; der vorige Stand bleibt "
                          "erhalten.\n" + "\n".join("  - " + f for f in failures))
     return done
+
+
+def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: str,
+                      force: bool = False, log=print, stop=None) -> dict[str, Executed]:
+    """Write the Steckbrief of every area as an executed notebook (no kernel: the package
+    renders the views, :func:`analysis.steckbrief.steckbrief_notebook`), kept in
+    ``.build/executed`` under a sealed stamp like every chapter and reused while data,
+    configuration and package are unchanged. Return slug → executed notebook."""
+    from .report import Report
+    from .steckbrief import steckbrief_notebook
+
+    exec_dir = subdir(build_dir, "executed")
+    sheets = [r for r in runs if r.kind == STECKBRIEF]
+    done: dict[str, Executed] = {}
+    report = None
+    fresh = 0
+    t0 = time.perf_counter()
+    for r in sheets:
+        out = exec_dir / f"{r.slug}.ipynb"
+        stamp = _stamp(r, inputs_key)
+        stamp_file = exec_dir / f"{r.slug}.stamp"
+        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        if hit is not None:
+            done[r.slug] = hit
+            continue
+        if stop is not None:
+            stop.check()
+        report = report or Report(ctx)
+        data = steckbrief_notebook(report.steckbrief(r.params["sozialraum"]))
+        digest = trust.sha256(data)
+        trust.write_atomic(out, data)
+        trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
+        done[r.slug] = Executed(out, digest)
+        fresh += 1
+    if fresh:
+        log(f"Steckbriefe geschrieben ({count_phrase(fresh, 'Sozialraum', 'Sozialräume')}, "
+            f"{_seconds(time.perf_counter() - t0)}).")
+    return done
+
+
+class _Background:
+    """``fn(*args, stop=…)`` run in a thread once :meth:`start` is called (or in the
+    caller's thread by :meth:`result` if it never was).
+
+    The thread is started only after the chapter workers have been forked (forking
+    while another thread runs is unsafe). ``fn`` calls ``stop.check()`` between units
+    of work: it raises on Ctrl-C/SIGTERM (the build's ``stop``) and after
+    :meth:`cancel` (the main thread failed)."""
+
+    def __init__(self, fn, stop: Stop | None, *args) -> None:
+        import threading
+
+        self._fn, self._args, self._stop = fn, args, stop
+        self._cancelled = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._value: object = None
+        self._error: BaseException | None = None
+
+    def check(self) -> None:
+        if self._stop is not None:
+            self._stop.check()
+        if self._cancelled.is_set():
+            raise KeyboardInterrupt
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn(*self._args, stop=self)
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread
+            self._error = err
+
+    def start(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="steckbriefe", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop the thread at its next check and wait for it; its outcome is dropped."""
+        self._cancelled.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self):
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
@@ -399,7 +518,17 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                 log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
-            executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log, stop)
+            # the Steckbriefe are written in this process while the chapter kernels run
+            # (the main thread only waits for them); a Ctrl-C stops both at the next area
+            sheets = _Background(write_steckbriefe, stop, ctx, runs, build_dir, inputs_key,
+                                 force, log)
+            try:
+                executed = run_chapters(notebook_runs(runs), params, build_dir, inputs_key,
+                                        jobs, force, log, stop, on_started=sheets.start)
+            except BaseException:
+                sheets.cancel()
+                raise
+            executed.update(sheets.result())
             from .publish_site import write_sites
 
             staging = build_dir / f"staging-{os.urandom(6).hex()}"

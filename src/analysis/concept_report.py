@@ -67,10 +67,10 @@ def open_concept(
     return ConceptReport(r)
 
 
-def profile_href(page: str, anchor: str) -> str:
-    """Link from the annex to an area profile in the Sozialbericht (page slug and anchor
-    from :attr:`Report.profile_pages` / :attr:`Report.area_anchors`)."""
-    return f"../sozialbericht/{page}.html#{anchor}"
+def profile_href(page: str, anchor: str = "") -> str:
+    """Link from the annex to a page of the Sozialbericht, e.g. a Kommunalprofil
+    (:attr:`Report.profile_pages`); links to an area use :meth:`Report.area_href`."""
+    return f"../sozialbericht/{page}.html" + (f"#{anchor}" if anchor else "")
 
 
 def concept_href(field: str) -> str:
@@ -328,9 +328,7 @@ class ConceptReport:
             links.append(("Methodik: Robustheit", self.href(site, "sozialbericht",
                                                             "90_methodik")))
         for code in [c for c in str(rec["sozialraeume"]).split(C.SEP) if c]:
-            ags = self.area_ags[code]
-            links.append((code, self.href(site, "sozialbericht", self.r.profile_pages[ags],
-                                          self.r.area_anchors[code])))
+            links.append((code, self.href(site, "sozialbericht", self.r.area_pages[code])))
         return tuple(links)
 
     # ------------------------------------------------------------------ key messages
@@ -848,6 +846,8 @@ class ConceptReport:
             df,
             f"Sozialräume mit Handlungsbedarf im Feld {self.labels[field]} und ihre Versorgung",
             number_formats={"Angebote je 1.000 der Zielgruppe": lambda x: fmt.number(x, 2)},
+            links={"Sozialraum": [self.r.area_href(c, "handlungskonzept")
+                                  for c in g["sozialraum"]]},
             row_header="Sozialraum",
         )
 
@@ -941,9 +941,8 @@ class ConceptReport:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
         codes = sorted(flag.index[flag], key=natural_key)
         return LinkList(
-            "Profile dieser Sozialräume im Sozialbericht",
-            tuple((profile_href(self.r.profile_pages[self.r.areas.loc[c, S.AGS]],
-                                self.r.area_anchors[c]), c) for c in codes),
+            "Steckbriefe dieser Sozialräume im Sozialbericht",
+            tuple((self.r.area_href(c, "handlungskonzept"), c) for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact

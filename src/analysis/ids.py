@@ -80,7 +80,8 @@ def id_slugs(ids: Iterable[str]) -> dict[str, str]:
 
 
 PROFILE_PAGE = "40_profil_{}"  # page slug of a Kommunalprofil (Sozialbericht)
-AREA_ANCHOR = "sr-{}"  # anchor of an area profile on its Kommunalprofil page
+AREA_ANCHOR = "sr-{}"  # anchor of an area: its entry on the Kommunalprofil, its Steckbrief
+AREA_PAGE = "41_sr_{}"  # page slug of an area's Steckbrief (Sozialbericht)
 
 
 def profile_pages(kommune_ids: Iterable[str]) -> dict[str, str]:
@@ -95,5 +96,13 @@ def field_pages(fields: Iterable[str]) -> dict[str, str]:
 
 
 def area_anchors(codes: Iterable[str]) -> dict[str, str]:
-    """Area code → anchor id of its profile (safe and unique for any codes)."""
+    """Area code → anchor id of the area (safe and unique for any codes): its entry in
+    the list of areas on the Kommunalprofil and the main section of its Steckbrief."""
     return {c: AREA_ANCHOR.format(s) for c, s in id_slugs(codes).items()}
+
+
+def area_pages(codes: Iterable[str]) -> dict[str, str]:
+    """Area code → page slug of its Steckbrief (safe and unique for any codes; the same
+    slug as in its anchor, so ``0110`` → ``41_sr_0110``, ``Mitte-Nord`` → ``41_sr_mitte-nord``)."""
+    return {c: AREA_PAGE.format(s) for c, s in id_slugs(codes).items()}
+

@@ -151,8 +151,10 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
             if r.site == site:
                 e = executed[r.slug]
                 path, digest = (e.path, e.sha256) if hasattr(e, "sha256") else (Path(e), None)
-                pages.append(Page(r.slug, r.title, path, digest))
-        frame = hashlib.sha256((repr(meta) + repr([(p.slug, p.title) for p in pages]) + pkg)
+                pages.append(Page(r.slug, r.title, path, digest,
+                                  parent=getattr(r, "parent", "")))
+        frame = hashlib.sha256((repr(meta) + repr([(p.slug, p.title, p.parent) for p in pages])
+                                + pkg)
                                .encode()).hexdigest()
         keys = {p.slug: hashlib.sha256(
             frame.encode() + (p.sha256 or trust.sha256(Path(p.notebook).read_bytes())).encode()

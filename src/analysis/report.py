@@ -22,7 +22,15 @@ from .context import Context, load_context
 from .core import TYPES, need_table, stability_label, typology
 from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
-from .ids import area_anchors, is_ags, natural_key, natural_sorted, profile_pages
+from .ids import (
+    area_anchors,
+    area_pages,
+    field_pages,
+    is_ags,
+    natural_key,
+    natural_sorted,
+    profile_pages,
+)
 from .maps import choropleth
 from .prose import Prose, Stack, notice, prose
 from .tables import DEMO_MARK, TableOutput
@@ -196,23 +204,67 @@ class Report:
 
     @cached_property
     def area_anchors(self) -> dict[str, str]:
-        """Area code → anchor of its profile on the Kommunalprofil page."""
+        """Area code → anchor of the area: its entry in the list of areas on the
+        Kommunalprofil (which links on to the Steckbrief) and the main section of its
+        Steckbrief. A link built as ``profile_pages[ags] + "#" + area_anchors[code]``
+        therefore still arrives at the area; links should use :meth:`area_href`."""
         return area_anchors(self.areas.index)
+
+    @cached_property
+    def area_pages(self) -> dict[str, str]:
+        """Area code → page slug of its Steckbrief (``41_sr_<slug>``)."""
+        return area_pages(self.areas.index)
+
+    def area_href(self, code: str, site: str = "sozialbericht") -> str:
+        """The link to an area, i.e. to its Steckbrief, from a page of ``site``
+        (``"sozialbericht"`` or ``"handlungskonzept"``). Every link to an area – need
+        tables, maps, annex – uses this."""
+        page = f"{self.area_pages[code]}.html"
+        return page if site == "sozialbericht" else f"../sozialbericht/{page}"
 
     @cached_property
     def profile_pages(self) -> dict[str, str]:
         """Kommune id → page slug of its Kommunalprofil."""
         return profile_pages(self.ds.municipalities[S.AGS])
 
-    def area_finder(self) -> tuple[tuple[str, str, str, str], ...]:
-        """Every Sozialraum as (code, name, Kommune, link to its profile), in natural code
-        order, for the area finder page. The link comes from :attr:`profile_pages` and
-        :attr:`area_anchors` (via ``concept_report.profile_href``, valid from both sites)."""
-        from .concept_report import profile_href
+    @cached_property
+    def field_pages(self) -> dict[str, str]:
+        """Field id → page slug of its chapter in the Sozialbericht."""
+        return field_pages(self.cfg.fields)
 
+    def steckbrief(self, code: str):
+        """The Steckbrief of one Sozialraum (:class:`analysis.steckbrief.SteckbriefView`)."""
+        from .steckbrief import SteckbriefView
+
+        if code not in self.areas.index:
+            raise KeyError(f"Sozialraum „{code}“ gibt es nicht")
+        return SteckbriefView(self, code)
+
+    @cached_property
+    def active_services(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """(services active in the report year, one row per service × served area) of
+        the planning inventory (``angebote``); ``None`` when it was not supplied."""
+        from .concept import active_services, service_areas
+
+        if self.ds.services is None:
+            return None
+        return (active_services(self.ds.services, self.year),
+                service_areas(self.ds.services, self.year))
+
+    @cached_property
+    def adjacency(self) -> dict[str, set[str]]:
+        """Area code → codes of the areas it borders (from the geometry)."""
+        from .concept import adjacency
+
+        return adjacency(self.ds.geometry)
+
+    def area_finder(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every Sozialraum as (code, name, Kommune, link to its Steckbrief), in natural
+        code order, for the area finder page (the link of :meth:`area_href` from the
+        annex, ``../sozialbericht/…``, is valid from both sites)."""
         return tuple(
             (str(c), str(self.areas.loc[c, "name"]), str(self.areas.loc[c, S.KOMMUNE]),
-             profile_href(self.profile_pages[self.areas.loc[c, S.AGS]], self.area_anchors[c]))
+             self.area_href(c, "handlungskonzept"))
             for c in _natural(self.areas.index)
         )
 
@@ -307,6 +359,45 @@ class Report:
         year = year or self.year
         value = region.get((year, variable)) if ags is None else muni.get((ags, year, variable))
         if value is None:
+            return float("nan")
+        return value if fmt.is_suppressed(value) else int(value)
+
+    @cached_property
+    def _published_lookup(self) -> dict:
+        """(level, key, indicator, year) → published value: a float, ``"•"`` when
+        disclosure control withholds it (absent keys are missing)."""
+        out: dict = {}
+        for level, frame, key in (("area", self.area_values, S.AREA),
+                                  ("kommune", self.municipal_values, S.AGS),
+                                  ("region", self.region_values, None)):
+            keys = frame[key].to_numpy() if key else [None] * len(frame)
+            for k, ind, year, value, flag in zip(keys, frame[S.INDICATOR].to_numpy(),
+                                                 frame[S.YEAR].to_numpy(),
+                                                 frame[S.VALUE].to_numpy(),
+                                                 frame[D.FLAG].to_numpy(), strict=True):
+                out[(level, k, ind, int(year))] = D.SUPPRESSED if flag else float(value)
+        return out
+
+    def published_value(self, indicator: str, *, area: str | None = None,
+                        ags: str | None = None, year: int | None = None) -> object:
+        """An indicator of an area (``area``), a Kommune (``ags``) or the region (neither)
+        as published: a float, ``"•"`` when withheld, NaN when there is none."""
+        level, key = ("area", area) if area is not None else \
+            ("kommune", ags) if ags is not None else ("region", None)
+        return self._published_lookup.get((level, key, indicator, year or self.year),
+                                          float("nan"))
+
+    @cached_property
+    def _published_area_counts(self) -> dict:
+        pub = D.publish(self.protected, [S.COUNT], D.FLAG)
+        return {(a, int(y), v): c for a, y, v, c in zip(
+            pub[S.AREA], pub[S.YEAR], pub[S.VARIABLE], pub[S.COUNT], strict=True)}
+
+    def published_area_count(self, variable: str, code: str, year: int | None = None) -> object:
+        """An area's count of a variable as published: an ``int``, ``"•"`` when disclosure
+        control withholds it, NaN when absent."""
+        value = self._published_area_counts.get((code, year or self.year, variable))
+        if value is None or fmt.is_missing(value):
             return float("nan")
         return value if fmt.is_suppressed(value) else int(value)
 
@@ -648,11 +739,12 @@ class Report:
 
     def change_lists(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
-        rows = []
+        rows, hrefs = [], []
         for f in self.cfg.fields:
             now = self.res.need[f"{f}_bedarf_flag"]
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
             for code in _natural(now.index[now != before]):
+                hrefs.append(self.area_href(code))
                 rows.append(
                     {
                         "Sozialraum": self.area_label(code),
@@ -671,6 +763,7 @@ class Report:
         return TableOutput(
             df,
             f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
+            links={"Sozialraum": hrefs},
             number_formats={
                 f"Index {base}": lambda x: fmt.signed(x, 2),
                 f"Index {self.year}": lambda x: fmt.signed(x, 2),
@@ -1110,7 +1203,7 @@ class Report:
         )
 
     def borderline_table(self) -> TableOutput:
-        rows = []
+        rows, hrefs = [], []
         for f in self.cfg.fields:
             flag = self.res.need[f"{f}_bedarf_flag"]
             for code in _natural(flag.index):
@@ -1119,6 +1212,7 @@ class Report:
                     stability_label(s, bool(flag[code]), self.cfg.robustheit.stabil_ab)
                     == "Grenzfall"
                 ):
+                    hrefs.append(self.area_href(code))
                     rows.append(
                         {
                             "Sozialraum": self.area_label(code),
@@ -1139,6 +1233,7 @@ class Report:
         return TableOutput(
             df,
             "Grenzfälle: Sozialräume mit unsicherer Einstufung",
+            links={"Sozialraum": hrefs},
             number_formats={"Anteil der Varianten mit Bedarf": lambda x: fmt.percent(x, 0)},
             row_header="Sozialraum",
         )
@@ -1452,6 +1547,7 @@ class FieldView:
             df,
             f"Sozialräume mit Handlungsbedarf im Feld {self.fc.kurz} "
             f"{self.r.year}: Index, Regeln und Stabilität",
+            links={"Sozialraum": [self.r.area_href(c) for c in codes]},
             number_formats={
                 "Feldindex": lambda x: fmt.signed(x, 2),
                 self.r.label(lead): mark_uncertain(unit),
@@ -1521,6 +1617,7 @@ class FieldView:
         table = TableOutput(
             df,
             f"{what} {self.fc.kurz} {self.r.year} in den Sozialräumen mit Handlungsbedarf",
+            links={"Sozialraum": [self.r.area_href(c) for c in codes] + [None]},
             number_formats=formats,
             row_header="Sozialraum",
         )
@@ -1655,6 +1752,42 @@ class ProfileView:
             row_header="Indikator",
         )
 
+    def area_list(self) -> AreaList:
+        """In-page list of the Kommune's areas, each a link to its Steckbrief with the
+        fields in which it has need; each entry carries the area's anchor."""
+        return AreaList(self.r, self.codes, self.name)
+
+    def summary(self) -> Prose:
+        """A short text computed from the numbers: where need concentrates."""
+        need = self.r.res.need.loc[self.codes]
+        cum = need["kumulation"].astype(int)
+        n = len(self.codes)
+        with_need = int((cum > 0).sum())
+        top = [c for c in sorted(self.codes, key=lambda c: (-int(cum[c]), natural_key(c)))
+               if int(cum[c]) > 0][:3]
+        areas = fmt.count_phrase(n, "Sozialraum", "Sozialräumen")
+        if n == 1:
+            first = (f"Der Sozialraum von {self.name} zeigt "
+                     f"{'Handlungsbedarf' if with_need else 'keinen Handlungsbedarf'}.")
+        elif not with_need:
+            first = f"Keiner der {fmt.number(n)} Sozialräume von {self.name} zeigt Handlungsbedarf."
+        elif with_need == 1:
+            first = f"Einer von {areas} zeigt Handlungsbedarf in mindestens einem Handlungsfeld."
+        else:
+            first = (f"{fmt.number(with_need)} von {areas} zeigen Handlungsbedarf in "
+                     "mindestens einem Handlungsfeld.")
+        if not with_need:
+            return prose(first)
+        most = fmt.join_de(
+            f"{self.r.area_label(c)} ({fmt.count_phrase(int(cum[c]), 'Feld', 'Felder')})"
+            for c in top)
+        second = (f"Am meisten Felder mit Bedarf: {most}." if len(top) > 1 else
+                  f"Handlungsbedarf hat {most}." if n > 1 else "")
+        return prose(first, second,
+                     "Jeder Sozialraum hat einen Steckbrief mit Bevölkerung, Kernindikatoren, "
+                     "Entwicklung, den Gründen für den Handlungsbedarf und den Angeboten; die "
+                     "Liste und die Tabelle führen dorthin.")
+
     def need_overview(self) -> Stack:
         rows = []
         for c in self.codes:
@@ -1673,6 +1806,7 @@ class ProfileView:
             pd.DataFrame(rows),
             f"Handlungsbedarf in den Sozialräumen von {self.name} {self.r.year}",
             row_header="Sozialraum",
+            links={"Sozialraum": [self.r.area_href(c) for c in self.codes]},
         )
         return Stack((table, self.r.uncertainty_key(
             exploratory=bool(self.r.cfg.exploratory_fields))))
@@ -1723,6 +1857,32 @@ class ProfileView:
             caption=r.source_caption(), mark=r.image_mark,
             groups=tuple(groups) if len(groups) > 1 else (),
         )
+
+
+@dataclass
+class AreaList:
+    """The areas of a Kommune as an in-page list of links to their Steckbriefe."""
+
+    r: Report
+    codes: list[str]
+    kommune: str
+
+    def _repr_html_(self) -> str:
+        import html
+
+        items = []
+        for c in self.codes:
+            fields = [self.r.cfg.handlungsfelder[f].kurz for f in self.r.cfg.fields
+                      if self.r.res.need.loc[c, f"{f}_bedarf_flag"]]
+            what = ("Handlungsbedarf: " + fmt.join_de(fields)) if fields else \
+                "kein Handlungsbedarf"
+            items.append(
+                f'<li id="{html.escape(self.r.area_anchors[c], quote=True)}">'
+                f'<a href="{html.escape(self.r.area_href(c), quote=True)}">'
+                f"{html.escape(self.r.area_label(c))}</a> – {html.escape(what)}</li>")
+        label = f"Sozialräume von {self.kommune}"
+        return (f'<ul class="sozialraeume" aria-label="{html.escape(label, quote=True)}">'
+                + "".join(items) + "</ul>")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import math
 import numbers
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +129,7 @@ def html_table(
     number_formats: Mapping[str, Formatter] | None = None,
     row_header: str | None = None,
     table_id: str | None = None,
+    links: Mapping[str, Sequence[str | None]] | None = None,
 ) -> str:
     """Render ``df`` as an accessible HTML table (Tabelle) with German number formats.
 
@@ -147,6 +148,9 @@ def html_table(
         Column whose cells are row headers (``<th scope="row">``), e.g. the area name.
     table_id : str, optional
         ``id`` attribute of the ``<table>`` (must be stable across builds).
+    links : dict, optional
+        Column name → one link target per row (``None`` = no link): the cell's text
+        becomes a link, e.g. an area to its Steckbrief.
 
     Returns
     -------
@@ -165,6 +169,11 @@ def html_table(
     if unknown:
         raise KeyError(f"Formate für unbekannte Spalten: {fmt.join_de(unknown)}")
 
+    links = dict(links or {})
+    for c, targets in links.items():
+        if c not in df.columns or len(targets) != len(df):
+            raise ValueError(f"Links für Spalte {c!r}: Spalte fehlt oder Zahl der Links "
+                             f"({len(targets)}) passt nicht zu {len(df)} Zeilen")
     columns = list(df.columns)
     numeric = {c: _is_numeric_column(df[c]) for c in columns}
     formatter: dict[object, Formatter] = {}
@@ -184,13 +193,16 @@ def html_table(
         out.append(f'<th scope="col"{cls}>{_esc(c)}</th>')
     out.append("</tr></thead>")
     out.append("<tbody>")
-    for row in df.itertuples(index=False, name=None):
+    for i, row in enumerate(df.itertuples(index=False, name=None)):
         out.append("<tr>")
         for c, value in zip(columns, row, strict=True):
             f = formatter[c]
             text = value if fmt.is_suppressed(value) else f(value)
             cls = ' class="num"' if numeric[c] else ""
             cell = value.html() if isinstance(value, Links) else _esc(text)
+            target = links[c][i] if c in links else None
+            if target:
+                cell = f'<a href="{_esc(target)}">{cell}</a>'
             if c == row_header:
                 out.append(f'<th scope="row"{cls}>{cell}</th>')
             else:
@@ -220,11 +232,13 @@ class TableOutput:
     number_formats: Mapping[str, Formatter] | None = field(default=None, repr=False)
     row_header: str | None = None
     table_id: str | None = None
+    links: Mapping[str, Sequence[str | None]] | None = field(default=None, repr=False)
 
     @property
     def html(self) -> str:
         table = html_table(
-            self.df, self.caption, self.number_formats, self.row_header, self.table_id
+            self.df, self.caption, self.number_formats, self.row_header, self.table_id,
+            self.links,
         )
         return wrap_region(table, self.caption)
 

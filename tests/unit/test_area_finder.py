@@ -14,7 +14,7 @@ from ..conftest import REPO
 DEMO = REPO / "data" / "demo"
 
 
-def test_area_finder_lists_every_area_once_in_natural_order_with_its_profile_link():
+def test_area_finder_lists_every_area_once_in_natural_order_with_its_steckbrief_link():
     report = Report(compute_context(DEMO, REPO / "config" / "report.yaml"))
     rows = report.area_finder()
     areas = pd.read_csv(DEMO / "sozialraeume.csv", dtype=str).set_index("sozialraum")
@@ -26,8 +26,6 @@ def test_area_finder_lists_every_area_once_in_natural_order_with_its_profile_lin
     for code, name, kommune, href in rows:
         assert name == areas.loc[code, "name"]
         assert kommune == names[areas.loc[code, "ags"]]
-        page, _, anchor = href.partition("#")
-        assert page == f"../sozialbericht/{report.profile_pages[areas.loc[code, 'ags']]}.html"
-        assert anchor == report.area_anchors[code]
+        assert href == f"../sozialbericht/{report.area_pages[code]}.html"  # its Steckbrief
         hrefs.add(href)
     assert len(hrefs) == len(rows)

@@ -1,0 +1,218 @@
+"""The Steckbrief of a Sozialraum (analysis.steckbrief): numbers through the gate, "•" for
+withheld values, wording for 0, 1 and many, links, deterministic bytes."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis import disclosure as D
+from analysis import fmt
+from analysis.ids import area_pages
+from analysis.report import open_report
+from analysis.steckbrief import steckbrief_html, steckbrief_notebook
+from analysis.tables import DEMO_MARK, TableOutput, html_table
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def r():
+    return open_report(REPO / "data" / "demo", REPO / "config" / "report.yaml")
+
+
+def _core(r) -> list[str]:
+    return list(dict.fromkeys(i for f in r.cfg.fields for i in r.cfg.handlungsfelder[f].indikatoren))
+
+
+def _withheld(r) -> tuple[str, str]:
+    """An (area, core indicator) withheld in the report year (the demo has some)."""
+    av = r.area_values
+    hit = av[av[D.FLAG] & (av["jahr"] == r.year) & av["indikator"].isin(_core(r))]
+    assert len(hit), "the demo data should have a withheld core indicator"
+    return str(hit["sozialraum"].iloc[0]), str(hit["indikator"].iloc[0])
+
+
+def _rows(table) -> dict[str, dict]:
+    df = table.df
+    return {row[df.columns[0]]: row for row in df.to_dict("records")}
+
+
+def test_indicator_table_shows_the_published_values(r):
+    code = "AC 1"
+    rows = _rows(r.steckbrief(code).indicator_table())
+    ags = r.areas.loc[code, "ags"]
+    for ind in _core(r):
+        row = rows[f"{r.label(ind)} ({r.unit(ind)})"]
+        area = r.published_value(ind, area=code)
+        assert row["Sozialraum"].split(" (")[0] == fmt.number(area, 1)
+        assert row["Kommune"] == fmt.number(r.published_value(ind, ags=ags), 1)
+        assert row["Region"] == fmt.number(r.published_value(ind), 1)
+        # the value is the area's own (not the Kommune's) and equals the raw result
+        raw = r.res.area[(r.res.area["sozialraum"] == code) & (r.res.area["indikator"] == ind)
+                         & (r.res.area["jahr"] == r.year)]["wert"].iloc[0]
+        assert fmt.number(area, 1) == fmt.number(raw, 1)
+
+
+def test_withheld_indicator_shows_a_dot_everywhere_and_is_not_drawn(r):
+    code, ind = _withheld(r)
+    view = r.steckbrief(code)
+    assert r.published_value(ind, area=code) == "•"
+    row = _rows(view.indicator_table())[f"{r.label(ind)} ({r.unit(ind)})"]
+    assert row["Sozialraum"] == "•" and row["Betroffene"] == "•"
+    assert row["95-%-Bereich"] == "•"
+    chart = view.indicator_chart()
+    assert "• gesperrt" in chart.svg.decode()
+    assert "gesperrt" in chart.alt
+
+
+def test_population_counts_come_through_the_gate(r):
+    pv = r.population_variable
+    pub = D.publish(r.protected, ["anzahl"], D.FLAG)
+    small = pub[(pub["anzahl"] == "•") & (pub["jahr"] == r.year)]
+    assert len(small)
+    code, var = str(small["sozialraum"].iloc[0]), str(small["variable"].iloc[0])
+    assert r.published_area_count(var, code) == "•"
+    view = r.steckbrief("AC 1")
+    table = view.population_table()
+    first = table.df.iloc[0]
+    assert first["Anzahl"] == r.published_area_count(pv, "AC 1")
+    # the age groups are the parts of the population declared in variablen.csv
+    assert len(view.age_groups) >= 2
+    shares = table.df["Anteil"].iloc[1:]
+    assert abs(sum(shares) - 100.0) < 0.01
+
+
+def test_summary_wording_for_none_one_and_many_fields(r):
+    cum = r.res.need["kumulation"]
+    n = len(r.cfg.fields)
+    none = str(cum.index[cum == 0][0])
+    one = str(cum.index[cum == 1][0])
+    many = str(cum.index[cum == 3][0])
+    assert f"In keinem der {n} Handlungsfelder" in str(r.steckbrief(none).summary())
+    assert f"in 1 Handlungsfeld von {n}:" in str(r.steckbrief(one).summary())
+    assert f"in 3 Handlungsfeldern von {n}:" in str(r.steckbrief(many).summary())
+
+
+def test_need_table_names_reasons_stability_and_borderline(r):
+    from analysis.core import stability_label
+
+    for code in r.areas.index:
+        df = r.steckbrief(code).need_table().df
+        for f, row in zip(r.cfg.fields, df.to_dict("records"), strict=True):
+            flag = bool(r.res.need.loc[code, f"{f}_bedarf_flag"])
+            s = float(r.res.stability.loc[code, f])
+            label = stability_label(s, flag, r.cfg.robustheit.stabil_ab)
+            assert row["Einstufung"].startswith("Handlungsbedarf" if flag else "kein Bedarf")
+            assert ("(Grenzfall)" in row["Einstufung"]) == (label == "Grenzfall")
+            assert row["Varianten mit Bedarf"].endswith(label)
+            assert (row["Gründe"] != "–") == flag
+
+
+def test_services_in_and_around_the_area(r):
+    view = r.steckbrief("AC 1")
+    table = view.services()
+    lage = list(table.df["Lage"])
+    inside = sum(x == "im Sozialraum" for x in lage)
+    assert f"{inside} im Sozialraum AC 1" in table.caption
+    for x in lage:
+        if x != "im Sozialraum":
+            neighbours = x.removeprefix("angrenzend: ").split(", ")
+            assert set(neighbours) <= r.adjacency["AC 1"]
+
+
+def test_links_back_to_profile_fields_and_method(r):
+    code = "AC 1"
+    html = steckbrief_html(r.steckbrief(code))
+    soup = BeautifulSoup(html, "html.parser")
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+    ags = r.areas.loc[code, "ags"]
+    assert f"{r.profile_pages[ags]}.html#{r.area_anchors[code]}" in hrefs
+    for f in r.cfg.fields:
+        assert f"{r.field_pages[f]}.html" in hrefs
+    assert soup.find("section")["id"] == r.area_anchors[code]
+
+
+def test_notebook_is_deterministic_and_images_carry_the_demo_label(r):
+    a = steckbrief_notebook(r.steckbrief("AC 1"))
+    b = steckbrief_notebook(r.steckbrief("AC 1"))
+    assert a == b
+    svgs = [base64.b64decode(m).decode() for m in
+            re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", a.decode())]
+    assert len(svgs) == 2
+    assert all(DEMO_MARK in s for s in svgs)
+
+
+def test_area_href_leads_to_the_steckbrief(r):
+    assert r.area_href("AC 1") == f"{r.area_pages['AC 1']}.html"
+    assert r.area_href("AC 1", "handlungskonzept") == f"../sozialbericht/{r.area_pages['AC 1']}.html"
+    label_to_code = {r.area_label(c): c for c in r.areas.index}
+    for field in r.cfg.fields:
+        need = r.field(field).need_table()
+        if not isinstance(need, TableOutput):  # a table with its key below (Stack)
+            need = next(p for p in need.parts if isinstance(p, TableOutput))
+        assert need.links["Sozialraum"] == [r.area_href(label_to_code[x])
+                                            for x in need.df["Sozialraum"]]
+        assert need.html.count('href="41_sr_') == len(need.df)
+
+
+def test_area_pages_are_safe_and_unique_for_any_ids():
+    pages = area_pages(["0110", "Mitte-Nord", "A 1", "a-1", "Süd"])
+    assert pages["0110"] == "41_sr_0110"
+    assert pages["Mitte-Nord"] == "41_sr_mitte-nord"
+    assert pages["Süd"] == "41_sr_sued"
+    assert len(set(pages.values())) == 5
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9_-]*", p) for p in pages.values())
+
+
+def test_html_table_links_are_escaped_and_checked():
+    import pandas as pd
+
+    df = pd.DataFrame({"Sozialraum": ["<A>", "B"], "Wert": [1.5, 2.0]})
+    html = html_table(df, "T", row_header="Sozialraum", links={"Sozialraum": ['x"y.html', None]})
+    assert '<a href="x&quot;y.html">&lt;A&gt;</a>' in html
+    assert "<th scope=\"row\">B</th>" in html
+    with pytest.raises(ValueError):
+        html_table(df, "T", links={"Sozialraum": ["a.html"]})
+
+
+def test_without_inventory_or_comparison_year_the_page_says_so(r):
+    import dataclasses
+
+    from analysis.concept_report import NO_SERVICES_SHORT
+    from analysis.report import Report
+
+    ctx = dataclasses.replace(r.ctx, ds=dataclasses.replace(r.ds, services=None),
+                              cfg=r.cfg.model_copy(update={"vergleichsjahr": None}),
+                              res=dataclasses.replace(r.res, need_previous=None))
+    view = Report(ctx).steckbrief("AC 1")
+    assert str(view.services()) == NO_SERVICES_SHORT
+    assert not any(c.startswith("seit ") for c in view.need_table().df.columns)
+    assert not any(c.startswith("seit ") for c in view.indicator_table().df.columns)
+    html = steckbrief_html(view)
+    assert "Veränderung seit" not in html and NO_SERVICES_SHORT in html
+
+
+def test_steckbriefe_are_kept_sealed_and_reused_only_while_valid(r, tmp_path):
+    from analysis.build import STECKBRIEF, plan, write_steckbriefe
+    from analysis.ids import natural_sorted
+
+    sheets = [x for x in plan(r.ctx) if x.kind == STECKBRIEF]
+    assert len(sheets) == len(r.areas)
+    first_kommune = [x.params["sozialraum"] for x in sheets if x.parent == sheets[0].parent]
+    assert first_kommune == natural_sorted(first_kommune)  # AC 1, AC 2 … AC 10, not AC 10, AC 2
+    runs = sheets[:3]
+    logs: list[str] = []
+    first = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-a", log=logs.append)
+    again = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-a", log=logs.append)
+    assert again == first and len(logs) == 1  # nothing written the second time
+    slug = runs[0].slug
+    first[slug].path.write_bytes(b"{}")  # a changed entry is not used …
+    fixed = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-a", log=logs.append)
+    assert fixed[slug].sha256 == first[slug].sha256 and "1 Sozialraum" in logs[-1]
+    other = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-b", log=logs.append)
+    assert "3 Sozialräume" in logs[-1] and other[slug].sha256 == first[slug].sha256
