@@ -14,7 +14,8 @@ from . import fmt
 from . import schema as S
 from .figures import FigureOutput
 from .ids import natural_key
-from .maps import choropleth
+from .maps import ClassScheme, choropleth
+from .palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
 from .prose import Prose, notice, prose
 from .report import Report, open_report
 from .tables import TableOutput
@@ -57,12 +58,6 @@ def open_concept(
         else open_report(report_or_data, config_file)
     )
     return ConceptReport(r)
-
-
-def profile_href(page: str, anchor: str) -> str:
-    """Link from the annex to an area profile in the Sozialbericht (page slug and anchor
-    from :attr:`Report.profile_pages` / :attr:`Report.area_anchors`)."""
-    return f"../sozialbericht/{page}.html#{anchor}"
 
 
 def concept_href(field: str) -> str:
@@ -352,13 +347,13 @@ class ConceptReport:
             status,
             self.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=order,
-            labels=order,
             title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
-            legend_title="Bedarf und Versorgung",
-            categorical=True,
+            scheme=ClassScheme(tuple(order), tuple(order), COVERAGE, "Bedarf und Versorgung",
+                               categorical=True),
             caption=self.r.source_caption() + " Angebote laut Bestandsaufnahme.",
             mark=self.r.image_mark,
+            links=self.r.area_links(f"handlungskonzept/52_konzept_{field}"),
+            area_names=self.r.area_names,
         )
 
     @cached_property
@@ -472,8 +467,8 @@ class ConceptReport:
         codes = sorted(flag.index[flag], key=natural_key)
         return LinkList(
             "Profile dieser Sozialräume im Sozialbericht",
-            tuple((profile_href(self.r.profile_pages[self.r.areas.loc[c, S.AGS]],
-                                self.r.area_anchors[c]), c) for c in codes),
+            tuple((self.r.area_href(c, f"handlungskonzept/52_konzept_{field}"), c)
+                  for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact
@@ -569,16 +564,20 @@ class ConceptReport:
             *[self.labels[f] for f in self.cfg.fields if (status == self.labels[f]).any()],
             *(["mehrere Felder"] if (status == "mehrere Felder").any() else []),
         ]
+        # a field keeps its colour whichever fields occur (order of the configuration)
+        hue = {self.labels[f]: CATEGORICAL[i % len(CATEGORICAL)]
+               for i, f in enumerate(self.cfg.fields)}
+        colours = tuple(NEUTRAL if c.startswith("kein") else hue.get(c, SEVERAL) for c in order)
         return choropleth(
             status,
             self.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=order,
-            labels=order,
             title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
-            legend_title="Handlungsfeld",
-            categorical=True,
+            scheme=ClassScheme(tuple(order), tuple(order), colours, "Handlungsfeld",
+                               categorical=True),
             caption=self.r.source_caption(), mark=self.r.image_mark,
+            links=self.r.area_links("handlungskonzept/54_interkommunal"),
+            area_names=self.r.area_names,
         )
 
     def clusters_table(self) -> TableOutput:

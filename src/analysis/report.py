@@ -23,7 +23,8 @@ from .core import need_table, stability_label
 from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .ids import area_anchors, is_ags, natural_key, natural_sorted, profile_pages
-from .maps import choropleth
+from .maps import ClassScheme, choropleth, count_scheme, diverging_scheme
+from .palettes import NEED
 from .prose import Prose, Stack, notice, prose
 from .tables import DEMO_MARK, TableOutput
 from .texts import TextBlock, read_text, render
@@ -123,6 +124,52 @@ class Report:
     def profile_pages(self) -> dict[str, str]:
         """Kommune id → page slug of its Kommunalprofil."""
         return profile_pages(self.ds.municipalities[S.AGS])
+
+    def area_href(self, code: str, from_page: str = "sozialbericht/") -> str:
+        """Link to the profile of area ``code`` from the page ``from_page``
+        (``"<site>/<slug>"``, e.g. ``"sozialbericht/20_armut"``,
+        ``"handlungskonzept/52_konzept_armut"``): ``#anchor`` on the profile page itself,
+        ``page.html#anchor`` from the Sozialbericht, ``../sozialbericht/…`` from the annex.
+        The one place that turns :attr:`profile_pages` and :attr:`area_anchors` into a
+        link (maps, link lists)."""
+        page = self.profile_pages[self.areas.loc[code, S.AGS]]
+        anchor = self.area_anchors[code]
+        site, _, slug = from_page.partition("/")
+        if site == "sozialbericht":
+            return f"#{anchor}" if slug == page else f"{page}.html#{anchor}"
+        return f"../sozialbericht/{page}.html#{anchor}"
+
+    def area_links(self, from_page: str = "sozialbericht/") -> dict[str, str]:
+        """Area code → :meth:`area_href` for every area (the links of a map)."""
+        return {c: self.area_href(c, from_page) for c in self.areas.index}
+
+    @property
+    def area_names(self) -> dict[str, str]:
+        """Area code → name (for the titles of the areas on a map)."""
+        return {c: str(n) for c, n in self.areas["name"].items()}
+
+    # ------------------------------------------------------------------ map classes
+    @cached_property
+    def index_scheme(self) -> ClassScheme:
+        """Classes of every field index map: diverging around 0 at the rule thresholds
+        (``bedarf.regional_index`` and the lower index threshold), symmetric."""
+        rules = self.cfg.bedarf
+        hi = float(rules.regional_index)
+        mid = float(min(rules.kommunal_index, rules.absolut_index))
+        if not 0 < mid < hi:
+            mid = hi / 2
+        return diverging_scheme("Feldindex (z-Wert)", (-hi, -mid, mid, hi))
+
+    @cached_property
+    def need_scheme(self) -> ClassScheme:
+        """Classes of every need map (kein Handlungsbedarf / Handlungsbedarf)."""
+        return ClassScheme((False, True), (NEED_LABEL[False], NEED_LABEL[True]), NEED,
+                           "Einstufung", categorical=True)
+
+    @cached_property
+    def cumulation_scheme(self) -> ClassScheme:
+        """Classes of every cumulation map, regional and municipal: 0 … all fields."""
+        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.fields))
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -309,13 +356,13 @@ class Report:
     def cumulation_map(self) -> FigureOutput:
         cum = self.res.need["kumulation"]
         return choropleth(
-            cum.astype(float),
+            cum.astype(int),
             self.ds.geometry,
             self.areas[S.KOMMUNE],
             title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
-            legend_title="Handlungsfelder mit Bedarf",
-            categorical=True,
+            scheme=self.cumulation_scheme,
             caption=self.source_caption(), mark=self.image_mark,
+            links=self.area_links(), area_names=self.area_names,
         )
 
     def municipal_overview(self) -> TableOutput:
@@ -810,18 +857,10 @@ class FieldView:
             idx,
             self.r.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=[-np.inf, -1.0, -0.5, 0.5, 1.0, np.inf],
-            labels=[
-                "unter −1,0",
-                "−1,0 bis unter −0,5",
-                "−0,5 bis unter 0,5",
-                "0,5 bis unter 1,0",
-                "1,0 und mehr",
-            ],
             title=f"Feldindex {self.fc.kurz} {self.r.year}",
-            legend_title="Feldindex (z-Wert)",
+            scheme=self.r.index_scheme,
             caption=self.r.source_caption(), mark=self.r.image_mark,
-            decimals=2,
+            links=self.r.area_links(), area_names=self.r.area_names,
         )
 
     def need_map(self) -> FigureOutput:
@@ -829,12 +868,10 @@ class FieldView:
             self.flag.astype(bool),
             self.r.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=[False, True],
-            labels=["kein Handlungsbedarf", "Handlungsbedarf"],
             title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
-            legend_title="Einstufung",
-            categorical=True,
+            scheme=self.r.need_scheme,
             caption=self.r.source_caption(), mark=self.r.image_mark,
+            links=self.r.area_links(), area_names=self.r.area_names,
         )
 
     def need_table(self) -> TableOutput:
@@ -1087,16 +1124,18 @@ class ProfileView:
     def map(self) -> FigureOutput:
         codes = self.codes
         geom = {c: self.r.ds.geometry[c] for c in codes}
-        cum = self.r.res.need.loc[codes, "kumulation"].astype(float)
+        cum = self.r.res.need.loc[codes, "kumulation"].astype(int)
+        here = f"sozialbericht/{self.r.profile_pages[self.ags]}"
         return choropleth(
             cum,
             geom,
             self.r.areas.loc[codes, S.KOMMUNE],
             title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
-            legend_title="Handlungsfelder mit Bedarf",
-            categorical=True,
+            scheme=self.r.cumulation_scheme,
             caption=self.r.source_caption(), mark=self.r.image_mark,
-            label_municipalities=False,
+            label_municipalities=False, label_areas=True,
+            links={c: self.r.area_href(c, here) for c in codes},
+            area_names=self.r.area_names,
         )
 
     def area_profiles(self) -> AreaProfiles:
@@ -1120,6 +1159,7 @@ class ProfileView:
             hidden,
             f"Profile der Sozialräume von {self.name} {r.year}",
             caption=r.source_caption(), mark=r.image_mark,
+            bounds=r.index_scheme.classes[1:-1],
         )
 
 
