@@ -147,7 +147,7 @@ class FigureOutput:
         image = (self.svg.decode("utf-8") if self.inline
                  else f'<img alt="{esc(self.alt, quote=True)}" src="{self.data_uri}">')
         return (
-            f'<figure class="chart{" karte" if self.inline else ""}">\n'
+            f'<figure class="chart{" inline" if self.inline else ""}">\n'
             f"{image}\n"
             f"<figcaption>{figcaption}</figcaption>\n"
             "</figure>\n"
@@ -216,6 +216,16 @@ _ROTATE_0 = re.compile(r' transform="rotate\(-?0 [^")]*\)"')
 _ROOT = re.compile(r"<svg\b([^>]*)>")
 
 
+_FONT_FAMILY = re.compile(r" font-family: [^;\"]*;?")
+_COORD = re.compile(r'(?<= )(x|y|width|height)="(-?\d+\.\d+)"')
+_ROTATE = re.compile(r'rotate\((-?\d+(?:\.\d+)?) (-?\d+\.\d+) (-?\d+\.\d+)\)')
+
+
+def _short(x: str) -> str:
+    text = f"{float(x):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def inline_svg(svg: bytes, label: str, links: Mapping[str, tuple[str, str]] | None = None) -> bytes:
     """``svg`` from :func:`render_svg` made for being placed in the page as it is.
 
@@ -227,14 +237,25 @@ def inline_svg(svg: bytes, label: str, links: Mapping[str, tuple[str, str]] | No
     - ids are unique on a page with several figures and the same on every rebuild:
       ids nothing refers to are dropped, the others (clip paths, hatch patterns) get a
       prefix made from a hash of the picture.
-    - the root gets ``role="group"`` and ``aria-label`` = ``label`` (the alt text); XML
-      declaration, doctype, RDF metadata and no-op rotations are dropped (smaller page).
+    - the root gets ``role="group"`` (with links) or ``role="img"`` and ``aria-label`` =
+      ``label`` (the alt text).
+    - smaller: no XML declaration, doctype, RDF metadata or no-op rotations; coordinates
+      to 1/100 pt; the font named once in a style scoped to this picture (a ``<style>``
+      in an inline SVG would otherwise apply to the whole page).
     """
     text = svg.decode("utf-8")
     text = text[text.index("<svg"):]
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     text = _ROTATE_0.sub("", text)
+    text = _COORD.sub(lambda m: f'{m.group(1)}="{_short(m.group(2))}"', text)
+    text = _ROTATE.sub(lambda m: f"rotate({_short(m.group(1))} {_short(m.group(2))} "
+                       f"{_short(m.group(3))})", text)
     prefix = "f" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8] + "-"
+    fonts = ", ".join(f"'{f}'" for f in RC["font.sans-serif"]) + ", sans-serif"
+    text = text.replace(f" font-family: {fonts};", "")
+    text = re.sub(r'<style type="text/css">\*\{([^}]*)\}</style>',
+                  lambda m: f"<style>#{prefix}svg *{{{m.group(1)}}} "
+                            f"#{prefix}svg text{{font-family: {fonts}}}</style>", text, count=1)
     referenced = {a or b for a, b in _ID_REF.findall(text)}
     keep = (LINK_GID, DECOR_GID)
 
@@ -265,7 +286,8 @@ def inline_svg(svg: bytes, label: str, links: Mapping[str, tuple[str, str]] | No
         raise ValueError(f"Nicht verlinkt (keine Fläche gezeichnet?): {', '.join(missing)}")
     text = re.sub(rf'<g id="{DECOR_GID}[^"]*">', '<g aria-hidden="true" pointer-events="none">',
                   text)
-    text = _ROOT.sub(lambda m: f'<svg{m.group(1)} role="group" '
+    role = "group" if links else "img"
+    text = _ROOT.sub(lambda m: f'<svg id="{prefix}svg"{m.group(1)} role="{role}" '
                      f'aria-label="{html.escape(label, quote=True)}">', text, count=1)
     return text.encode("utf-8")
 
@@ -987,13 +1009,13 @@ def profile_heatmap(
     vals[hidden] = np.nan
     edges = [float(b) for b in bounds]
     key = class_labels([-np.inf, *edges, np.inf])
-    # sizes in inches: 9 pt text in cells of 0.4 × 0.32 in
-    cell_w, cell_h = 0.4, 0.32
+    # sizes in inches: 9 pt text in cells of 0.34 × 0.32 in; the key above the matrix
+    cell_w, cell_h = 0.34, 0.32
     left = min(0.15 + 0.075 * max((len(r) for r in rows), default=1), 3.0)
-    bottom = 0.2 + 0.07 * max((len(c) for c in cols), default=1)
+    bottom = 0.2 + 0.055 * max((len(c) for c in cols), default=1)
     body_w, body_h = cell_w * max(len(cols), 1), cell_h * max(len(rows), 1)
-    key_w = 1.9
-    width, height = left + body_w + key_w, max(bottom + body_h + 0.2, 2.2)
+    top = 1.1
+    width, height = left + body_w + 0.1, bottom + body_h + top
     fig = new_figure(width, height)
     fig.set_layout_engine("none")  # fixed margins; bbox_inches="tight" trims the rest
     with rc_context(RC):
@@ -1019,13 +1041,15 @@ def profile_heatmap(
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
         handles = [Patch(facecolor=DIVERGING[i], edgecolor="#BBBBBB", linewidth=0.5,
-                         label=key[i]) for i in range(len(DIVERGING))][::-1]
+                         label=key[i]) for i in range(len(DIVERGING))]
         handles.append(Patch(facecolor="#FFFFFF", edgecolor="#BBBBBB", linewidth=0.5,
                              label=f"{fmt.SUPPRESSED} gesperrt"))
-        ax.legend(handles=handles, title="z-Wert\n(↑ mehr Bedarf,\n↓ weniger Bedarf)",
-                  loc="upper left", bbox_to_anchor=(1.0 + 0.15 / body_w, 1.0), frameon=False,
+        ax.legend(handles=handles, ncols=3,
+                  title="z-Wert: Abweichung vom Regionsmittel (blau = weniger, rot = mehr "
+                        "Bedarf)",
+                  loc="lower left", bbox_to_anchor=(0.0, 1.0 + 0.12 / body_h), frameon=False,
                   fontsize=9, title_fontsize=9, alignment="left", handlelength=1.4,
-                  handleheight=1.1, borderaxespad=0)
+                  handleheight=1.1, borderaxespad=0, columnspacing=1.2)
     svg = render_svg(fig, mark)
     strong = {r: int(np.nansum(vals[i] >= threshold)) for i, r in enumerate(rows)}
     ranked = sorted((r for r in rows if strong[r]), key=lambda r: (-strong[r], rows.index(r)))
@@ -1052,7 +1076,8 @@ def profile_heatmap(
          for i, r in enumerate(rows)],
         columns=[row_label, *cols],
     )
-    return FigureOutput(svg=svg, alt=_sentence(*parts), title=title, table=table,
+    alt = _sentence(*parts)
+    return FigureOutput(svg=inline_svg(svg, alt), alt=alt, title=title, table=table,
                         caption=caption,
                         number_formats={c: (lambda v: fmt.signed(v, 1)) for c in cols},
-                        row_header=row_label, figure=fig)
+                        row_header=row_label, figure=fig, inline=True)

@@ -129,7 +129,7 @@ def test_every_area_is_a_link_with_code_name_and_value(region):
     assert root.get("role") == "group" and root.get("aria-label") == out.alt
     assert "Synthetische Demodaten" in out.svg.decode()  # the demo mark stays in the image
     # the page gets the SVG itself, not an <img>
-    assert '<figure class="chart karte">\n<svg ' in out.html and "<img" not in out.html
+    assert '<figure class="chart inline">\n<svg ' in out.html and "<img" not in out.html
     assert "<?xml" not in out.svg.decode() and "<metadata" not in out.svg.decode()
 
 
@@ -150,8 +150,10 @@ def test_svg_ids_are_unique_between_maps_and_stable(region):
     ids_b = re.findall(r' id="([^"]+)"', b.svg.decode())
     assert ids_a and len(set(ids_a)) == len(ids_a)
     assert not set(ids_a) & set(ids_b)  # two maps on one page
-    # every id is referred to (clip paths, hatch patterns); every reference resolves
-    refs = set(re.findall(r"url\(#([^)]+)\)", a.svg.decode()))
+    # every id is referred to (clip paths, hatch patterns; the root by the picture's own
+    # scoped style); every reference resolves
+    text = a.svg.decode()
+    refs = set(re.findall(r"url\(#([^)]+)\)", text)) | set(re.findall(r"#([\w-]+) \*", text))
     assert refs == set(ids_a)
 
 
@@ -220,7 +222,7 @@ def test_heat_map_has_a_colour_key_and_text_of_at_least_9_pt():
     legend = fig.axes[0].get_legend()
     assert legend is not None
     labels = [t.get_text() for t in legend.get_texts()]
-    assert labels[0] == "1,0 und mehr" and labels[4] == "unter −1,0" and "• gesperrt" in labels
+    assert labels[0] == "unter −1,0" and labels[4] == "1,0 und mehr" and "• gesperrt" in labels
     sizes += [t.get_fontsize() for t in legend.get_texts()]
     assert min(sizes) >= 9
     svg = out.svg.decode()
