@@ -119,6 +119,7 @@ class FigureOutput:
     row_header: str | None = None
     figure: Figure | None = field(default=None, repr=False, compare=False)
     inline: bool = False  # True: ``svg`` is made for the page (:func:`inline_svg`), not <img>
+    row_links: Sequence[str | None] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.alt or not self.alt.strip() or NO_DESCRIPTION in self.alt:
@@ -143,6 +144,7 @@ class FigureOutput:
             self.table_caption,
             number_formats=self.number_formats,
             row_header=self.row_header,
+            row_links=self.row_links,
         )
         image = (self.svg.decode("utf-8") if self.inline
                  else f'<img alt="{esc(self.alt, quote=True)}" src="{self.data_uri}">')
@@ -1029,8 +1031,9 @@ def profile_heatmap(
                     c = int(np.searchsorted(edges, v, side="right"))
                     face, text = DIVERGING[c], fmt.signed(v, 1)
                     colour = "#FFFFFF" if c in (0, len(DIVERGING) - 1) else TEXT
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=face,
-                                       edgecolor="#FFFFFF", linewidth=1.0))
+                # add_artist: the limits are set below (add_patch would update them 300×)
+                ax.add_artist(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=face,
+                                        edgecolor="#FFFFFF", linewidth=1.0))
                 ax.text(j, i, text, ha="center", va="center", fontsize=9, color=colour)
         ax.set_xlim(-0.5, len(cols) - 0.5)
         ax.set_ylim(len(rows) - 0.5, -0.5)

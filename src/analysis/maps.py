@@ -636,6 +636,7 @@ def choropleth(
         row_header=area_name,
         figure=fig,
         inline=links is not None,
+        row_links=[links[a] for a in order] if links is not None else None,
     )
 
 

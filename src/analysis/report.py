@@ -923,6 +923,7 @@ class FieldView:
                 "Betroffene": lambda x: fmt.number(x),
             },
             row_header="Sozialraum",
+            row_links=[self.r.area_href(c) for c in codes],
         )
 
     def lead_chart(self, top: int = 20) -> FigureOutput:

@@ -24,7 +24,7 @@ import math
 import numbers
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +109,7 @@ def html_table(
     number_formats: Mapping[str, Formatter] | None = None,
     row_header: str | None = None,
     table_id: str | None = None,
+    row_links: Sequence[str | None] | None = None,
 ) -> str:
     """Render ``df`` as an accessible HTML table (Tabelle) with German number formats.
 
@@ -127,6 +128,9 @@ def html_table(
         Column whose cells are row headers (``<th scope="row">``), e.g. the area name.
     table_id : str, optional
         ``id`` attribute of the ``<table>`` (must be stable across builds).
+    row_links : list of str, optional
+        One href (or ``None``) per row: the row header becomes a link, e.g. to the
+        area's profile (needs ``row_header``).
 
     Returns
     -------
@@ -140,6 +144,9 @@ def html_table(
         raise ValueError(f"Doppelte Spaltennamen: {fmt.join_de(dup)}")
     if row_header is not None and row_header not in df.columns:
         raise KeyError(f"Spalte für Zeilenköpfe fehlt: {row_header!r}")
+    if row_links is not None and (row_header is None or len(row_links) != len(df)):
+        raise ValueError("Links je Zeile brauchen eine Spalte für Zeilenköpfe und eine "
+                         "Adresse je Zeile.")
     formats = dict(number_formats or {})
     unknown = sorted(str(c) for c in formats if c not in df.columns)
     if unknown:
@@ -164,14 +171,16 @@ def html_table(
         out.append(f'<th scope="col"{cls}>{_esc(c)}</th>')
     out.append("</tr></thead>")
     out.append("<tbody>")
-    for row in df.itertuples(index=False, name=None):
+    links = list(row_links) if row_links is not None else [None] * len(df)
+    for row, href in zip(df.itertuples(index=False, name=None), links, strict=True):
         out.append("<tr>")
         for c, value in zip(columns, row, strict=True):
             f = formatter[c]
             text = value if fmt.is_suppressed(value) else f(value)
             cls = ' class="num"' if numeric[c] else ""
             if c == row_header:
-                out.append(f'<th scope="row"{cls}>{_esc(text)}</th>')
+                inner = f'<a href="{_esc(href)}">{_esc(text)}</a>' if href else _esc(text)
+                out.append(f'<th scope="row"{cls}>{inner}</th>')
             else:
                 out.append(f"<td{cls}>{_esc(text)}</td>")
         out.append("</tr>")
@@ -199,11 +208,13 @@ class TableOutput:
     number_formats: Mapping[str, Formatter] | None = field(default=None, repr=False)
     row_header: str | None = None
     table_id: str | None = None
+    row_links: Sequence[str | None] | None = field(default=None, repr=False)
 
     @property
     def html(self) -> str:
         table = html_table(
-            self.df, self.caption, self.number_formats, self.row_header, self.table_id
+            self.df, self.caption, self.number_formats, self.row_header, self.table_id,
+            self.row_links,
         )
         return wrap_region(table, self.caption)
 
