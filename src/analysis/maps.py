@@ -347,7 +347,8 @@ def choropleth(
         scheme on every map of a measure gives the same colours.
     links : dict, optional
         Area code → href of the area's profile. With links the map is an inline SVG in
-        which every area is a link with a ``<title>`` „code name (Kommune): value“;
+        which every area is a link with a ``<title>`` „code name (Kommune) – legend
+        title: value“;
         every area of the map needs one.
     area_names : dict, optional
         Area code → name, for the titles of the areas.
@@ -591,8 +592,9 @@ def choropleth(
         return show(display[a])
 
     names = area_names or {}
+    measure = f" – {legend_title}" if legend_title else ""
     titles = {a: " ".join(x for x in (a, str(names.get(a, "") or "")) if x)
-              + f" ({muni[a]}): {value_text(a)}" for a in all_codes}
+              + f" ({muni[a]}){measure}: {value_text(a)}" for a in all_codes}
     if links is not None:
         svg = inline_svg(svg, alt, {str(i): (links[a], titles[a]) for i, a in enumerate(drawn)})
 

@@ -15,14 +15,17 @@ from .test_build import link_target, page_ids, pages
 
 
 def _maps(page: Path):
-    """(svg, codes in the table beside it) of every map on ``page``."""
+    """(svg, {code: value shown in the table beside it}) of every map on ``page``."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     for fig in soup.select("figure.chart"):
         svg = fig.find("svg", recursive=False)
         if svg is None or svg.get("role") != "group":
             continue
         table = fig.find_next_sibling("details").find("table")
-        codes = [th.get_text(strip=True) for th in table.select("tbody th[scope=row]")]
+        codes = {}
+        for tr in table.select("tbody tr"):
+            value = tr.find_all("td")[1].get_text(strip=True)  # area, Kommune, value, …
+            codes[tr.find("th").get_text(strip=True)] = "keine Angabe" if value == "–" else value
         yield svg, codes
 
 
@@ -39,7 +42,7 @@ def test_every_area_of_every_map_links_to_its_profile(demo_build: Path):
                 title = a.find("title").get_text()
                 code = next(c for c in codes if title.startswith(f"{c} "))
                 assert title.startswith(f"{code} {names[code]} ("), title
-                assert re.search(r": (.+)$", title), title  # the value (or • / keine Angabe)
+                assert title.endswith(f": {codes[code]}"), title  # the value, as in the table
                 assert len(a.find_all("path")) == 1  # the area's polygon itself is the link
                 target, fragment = link_target(page, a["href"])
                 assert target.name.startswith("40_profil_") and target.is_file(), a["href"]

@@ -120,11 +120,11 @@ def test_every_area_is_a_link_with_code_name_and_value(region):
     assert out.inline
     found = _links(out.svg)
     assert len(found) == 6
-    assert found["AA 1 Gebiet <00> & Co (Aachen): +1,23"][0] == "40_profil.html#sr-aa-1"
-    assert "AA 2 Gebiet <01> & Co (Aachen): −0,40" in found
-    assert "AA 3 Gebiet <02> & Co (Aachen): •" in found  # withheld
-    assert "ST 1 Gebiet <10> & Co (Stolberg): keine Angabe" in found
-    assert "ST 2 Gebiet <11> & Co (Stolberg): ±0,00" in found
+    assert found["AA 1 Gebiet <00> & Co (Aachen) – Feldindex (z-Wert): +1,23"][0] == "40_profil.html#sr-aa-1"
+    assert "AA 2 Gebiet <01> & Co (Aachen) – Feldindex (z-Wert): −0,40" in found
+    assert "AA 3 Gebiet <02> & Co (Aachen) – Feldindex (z-Wert): •" in found  # withheld
+    assert "ST 1 Gebiet <10> & Co (Stolberg) – Feldindex (z-Wert): keine Angabe" in found
+    assert "ST 2 Gebiet <11> & Co (Stolberg) – Feldindex (z-Wert): ±0,00" in found
     root = _tree(out.svg)
     assert root.get("role") == "group" and root.get("aria-label") == out.alt
     assert "Synthetische Demodaten" in out.svg.decode()  # the demo mark stays in the image
