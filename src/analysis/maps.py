@@ -572,12 +572,13 @@ def choropleth(
         in_top = [a for a in all_codes if int(cls[a]) == top]
         per_muni = pd.Series([muni[a] for a in in_top]).value_counts()
         ranked = sorted(per_muni.items(), key=lambda t: (-t[1], _natural_key(t[0])))
-        shown = [f"{m} ({fmt.number(c)})" for m, c in ranked[:3]]
-        where = fmt.join_de(shown) + (" und weiteren" if len(ranked) > 3 else "")
-        lead = "vor allem in" if len(ranked) > 1 else "in"
-        parts.append(
-            f"„{labels[top]}“: {fmt.count_phrase(counts[top], sing, plur)}, {lead} {where}."
-        )
+        if len(ranked) == 1:
+            where = f" in {ranked[0][0]}"
+        else:
+            where = ", die meisten in " + fmt.join_de(f"{m} ({fmt.number(c)})"
+                                                      for m, c in ranked[:3])
+        what = f"{legend_title} „{labels[top]}“" if legend_title else f"„{labels[top]}“"
+        parts.append(f"{what}: {fmt.count_phrase(counts[top], sing, plur)}{where}.")
     parts.append("Alle Werte stehen in der Tabelle zur Abbildung.")
     alt = " ".join(parts)
 

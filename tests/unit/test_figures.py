@@ -205,9 +205,9 @@ def test_choropleth_continuous(squares):
         caption="Quelle: Demo",
     )
     # a short sentence: the highest occupied class and where it lies; the rest is in the table
-    assert out.alt == ("Karte der 4 Sozialräume: Index Armut. „1,5 bis 2,0“: 2 Sozialräume, "
-                       "vor allem in Aachen (1) und Stolberg (1). Alle Werte stehen in der "
-                       "Tabelle zur Abbildung.")
+    assert out.alt == ("Karte der 4 Sozialräume: Index Armut. Index „1,5 bis 2,0“: 2 "
+                       "Sozialräume, die meisten in Aachen (1) und Stolberg (1). Alle Werte "
+                       "stehen in der Tabelle zur Abbildung.")
     assert list(out.table.columns) == ["Sozialraum", "Kommune", "Wert", "Klasse"]
     assert list(out.table["Sozialraum"]) == ["AC 1", "AC 2", "ST 1", "ST 2"]
     assert list(out.table["Klasse"]) == [
@@ -250,7 +250,8 @@ def test_choropleth_categorical_need(squares):
         None,
         categorical=True,
     )
-    assert "„ja“: 3 Sozialräume, vor allem in Aachen (2) und Stolberg (1)." in out.alt
+    assert "Handlungsbedarf „ja“: 3 Sozialräume, die meisten in Aachen (2) und Stolberg (1)." \
+        in out.alt
     assert len(out.alt) < 200
     assert list(out.table.columns) == ["Sozialraum", "Kommune", "Handlungsbedarf"]
     assert list(out.table["Handlungsbedarf"]) == ["ja", "ja", "nein", "ja"]
