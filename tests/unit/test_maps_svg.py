@@ -228,3 +228,43 @@ def test_heat_map_has_a_colour_key_and_text_of_at_least_9_pt():
     svg = out.svg.decode()
     assert "<image" not in svg  # vector cells, no embedded raster
     assert ">+1,7<" in svg and ">•<" in svg
+
+
+# ---------------------------------------------------------------------------
+# the report's schemes and links
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def report():
+    from pathlib import Path
+
+    from analysis.report import open_report
+
+    repo = Path(__file__).resolve().parents[2]
+    return open_report(repo / "data" / "demo", repo / "config" / "report.yaml")
+
+
+def test_area_links_come_from_the_profile_mappings(report):
+    code = "S 2"
+    page = report.profile_pages[report.areas.loc[code, "ags"]]
+    anchor = report.area_anchors[code]
+    assert report.area_href(code) == f"{page}.html#{anchor}"
+    assert report.area_href(code, f"sozialbericht/{page}") == f"#{anchor}"
+    assert report.area_href(code, "handlungskonzept/52_konzept_armut") == \
+        f"../sozialbericht/{page}.html#{anchor}"
+
+
+def test_one_scheme_per_measure_from_the_configuration(report):
+    idx = report.index_scheme
+    rules = report.cfg.bedarf
+    assert idx.classes[1:-1] == (-rules.regional_index, -rules.absolut_index,
+                                 rules.absolut_index, rules.regional_index)
+    assert idx.colours == P.DIVERGING and idx.signed
+    cum = report.cumulation_scheme
+    assert cum.classes == tuple(range(len(report.cfg.fields) + 1))
+    # the regional and a municipal map of the cumulation use these very colours
+    regional = _links(report.cumulation_map().svg)
+    municipal = _links(report.profile("05334032").map().svg)
+    assert len(regional) == 93 and len(municipal) == 17
+    fills = {t.split(" (")[0]: f for t, (_h, f) in regional.items()}
+    assert all(fills[t.split(" (")[0]] == f for t, (_h, f) in municipal.items())
+    assert {f.upper() for _h, f in regional.values()} <= {c.upper() for c in cum.colours}
