@@ -137,7 +137,8 @@ async function main() {
     if (browser) await browser.close();
     rmSync(userDataDir, { recursive: true, force: true });
   }
-  process.stdout.write(JSON.stringify(results, null, 2) + "\n");
+  // wait until the whole report is written: process.exit() would cut a large one short
+  await new Promise((done) => process.stdout.write(JSON.stringify(results, null, 2) + "\n", done));
   const failed = results.some((r) => r.violations.length || r.external_requests.length || r.page_errors.length);
   return failed ? 1 : 0;
 }
