@@ -487,12 +487,12 @@ def choropleth(
         if label_municipalities:
             for m in munis:
                 pt = muni_shapes[m].representative_point()
-                labels_drawn.append(_label(ax, pt, m, 8.0))
+                labels_drawn.append(_label(ax, pt, m, 8.5))
         if label_areas:
             by_size = sorted(all_codes, key=lambda a: (-simple[a].area, _natural_key(a)))
             for a in by_size:
                 if not simple[a].is_empty:
-                    labels_drawn.append(_label(ax, _label_point(simple[a]), a, 7.5))
+                    labels_drawn.append(_label(ax, _label_point(simple[a]), a, 8.0))
         ax.set_xlim(minx, maxx)
         ax.set_ylim(miny, maxy)
         ax.set_aspect("equal")
@@ -547,8 +547,8 @@ def choropleth(
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
             frameon=False,
-            fontsize=8.5,
-            title_fontsize=9,
+            fontsize=9,
+            title_fontsize=9.5,
             alignment="left",
             handlelength=1.6,
             handleheight=1.1,
