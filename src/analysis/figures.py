@@ -999,6 +999,7 @@ def profile_heatmap(
         Alt text: how many areas and indicators, and per area the number of
         indicators at or above ``threshold`` (the strongest areas first).
     """
+    from matplotlib.collections import PatchCollection
     from matplotlib.patches import Patch, Rectangle
 
     from analysis.maps import class_labels
@@ -1022,6 +1023,8 @@ def profile_heatmap(
     fig.set_layout_engine("none")  # fixed margins; bbox_inches="tight" trims the rest
     with rc_context(RC):
         ax = fig.add_axes((left / width, bottom / height, body_w / width, body_h / height))
+        cells: list[Rectangle] = []
+        faces: list[str] = []
         for i in range(len(rows)):
             for j in range(len(cols)):
                 v = vals[i, j]
@@ -1031,10 +1034,12 @@ def profile_heatmap(
                     c = int(np.searchsorted(edges, v, side="right"))
                     face, text = DIVERGING[c], fmt.signed(v, 1)
                     colour = "#FFFFFF" if c in (0, len(DIVERGING) - 1) else TEXT
-                # add_artist: the limits are set below (add_patch would update them 300×)
-                ax.add_artist(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=face,
-                                        edgecolor="#FFFFFF", linewidth=1.0))
+                cells.append(Rectangle((j - 0.5, i - 0.5), 1, 1))
+                faces.append(face)
                 ax.text(j, i, text, ha="center", va="center", fontsize=9, color=colour)
+        # one collection for all cells: one artist to lay out and draw, not 300
+        ax.add_collection(PatchCollection(cells, facecolors=faces, edgecolors="#FFFFFF",
+                                          linewidths=1.0), autolim=False)
         ax.set_xlim(-0.5, len(cols) - 0.5)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xticks(range(len(cols)), cols, rotation=55, ha="right", rotation_mode="anchor",
