@@ -3,9 +3,12 @@
 Each chapter notebook is rendered with our own nbconvert template
 (``templates/sozialbericht``): markdown and outputs only, never code, prompts, errors or
 stderr. The index page (contents, downloads, colophon) and the Erklärung zur
-Barrierefreiheit use the same page frame. Every page is checked before it is written:
-no external resources, no scripts, no machine paths or timestamps, alternative text on
-every image and a heading hierarchy without skips. A problem raises
+Barrierefreiheit use the same page frame, and so does the area finder (every Sozialraum
+by code, name and Kommune, linked to its profile) when the site lists areas. Every page
+is checked before it is written: no external resources, no scripts other than the
+package's own table script (``templates/sozialbericht/sozialbericht.js``, inline, byte
+for byte), no machine paths or timestamps, alternative text on every image and a
+heading hierarchy without skips. A problem raises
 :class:`ReportRenderError` so that it is fixed at its source, not hidden in the report.
 Output is deterministic: same inputs, same bytes.
 """
@@ -21,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from bs4 import BeautifulSoup, Tag
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from analysis import fmt
 from analysis.config import Wording
 from analysis.errors import UserError
 from analysis.textcheck import ABS_PATH_RE, TIMESTAMP_RE, TRACEBACK_MARK
@@ -43,6 +48,23 @@ INDEX_SLUG = "index"
 ACCESSIBILITY_SLUG = "barrierefreiheit"
 INDEX_TITLE = "Übersicht"
 ACCESSIBILITY_TITLE = "Erklärung zur Barrierefreiheit"
+FINDER_SLUG = "sozialraeume"
+FINDER_TITLE = "Sozialraum finden"
+#: the only script a page may carry (inline, exactly this text): sorting and filtering
+#: of long tables; every page is complete without it
+TABLE_SCRIPT = (TEMPLATE_DIR / TEMPLATE_NAME / "sozialbericht.js").read_text(encoding="utf-8")
+#: tables with at least this many columns get the class ``breit`` (smaller type)
+WIDE_COLUMNS = 6
+#: column headers: words of at least this many letters get soft hyphens (U+00AD) at
+#: syllable breaks with at least HYPHEN_MIN_PART letters on either side, so that a table
+#: fits without relying on the browser's hyphenation dictionary (Chromium on Linux has none)
+HYPHEN_MIN_WORD = 16
+HYPHEN_MIN_PART = 6
+SOFT_HYPHEN = "\u00ad"
+_VOWELS = set("aeiouyäöüAEIOUYÄÖÜ")
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{" + str(HYPHEN_MIN_WORD) + ",}")
+#: pages with at least this many h2 sections get a "nach oben" link before each further one
+TOP_LINK_SECTIONS = 3
 
 #: Output mime types in order of preference; anything else is refused.
 MIME_PRIORITY = ("text/html", "image/svg+xml", "image/png", "text/markdown", "text/plain")
@@ -112,6 +134,10 @@ class SiteMeta:
     # default: the configuration's neutral wording)
     legal_basis: str = _WORDING.rechtsgrundlage_barrierefreiheit
     enforcement: str = _WORDING.durchsetzung_barrierefreiheit
+    data_date: str = ""  # "Datenstand" as a date, e.g. "31.12.2023" (reference date + report year)
+    # area finder (page sozialraeume.html): (code, name, Kommune, href of the profile);
+    # empty = no finder page
+    areas: tuple[tuple[str, str, str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- public API
@@ -179,11 +205,12 @@ def render_page(page: Page, site: SiteMeta, pages: list[Page]) -> str:
 
 def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 1,
                   rendered: dict[str, str] | None = None) -> list[Path]:
-    """Write index.html, one HTML file per chapter and barrierefreiheit.html to ``out_dir``.
+    """Write index.html, one HTML file per chapter, sozialraeume.html (the area finder, if
+    ``site.areas``) and barrierefreiheit.html to ``out_dir``.
 
     All pages are rendered and checked before the first file is written (with
     ``jobs`` > 1 in parallel processes; the result is the same). Returns the written
-    paths: index, chapters in the given order, Barrierefreiheit. ``rendered`` maps slugs
+    paths: index, chapters in the given order, area finder, Barrierefreiheit. ``rendered`` maps slugs
     to pages already rendered in an earlier build with the same inputs; they go through
     the same final checks as freshly rendered pages, and one that fails is rendered anew.
     """
@@ -206,6 +233,8 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
         htmls = [_render_chapter(page, site, pages, exporter) for page in todo]
     fresh = dict(zip([p.slug for p in todo], htmls, strict=True))
     documents += [(page.slug, rendered.get(page.slug) or fresh[page.slug]) for page in pages]
+    if site.areas:
+        documents.append((FINDER_SLUG, _render_finder(site, pages)))
     documents.append((ACCESSIBILITY_SLUG, _render_accessibility(site, pages)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -291,6 +320,12 @@ def _render_accessibility(site: SiteMeta, pages: list[Page]) -> str:
     return _finish(html, "Erklärung zur Barrierefreiheit")
 
 
+def _render_finder(site: SiteMeta, pages: list[Page]) -> str:
+    context = _context(site, pages, current=FINDER_SLUG, title=FINDER_TITLE, prev=None, next=None)
+    html = _static_env().get_template("sozialraeume.html.j2").render(resources={"sb": context})
+    return _finish(html, FINDER_TITLE)
+
+
 def _static_env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR / TEMPLATE_NAME)),
@@ -324,6 +359,7 @@ def _context(
         "site_title": site.site_title,
         "edition": site.edition,
         "data_hash": site.data_hash,
+        "data_date": site.data_date,
         "version": site.version,
         "is_demo": site.is_demo,
         "other_site": {"href": site.other_site[0], "label": site.other_site[1]}
@@ -336,6 +372,10 @@ def _context(
         ],
         "chapters": chapters,
         "nav": nav,
+        "finder": {"href": f"{FINDER_SLUG}.html", "title": FINDER_TITLE,
+                   "current": current == FINDER_SLUG} if site.areas else None,
+        "areas": [{"code": c, "name": n, "kommune": k, "href": h} for c, n, k, h in site.areas],
+        "areas_phrase": fmt.count_words(len(site.areas), "Sozialraum", "Sozialräume", "m", "akk"),
         "prev": prev,
         "next": next,
     }
@@ -389,14 +429,16 @@ def _check_site(pages: list[Page], site: SiteMeta) -> None:
     for slug in slugs:
         if not _SLUG_RE.match(slug):
             problems.append(f"Ungültiger Seitenname {slug!r} (erlaubt: a–z, 0–9, _ und -).")
-        if slug in (INDEX_SLUG, ACCESSIBILITY_SLUG):
+        if slug in (INDEX_SLUG, ACCESSIBILITY_SLUG, FINDER_SLUG):
             problems.append(
-                f"Seitenname {slug!r} ist für die Übersicht/Barrierefreiheit reserviert."
+                f"Seitenname {slug!r} ist für die Übersicht/Barrierefreiheit/Sozialraumsuche "
+                "reserviert."
             )
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
         problems.append(f"Doppelte Seitennamen: {', '.join(duplicates)}.")
-    links = list(site.downloads) + ([site.other_site] if site.other_site else [])
+    links = (list(site.downloads) + ([site.other_site] if site.other_site else [])
+             + [(href, code) for code, _, _, href in site.areas])
     for href, _label in links:
         if _EXTERNAL_URL_RE.match(href) or href.startswith(("/", "\\")):
             problems.append(
@@ -494,6 +536,7 @@ def _finish(html: str, label: str) -> str:
         raise ReportRenderError(f"{label}: Seitenvorlage ohne <main>.")
     _anchor_headings(soup, main)
     _wrap_tables(main)
+    _top_links(soup, main)
     result = _svg_case(str(soup))
     if not result.endswith("\n"):
         result += "\n"
@@ -549,15 +592,77 @@ def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
             link["href"] = "#" + slugify(fragment)
 
 
+def _top_links(soup: BeautifulSoup, main: Tag) -> None:
+    """A "nach oben" link before every h2 but the first on long pages (many sections)."""
+    sections = main.find_all("h2")
+    if len(sections) < TOP_LINK_SECTIONS:
+        return
+    for heading in sections[1:]:
+        paragraph = soup.new_tag("p", attrs={"class": "nach-oben"})
+        link = soup.new_tag("a", href="#seitenanfang")
+        link.string = "nach oben"
+        paragraph.append(link)
+        heading.insert_before(paragraph)
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    import pyphen
+
+    return pyphen.Pyphen(lang="de_DE")
+
+
+@lru_cache(maxsize=4096)
+def hyphenate_word(word: str) -> str:
+    """``word`` with soft hyphens at safe syllable breaks (German dictionary of pyphen).
+
+    Conservative: only words of :data:`HYPHEN_MIN_WORD` letters or more, a break only
+    with :data:`HYPHEN_MIN_PART` letters on each side, and syllables without a vowel are
+    joined to the one before (the dictionary's "Beda-rfs" becomes "Bedarfs")."""
+    if len(word) < HYPHEN_MIN_WORD or SOFT_HYPHEN in word:
+        return word
+    parts: list[str] = []
+    for part in _dictionary().inserted(word, hyphen="\0").split("\0"):
+        if parts and not set(part) & _VOWELS:
+            parts[-1] += part
+        else:
+            parts.append(part)
+    out, done = "", 0
+    for part in parts:
+        if out and done >= HYPHEN_MIN_PART and len(word) - done >= HYPHEN_MIN_PART:
+            out += SOFT_HYPHEN
+        out += part
+        done += len(part)
+    return out
+
+
+def _hyphenate_headers(table: Tag) -> None:
+    """Soft hyphens in long words of the column headers (the text is otherwise unchanged)."""
+    head = table.find("thead")
+    if head is None:
+        return
+    for text in head.find_all(string=_LONG_WORD_RE):
+        text.replace_with(_LONG_WORD_RE.sub(lambda m: hyphenate_word(m.group(0)), str(text)))
+
+
 def _wrap_tables(main: Tag) -> None:
+    """Every table in a labelled, focusable region (it scrolls on a phone); wide tables
+    (:data:`WIDE_COLUMNS` columns or more) get the class ``breit`` (smaller type)."""
     for number, table in enumerate(main.find_all("table"), start=1):
         _mark_numeric_cells(table)
+        _hyphenate_headers(table)
         parent = table.parent
         if isinstance(parent, Tag) and "tabelle" in (parent.get("class") or []):
             wrapper = parent
         else:
             wrapper = table.wrap(BeautifulSoup("", "html.parser").new_tag("div"))
             wrapper["class"] = ["tabelle"]
+        head = table.find("thead")
+        columns = max((len(row.find_all(["th", "td"], recursive=False))
+                       for row in head.find_all("tr")), default=0) if head else 0
+        classes = list(wrapper.get("class") or [])
+        if columns >= WIDE_COLUMNS and "breit" not in classes:
+            wrapper["class"] = [*classes, "breit"]
         if not wrapper.get("aria-label") and not wrapper.get("aria-labelledby"):
             caption = table.find("caption")
             wrapper["aria-label"] = (_text(caption) if caption else "") or f"Tabelle {number}"
@@ -598,7 +703,13 @@ def _mark_numeric_cells(table: Tag) -> None:
 
 def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
     problems: list[str] = []
+    for script in soup.find_all("script"):
+        if script.attrs or (script.string or "").strip() != TABLE_SCRIPT.strip():
+            problems.append("Element <script> ist nicht erlaubt (nur das Tabellenskript des "
+                            "Pakets, unverändert und ohne Attribute).")
     for name in _FORBIDDEN_TAGS:
+        if name == "script":
+            continue
         if soup.find(name):
             problems.append(
                 f"Element <{name}> ist nicht erlaubt (keine Skripte, keine externen Inhalte)."

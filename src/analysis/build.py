@@ -112,15 +112,17 @@ def parse_jobs(value: object) -> int:
 
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
-    from .ids import profile_pages
+    from .config import RECOMMENDATION_TEXT
+    from .ids import field_pages, profile_pages
     from .schema import AGS
 
     cfg = ctx.cfg
     texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
-                       "sozialbericht", texts=texts(["sozialbericht.md"]))]
-    for i, f in enumerate(cfg.fields):  # one parameterised notebook, run once per field
-        runs.append(ChapterRun(f"2{i}_{f}", "20_handlungsfeld.ipynb",
+                       "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT]))]
+    field_slugs = field_pages(cfg.fields)
+    for f in cfg.fields:  # one parameterised notebook, run once per field
+        runs.append(ChapterRun(field_slugs[f], "20_handlungsfeld.ipynb",
                                cfg.handlungsfelder[f].titel, "sozialbericht", {"field": f},
                                texts=texts([cfg.field_text(f)])))
     if cfg.vergleichsjahr is not None:
@@ -134,18 +136,23 @@ def plan(ctx) -> list[ChapterRun]:
     runs.append(ChapterRun("90_methodik", "90_methodik.ipynb", "Methodik und Daten",
                            "sozialbericht"))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
-                           "Empfehlungen im Überblick", "handlungskonzept",
-                           texts=texts(["handlungskonzept.md"])))
+                           "Das Wichtigste und die Empfehlungen", "handlungskonzept",
+                           texts=texts(["handlungskonzept.md", RECOMMENDATION_TEXT])))
     runs.append(ChapterRun("51_prioritaeten", "51_prioritaeten.ipynb",
-                           "Kommunale Schwerpunkte und Austausch", "handlungskonzept",
-                           texts=texts(["prioritaeten.md"])))
+                           "Kommunale Schwerpunkte, Austausch und Beteiligung",
+                           "handlungskonzept", texts=texts(["prioritaeten.md",
+                                                            RECOMMENDATION_TEXT])))
     for f in cfg.fields:
         runs.append(ChapterRun(f"52_konzept_{f}", "52_konzept_handlungsfeld.ipynb",
-                               cfg.handlungsfelder[f].titel, "handlungskonzept", {"field": f}))
+                               cfg.handlungsfelder[f].titel, "handlungskonzept", {"field": f},
+                               texts=texts([RECOMMENDATION_TEXT])))
     runs.append(ChapterRun("53_wirkung", "53_wirkung.ipynb", "Wirkungskreisläufe",
                            "handlungskonzept"))
     runs.append(ChapterRun("54_interkommunal", "54_interkommunal.ipynb",
                            "Interkommunale Ansätze", "handlungskonzept"))
+    runs.append(ChapterRun("55_arbeitspakete", "55_arbeitspakete.ipynb",
+                           "Auftrag und Arbeitspakete", "handlungskonzept",
+                           texts=texts(["arbeitspakete.md", RECOMMENDATION_TEXT])))
     runs.append(ChapterRun("59_methode", "59_methode.ipynb", "Methodische Hinweise",
                            "handlungskonzept"))
     return runs

@@ -68,7 +68,7 @@ def _write_output(path: Path, data: bytes) -> None:
 
 
 def _index(args: argparse.Namespace) -> int:
-    from .scheme import run_index_cli
+    from .index_cli import run_index_cli
 
     print(run_index_cli(args.scheme, args.input, args.output))
     return 0

@@ -12,13 +12,14 @@ import pandas as pd
 from . import concept as C
 from . import fmt
 from . import schema as S
+from .config import recommendation_texts, text_values
 from .figures import FigureOutput
-from .ids import natural_key
+from .ids import field_pages, natural_key
 from .maps import ClassScheme, choropleth
 from .palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
-from .prose import Prose, notice, prose
+from .prose import Prose, Stack, notice, prose
 from .report import Report, open_report
-from .tables import TableOutput
+from .tables import Links, TableOutput
 
 #: what a page says when an optional input was not supplied (instead of a table that
 #: would look like „nothing there“)
@@ -41,10 +42,16 @@ NO_GOALS = (
 NO_NOTES = ("Qualitative Befunde wurden nicht geliefert (der Ordner „befunde“ fehlt).")
 
 SUGGESTION_NOTE = (
-    "Die folgenden Empfehlungen sind aus den Daten abgeleitete Vorschläge. "
-    "Sie haben empfehlenden Charakter; über Ziele und Maßnahmen entscheiden "
-    "die Kommunen und die Gremien {region_genitiv}."
+    "Die Empfehlungen sind aus den Daten abgeleitete Vorschläge. Wo sie sich an die Kommunen "
+    "richten, haben sie empfehlenden Charakter; über Ziele und Maßnahmen entscheiden die "
+    "Kommunen und die Gremien {region_genitiv}."
 )
+PRIORITY_WORD = {"hoch": "hohe Priorität", "mittel": "mittlere Priorität",
+                 "niedrig": "niedrige Priorität"}
+#: pages of the two sites (slug) that a building block of a work package links to
+BLOCK_PAGES = {"ziele": ("50_empfehlungen", "51_prioritaeten"), "wirkung": ("53_wirkung",),
+               "austausch": ("51_prioritaeten",), "interkommunal": ("54_interkommunal",),
+               "konzept": ("50_empfehlungen",)}
 
 
 def open_concept(
@@ -109,6 +116,67 @@ def _date_de(iso: str) -> str:
     return f"{int(d)}.{int(m)}.{y}"
 
 
+@dataclass(frozen=True)
+class KeyMessages:
+    """Key messages as a list, each sentence followed by a link to where it is shown."""
+
+    items: tuple[tuple[str, tuple[str, str] | None], ...]
+
+    def _repr_html_(self) -> str:
+        lis = []
+        for text, link in self.items:
+            more = (f' <a href="{html.escape(link[1])}">Mehr: {html.escape(link[0])}</a>'
+                    if link else "")
+            lis.append(f"<li>{html.escape(text)}{more}</li>")
+        return '<ul class="kernaussagen">' + "".join(lis) + "</ul>"
+
+    def __str__(self) -> str:
+        return "\n".join("- " + t for t, _ in self.items)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One recommendation with everything a committee needs to decide on it."""
+
+    nr: int
+    title: str
+    text: str
+    priority: str
+    responsible: str
+    areas: str
+    kommunen: str
+    evidence: tuple[tuple[str, str], ...]
+    step: str
+    horizon: str
+
+
+@dataclass(frozen=True)
+class RecommendationCards:
+    """Recommendations as sections with a description list (readable at any width)."""
+
+    cards: tuple[Card, ...]
+    level: int = 3
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        out = []
+        for c in self.cards:
+            rows = [("Priorität", e(c.priority)), ("Zuständig", e(c.responsible))]
+            if c.areas:
+                rows.append(("Sozialräume", e(c.areas)))
+            if c.kommunen:
+                rows.append(("Kommunen", e(c.kommunen)))
+            rows.append(("Grundlage", ", ".join(f'<a href="{e(h)}">{e(t)}</a>'
+                                                for t, h in c.evidence)))
+            rows += [("Nächster Schritt", e(c.step)), ("Zeithorizont", e(c.horizon))]
+            dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+            h = self.level
+            out.append(f'<section class="empfehlung" id="empfehlung-{c.nr}">'
+                       f"<h{h}>Empfehlung {c.nr}: {e(c.title)}</h{h}><p>{e(c.text)}</p>"
+                       f"<dl>{dl}</dl></section>")
+        return "".join(out)
+
+
 @dataclass
 class ConceptReport:
     """The Handlungskonzept-Anhang views."""
@@ -162,7 +230,9 @@ class ConceptReport:
 
     @cached_property
     def groups(self) -> pd.DataFrame:
-        return C.theme_groups(self.ds.priorities, self.ds.municipalities, self.cfg.themen)
+        b = self.cfg.konzept.beteiligung
+        return C.theme_groups(self.ds.priorities, self.ds.municipalities, self.cfg.themen,
+                              forum_from=b.thema_ab, forum=b.thema, pair=b.tandem)
 
     @cached_property
     def progress(self) -> pd.DataFrame:
@@ -171,20 +241,229 @@ class ConceptReport:
                                  self.year)
 
     @cached_property
+    def names(self) -> dict[str, str]:
+        """Kommune id → name and area code → label (for goals and texts)."""
+        out = dict(zip(self.ds.municipalities[S.AGS], self.ds.municipalities["name"],
+                       strict=True))
+        out.update({c: self.r.area_label(c) for c in self.r.areas.index})
+        return out
+
+    @cached_property
+    def area_ags(self) -> dict[str, str]:
+        return dict(zip(self.ds.areas[S.AREA], self.ds.areas[S.AGS], strict=True))
+
+    @cached_property
+    def level_labels(self) -> dict[str, str]:
+        """Responsible level → label (``konzept.ebenen``, region inserted)."""
+        return {k: v.replace("{region}", self.cfg.region)
+                for k, v in self.cfg.konzept.ebenen.items()}
+
+    @property
+    def stability(self) -> pd.DataFrame | None:
+        st = self.r.res.stability
+        return st if all(f in st.columns for f in self.cfg.fields) else None
+
+    @cached_property
     def recommendations(self) -> pd.DataFrame:
-        names = dict(
-            zip(self.ds.municipalities[S.AGS], self.ds.municipalities["name"], strict=True)
-        )
-        names.update({c: self.r.area_label(c) for c in self.r.areas.index})
+        cfg = self.cfg
+        texts = recommendation_texts(cfg, self.r.ctx.config_file)
         return C.recommendations(
-            self.cfg.fields,
-            self.gaps,
-            self.clusters,
-            self.groups,
-            self.progress,
-            self.labels,
-            names,
-        )
+            cfg.fields, cfg.konzept, texts, self.year, gap_table=self.gaps,
+            clusters=self.clusters, groups=self.groups, progress=self.progress,
+            need=self.r.res.need, stability=self.stability,
+            stable_from=cfg.robustheit.stabil_ab, counted=cfg.counted_fields,
+            area_ags=self.area_ags, names=self.names, labels=self.labels,
+            titles={f: fc.titel for f, fc in cfg.handlungsfelder.items()},
+            level_labels=self.level_labels, values=text_values(cfg))
+
+    @cached_property
+    def participation(self) -> pd.DataFrame:
+        cfg = self.cfg
+        return C.participation_plan(
+            self.groups if self.ds.priorities is not None else None, self.clusters,
+            self.r.res.need, self.stability, cfg.fields, cfg.counted_fields, self.area_ags,
+            self.names, cfg.konzept, self.year, cfg.robustheit.stabil_ab, self.labels)
+
+    @cached_property
+    def matrix(self) -> pd.DataFrame:
+        return C.priority_need_matrix(self.ds.priorities, self.cfg.themen,
+                                      self.ds.municipalities, self.r.res.need, self.area_ags)
+
+    # ------------------------------------------------------------------ links
+    def href(self, site: str, target_site: str, page: str, anchor: str = "") -> str:
+        """Relative link from a page of ``site`` to ``page`` of ``target_site``."""
+        base = f"{page}.html" if site == target_site else f"../{target_site}/{page}.html"
+        return base + (f"#{anchor}" if anchor else "")
+
+    def field_link(self, field: str, site: str = "handlungskonzept") -> tuple[str, str]:
+        """(label, href) of a field's chapter in the Sozialbericht."""
+        page = field_pages(self.cfg.fields)[field]
+        return (f"Sozialbericht: {self.labels[field]}",
+                self.href(site, "sozialbericht", page))
+
+    def evidence_links(self, rec: pd.Series, site: str = "handlungskonzept"
+                       ) -> tuple[tuple[str, str], ...]:
+        """What a recommendation rests on: the field chapter, the annex page of its
+        kind and the profiles of its areas."""
+        f = rec[S.FIELD]
+        links = [self.field_link(f, site)]
+        page = {"feld": f"52_konzept_{f}", "grenzfaelle": f"52_konzept_{f}",
+                "cluster": "54_interkommunal", "thema": "51_prioritaeten",
+                "ziel": "53_wirkung"}[rec["grundlage"]]
+        title = {"cluster": "Interkommunale Ansätze", "thema": "Kommunale Schwerpunkte",
+                 "ziel": "Wirkungskreisläufe"}.get(rec["grundlage"],
+                                                   f"Anhang: {self.labels[f]}")
+        links.append((title, self.href(site, "handlungskonzept", page)))
+        if rec["grundlage"] == "grenzfaelle":
+            links.append(("Methodik: Robustheit", self.href(site, "sozialbericht",
+                                                            "90_methodik")))
+        for code in [c for c in str(rec["sozialraeume"]).split(C.SEP) if c]:
+            ags = self.area_ags[code]
+            links.append((code, self.href(site, "sozialbericht", self.r.profile_pages[ags],
+                                          self.r.area_anchors[code])))
+        return tuple(links)
+
+    # ------------------------------------------------------------------ key messages
+    def key_messages(self, site: str = "handlungskonzept") -> KeyMessages:
+        """„Das Wichtigste in Kürze“: four to six key messages computed from the results,
+        each with a link to where the reader finds more."""
+        cfg, res = self.cfg, self.r.res
+        msgs = C.key_messages(
+            res.need, cfg.fields, cfg.counted_fields, self.labels, self.area_ags,
+            self.names, stability=self.stability, stable_from=cfg.robustheit.stabil_ab,
+            need_previous=res.need_previous, base_year=cfg.vergleichsjahr,
+            kumulation_ab=cfg.konzept.kumulation_ab, recommendations=self.recommendations,
+            level_labels=self.level_labels)
+        items = []
+        for m in msgs:
+            if m["art"] == "veraenderung":
+                link = ("Veränderung", self.href(site, "sozialbericht", "30_veraenderung"))
+            elif m["art"] == "konzept":
+                link = ("Empfehlungen", self.href(site, "handlungskonzept", "50_empfehlungen"))
+            elif m["art"] == "sicherheit":
+                link = ("Grenzfälle", self.href(site, "sozialbericht", "90_methodik"))
+            elif m["art"] == "kumulation":
+                link = ("Kumulation", self.href(site, "sozialbericht", "00_uebersicht"))
+            elif m["feld"]:
+                link = (f"Kapitel {self.labels[m['feld']]}",
+                        self.href(site, "sozialbericht", field_pages(cfg.fields)[m["feld"]]))
+            else:
+                link = None
+            items.append((m["text"], link))
+        return KeyMessages(tuple(items))
+
+    def decision_text(self, refer: bool = True) -> Prose:
+        """The decision document the concept serves, cited from the configuration;
+        ``refer``: point to the chapter on its work packages (not on that chapter)."""
+        w = self.cfg.bezeichnungen
+        more = (" Wie die Arbeitspakete des Auftrags bedient werden, zeigt das Kapitel „Auftrag "
+                "und Arbeitspakete“." if refer else "")
+        if not w.beschluss:
+            return prose(f"Das Handlungskonzept setzt den Auftrag {w.gremium_genitiv} um. Er "
+                         "unterscheidet nicht ausdrücklich zwischen den Ebenen; jede Empfehlung "
+                         "nennt trotzdem, wer zuständig ist." + more)
+        cite = w.beschluss + (f" vom {w.beschluss_datum}" if w.beschluss_datum else "")
+        title = f" („{w.beschluss_titel}“)" if w.beschluss_titel else ""
+        return prose(
+            f"Grundlage: {cite}{title}. Der Beschluss unterscheidet, was die Region selbst "
+            "entscheidet, was sie gemeinsam mit den Kommunen erarbeitet und was sie den "
+            "Kommunen empfiehlt; jede Empfehlung nennt deshalb ihre Zuständigkeit." + more)
+
+    def levels_text(self) -> Prose:
+        """The three responsible levels and how the default is derived."""
+        k = self.cfg.konzept
+        lv = self.level_labels
+        carriers = []
+        for f in self.cfg.fields:
+            who = k.zustaendigkeit.get(f, "kommune")
+            if who == "region":
+                carriers.append(f"{self.labels[f]}: {self.cfg.region}")
+            elif who in k.aufgaben:
+                task = k.aufgaben[who]
+                own = [self.names[a] for a in task.region_traegt if a in self.names]
+                carriers.append(
+                    f"{self.labels[f]}: {task.titel} – "
+                    + (f"{self.cfg.region} für {fmt.join_de(own)}, sonst die Kommune"
+                       if own else "die Kommune"))
+            else:
+                carriers.append(f"{self.labels[f]}: die Kommune")
+        return prose(
+            f"„{lv['eigen']}“ heißt: Die Region entscheidet selbst. „{lv['gemeinsam']}“ heißt: "
+            "Ziele und Ansätze werden gemeinsam erarbeitet, die Region koordiniert. "
+            f"„{lv['empfehlung']}“ heißt: Die Kommune entscheidet, der Bericht empfiehlt.",
+            "Gemeindeübergreifende Ansätze und der Austausch themengleicher Kommunen werden "
+            "gemeinsam erarbeitet; die Prüfung von Grenzfällen übernimmt die Sozialplanung "
+            "selbst. Empfehlungen zu Angeboten richten sich nach dem Träger der Angebote im "
+            "jeweiligen Handlungsfeld:", items=carriers)
+
+    def priority_text(self) -> Prose:
+        """How priority and horizon are set."""
+        k = self.cfg.konzept
+        return prose(
+            "Priorität hoch: Mindestens die Hälfte der betroffenen Sozialräume hat stabil in "
+            f"{fmt.number_word(k.kumulation_ab)} oder mehr gezählten Feldern Handlungsbedarf, "
+            "alle Kommunen mit dem Thema haben dort Bedarf, oder ein Wirkungsziel entfernt "
+            "sich vom Zielwert. Priorität niedrig: Alle betroffenen Einstufungen sind "
+            "Grenzfälle, oder keine der Kommunen mit dem Thema hat dort Bedarf. Sonst mittel.",
+            "Zeithorizont: "
+            + ", ".join(f"{h} bis {self.year + k.zeithorizonte[h]}"
+                        for h in ("kurzfristig", "mittelfristig", "langfristig")) + ".")
+
+    # ------------------------------------------------------------------ recommendations
+    def recommendation_cards(self, field: str | None = None,
+                             site: str = "handlungskonzept") -> RecommendationCards | Prose:
+        rec = self.recommendations
+        if field is not None:
+            rec = rec[rec[S.FIELD] == field]
+        if rec.empty:
+            return prose("In diesem Handlungsfeld ergibt sich aus den Ergebnissen keine "
+                         "Empfehlung." if field else
+                         "Aus den Ergebnissen ergibt sich keine Empfehlung.")
+        cards = []
+        for _, r in rec.iterrows():
+            areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
+            kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
+            cards.append(Card(
+                nr=int(r["nr"]), title=f"{r['titel']} ({self.labels[r[S.FIELD]]})",
+                text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
+                responsible=r["zustaendig"],
+                areas=", ".join(self.r.area_label(c) for c in areas),
+                kommunen=fmt.join_de(kommunen), evidence=self.evidence_links(r, site),
+                step=r["schritt"],
+                horizon=f"{r['zeithorizont']} (bis {r['bis']})"))
+        return RecommendationCards(tuple(cards), level=3)
+
+    def recommendations_table(self, field: str | None = None) -> TableOutput:
+        """Compact overview: number, field, what, priority, who, until when."""
+        rec = self.recommendations
+        if field is not None:
+            rec = rec[rec[S.FIELD] == field]
+        df = pd.DataFrame({
+            "Nr.": [Links(((str(n), f"#empfehlung-{n}"),)) for n in rec["nr"]],
+            "Handlungsfeld": rec[S.FIELD].map(self.labels).to_numpy(),
+            "Empfehlung": rec["titel"].to_numpy(),
+            "Priorität": rec["prioritaet"].to_numpy(),
+            "Zuständig": rec["ebene"].map({"eigen": "eigene Zuständigkeit",
+                                           "gemeinsam": "gemeinsam mit Kommunen",
+                                           "empfehlung": "Empfehlung an Kommune"}).to_numpy(),
+            "Bis": rec["bis"].astype(int).astype(str).to_numpy(),
+        })
+        title = ("Empfehlungen" + (f" im Handlungsfeld {self.labels[field]}" if field
+                                   else " aller Handlungsfelder")
+                 + ": Priorität, Zuständigkeit und Zeithorizont")
+        return TableOutput(df.reset_index(drop=True), title, row_header="Nr.")
+
+    def recommendations_by_level(self) -> TableOutput:
+        """Number of recommendations per responsible level and priority."""
+        rec = self.recommendations
+        rows = []
+        for level in ("eigen", "gemeinsam", "empfehlung"):
+            sub = rec[rec["ebene"] == level]
+            rows.append({"Zuständigkeit": self.level_labels[level],
+                         **{p: int((sub["prioritaet"] == p).sum()) for p in C.PRIORITIES},
+                         "zusammen": len(sub)})
+        return TableOutput(pd.DataFrame(rows), "Empfehlungen nach Zuständigkeit und Priorität",
+                           row_header="Zuständigkeit")
 
     def text(self, name: str):
         """A chapter text of the configuration (see :meth:`analysis.report.Report.text`)."""
@@ -198,14 +477,9 @@ class ConceptReport:
         return notice(SUGGESTION_NOTE.format(region_genitiv=self.cfg.region_genitiv))
 
     def summary_text(self) -> Prose:
+        """Which inputs the annex combines and which were not supplied."""
         g = self.gaps
         n_gap = int(g["luecke"].sum()) if len(g) else 0
-        items = []
-        for f in self.cfg.fields:
-            rec = self.recommendations[self.recommendations["handlungsfeld"] == f]
-            items.append(
-                f"{self.labels[f]}: {fmt.count_phrase(len(rec), 'Empfehlung', 'Empfehlungen')}"
-            )
         ds = self.ds
         sources = []
         if ds.priorities is not None:
@@ -214,45 +488,29 @@ class ConceptReport:
             sources.append("der Bestandsaufnahme von "
                            + fmt.count_phrase(len(ds.services), "Angebot", "Angeboten"))
         if ds.notes_supplied:
-            sources.append(fmt.count_phrase(len(ds.notes), "qualitativem Befund",
-                                            "qualitativen Befunden"))
+            sources.append(fmt.count_words(len(ds.notes), "qualitativem Befund",
+                                           "qualitativen Befunden", "m", "dat"))
         missing = [what for what, absent in (
             ("kommunale Schwerpunkte", ds.priorities is None),
             ("eine Bestandsaufnahme der Angebote", ds.services is None),
             ("Wirkungsziele", ds.goals is None),
             ("qualitative Befunde", not ds.notes_supplied)) if absent]
-        clusters = (fmt.count_phrase(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
-                                     "Gebiete mit Handlungsbedarf reichen")
+        clusters = (fmt.count_words(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
+                                    "Gebiete mit Handlungsbedarf reichen", "n")
                     + " über eine Gemeindegrenze hinaus.")
+        clusters = clusters[0].upper() + clusters[1:]
         return prose(
             f"Der Anhang verbindet die Ergebnisse des Sozialberichts {self.year}"
             + (f" mit {fmt.join_de(sources)}." if sources else "."),
             (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
              "sagen das jeweils." if missing else ""),
-            (f"In {fmt.count_phrase(n_gap, 'Fall', 'Fällen')} besteht Handlungsbedarf ohne "
-             "passendes Angebot im Sozialraum oder angrenzend; " + clusters
+            (f"In {fmt.count_words(n_gap, 'Fall', 'Fällen', 'm', 'dat')} "
+             "besteht Handlungsbedarf, ohne dass dort oder angrenzend ein passendes Angebot "
+             "erfasst ist. " + clusters
              if self.has_services else
              "Eine Bestandsaufnahme der Angebote liegt nicht vor; ob Angebote fehlen, lässt "
-             "sich daher nicht beurteilen. " + clusters[0].upper() + clusters[1:]),
-            "Empfehlungen je Handlungsfeld:",
-            items=items,
+             "sich daher nicht beurteilen. " + clusters),
         )
-
-    def recommendations_table(self, field: str | None = None) -> TableOutput:
-        rec = self.recommendations
-        if field is not None:
-            rec = rec[rec["handlungsfeld"] == field]
-        df = pd.DataFrame(
-            {
-                "Handlungsfeld": rec["handlungsfeld"].map(self.labels),
-                "Art": rec["art"],
-                "Empfehlung (Vorschlag)": rec["text"],
-            }
-        )
-        title = "Empfehlungen" + (
-            f" im Handlungsfeld {self.labels[field]}" if field else " aller Handlungsfelder"
-        )
-        return TableOutput(df.reset_index(drop=True), title, row_header=None)
 
     # ------------------------------------------------------------------ 51 priorities
     def priorities_text(self) -> Prose:
@@ -295,18 +553,196 @@ class ConceptReport:
             df, "Kommunale Schwerpunkte und themengleiche Kommunen", row_header="Thema"
         )
 
+    def priorities_demo_note(self) -> Prose:
+        """On demo data: which Kommune named which theme is invented."""
+        if not self.ds.is_demo or self.ds.priorities is None:
+            return prose("")
+        return notice(
+            "Demodaten: Welche Kommune welches Thema benannt hat, ist für die Demo erfunden. "
+            "Belegt ist nur, wie viele Kommunen ein Thema benannt haben; die Zuordnung zu "
+            "einzelnen Kommunen in den Tabellen und in der Gegenüberstellung mit dem "
+            "gemessenen Bedarf ist ein Beispiel, keine Aussage über die Kommunen.")
+
     def priorities_matrix(self) -> TableOutput | Prose:
-        pri = self.ds.priorities
-        if pri is None:
-            return prose("Ohne kommunale Schwerpunkte entfällt diese Übersicht.")
+        """Work package 6: per Kommune and field, the named priorities against the
+        measured need (number of its Sozialräume with need)."""
+        if self.ds.priorities is None:
+            return prose("Ohne kommunale Schwerpunkte entfällt diese Gegenüberstellung.")
+        m = self.matrix
         rows = []
-        for _, m in self.ds.municipalities.iterrows():
-            row = {"Kommune": m["name"]}
-            mine = set(pri.loc[pri[S.AGS] == m[S.AGS], "thema"]) if pri is not None else set()
-            for tid, t in self.cfg.themen.items():
-                row[t.titel] = "ja" if tid in mine else "–"
+        for _, sub in m.groupby(S.AGS, sort=False):
+            row = {"Kommune": sub[S.KOMMUNE].iloc[0]}
+            for _, r in sub.iterrows():
+                row[self.labels.get(r[S.FIELD], r[S.FIELD])] = self._matrix_cell(r)
             rows.append(row)
-        return TableOutput(pd.DataFrame(rows), "Schwerpunkte je Kommune", row_header="Kommune")
+        caption = ("Schwerpunkte der Kommunen und gemessener Bedarf "
+                   f"{self.year} je Handlungsfeld" + (" (Demo: Zuordnung erfunden)"
+                                                      if self.ds.is_demo else ""))
+        return TableOutput(pd.DataFrame(rows), caption, row_header="Kommune")
+
+    @staticmethod
+    def _matrix_cell(r: pd.Series) -> str:
+        need = ("kein Sozialraum mit Bedarf" if r["bedarf"] == 0 else
+                f"{fmt.count_words(int(r['bedarf']), 'Sozialraum', 'Sozialräume')} mit Bedarf")
+        return ("benannt; " if r["benannt"] else "nicht benannt; ") + need
+
+    def matrix_text(self) -> Prose:
+        if self.ds.priorities is None:
+            return prose("")
+        m = self.matrix
+        items = []
+        for cls, say in ((C.MATCH, "Benannt und gemessen"),
+                         (C.MEASURED_ONLY, "Bedarf gemessen, aber nicht als Schwerpunkt benannt"),
+                         (C.NAMED_ONLY, "Als Schwerpunkt benannt, aber kein Sozialraum mit "
+                                        "Bedarf gemessen")):
+            sub = m[m["klasse"] == cls]
+            who = [f"{r[S.KOMMUNE]} ({self.labels.get(r[S.FIELD], r[S.FIELD])})"
+                   for _, r in sub.iterrows()]
+            items.append(f"{say}: " + (fmt.join_de(who) if who else "in keinem Fall"))
+        return prose(
+            "Die Gegenüberstellung zeigt je Kommune und Handlungsfeld, ob die Kommune dort "
+            "einen Schwerpunkt benannt hat und wie viele ihrer Sozialräume nach den Regeln "
+            "des Berichts Handlungsbedarf haben. Wo beides auseinandergeht, lohnt das "
+            "Gespräch: Ein benannter Schwerpunkt ohne gemessenen Bedarf kann qualitative "
+            "Gründe haben, die die Indikatoren nicht abbilden; gemessener Bedarf ohne "
+            "benannten Schwerpunkt ist ein Thema für die Beratung der Kommune.",
+            items=items)
+
+    # ------------------------------------------------------------------ participation
+    def participation_text(self) -> Prose:
+        p = self.participation
+        b = self.cfg.konzept.beteiligung
+        if p.empty:
+            return prose("Aus den Ergebnissen ergibt sich kein Anlass für ein "
+                         "Beteiligungsformat.")
+        counts = p["format"].value_counts()
+        items = [f"{f}: {fmt.number(int(counts[f]))}" for f in sorted(counts.index)]
+        return prose(
+            "Die Beteiligungsformate folgen aus den Ergebnissen: "
+            f"{b.thema} je Thema, das mindestens {fmt.number_word(b.thema_ab)} Kommunen "
+            f"benannt haben ({b.tandem} bei zwei Kommunen); {b.interkommunal} je "
+            f"gemeindeübergreifendem Gebiet; {b.sozialraum} je Kommune mit Sozialräumen, in "
+            f"denen Handlungsbedarf in {fmt.number_word(self.cfg.konzept.kumulation_ab)} oder "
+            f"mehr Feldern zusammenkommt; {b.grenzfaelle} je Handlungsfeld mit vielen "
+            "Grenzfällen. Geplant sind:", items=items)
+
+    def participation_table(self) -> TableOutput | None:
+        p = self.participation
+        if p.empty:
+            return None
+        df = pd.DataFrame({
+            "Format": p["format"].to_numpy(),
+            "Anlass": [f"{a}: {b}" for a, b in zip(p["anlass"], p["bezug"], strict=True)],
+            "Beteiligte Kommunen": p["kommunen"].str.replace("|", ", ", regex=False).to_numpy(),
+            "Zeitraum": [f"{h} (bis {y})" for h, y in zip(p["zeithorizont"], p["bis"],
+                                                        strict=True)],
+        })
+        return TableOutput(df, "Geplante Beteiligungsformate", row_header="Format")
+
+    # ------------------------------------------------------------------ 55 work packages
+    def _block_status(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+        """Per building block: what the reports show for it (a sentence) and links."""
+        site = "handlungskonzept"
+        cfg, ds, res = self.cfg, self.ds, self.r.res
+        fields_annex = tuple((self.labels[f], self.href(site, site, f"52_konzept_{f}"))
+                             for f in cfg.fields)
+        page = {"50_empfehlungen": "Empfehlungen", "51_prioritaeten": "Schwerpunkte",
+                "53_wirkung": "Wirkungskreisläufe", "54_interkommunal": "Interkommunal"}
+
+        def pages(block: str) -> tuple[tuple[str, str], ...]:
+            return tuple((page[s], self.href(site, site, s)) for s in BLOCK_PAGES[block])
+
+        n_fields = len(cfg.counted_fields)
+        out = {
+            "bedarf": (
+                f"{fmt.number(res.any_need)} von {fmt.number(len(self.r.areas))} Sozialräumen "
+                "haben Handlungsbedarf in mindestens einem der "
+                f"{fmt.number_word(n_fields)} gezählten Felder; je Feld ein Kapitel mit "
+                "Regeln, absoluten Zahlen und dem Vergleich mit der Kommune.",
+                (("Das Wichtigste", self.href(site, "sozialbericht", "00_uebersicht")),
+                 *(self.field_link(f, site) for f in cfg.fields))),
+            "befunde": (
+                (f"{fmt.count_phrase(len(ds.notes), 'qualitativer Befund', 'qualitative Befunde')}"
+                 " aus Sozialraumkonferenzen und Fachgesprächen, zitiert im jeweiligen Feld."
+                 if ds.notes_supplied else "Qualitative Befunde wurden nicht geliefert."),
+                fields_annex if ds.notes_supplied else ()),
+            "lebenslagen": (
+                "Indikatorenkatalog mit "
+                + fmt.count_phrase(len(ds.indicators), "Indikator", "Indikatoren")
+                + ("; separat berichtet: "
+                   + fmt.join_de([cfg.handlungsfelder[f].kurz for f in cfg.fields
+                                  if cfg.handlungsfelder[f].separat])
+                   if any(cfg.handlungsfelder[f].separat for f in cfg.fields) else "")
+                + ".", (("Methodik und Daten", self.href(site, "sozialbericht",
+                                                          "90_methodik")),)),
+            "bestand": (
+                (f"Bestandsaufnahme mit {fmt.count_phrase(len(ds.services), 'Angebot', 'Angeboten')}"
+                 ", je Feld mit Träger, Zielgruppe und versorgten Sozialräumen."
+                 if self.has_services else "Eine Bestandsaufnahme der Angebote liegt nicht "
+                 "vor."), fields_annex if self.has_services else ()),
+            "luecken": (
+                ("In " + fmt.count_words(int(self.gaps["luecke"].sum()), "Fall", "Fällen",
+                                         "m", "dat")
+                 + " besteht Handlungsbedarf in einem Sozialraum, ohne dass dort oder "
+                 "angrenzend ein passendes Angebot erfasst ist."
+                 if self.has_services else "Ohne Bestandsaufnahme lässt sich nicht beurteilen, "
+                 "wo Angebote fehlen."), fields_annex if self.has_services else ()),
+            "ziele": (
+                f"{fmt.count_phrase(len(self.recommendations), 'Empfehlung', 'Empfehlungen')}"
+                " mit Zuständigkeit; Gegenüberstellung der kommunalen Schwerpunkte mit dem "
+                "gemessenen Bedarf." if ds.priorities is not None else
+                f"{fmt.count_phrase(len(self.recommendations), 'Empfehlung', 'Empfehlungen')}"
+                " mit Zuständigkeit; kommunale Schwerpunkte wurden nicht geliefert.",
+                pages("ziele")),
+            "praeventionskette": (
+                (f"Präventionskette mit {fmt.count_phrase(len(cfg.praeventionskette), 'Stufe', 'Stufen')}"
+                 " je Kommune; Stufen ohne Angebot sind ausgewiesen."
+                 if self.has_services and cfg.praeventionskette else
+                 "Ohne Bestandsaufnahme lässt sich die Präventionskette nicht prüfen."
+                 if not self.has_services else "Keine Stufen der Präventionskette konfiguriert."),
+                fields_annex if self.has_services else ()),
+            "wirkung": (
+                (f"{fmt.count_phrase(len(self.progress), 'Wirkungsziel', 'Wirkungsziele')} "
+                 "nach dem Raster Ziel ⇒ Maßnahmen ⇒ Indikator, mit Stand "
+                 f"{self.year}." if ds.goals is not None else
+                 "Wirkungsziele wurden nicht geliefert."), pages("wirkung")),
+            "austausch": (
+                (f"{fmt.count_phrase(int((self.groups['anzahl'] >= 2).sum()), 'Thema', 'Themen')}"
+                 " mit mindestens zwei Kommunen; "
+                 f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
+                 " geplant." if ds.priorities is not None else
+                 "Kommunale Schwerpunkte wurden nicht geliefert; "
+                 f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
+                 " geplant."), pages("austausch")),
+            "interkommunal": (
+                fmt.count_phrase(len(self.clusters), "gemeindeübergreifendes Gebiet",
+                                 "gemeindeübergreifende Gebiete") + " mit Handlungsbedarf.",
+                pages("interkommunal")),
+            "konzept": (
+                "Empfehlungen je Handlungsfeld mit Priorität, Zuständigkeit, Grundlage, "
+                "nächstem Schritt und Zeithorizont.", pages("konzept")),
+        }
+        return out
+
+    @cached_property
+    def work_packages(self) -> pd.DataFrame:
+        return C.work_packages(self.cfg.konzept.arbeitspakete, self._block_status())
+
+    def work_packages_table(self) -> TableOutput | Prose:
+        wp = self.work_packages
+        if wp.empty:
+            return prose("In der Konfiguration sind keine Arbeitspakete eingetragen "
+                         "(konzept.arbeitspakete).")
+        df = pd.DataFrame({
+            "Nr.": wp["nr"].astype(int).to_numpy(),
+            "Arbeitspaket": wp["titel"].to_numpy(),
+            "Was der Bericht dazu zeigt": wp["umsetzung"].to_numpy(),
+            "Seiten": [Links(links) for links in wp["links"]],
+        })
+        w = self.cfg.bezeichnungen
+        caption = (f"Arbeitspakete ({w.beschluss}) und ihre Umsetzung" if w.beschluss
+                   else f"Arbeitspakete des Auftrags {w.gremium_genitiv} und ihre Umsetzung")
+        return TableOutput(df, caption, row_header="Arbeitspaket")
 
     # ------------------------------------------------------------------ 52 per field
     def heading(self, field: str):
@@ -324,11 +760,16 @@ class ConceptReport:
                 f"im Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht).")
         if not self.has_services:
             return prose(need)
+        if not covered + neighbour + none:
+            return prose(need)
         return prose(
-            f"{need} "
-            f"{fmt.number(covered)} davon haben ein passendes Angebot im Sozialraum, "
-            f"{fmt.number(neighbour)} nur in einem angrenzenden Sozialraum, "
-            f"{fmt.number(none)} weder noch."
+            f"{need} In der Bestandsaufnahme ist für "
+            f"{fmt.count_words(covered, 'Sozialraum', 'Sozialräume', 'm', 'akk')} davon ein passendes "
+            f"Angebot im Sozialraum selbst erfasst, für "
+            f"{fmt.count_words(neighbour, 'Sozialraum', 'Sozialräume', 'm', 'akk')} nur in einem "
+            "angrenzenden Sozialraum und für "
+            f"{fmt.count_words(none, 'Sozialraum', 'Sozialräume', 'm', 'akk')} "
+            "kein passendes Angebot im Sozialraum oder daneben."
         )
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
@@ -490,22 +931,29 @@ class ConceptReport:
             items=items,
         )
 
-    def progress_table(self) -> TableOutput | None:
+    def progress_table(self) -> Stack | None:
+        """The impact cycles as two tables that fit a page: what is to be achieved, how
+        and measured by what (text), then the progress in numbers with the status."""
         if self.ds.goals is None:
             return None  # progress_text says so
         p = self.progress
-        goals = self.ds.goals.set_index("ziel_id") if self.ds.goals is not None else None
-        df = pd.DataFrame(
+        goals = self.ds.goals.set_index("ziel_id")
+        goal = "Ziel (Was soll bewirkt werden?)"
+        cycles = pd.DataFrame(
             {
-                "Ziel (Was soll bewirkt werden?)": p["ziel"],
+                goal: p["ziel"],
                 "Maßnahmen (Was muss dafür getan werden?)": [
-                    goals.loc[g, "massnahmen"].replace("|", "; ") if goals is not None else ""
-                    for g in p["ziel_id"]
+                    goals.loc[g, "massnahmen"].replace("|", "; ") for g in p["ziel_id"]
                 ],
                 "Indikator (Woran ist Veränderung erkennbar?)": [
                     self.r.label(i) for i in p[S.INDICATOR]
                 ],
                 "Gebiet": [self._place(g) for g in p["gebiet"]],
+            }
+        )
+        progress = pd.DataFrame(
+            {
+                "Ziel": p["ziel"],
                 "Ausgangswert": p["basiswert"],
                 "Aktueller Wert": p["wert"],
                 "95-%-Vertrauensbereich": [
@@ -518,12 +966,14 @@ class ConceptReport:
             }
         )
         f1 = lambda x: fmt.number(x, 1)  # noqa: E731
-        return TableOutput(
-            df,
-            f"Wirkungskreisläufe und Fortschritt (Stand {self.year})",
-            number_formats={"Ausgangswert": f1, "Aktueller Wert": f1, "Zielwert": f1},
-            row_header="Ziel (Was soll bewirkt werden?)",
-        )
+        return Stack((
+            TableOutput(cycles, f"Wirkungskreisläufe: Ziele, Maßnahmen und Indikatoren "
+                                f"(Stand {self.year})", row_header=goal),
+            TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
+                        number_formats={"Ausgangswert": f1, "Aktueller Wert": f1,
+                                        "Zielwert": f1},
+                        row_header="Ziel"),
+        ))
 
     def _place(self, code: str) -> str:
         """Area label or Kommune name for a goal's ``gebiet``."""
@@ -543,11 +993,14 @@ class ConceptReport:
         if self.r.single_municipality:
             return prose(f"{self.cfg.region} besteht aus nur einer Kommune: Gebiete, die eine "
                          "Gemeindegrenze überschreiten, gibt es daher nicht.")
+        n = len(c)
+        subject = fmt.count_words(n, "zusammenhängendes Gebiet", "zusammenhängende Gebiete",
+                                  "n")
+        subject = subject[:1].upper() + subject[1:]
         return prose(
-            f"{fmt.count_phrase(len(c), 'zusammenhängendes Gebiet', 'zusammenhängende Gebiete')} "
-            "aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "
-            "überschreiten eine Gemeindegrenze. Hier bieten sich interkommunale "
-            "Arbeitsansätze an.",
+            f"{subject} aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "
+            + ("überschreitet" if n <= 1 else "überschreiten") + " eine Gemeindegrenze."
+            + (" Hier bieten sich interkommunale Arbeitsansätze an." if n else ""),
             items=items,
         )
 
@@ -613,6 +1066,13 @@ class ConceptReport:
             "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "
             "gleichmäßigem Verlauf erwarteten Veränderung; liegt der Zielwert im "
             "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher.",
+            "Empfehlungen werden aus diesen Ergebnissen abgeleitet: Versorgungslücken und nur "
+            "angrenzend versorgte Sozialräume, gemeindeübergreifende Gebiete, Themen mehrerer "
+            "Kommunen, Wirkungsziele, die nicht auf Kurs sind, und Handlungsfelder mit vielen "
+            "Grenzfällen. Priorität, Zuständigkeit und Zeithorizont werden nach festen, "
+            "konfigurierbaren Regeln gesetzt (siehe „Wer zuständig ist“ im ersten Kapitel); "
+            "die Zuständigkeit für Angebote folgt dem Träger der Angebote im Handlungsfeld "
+            "je Kommune.",
             "Qualitative Befunde stammen aus Sozialraumkonferenzen, Fachgesprächen, "
             f"Befragungen und dem {self.cfg.bezeichnungen.steuerungsgremium}; sie werden "
             "wörtlich und mit Quelle zitiert.",
@@ -627,8 +1087,17 @@ class ConceptReport:
         g = self.gaps.copy()
         g["luecke"] = g["luecke"].map({True: "ja", False: "nein"})
         g["bedarf"] = "ja"
+        rec = self.recommendations.copy()
+        rec["zustaendig"] = rec["zustaendig"].astype(str)
+        wp = self.work_packages.copy()
+        wp["links"] = [", ".join(t for t, _ in links) for links in wp["links"]]
+        wp = wp.rename(columns={"links": "seiten"})
         tables = {
-            "empfehlungen": ("Empfehlungen (Vorschläge)", self.recommendations),
+            "empfehlungen": ("Empfehlungen mit Priorität, Zuständigkeit und Zeithorizont", rec),
+            "beteiligung": ("Geplante Beteiligungsformate", self.participation),
+            "arbeitspakete": ("Arbeitspakete des Beschlusses und ihre Umsetzung", wp),
+            "schwerpunkte_bedarf": ("Schwerpunkte der Kommunen und gemessener Bedarf",
+                                    self.matrix),
             "versorgung": ("Handlungsbedarf und Versorgung je Sozialraum", g),
             "themengleiche_kommunen": ("Themengleiche Kommunen", self.groups),
             "wirkungsziele": ("Wirkungsziele und Fortschritt", self.progress.round(2)),
@@ -636,6 +1105,7 @@ class ConceptReport:
         }
         for name, absent in (("versorgung", not self.has_services),
                              ("themengleiche_kommunen", self.ds.priorities is None),
+                             ("schwerpunkte_bedarf", self.ds.priorities is None),
                              ("wirkungsziele", self.ds.goals is None)):
             if absent:
                 del tables[name]

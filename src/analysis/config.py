@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -42,11 +43,17 @@ class FieldConfig(_Strict):
     zielgruppe: str = ""
     # chapter text (Markdown with placeholders), relative to the text folder
     text: str = ""
+    # context indicators: shown with the field, never counted in its index or need
+    kontext: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _lead_in_list(self) -> FieldConfig:
         if self.leitindikator not in self.indikatoren:
             raise ValueError(f"leitindikator „{self.leitindikator}“ steht nicht in indikatoren")
+        both = sorted(set(self.kontext) & set(self.indikatoren))
+        if both:
+            raise ValueError(f"{', '.join(both)}: steht in indikatoren und in kontext (ein "
+                             "Indikator ist entweder Kern- oder Kontextindikator)")
         unknown = set(self.gewichte) - set(self.indikatoren)
         if unknown:
             raise ValueError(f"gewichte für Indikatoren, die nicht in indikatoren stehen: "
@@ -67,6 +74,8 @@ class NeedRules(_Strict):
     kommunal_index: float = 0.5
     absolut_index: float = 0.5
     absolut_anteil: float = Field(0.10, gt=0, lt=1)
+    # a field with fewer core indicators is shown as exploratory ("explorativ")
+    mindestzahl_indikatoren: int = Field(2, ge=1)
 
 
 class Robustness(_Strict):
@@ -79,9 +88,16 @@ class Robustness(_Strict):
 
 
 class Dynamics(_Strict):
-    """Change since the comparison year."""
+    """Change since the comparison year (METHOD.md §5, *Change*)."""
 
+    # an indicator changed when its change is at least this (in its unit) …
     schwelle: float = Field(1.0, gt=0)
+    # … and outside the noise: beyond this confidence level of the difference of the two
+    # years' values (from their Wilson intervals); 0 = no noise check
+    vertrauensniveau: float = Field(0.95, ge=0, lt=1)
+    # dynamics index of a field (mean standardised change, in standard deviations of the
+    # areas' spread): at least this far from 0 (and outside the noise) for "positiv"/"negativ"
+    index_schwelle: float = Field(0.2, gt=0)
 
 
 class Disclosure(_Strict):
@@ -140,6 +156,8 @@ class Wording(_Strict):
     gremium_genitiv: str = "des Rates"  # "Beschluss {gremium_genitiv}"
     steuerungsgremium: str = "Steuerungsgremium"  # where the Kommunen named priorities
     beschluss: str = ""  # the decision document, e.g. "Beschlussvorlage 2018/0233"
+    beschluss_titel: str = ""  # its subject as printed on it (cited in the annex)
+    beschluss_datum: str = ""  # its date as printed, e.g. "16.08.2018"
     stichtag: str = "31.12."  # day and month of the reference date of all counts
     # accessibility statement: legal basis and enforcement body of the Land
     rechtsgrundlage_barrierefreiheit: str = (
@@ -171,6 +189,118 @@ class Roles(_Strict):
     veraenderung: str = ""
 
 
+#: responsible levels of a recommendation (the decision document's distinction): the
+#: region decides in its own competence, develops jointly with the Kommunen, or recommends
+LEVELS = ("eigen", "gemeinsam", "empfehlung")
+#: kinds of recommendation the concept derives (METHOD.md §7; docs in analysis.concept)
+RECOMMENDATION_KINDS = ("versorgungsluecke", "nur_angrenzend", "interkommunal", "themengleich",
+                        "wirkungsziel", "grenzfaelle")
+#: building blocks of the two reports a work package of the decision can be served by
+BUILDING_BLOCKS = ("bedarf", "befunde", "lebenslagen", "bestand", "luecken", "ziele",
+                   "praeventionskette", "wirkung", "austausch", "interkommunal", "konzept")
+HORIZONS = ("kurzfristig", "mittelfristig", "langfristig")
+Level = Literal["auto", "eigen", "gemeinsam", "empfehlung"]
+Priority = Literal["auto", "hoch", "mittel", "niedrig"]
+Horizon = Literal["kurzfristig", "mittelfristig", "langfristig"]
+
+
+class Task(_Strict):
+    """A task whose carrier differs per Kommune (e.g. the Jugendamt)."""
+
+    titel: str
+    # Kommunen (ids as in kommunen.csv) for which the region carries the task itself;
+    # all others carry it themselves. Ids not in the data are ignored (smaller data).
+    region_traegt: list[str] = Field(default_factory=list)
+
+
+class RecommendationKind(_Strict):
+    """Defaults of one kind of recommendation; ``auto`` = computed (METHOD.md §7)."""
+
+    prioritaet: Priority = "auto"
+    ebene: Level = "auto"
+    zeithorizont: Horizon | None = None  # None = the kind's default
+
+
+class WorkPackage(_Strict):
+    """One work package of the decision document and what in the reports serves it."""
+
+    titel: str
+    bausteine: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _blocks(self) -> WorkPackage:
+        bad = [b for b in self.bausteine if b not in BUILDING_BLOCKS]
+        if bad:
+            raise ValueError(f"bausteine: „{bad[0]}“ ist kein Baustein (erlaubt: "
+                             f"{', '.join(BUILDING_BLOCKS)})")
+        return self
+
+
+class Participation(_Strict):
+    """Participation format per occasion (wording of the format, e.g. „Dialogforum“)."""
+
+    thema: str = "Dialogforum"  # a theme named by at least ``thema_ab`` Kommunen
+    thema_ab: int = Field(3, ge=2)
+    tandem: str = "Werkstatt"  # a theme named by two Kommunen
+    interkommunal: str = "Runder Tisch"  # an area of need across a Kommune border
+    sozialraum: str = "Sozialraumkonferenz"  # an area with cumulated need
+    grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
+
+
+class Concept(_Strict):
+    """The Handlungskonzept: who is responsible, priorities, horizons, participation."""
+
+    # labels of the responsible levels; {region} is replaced by the region's name
+    ebenen: dict[str, str] = Field(default_factory=lambda: {
+        "eigen": "{region} in eigener Zuständigkeit",
+        "gemeinsam": "{region} gemeinsam mit den Kommunen",
+        "empfehlung": "Empfehlung an die Kommunen"})
+    # tasks whose carrier differs per Kommune, e.g. jugendhilfe (Jugendamt)
+    aufgaben: dict[str, Task] = Field(default_factory=dict)
+    # who carries the services of a field: "region", "kommune" or a task id of aufgaben;
+    # fields not listed: "kommune"
+    zustaendigkeit: dict[str, str] = Field(default_factory=dict)
+    # areas with need in at least this many counted fields: cumulation (priority „hoch“)
+    kumulation_ab: int = Field(3, ge=2)
+    # a field with at least this share of borderline classifications gets a check
+    grenzfaelle_anteil: float = Field(0.25, gt=0, le=1)
+    # years after the report year up to which a horizon reaches
+    zeithorizonte: dict[str, int] = Field(default_factory=lambda: {
+        "kurzfristig": 2, "mittelfristig": 4, "langfristig": 6})
+    empfehlungen: dict[str, RecommendationKind] = Field(default_factory=dict)
+    beteiligung: Participation = Participation()
+    # work packages of the decision document (order = order in the annex)
+    arbeitspakete: dict[str, WorkPackage] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Concept:
+        if set(self.ebenen) != set(LEVELS):
+            raise ValueError(f"ebenen: genau die Schlüssel {', '.join(LEVELS)} angeben")
+        for level, label in self.ebenen.items():
+            rest = label.replace("{region}", "")
+            if "{" in rest or "}" in rest:
+                raise ValueError(f"ebenen.{level}: nur der Platzhalter {{region}} ist erlaubt "
+                                 f"(Wert: „{label}“)")
+        if set(self.zeithorizonte) != set(HORIZONS):
+            raise ValueError(f"zeithorizonte: genau die Schlüssel {', '.join(HORIZONS)} angeben")
+        years = [self.zeithorizonte[h] for h in HORIZONS]
+        if any(y < 0 for y in years) or years != sorted(years):
+            raise ValueError("zeithorizonte: Jahre ab dem Berichtsjahr, nicht negativ und "
+                             "kurzfristig ≤ mittelfristig ≤ langfristig")
+        bad = [k for k in self.empfehlungen if k not in RECOMMENDATION_KINDS]
+        if bad:
+            raise ValueError(f"empfehlungen.{bad[0]}: keine Art von Empfehlung (erlaubt: "
+                             f"{', '.join(RECOMMENDATION_KINDS)})")
+        for tid in self.aufgaben:
+            if not is_id(tid) or tid in ("region", "kommune"):
+                raise ValueError(f"aufgaben.{tid}: Kennung nur a–z, 0–9, _ und nicht "
+                                 "„region“ oder „kommune“")
+        return self
+
+    def kind(self, kind: str) -> RecommendationKind:
+        return self.empfehlungen.get(kind, RecommendationKind())
+
+
 class ReportConfig(_Strict):
     """The whole report configuration."""
 
@@ -192,6 +322,12 @@ class ReportConfig(_Strict):
     themen: dict[str, Theme] = Field(default_factory=dict)
     praeventionskette: list[str] = Field(default_factory=list)
     herausgeber: Publisher = Publisher()
+    # how a change of an indicator is judged: hoch_schlecht (higher = worse), hoch_gut
+    # (higher = better), neutral (composition/context: neither); default from the
+    # catalogue's richtung (1 → hoch_schlecht, -1 → hoch_gut)
+    bewertung: dict[str, Literal["hoch_schlecht", "hoch_gut", "neutral"]] = Field(
+        default_factory=dict)
+    konzept: Concept = Concept()
 
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:
@@ -205,6 +341,15 @@ class ReportConfig(_Strict):
             if theme.handlungsfeld not in self.handlungsfelder:
                 raise ValueError(f"themen.{tid}.handlungsfeld „{theme.handlungsfeld}“ ist kein "
                                  f"Handlungsfeld (vorhanden: {', '.join(self.handlungsfelder)})")
+        for fid, who in self.konzept.zustaendigkeit.items():
+            if fid not in self.handlungsfelder:
+                raise ValueError(f"konzept.zustaendigkeit.{fid}: kein Handlungsfeld "
+                                 f"(vorhanden: {', '.join(self.handlungsfelder)})")
+            if who not in ("region", "kommune", *self.konzept.aufgaben):
+                raise ValueError(f"konzept.zustaendigkeit.{fid}: „{who}“ – erlaubt sind "
+                                 "region, kommune oder eine Aufgabe aus konzept.aufgaben ("
+                                 + (", ".join(self.konzept.aufgaben) or "keine eingetragen")
+                                 + ")")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
         return self
@@ -218,6 +363,18 @@ class ReportConfig(_Strict):
     def counted_fields(self) -> list[str]:
         """Fields counted in the cumulation and headline total (not ``separat``)."""
         return [f for f, c in self.handlungsfelder.items() if not c.separat]
+
+    @property
+    def exploratory_fields(self) -> list[str]:
+        """Fields with fewer core indicators than ``bedarf.mindestzahl_indikatoren``:
+        their classification is shown as exploratory."""
+        least = self.bedarf.mindestzahl_indikatoren
+        return [f for f, c in self.handlungsfelder.items() if len(c.indikatoren) < least]
+
+    def evaluation(self, indicator: str, direction: int = 1) -> str:
+        """How a change of ``indicator`` is judged (``bewertung``; default from the
+        catalogue's ``richtung``)."""
+        return self.bewertung.get(indicator, "hoch_gut" if direction < 0 else "hoch_schlecht")
 
     @property
     def region_genitiv(self) -> str:
@@ -395,10 +552,14 @@ def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: st
     """Every indicator named in the configuration must exist in the catalogue."""
     missing = []
     for fid, f in cfg.handlungsfelder.items():
-        for ind in f.indikatoren:
-            if ind not in indicator_ids:
-                missing.append(f"  - handlungsfelder.{fid}.indikatoren: „{ind}“ fehlt in "
-                               "indikatoren.csv")
+        for key, inds in (("indikatoren", f.indikatoren), ("kontext", f.kontext)):
+            for ind in inds:
+                if ind not in indicator_ids:
+                    missing.append(f"  - handlungsfelder.{fid}.{key}: „{ind}“ fehlt in "
+                                   "indikatoren.csv")
+    for ind in cfg.bewertung:
+        if ind not in indicator_ids:
+            missing.append(f"  - bewertung: „{ind}“ fehlt in indikatoren.csv")
     if missing:
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))
 
@@ -505,11 +666,46 @@ def _role_problems(cfg: ReportConfig, ds) -> list[str]:
     return out
 
 
+def recommendation_texts(cfg: ReportConfig, config_path: Path | str
+                         ) -> dict[str, tuple[str, str]]:
+    """The wording of each kind of recommendation: kind → (recommendation, next step).
+
+    Raises :class:`ConfigError` naming the file and section for a missing file, a
+    missing or unknown section, a missing line or an unknown placeholder.
+    """
+    from .texts import check, read_text, sections
+
+    source = f"Text {cfg.texte}/{RECOMMENDATION_TEXT}"
+    parts = sections(read_text(cfg.text_path(config_path, RECOMMENDATION_TEXT), source),
+                     source, RECOMMENDATION_LINES)
+    problems = []
+    for kind in parts:
+        if kind not in RECOMMENDATION_SLOTS:
+            problems.append(f"{source}: Abschnitt „## {kind}“ ist keine Art von Empfehlung "
+                            f"(erlaubt: {', '.join(RECOMMENDATION_SLOTS)})")
+    for kind, slots in RECOMMENDATION_SLOTS.items():
+        if kind not in parts:
+            problems.append(f"{source}: Abschnitt „## {kind}“ fehlt (mit den Zeilen "
+                            "„Empfehlung:“ und „Nächster Schritt:“)")
+            continue
+        for line in RECOMMENDATION_LINES:
+            problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
+                              f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]])
+            for k in RECOMMENDATION_SLOTS}
+
+
 def text_problems(cfg: ReportConfig, config_path: Path | str) -> list[str]:
     """Every chapter text exists, is readable and uses only known placeholders."""
     from .texts import check, read_text
 
     out = []
+    try:
+        recommendation_texts(cfg, config_path)
+    except ConfigError as err:
+        out += [f"  - {line}" for line in str(err).splitlines()]
     for name, allowed in text_slots(cfg).items():
         path = cfg.text_path(config_path, name)
         source = f"Text {cfg.texte}/{name}"
@@ -527,7 +723,23 @@ COMMON_PLACEHOLDERS = ("region", "region_genitiv", "region_dativ", "gremium", "g
                        "steuerungsgremium", "beschluss", "berichtsjahr", "vergleichsjahr",
                        "stichtag")
 FIELD_PLACEHOLDERS = ("titel", "kurz", "leitindikator", "indikatoren")
-REPORT_TEXTS = ("sozialbericht.md", "handlungskonzept.md", "prioritaeten.md")
+REPORT_TEXTS = ("sozialbericht.md", "handlungskonzept.md", "prioritaeten.md",
+                "arbeitspakete.md")
+#: the wording of the recommendations: one section per kind (``## <art>``) with the
+#: lines „Empfehlung:“ and „Nächster Schritt:“
+RECOMMENDATION_TEXT = "empfehlungen.md"
+RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
+_AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
+#: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
+RECOMMENDATION_SLOTS = {
+    "versorgungsluecke": _AREA_SLOTS,
+    "nur_angrenzend": _AREA_SLOTS,
+    "interkommunal": _AREA_SLOTS,
+    "themengleich": ("feld", "feld_titel", "kommunen", "format", "bis", "thema",
+                     "anzahl_kommunen"),
+    "wirkungsziel": ("feld", "feld_titel", "kommunen", "bis", "ziel", "ort", "grund"),
+    "grenzfaelle": (*_AREA_SLOTS, "anzahl_grenzfaelle", "anzahl_bedarf"),
+}
 
 
 def text_slots(cfg: ReportConfig) -> dict[str, tuple[str, ...]]:

@@ -38,6 +38,9 @@ class Analysis:
     need_previous: pd.DataFrame | None  # need in the comparison year
     protected: pd.DataFrame  # area counts after disclosure control
     protected_municipal: pd.DataFrame  # counts that exist only per Kommune, protected
+    # change of the *published* values with the noise check, and the dynamics per field
+    change_published: pd.DataFrame | None = None
+    dynamics: pd.DataFrame | None = None
 
 
 def _directions(catalogue: pd.DataFrame) -> dict[str, int]:
@@ -74,7 +77,7 @@ def classify_prepared(yd: YearData, cfg: ReportConfig, fields: list[str],
                       overrides: dict | None = None, details: bool = True) -> pd.DataFrame:
     """Apply the need rules of ``fields`` to prepared data (see :func:`classify_year`)."""
     overrides = overrides or {}
-    rules = cfg.bedarf.model_dump()
+    rules = cfg.bedarf.model_dump(exclude={"mindestzahl_indikatoren"})
     rules.update({k: v for k, v in overrides.items() if k in rules})
     fcfgs: dict[str, FieldConfig] = overrides.get("field_config", {})
     cols = {}
@@ -178,15 +181,47 @@ def stability_label(share: float, has_need: bool, stable_from: float) -> str:
     return "stabil" if agree >= stable_from else "Grenzfall"
 
 
+#: how a change is judged (``bewertung``) → sign that makes "more need" positive
+EVALUATION_SIGN = {"hoch_schlecht": 1.0, "hoch_gut": -1.0, "neutral": 1.0}
+
+
+def evaluations(catalogue: pd.DataFrame, cfg: ReportConfig | None = None) -> dict[str, str]:
+    """``bewertung`` of every catalogue indicator (configuration, else from ``richtung``)."""
+    out = {}
+    for ind, d in _directions(catalogue).items():
+        out[ind] = cfg.evaluation(ind, d) if cfg is not None else (
+            "hoch_gut" if d < 0 else "hoch_schlecht")
+    return out
+
+
+def noise_factor(level: float) -> float:
+    """Two-sided normal quantile of a confidence ``level`` (0 → 0: no noise check)."""
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + level / 2) if level > 0 else 0.0
+
+
 def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, base_year: int,
-                 threshold: float) -> pd.DataFrame:
+                 threshold: float, evaluation: dict[str, str] | None = None,
+                 level: float = 0.0) -> pd.DataFrame:
     """Change of each indicator since ``base_year`` and a dynamics class per area.
 
-    Change is in the indicator's unit (percentage points for shares). Class:
-    „verschlechtert“ (more need by at least ``threshold``), „verbessert“, „stabil“.
+    Change is in the indicator's unit (percentage points for shares). A change counts
+    when it is at least ``threshold`` and – with a confidence ``level`` > 0 – larger
+    than the noise: ``z × √(se₀² + se₁²)``, the standard errors taken from the two
+    years' Wilson intervals (``rauschen``). Class by ``evaluation`` (``bewertung``,
+    default from ``richtung``): „verschlechtert“ / „verbessert“ / „stabil“; for a
+    ``neutral`` indicator „gestiegen“ / „gesunken“ / „stabil“ (no judgement).
     """
     now = I.value_table(area_ind, year)
     then = I.value_table(area_ind, base_year).reindex(index=now.index, columns=now.columns)
+    half = {}
+    for y, ref in ((year, now), (base_year, then)):
+        hi = I.value_table(area_ind, y, column=S.UPPER).reindex(index=ref.index,
+                                                                columns=ref.columns)
+        lo = I.value_table(area_ind, y, column=S.LOWER).reindex(index=ref.index,
+                                                                columns=ref.columns)
+        half[y] = ((hi - lo) / (2 * I.Z95)).to_numpy().ravel()
     n_areas, n_ind = now.shape
     df = pd.DataFrame({
         S.AREA: np.repeat(now.index.to_numpy(dtype=object), n_ind),
@@ -195,12 +230,119 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
         "wert_vorher": then.to_numpy().ravel(),
     })
     df["veraenderung"] = df["wert"] - df["wert_vorher"]
-    direction = df[S.INDICATOR].map(_directions(catalogue))
-    signed = df["veraenderung"] * np.asarray(direction, dtype=float)
-    df["dynamik"] = np.select([at_least(signed, threshold), at_least(-signed, threshold)],
-                              ["verschlechtert", "verbessert"], "stabil")
+    df["rauschen"] = noise_factor(level) * np.sqrt(half[year] ** 2 + half[base_year] ** 2)
+    if evaluation is None:
+        evaluation = evaluations(catalogue)
+    df["bewertung"] = df[S.INDICATOR].map(lambda i: evaluation.get(i, "hoch_schlecht"))
+    sign = np.asarray(df["bewertung"].map(EVALUATION_SIGN), dtype=float)
+    signed = df["veraenderung"].to_numpy(dtype=float) * sign
+    noise = df["rauschen"].fillna(0.0).to_numpy()
+    with np.errstate(invalid="ignore"):
+        up = at_least(signed, threshold) & (np.abs(signed) > noise)
+        down = at_least(-signed, threshold) & (np.abs(signed) > noise)
+    neutral = (df["bewertung"] == "neutral").to_numpy()
+    df["dynamik"] = np.select(
+        [up & ~neutral, down & ~neutral, up & neutral, down & neutral],
+        ["verschlechtert", "verbessert", "gestiegen", "gesunken"], "stabil")
     df.loc[df["veraenderung"].isna(), "dynamik"] = ""
     return df
+
+
+#: classes of the dynamics index
+DYNAMICS_CLASSES = ("positiv", "stabil", "negativ")
+
+
+def dynamics(change: pd.DataFrame, base_values: pd.DataFrame, cfg: ReportConfig,
+             fields: list[str] | None = None) -> pd.DataFrame:
+    """Dynamics index and class per area and field (METHOD.md §5, *Change*).
+
+    ``change`` is :func:`change_table` of the published values (with the same
+    confidence level as ``dynamik.vertrauensniveau``), ``base_values``
+    the area × indicator values of the comparison year (their spread between areas is
+    the unit of the index). Per field, the judged (not ``neutral``) core indicators'
+    changes are turned towards improvement (+ = better), divided by that spread and
+    averaged with the field weights: index > 0 = the situation improved. Its noise is
+    the same combination of the changes' standard errors. Class „positiv“ / „negativ“
+    when the index is at least ``dynamik.index_schwelle`` away from 0 *and* outside
+    the noise, else „stabil“; no judged indicator or no value → "" (no class).
+
+    Columns per field: ``<f>_dynamik_index``, ``<f>_dynamik_rauschen``, ``<f>_dynamik``,
+    ``<f>_besser`` and ``<f>_schlechter`` (indicator ids that moved, comma-separated).
+    """
+    fields = fields or cfg.fields
+    z = noise_factor(cfg.dynamik.vertrauensniveau)
+    sd = base_values.std(axis=0, ddof=0, skipna=True)
+    sd = sd.where(sd > 0)
+    evaluation = change.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)["bewertung"]
+    ch = change.set_index([S.AREA, S.INDICATOR])
+    areas = pd.Index(sorted(set(change[S.AREA]), key=natural_key), name=S.AREA)
+    delta = ch["veraenderung"].unstack(S.INDICATOR).reindex(areas)
+    # standard error of each change (``rauschen`` is z × se; z = 1 without a noise check)
+    se_all = ch["rauschen"].unstack(S.INDICATOR).reindex(areas) / (z or 1.0)
+    klass = ch["dynamik"].unstack(S.INDICATOR).reindex(areas)
+    thr = cfg.dynamik.index_schwelle
+    cols: dict[str, object] = {}
+    for f in fields:
+        fc = cfg.handlungsfelder[f]
+        judged = [i for i in fc.indikatoren if i in delta.columns
+                  and evaluation.get(i, "neutral") != "neutral" and not np.isnan(sd.get(i, np.nan))]
+        n = len(areas)
+        idx = np.full(n, np.nan)
+        err = np.full(n, np.nan)
+        better = worse = [""] * n
+        if judged:
+            # towards improvement: + = better (the sign of "more need" turned round)
+            sign = np.array([-EVALUATION_SIGN[evaluation[i]] for i in judged])
+            w = np.array([fc.weight(i) for i in judged], dtype=float)
+            scale = sd[judged].to_numpy(dtype=float)
+            d = delta[judged].to_numpy(dtype=float) * sign / scale
+            se = np.nan_to_num(se_all[judged].to_numpy(dtype=float) / scale)
+            ok = ~np.isnan(d)
+            wsum = (ok * w).sum(axis=1)
+            has = wsum > 0
+            safe = np.where(has, wsum, 1.0)
+            idx = np.where(has, (np.where(ok, d, 0.0) * w).sum(axis=1) / safe, np.nan)
+            err = np.where(has, np.sqrt(((np.where(ok, se, 0.0) * w) ** 2).sum(axis=1)) / safe,
+                           np.nan)
+            sub = klass[judged].fillna("")
+            better = [", ".join(i for i in judged if row[i] == "verbessert")
+                      for _, row in sub.iterrows()]
+            worse = [", ".join(i for i in judged if row[i] == "verschlechtert")
+                     for _, row in sub.iterrows()]
+        noise = z * err
+        with np.errstate(invalid="ignore"):
+            pos = at_least(idx, thr) & (idx > noise)
+            neg = at_least(-idx, thr) & (-idx > noise)
+        cls = np.select([pos, neg], ["positiv", "negativ"], "stabil").astype(object)
+        cls[np.isnan(idx)] = ""
+        cols[f"{f}_dynamik_index"] = idx
+        cols[f"{f}_dynamik_rauschen"] = noise
+        cols[f"{f}_dynamik"] = cls
+        cols[f"{f}_besser"] = better
+        cols[f"{f}_schlechter"] = worse
+    return pd.DataFrame(cols, index=areas)
+
+
+#: status × dynamics types (need in the report year × dynamics class), in legend order
+TYPES = ("aufmerksamkeit", "bedarf_stabil", "bedarf_positiv", "beobachten", "unauffaellig")
+
+
+def typology(need_flag: pd.Series, dynamics_class: pd.Series) -> pd.Series:
+    """Status × dynamics type per area (Berlin MSS / Hamburg Sozialmonitoring style):
+
+    * ``aufmerksamkeit`` – need and negative dynamics (*besonderer Aufmerksamkeitsbedarf*);
+    * ``bedarf_stabil`` – need, dynamics stable (or not judged);
+    * ``bedarf_positiv`` – need, dynamics positive;
+    * ``beobachten`` – no need, but negative dynamics (early warning);
+    * ``unauffaellig`` – no need, dynamics stable or positive (or not judged).
+    """
+    need = need_flag.astype(bool)
+    dyn = dynamics_class.reindex(need.index).fillna("")
+    out = np.select([need & (dyn == "negativ"), need & (dyn == "positiv"), need,
+                     dyn == "negativ"],
+                    ["aufmerksamkeit", "bedarf_positiv", "bedarf_stabil", "beobachten"],
+                    "unauffaellig")
+    return pd.Series(out, index=need.index, name="typ")
 
 
 def _protect_municipal_only(ds: Dataset, cfg: ReportConfig) -> pd.DataFrame:
@@ -248,13 +390,19 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
     any_need = int(need[[f"{f}_bedarf_flag" for f in counted]].any(axis=1).sum())
     stab = stability(area_ind, mun_ind, ds.indicators, cfg, year) if with_stability else \
         pd.DataFrame(index=need.index)
-    change = prev = None
+    change = prev = change_pub = dyn = None
     if cfg.vergleichsjahr is not None and cfg.vergleichsjahr in ds.years:
+        ev = evaluations(ds.indicators, cfg)
+        level = cfg.dynamik.vertrauensniveau
         change = change_table(area_all, ds.indicators, year, cfg.vergleichsjahr,
-                              cfg.dynamik.schwelle)
+                              cfg.dynamik.schwelle, ev, level)
         _, prev = classify_year(area_ind, mun_ind, ds.indicators, cfg, cfg.vergleichsjahr)
+        # dynamics only from published values (a withheld value counts as missing)
+        change_pub = change_table(area_ind, ds.indicators, year, cfg.vergleichsjahr,
+                                  cfg.dynamik.schwelle, ev, level)
+        dyn = dynamics(change_pub, I.value_table(area_ind, cfg.vergleichsjahr), cfg)
     return Analysis(year, area_all, mun_all, reg_ind, z, need, head, any_need, stab, change, prev,
-                    protected, protected_m)
+                    protected, protected_m, change_pub, dyn)
 
 
 def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig) -> pd.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from . import fmt, geo
 from . import schema as S
 from .errors import DataContractError, Problem
 from .identities import check_identities, parse_identities
+from .ids import natural_key
 from .inputfiles import TEXT_FILE_LIMIT, check_input, limits, open_input, too_many_rows
 from .io import find_table, read_geojson
 from .notes import Note, read_notes
@@ -177,7 +177,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
     var_known = set(var[S.VARIABLE])
     var_level = dict(zip(var[S.VARIABLE], var[S.LEVEL], strict=True))
 
-    problems += _unknown(areas, "sozialraeume.csv", S.AGS, ags_known, "Kommune (AGS)",
+    problems += _unknown(areas, "sozialraeume.csv", S.AGS, ags_known, "Kommune",
                          "AGS aus kommunen.csv verwenden")
     for ags in sorted(ags_known - set(areas[S.AGS])):
         row = int(mun.index[mun[S.AGS] == ags][0]) + 2
@@ -204,7 +204,7 @@ def _load_dataset(data_dir: Path) -> Dataset:
                                 "Variable liegt laut variablen.csv nur je Kommune vor",
                                 "in zaehlungen_kommune.csv eintragen"))
     if not cntm.empty:
-        problems += _unknown(cntm, "zaehlungen_kommune.csv", S.AGS, ags_known, "Kommune (AGS)",
+        problems += _unknown(cntm, "zaehlungen_kommune.csv", S.AGS, ags_known, "Kommune",
                              "AGS aus kommunen.csv verwenden")
         problems += _unknown(cntm, "zaehlungen_kommune.csv", S.VARIABLE, var_known, "Variable",
                              "Kennung aus variablen.csv verwenden")
@@ -546,12 +546,6 @@ def _topology(file: str, geoms: dict[str, BaseGeometry], municipality_of: dict[s
     return problems
 
 
-def natural_key(text: str) -> tuple:
-    """Sort key that puts "AC 2" before "AC 10" (as the reports do)."""
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t)
-                 for t in re.split(r"(\d+)", str(text)))
-
-
 def _area(m2: float) -> str:
     if m2 < 10_000:
         return f"{fmt.number(m2, 0)} m²"
@@ -562,7 +556,7 @@ def _check_planning(frames: dict, ags: set, areas: set, indicators: set) -> list
     problems: list[Problem] = []
     pri = frames.get("prioritaeten")
     if pri is not None:
-        problems += _unknown(pri, "prioritaeten.csv", S.AGS, ags, "Kommune (AGS)",
+        problems += _unknown(pri, "prioritaeten.csv", S.AGS, ags, "Kommune",
                              "AGS aus kommunen.csv verwenden")
     svc = frames.get("angebote")
     if svc is not None:

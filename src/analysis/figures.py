@@ -108,6 +108,9 @@ class FigureOutput:
     number_formats, row_header : see :func:`analysis.tables.html_table`.
     figure : matplotlib Figure, optional
         Kept for saving other formats (:meth:`save_png`); not part of the HTML.
+    column_groups : tuple of (label, columns), optional
+        Show the data as several tables, one per group (the row header repeated in each),
+        so that a table of many columns fits a page: "Daten zur Abbildung: title – label".
     """
 
     svg: bytes = field(repr=False)
@@ -120,6 +123,7 @@ class FigureOutput:
     figure: Figure | None = field(default=None, repr=False, compare=False)
     inline: bool = False  # True: ``svg`` is made for the page (:func:`inline_svg`), not <img>
     row_links: Sequence[str | None] | None = field(default=None, repr=False, compare=False)
+    column_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.alt or not self.alt.strip() or NO_DESCRIPTION in self.alt:
@@ -139,13 +143,14 @@ class FigureOutput:
         figcaption = f"<strong>{esc(self.title)}</strong>"
         if self.caption:
             figcaption += f'<br><span class="chart-note">{esc(self.caption)}</span>'
-        table = html_table(
-            self.table,
-            self.table_caption,
-            number_formats=self.number_formats,
-            row_header=self.row_header,
-            row_links=self.row_links,
-        )
+        parts = []
+        for label, columns in self.column_groups or (("", tuple(self.table.columns)),):
+            keep = [c for c in self.table.columns if c == self.row_header or c in columns]
+            caption = f"{self.table_caption} – {label}" if label else self.table_caption
+            formats = {c: f for c, f in (self.number_formats or {}).items() if c in keep}
+            parts.append(wrap_region(
+                html_table(self.table[keep], caption, number_formats=formats,
+                           row_header=self.row_header, row_links=self.row_links), caption))
         image = (self.svg.decode("utf-8") if self.inline
                  else f'<img alt="{esc(self.alt, quote=True)}" src="{self.data_uri}">')
         return (
@@ -155,7 +160,7 @@ class FigureOutput:
             "</figure>\n"
             '<details class="chart-data">\n'
             "<summary>Tabelle zur Abbildung</summary>\n"
-            f"{wrap_region(table, self.table_caption)}\n"
+            + "\n".join(parts) + "\n"
             "</details>"
         )
 
@@ -983,8 +988,11 @@ def profile_heatmap(
     threshold: float = 1.0,
     row_label: str = "Sozialraum",
     bounds: Sequence[float] = (-1.0, -0.5, 0.5, 1.0),
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> FigureOutput:
     """Profile matrix (Profilmatrix) of several areas: z-scores of indicators as a heat map.
+
+    ``groups`` (label, columns) splits the data table, e.g. one table per field of action.
 
     Rows are areas, columns indicators (direction already applied, so red = more
     need than the regional mean, blue = less). Cells are coloured in the five diverging
@@ -1088,4 +1096,4 @@ def profile_heatmap(
     return FigureOutput(svg=inline_svg(svg, alt), alt=alt, title=title, table=table,
                         caption=caption,
                         number_formats={c: (lambda v: fmt.signed(v, 1)) for c in cols},
-                        row_header=row_label, figure=fig, inline=True)
+                        row_header=row_label, figure=fig, inline=True, column_groups=groups)

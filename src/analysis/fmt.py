@@ -34,14 +34,17 @@ __all__ = [
     "NBSP",
     "SUPPRESSED",
     "count_phrase",
+    "count_words",
     "is_missing",
     "is_suppressed",
     "join_de",
+    "leaders",
     "number_word",
     "number",
     "per_thousand",
     "percent",
     "signed",
+    "verb",
     "with_unit",
 ]
 
@@ -202,3 +205,56 @@ def number_word(n: int) -> str:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"Ganze Zahl erwartet, erhalten: {n!r}")
     return _WORDS[int(n)] if 0 <= int(n) <= 12 else number(int(n))
+
+
+# ---------------------------------------------------------------------------
+# Counts in running text (German agreement)
+# ---------------------------------------------------------------------------
+# indefinite and negative article by grammatical gender ("m", "f", "n") and case
+_ARTICLE = {
+    ("m", "nom"): ("ein", "kein"), ("f", "nom"): ("eine", "keine"), ("n", "nom"): ("ein", "kein"),
+    ("m", "akk"): ("einen", "keinen"), ("f", "akk"): ("eine", "keine"), ("n", "akk"): ("ein", "kein"),
+    ("m", "dat"): ("einem", "keinem"), ("f", "dat"): ("einer", "keiner"), ("n", "dat"): ("einem", "keinem"),
+}
+
+
+def _whole(n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        if isinstance(n, float) and not is_missing(n) and float(n).is_integer():
+            return int(n)
+        raise TypeError(f"Ganze Zahl erwartet, erhalten: {n!r}")
+    return int(n)
+
+
+def count_words(n: int, singular: str, plural: str, genus: str = "m", case: str = "nom") -> str:
+    """A count with its noun as running text requires it.
+
+    0 → ``"kein Sozialraum"`` / ``"keine Kommune"``, 1 → ``"ein Sozialraum"`` /
+    ``"einer Kommune"`` (dative), 2–12 in words (``"drei Kommunen"``), from 13 on digits
+    (``"15 Sozialräume"``, ``"1.234 …"``). ``genus`` is the noun's grammatical gender
+    (``m``, ``f``, ``n``), ``case`` ``nom``, ``akk`` or ``dat`` (pass the dative plural,
+    e.g. ``"Sozialräumen"``, as ``plural`` for ``dat``)."""
+    k = _whole(n)
+    one, none = _ARTICLE[(genus, case)]
+    if k == 0:
+        return f"{none} {singular}"
+    if k == 1:
+        return f"{one} {singular}"
+    return f"{number_word(k)} {plural}"
+
+
+def verb(n: int, singular: str, plural: str) -> str:
+    """The verb form agreeing with a count (``1`` → ``"hat"``, else ``"haben"``)."""
+    return singular if _whole(n) == 1 else plural
+
+
+def leaders(counts: Iterable[tuple[str, int]], k: int = 3) -> list[tuple[str, int]]:
+    """The ``k`` largest counts **with every tie of the last one** (descending, input
+    order among equals): ``[(A, 6), (B, 6), (C, 6), (D, 6), (E, 2)]`` with ``k=2`` gives all
+    four 6s. Zero counts are never leaders."""
+    ranked = sorted(((name, _whole(v)) for name, v in counts if _whole(v) > 0),
+                    key=lambda t: -t[1])
+    if len(ranked) <= k:
+        return ranked
+    cut = ranked[k - 1][1]
+    return [t for t in ranked if t[1] >= cut]

@@ -26,11 +26,6 @@ AGS_RE = r"^(?:0[1-9]|1[0-6])[0-9]{6}$"
 KOMMUNE_ID_DIGITS_RE = rf"^(?:.*[^0-9].*|{AGS_RE[1:-1]})$"
 
 
-def is_free_id(text: str) -> bool:
-    """Whether ``text`` has the form of an area code / Kommune id (see module docstring)."""
-    return len(text) <= ID_MAX_LENGTH and re.fullmatch(ID_RE[1:-1], text) is not None
-
-
 def is_ags(text: object) -> bool:
     """Whether ``text`` is a real Amtlicher Gemeindeschlüssel: 8 digits, Land 01–16."""
     return isinstance(text, str) and re.fullmatch(AGS_RE[1:-1], text) is not None
@@ -91,6 +86,12 @@ AREA_ANCHOR = "sr-{}"  # anchor of an area profile on its Kommunalprofil page
 def profile_pages(kommune_ids: Iterable[str]) -> dict[str, str]:
     """Kommune id → page slug of its Kommunalprofil (safe and unique for any ids)."""
     return {k: PROFILE_PAGE.format(s) for k, s in id_slugs(kommune_ids).items()}
+
+
+def field_pages(fields: Iterable[str]) -> dict[str, str]:
+    """Field id → page slug of its chapter in the Sozialbericht (``2<n>_<id>``, n = its
+    position in the configuration)."""
+    return {f: f"2{i}_{f}" for i, f in enumerate(fields)}
 
 
 def area_anchors(codes: Iterable[str]) -> dict[str, str]:

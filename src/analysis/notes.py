@@ -15,8 +15,10 @@ from .errors import DataContractError, Problem
 from .inputfiles import TEXT_FILE_LIMIT, read_input
 from .textcheck import text_problem
 
-SOURCE_TYPES = ("Sozialraumkonferenz", "Fachgespräch", "Befragung", "Lenkungskreis",
-                "Steuerungsgremium")
+# kinds of source of a qualitative finding: generic terms of German social planning
+# (a region's own body, e.g. "Lenkungskreis" or "Arbeitskreis", is one of them)
+SOURCE_TYPES = ("Sozialraumkonferenz", "Fachgespräch", "Befragung", "Beteiligungsformat",
+                "Werkstatt", "Runder Tisch", "Arbeitskreis", "Lenkungskreis", "Steuerungsgremium")
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def parse_note(path: Path, areas: set[str], ags: set[str], root: Path | None = N
     note_ags = meta.get("ags")
     if note_ags is not None and str(note_ags) not in ags:
         problems.append(_problem(name, line_of.get("ags"), "ags", note_ags,
-                                 "unbekannte Kommune (AGS)",
+                                 "unbekannte Kommune",
                                  "Kennung der Kommune aus kommunen.csv als Text in "
                                  "Anführungszeichen, z. B. ags: \"05334002\""))
     if not note_areas and note_ags is None:

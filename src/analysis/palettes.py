@@ -30,10 +30,12 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex, to_rgb
 
 __all__ = [
+    "ATTENTION",
     "CATEGORICAL",
     "COVERAGE",
     "DIVERGING",
     "NEED",
+    "NEED_BORDERLINE",
     "NEUTRAL",
     "min_distance",
     "sequential",
@@ -50,9 +52,13 @@ CATEGORICAL: tuple[str, ...] = (
 )
 #: need maps: no need (neutral) / need (Okabe–Ito vermillion)
 NEED: tuple[str, str] = (NEUTRAL, "#D55E00")
+#: need maps with borderline classes: no need, no need (borderline), need (borderline), need
+NEED_BORDERLINE: tuple[str, str, str, str] = (NEUTRAL, "#F9D5BD", "#E8894A", "#B54B00")
 
 #: need and services: no need / need, service in the area / only next door / none
 COVERAGE: tuple[str, str, str, str] = (NEUTRAL, "#56B4E9", "#E69F00", "#D55E00")
+#: status × dynamics: inconspicuous, watch, need, special attention (the same four colours)
+ATTENTION: tuple[str, str, str, str] = COVERAGE
 #: an area that belongs to several categories at once (e.g. "mehrere Felder")
 SEVERAL = "#555555"
 

@@ -119,6 +119,9 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
             for site, (files, links) in downloads.items():
                 trust.write_sealed(dl_dir / f"{dl_key}.{site}", f"downloads/{dl_key}/{site}",
                                    _pack(files, links), key)
+    from .report import Report as _Report
+
+    areas = _Report(ctx).area_finder()
     pub = ctx.cfg.herausgeber
     for site, title in SITE_TITLES.items():
         out = staging / site
@@ -140,6 +143,8 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
                           for k in ("stelle", "behoerde", "anschrift", "email", "telefon")),
             legal_basis=ctx.cfg.bezeichnungen.rechtsgrundlage_barrierefreiheit,
             enforcement=ctx.cfg.bezeichnungen.durchsetzung_barrierefreiheit,
+            data_date=f"{ctx.cfg.bezeichnungen.stichtag}{ctx.cfg.berichtsjahr}",
+            areas=areas,
         )
         pages = []
         for r in runs:

@@ -19,12 +19,12 @@ from . import fmt
 from . import schema as S
 from .config import text_slots, text_values
 from .context import Context, load_context
-from .core import need_table, stability_label
+from .core import TYPES, need_table, stability_label, typology
 from .errors import ConfigError
 from .figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
 from .ids import area_anchors, is_ags, natural_key, natural_sorted, profile_pages
 from .maps import ClassScheme, choropleth, count_scheme, diverging_scheme
-from .palettes import NEED
+from .palettes import ATTENTION, NEED_BORDERLINE
 from .prose import Prose, Stack, notice, prose
 from .tables import DEMO_MARK, TableOutput
 from .texts import TextBlock, read_text, render
@@ -37,6 +37,72 @@ RULE_TEXT = {
 }
 
 
+#: status × dynamics types (:data:`analysis.core.TYPES`) as the report names them
+TYPE_LABEL = {
+    "aufmerksamkeit": "besonderer Aufmerksamkeitsbedarf",
+    "bedarf_stabil": "Handlungsbedarf, Lage stabil",
+    "bedarf_positiv": "Handlungsbedarf, Lage verbessert",
+    "beobachten": "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+    "unauffaellig": "kein Handlungsbedarf, Lage nicht verschlechtert",
+}
+#: the same, short, as table headers
+TYPE_SHORT = {
+    "aufmerksamkeit": "Bedarf und negativ",
+    "bedarf_stabil": "Bedarf, stabil",
+    "bedarf_positiv": "Bedarf, positiv",
+    "beobachten": "kein Bedarf, negativ",
+    "unauffaellig": "kein Bedarf, sonst",
+}
+DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ",
+                  "": "nicht bewertet"}
+BORDERLINE = "knapp"
+
+
+class Uncertain(float):
+    """A published value flagged ``unsicher`` (denominator below ``unsicher_nenner``):
+    tables show it in parentheses (*Aussagewert eingeschränkt*)."""
+
+
+def mark_uncertain(formatter):
+    """A cell formatter that puts :class:`Uncertain` values in parentheses."""
+    def show(x):
+        text = formatter(x)
+        return f"({text})" if isinstance(x, Uncertain) and text not in (fmt.SUPPRESSED,
+                                                                         fmt.MISSING) else text
+    return show
+
+
+def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
+                          plural: str = "Sozialräume", one: str = "einer",
+                          suffix: str = "", genus: str = "m") -> str:
+    """A count with its borderline part, as running text (:func:`analysis.fmt.count_words`):
+    "43 Sozialräume, davon 21 knapp", "15 Sozialräume, davon einer knapp", "zwei
+    Sozialräume, beide knapp", "ein Sozialraum, knapp", "kein Sozialraum"; ``k = 0`` adds
+    nothing. ``one`` is "one" in the gender of the noun (einer / eine / eines); ``suffix``
+    follows the noun ("… in fünf Kommunen, davon drei knapp")."""
+    if k < 0 or k > n:
+        raise ValueError(f"davon {k} von {n}: unmöglich")
+    return fmt.count_words(n, singular, plural, genus) + suffix + borderline_tail(n, k, one)
+
+
+def borderline_tail(n: int, k: int, one: str = "einer") -> str:
+    """The borderline part alone: ", davon drei knapp", ", beide knapp", "" for none."""
+    if k == 0:
+        return ""
+    if n == 1:
+        return f", {BORDERLINE}"
+    if k == n:
+        return f", {'beide' if n == 2 else 'alle'} {BORDERLINE}"
+    return f", davon {one if k == 1 else fmt.number_word(k)} {BORDERLINE}"
+
+
+def _watch_phrase(n: int) -> str:
+    """"Drei weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
+    who = fmt.count_words(n, "weiterer Sozialraum", "weitere Sozialräume")
+    return (f"{who} ohne Handlungsbedarf, aber mit negativer Dynamik "
+            f"{'wird' if n <= 1 else 'werden'} zur Beobachtung genannt.")
+
+
 def open_report(
     data_dir: str | Path = "../data/demo", config_file: str | Path = "../config/report.yaml"
 ) -> Report:
@@ -46,6 +112,20 @@ def open_report(
 
 def _natural(codes) -> list[str]:
     return natural_sorted(codes)
+
+
+def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> str:
+    """How one field's classification changed: the areas newly in need (``borderline`` of
+    them only „knapp“) and those no longer in need, in whole German sentences for 0, 1, 2
+    and many."""
+    def part(codes: list[str], what: str, k: int = 0) -> str:
+        return (f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')} {what}"
+                + borderline_tail(len(codes), k)
+                + (f" ({fmt.join_de(codes)})" if codes else ""))
+    if not entered and not left:
+        return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
+    return (part(entered, "neu mit Handlungsbedarf", borderline) + "; "
+            + part(left, "nicht mehr mit Handlungsbedarf") + ".")
 
 
 @dataclass
@@ -162,14 +242,26 @@ class Report:
 
     @cached_property
     def need_scheme(self) -> ClassScheme:
-        """Classes of every need map (kein Handlungsbedarf / Handlungsbedarf)."""
-        return ClassScheme((False, True), (NEED_LABEL[False], NEED_LABEL[True]), NEED,
-                           "Einstufung", categorical=True)
+        """Classes of every need map: no need, no need (borderline), need (borderline),
+        need – codes 0 … 3, light to dark."""
+        return ClassScheme((0, 1, 2, 3), (NEED_LABEL[False], f"{NEED_LABEL[False]}, {BORDERLINE}",
+                                          f"{NEED_LABEL[True]}, {BORDERLINE}", NEED_LABEL[True]),
+                           NEED_BORDERLINE, "Einstufung", categorical=True)
 
     @cached_property
     def cumulation_scheme(self) -> ClassScheme:
         """Classes of every cumulation map, regional and municipal: 0 … all fields."""
         return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.fields))
+
+    def area_finder(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every Sozialraum as (code, name, Kommune, link to its profile), in natural code
+        order, for the area finder page. The link is :meth:`area_href` as seen from the
+        annex (``../sozialbericht/…``), valid from both sites."""
+        return tuple(
+            (str(c), str(self.areas.loc[c, "name"]), str(self.areas.loc[c, S.KOMMUNE]),
+             self.area_href(c, "handlungskonzept/"))
+            for c in _natural(self.areas.index)
+        )
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -268,6 +360,88 @@ class Report:
             return float("nan")
         return float(row[S.VALUE].iloc[0])
 
+    # ------------------------------------------------------------------ uncertainty
+    @cached_property
+    def _borderline(self) -> dict[str, pd.Series]:
+        """Per field: areas whose classification (need or not) is a borderline case of
+        the robustness check (:func:`analysis.core.stability_label`)."""
+        out = {}
+        for f in self.cfg.fields:
+            flag = self.res.need[f"{f}_bedarf_flag"].astype(bool)
+            if f not in self.res.stability:
+                out[f] = pd.Series(False, index=flag.index)
+                continue
+            share = self.res.stability[f].reindex(flag.index)
+            out[f] = pd.Series([
+                not np.isnan(x) and stability_label(x, bool(h), self.cfg.robustheit.stabil_ab)
+                == "Grenzfall" for x, h in zip(share, flag, strict=True)], index=flag.index)
+        return out
+
+    def borderline(self, field: str) -> pd.Series:
+        """Area → True where the field's classification is borderline („knapp“)."""
+        return self._borderline[field]
+
+    def borderline_need_count(self, field: str, codes=None) -> int:
+        """How many of the areas with need in ``field`` (among ``codes``) are borderline."""
+        flag = self.res.need[f"{field}_bedarf_flag"].astype(bool)
+        hit = flag & self.borderline(field)
+        return int(hit.sum() if codes is None else hit.reindex(codes, fill_value=False).sum())
+
+    def borderline_any_count(self) -> int:
+        """Areas with need in at least one counted field whose every such need is
+        borderline (the area's place in the total is itself borderline)."""
+        firm = pd.Series(False, index=self.res.need.index)
+        some = pd.Series(False, index=self.res.need.index)
+        for f in self.cfg.counted_fields:
+            flag = self.res.need[f"{f}_bedarf_flag"].astype(bool)
+            some |= flag
+            firm |= flag & ~self.borderline(f)
+        return int((some & ~firm).sum())
+
+    def is_exploratory(self, field: str) -> bool:
+        """Fewer core indicators than ``bedarf.mindestzahl_indikatoren``."""
+        return field in self.cfg.exploratory_fields
+
+    def exploratory_suffix(self, field: str) -> str:
+        return " (explorativ)" if self.is_exploratory(field) else ""
+
+    def uncertainty_key(self, borderline: bool = True, uncertain: bool = False,
+                        exploratory: bool = False) -> Prose:
+        """The key (Zeichenerklärung) under a table or map that marks uncertainty."""
+        parts = []
+        if borderline:
+            parts.append(
+                f"„{BORDERLINE}“: Grenzfall der Robustheitsprüfung – weniger als "
+                f"{fmt.percent(self.cfg.robustheit.stabil_ab * 100, 0)} der Varianten mit "
+                "veränderten Schwellen, Gewichten und Indikatoren bestätigen die Einstufung.")
+        if uncertain:
+            parts.append(
+                "( ) Wert in Klammern: Aussagewert eingeschränkt, weil der Nenner unter "
+                f"{fmt.number(self.cfg.unsicher_nenner)} liegt (breiter Vertrauensbereich).")
+        if exploratory:
+            parts.append(
+                "„explorativ“: Das Handlungsfeld beruht auf weniger als "
+                f"{fmt.number_word(self.cfg.bedarf.mindestzahl_indikatoren)} "
+                "Kernindikatoren; die Einstufung ist ein erster Hinweis, kein gesicherter Befund.")
+        return Prose(tuple(["Zeichenerklärung: " + " ".join(parts)]) if parts else (),
+                     css_class="prose")
+
+    @cached_property
+    def area_indicator_ids(self) -> set[str]:
+        """Indicators that exist per Sozialraum (not only per Kommune)."""
+        return set(self.res.area[S.INDICATOR])
+
+    def uncertain_value(self, indicator: str, code: str, year: int | None = None) -> object:
+        """An area's published value: ``"•"`` if withheld, :class:`Uncertain` if flagged
+        ``unsicher``, else the float."""
+        v = self.area_value(indicator, year)
+        if code not in v.index or bool(v.loc[code, D.FLAG]):
+            return D.SUPPRESSED if code in v.index else float("nan")
+        x = v.loc[code, S.VALUE]
+        if fmt.is_missing(x):
+            return float("nan")
+        return Uncertain(x) if bool(v.loc[code, S.RELIABLE]) else float(x)
+
     # ------------------------------------------------------------------ overview
     def banner(self) -> Prose | None:
         if not self.ds.is_demo:
@@ -282,11 +456,14 @@ class Report:
         n = len(self.areas)
         parts = []
         for _, r in self.res.headline.iterrows():
-            f = self.cfg.handlungsfelder[r["handlungsfeld"]]
+            fid = r["handlungsfeld"]
+            f = self.cfg.handlungsfelder[fid]
             parts.append(
-                f"{f.kurz}: {fmt.count_phrase(int(r['sozialraeume']), 'Sozialraum', 'Sozialräume')}"
-                + ("" if self.single_municipality else
-                   f" in {fmt.count_phrase(int(r['kommunen']), 'Kommune', 'Kommunen')}")
+                f"{f.kurz}{self.exploratory_suffix(fid)}: "
+                + count_with_borderline(
+                    int(r["sozialraeume"]), self.borderline_need_count(fid),
+                    suffix="" if self.single_municipality or not int(r["sozialraeume"]) else
+                    f" in {fmt.count_words(int(r['kommunen']), 'Kommune', 'Kommunen', 'f', 'dat')}")
             )
         terms = []
         for fid in self.cfg.fields:
@@ -295,13 +472,28 @@ class Report:
                 k = int(self.res.need[f"{fid}_bedarf_flag"].sum())
                 terms.append(f"{fmt.count_phrase(k, 'Sozialraum gilt', 'Sozialräume gelten')} "
                              f"als {fc.gebietsbegriff} (Handlungsbedarf im Feld {fc.kurz}); ")
-        cum = self.res.need["kumulation"]
+        from .concept import counted_cumulation
+
+        # cumulation over the same counted fields as the total (not the separate ones)
+        counted = self.cfg.counted_fields
+        k = self.cfg.konzept.kumulation_ab
+        cum = counted_cumulation(self.res.need, counted)
+        n_cum = int((cum >= k).sum())
+        cumulation = ("" if len(counted) < k else
+                      f"{fmt.count_phrase(n_cum, 'Sozialraum hat', 'Sozialräume haben')} "
+                      + (f"Handlungsbedarf in allen {fmt.number_word(len(counted))} gezählten "
+                         "Feldern." if k == len(counted) else
+                         f"Handlungsbedarf in {fmt.number_word(k)} oder mehr der "
+                         f"{fmt.number_word(len(counted))} gezählten Felder."))
+        k_any = self.borderline_any_count()
+        any_part = ("" if not k_any else
+                    f" Bei {'einem' if k_any == 1 else fmt.number(k_any)} davon beruht das nur "
+                    f"auf {'einer knappen Einstufung' if k_any == 1 else 'knappen Einstufungen'}"
+                    " (Grenzfälle der Robustheitsprüfung).")
         return prose(
             f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
             f"{fmt.number(n)} Sozialräume {self.cfg.region_genitiv} Handlungsbedarf in "
-            f"{self._counted_fields_phrase()}. {''.join(terms)}"
-            f"{fmt.count_phrase(int((cum >= 3).sum()), 'Sozialraum hat', 'Sozialräume haben')} "
-            f"Handlungsbedarf in drei oder mehr Feldern.",
+            f"{self._counted_fields_phrase()}.{any_part} {''.join(terms)}{cumulation}",
             "Handlungsbedarf je Handlungsfeld:",
             items=parts,
         )
@@ -326,8 +518,9 @@ class Report:
             f = self.cfg.handlungsfelder[r["handlungsfeld"]]
             rows.append(
                 {
-                    "Handlungsfeld": f.titel,
+                    "Handlungsfeld": f.titel + self.exploratory_suffix(r["handlungsfeld"]),
                     "Sozialräume mit Handlungsbedarf": int(r["sozialraeume"]),
+                    f"davon {BORDERLINE}": self.borderline_need_count(r["handlungsfeld"]),
                     "Kommunen": int(r["kommunen"]),
                 }
             )
@@ -335,6 +528,7 @@ class Report:
             {
                 "Handlungsfeld": self._counted_fields_label(),
                 "Sozialräume mit Handlungsbedarf": self.res.any_need,
+                f"davon {BORDERLINE}": self.borderline_any_count(),
                 "Kommunen": int(
                     self.areas.loc[
                         self.res.need.index[
@@ -347,11 +541,13 @@ class Report:
                 ),
             }
         )
-        return TableOutput(
+        table = TableOutput(
             pd.DataFrame(rows),
             f"Sozialräume mit Handlungsbedarf {self.year} je Handlungsfeld",
             row_header="Handlungsfeld",
         )
+        return Stack((table, self.uncertainty_key(
+            exploratory=bool(self.cfg.exploratory_fields))))
 
     def cumulation_map(self) -> FigureOutput:
         cum = self.res.need["kumulation"]
@@ -418,20 +614,17 @@ class Report:
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
             entered = _natural(now.index[now & ~before])
             left = _natural(now.index[~now & before])
-            items.append(
-                f"{self.cfg.handlungsfelder[f].kurz}: "
-                f"{fmt.count_phrase(len(entered), 'Sozialraum', 'Sozialräume')} neu "
-                f"mit Handlungsbedarf"
-                + (f" ({fmt.join_de(entered)})" if entered else "")
-                + f", {fmt.number(len(left))} nicht mehr"
-                + (f" ({fmt.join_de(left)})" if left else "")
-            )
+            knapp = int(self.borderline(f).reindex(entered, fill_value=False).sum())
+            items.append(f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: "
+                         + change_phrase(entered, left, knapp))
         return prose(
             f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
         )
 
-    def change_table(self) -> TableOutput:
-        """Per core indicator: areas improving / stable / worsening since the comparison year."""
+    def change_table(self) -> TableOutput | Stack:
+        """Per core indicator: areas improving / stable / worsening since the comparison
+        year; indicators judged ``neutral`` (and context indicators) in a second table
+        that only says risen / fallen."""
         ch = self.res.change
         base = self.cfg.vergleichsjahr
         flags = self.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
@@ -442,32 +635,56 @@ class Report:
         )
         ch = ch.set_index([S.AREA, S.INDICATOR])
         ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
-        rows = []
+        judged_rows, neutral_rows = [], []
         for f in self.cfg.fields:
-            for ind in self.cfg.handlungsfelder[f].indikatoren:
+            fc = self.cfg.handlungsfelder[f]
+            for ind in [*fc.indikatoren, *fc.kontext]:
                 sub = ch[ch[S.INDICATOR] == ind]
-                rows.append(
-                    {
-                        "Indikator": self.label(ind),
-                        "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
-                        "verbessert": int((sub["dynamik"] == "verbessert").sum()),
-                        "stabil": int((sub["dynamik"] == "stabil").sum()),
-                        "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum()),
-                        "Region vorher": self.region_value(ind, base),
-                        "Region jetzt": self.region_value(ind),
-                    }
-                )
-        df = pd.DataFrame(rows)
-        return TableOutput(
-            df,
+                if sub.empty:
+                    continue
+                row = {"Indikator": self.label(ind) + (" (Kontext)" if ind in fc.kontext else ""),
+                       "Handlungsfeld": fc.kurz}
+                if (sub["bewertung"] == "neutral").all():
+                    row.update({"gestiegen": int((sub["dynamik"] == "gestiegen").sum()),
+                                "stabil": int((sub["dynamik"] == "stabil").sum()),
+                                "gesunken": int((sub["dynamik"] == "gesunken").sum())})
+                    target = neutral_rows
+                else:
+                    row.update({"verbessert": int((sub["dynamik"] == "verbessert").sum()),
+                                "stabil": int((sub["dynamik"] == "stabil").sum()),
+                                "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum())})
+                    target = judged_rows
+                row.update({"Region vorher": self.region_value(ind, base),
+                            "Region jetzt": self.region_value(ind)})
+                target.append(row)
+        formats = {"Region vorher": lambda x: fmt.number(x, 1),
+                   "Region jetzt": lambda x: fmt.number(x, 1)}
+        rule = (f"Schwelle ± {fmt.number(self.cfg.dynamik.schwelle, 1)}"
+                + (" und außerhalb der Zufallsschwankung" if self.cfg.dynamik.vertrauensniveau
+                   else ""))
+        judged = TableOutput(
+            pd.DataFrame(judged_rows, columns=["Indikator", "Handlungsfeld", "verbessert",
+                                               "stabil", "verschlechtert", "Region vorher",
+                                               "Region jetzt"]),
             f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
-            f"Sozialräume (Schwelle ± {fmt.number(self.cfg.dynamik.schwelle, 1)})",
-            number_formats={
-                "Region vorher": lambda x: fmt.number(x, 1),
-                "Region jetzt": lambda x: fmt.number(x, 1),
-            },
+            f"Sozialräume ({rule})",
+            number_formats=formats,
             row_header="Indikator",
         )
+        if not neutral_rows:
+            return judged
+        neutral = TableOutput(
+            pd.DataFrame(neutral_rows),
+            f"Indikatoren ohne Bewertung (Zusammensetzung, Kontext) {base}–{self.year}: Zahl "
+            f"der Sozialräume mit gestiegenem oder gesunkenem Wert ({rule})",
+            number_formats=formats,
+            row_header="Indikator",
+        )
+        return Stack((judged, prose(
+            "Die folgenden Indikatoren beschreiben die Zusammensetzung der Bevölkerung oder "
+            "den Kontext. Ein höherer Wert ist weder besser noch schlechter; gezeigt wird nur, "
+            "wo er gestiegen oder gesunken ist. Sie gehen nicht in den Dynamikindex ein."),
+            neutral))
 
     def change_lists(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
@@ -500,6 +717,250 @@ class Report:
             },
             row_header="Sozialraum",
         )
+
+    # ------------------------------------------------------------------ status × dynamics
+    @property
+    def has_dynamics(self) -> bool:
+        """A comparison year is configured and present in the data."""
+        return self.res.dynamics is not None
+
+    def dynamics_class(self, field: str) -> pd.Series:
+        """Area → „positiv“ / „stabil“ / „negativ“ / "" (not judged)."""
+        return self.res.dynamics[f"{field}_dynamik"]
+
+    def typology(self, field: str) -> pd.Series:
+        """Area → status × dynamics type (:data:`analysis.core.TYPES`)."""
+
+        return typology(self.res.need[f"{field}_bedarf_flag"], self.dynamics_class(field))
+
+    @property
+    def attention_fields(self) -> list[str]:
+        """Fields whose dynamics feed the areas of special attention (not exploratory)."""
+        return [f for f in self.cfg.fields if not self.is_exploratory(f)]
+
+    def _judged(self, field: str) -> list[str]:
+        ev = self.res.change_published.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)
+        return [i for i in self.cfg.handlungsfelder[field].indikatoren
+                if ev["bewertung"].get(i, "neutral") != "neutral"]
+
+    def _change_phrase(self, indicator: str, delta: float) -> str:
+        unit = self.unit(indicator)
+        step = ("Prozentpunkte" if unit == "%" else unit)
+        return f"{self.label(indicator)} {fmt.signed(delta, 1)} {step}".rstrip()
+
+    def dynamics_reasons(self, field: str, code: str) -> str:
+        """Which judged indicators moved beyond the noise, with their change; when none
+        did on its own but the index did, the changes in the index's direction."""
+        ch = self.res.change_published
+        judged = self._judged(field)
+        sub = ch[(ch[S.AREA] == code) & ch[S.INDICATOR].isin(judged)].set_index(S.INDICATOR)
+        sub = sub.reindex([i for i in judged if i in sub.index])
+        parts = []
+        for word in ("verschlechtert", "verbessert"):
+            moved = sub[sub["dynamik"] == word]
+            if len(moved):
+                parts.append(f"{word}: " + fmt.join_de(
+                    self._change_phrase(i, d) for i, d in moved["veraenderung"].items()))
+        if parts:
+            return "; ".join(parts)
+        cls = self.dynamics_class(field).get(code, "")
+        if cls in ("negativ", "positiv"):
+            sign = sub["bewertung"].map({"hoch_schlecht": 1.0, "hoch_gut": -1.0})
+            toward = sub[(sub["veraenderung"] * sign > 0) == (cls == "negativ")]
+            toward = toward[toward["veraenderung"].abs() > 0]
+            if len(toward):
+                word = "verschlechtert" if cls == "negativ" else "verbessert"
+                return (f"{word}, jeder Indikator für sich innerhalb der Schwankung: "
+                        + fmt.join_de(self._change_phrase(i, d)
+                                      for i, d in toward["veraenderung"].items()))
+        return "kein Indikator außerhalb der Schwankung verändert"
+
+    def dynamics_text(self) -> Prose:
+        """How the dynamics index is built, and per field how many areas are positive,
+        stable and negative, and how many need special attention."""
+        if not self.has_dynamics:
+            return prose("Für diese Ausgabe ist kein Vergleichsjahr konfiguriert.")
+        base = self.cfg.vergleichsjahr
+        dy = self.cfg.dynamik
+        items = []
+        for f in self.cfg.fields:
+            fc = self.cfg.handlungsfelder[f]
+            cls = self.dynamics_class(f)
+            name = fc.kurz + self.exploratory_suffix(f)
+            if not (cls != "").any():
+                items.append(f"{name}: keine Dynamik – das Feld hat keinen bewerteten "
+                             "Kernindikator (nur Anteile ohne Bewertung).")
+                continue
+            counts = "Dynamik " + fmt.join_de(
+                f"in {fmt.count_words(int((cls == c).sum()), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
+                f" {c}" for c in ("positiv", "stabil", "negativ"))
+            typ = self.typology(f)
+            att = typ == "aufmerksamkeit"
+            k = int((att & self.borderline(f)).sum())
+            items.append(
+                f"{name}: {counts}; besonderer Aufmerksamkeitsbedarf (Handlungsbedarf und "
+                f"negative Dynamik): "
+                + count_with_borderline(int(att.sum()), k)
+                + ("" if f in self.attention_fields else " – explorativ, nicht in der Karte"))
+        types = self._area_types()
+        att = types == 3
+        firm = pd.Series(False, index=types.index)
+        for f in self.attention_fields:
+            firm |= (self.typology(f) == "aufmerksamkeit") & ~self.borderline(f)
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields]
+        n_att, k_att = int(att.sum()), int((att & ~firm).sum())
+        over = (f"In den Feldern {', '.join(names[:-1])} sowie {names[-1]}" if len(names) > 1
+                else f"Im Feld {names[0]}" if names else "Insgesamt")
+        total = (
+            f"{over} {'hat' if n_att <= 1 else 'haben'} "
+            + count_with_borderline(n_att, k_att, suffix=" besonderen Aufmerksamkeitsbedarf"
+                                    + (" in mindestens einem Feld" if len(names) > 1 else ""))
+            + (" (nur in knapp eingestuften Feldern)" if k_att else "") + "; "
+            + _watch_phrase(int((types == 1).sum())))
+        return prose(
+            f"Der Dynamikindex fasst je Handlungsfeld zusammen, wie sich die bewerteten "
+            f"Kernindikatoren eines Sozialraums zwischen {base} und {self.year} verändert "
+            "haben: die Veränderung jedes Indikators, gemessen an der Streuung zwischen den "
+            "Sozialräumen, gemittelt mit den Gewichten des Feldindex. Werte über 0 bedeuten "
+            "eine Verbesserung. Als „positiv“ oder „negativ“ gilt die Dynamik, wenn der Index "
+            f"mindestens {fmt.number(dy.index_schwelle, 2)} von 0 abweicht"
+            + (f" und außerhalb der Zufallsschwankung ({fmt.percent(dy.vertrauensniveau * 100, 0)}"
+               "-Vertrauensbereich aus den Wilson-Intervallen beider Jahre) liegt"
+               if dy.vertrauensniveau else "")
+            + "; sonst ist sie „stabil“. Anteile, die nur die Zusammensetzung der Bevölkerung "
+            "beschreiben (ohne Bewertung), zählen nicht mit.",
+            "Zusammen mit dem Status – Handlungsbedarf im Berichtsjahr – ergibt sich je Feld ein "
+            "Typ. Besonderen Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf, deren "
+            "Lage sich zusätzlich verschlechtert hat; Sozialräume ohne Handlungsbedarf mit "
+            "negativer Dynamik werden zur Beobachtung genannt.",
+            total,
+            items=items,
+        )
+
+    def typology_table(self) -> Stack | Prose:
+        """Per field: areas per status × dynamics type (with the borderline part)."""
+        if not self.has_dynamics:
+            return prose("")
+        rows = []
+        for f in self.cfg.fields:
+            typ = self.typology(f)
+            row = {"Handlungsfeld": self.cfg.handlungsfelder[f].kurz + self.exploratory_suffix(f)}
+            judged = (self.dynamics_class(f) != "").any()
+            for t in TYPES:
+                row[TYPE_SHORT[t]] = int((typ == t).sum()) if judged else fmt.MISSING
+                if t == "aufmerksamkeit":
+                    row[f"davon {BORDERLINE}"] = (
+                        int(((typ == t) & self.borderline(f)).sum()) if judged else fmt.MISSING)
+            rows.append(row)
+        table = TableOutput(
+            pd.DataFrame(rows),
+            f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Zahl der Sozialräume "
+            "je Typ und Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+        return Stack((table, self.uncertainty_key(
+            exploratory=bool(self.cfg.exploratory_fields)),
+            prose("Bedarf und negativ: besonderer Aufmerksamkeitsbedarf (Handlungsbedarf im "
+                  "Berichtsjahr und negative Dynamik); kein Bedarf, negativ: zur Beobachtung; "
+                  "kein Bedarf, sonst: Dynamik stabil oder positiv."
+                  + (" – = keine Dynamik: Das Feld hat keinen bewerteten Kernindikator."
+                     if any(r[TYPE_SHORT["aufmerksamkeit"]] == fmt.MISSING for r in rows)
+                     else ""))))
+
+    def _area_types(self) -> pd.Series:
+        """Area → 3 special attention (in any attention field), 2 need without negative
+        dynamics, 1 watch (negative dynamics without need), 0 inconspicuous."""
+        idx = self.res.need.index
+        code = pd.Series(0, index=idx)
+        for f in self.attention_fields:
+            t = self.typology(f)
+            code = np.maximum(code, t.map({"aufmerksamkeit": 3, "bedarf_stabil": 2,
+                                           "bedarf_positiv": 2, "beobachten": 1,
+                                           "unauffaellig": 0}).reindex(idx).fillna(0))
+        return code.astype(int)
+
+    def attention_map(self) -> FigureOutput:
+        """Map of the areas of special attention (status × dynamics)."""
+        names = ", ".join(self.cfg.handlungsfelder[f].kurz for f in self.attention_fields)
+        return choropleth(
+            self._area_types(),
+            self.ds.geometry,
+            self.areas[S.KOMMUNE],
+            title=f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
+                  "besonderem Aufmerksamkeitsbedarf",
+            scheme=ClassScheme(
+                (0, 1, 2, 3),
+                ("unauffällig", "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+                 "Handlungsbedarf, Lage nicht verschlechtert", "besonderer Aufmerksamkeitsbedarf"),
+                ATTENTION, "Typ (höchste Stufe über die Felder)", categorical=True),
+            caption=self.source_caption() + f" Felder: {names}. Besonderer "
+            "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem Feld.",
+            mark=self.image_mark,
+            links=self.area_links(), area_names=self.area_names,
+        )
+
+    def attention_table(self) -> Stack | Prose:
+        """Areas of special attention: field, index, dynamics index and the reasons."""
+        if not self.has_dynamics:
+            return prose("")
+        rows = []
+        for code in _natural(self.res.need.index):
+            for f in self.attention_fields:
+                if self.typology(f)[code] != "aufmerksamkeit":
+                    continue
+                fc = self.cfg.handlungsfelder[f]
+                rows.append({
+                    "Sozialraum": self.area_label(code),
+                    "Kommune": self.areas.loc[code, S.KOMMUNE],
+                    "Handlungsfeld": fc.kurz + (f" ({BORDERLINE})"
+                                                if self.borderline(f)[code] else ""),
+                    "Feldindex": self.res.need.loc[code, f"{f}_index"],
+                    "Dynamikindex": self.res.dynamics.loc[code, f"{f}_dynamik_index"],
+                    "Gründe": self.dynamics_reasons(f, code),
+                })
+        df = pd.DataFrame(rows, columns=["Sozialraum", "Kommune", "Handlungsfeld", "Feldindex",
+                                         "Dynamikindex", "Gründe"])
+        table = TableOutput(
+            df,
+            f"Sozialräume mit besonderem Aufmerksamkeitsbedarf {self.cfg.vergleichsjahr}–"
+            f"{self.year}: Handlungsbedarf und negative Dynamik",
+            number_formats={"Feldindex": lambda x: fmt.signed(x, 2),
+                            "Dynamikindex": lambda x: fmt.signed(x, 2)},
+            row_header="Sozialraum",
+        )
+        return Stack((table, self.uncertainty_key(), prose(
+            "Dynamikindex: unter 0 = Lage verschlechtert. Gründe: bewertete Kernindikatoren, "
+            "deren Veränderung die Schwelle erreicht und außerhalb der Zufallsschwankung liegt "
+            "(Prozentpunkte bzw. je 1.000).")))
+
+    def dynamics_download(self) -> pd.DataFrame:
+        """Per area and field: status, borderline, dynamics index and class, type,
+        indicators that moved (derived from published values only)."""
+        rows = []
+        for code in _natural(self.res.need.index):
+            for f in self.cfg.fields:
+                d = self.res.dynamics.loc[code]
+                rows.append({
+                    "sozialraum": code,
+                    "name": self.areas.loc[code, "name"],
+                    "kommune": self.areas.loc[code, S.KOMMUNE],
+                    "handlungsfeld": f,
+                    "explorativ": "ja" if self.is_exploratory(f) else "nein",
+                    "feldindex": round(float(self.res.need.loc[code, f"{f}_index"]), 2),
+                    "bedarf": "ja" if self.res.need.loc[code, f"{f}_bedarf_flag"] else "nein",
+                    "einstufung_knapp": "ja" if self.borderline(f)[code] else "nein",
+                    "dynamikindex": round(float(d[f"{f}_dynamik_index"]), 2),
+                    "dynamik_schwankung": round(float(d[f"{f}_dynamik_rauschen"]), 2),
+                    "dynamik": d[f"{f}_dynamik"] or "nicht bewertet",
+                    "typ": TYPE_LABEL[self.typology(f)[code]] if d[f"{f}_dynamik"] else
+                    ("Handlungsbedarf" if self.res.need.loc[code, f"{f}_bedarf_flag"]
+                     else "kein Handlungsbedarf") + ", Dynamik nicht bewertet",
+                    "verbessert": ", ".join(self.label(i) for i in d[f"{f}_besser"].split(", ")
+                                            if i),
+                    "verschlechtert": ", ".join(self.label(i)
+                                                for i in d[f"{f}_schlechter"].split(", ") if i),
+                })
+        return pd.DataFrame(rows)
 
     @property
     def population_variable(self) -> str:
@@ -539,22 +1000,40 @@ class Report:
         )
 
     # ------------------------------------------------------------------ method annex
+    def _role_in_fields(self, indicator: str, listed) -> str:
+        """"Armut", "Integration (Kontext)", "Inklusion (nur gezeigt)" … for the catalogue."""
+        parts = []
+        for f in listed:
+            fc = self.cfg.handlungsfelder.get(f)
+            if fc is None:
+                parts.append(f)
+            elif indicator in fc.indikatoren:
+                parts.append(fc.kurz)
+            elif indicator in fc.kontext:
+                parts.append(f"{fc.kurz} (Kontext)")
+            else:
+                parts.append(f"{fc.kurz} (nur gezeigt)")
+        return fmt.join_de(parts) or "Kontext"
+
     def catalogue_table(self) -> TableOutput:
         cat = self.ds.indicators
-        fields = {f: self.cfg.handlungsfelder[f].kurz for f in self.cfg.handlungsfelder}
+        judged = {"hoch_schlecht": "höher = ungünstiger", "hoch_gut": "höher = günstiger",
+                  "neutral": "ohne Bewertung"}
         df = pd.DataFrame(
             {
                 "Indikator": cat["bezeichnung"],
                 "Definition": cat["definition"],
-                "Handlungsfeld": cat["handlungsfelder"].map(
-                    lambda fs: fmt.join_de([fields.get(f, f) for f in fs]) or "Kontext"
-                ),
+                "Handlungsfeld": [self._role_in_fields(i, fs) for i, fs in
+                                  zip(cat[S.INDICATOR], cat["handlungsfelder"], strict=True)],
                 "Ebene": cat[S.LEVEL].map(
                     {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
                 ),
                 "Richtung": cat["richtung"].map(
                     {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
                 ),
+                "Bewertung einer Veränderung": [
+                    judged[self.cfg.evaluation(i, int(d))]
+                    for i, d in zip(cat[S.INDICATOR], cat["richtung"], strict=True)],
                 "Quelle": cat["quelle"],
             }
         )
@@ -599,6 +1078,51 @@ class Report:
             f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
             "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
         )
+
+    def uncertainty_method_text(self) -> Prose:
+        """Method: how the report marks uncertainty (knapp, unsicher, explorativ) and how
+        it judges change (bewertung, noise, dynamics index, typology)."""
+        dy = self.cfg.dynamik
+        least = self.cfg.bedarf.mindestzahl_indikatoren
+        exploratory = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields]
+        paras = [
+            f"Wo der Bericht eine Zahl von Sozialräumen mit Handlungsbedarf nennt, sagt er auch, "
+            f"wie viele davon „{BORDERLINE}“ eingestuft sind – Grenzfälle der "
+            "Robustheitsprüfung. In Tabellen steht dafür eine eigene Spalte oder der Zusatz "
+            f"„({BORDERLINE})“, in Karten eine eigene Legendenklasse. Werte mit einem Nenner unter "
+            f"{fmt.number(self.cfg.unsicher_nenner)} stehen in Klammern: Ihr Aussagewert ist "
+            "eingeschränkt.",
+            f"Ein Handlungsfeld mit weniger als {fmt.number_word(least)} Kernindikatoren gilt "
+            "als explorativ: Seine Einstufung wird gezeigt und gekennzeichnet, zählt aber nicht "
+            "zu den Sozialräumen mit besonderem Aufmerksamkeitsbedarf."
+            + (f" In dieser Ausgabe betrifft das {fmt.join_de(exploratory)}."
+               if exploratory else ""),
+            "Jeder Indikator hat eine Bewertung: Bei „höher = ungünstiger“ ist ein Anstieg eine "
+            "Verschlechterung, bei „höher = günstiger“ eine Verbesserung. Anteile, die nur die "
+            "Zusammensetzung der Bevölkerung beschreiben (etwa der Anteil Älterer), sind ohne "
+            "Bewertung: Ihre Veränderung heißt „gestiegen“ oder „gesunken“, nie „besser“ oder "
+            "„schlechter“, und sie zählt nicht zum Dynamikindex. Als Kernindikator kann ein "
+            "solcher Anteil dennoch in den Feldindex eingehen (mehr Ältere bedeuten mehr Bedarf "
+            "an Angeboten für Ältere); Kontextindikatoren werden nur gezeigt.",
+            f"Ein Indikator gilt als verändert, wenn er sich seit {self.cfg.vergleichsjahr or '–'} "
+            f"um mindestens {fmt.number(dy.schwelle, 1)} (Prozentpunkte bzw. je 1.000) bewegt hat"
+            + (f" und die Veränderung außerhalb der Zufallsschwankung liegt: größer als der "
+               f"{fmt.percent(dy.vertrauensniveau * 100, 0)}-Vertrauensbereich der Differenz, "
+               "berechnet aus den Wilson-Intervallen beider Jahre. In kleinen Sozialräumen "
+               "gilt eine Veränderung deshalb erst ab einem größeren Betrag."
+               if dy.vertrauensniveau else "."),
+            "Der Dynamikindex eines Felds ist der mit den Feldgewichten gewichtete Mittelwert "
+            "der Veränderungen seiner bewerteten Kernindikatoren, jede geteilt durch die "
+            "Standardabweichung des Indikators zwischen den Sozialräumen im Vergleichsjahr und so "
+            "gerichtet, dass Werte über 0 eine Verbesserung bedeuten. Seine Schwankungsbreite "
+            "folgt aus denen der einzelnen Veränderungen. „positiv“ oder „negativ“ ist die "
+            f"Dynamik, wenn der Index mindestens {fmt.number(dy.index_schwelle, 2)} von 0 "
+            "abweicht und außerhalb seiner Schwankungsbreite liegt, sonst „stabil“. Aus Status "
+            "(Handlungsbedarf im Berichtsjahr) und Dynamik ergeben sich fünf Typen; besonderen "
+            "Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf und negativer Dynamik. "
+            "Dynamik und Typen werden nur aus veröffentlichten Werten gebildet.",
+        ]
+        return prose(*paras)
 
     def robustness_table(self) -> TableOutput:
         rows = []
@@ -728,6 +1252,13 @@ class Report:
             ("Regel 3: oberster Anteil", fmt.percent(b.absolut_anteil * 100, 0)),
             ("Geheimhaltung: Mindestanzahl", fmt.number(self.cfg.geheimhaltung.mindestanzahl)),
             ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner)),
+            ("Explorativ: weniger Kernindikatoren als",
+             fmt.number(self.cfg.bedarf.mindestzahl_indikatoren)),
+            ("Veränderung: Schwelle", fmt.number(self.cfg.dynamik.schwelle, 1)),
+            ("Veränderung: Vertrauensniveau",
+             fmt.percent(self.cfg.dynamik.vertrauensniveau * 100, 0)
+             if self.cfg.dynamik.vertrauensniveau else "ohne"),
+            ("Dynamikindex: Schwelle", fmt.number(self.cfg.dynamik.index_schwelle, 2)),
         ]
         return TableOutput(
             pd.DataFrame(rows, columns=["Parameter", "Wert"]),
@@ -758,8 +1289,13 @@ class Report:
         mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
         mv_pub = D.publish(mv.drop(columns=[S.RELIABLE]), cols, D.FLAG).drop(columns=[D.FLAG])
+        extra = {}
+        if self.has_dynamics:
+            extra["dynamik"] = (f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year} je "
+                                "Sozialraum und Handlungsfeld", self.dynamics_download())
         return {
             "handlungsbedarf": ("Handlungsbedarf je Sozialraum und Handlungsfeld", need),
+            **extra,
             "indikatoren_sozialraeume": (
                 f"Indikatoren je Sozialraum {self.year}",
                 av_pub.reset_index(drop=True),
@@ -801,15 +1337,30 @@ class FieldView:
                   "indikatoren": fmt.join_de(self.r.label(i) for i in self.fc.indikatoren)}
         return self.r.text(self.r.cfg.field_text(self.field), values)
 
-    def intro(self) -> Prose:
+    def intro(self) -> Prose | Stack:
         labels = [self.r.label(i) for i in self.fc.indikatoren]
-        return prose(
+        context = [self.r.label(i) for i in self.fc.kontext]
+        n = len(labels)
+        index = (f"Der Feldindex fasst {fmt.number_word(n)} Kernindikatoren zusammen"
+                 if n > 1 else "Der Feldindex beruht auf einem einzigen Kernindikator")
+        text = prose(
             self.fc.beschreibung,
-            f"Der Feldindex fasst {fmt.count_phrase(len(labels), 'Kernindikator', 'Kernindikatoren')} "
-            f"zusammen; Leitindikator für die Regeln 2 und 3 ist "
-            f"„{self.r.label(self.fc.leitindikator)}“.",
+            f"{index}; Leitindikator für die Regeln 2 und 3 ist "
+            f"„{self.r.label(self.fc.leitindikator)}“."
+            + (f" Als Kontext – gezeigt, aber nicht in Feldindex und Handlungsbedarf "
+               f"gezählt – {'dient' if len(context) == 1 else 'dienen'} "
+               f"{fmt.join_de(f'„{c}“' for c in context)}." if context else ""),
             items=labels,
         )
+        if not self.r.is_exploratory(self.field):
+            return text
+        least = self.r.cfg.bedarf.mindestzahl_indikatoren
+        return Stack((notice(
+            f"Explorativ: Dieses Handlungsfeld beruht auf "
+            f"{'nur einem Kernindikator' if n == 1 else 'nur ' + fmt.number_word(n) + ' Kernindikatoren'}"
+            f", gesicherte Aussagen verlangen mindestens {fmt.number_word(least)}. Die "
+            "Einstufung ist ein erster Hinweis: Zufällige Schwankungen des einen Werts "
+            "können sie umkehren. Sie wird gezeigt, bis weitere Indikatoren vorliegen."), text))
 
     def summary(self) -> Prose:
         flag = self.flag
@@ -823,28 +1374,35 @@ class FieldView:
         }
         lead = self.fc.leitindikator
         reg = self.r.region_value(lead)
-        stab = self.r.res.stability[self.field].reindex(codes)
-        n_stable = int(
-            sum(stability_label(s, True, self.r.cfg.robustheit.stabil_ab) == "stabil" for s in stab)
-        )
+        n_border = self.r.borderline_need_count(self.field)
+        n_stable = len(codes) - n_border
         first = (
-            f"Im Handlungsfeld „{self.fc.titel}“ haben "
-            f"{fmt.count_phrase(len(codes), 'Sozialraum', 'Sozialräume')}"
-            + ("" if self.r.single_municipality else
-               f" aus {fmt.count_phrase(len(per), 'Kommune', 'Kommunen')}")
+            f"Im Handlungsfeld „{self.fc.titel}“{self.r.exploratory_suffix(self.field)} "
+            f"{fmt.verb(len(codes), 'hat', 'haben')} "
+            f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')}"
+            + ("" if self.r.single_municipality or not len(codes) else
+               f" aus {fmt.count_words(len(per), 'Kommune', 'Kommunen', 'f', 'dat')}")
             + " Handlungsbedarf"
+            + borderline_tail(len(codes), n_border)
         )
-        if len(per) and not self.r.single_municipality:
-            first += ", die meisten in " + fmt.join_de(
-                [f"{k} ({fmt.number(v)})" for k, v in per.head(3).items()]
-            )
         first += "."
+        top = fmt.leaders(per.items(), 3)
+        if (len(per) > 1 and not self.r.single_municipality and top and top[0][1] > 1
+                and len(top) < len(per)):
+            first += " Die meisten liegen in " + fmt.join_de(
+                f"{k} ({fmt.number(v)})" for k, v in top) + "."
         return prose(
             first,
             f"Regel 1 (regional) greift in {fmt.number(rules['regional'])}, Regel 2 (kommunal) in "
             f"{fmt.number(rules['kommunal'])} und Regel 3 (absolut) in "
-            f"{fmt.number(rules['absolut'])} dieser Sozialräume; "
-            f"{fmt.number(n_stable)} Einstufungen sind stabil.",
+            f"{fmt.number(rules['absolut'])} dieser Sozialräume. "
+            + (f"{fmt.count_words(n_stable, 'Einstufung ist', 'Einstufungen sind', 'f')} stabil, "
+               f"{'eine' if n_border == 1 else fmt.number_word(n_border)} "
+               f"{fmt.verb(n_border, 'ist', 'sind')} knapp (Grenzfälle der "
+               "Robustheitsprüfung)." if n_border and n_stable else
+               "Alle Einstufungen sind stabil." if codes and not n_border else
+               "Alle Einstufungen sind knapp (Grenzfälle der Robustheitsprüfung)."
+               if codes else ""),
             f"Der Leitindikator „{self.r.label(lead)}“ liegt in der Region bei "
             f"{self.r.value_text(lead, reg)}."
             if not np.isnan(reg)
@@ -864,13 +1422,20 @@ class FieldView:
         )
 
     def need_map(self) -> FigureOutput:
+        """Need per area; borderline classifications („knapp“) as classes of their own."""
+        flag = self.flag.astype(bool)
+        knapp = self.r.borderline(self.field).reindex(flag.index, fill_value=False)
+        code = pd.Series(np.select([~flag & ~knapp, ~flag & knapp, flag & knapp],
+                                   [0, 1, 2], 3), index=flag.index)
         return choropleth(
-            self.flag.astype(bool),
+            code,
             self.r.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz} {self.r.year}",
+            title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz}"
+                  f"{self.r.exploratory_suffix(self.field)} {self.r.year}",
             scheme=self.r.need_scheme,
-            caption=self.r.source_caption(), mark=self.r.image_mark,
+            caption=self.r.source_caption() + f" „{BORDERLINE}“: Grenzfall der "
+            "Robustheitsprüfung (siehe Methodik).", mark=self.r.image_mark,
             links=self.r.area_links(), area_names=self.r.area_names,
         )
 
@@ -889,13 +1454,11 @@ class FieldView:
                     "Kommune": self.r.areas.loc[c, S.KOMMUNE],
                     "Feldindex": self.need.loc[c, f"{f}_index"],
                     "Regeln": self.need.loc[c, f"{f}_regeln"],
-                    f"{self.r.label(lead)}": lv.loc[c, S.VALUE]
-                    if not lv.loc[c, D.FLAG]
-                    else D.SUPPRESSED,
+                    f"{self.r.label(lead)}": self.r.uncertain_value(lead, c),
                     "Wert der Kommune": self.r.municipal_value(lead, ags),
                     "Betroffene": lv.loc[c, S.NUMERATOR] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
-                    "Stabilität": f"{fmt.percent(s * 100, 0)} "
-                    f"({stability_label(s, True, self.r.cfg.robustheit.stabil_ab)})",
+                    "Stabilität": f"{fmt.percent(s * 100, 0)}"
+                    + (f" ({BORDERLINE})" if self.r.borderline(f)[c] else " (stabil)"),
                 }
             )
         df = pd.DataFrame(
@@ -911,20 +1474,25 @@ class FieldView:
                 "Stabilität",
             ],
         )
+        df[self.r.label(lead)] = pd.Series(list(df[self.r.label(lead)]), dtype=object,
+                                           index=df.index)
         unit = lambda x: self.r.value_text(lead, x)  # noqa: E731
-        return TableOutput(
+        table = TableOutput(
             df,
             f"Sozialräume mit Handlungsbedarf im Feld {self.fc.kurz} "
             f"{self.r.year}: Index, Regeln und Stabilität",
             number_formats={
                 "Feldindex": lambda x: fmt.signed(x, 2),
-                self.r.label(lead): unit,
+                self.r.label(lead): mark_uncertain(unit),
                 "Wert der Kommune": unit,
                 "Betroffene": lambda x: fmt.number(x),
             },
             row_header="Sozialraum",
             row_links=[self.r.area_href(c) for c in codes],
         )
+        return Stack((table, self.r.uncertainty_key(
+            uncertain=any(isinstance(x, Uncertain) for x in df[self.r.label(lead)]),
+            exploratory=self.r.is_exploratory(f))))
 
     def lead_chart(self, top: int = 20) -> FigureOutput:
         lead = self.fc.leitindikator
@@ -956,29 +1524,40 @@ class FieldView:
             },
         )
 
-    def indicator_table(self) -> TableOutput:
+    def _column_label(self, ind: str) -> str:
+        return self.r.label(ind) + (" (Kontext)" if ind in self.fc.kontext else "")
+
+    def indicator_table(self) -> TableOutput | Stack:
+        """Core (and context) indicators of the areas with need; values flagged
+        ``unsicher`` in parentheses, with a key."""
         codes = _natural(self.flag.index[self.flag])
-        rows = []
+        inds = [*self.fc.indikatoren,
+                *(i for i in self.fc.kontext if i in self.r.area_indicator_ids)]
+        cols = {i: [] for i in inds}
         for c in codes:
-            row = {"Sozialraum": self.r.area_label(c)}
-            for ind in self.fc.indikatoren:
-                v = self.r.area_value(ind)
-                row[self.r.label(ind)] = D.SUPPRESSED if v.loc[c, D.FLAG] else v.loc[c, S.VALUE]
-            rows.append(row)
-        reg = {"Sozialraum": self.r.cfg.region}
-        for ind in self.fc.indikatoren:
-            reg[self.r.label(ind)] = self.r.region_value(ind)
-        rows.append(reg)
-        df = pd.DataFrame(rows)
+            for ind in inds:
+                cols[ind].append(self.r.uncertain_value(ind, c))
+        for ind in inds:
+            cols[ind].append(self.r.region_value(ind))
+        df = pd.DataFrame({"Sozialraum": [*(self.r.area_label(c) for c in codes),
+                                          self.r.cfg.region]})
+        for ind in inds:
+            df[self._column_label(ind)] = pd.Series(cols[ind], dtype=object)
         formats = {
-            self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in self.fc.indikatoren
+            self._column_label(i): mark_uncertain(lambda x, i=i: self.r.value_text(i, x))
+            for i in inds
         }
-        return TableOutput(
+        what = "Kern- und Kontextindikatoren" if self.fc.kontext else "Kernindikatoren"
+        table = TableOutput(
             df,
-            f"Kernindikatoren {self.fc.kurz} {self.r.year} in den Sozialräumen mit Handlungsbedarf",
+            f"{what} {self.fc.kurz} {self.r.year} in den Sozialräumen mit Handlungsbedarf",
             number_formats=formats,
             row_header="Sozialraum",
         )
+        marked = any(isinstance(x, Uncertain) for v in cols.values() for x in v)
+        if not marked:
+            return table
+        return Stack((table, self.r.uncertainty_key(borderline=False, uncertain=True)))
 
     def municipal_table(self) -> TableOutput | Stack:
         inds = [
@@ -1053,20 +1632,22 @@ class ProfileView:
         items = []
         for f in self.r.cfg.fields:
             n = int(need[f"{f}_bedarf_flag"].sum())
+            k = self.r.borderline_need_count(f, self.codes)
             items.append(
-                f"{self.r.cfg.handlungsfelder[f].kurz}: "
-                f"{fmt.count_phrase(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf"
+                f"{self.r.cfg.handlungsfelder[f].kurz}{self.r.exploratory_suffix(f)}: "
+                + count_with_borderline(n, k, suffix=" mit Handlungsbedarf")
             )
-        areas = fmt.count_phrase(len(self.codes), "Sozialraum", "Sozialräumen")
+        n_areas = len(self.codes)
         # an id is shown as „AGS“ only when it is one (any other id is not named at all)
         who = f"{self.name} (AGS {self.ags})" if is_ags(self.ags) else self.name
         if isinstance(pop, int):
-            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und "
-                     f"Einwohner in {areas}.")
+            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner in "
+                     f"{fmt.count_words(n_areas, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
         else:  # withheld (•) or not supplied: no number in the sentence
             why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
                    else "liegt nicht vor")
-            first = (f"{who} hat {areas}; die Zahl der Einwohnerinnen "
+            first = (f"{who} hat {fmt.count_words(n_areas, 'Sozialraum', 'Sozialräume', 'm', 'akk')}; "
+                     "die Zahl der Einwohnerinnen "
                      f"und Einwohner {why}.")
         return prose(
             first,
@@ -1079,10 +1660,11 @@ class ProfileView:
                   else self.r.cfg.region)
         rows = []
         for f in self.r.cfg.fields:
-            for ind in self.r.cfg.handlungsfelder[f].indikatoren:
+            fc = self.r.cfg.handlungsfelder[f]
+            for ind in [*fc.indikatoren, *fc.kontext]:
                 row = {
                     "Indikator": self.r.label(ind),
-                    "Handlungsfeld": self.r.cfg.handlungsfelder[f].kurz,
+                    "Handlungsfeld": fc.kurz + (" (Kontext)" if ind in fc.kontext else ""),
                     self.name: self.r.municipal_value(ind, self.ags),
                 }
                 if not single:
@@ -1103,7 +1685,7 @@ class ProfileView:
             row_header="Indikator",
         )
 
-    def need_overview(self) -> TableOutput:
+    def need_overview(self) -> Stack:
         rows = []
         for c in self.codes:
             row = {"Sozialraum": self.r.area_label(c)}
@@ -1111,16 +1693,19 @@ class ProfileView:
                 flag = bool(self.r.res.need.loc[c, f"{f}_bedarf_flag"])
                 s = float(self.r.res.stability.loc[c, f])
                 lab = stability_label(s, flag, self.r.cfg.robustheit.stabil_ab)
-                row[self.r.cfg.handlungsfelder[f].kurz] = ("ja" if flag else "nein") + (
-                    " (Grenzfall)" if lab == "Grenzfall" else ""
+                row[self.r.cfg.handlungsfelder[f].kurz + self.r.exploratory_suffix(f)] = (
+                    "ja" if flag else "nein") + (
+                    f" ({BORDERLINE})" if lab == "Grenzfall" else ""
                 )
             row["Felder mit Bedarf"] = int(self.r.res.need.loc[c, "kumulation"])
             rows.append(row)
-        return TableOutput(
+        table = TableOutput(
             pd.DataFrame(rows),
             f"Handlungsbedarf in den Sozialräumen von {self.name} {self.r.year}",
             row_header="Sozialraum",
         )
+        return Stack((table, self.r.uncertainty_key(
+            exploratory=bool(self.r.cfg.exploratory_fields))))
 
     def map(self) -> FigureOutput:
         codes = self.codes
@@ -1155,12 +1740,21 @@ class ProfileView:
         hidden.columns = labels
         z.index = [r.area_label(c) for c in self.codes]
         hidden.index = z.index
+        # the data table of all indicators is far wider than a page: one table per field
+        groups, shown = [], set()
+        for f in r.cfg.fields:
+            cols = tuple(r.label(i) for i in r.cfg.handlungsfelder[f].indikatoren
+                         if i not in shown)
+            shown.update(r.cfg.handlungsfelder[f].indikatoren)
+            if cols:
+                groups.append((r.cfg.handlungsfelder[f].kurz, cols))
         return profile_heatmap(
             z,
             hidden,
             f"Profile der Sozialräume von {self.name} {r.year}",
             caption=r.source_caption(), mark=r.image_mark,
             bounds=r.index_scheme.classes[1:-1],
+            groups=tuple(groups) if len(groups) > 1 else (),
         )
 
 
@@ -1192,22 +1786,28 @@ class AreaProfiles:
         kommune = r.areas.loc[code, S.KOMMUNE]
         rows = []
         for f in r.cfg.fields:
-            for ind in r.cfg.handlungsfelder[f].indikatoren:
+            fc = r.cfg.handlungsfelder[f]
+            for ind in [*fc.indikatoren,
+                        *(i for i in fc.kontext if i in r.area_indicator_ids)]:
                 v = r.area_value(ind)
                 hidden = bool(v.loc[code, D.FLAG])
                 rows.append(
                     {
-                        "Indikator": r.label(ind),
-                        "Sozialraum": D.SUPPRESSED if hidden else v.loc[code, S.VALUE],
+                        "Indikator": r.label(ind) + (" (Kontext)" if ind in fc.kontext else ""),
+                        "Sozialraum": r.uncertain_value(ind, code),
                         "Kommune": r.municipal_value(ind, ags),
                         "Region": r.region_value(ind),
                         "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR],
                     }
                 )
         num = {c: (lambda x: fmt.number(x, 1)) for c in ("Sozialraum", "Kommune", "Region")}
+        num["Sozialraum"] = mark_uncertain(num["Sozialraum"])
         num["Betroffene"] = lambda x: fmt.number(x)
+        frame = pd.DataFrame(rows)
+        frame["Sozialraum"] = pd.Series([x["Sozialraum"] for x in rows], dtype=object)
+        marked = any(isinstance(x["Sozialraum"], Uncertain) for x in rows)
         table = TableOutput(
-            pd.DataFrame(rows),
+            frame,
             f"Kennzahlen {code} im Vergleich mit {kommune} und der Region {r.year}",
             number_formats=num,
             row_header="Indikator",
@@ -1245,9 +1845,11 @@ class AreaProfiles:
                 + "</p>"
             )
         anchor = r.area_anchors[code]
+        key = (r.uncertainty_key(borderline=False, uncertain=True)._repr_html_()
+               if marked else "")
         return (
             f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
-            f"</h3>{text}{table._repr_html_()}</section>"
+            f"</h3>{text}{table._repr_html_()}{key}</section>"
         )
 
     def _repr_html_(self) -> str:

@@ -16,7 +16,6 @@ from .ids import ID_MAX_LENGTH, ID_RE, KOMMUNE_ID_DIGITS_RE
 # Column names used throughout the package
 # ---------------------------------------------------------------------------
 AREA = "sozialraum"
-AREA_NAME = "name"
 AGS = "ags"
 KOMMUNE = "kommune"
 YEAR = "jahr"
@@ -148,7 +147,7 @@ SOZIALRAEUME = InputFile(
                checks=_id_checks(kommune=False), unique=True),
         Column("name", "str", "Name des Sozialraums", "Soziale Stadt Alsdorf Mitte",
                checks=(pa.Check.str_length(1, 120, error="Name leer oder zu lang"),)),
-        Column(AGS, "str", "Kennung (AGS) der Kommune, zu der der Sozialraum gehört",
+        Column(AGS, "str", "Kennung der Kommune (AGS oder eigene Kennung), zu der der Sozialraum gehört",
                "05334004"),
         Column("name_belegt", "str", "ja = Name aus einer Veröffentlichung belegt; nein = "
                "Arbeitsname", "ja",
@@ -251,13 +250,13 @@ ZAEHLUNGEN_KOMMUNE = InputFile(
 
 PRIORITAETEN = InputFile(
     "prioritaeten",
-    "Von den Kommunen im Lenkungskreis benannte Schwerpunktthemen (Kommune × Thema).",
+    "Von den Kommunen im Steuerungsgremium benannte Schwerpunktthemen (Kommune × Thema).",
     (
         Column(AGS, "str", "AGS der Kommune", "05334032"),
         Column("thema", "str", "Kennung des Themas (siehe themen in config/report.yaml)",
                "armut_aeltere", checks=(pa.Check.str_matches(_ID_RE,
                                                              error="Kennung nur a–z, 0–9, _"),)),
-        Column("begruendung", "str", "Kurze Begründung aus dem Lenkungskreis",
+        Column("begruendung", "str", "Kurze Begründung aus dem Steuerungsgremium",
                "Hoher Anteil Älterer mit Grundsicherung in der Innenstadt"),
     ),
     key=(AGS, "thema"),
@@ -331,7 +330,8 @@ NOTE_FIELDS = {
     "ags": "AGS der Kommune (optional, wenn sozialraum fehlt)",
     "handlungsfeld": "Handlungsfeld",
     "datum": "Datum (JJJJ-MM-TT)",
-    "quelle": "Art: Sozialraumkonferenz, Fachgespräch, Befragung, Lenkungskreis, Steuerungsgremium",
+    "quelle": ("Art: Sozialraumkonferenz, Fachgespräch, Befragung, Beteiligungsformat, Werkstatt, "
+               "Runder Tisch, Arbeitskreis, Lenkungskreis, Steuerungsgremium"),
 }
 
 

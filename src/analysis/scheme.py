@@ -22,9 +22,7 @@ class and does not enter the re-standardisation.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,9 +32,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import safeyaml
-from .errors import ConfigError, DataContractError, Problem, UserError
+from .errors import ConfigError, UserError
+from .indices import zscores
 from .inputfiles import read_text_file
-from .io import normalise_number, read_table
 
 INDEX = "index"  # output column: the (re-standardised) index value
 CLASS = "klasse"  # output column: class label, "" when the index is missing
@@ -300,21 +298,25 @@ def _where(loc: tuple) -> str:
 # Computation (pure)
 # ---------------------------------------------------------------------------
 def zscore(series: pd.Series, ddof: int = 0) -> pd.Series:
-    """z-score ``(x - mean) / sd`` over the non-missing values (unweighted).
+    """z-score ``(x - mean) / sd`` over the non-missing values (unweighted), computed by
+    :func:`analysis.indices.zscores` (the one implementation).
 
-    ``ddof`` 0 = population SD, 1 = sample SD. Missing values stay missing.
-    Raises ``ValueError`` when there is no value or no variation (SD 0).
+    ``ddof`` 0 = population SD, 1 = sample SD. Missing values stay missing. Unlike the
+    report's indices, a scheme refuses a column without variation: raises ``ValueError``
+    when there is no value or no variation (SD 0).
     """
     x = pd.to_numeric(series, errors="raise").astype(float)
     valid = x.dropna()
     if valid.empty:
         raise ValueError("keine Werte vorhanden (no values)")
-    mean = valid.mean()
-    sd = valid.std(ddof=ddof)
-    if not np.isfinite(sd) or sd <= 1e-12 * max(1.0, float(valid.abs().max())):
+    if valid.nunique() == 1 or not np.isfinite(valid.std(ddof=ddof)):
         raise ValueError(f"keine Streuung über {len(valid)} Gebiet(e) – Standardabweichung 0, "
                          "z-Werte nicht berechenbar (no variation)")
-    return (x - mean) / sd
+    z = zscores(x.to_frame("x"), ddof=ddof)["x"]
+    if z.dropna().eq(0).all():  # spread below rounding noise
+        raise ValueError(f"keine Streuung über {len(valid)} Gebiet(e) – Standardabweichung 0, "
+                         "z-Werte nicht berechenbar (no variation)")
+    return z.rename(series.name)
 
 
 def classify(index: pd.Series, classes: Sequence[IndexClass | dict]) -> pd.Series:
@@ -387,126 +389,6 @@ def apply_scheme(values: pd.DataFrame, scheme: IndexScheme) -> pd.DataFrame:
     out[INDEX] = aggregate
     out[CLASS] = classify(aggregate.round(DECIMALS), scheme.classes)
     return out
-
-
-# ---------------------------------------------------------------------------
-# Command (file in, file out)
-# ---------------------------------------------------------------------------
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def run_index_cli(scheme: Path, input: Path, output: Path) -> str:
-    """``python -m analysis index``: read ``input``, apply ``scheme``, write ``output``.
-
-    The input (CSV, German Excel CSV or XLSX) needs the scheme's id column and
-    indicator columns; an empty cell is a missing value. Writes CSV (UTF-8, ``,``,
-    decimal point, 6 decimals) or, for ``.xlsx``, a workbook. Returns a German
-    summary. Raises ``ConfigError`` / ``DataContractError`` / ``UserError``.
-    """
-    sch = load_scheme(Path(scheme))
-    table = read_table(Path(input), Path(input).resolve().parent)  # special files refused
-    file, frame = table.file, table.frame
-    needed = [sch.id_column, *sch.columns]
-    problems = []
-    header = list(frame.columns)
-    for col in needed:
-        if col not in header:
-            problems.append(Problem(file, None, col, None,
-                                    f"Spalte fehlt (vom Indexschema „{sch.title}“ benötigt)",
-                                    "vorhandene Spalten: " + ", ".join(map(str, header))))
-        elif header.count(col) > 1:
-            problems.append(Problem(file, None, col, None, "Spalte kommt mehrfach vor",
-                                    "doppelte Spalte umbenennen oder löschen"))
-    if problems:
-        raise DataContractError(problems)
-
-    data: dict[str, list] = {c: [] for c in needed}
-    first_row: dict[str, int] = {}
-    for pos, (_, row) in enumerate(frame.iterrows()):
-        excel_row = pos + 2  # header is row 1
-        area = row[sch.id_column]
-        if area == "":
-            problems.append(Problem(file, excel_row, sch.id_column, None, "ID fehlt",
-                                    "Gebietskennung eintragen"))
-        elif area in first_row:
-            problems.append(Problem(file, excel_row, sch.id_column, area,
-                                    f"ID kommt mehrfach vor (zuerst in Zeile {first_row[area]})",
-                                    "eine Zeile je Gebiet"))
-        else:
-            first_row[area] = excel_row
-        data[sch.id_column].append(area)
-        for col in sch.columns:
-            cell = row[col]
-            number = _parse_number(cell, table.german_numbers)
-            if number is None:
-                hint = ("Dezimalkomma oder -punkt wie in der übrigen Datei verwenden; "
-                        "fehlende Werte leer lassen")
-                problems.append(Problem(file, excel_row, col, cell, "keine Zahl", hint))
-            data[col].append(number)
-    if problems:
-        raise DataContractError(problems)
-
-    values = pd.DataFrame(data)
-    try:
-        result = apply_scheme(values, sch)
-    except UserError as exc:
-        raise UserError(f"{file}: {exc}") from None
-
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() == ".xlsx":
-        output.write_bytes(_xlsx_bytes(result))
-    else:
-        output.write_bytes(_csv_bytes(result))
-    return _summary(sch, result, [str(c) for c in header if c not in needed], output.name)
-
-
-def _parse_number(cell: str, german: bool) -> float | None:
-    """Empty → NaN; a plain decimal number → float; anything else → ``None``."""
-    if cell == "":
-        return math.nan
-    text = normalise_number(cell, german)
-    if not _PLAIN_NUMBER.match(text):
-        return None
-    number = float(text)
-    return number if math.isfinite(number) else None
-
-
-def _csv_bytes(result: pd.DataFrame) -> bytes:
-    """Plain CSV via the shared download writer (formula-safe text, numbers stay numbers)."""
-    from .tables import PLAIN_CSV, csv_bytes
-
-    return csv_bytes(result, replace(PLAIN_CSV, decimals=DECIMALS))
-
-
-def _xlsx_bytes(result: pd.DataFrame) -> bytes:
-    """Workbook via the shared download writer (fixed metadata, no formulas), floats rounded."""
-    from .tables import xlsx_bytes
-
-    text = result.copy()
-    for col in text.columns:
-        if pd.api.types.is_float_dtype(text[col]):
-            text[col] = text[col].round(DECIMALS) + 0.0
-        else:
-            text[col] = text[col].map(lambda v: v if pd.isna(v) else str(v))
-    return xlsx_bytes(text, "index")
-
-
-def _summary(scheme: IndexScheme, result: pd.DataFrame, unused: list[str], target: str) -> str:
-    n = len(result)
-    complete = int(result[INDEX].notna().sum())
-    lines = [f"Index „{scheme.title}“: {n} Gebiete, davon {complete} mit Indexwert."]
-    if complete < n:
-        gaps = [c for c in scheme.columns if result[c].isna().any()]
-        lines.append(f"{n - complete} Gebiet(e) ohne Index wegen fehlender Werte in: "
-                     + ", ".join(gaps) + ".")
-    counts = result[CLASS].value_counts()
-    lines.append("Klassen: " + ", ".join(f"{c.label} {int(counts.get(c.label, 0))}"
-                                          for c in scheme.classes) + ".")
-    if unused:
-        lines.append("Nicht verwendete Spalten: " + ", ".join(unused) + ".")
-    lines.append(f"Geschrieben: {target}")
-    return "\n".join(lines)
 
 
 def _de(value: float) -> str:

@@ -38,6 +38,7 @@ __all__ = [
     "FORMULA_PREFIXES",
     "PLAIN_CSV",
     "CsvDialect",
+    "Links",
     "csv_bytes",
     "TableOutput",
     "html_table",
@@ -98,6 +99,25 @@ def _text(x: object) -> str:
 
 def _esc(x: object) -> str:
     return html.escape(str(x), quote=True)
+
+
+class Links(str):
+    """A table cell of links: as text (downloads, screen-reader fallback) the labels
+    joined by „, “; in an HTML table each label links to its target (``pairs``)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    def __new__(cls, pairs) -> Links:
+        pairs = tuple((str(t), str(h)) for t, h in pairs)
+        obj = super().__new__(cls, ", ".join(t for t, _ in pairs))
+        obj.pairs = pairs
+        return obj
+
+    def html(self) -> str:
+        return ", ".join(f'<a href="{_esc(h)}">{_esc(t)}</a>' for t, h in self.pairs)
+
+    def __reduce__(self):
+        return (Links, (self.pairs,))
 
 
 # ---------------------------------------------------------------------------
@@ -178,11 +198,13 @@ def html_table(
             f = formatter[c]
             text = value if fmt.is_suppressed(value) else f(value)
             cls = ' class="num"' if numeric[c] else ""
+            cell = value.html() if isinstance(value, Links) else _esc(text)
             if c == row_header:
-                inner = f'<a href="{_esc(href)}">{_esc(text)}</a>' if href else _esc(text)
-                out.append(f'<th scope="row"{cls}>{inner}</th>')
+                if href and not isinstance(value, Links):
+                    cell = f'<a href="{_esc(href)}">{cell}</a>'
+                out.append(f'<th scope="row"{cls}>{cell}</th>')
             else:
-                out.append(f"<td{cls}>{_esc(text)}</td>")
+                out.append(f"<td{cls}>{cell}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)

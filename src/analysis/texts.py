@@ -101,3 +101,42 @@ def _unknown_message(source: str, unknown: list[str], values: Mapping[str, objec
     known = ", ".join("{" + n + "}" for n in sorted(values))
     return (f"{source}: unbekannter Platzhalter {names} – verfügbar sind {known}; "
             "für eine wörtliche Klammer „{{“ bzw. „}}“ schreiben")
+
+
+def sections(text: str, source: str, lines: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """A text of several sections: ``## <id>`` headings, each with lines that start with
+    the labels in ``lines`` (e.g. ``Empfehlung:``, ``Nächster Schritt:``); a line without
+    a label continues the previous one. Anything before the first heading (a comment for
+    the planners) is ignored. Raises :class:`ConfigError` with the section named when a
+    label is missing or doubled.
+    """
+    out: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    last = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("## "):
+            name = line[3:].strip()
+            if name in out:
+                raise ConfigError(f"{source}: Abschnitt „## {name}“ steht zweimal")
+            current, last = out.setdefault(name, {}), ""
+            continue
+        if current is None or not line or line.startswith("<!--"):
+            continue
+        label = next((lab for lab in lines if line.startswith(lab + ":")), None)
+        if label is not None:
+            if label in current:
+                raise ConfigError(f"{source}, Abschnitt „## {name}“: Zeile „{label}:“ steht "
+                                  "zweimal")
+            current[label] = line[len(label) + 1:].strip()
+            last = label
+        elif last:
+            current[last] += " " + line
+        else:
+            raise ConfigError(f"{source}, Abschnitt „## {name}“: Zeile „{line[:40]}“ – "
+                              f"jede Zeile beginnt mit {' oder '.join(x + ':' for x in lines)}")
+    for name, parts in out.items():
+        for lab in lines:
+            if not parts.get(lab):
+                raise ConfigError(f"{source}, Abschnitt „## {name}“: Zeile „{lab}: …“ fehlt")
+    return out

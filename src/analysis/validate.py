@@ -209,15 +209,10 @@ def _check_duplicates(df: pd.DataFrame, file: str, spec: S.InputFile) -> list[Pr
     return problems
 
 
-def read_and_type(data_dir: Path, spec: S.InputFile) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Find, read and type one input table; a missing optional file gives ``None``."""
-    df, problems, _ = read_counts_or_table(data_dir, spec, None)
-    return df, problems
-
-
 def read_counts_or_table(data_dir: Path, spec: S.InputFile, levels: dict[str, str] | None
                          ) -> tuple[pd.DataFrame | None, list[Problem], WideLocator | None]:
-    """:func:`read_and_type`, and for a count table (``zaehlungen``,
+    """Find, read and type one input table (a missing optional file gives ``None``), and
+    for a count table (``zaehlungen``,
     ``zaehlungen_kommune``) in the wide layout (:mod:`analysis.wide`) its melted long
     form with the locator that maps problems back to the wide file's cells.
 

@@ -91,3 +91,42 @@ def summarize(results: dict[str, dict]) -> list[str]:
         for error in result["page_errors"]:
             lines.append(f"{name}: page error {error}")
     return lines
+
+
+LAYOUT_SCRIPT = AXE_DIR / "check-layout.mjs"
+TABLE_SCRIPT = AXE_DIR / "check-table-script.mjs"
+#: a table may be this many CSS pixels wider than its container (rounding)
+TOLERANCE_PX = 1
+
+
+def _node(script: Path, args: list[str]) -> object:
+    chromium = chromium_path()
+    ensure_node_deps()
+    done = subprocess.run(["node", str(script), "--chromium", chromium, *args],
+                          capture_output=True, text=True, check=False, timeout=900)
+    if done.returncode != 0:
+        raise BrowserHarnessError(f"{script.name} failed (exit {done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def run_layout(paths: list[Path], modes: tuple[str, ...] = ("screen:1280", "screen:390", "print"),
+               screenshot_dir: Path | None = None, js: bool = True) -> list[dict]:
+    """Measure every table of every page in each mode (``screen:<width>`` or ``print``,
+    A4 portrait's printable width); see ``check-layout.mjs`` for the fields."""
+    args = [arg for mode in modes for arg in ("--mode", mode)]
+    if screenshot_dir is not None:
+        args += ["--screenshot", str(screenshot_dir)]
+    if not js:
+        args.append("--no-js")
+    return _node(LAYOUT_SCRIPT, args + [str(Path(p).resolve()) for p in paths])  # type: ignore[return-value]
+
+
+def overflowing(result: dict) -> list[dict]:
+    """Tables of one measured page that are wider than their container."""
+    return [t for t in result["tables"] if t["overflow"] > TOLERANCE_PX]
+
+
+def run_table_script(path: Path, filter_text: str) -> dict:
+    """Sort every enhanced table of ``path`` by each column (click, then keyboard) and
+    filter it with ``filter_text``; see ``check-table-script.mjs``."""
+    return _node(TABLE_SCRIPT, ["--filter", filter_text, str(Path(path).resolve())])  # type: ignore[return-value]

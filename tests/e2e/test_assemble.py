@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from analysis.assemble import (
+    TABLE_SCRIPT,
     Page,
     ReportRenderError,
     SiteMeta,
@@ -298,7 +299,11 @@ def test_offline_and_no_paths(site_dir, tmp_path):
                         f"{path.name}: {el.name} {attr}={value}"
                     )
                     assert not value.startswith("file:")
-        assert not soup.find(["script", "link", "iframe"])
+        assert not soup.find(["link", "iframe"])
+        # the only script: the package's own table script, inline, without attributes
+        scripts = soup.find_all("script")
+        assert len(scripts) == 1 and scripts[0].attrs == {}
+        assert scripts[0].string.strip() == TABLE_SCRIPT.strip()
         assert (
             "mathjax" not in html.lower() and "require.js" not in html and "cdn" not in html.lower()
         )
@@ -552,3 +557,92 @@ def test_inline_svg_map_is_published_with_its_references(tmp_path):
         page, pages = _single_page(tmp_path / message[:4], chapter_notebook("Armut", [cell]))
         with pytest.raises(ReportRenderError, match=message):
             render_page(page, site_meta(), pages)
+
+
+# --------------------------------------------------------------------------- tables that fit
+
+
+def _table_notebook(columns: list[str], rows: int = 3) -> nbformat.NotebookNode:
+    head = "".join(f'<th scope="col">{c}</th>' for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{i},5</td>" for _ in columns) + "</tr>"
+                   for i in range(rows))
+    table = (f"<table><caption>Breite Tabelle</caption><thead><tr>{head}</tr></thead>"
+             f"<tbody>{body}</tbody></table>")
+    cell = new_code_cell("t", execution_count=1, outputs=[new_output(
+        "display_data", data={"text/html": table, "text/plain": "x"})])
+    sections = [new_markdown_cell(f"## Abschnitt {i}\n\nText {i}.") for i in range(1, 4)]
+    return new_notebook(cells=[new_markdown_cell("# Tabellen"), cell, *sections])
+
+
+def test_wide_table_headers_get_safe_soft_hyphens_and_the_wide_class(tmp_path):
+    columns = ["Sozialraum", "Betroffene", "Mindestsicherungsquote", "Bedarfsgemeinschaften",
+               "Armutsprävention", "Langzeitarbeitsloser"]
+    nb = write_notebook(_table_notebook(columns), tmp_path / "t.ipynb")
+    page = Page("20_t", "Tabellen", nb)
+    soup = BeautifulSoup(render_page(page, site_meta(), [page]), "html.parser")
+    heads = [th.get_text() for th in soup.select("thead th")]
+    # text unchanged apart from invisible soft hyphens; short words untouched
+    assert [h.replace("\u00ad", "") for h in heads] == columns
+    assert heads[:2] == ["Sozialraum", "Betroffene"]
+    parts = {h.replace("\u00ad", ""): h.split("\u00ad") for h in heads[2:]}
+    assert all(len(p) > 1 for p in parts.values())  # each long word can break
+    assert all(len(piece) >= 2 and re.search("[aeiouyäöü]", piece, re.I)
+               for p in parts.values() for piece in p)
+    assert parts["Armutsprävention"][0] != "Armut"  # never „Armut-sprävention“
+    assert "Bedarfs" in parts["Bedarfsgemeinschaften"][0]  # never „Beda-rfs…“
+    wrapper = soup.find("table").parent
+    assert "breit" in wrapper["class"] and wrapper["role"] == "region"
+    assert wrapper["aria-label"] == "Breite Tabelle" and wrapper["tabindex"] == "0"
+    # long pages: a "nach oben" link before every h2 but the first, one at the end
+    top = soup.select("main a[href='#seitenanfang']")
+    assert len(top) == 3 and soup.find(id="seitenanfang")
+
+
+def test_narrow_table_keeps_normal_type(tmp_path):
+    nb = write_notebook(_table_notebook(["Sozialraum", "Wert"]), tmp_path / "t.ipynb")
+    page = Page("20_t", "Tabellen", nb)
+    soup = BeautifulSoup(render_page(page, site_meta(), [page]), "html.parser")
+    assert "breit" not in soup.find("table").parent["class"]
+
+
+def test_foreign_script_is_refused(tmp_path):
+    for script in ("<script>alert(1)</script>", f'<script src="x.js">{TABLE_SCRIPT}</script>'):
+        nb = new_notebook(cells=[new_markdown_cell("# Titel"), new_code_cell(
+            "x", execution_count=1, outputs=[new_output(
+                "display_data", data={"text/html": script, "text/plain": "x"})])])
+        page = Page("20_t", "T", write_notebook(nb, tmp_path / "s.ipynb"))
+        with pytest.raises(ReportRenderError, match="script"):
+            render_page(page, site_meta(), [page])
+
+
+def test_area_finder_page_lists_every_area_with_its_link(tmp_path, pages):
+    areas = (("AC 1", "Mitte", "Aachen", "../sozialbericht/40_profil_a.html#sr-ac-1"),
+             ("AC 10", "Süd", "Aachen", "../sozialbericht/40_profil_a.html#sr-ac-10"),
+             ("E 2", "<b>Ost</b>", "Eschweiler", "../sozialbericht/40_profil_e.html#sr-e-2"))
+    out = tmp_path / "site"
+    written = assemble_site(pages, site_meta(areas=areas), out)
+    assert [p.name for p in written][-2:] == ["sozialraeume.html", "barrierefreiheit.html"]
+    soup = _soup(out / "sozialraeume.html")
+    rows = soup.select("#sozialraeume tbody tr")
+    assert [[c.get_text() for c in r.find_all(["th", "td"])] for r in rows] == [
+        [c, n, k] for c, n, k, _ in areas]  # escaped, in the given order
+    assert [r.a["href"] for r in rows] == [h for *_, h in areas]
+    region = soup.find("table", id="sozialraeume").parent
+    assert region["role"] == "region" and region["tabindex"] == "0"
+    assert soup.find(id=region["aria-labelledby"]).name == "caption"
+    assert "listet drei Sozialräume mit" in soup.find("main").get_text()
+    for page in ("index.html", "20_armut.html"):
+        assert _soup(out / page).find("header").find("a", href="sozialraeume.html")
+    assert _soup(out / "index.html").find("main").find("a", href="sozialraeume.html")
+    one = assemble_site(pages, site_meta(areas=areas[:1]), tmp_path / "one")
+    assert "listet einen Sozialraum mit" in _soup(one[-2]).find("main").get_text()
+
+
+def test_chapter_list_follows_the_heading_and_is_reachable(site_dir):
+    _, written = site_dir
+    for path in written:
+        soup = _soup(path)
+        body = [el for el in soup.body.descendants if getattr(el, "name", None) in ("h1", "nav")]
+        assert body[0].name == "h1", path.name  # the page heading before the chapter list
+        assert soup.find("a", class_="skip-link", href="#kapitel")
+        assert soup.find("nav", id="kapitel", attrs={"aria-label": "Kapitel"})

@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 
 from analysis.build import SITES
 
+from ..german import stumbles
 from .conftest import FORMULA_NAME, REPO, XSS_NAME, run_report, tree_bytes
 
 pytestmark = pytest.mark.slow
@@ -508,3 +509,19 @@ def test_demo_label_travels_with_every_image_and_download(demo_build: Path):
             sheet = load_workbook(io.BytesIO(p.read_bytes()), read_only=True).active
             rows = list(sheet.iter_rows(values_only=True))
             assert rows[0][0] == "datenart" and all(r[0] == DEMO_MARK for r in rows[1:]), p.name
+
+
+def test_running_text_reads_as_german_for_every_count(demo_build: Path):
+    """Sentences and list items on every page: numbers agree with nouns and verbs, no
+    "0 Sozialräume", no stray spaces before punctuation (checker: tests/german.py)."""
+    found = []
+    for page in pages(demo_build):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for el in soup.select("main p, main li"):
+            if el.find_parent("table"):
+                continue
+            text = " ".join(el.get_text().split())
+            problems = stumbles(text)
+            if problems:
+                found.append(f"{page.parent.name}/{page.name}: {problems}: {text[:160]}")
+    assert not found, "\n".join(found[:20])

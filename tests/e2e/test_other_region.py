@@ -164,3 +164,17 @@ def test_region_in_eastern_germany_builds_with_north_up_maps(demo_build, tmp_pat
         assert SVG_RE.findall(mine.read_text(encoding="utf-8")) == theirs, page.name
         compared += len(theirs)
     assert compared > 20
+
+
+@pytest.mark.browser
+def test_other_region_has_no_axe_violations(other_region):
+    """The other region's pages (own ids, fields and wording) pass axe-core, offline."""
+    from .browser import run_axe, summarize
+
+    out, _ = other_region
+    paths = pages(out)
+    assert len(paths) > 10
+    results = run_axe(paths)
+    assert set(results) == {str(p.resolve()) for p in paths}
+    assert summarize(results) == []
+    assert all(r["external_requests"] == [] for r in results.values())

@@ -159,14 +159,16 @@ def test_gaps_found_and_closed_by_neighbour(need, services, adj):
     assert row["versorgung"] == C.NEIGHBOUR_ONLY
     assert row["angebote_im_raum"] == 0 and row["angebote_angrenzend"] == 2
     assert row["angrenzend_mit_angebot"] == "A 2|A 3"
-    assert row["empfehlung"].startswith("Vorschlag")
-    assert "angrenzenden Sozialräumen A 2 und A 3" in row["empfehlung"]
+    assert row["empfehlung"] == ("Handlungsbedarf im Feld Kinder und Familien in A 1; passende "
+                                 "Angebote gibt es nur in den angrenzenden Sozialräumen A 2 und "
+                                 "A 3. Zu prüfen ist, ob sie erreichbar sind.")
     # kinder B 3: neighbour B 1's service ended 2019, B 2's starts 2022 → gap
     row = idx.loc[("kinder", "B 3")]
     assert row["luecke"] and row["versorgung"] == C.NONE
-    assert row["empfehlung"] == ("Vorschlag – Prüfauftrag: Angebot im Handlungsfeld Kinder und "
-                                 "Familien für B 3 – Bedarf, kein Angebot im Sozialraum oder "
-                                 "angrenzend")
+    assert row["empfehlung"] == ("Handlungsbedarf im Feld Kinder und Familien in B 3; in der "
+                                 "Bestandsaufnahme ist dort und in den angrenzenden "
+                                 "Sozialräumen kein passendes Angebot erfasst. Zu prüfen ist, "
+                                 "ob eines aufgebaut oder ausgeweitet werden kann.")
     # armut A 1: the only service is in B 2, which touches A 1 at a corner → gap
     assert idx.loc[("armut", "A 1"), "luecke"]
     # armut B 1: served in the area (s2 ends in the report year)
@@ -176,7 +178,7 @@ def test_gaps_found_and_closed_by_neighbour(need, services, adj):
     # armut A 2: served from B 1 and B 2
     row = idx.loc[("armut", "A 2")]
     assert row["versorgung"] == C.NEIGHBOUR_ONLY and row["angrenzend_mit_angebot"] == "B 1|B 2"
-    assert "Angebot nur in den angrenzenden Sozialräumen B 1 und B 2" in row["empfehlung"]
+    assert "Angebote gibt es nur in den angrenzenden Sozialräumen B 1 und B 2" in row["empfehlung"]
     # only areas with need, fields in the given order, areas in natural order
     assert list(zip(g["handlungsfeld"], g["sozialraum"], strict=True)) == [
         ("armut", "A 1"), ("armut", "A 2"), ("armut", "B 1"),
@@ -189,8 +191,8 @@ def test_gaps_found_and_closed_by_neighbour(need, services, adj):
 def test_gaps_without_services_everything_is_a_gap(need, adj):
     g = C.gaps(need, None, adj, YEAR, FIELDS, labels={"kinder": "Kinder"})
     assert g["luecke"].all()
-    assert "Handlungsfeld Kinder für" in g.loc[g["handlungsfeld"] == "kinder",
-                                                "empfehlung"].iloc[0]
+    assert "im Feld Kinder in A 1;" in g.loc[g["handlungsfeld"] == "kinder",
+                                             "empfehlung"].iloc[0]
 
 
 def test_gaps_empty_need_has_columns(adj, services):
@@ -311,7 +313,9 @@ def test_theme_groups_counts_and_formats():
     assert list(tg.columns) == C.THEME_COLUMNS
     assert list(tg["thema"]) == ["t_drei", "t_zwei", "t_eins", "t_null", "extra"]
     assert list(tg["anzahl"]) == [3, 2, 1, 0, 1]
-    assert list(tg["format"]) == ["Austauschforum", "Tandem", "", "", ""]
+    assert list(tg["format"]) == ["Dialogforum", "Werkstatt", "", "", ""]
+    named = C.theme_groups(pri, mun, themes, forum_from=2, forum="Forum", pair="Tandem")
+    assert list(named["format"]) == ["Forum", "Forum", "", "", ""]
     assert tg.loc[0, "kommunen"] == "Alsdorf|Baesweiler|Eschweiler"
     assert tg.loc[0, "ags"] == f"{AGS_A}|{AGS_B}|{AGS_C}"
     assert tg.loc[1, "handlungsfeld"] == "aeltere" and tg.loc[4, "titel"] == "extra"
@@ -319,33 +323,42 @@ def test_theme_groups_counts_and_formats():
 
 
 # --------------------------------------------------------------------------- recommendations
-def test_recommendations_order_and_marking(need, services, areas, adj):
+def test_recommendations_order_kinds_and_wording(need, services, areas, adj):
+    from analysis.config import Concept, load_config, recommendation_texts
+
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
     g = C.gaps(need, services, adj, YEAR, FIELDS)
     cl = C.intermunicipal_clusters(need, areas, adj, FIELDS)
     tg = pd.DataFrame([{"thema": "t", "titel": "Armut im Alter", "handlungsfeld": "armut",
                         "kommunen": "Alsdorf|Baesweiler", "ags": f"{AGS_A}|{AGS_B}",
-                        "anzahl": 2, "format": "Tandem"}])
+                        "anzahl": 2, "format": "Werkstatt"}])
     pr = pd.DataFrame([{"ziel_id": "g1", "ziel": "Weniger Armut", "handlungsfeld": "armut",
                         "gebiet": AGS_A, "basisjahr": 2016, "fortschritt": 0.1,
                         "erwartet": 0.5, "status": "nicht auf Kurs"}])
-    rec = C.recommendations(FIELDS, g, cl, tg, pr, place_names={AGS_A: "Alsdorf"})
+    a2k = dict(zip(areas["sozialraum"], areas["ags"], strict=True))
+    kw = dict(gap_table=g, clusters=cl, groups=tg, progress=pr, need=need, area_ags=a2k,
+              names={AGS_A: "Alsdorf", AGS_B: "Baesweiler"})
+    rec = C.recommendations(FIELDS, Concept(), texts, YEAR, **kw)
     assert list(rec.columns) == C.RECOMMENDATION_COLUMNS
-    assert rec["text"].str.startswith("Vorschlag").all()
     armut = rec[rec["handlungsfeld"] == "armut"]
-    assert list(armut["art"]) == ["Versorgungslücke", "Angebot nur angrenzend",
-                                  "Interkommunaler Ansatz", "Themengleiche Kommunen",
-                                  "Wirkungsziel"]
-    assert list(armut["nr"]) == [1, 2, 3, 4, 5]
-    assert armut.iloc[0]["bezug"] == "A 1"
-    assert "im Sozialraum A 1" in armut.iloc[0]["text"]
-    assert armut.iloc[2]["text"].startswith("Vorschlag – Interkommunaler Ansatz:")
-    assert "Alsdorf und Baesweiler" in armut.iloc[2]["text"]
-    assert "Tandem" in armut.iloc[3]["text"]
-    assert "(Alsdorf)" in armut.iloc[4]["text"] and "erwartet 50" in armut.iloc[4]["text"]
+    # both Kommunen that named the theme have armut need: „hoch“ first; the rest „mittel“
+    # (no stability, no area in three counted fields) in the order of the kinds
+    assert list(armut["art"]) == ["themengleich", "versorgungsluecke", "nur_angrenzend",
+                                  "interkommunal", "wirkungsziel"]
+    assert list(armut["prioritaet"]) == ["hoch", "mittel", "mittel", "mittel", "mittel"]
+    assert list(rec["nr"]) == list(range(1, len(rec) + 1))
+    assert armut.iloc[1]["sozialraeume"] == "A 1" and armut.iloc[1]["bezug"] == "A 1"
+    assert "besteht im Sozialraum A 1;" in armut.iloc[1]["text"]
+    assert armut.iloc[3]["text"].startswith("Die aneinandergrenzenden Sozialräume A 1, A 2 und "
+                                            "B 1 in Alsdorf und Baesweiler")
+    assert "(Format: Werkstatt)" in armut.iloc[0]["schritt"]
+    assert "(Alsdorf) ist nicht auf Kurs. Erreicht ist 10 % der geplanten Veränderung, " \
+        "erwartet waren 50 %." in armut.iloc[4]["text"]
     assert list(rec["handlungsfeld"].unique()) == ["armut", "aeltere", "kinder", "integration"]
-    pd.testing.assert_frame_equal(rec, C.recommendations(FIELDS, g, cl, tg, pr,
-                                                         place_names={AGS_A: "Alsdorf"}))
-    assert C.recommendations(FIELDS).empty
+    pd.testing.assert_frame_equal(rec, C.recommendations(FIELDS, Concept(), texts, YEAR, **kw))
+    assert not rec["text"].str.contains("Vorschlag").any()
+    assert C.recommendations(FIELDS, Concept(), texts, YEAR).empty
 
 
 # --------------------------------------------------------------------------- notes
@@ -397,5 +410,9 @@ def test_demo_smoke():
     assert len(ch) == len(ds.municipalities) * len(cfg.praeventionskette)
     pr = C.impact_progress(ds.goals, res.area, res.municipal, cfg.berichtsjahr)
     assert len(pr) == len(ds.goals) and (pr["status"] != C.NO_DATA).all()
-    rec = C.recommendations(cfg.fields, g, cl, tg.reset_index(), pr)
-    assert rec["text"].str.startswith("Vorschlag").all()
+    from analysis.config import recommendation_texts
+
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    rec = C.recommendations(cfg.fields, cfg.konzept, texts, cfg.berichtsjahr, gap_table=g,
+                            clusters=cl, groups=tg.reset_index(), progress=pr, need=res.need)
+    assert not rec.empty and set(rec["ebene"]) <= {"eigen", "gemeinsam", "empfehlung"}

@@ -15,7 +15,7 @@ from analysis.cli import main
 from analysis.dataset import load_dataset
 from analysis.errors import DataContractError
 from analysis.io import find_table, normalise_number, read_table
-from analysis.validate import read_and_type, typed_frame
+from analysis.validate import read_counts_or_table, typed_frame
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "report.yaml"
@@ -263,6 +263,6 @@ def test_xlsx_and_bom_copy_of_demo_gives_same_dataset(demo_copy, demo_dataset):
         path.unlink()
     for path in demo_copy.glob("*.csv"):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    frame, problems = read_and_type(demo_copy, S.KOMMUNEN)
+    frame, problems, _ = read_counts_or_table(demo_copy, S.KOMMUNEN, None)
     assert problems == [] and len(frame) == 10
     _assert_same_dataset(load_dataset(demo_copy), demo_dataset)

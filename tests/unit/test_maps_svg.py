@@ -49,6 +49,7 @@ def test_every_map_palette_stays_distinguishable_for_colour_blind_readers(vision
     # unordered categories: every pair, ΔE*ab ≥ 15 (clearly different at a glance)
     categorical = {
         "need": P.NEED,
+        "need with borderline classes": P.NEED_BORDERLINE,
         "coverage": P.COVERAGE,
         "fields": (P.NEUTRAL, *P.CATEGORICAL[:5], P.SEVERAL),
     }

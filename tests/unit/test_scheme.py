@@ -15,12 +15,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import ConfigError, DataContractError, UserError
+from analysis.index_cli import run_index_cli
 from analysis.scheme import (
     IndexScheme,
     apply_scheme,
     classify,
     load_scheme,
-    run_index_cli,
     zscore,
 )
 

@@ -580,7 +580,7 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                       "unbekannte(r) Sozialraum")),
     "unknown_ags_in_areas": (_set("sozialraeume.csv", "ags", "05334099", sozialraum="AC 1"),
                              Expect("sozialraeume.csv", ROW, "ags", "05334099",
-                                    "unbekannte(r) Kommune (AGS)")),
+                                    "unbekannte(r) Kommune")),
     "unknown_variable_in_counts": (
         _append("zaehlungen.csv", ["AC 1", "2016", "bev_unbekannt", "5"]),
         Expect("zaehlungen.csv", ROW, "variable", "bev_unbekannt", "unbekannte(r) Variable")),

@@ -1,0 +1,347 @@
+"""Status and dynamics (METHOD.md §5, *Change*): noise-aware change classes, the judgement
+of a change (``bewertung``, neutral indicators), the dynamics index per field, the
+status × dynamics typology, and how the report words borderline counts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import fmt
+from analysis import indicators as I
+from analysis import schema as S
+from analysis.config import ReportConfig, check_against_catalogue, load_config
+from analysis.core import change_table, dynamics, typology
+from analysis.errors import ConfigError
+from analysis.report import Uncertain, count_with_borderline, mark_uncertain
+
+REPO = Path(__file__).resolve().parents[2]
+
+CATALOGUE = pd.DataFrame({
+    S.INDICATOR: ["q1", "q2", "q3", "g"],
+    S.NUMERATOR: ["n1", "n2", "n3", "m"],
+    S.DENOMINATOR: ["bev"] * 4,
+    "skala": [100] * 4,
+    "richtung": [1, 1, 1, -1],
+    S.LEVEL: [S.LEVEL_AREA] * 4,
+})
+
+
+def counts(rows: list[tuple[str, int, dict[str, int]]]) -> pd.DataFrame:
+    return pd.DataFrame([(a, "05334001", y, v, n) for a, y, d in rows for v, n in d.items()],
+                        columns=[S.AREA, S.AGS, S.YEAR, S.VARIABLE, S.COUNT])
+
+
+def cfg_for(fields: dict[str, list[str]], **extra) -> ReportConfig:
+    return ReportConfig.model_validate({
+        "region": "Test", "ausgabe": "Test", "berichtsjahr": 2021, "vergleichsjahr": 2016,
+        "handlungsfelder": {f: {"titel": f, "kurz": f, "indikatoren": inds,
+                                "leitindikator": inds[0]} for f, inds in fields.items()},
+        **extra,
+    })
+
+
+# ---------------------------------------------------------------------------
+# change of one indicator: threshold and noise
+# ---------------------------------------------------------------------------
+
+def test_same_change_is_stable_inside_the_noise_and_a_change_outside_it():
+    # both areas +7.5 percentage points; S has 40 inhabitants, L 4,000
+    c = counts([("S", 2016, {"n1": 5, "bev": 40}), ("S", 2021, {"n1": 8, "bev": 40}),
+                ("L", 2016, {"n1": 500, "bev": 4000}), ("L", 2021, {"n1": 800, "bev": 4000})])
+    cat = CATALOGUE[CATALOGUE[S.INDICATOR] == "q1"]
+    area = I.area_indicators(c, cat)
+    ch = change_table(area, cat, 2021, 2016, threshold=1.0, level=0.95).set_index(S.AREA)
+    assert ch.loc["S", "veraenderung"] == pytest.approx(7.5)
+    assert ch.loc["L", "veraenderung"] == pytest.approx(7.5)
+    # S: the 95 % band of the difference is wider than 7.5 points → inside the noise
+    assert ch.loc["S", "rauschen"] > 7.5
+    assert ch.loc["S", "dynamik"] == "stabil"
+    assert ch.loc["L", "rauschen"] < 7.5
+    assert ch.loc["L", "dynamik"] == "verschlechtert"
+    # without the noise check (level 0) both count as worse, as before
+    plain = change_table(area, cat, 2021, 2016, threshold=1.0, level=0.0)
+    assert plain["dynamik"].tolist() == ["verschlechtert", "verschlechtert"]
+    assert (plain["rauschen"] == 0).all()
+
+
+def test_neutral_indicator_is_never_better_or_worse():
+    c = counts([("A", 2016, {"n1": 100, "m": 100, "bev": 1000}),
+                ("A", 2021, {"n1": 200, "m": 50, "bev": 1000}),
+                ("B", 2016, {"n1": 200, "m": 100, "bev": 1000}),
+                ("B", 2021, {"n1": 100, "m": 101, "bev": 1000})])
+    cat = CATALOGUE[CATALOGUE[S.INDICATOR].isin(["q1", "g"])]
+    area = I.area_indicators(c, cat)
+    ev = {"q1": "neutral", "g": "neutral"}
+    ch = change_table(area, cat, 2021, 2016, 1.0, ev, 0.95).set_index([S.AREA, S.INDICATOR])
+    assert ch.loc[("A", "q1"), "dynamik"] == "gestiegen"
+    assert ch.loc[("B", "q1"), "dynamik"] == "gesunken"
+    assert ch.loc[("A", "g"), "dynamik"] == "gesunken"
+    assert ch.loc[("B", "g"), "dynamik"] == "stabil"  # +0.1 points: below the threshold
+    assert not ch["dynamik"].isin(["verbessert", "verschlechtert"]).any()
+    # judged: q1 higher = worse, g (richtung −1) higher = better by default
+    judged = change_table(area, cat, 2021, 2016, 1.0, None, 0.95).set_index(
+        [S.AREA, S.INDICATOR])
+    assert judged.loc[("A", "q1"), "dynamik"] == "verschlechtert"
+    assert judged.loc[("A", "g"), "dynamik"] == "verschlechtert"
+    # hoch_gut set in the configuration turns a rise of q1 into an improvement
+    good = change_table(area, cat, 2021, 2016, 1.0, {"q1": "hoch_gut"}, 0.95).set_index(
+        [S.AREA, S.INDICATOR])
+    assert good.loc[("A", "q1"), "dynamik"] == "verbessert"
+
+
+# ---------------------------------------------------------------------------
+# dynamics index per field
+# ---------------------------------------------------------------------------
+
+BASE = {"Z1": 10, "Z2": 12, "Z3": 14, "Z4": 16, "Z5": 18, "W": 20, "B": 15, "N": 15}
+
+
+def dynamics_region() -> pd.DataFrame:
+    """8 areas; q1, q2 in % of 10,000 people (N: of 40). W worsens by 5 points on q1 and
+    q2, B improves by 5, N (tiny) worsens by 5 on both – inside the noise; Z* stay. q3
+    (neutral) jumps everywhere."""
+    rows = []
+    for a, p in BASE.items():
+        n = 40 if a == "N" else 10_000
+        delta = {"W": 5, "B": -5, "N": 5}.get(a, 0)
+        for y, d in ((2016, 0), (2021, delta)):
+            rows.append((a, y, {"n1": round((p + d) * n / 100), "n2": round((p + d) * n / 100),
+                                "n3": round((p + (10 if y == 2021 else 0)) * n / 100),
+                                "bev": n}))
+    return counts(rows)
+
+
+def run_dynamics(cfg: ReportConfig) -> pd.DataFrame:
+    cat = CATALOGUE[CATALOGUE[S.INDICATOR].isin(["q1", "q2", "q3"])]
+    area = I.area_indicators(dynamics_region(), cat)
+    ev = {i: cfg.evaluation(i, 1) for i in ("q1", "q2", "q3")}
+    ch = change_table(area, cat, 2021, 2016, cfg.dynamik.schwelle, ev,
+                      cfg.dynamik.vertrauensniveau)
+    return dynamics(ch, I.value_table(area, 2016), cfg)
+
+
+def test_dynamics_classes_and_reasons():
+    cfg = cfg_for({"f": ["q1", "q2"], "k": ["q3"]}, bewertung={"q3": "neutral"})
+    d = run_dynamics(cfg)
+    assert d.loc["W", "f_dynamik"] == "negativ"
+    assert d.loc["W", "f_dynamik_index"] < -cfg.dynamik.index_schwelle
+    assert d.loc["W", "f_schlechter"] == "q1, q2"
+    assert d.loc["B", "f_dynamik"] == "positiv"
+    assert d.loc["B", "f_besser"] == "q1, q2"
+    for z in ("Z1", "Z2", "Z3", "Z4", "Z5"):
+        assert d.loc[z, "f_dynamik"] == "stabil"
+        assert d.loc[z, "f_dynamik_index"] == pytest.approx(0.0)
+    # N moved as much as W, but with 40 inhabitants that is inside the noise: stable
+    assert d.loc["N", "f_dynamik_index"] == pytest.approx(d.loc["W", "f_dynamik_index"],
+                                                          rel=0.1)
+    assert abs(d.loc["N", "f_dynamik_index"]) < d.loc["N", "f_dynamik_rauschen"]
+    assert d.loc["N", "f_dynamik"] == "stabil"
+    assert d.loc["N", "f_schlechter"] == ""
+    # a field of neutral indicators only has no dynamics at all
+    assert (d["k_dynamik"] == "").all()
+    assert d["k_dynamik_index"].isna().all()
+
+
+def test_dynamics_threshold_and_noise_switch():
+    # index threshold above W's movement: stable although outside the noise
+    cfg = cfg_for({"f": ["q1", "q2"]}, dynamik={"index_schwelle": 5.0})
+    assert (run_dynamics(cfg)["f_dynamik"] == "stabil").all()
+    # without the noise check the tiny area N counts as negative like W
+    cfg = cfg_for({"f": ["q1", "q2"]}, dynamik={"vertrauensniveau": 0})
+    d = run_dynamics(cfg)
+    assert d.loc["N", "f_dynamik"] == "negativ"
+    assert d.loc["W", "f_dynamik"] == "negativ"
+
+
+def test_judged_hoch_gut_turns_the_index_round():
+    cfg = cfg_for({"f": ["q1", "q2"]}, bewertung={"q1": "hoch_gut", "q2": "hoch_gut"})
+    d = run_dynamics(cfg)
+    assert d.loc["W", "f_dynamik"] == "positiv"
+    assert d.loc["B", "f_dynamik"] == "negativ"
+
+
+# ---------------------------------------------------------------------------
+# status × dynamics typology
+# ---------------------------------------------------------------------------
+
+def test_typology_all_types():
+    idx = ["a", "b", "c", "d", "e", "f", "g"]
+    need = pd.Series([True, True, True, True, False, False, False], index=idx)
+    dyn = pd.Series(["negativ", "stabil", "positiv", "", "negativ", "positiv", ""], index=idx)
+    t = typology(need, dyn)
+    assert t.tolist() == ["aufmerksamkeit", "bedarf_stabil", "bedarf_positiv", "bedarf_stabil",
+                          "beobachten", "unauffaellig", "unauffaellig"]
+
+
+# ---------------------------------------------------------------------------
+# configuration: bewertung, kontext, mindestzahl_indikatoren
+# ---------------------------------------------------------------------------
+
+def test_evaluation_default_from_direction_and_exploratory_fields():
+    cfg = cfg_for({"f": ["q1", "q2"], "k": ["q3"]}, bewertung={"q2": "neutral"})
+    assert cfg.evaluation("q1", 1) == "hoch_schlecht"
+    assert cfg.evaluation("g", -1) == "hoch_gut"
+    assert cfg.evaluation("q2", 1) == "neutral"
+    assert cfg.exploratory_fields == ["k"]
+    cfg = cfg_for({"f": ["q1", "q2"], "k": ["q3"]}, bedarf={"mindestzahl_indikatoren": 1})
+    assert cfg.exploratory_fields == []
+
+
+def test_config_errors_for_bewertung_and_kontext(tmp_path):
+    raw = yaml.safe_load((REPO / "config" / "report.yaml").read_text(encoding="utf-8"))
+    raw["bewertung"] = {"anteil_65plus": "egal"}
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bewertung\.anteil_65plus: Wert nicht erlaubt"):
+        load_config(tmp_path / "a.yaml")
+    raw["bewertung"] = {}
+    first = next(iter(raw["handlungsfelder"]))
+    raw["handlungsfelder"][first]["kontext"] = [raw["handlungsfelder"][first]["leitindikator"]]
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match="in indikatoren und in kontext"):
+        load_config(tmp_path / "b.yaml")
+    cfg = cfg_for({"f": ["q1"]}, bewertung={"nope": "neutral"})
+    with pytest.raises(ConfigError, match="bewertung: „nope“ fehlt"):
+        check_against_catalogue(cfg, {"q1"}, "report.yaml")
+    cfg = ReportConfig.model_validate({
+        "region": "T", "ausgabe": "T", "berichtsjahr": 2021,
+        "handlungsfelder": {"f": {"titel": "f", "kurz": "f", "indikatoren": ["q1"],
+                                  "leitindikator": "q1", "kontext": ["weg"]}}})
+    with pytest.raises(ConfigError, match=r"handlungsfelder\.f\.kontext: „weg“ fehlt"):
+        check_against_catalogue(cfg, {"q1"}, "report.yaml")
+
+
+def test_demo_configuration_keeps_seed_indicators_counted():
+    """Composition shares that feed the seed's counts stay core indicators (judged
+    neutral); the others are context."""
+    cfg = load_config(REPO / "config" / "report.yaml")
+    for fid, fc in cfg.handlungsfelder.items():
+        assert not set(fc.kontext) & set(fc.indikatoren), fid
+    neutral = {i for i, v in cfg.bewertung.items() if v == "neutral"}
+    context = {i for fc in cfg.handlungsfelder.values() for i in fc.kontext}
+    assert context <= neutral
+
+
+# ---------------------------------------------------------------------------
+# wording of borderline counts and uncertain values
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("n", "k", "text"), [
+    (0, 0, "kein Sozialraum"),
+    (1, 0, "ein Sozialraum"),
+    (1, 1, "ein Sozialraum, knapp"),
+    (2, 0, "zwei Sozialräume"),
+    (2, 1, "zwei Sozialräume, davon einer knapp"),
+    (2, 2, "zwei Sozialräume, beide knapp"),
+    (43, 0, "43 Sozialräume"),
+    (43, 1, "43 Sozialräume, davon einer knapp"),
+    (43, 2, "43 Sozialräume, davon zwei knapp"),
+    (43, 21, "43 Sozialräume, davon 21 knapp"),
+    (5, 5, "fünf Sozialräume, alle knapp"),
+    (1234, 1000, "1.234 Sozialräume, davon 1.000 knapp"),
+])
+def test_count_with_borderline(n, k, text):
+    assert count_with_borderline(n, k) == text
+
+
+def test_count_with_borderline_suffix_gender_and_impossible():
+    assert (count_with_borderline(15, 3, suffix=" in fünf Kommunen")
+            == "15 Sozialräume in fünf Kommunen, davon drei knapp")
+    assert count_with_borderline(3, 1, "Kommune", "Kommunen", one="eine", genus="f") == \
+        "drei Kommunen, davon eine knapp"
+    assert count_with_borderline(1, 0, "Kommune", "Kommunen", genus="f") == "eine Kommune"
+    with pytest.raises(ValueError):
+        count_with_borderline(2, 3)
+
+
+def test_uncertain_values_in_parentheses():
+    show = mark_uncertain(lambda x: fmt.percent(x, 1))
+    assert show(Uncertain(12.25)) == "(12,3\u00a0%)"
+    assert show(12.25) == "12,3\u00a0%"
+    assert show("•") == "•"  # withheld: the mark alone, never in parentheses
+    assert show(Uncertain(float("nan"))) == "–"
+
+
+# ---------------------------------------------------------------------------
+# the report views on the demo data
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_report():
+    from analysis.report import open_report
+
+    return open_report(REPO / "data" / "demo", REPO / "config" / "report.yaml")
+
+
+def test_change_table_has_no_judgement_for_neutral_indicators(demo_report):
+    r = demo_report
+    out = r.change_table()
+    tables = [p for p in out.parts if hasattr(p, "df")]
+    judged, neutral = tables
+    assert "verschlechtert" not in neutral.df.columns
+    assert {"gestiegen", "gesunken"} <= set(neutral.df.columns)
+    neutral_ids = {i for i, v in r.cfg.bewertung.items() if v == "neutral"}
+    labels = {r.label(i) for i in neutral_ids}
+    shown = {x.removesuffix(" (Kontext)") for x in neutral.df["Indikator"]}
+    assert shown == labels
+    assert not labels & set(judged.df["Indikator"])
+
+
+def test_borderline_counts_agree_with_the_robustness_table(demo_report):
+    r = demo_report
+    head = r.headline_table().parts[0].df.set_index("Handlungsfeld")
+    robust = r.robustness_table().df.set_index("Handlungsfeld")
+    for f in r.cfg.fields:
+        title = r.cfg.handlungsfelder[f].titel
+        row = head.loc[title + r.exploratory_suffix(f)]
+        assert row["davon knapp"] == robust.loc[title, "davon Grenzfall"]
+        item = next(i for i in r.headline_text().items
+                    if i.startswith(r.cfg.handlungsfelder[f].kurz + r.exploratory_suffix(f)))
+        k = int(row["davon knapp"])
+        assert ("knapp" in item) == (k > 0), item
+
+
+def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
+    r = demo_report
+    table = r.attention_table().parts[0].df
+    expected = sum(int((r.typology(f) == "aufmerksamkeit").sum()) for f in r.attention_fields)
+    assert len(table) == expected > 0
+    assert not any(r.is_exploratory(f) for f in r.attention_fields)
+    dl = r.download_tables()["dynamik"][1]
+    assert len(dl) == len(r.areas) * len(r.cfg.fields)
+    assert set(dl["dynamik"]) <= {"positiv", "stabil", "negativ", "nicht bewertet"}
+
+
+@pytest.mark.parametrize(("n", "text"), [
+    (0, "kein weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
+    (1, "ein weiterer Sozialraum ohne Handlungsbedarf, aber mit negativer Dynamik wird "),
+    (2, "zwei weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
+    (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
+])
+def test_watch_phrase(n, text):
+    from analysis.report import _watch_phrase
+
+    assert _watch_phrase(n) == text + "zur Beobachtung genannt."
+
+
+def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
+    r = demo_report
+    least = r.cfg.bedarf.mindestzahl_indikatoren
+    for f, fc in r.cfg.handlungsfelder.items():
+        intro = r.field(f).intro()._repr_html_()
+        assert ("Explorativ:" in intro) == (len(fc.indikatoren) < least), f
+        assert r.is_exploratory(f) == (len(fc.indikatoren) < least)
+        table = r.field(f).indicator_table()
+        df = (table.parts[0] if hasattr(table, "parts") else table).df
+        for ind in fc.kontext:
+            if ind in r.area_indicator_ids:
+                assert f"{r.label(ind)} (Kontext)" in df.columns
+        # a value flagged unsicher is shown in parentheses, and then the key says so
+        html = table._repr_html_()
+        marked = any(isinstance(v, Uncertain) for c in df.columns[1:] for v in df[c])
+        assert ("Aussagewert eingeschränkt" in html) == marked, f
+        assert bool(re.search(r"<td class=\"num\">\(\d+,\d", html)) == marked, f
