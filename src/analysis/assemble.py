@@ -85,7 +85,13 @@ _DATA_URI_RE = re.compile(
 _ABS_PATH_RE = ABS_PATH_RE
 _TIMESTAMP_RE = TIMESTAMP_RE
 _EXTERNAL_URL_RE = re.compile(r"^\s*(?:[a-zA-Z][\w+.-]*:|//)")
-_CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]+)", re.IGNORECASE)
+# url(#id) refers to an element of the same page (clip path, hatch pattern of an inline SVG)
+_CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:|#)([^'\")\s]+)", re.IGNORECASE)
+# names of inline SVG that the HTML parser of BeautifulSoup writes in lower case; browsers
+# restore them, but the page keeps them as an SVG editor would expect
+_SVG_NAMES = ("viewBox", "clipPath", "patternUnits", "clipPathUnits", "preserveAspectRatio",
+              "gradientUnits", "linearGradient", "radialGradient", "textLength")
+_SVG_NAME_RE = re.compile(r"(?<=[<\s/])(" + "|".join(n.lower() for n in _SVG_NAMES) + r")(?=[\s=>])")
 _NUMBER_RE = re.compile(
     r"^[+\-−–]?\s?(?:\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,\d+)?\s?(?:%|‰|€)?$"
 )
@@ -561,7 +567,7 @@ def _finish(html: str, label: str) -> str:
     _anchor_headings(soup, main)
     _wrap_tables(main)
     _top_links(soup, main)
-    result = str(soup)
+    result = _svg_case(str(soup))
     if not result.endswith("\n"):
         result += "\n"
     problems = _page_problems(soup, result)
@@ -571,6 +577,19 @@ def _finish(html: str, label: str) -> str:
             f"{label}: Seite kann nicht veröffentlicht werden:\n- " + "\n- ".join(problems)
         )
     return result
+
+
+def _svg_case(html: str) -> str:
+    """Restore the camelCase SVG names (``viewBox``, ``clipPath`` …) inside ``<svg>``."""
+    proper = {n.lower(): n for n in _SVG_NAMES}
+
+    def tag(m: re.Match[str]) -> str:  # names in tags only, never in text
+        return _SVG_NAME_RE.sub(lambda n: proper[n.group(1)], m.group(0))
+
+    def block(m: re.Match[str]) -> str:
+        return re.sub(r"<[^<>]*>", tag, m.group(0))
+
+    return re.sub(r"<svg\b.*?</svg>", block, html, flags=re.S)
 
 
 def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:

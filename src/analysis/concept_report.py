@@ -15,7 +15,8 @@ from . import schema as S
 from .config import recommendation_texts, text_values
 from .figures import FigureOutput
 from .ids import field_pages, natural_key
-from .maps import choropleth
+from .maps import ClassScheme, choropleth
+from .palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
 from .prose import Prose, Stack, notice, prose
 from .report import Report, open_report
 from .tables import Links, TableOutput
@@ -65,12 +66,6 @@ def open_concept(
         else open_report(report_or_data, config_file)
     )
     return ConceptReport(r)
-
-
-def profile_href(page: str, anchor: str = "") -> str:
-    """Link from the annex to a page of the Sozialbericht, e.g. a Kommunalprofil
-    (:attr:`Report.profile_pages`); links to an area use :meth:`Report.area_href`."""
-    return f"../sozialbericht/{page}.html" + (f"#{anchor}" if anchor else "")
 
 
 def concept_href(field: str) -> str:
@@ -800,13 +795,13 @@ class ConceptReport:
             status,
             self.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=order,
-            labels=order,
             title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
-            legend_title="Bedarf und Versorgung",
-            categorical=True,
+            scheme=ClassScheme(tuple(order), tuple(order), COVERAGE, "Bedarf und Versorgung",
+                               categorical=True),
             caption=self.r.map_caption() + " Angebote laut Bestandsaufnahme.",
             mark=self.r.image_mark,
+            links=self.r.area_links(f"handlungskonzept/52_konzept_{field}"),
+            area_names=self.r.area_names,
         )
 
     @cached_property
@@ -1050,16 +1045,20 @@ class ConceptReport:
             *[self.labels[f] for f in self.cfg.fields if (status == self.labels[f]).any()],
             *(["mehrere Felder"] if (status == "mehrere Felder").any() else []),
         ]
+        # a field keeps its colour whichever fields occur (order of the configuration)
+        hue = {self.labels[f]: CATEGORICAL[i % len(CATEGORICAL)]
+               for i, f in enumerate(self.cfg.fields)}
+        colours = tuple(NEUTRAL if c.startswith("kein") else hue.get(c, SEVERAL) for c in order)
         return choropleth(
             status,
             self.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=order,
-            labels=order,
             title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
-            legend_title="Handlungsfeld",
-            categorical=True,
+            scheme=ClassScheme(tuple(order), tuple(order), colours, "Handlungsfeld",
+                               categorical=True),
             caption=self.r.map_caption(), mark=self.r.image_mark,
+            links=self.r.area_links("handlungskonzept/54_interkommunal"),
+            area_names=self.r.area_names,
         )
 
     def clusters_table(self) -> TableOutput:

@@ -14,6 +14,7 @@ the alt text says how many were suppressed, the table shows the ``•``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import numbers
@@ -22,7 +23,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import rc_context
@@ -121,6 +121,8 @@ class FigureOutput:
     number_formats: Mapping[str, Callable[[object], str]] | None = field(default=None, repr=False)
     row_header: str | None = None
     figure: Figure | None = field(default=None, repr=False, compare=False)
+    inline: bool = False  # True: ``svg`` is made for the page (:func:`inline_svg`), not <img>
+    row_links: Sequence[str | None] | None = field(default=None, repr=False, compare=False)
     column_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
@@ -148,10 +150,12 @@ class FigureOutput:
             formats = {c: f for c, f in (self.number_formats or {}).items() if c in keep}
             parts.append(wrap_region(
                 html_table(self.table[keep], caption, number_formats=formats,
-                           row_header=self.row_header), caption))
+                           row_header=self.row_header, row_links=self.row_links), caption))
+        image = (self.svg.decode("utf-8") if self.inline
+                 else f'<img alt="{esc(self.alt, quote=True)}" src="{self.data_uri}">')
         return (
-            '<figure class="chart">\n'
-            f'<img alt="{esc(self.alt, quote=True)}" src="{self.data_uri}">\n'
+            f'<figure class="chart{" inline" if self.inline else ""}">\n'
+            f"{image}\n"
             f"<figcaption>{figcaption}</figcaption>\n"
             "</figure>\n"
             '<details class="chart-data">\n'
@@ -208,6 +212,91 @@ def render_svg(fig: Figure, mark: str | None = None) -> bytes:
     with rc_context(RC):
         fig.savefig(buf, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
     return _PATH_DATA.sub(_compact_path, buf.getvalue())
+
+
+#: gid prefixes that :func:`inline_svg` turns into links / hides from assistive technology
+LINK_GID = "sozialplanung-link-"
+DECOR_GID = "sozialplanung-decor-"
+_ID_ATTR = re.compile(r' id="([^"]*)"')
+_ID_REF = re.compile(r'url\(#([^)"\s]+)\)|xlink:href="#([^"]+)"')
+_ROTATE_0 = re.compile(r' transform="rotate\(-?0 [^")]*\)"')
+_ROOT = re.compile(r"<svg\b([^>]*)>")
+
+
+_FONT_FAMILY = re.compile(r" font-family: [^;\"]*;?")
+_COORD = re.compile(r'(?<= )(x|y|width|height)="(-?\d+\.\d+)"')
+_ROTATE = re.compile(r'rotate\((-?\d+(?:\.\d+)?) (-?\d+\.\d+) (-?\d+\.\d+)\)')
+
+
+def _short(x: str) -> str:
+    text = f"{float(x):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def inline_svg(svg: bytes, label: str, links: Mapping[str, tuple[str, str]] | None = None) -> bytes:
+    """``svg`` from :func:`render_svg` made for being placed in the page as it is.
+
+    - ``links``: gid → (href, title). The group of the artist with that gid (set with
+      ``artist.set_gid(LINK_GID + key)``, one path) becomes ``<a href>`` with a
+      ``<title>`` (tooltip and accessible name); artists with a gid starting with
+      :data:`DECOR_GID` (labels drawn over the areas) are hidden from assistive
+      technology and let clicks through to the link below them.
+    - ids are unique on a page with several figures and the same on every rebuild:
+      ids nothing refers to are dropped, the others (clip paths, hatch patterns) get a
+      prefix made from a hash of the picture.
+    - the root gets ``role="group"`` (with links) or ``role="img"`` and ``aria-label`` =
+      ``label`` (the alt text).
+    - smaller: no XML declaration, doctype, RDF metadata or no-op rotations; coordinates
+      to 1/100 pt; the font named once in a style scoped to this picture (a ``<style>``
+      in an inline SVG would otherwise apply to the whole page).
+    """
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
+    text = _ROTATE_0.sub("", text)
+    text = _COORD.sub(lambda m: f'{m.group(1)}="{_short(m.group(2))}"', text)
+    text = _ROTATE.sub(lambda m: f"rotate({_short(m.group(1))} {_short(m.group(2))} "
+                       f"{_short(m.group(3))})", text)
+    prefix = "f" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8] + "-"
+    fonts = ", ".join(f"'{f}'" for f in RC["font.sans-serif"]) + ", sans-serif"
+    text = text.replace(f" font-family: {fonts};", "")
+    text = re.sub(r'<style type="text/css">\*\{([^}]*)\}</style>',
+                  lambda m: f"<style>#{prefix}svg *{{{m.group(1)}}} "
+                            f"#{prefix}svg text{{font-family: {fonts}}}</style>", text, count=1)
+    referenced = {a or b for a, b in _ID_REF.findall(text)}
+    keep = (LINK_GID, DECOR_GID)
+
+    def new_id(m: re.Match[str]) -> str:
+        i = m.group(1)
+        if i.startswith(keep):
+            return m.group(0)
+        return f' id="{prefix}{i}"' if i in referenced else ""
+
+    text = _ID_ATTR.sub(new_id, text)
+    text = _ID_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})" if m.group(1)
+                       else f'xlink:href="#{prefix}{m.group(2)}"', text)
+    links = links or {}
+    done: set[str] = set()
+
+    def link(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key not in links:
+            raise ValueError(f"Kein Link für {key!r}.")
+        done.add(key)
+        href, title = links[key]
+        return (f'<a href="{html.escape(href, quote=True)}">'
+                f"<title>{html.escape(title, quote=False)}</title>{m.group(2)}</a>")
+
+    text = re.sub(rf'<g id="{LINK_GID}([^"]*)">(\s*<path [^>]*/>\s*)</g>', link, text)
+    missing = sorted(set(links) - done, key=natural_key)
+    if missing:
+        raise ValueError(f"Nicht verlinkt (keine Fläche gezeichnet?): {', '.join(missing)}")
+    text = re.sub(rf'<g id="{DECOR_GID}[^"]*">', '<g aria-hidden="true" pointer-events="none">',
+                  text)
+    role = "group" if links else "img"
+    text = _ROOT.sub(lambda m: f'<svg id="{prefix}svg"{m.group(1)} role="{role}" '
+                     f'aria-label="{html.escape(label, quote=True)}">', text, count=1)
+    return text.encode("utf-8")
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -898,6 +987,7 @@ def profile_heatmap(
     mark: str | None = None,
     threshold: float = 1.0,
     row_label: str = "Sozialraum",
+    bounds: Sequence[float] = (-1.0, -0.5, 0.5, 1.0),
     groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> FigureOutput:
     """Profile matrix (Profilmatrix) of several areas: z-scores of indicators as a heat map.
@@ -905,8 +995,10 @@ def profile_heatmap(
     ``groups`` (label, columns) splits the data table, e.g. one table per field of action.
 
     Rows are areas, columns indicators (direction already applied, so red = more
-    need than the regional mean, blue = less). Each cell shows its z-value; withheld
-    cells (``suppressed`` True) are blank with "•". One figure per Kommune instead of
+    need than the regional mean, blue = less). Cells are coloured in the five diverging
+    classes of the index maps (``bounds``, centred on 0; :data:`analysis.palettes.DIVERGING`)
+    with a colour key beside the matrix; each cell shows its z-value (9 pt), withheld
+    cells (``suppressed`` True) are white with "•". One figure per Kommune instead of
     one chart per area keeps the report fast and lets readers compare areas.
 
     Returns
@@ -915,38 +1007,65 @@ def profile_heatmap(
         Alt text: how many areas and indicators, and per area the number of
         indicators at or above ``threshold`` (the strongest areas first).
     """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, Rectangle
+
+    from analysis.maps import class_labels
+    from analysis.palettes import DIVERGING
+
     rows, cols = list(z.index), list(z.columns)
     hidden = (suppressed.reindex(index=rows, columns=cols).fillna(False).to_numpy(dtype=bool)
               if suppressed is not None else np.zeros(z.shape, dtype=bool))
     vals = z.to_numpy(dtype=float).copy()
     vals[hidden] = np.nan
-    body = 0.34 * len(rows)  # inches for the matrix itself
-    bottom = 2.1  # rotated indicator labels
-    fig = new_figure(WIDTH_IN + 1.5, body + bottom + 0.2)
+    edges = [float(b) for b in bounds]
+    key = class_labels([-np.inf, *edges, np.inf])
+    # sizes in inches: 9 pt text in cells of 0.34 × 0.32 in; the key above the matrix
+    cell_w, cell_h = 0.34, 0.32
+    left = min(0.15 + 0.075 * max((len(r) for r in rows), default=1), 3.0)
+    bottom = 0.2 + 0.055 * max((len(c) for c in cols), default=1)
+    body_w, body_h = cell_w * max(len(cols), 1), cell_h * max(len(rows), 1)
+    top = 1.1
+    width, height = left + body_w + 0.1, bottom + body_h + top
+    fig = new_figure(width, height)
     fig.set_layout_engine("none")  # fixed margins; bbox_inches="tight" trims the rest
     with rc_context(RC):
-        height = fig.get_figheight()
-        ax = fig.add_axes((0.3, bottom / height, 0.68, body / height))
-        lim = 2.5
-        cmap = matplotlib.colormaps["RdBu_r"]
-        ax.imshow(np.clip(vals, -lim, lim), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto",
-                  interpolation="nearest")
+        ax = fig.add_axes((left / width, bottom / height, body_w / width, body_h / height))
+        cells: list[Rectangle] = []
+        faces: list[str] = []
         for i in range(len(rows)):
             for j in range(len(cols)):
                 v = vals[i, j]
-                if hidden[i, j]:
-                    text, colour = fmt.SUPPRESSED, TEXT
-                elif np.isnan(v):
-                    text, colour = "–", TEXT
+                if hidden[i, j] or np.isnan(v):
+                    face, text, colour = "#FFFFFF", (fmt.SUPPRESSED if hidden[i, j] else "–"), TEXT
                 else:
-                    text = fmt.signed(v, 1)
-                    colour = "#FFFFFF" if abs(v) >= 1.4 else TEXT
-                ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
-        ax.set_xticks(range(len(cols)), cols, rotation=55, ha="right", fontsize=7.5)
-        ax.set_yticks(range(len(rows)), rows, fontsize=8)
+                    c = int(np.searchsorted(edges, v, side="right"))
+                    face, text = DIVERGING[c], fmt.signed(v, 1)
+                    colour = "#FFFFFF" if c in (0, len(DIVERGING) - 1) else TEXT
+                cells.append(Rectangle((j - 0.5, i - 0.5), 1, 1))
+                faces.append(face)
+                ax.text(j, i, text, ha="center", va="center", fontsize=9, color=colour)
+        # one collection for all cells: one artist to lay out and draw, not 300
+        ax.add_collection(PatchCollection(cells, facecolors=faces, edgecolors="#FFFFFF",
+                                          linewidths=1.0), autolim=False)
+        ax.set_xlim(-0.5, len(cols) - 0.5)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xticks(range(len(cols)), cols, rotation=55, ha="right", rotation_mode="anchor",
+                      fontsize=9)
+        ax.set_yticks(range(len(rows)), rows, fontsize=9.5)
         ax.tick_params(length=0)
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
+        handles = [Patch(facecolor=DIVERGING[i], edgecolor="#BBBBBB", linewidth=0.5,
+                         label=key[i]) for i in range(len(DIVERGING))]
+        handles.append(Patch(facecolor="#FFFFFF", edgecolor="#BBBBBB", linewidth=0.5,
+                             label=f"{fmt.SUPPRESSED} gesperrt"))
+        ax.legend(handles=handles, ncols=3,
+                  title="z-Wert: Abweichung vom Regionsmittel (blau = weniger, rot = mehr "
+                        "Bedarf)",
+                  loc="lower left", bbox_to_anchor=(0.0, 1.0 + 0.12 / body_h), frameon=False,
+                  fontsize=9, title_fontsize=9, alignment="left", handlelength=1.4,
+                  handleheight=1.1, borderaxespad=0, columnspacing=1.2)
     svg = render_svg(fig, mark)
     strong = {r: int(np.nansum(vals[i] >= threshold)) for i, r in enumerate(rows)}
     ranked = sorted((r for r in rows if strong[r]), key=lambda r: (-strong[r], rows.index(r)))
@@ -973,7 +1092,8 @@ def profile_heatmap(
          for i, r in enumerate(rows)],
         columns=[row_label, *cols],
     )
-    return FigureOutput(svg=svg, alt=_sentence(*parts), title=title, table=table,
+    alt = _sentence(*parts)
+    return FigureOutput(svg=inline_svg(svg, alt), alt=alt, title=title, table=table,
                         caption=caption,
                         number_formats={c: (lambda v: fmt.signed(v, 1)) for c in cols},
-                        row_header=row_label, figure=fig, column_groups=groups)
+                        row_header=row_label, figure=fig, inline=True, column_groups=groups)

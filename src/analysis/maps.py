@@ -1,18 +1,24 @@
-"""Choropleth maps (Karten) of the Sozialräume with classed, colour-blind-safe colours.
+"""Choropleth maps (Karten) of the Sozialräume: classed, colour-blind-safe, each area a link.
 
-:func:`choropleth` draws one value per area in classes (sequential, ColorBrewer
-*YlOrRd*-like, ordered from light to dark), a hatched "keine Angabe" class for missing
-values, thin area borders and thick municipal borders (areas dissolved per Kommune),
-without axes and with equal aspect. It returns a :class:`~analysis.figures.FigureOutput`
-whose alt text is generated from the data (areas per class, where the top class lies)
-and whose table lists area, municipality, value and class.
+:func:`choropleth` draws one value per area in classes, a hatched "keine Angabe" class
+for missing values, thin area borders and thick municipal borders (areas dissolved per
+Kommune), without axes and with equal aspect. Classes and colours come from a
+:class:`ClassScheme` per measure (:func:`diverging_scheme` for z-scores and indices,
+centred on 0; :func:`count_scheme` for counts; :func:`category_scheme` or explicit
+colours for categories; palettes in :mod:`analysis.palettes`), so that a measure looks
+the same on the regional and on every municipal map. It returns a
+:class:`~analysis.figures.FigureOutput` with a short alt text and a table (area,
+Kommune, value, class). With ``links`` the map is an inline SVG for the page in which
+every area is an ``<a href>`` to its profile with a ``<title>`` „code name (Kommune):
+value“ (:func:`analysis.figures.inline_svg`).
 
 Geometries are expected in metres of a conformal local projection, north up: the
 data set's internal CRS, ETRS89 / UTM in the zone of the data's centre
 (:mod:`analysis.geo`, ``Dataset.crs``). The map is drawn in these coordinates as they
 are (no rotation); they are simplified slightly and rounded to whole metres to keep the
-SVG small. Municipality labels that would reach over the edge of the map are moved
-inside (:func:`_keep_inside`).
+SVG small. Labels (Kommune names, area codes) that would reach over the edge of the map
+are moved inside, labels that would overlap an earlier one are left out
+(:func:`_keep_inside`).
 """
 
 from __future__ import annotations
@@ -20,22 +26,43 @@ from __future__ import annotations
 import math
 import pickle
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import colormaps, rc_context
-from matplotlib.colors import to_hex
+from matplotlib import rc_context
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 from analysis import fmt
-from analysis.figures import RC, TEXT, FigureOutput, new_figure, render_svg
+from analysis import palettes as P
+from analysis.figures import (
+    DECOR_GID,
+    LINK_GID,
+    RC,
+    TEXT,
+    FigureOutput,
+    inline_svg,
+    new_figure,
+    render_svg,
+)
 from analysis.ids import natural_key as _natural_key
 
-__all__ = ["NO_DATA_LABEL", "choropleth", "class_labels", "default_classes", "palette"]
+__all__ = [
+    "NO_DATA_LABEL",
+    "ClassScheme",
+    "category_scheme",
+    "choropleth",
+    "class_labels",
+    "count_scheme",
+    "default_classes",
+    "diverging_scheme",
+    "palette",
+]
 
 NO_DATA_LABEL = "keine Angabe"
 NO_DATA_FILL = "#FFFFFF"
@@ -48,13 +75,67 @@ MUNICIPAL_EDGE = "#000000"
 # classes and colours
 # ---------------------------------------------------------------------------
 def palette(k: int) -> list[str]:
-    """``k`` sequential colours from light yellow to dark red (YlOrRd), as hex strings."""
-    if k < 1:
-        raise ValueError("Mindestens eine Klasse nötig.")
-    cmap = colormaps["YlOrRd"]
-    if k == 1:
-        return [to_hex(cmap(0.55))]
-    return [to_hex(cmap(p)) for p in np.linspace(0.08, 0.95, k)]
+    """``k`` sequential colours, light to dark (:func:`analysis.palettes.sequential`)."""
+    return P.sequential(k)
+
+
+@dataclass(frozen=True)
+class ClassScheme:
+    """The classes of one measure: bounds (or categories), labels, colours, legend title.
+
+    Build one per measure and pass it to every map of that measure (regional and
+    municipal), so that the same value has the same class and colour on every map.
+    """
+
+    classes: tuple  # continuous: k + 1 ascending bounds; categorical: the k categories
+    labels: tuple[str, ...]
+    colours: tuple[str, ...]
+    legend_title: str  # with the unit, e.g. "Feldindex (z-Wert)"
+    categorical: bool = False
+    decimals: int = 1
+    unit: str | None = None
+    signed: bool = False  # values with sign (+0,52 / −0,31), e.g. z-scores
+
+    def __post_init__(self) -> None:
+        k = len(self.labels)
+        if len(self.colours) != k:
+            raise ValueError(f"{k} Klassen, aber {len(self.colours)} Farben.")
+        if len(self.classes) != (k if self.categorical else k + 1):
+            raise ValueError(f"{k} Klassen passen nicht zu {len(self.classes)} Grenzen.")
+
+
+def diverging_scheme(legend_title: str, bounds: Sequence[float] = (-1.0, -0.5, 0.5, 1.0),
+                     decimals: int = 2) -> ClassScheme:
+    """Five classes for z-scores and indices, centred on 0 (the middle class is neutral):
+    blue = below the regional mean, red = above."""
+    inner = [float(b) for b in bounds]
+    if len(inner) != 4 or inner != sorted(inner) or not inner[1] < 0 < inner[2]:
+        raise ValueError(f"Vier aufsteigende Grenzen um 0 nötig: {inner}")
+    full = [-math.inf, *inner, math.inf]
+    return ClassScheme(tuple(full), tuple(class_labels(full)), P.DIVERGING,
+                       legend_title, decimals=decimals, signed=True)
+
+
+def count_scheme(legend_title: str, maximum: int) -> ClassScheme:
+    """Categories 0 … ``maximum`` of a count (e.g. fields with need), light to dark."""
+    cats = tuple(range(maximum + 1))
+    return ClassScheme(cats, tuple(fmt.number(c) for c in cats), tuple(P.sequential(len(cats))),
+                       legend_title, categorical=True, decimals=0)
+
+
+def category_scheme(legend_title: str, categories: Sequence[object],
+                    labels: Sequence[str] | None = None,
+                    neutral: Sequence[object] = ()) -> ClassScheme:
+    """Unordered categories in colour-blind-safe colours (Okabe–Ito); categories in
+    ``neutral`` (e.g. "kein Handlungsbedarf") are grey."""
+    cats = tuple(categories)
+    coloured = [c for c in cats if c not in set(neutral)]
+    if len(coloured) > len(P.CATEGORICAL):
+        raise ValueError(f"Höchstens {len(P.CATEGORICAL)} farbige Kategorien.")
+    hue = dict(zip(coloured, P.CATEGORICAL, strict=False))
+    colours = tuple(P.NEUTRAL if c in set(neutral) else hue[c] for c in cats)
+    return ClassScheme(cats, tuple(labels if labels is not None else map(_cat_label, cats)),
+                       colours, legend_title, categorical=True)
 
 
 def _nice_step(span: float) -> float:
@@ -226,9 +307,13 @@ def choropleth(
     unit: str | None = None,
     area_noun: tuple[str, str] = ("Sozialraum", "Sozialräume"),
     label_municipalities: bool = True,
+    label_areas: bool = False,
     north_arrow: bool = False,
     simplify_tolerance: float = 20.0,
     column_labels: Mapping[str, str] | None = None,
+    scheme: ClassScheme | None = None,
+    links: Mapping[str, str] | None = None,
+    area_names: Mapping[str, str] | None = None,
 ) -> FigureOutput:
     """Classed choropleth map (Choroplethenkarte) of one value per area.
 
@@ -253,19 +338,41 @@ def choropleth(
         Legend labels per class (default: ``"1,0 bis unter 1,5"`` for continuous,
         ``ja``/``nein`` for booleans, the formatted value otherwise).
     title, legend_title, caption : str
-        Figure caption (title), legend heading, note under the caption (source).
-    decimals, unit : value format in the table and alt text.
+        Figure caption (title), legend heading (with the unit), note under the caption.
+    decimals, unit : value format in the table, alt text and area titles.
     area_noun : (singular, plural) used in the alt text.
+    scheme : ClassScheme, optional
+        Classes, labels, colours, legend title, value format of the measure (instead of
+        ``classes``, ``labels``, ``categorical``, ``decimals``, ``unit``): the same
+        scheme on every map of a measure gives the same colours.
+    links : dict, optional
+        Area code → href of the area's profile. With links the map is an inline SVG in
+        which every area is a link with a ``<title>`` „code name (Kommune) – legend
+        title: value“;
+        every area of the map needs one.
+    area_names : dict, optional
+        Area code → name, for the titles of the areas.
+    label_municipalities, label_areas : write Kommune names / area codes on the map
+        (labels that would overlap an earlier one are left out; the titles and the
+        table carry every code).
 
     Returns
     -------
     FigureOutput
-        Alt text: number of areas, areas per class, where the highest occupied class
-        lies (municipalities with most areas in it), missing count. Table columns:
-        area, Kommune, value, class; sorted by Kommune and area code.
+        Alt text: a short sentence (number of areas, the highest occupied class and where
+        it lies, pointer to the table). Table columns: area, Kommune, value, class;
+        sorted by Kommune and area code.
     """
     if not title:
         raise ValueError("Eine Karte braucht einen Titel.")
+    colours: list[str] | None = None
+    signed = False
+    if scheme is not None:
+        signed = scheme.signed
+        classes, labels, categorical = list(scheme.classes), list(scheme.labels), scheme.categorical
+        colours = list(scheme.colours)
+        legend_title = legend_title or scheme.legend_title
+        decimals, unit = scheme.decimals, scheme.unit if unit is None else unit
     area_codes = [str(a) for a in values.index]
     if len(set(area_codes)) != len(area_codes):
         raise ValueError("Doppelte Gebietsschlüssel in values.")
@@ -278,6 +385,10 @@ def choropleth(
     missing_muni = [a for a in all_codes if a not in muni.index or fmt.is_missing(muni[a])]
     if missing_muni:
         raise ValueError(f"Keine Kommune für: {fmt.join_de(missing_muni)}")
+    if links is not None:
+        unlinked = [a for a in all_codes if not links.get(a)]
+        if unlinked:
+            raise ValueError(f"Kein Link für: {fmt.join_de(unlinked)}")
     values = values.reindex(all_codes)  # areas only in geometry: keine Angabe
     geoms = {a: geometry[a] for a in all_codes}
 
@@ -304,6 +415,13 @@ def choropleth(
         cls = raw.map(lambda v: -1 if fmt.is_missing(v) else index_of[_cat_key(v)]).astype(int)
         numeric = None
         display = raw
+        if colours is None:
+            if all(isinstance(c, bool | np.bool_) for c in cats) and len(cats) == 2:
+                colours = list(P.NEED)
+            elif all(isinstance(c, int | float | np.integer | np.floating) for c in cats):
+                colours = P.sequential(len(cats))
+            else:
+                colours = list(category_scheme("", cats).colours)
     else:
         numeric = _numeric(values)
         bounds = list(classes) if classes is not None else default_classes(numeric)
@@ -315,7 +433,9 @@ def choropleth(
     k = len(labels)
     if len(cls) and int(cls.max()) >= k:
         raise ValueError(f"{k} Beschriftungen für mehr Klassen.")
-    colours = palette(k)
+    colours = colours or P.sequential(k)
+    if len(colours) != k:
+        raise ValueError(f"{k} Klassen, aber {len(colours)} Farben.")
     counts = [int((cls == i).sum()) for i in range(k)]
     n_missing = int((cls == -1).sum())
 
@@ -329,9 +449,10 @@ def choropleth(
     minx, miny, maxx, maxy = shapely.total_bounds(list(simple.values()))
     aspect = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
     map_w = 5.2
-    map_h = min(max(map_w * aspect, 3.0), 9.0)
+    map_h = min(max(map_w * aspect, 3.0), 8.0)
 
     fig = new_figure(map_w + 2.6, map_h)
+    drawn: list[str] = []
     with rc_context(RC):
         ax = fig.add_subplot()
         for a in all_codes:
@@ -339,16 +460,17 @@ def choropleth(
             if path is None:
                 continue
             c = int(cls[a])
-            ax.add_patch(
-                PathPatch(
-                    path,
-                    facecolor=NO_DATA_FILL if c < 0 else colours[c],
-                    edgecolor=AREA_EDGE,
-                    linewidth=0.35,
-                    hatch=NO_DATA_HATCH if c < 0 else None,
-                    joinstyle="round",
-                )
+            patch = PathPatch(
+                path,
+                facecolor=NO_DATA_FILL if c < 0 else colours[c],
+                edgecolor=AREA_EDGE,
+                linewidth=0.35,
+                hatch=NO_DATA_HATCH if c < 0 else None,
+                joinstyle="round",
             )
+            patch.set_gid(f"{LINK_GID}{len(drawn)}")
+            drawn.append(a)
+            ax.add_patch(patch)
         for m in munis:
             for line in _line_paths(muni_shapes[m].boundary):
                 ax.plot(
@@ -358,27 +480,19 @@ def choropleth(
                     linewidth=1.3,
                     solid_joinstyle="round",
                     solid_capstyle="round",
+                    gid=f"{DECOR_GID}line",
                 )
         labels_drawn = []
+        # a white box instead of a stroke path effect keeps the label real SVG text
         if label_municipalities:
-            # a white box instead of a stroke path effect keeps the label real SVG text
             for m in munis:
                 pt = muni_shapes[m].representative_point()
-                labels_drawn.append(ax.text(
-                    round(pt.x),
-                    round(pt.y),
-                    m,
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color=TEXT,
-                    bbox={
-                        "boxstyle": "round,pad=0.15",
-                        "facecolor": "white",
-                        "edgecolor": "none",
-                        "alpha": 0.8,
-                    },
-                ))
+                labels_drawn.append(_label(ax, pt, m, 8.5))
+        if label_areas:
+            by_size = sorted(all_codes, key=lambda a: (-simple[a].area, _natural_key(a)))
+            for a in by_size:
+                if not simple[a].is_empty:
+                    labels_drawn.append(_label(ax, _label_point(simple[a]), a, 8.0))
         ax.set_xlim(minx, maxx)
         ax.set_ylim(miny, maxy)
         ax.set_aspect("equal")
@@ -433,8 +547,8 @@ def choropleth(
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
             frameon=False,
-            fontsize=8,
-            title_fontsize=8.5,
+            fontsize=9,
+            title_fontsize=9.5,
             alignment="left",
             handlelength=1.6,
             handleheight=1.1,
@@ -442,40 +556,48 @@ def choropleth(
         _keep_inside(fig, ax, labels_drawn)
     svg = render_svg(fig, mark)
 
-    # ---- alt text
+    # ---- alt text: one or two short sentences; the table beside the map has the rest
     n = len(all_codes)
     sing, plur = area_noun
-    show = (lambda x: fmt.with_unit(x, unit, decimals)) if not categorical else _cat_label
+    if signed:
+        show = lambda x: f"{fmt.signed(x, decimals)} {unit or ''}".rstrip()  # noqa: E731
+    elif not categorical:
+        show = lambda x: fmt.with_unit(x, unit, decimals)  # noqa: E731
+    else:
+        show = _cat_label
     parts = [f"Karte der {fmt.count_phrase(n, sing, plur)}: {title}."]
-    class_parts = [f"„{labels[i]}“: {fmt.count_phrase(counts[i], sing, plur)}" for i in range(k)]
-    parts.append(f"{legend_title + ' – ' if legend_title else ''}{'; '.join(class_parts)}.")
-    if n_missing:
-        parts.append(f"{fmt.count_phrase(n_missing, sing, plur)} ohne Angabe.")
     occupied = [i for i in range(k) if counts[i]]
     if occupied:
         top = occupied[-1]
         in_top = [a for a in all_codes if int(cls[a]) == top]
         per_muni = pd.Series([muni[a] for a in in_top]).value_counts()
         ranked = sorted(per_muni.items(), key=lambda t: (-t[1], _natural_key(t[0])))
-        shown = [f"{m} ({fmt.number(c)})" for m, c in ranked[:3]]
-        rest = len(ranked) - len(shown)
-        where = fmt.join_de(shown)
-        if rest:
-            where += " sowie in " + fmt.count_phrase(rest, "weiteren Kommune", "weiteren Kommunen")
-        lead = "vor allem in" if len(ranked) > 1 else "in"
-        parts.append(
-            f"Höchste besetzte Klasse „{labels[top]}“: "
-            f"{fmt.count_phrase(counts[top], sing, plur)}, {lead} {where}."
-        )
-    if numeric is not None and numeric.notna().sum() > 1:
-        valid = list(numeric.dropna().index)
-        hi_area = min(valid, key=lambda a: (-numeric[a], _natural_key(a)))
-        lo_area = min(valid, key=lambda a: (numeric[a], _natural_key(a)))
-        parts.append(
-            f"Höchster Wert: {hi_area} ({muni[hi_area]}) mit {show(numeric[hi_area])}, "
-            f"niedrigster: {lo_area} ({muni[lo_area]}) mit {show(numeric[lo_area])}."
-        )
+        if len(ranked) == 1:
+            where = f" in {ranked[0][0]}"
+        else:
+            where = ", die meisten in " + fmt.join_de(f"{m} ({fmt.number(c)})"
+                                                      for m, c in ranked[:3])
+        what = f"{legend_title} „{labels[top]}“" if legend_title else f"„{labels[top]}“"
+        parts.append(f"{what}: {fmt.count_phrase(counts[top], sing, plur)}{where}.")
+    parts.append("Alle Werte stehen in der Tabelle zur Abbildung.")
     alt = " ".join(parts)
+
+    # ---- the areas as links: code, name, Kommune and value in the title
+    def value_text(a: str) -> str:
+        if fmt.is_suppressed(values[a]):
+            return fmt.SUPPRESSED
+        if int(cls[a]) < 0:
+            return NO_DATA_LABEL
+        if categorical:
+            return labels[int(cls[a])]
+        return show(display[a])
+
+    names = area_names or {}
+    measure = f" – {legend_title}" if legend_title else ""
+    titles = {a: " ".join(x for x in (a, str(names.get(a, "") or "")) if x)
+              + f" ({muni[a]}){measure}: {value_text(a)}" for a in all_codes}
+    if links is not None:
+        svg = inline_svg(svg, alt, {str(i): (links[a], titles[a]) for i, a in enumerate(drawn)})
 
     # ---- table
     col = column_labels or {}
@@ -496,7 +618,8 @@ def choropleth(
     )
     formats = {}
     if not categorical:
-        formats[value_name] = lambda x: fmt.number(x, decimals)
+        formats[value_name] = ((lambda x: fmt.signed(x, decimals)) if signed
+                               else (lambda x: fmt.number(x, decimals)))
     else:
         table[value_name] = [
             fmt.SUPPRESSED
@@ -515,19 +638,44 @@ def choropleth(
         number_formats=formats,
         row_header=area_name,
         figure=fig,
+        inline=links is not None,
+        row_links=[links[a] for a in order] if links is not None else None,
     )
 
 
+def _label(ax, pt, text: str, size: float):
+    """A label on the map: real SVG text on a white box, hidden from screen readers
+    (the area's link title says the same) and transparent to clicks."""
+    t = ax.text(round(pt.x), round(pt.y), text, ha="center", va="center", fontsize=size,
+                color=TEXT, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                                  "edgecolor": "none", "alpha": 0.8})
+    t.set_gid(f"{DECOR_GID}label")
+    return t
+
+
+def _label_point(geom: BaseGeometry):
+    """The point of the largest part of ``geom`` farthest from its edges (a label there
+    stays inside even a bent or narrow area)."""
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
+    if not parts:
+        return geom.representative_point()
+    big = max(parts, key=lambda g: g.area)
+    return polylabel(big, tolerance=max(math.sqrt(big.area) / 50, 1.0))
+
+
 def _keep_inside(fig, ax, texts: list, rounds: int = 3) -> None:
-    """Move labels that stick out of the map area back inside it.
+    """Move labels that stick out of the map area back inside it; leave out labels that
+    would overlap an earlier one.
 
     A municipality at the edge of the map has its label point near the edge, and a
     centred name then reaches over the edge – into the legend or off the figure. Each
     such label is shifted inward by what it overhangs (plus its white box); labels that
-    fit are not touched. The layout is final only after a draw (constrained layout,
-    equal aspect), so the labels are measured on a copy of the figure, drawn after
-    everything else is placed: a map whose labels fit is rendered exactly as without
-    this step (a draw leaves float traces in the layout, e.g. in the SVG clip ids).
+    fit are not touched. Then labels are taken in order (``texts`` is in priority
+    order) and one whose box overlaps a label already kept is hidden. The layout is final
+    only after a draw (constrained layout, equal aspect), so the labels are measured on a
+    copy of the figure, drawn after everything else is placed: a map whose labels fit is
+    rendered exactly as without this step (a draw leaves float traces in the layout, e.g.
+    in the SVG clip ids).
     """
     if not texts:
         return
@@ -555,6 +703,15 @@ def _keep_inside(fig, ax, texts: list, rounds: int = 3) -> None:
     if moved:
         for t, c in zip(texts, ctexts, strict=True):
             t.set_position(c.get_position())
+        copy.draw_without_rendering()
+    kept: list = []
+    for t, c in zip(texts, ctexts, strict=True):
+        pad = c.get_fontsize() * 0.2 * copy.dpi / 72
+        box = c.get_window_extent().expanded(1.0, 1.0).padded(pad)
+        if any(box.overlaps(k) for k in kept):
+            t.set_visible(False)
+        else:
+            kept.append(box)
 
 
 def _cat_key(v: object) -> object:

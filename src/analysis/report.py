@@ -31,7 +31,8 @@ from .ids import (
     natural_sorted,
     profile_pages,
 )
-from .maps import choropleth
+from .maps import ClassScheme, choropleth, count_scheme, diverging_scheme
+from .palettes import ATTENTION, NEED_BORDERLINE
 from .prose import Prose, Stack, notice, prose
 from .tables import DEMO_MARK, TableOutput
 from .texts import TextBlock, read_text, render
@@ -220,6 +221,7 @@ class Report:
         (``"sozialbericht"`` or ``"handlungskonzept"``). Every link to an area – need
         tables, maps, annex – uses this."""
         page = f"{self.area_pages[code]}.html"
+        site = site.partition("/")[0]  # also "<site>/<page slug>", as maps pass it
         return page if site == "sozialbericht" else f"../sozialbericht/{page}"
 
     @cached_property
@@ -267,6 +269,40 @@ class Report:
              self.area_href(c, "handlungskonzept"))
             for c in _natural(self.areas.index)
         )
+
+    def area_links(self, from_page: str = "sozialbericht/") -> dict[str, str]:
+        """Area code → :meth:`area_href` for every area (the links of a map)."""
+        return {c: self.area_href(c, from_page) for c in self.areas.index}
+
+    @property
+    def area_names(self) -> dict[str, str]:
+        """Area code → name (for the titles of the areas on a map)."""
+        return {c: str(n) for c, n in self.areas["name"].items()}
+
+    # ------------------------------------------------------------------ map classes
+    @cached_property
+    def index_scheme(self) -> ClassScheme:
+        """Classes of every field index map: diverging around 0 at the rule thresholds
+        (``bedarf.regional_index`` and the lower index threshold), symmetric."""
+        rules = self.cfg.bedarf
+        hi = float(rules.regional_index)
+        mid = float(min(rules.kommunal_index, rules.absolut_index))
+        if not 0 < mid < hi:
+            mid = hi / 2
+        return diverging_scheme("Feldindex (z-Wert)", (-hi, -mid, mid, hi))
+
+    @cached_property
+    def need_scheme(self) -> ClassScheme:
+        """Classes of every need map: no need, no need (borderline), need (borderline),
+        need – codes 0 … 3, light to dark."""
+        return ClassScheme((0, 1, 2, 3), (NEED_LABEL[False], f"{NEED_LABEL[False]}, {BORDERLINE}",
+                                          f"{NEED_LABEL[True]}, {BORDERLINE}", NEED_LABEL[True]),
+                           NEED_BORDERLINE, "Einstufung", categorical=True)
+
+    @cached_property
+    def cumulation_scheme(self) -> ClassScheme:
+        """Classes of every cumulation map, regional and municipal: 0 … all fields."""
+        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.fields))
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -603,13 +639,13 @@ class Report:
     def cumulation_map(self) -> FigureOutput:
         cum = self.res.need["kumulation"]
         return choropleth(
-            cum.astype(float),
+            cum.astype(int),
             self.ds.geometry,
             self.areas[S.KOMMUNE],
             title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
-            legend_title="Handlungsfelder mit Bedarf",
-            categorical=True,
+            scheme=self.cumulation_scheme,
             caption=self.map_caption(), mark=self.image_mark,
+            links=self.area_links(), area_names=self.area_names,
         )
 
     def municipal_overview(self) -> TableOutput:
@@ -939,17 +975,17 @@ class Report:
             self._area_types(),
             self.ds.geometry,
             self.areas[S.KOMMUNE],
-            classes=[0, 1, 2, 3],
-            labels=["unauffällig", "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
-                    "Handlungsbedarf, Lage nicht verschlechtert",
-                    "besonderer Aufmerksamkeitsbedarf"],
             title=f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
                   "besonderem Aufmerksamkeitsbedarf",
-            legend_title="Typ (höchste Stufe über die Felder)",
-            categorical=True,
+            scheme=ClassScheme(
+                (0, 1, 2, 3),
+                ("unauffällig", "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+                 "Handlungsbedarf, Lage nicht verschlechtert", "besonderer Aufmerksamkeitsbedarf"),
+                ATTENTION, "Typ (höchste Stufe über die Felder)", categorical=True),
             caption=self.map_caption() + f" Felder: {names}. Besonderer "
             "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem Feld.",
             mark=self.image_mark,
+            links=self.area_links(), area_names=self.area_names,
         )
 
     def attention_table(self) -> Stack | Prose:
@@ -1470,18 +1506,10 @@ class FieldView:
             idx,
             self.r.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=[-np.inf, -1.0, -0.5, 0.5, 1.0, np.inf],
-            labels=[
-                "unter −1,0",
-                "−1,0 bis unter −0,5",
-                "−0,5 bis unter 0,5",
-                "0,5 bis unter 1,0",
-                "1,0 und mehr",
-            ],
             title=f"Feldindex {self.fc.kurz} {self.r.year}",
-            legend_title="Feldindex (z-Wert)",
+            scheme=self.r.index_scheme,
             caption=self.r.map_caption(), mark=self.r.image_mark,
-            decimals=2,
+            links=self.r.area_links(), area_names=self.r.area_names,
         )
 
     def need_map(self) -> FigureOutput:
@@ -1494,15 +1522,12 @@ class FieldView:
             code,
             self.r.ds.geometry,
             self.r.areas[S.KOMMUNE],
-            classes=[0, 1, 2, 3],
-            labels=["kein Handlungsbedarf", f"kein Handlungsbedarf, {BORDERLINE}",
-                    f"Handlungsbedarf, {BORDERLINE}", "Handlungsbedarf"],
             title=f"Sozialräume mit Handlungsbedarf: {self.fc.kurz}"
                   f"{self.r.exploratory_suffix(self.field)} {self.r.year}",
-            legend_title="Einstufung",
-            categorical=True,
+            scheme=self.r.need_scheme,
             caption=self.r.map_caption() + f" „{BORDERLINE}“: Grenzfall der "
             "Robustheitsprüfung (siehe Methodik).", mark=self.r.image_mark,
+            links=self.r.area_links(), area_names=self.r.area_names,
         )
 
     def need_table(self) -> TableOutput:
@@ -1555,6 +1580,7 @@ class FieldView:
                 "Betroffene": lambda x: fmt.number(x),
             },
             row_header="Sozialraum",
+            row_links=[self.r.area_href(c) for c in codes],
         )
         return Stack((table, self.r.uncertainty_key(
             uncertain=any(isinstance(x, Uncertain) for x in df[self.r.label(lead)]),
@@ -1814,16 +1840,18 @@ class ProfileView:
     def map(self) -> FigureOutput:
         codes = self.codes
         geom = {c: self.r.ds.geometry[c] for c in codes}
-        cum = self.r.res.need.loc[codes, "kumulation"].astype(float)
+        cum = self.r.res.need.loc[codes, "kumulation"].astype(int)
+        here = f"sozialbericht/{self.r.profile_pages[self.ags]}"
         return choropleth(
             cum,
             geom,
             self.r.areas.loc[codes, S.KOMMUNE],
             title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
-            legend_title="Handlungsfelder mit Bedarf",
-            categorical=True,
+            scheme=self.r.cumulation_scheme,
             caption=self.r.map_caption(), mark=self.r.image_mark,
-            label_municipalities=False,
+            label_municipalities=False, label_areas=True,
+            links={c: self.r.area_href(c, here) for c in codes},
+            area_names=self.r.area_names,
         )
 
     def area_profiles(self) -> AreaProfiles:
@@ -1855,6 +1883,7 @@ class ProfileView:
             hidden,
             f"Profile der Sozialräume von {self.name} {r.year}",
             caption=r.source_caption(), mark=r.image_mark,
+            bounds=r.index_scheme.classes[1:-1],
             groups=tuple(groups) if len(groups) > 1 else (),
         )
 

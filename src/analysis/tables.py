@@ -130,6 +130,7 @@ def html_table(
     row_header: str | None = None,
     table_id: str | None = None,
     links: Mapping[str, Sequence[str | None]] | None = None,
+    row_links: Sequence[str | None] | None = None,
 ) -> str:
     """Render ``df`` as an accessible HTML table (Tabelle) with German number formats.
 
@@ -151,6 +152,9 @@ def html_table(
     links : dict, optional
         Column name → one link target per row (``None`` = no link): the cell's text
         becomes a link, e.g. an area to its Steckbrief.
+    row_links : list of str, optional
+        One href (or ``None``) per row: the row header becomes a link, e.g. to the
+        area's profile (needs ``row_header``).
 
     Returns
     -------
@@ -164,6 +168,9 @@ def html_table(
         raise ValueError(f"Doppelte Spaltennamen: {fmt.join_de(dup)}")
     if row_header is not None and row_header not in df.columns:
         raise KeyError(f"Spalte für Zeilenköpfe fehlt: {row_header!r}")
+    if row_links is not None and (row_header is None or len(row_links) != len(df)):
+        raise ValueError("Links je Zeile brauchen eine Spalte für Zeilenköpfe und eine "
+                         "Adresse je Zeile.")
     formats = dict(number_formats or {})
     unknown = sorted(str(c) for c in formats if c not in df.columns)
     if unknown:
@@ -193,7 +200,9 @@ def html_table(
         out.append(f'<th scope="col"{cls}>{_esc(c)}</th>')
     out.append("</tr></thead>")
     out.append("<tbody>")
-    for i, row in enumerate(df.itertuples(index=False, name=None)):
+    row_hrefs = list(row_links) if row_links is not None else [None] * len(df)
+    for i, (row, href) in enumerate(zip(df.itertuples(index=False, name=None), row_hrefs,
+                                        strict=True)):
         out.append("<tr>")
         for c, value in zip(columns, row, strict=True):
             f = formatter[c]
@@ -204,6 +213,8 @@ def html_table(
             if target:
                 cell = f'<a href="{_esc(target)}">{cell}</a>'
             if c == row_header:
+                if href and not isinstance(value, Links):
+                    cell = f'<a href="{_esc(href)}">{cell}</a>'
                 out.append(f'<th scope="row"{cls}>{cell}</th>')
             else:
                 out.append(f"<td{cls}>{cell}</td>")
@@ -233,12 +244,14 @@ class TableOutput:
     row_header: str | None = None
     table_id: str | None = None
     links: Mapping[str, Sequence[str | None]] | None = field(default=None, repr=False)
+    row_links: Sequence[str | None] | None = field(default=None, repr=False)
 
     @property
     def html(self) -> str:
         table = html_table(
             self.df, self.caption, self.number_formats, self.row_header, self.table_id,
             self.links,
+            self.row_links,
         )
         return wrap_region(table, self.caption)
 

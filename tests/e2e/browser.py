@@ -60,7 +60,9 @@ def run_axe(
 
     Returns ``{str(path): result}`` where result has ``violations`` (list of
     ``{id, impact, help, nodes}``), ``external_requests``, ``page_errors``, ``incomplete``,
-    ``title``, ``lang`` and ``screenshot`` (PNG path when ``screenshot_dir`` is given).
+    ``title``, ``lang``, ``screenshot`` (PNG path when ``screenshot_dir`` is given),
+    ``map_links`` (``{title, href, focusable}`` of every area link in an inline SVG map)
+    and ``link_names`` (the accessible names of all links, as Chromium exposes them).
     """
     chromium = chromium_path()
     ensure_node_deps()

@@ -532,6 +532,33 @@ def test_axe_no_violations_no_external_requests(site_dir, tmp_path):
         assert Path(result["screenshot"]).is_file()
 
 
+def test_inline_svg_map_is_published_with_its_references(tmp_path):
+    """An inline SVG map (clip paths and hatch patterns referred to by url(#…), links to
+    anchors) passes the page checks; its camelCase names survive the HTML parser; a CSS
+    url() that loads a file is still refused and an area link into nowhere is reported."""
+    svg = ('<svg id="fab-svg" viewBox="0 0 10 10" role="group" aria-label="Karte der 1 '
+           'Sozialräume: Test. Alle Werte stehen in der Tabelle zur Abbildung.">'
+           '<defs><clipPath id="fab-p1"><rect x="0" y="0" width="10" height="10"/></clipPath>'
+           '<pattern id="fab-h1" patternUnits="userSpaceOnUse" width="4" height="4"/></defs>'
+           '<a href="{href}"><title>AC 1 Mitte (Aachen): •</title>'
+           '<path d="M 0 0 L 9 9 z" clip-path="url(#fab-p1)" style="fill: url(#fab-h1)"/></a>'
+           "</svg>")
+    good = f'<figure class="chart inline">{svg.format(href="#ziel")}</figure><p id="ziel">x</p>'
+    cell = new_code_cell("m", outputs=[new_output("display_data", data={"text/html": good})])
+    page, pages = _single_page(tmp_path, chapter_notebook("Armut", [cell]))
+    html = render_page(page, site_meta(), pages)
+    assert 'viewBox="0 0 10 10"' in html and "<clipPath " in html and "patternUnits=" in html
+    assert 'style="fill: url(#fab-h1)"' in html
+    for bad, message in ((svg.format(href="#nirgends"), "führt ins Leere"),
+                         (svg.format(href="#x").replace("url(#fab-h1)", "url(x.png)"),
+                          "externe Ressource")):
+        cell = new_code_cell("m", outputs=[new_output("display_data",
+                                                      data={"text/html": bad})])
+        page, pages = _single_page(tmp_path / message[:4], chapter_notebook("Armut", [cell]))
+        with pytest.raises(ReportRenderError, match=message):
+            render_page(page, site_meta(), pages)
+
+
 # --------------------------------------------------------------------------- tables that fit
 
 

@@ -43,10 +43,18 @@ def test_demo_reports_have_no_axe_violations_and_load_nothing_external(demo_buil
     results = run_axe(paths)
     assert set(results) == {str(p.resolve()) for p in paths}
     assert summarize(results) == []
+    map_links = 0
     for result in results.values():
         assert result["lang"] == "de"
         assert result["external_requests"] == []
         assert result["page_errors"] == []
+        # every map area is a focusable link that the browser names by its title
+        names = set(result["link_names"])
+        for link in result["map_links"]:
+            assert link["focusable"] and link["href"], (result["path"], link)
+            assert link["title"] in names, (result["path"], link["title"])
+            map_links += 1
+    assert map_links > 10 * 93  # index and need maps of five fields, overview, annex
 
 
 def test_tiny_reports_have_no_axe_violations(tiny_build):

@@ -47,18 +47,31 @@ def test_both_sites_have_all_pages(demo_build: Path):
     assert (demo_build / "sozialbericht" / "downloads" / "handlungsbedarf.xlsx").is_file()
 
 
+def page_ids(page: Path, _cache: dict[Path, set[str]] = {}) -> set[str]:  # noqa: B006
+    """The ids of a published page (parsed once per test session)."""
+    page = page.resolve()
+    if page not in _cache:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        _cache[page] = {el["id"] for el in soup.find_all(id=True)}
+    return _cache[page]
+
+
+def link_target(page: Path, href: str) -> tuple[Path, str]:
+    """(file, fragment) that ``href`` on ``page`` points to."""
+    url = urlparse(href)
+    return ((page.parent / unquote(url.path)).resolve() if url.path else page), url.fragment
+
+
 def test_every_link_resolves(demo_build: Path):
     for page in pages(demo_build):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for a in soup.find_all("a", href=True):
             href = a["href"]
             assert not re.match(r"^[a-z]+:", href), f"{page.name}: external link {href}"
-            url = urlparse(href)
-            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            target, fragment = link_target(page, href)
             assert target.is_file(), f"{page.name}: broken link {href}"
-            if url.fragment and target.suffix == ".html":
-                ids = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
-                assert ids.find(id=url.fragment), f"{page.name}: missing anchor {href}"
+            if fragment and target.suffix == ".html":
+                assert fragment in page_ids(target), f"{page.name}: missing anchor {href}"
 
 
 def test_no_code_prompts_errors_or_paths(demo_build: Path):
@@ -83,8 +96,9 @@ def test_every_figure_has_alt_text_and_a_table(demo_build: Path):
     for page in pages(demo_build):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for fig in soup.select("figure.chart"):
-            img = fig.find("img")
-            assert img is not None and len(img.get("alt", "")) > 40, page.name
+            img = fig.find("img") or fig.find("svg", recursive=False)  # maps: inline SVG
+            alt = img.get("alt") or img.get("aria-label") or ""
+            assert len(alt) > 40, page.name
             # the table follows the figure; figures shown side by side (Steckbrief) have
             # their tables right before and after the group
             group = fig.parent if "steckbrief-grafiken" in (fig.parent.get("class") or []) \
@@ -484,8 +498,10 @@ def test_demo_label_travels_with_every_image_and_download(demo_build: Path):
     images = 0
     for page in pages(demo_build):
         html = page.read_text(encoding="utf-8")
+        inline = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)  # maps, profile matrices
         for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html):
-            svg = base64.b64decode(data).decode("utf-8")
+            inline.append(base64.b64decode(data).decode("utf-8"))
+        for svg in inline:
             assert DEMO_MARK in svg, f"{page.name}: image without the demo label"
             images += 1
     assert images > 40  # every chart and map of every page

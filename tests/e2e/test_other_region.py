@@ -144,7 +144,7 @@ def test_unknown_field_in_the_data_is_located(tmp_path, cli):
     assert "Handlungsfeld ist nicht konfiguriert" in err
 
 
-SVG_RE = re.compile(r'src="data:image/svg\+xml;base64,([^"]+)"')
+SVG_RE = re.compile(r'src="data:image/svg\+xml;base64,([^"]+)"|(<svg\b.*?</svg>)', re.S)
 
 
 def test_region_in_eastern_germany_builds_with_north_up_maps(demo_build, tmp_path):

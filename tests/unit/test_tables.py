@@ -173,3 +173,13 @@ def test_xlsx_is_byte_identical_and_anonymous(tmp_path, frame):
         "2000-01-01T00:00:00Z",
         "2000-01-01T00:00:00Z",
     ]
+
+
+def test_row_headers_can_link_to_the_profile_of_their_area():
+    df = pd.DataFrame({"Sozialraum": ["AC 1 Mitte", "S 2 <Ober>"], "Wert": [1.5, 2.0]})
+    out = tables.html_table(df, "T", row_header="Sozialraum",
+                            row_links=["40_profil_x.html#sr-ac-1", None])
+    assert '<th scope="row"><a href="40_profil_x.html#sr-ac-1">AC 1 Mitte</a></th>' in out
+    assert '<th scope="row">S 2 &lt;Ober&gt;</th>' in out  # no link: plain header
+    with pytest.raises(ValueError, match="Adresse je Zeile"):
+        tables.html_table(df, "T", row_header="Sozialraum", row_links=["#a"])

@@ -7,7 +7,8 @@
 // file: or data: (a report must load nothing from outside), inject axe-core, run the
 // WCAG 2.0/2.1 A and AA rules and print one JSON array with one result per page:
 //   {path, title, lang, violations: [{id, impact, help, nodes: [target, ...]}],
-//    incomplete: [{id, nodes}], external_requests: [url, ...], page_errors: [...], screenshot}
+//    incomplete: [{id, nodes}], external_requests: [url, ...], page_errors: [...], screenshot,
+//    map_links: [{title, href, focusable}] (areas of inline SVG maps), link_names: [...]}
 // Exit code: 0 all clean, 1 violations or external requests found, 2 harness error.
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from "node:fs";
@@ -86,6 +87,22 @@ async function checkPage(browser, file, opts) {
       help: v.help,
       nodes: v.nodes.map((n) => n.target.join(" ")),
     }));
+    // maps: every area link as the page has it, and the names of all links as Chromium
+    // exposes them to assistive technology (a map area must be a named, focusable link)
+    result.map_links = await page.evaluate(() =>
+      [...document.querySelectorAll("figure.inline svg a")].map((a) => ({
+        title: (a.querySelector("title") || {}).textContent || "",
+        href: a.getAttribute("href"),
+        focusable: a.tabIndex >= 0,
+      })),
+    );
+    const tree = await page.accessibility.snapshot({ interestingOnly: true });
+    result.link_names = [];
+    (function walk(node) {
+      if (!node) return;
+      if (node.role === "link") result.link_names.push(node.name || "");
+      (node.children || []).forEach(walk);
+    })(tree);
     // "incomplete" = axe could not decide (e.g. text over a gradient); review by hand
     result.incomplete = axe.incomplete.map((v) => ({
       id: v.id,
@@ -120,7 +137,8 @@ async function main() {
     if (browser) await browser.close();
     rmSync(userDataDir, { recursive: true, force: true });
   }
-  process.stdout.write(JSON.stringify(results, null, 2) + "\n");
+  // wait until the whole report is written: process.exit() would cut a large one short
+  await new Promise((done) => process.stdout.write(JSON.stringify(results, null, 2) + "\n", done));
   const failed = results.some((r) => r.violations.length || r.external_requests.length || r.page_errors.length);
   return failed ? 1 : 0;
 }
