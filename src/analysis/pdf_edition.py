@@ -122,7 +122,9 @@ def combined_html(site_dir: Path, pages: Sequence[PdfPage], site: SiteMeta) -> s
             sections.append(section)
             subs = [(h["id"], _text(h)) for h in section.find_all("h2" if not demote else "h3")
                     if h.get("id")] if not demote else []
-            toc.append((_anchor(page.slug), page.title, subs))
+            # the contents list the chapter headings, as the bookmarks and the pages do
+            h1 = section.find("h1" if not demote else "h2")
+            toc.append((_anchor(page.slug), _text(h1) if h1 is not None else page.title, subs))
     index = BeautifulSoup((site_dir / f"{INDEX_SLUG}.html").read_text("utf-8"), "html.parser")
     colophon = _colophon(doc, index, site)
     head = _head(site)
