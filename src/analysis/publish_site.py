@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import shutil
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -205,8 +206,10 @@ def _pdf_editions(sites: dict[str, tuple[SiteMeta, list[Page], Path]], cache: Pa
             todo[site] = pe.PdfJob(out, pdf_pages, meta)
     if todo:
         log(f"PDF-Ausgabe wird erstellt ({', '.join(SITE_TITLES[s] for s in todo)}) …")
+        t0 = time.perf_counter()
         built = pe.build_pdfs(todo, workers=jobs, stop=stop)
         found.update(built)
+        log(f"PDF-Ausgabe erstellt in {time.perf_counter() - t0:.1f} s".replace(".", ","))
         if cache is not None:
             subdir(cache, "pdf")
             for site, data in built.items():
