@@ -388,10 +388,12 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             stamps = "|".join(_stamp(r, inputs_key) for r in runs)
             build_id = hashlib.sha256((stamps + ("|pdf" if pdf else "")).encode()
                                       ).hexdigest()[:16]
+            # a version built with its PDF editions also serves a build without --pdf
+            with_pdf = hashlib.sha256((stamps + "|pdf").encode()).hexdigest()[:16]
             check_published(out, build_id)
-            if not force and current_version(out) == build_id and \
+            if not force and current_version(out) in (build_id, with_pdf) and \
                     all((out / s / "index.html").exists() for s in SITES):
-                log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
+                log(f"Berichte sind aktuell (Build {current_version(out)}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
             executed = run_chapters(runs, params, build_dir, inputs_key, jobs, force, log, stop)
