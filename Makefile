@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 q = '$(subst ','\'',$(1))'
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report validate need test test-fast lint lab benchmark demo-data browser-deps clean
+.PHONY: help setup report pdf validate need test test-fast lint lab benchmark demo-data browser-deps clean
 
 help: ## Diese Hilfe anzeigen
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ setup: $(STAMP) ## Python-Umgebung .venv anlegen (nur wenn sich etwas geändert 
 
 report: setup ## Daten prüfen und Sozialbericht + Handlungskonzept-Anhang nach OUT bauen
 	$(BIN)/python -m analysis report --data $(call q,$(DATA)) --config $(call q,$(CONFIG)) --output $(call q,$(OUT))
+
+pdf: setup ## Wie report, zusätzlich die PDF-Ausgabe beider Berichte (A4, getaggt)
+	$(BIN)/python -m analysis report --pdf --data $(call q,$(DATA)) --config $(call q,$(CONFIG)) --output $(call q,$(OUT))
 
 validate: setup ## Nur die Daten in DATA gegen den Datenvertrag prüfen
 	$(BIN)/python -m analysis validate $(call q,$(DATA)) --config $(call q,$(CONFIG))

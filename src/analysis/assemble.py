@@ -321,9 +321,24 @@ def _render_chapter(page: Page, site: SiteMeta, pages: list[Page], exporter: HTM
     return _finish(html, label)
 
 
-def _render_index(site: SiteMeta, pages: list[Page]) -> str:
+def write_index(site: SiteMeta, pages: list[Page], out_dir: Path,
+                pdf: tuple[str, str, str] | None = None) -> Path:
+    """(Re)write ``index.html`` in ``out_dir``; with ``pdf`` = (relative href, label, size
+    in German notation) it links the PDF edition of the report."""
+    path = Path(out_dir) / f"{INDEX_SLUG}.html"
+    path.write_text(_render_index(site, pages, pdf), encoding="utf-8", newline="\n")
+    return path
+
+
+def _render_index(site: SiteMeta, pages: list[Page],
+                  pdf: tuple[str, str, str] | None = None) -> str:
     nxt = _link(pages[0].slug, pages[0].title) if pages else None
     context = _context(site, pages, current=INDEX_SLUG, title=INDEX_TITLE, prev=None, next=nxt)
+    if pdf is not None:
+        href, label, size = pdf
+        if _EXTERNAL_URL_RE.match(href) or href.startswith(("/", "\\")):
+            raise ReportRenderError(f"Link {href!r} muss relativ sein.")
+        context["pdf"] = {"href": href, "label": label, "size": size}
     html = _static_env().get_template("uebersicht.html.j2").render(resources={"sb": context})
     return _finish(html, "Übersichtsseite")
 
@@ -398,6 +413,7 @@ def _context(
             for k, v in sorted(site.parameters.items())
         ],
         "chapters": chapters,
+        "pdf": None,  # the PDF edition: {"href", "label", "size"} (index page only)
         "nav": nav,
         "finder": {"href": f"{FINDER_SLUG}.html", "title": FINDER_TITLE,
                    "current": current == FINDER_SLUG} if site.areas else None,

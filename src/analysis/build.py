@@ -474,8 +474,9 @@ class _Background:
 
 
 def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
-                  force: bool = False, log=print) -> int:
-    """Validate, run the chapters, assemble and publish both reports."""
+                  force: bool = False, log=print, pdf: bool = False) -> int:
+    """Validate, run the chapters, assemble and publish both reports (with ``pdf`` also
+    their PDF editions; without it a PDF edition is kept while its pages are unchanged)."""
     from .context import _key, load_context, package_hash
 
     t0 = time.perf_counter()
@@ -511,11 +512,14 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             check_parameters(runs, params)
             inputs_key = f"{key}|{package_hash()}"
             stamps = "|".join(_stamp(r, inputs_key) for r in runs)
-            build_id = hashlib.sha256(stamps.encode()).hexdigest()[:16]
+            build_id = hashlib.sha256((stamps + ("|pdf" if pdf else "")).encode()
+                                      ).hexdigest()[:16]
+            # a version built with its PDF editions also serves a build without --pdf
+            with_pdf = hashlib.sha256((stamps + "|pdf").encode()).hexdigest()[:16]
             check_published(out, build_id)
-            if not force and current_version(out) == build_id and \
+            if not force and current_version(out) in (build_id, with_pdf) and \
                     all((out / s / "index.html").exists() for s in SITES):
-                log(f"Berichte sind aktuell (Build {build_id}); nichts zu tun "
+                log(f"Berichte sind aktuell (Build {current_version(out)}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
             # the Steckbriefe are written in this process while the chapter kernels run
@@ -535,7 +539,8 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
             staging.mkdir()  # a fresh name; fails rather than reuse anything
             log("Seiten werden zusammengesetzt und geprüft …")
             write_sites(ctx, runs, executed, staging, build_id, jobs=jobs,
-                        cache=None if force else subdir(build_dir, "pages-cache"))
+                        cache=None if force else subdir(build_dir, "pages-cache"),
+                        pdf=pdf, stop=stop, log=log)
             stop.check()  # last safe point: after it the new version is published
             publish(staging, out, build_id)
     except Terminated:

@@ -77,7 +77,8 @@ def _index(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .build import build_reports
 
-    return build_reports(args.data, args.config, args.output, jobs=args.jobs, force=args.force)
+    return build_reports(args.data, args.config, args.output, jobs=args.jobs, force=args.force,
+                         pdf=args.pdf)
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -135,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     # checked by build_reports, so that a bad value gets a German message
     r.add_argument("--jobs", default="0", help="parallele Kapitelläufe (0 = Kerne + 1; höchstens 4 je Kern)")
     r.add_argument("--force", action="store_true", help="alle Kapitel neu rechnen")
+    r.add_argument("--pdf", action="store_true",
+                   help="auch die PDF-Ausgabe beider Berichte erstellen (dauert länger)")
     r.set_defaults(func=_report)
 
     c = sub.add_parser("clean", help="im Ausgabeordner löschen, was der Build angelegt hat")

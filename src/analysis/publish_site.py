@@ -6,11 +6,12 @@ import base64
 import hashlib
 import json
 import shutil
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import trust
-from .assemble import Page, SiteMeta, assemble_site
+from .assemble import Page, SiteMeta, assemble_site, write_index
 from .outdir import subdir
 from .tables import csv_bytes, label_demo, xlsx_bytes
 
@@ -70,7 +71,8 @@ def _unpack(payload: bytes) -> tuple[dict[str, bytes], tuple[tuple[str, str], ..
 
 
 def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
-                jobs: int = 1, cache: Path | None = None) -> None:
+                jobs: int = 1, cache: Path | None = None, pdf: bool = False,
+                stop=None, log=print) -> None:
     """Assemble ``sozialbericht/`` and ``handlungskonzept/`` under ``staging``.
 
     ``executed`` maps slugs to executed notebooks (``build.Executed``: path and SHA-256,
@@ -82,6 +84,11 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
     write to: an entry is used only with a valid tag of the build key
     (:mod:`analysis.trust`), and reused pages go through the same final checks as
     fresh ones; a bad entry is rebuilt.
+
+    The PDF edition of each report (:mod:`analysis.pdf_edition`) is made from the
+    finished pages: built when ``pdf`` is set, taken from the cache whenever the pages
+    it was made from are unchanged, left out (with its link) otherwise, so a PDF never
+    shows another state than the pages beside it.
     """
     from .context import package_hash
 
@@ -123,6 +130,7 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
 
     areas = _Report(ctx).area_finder()
     pub = ctx.cfg.herausgeber
+    sites: dict[str, tuple[SiteMeta, list[Page], Path]] = {}
     for site, title in SITE_TITLES.items():
         out = staging / site
         files, links = downloads[site]
@@ -180,3 +188,45 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
                 trust.write_sealed(cache / "pages" / f"{p.slug}.{keys[p.slug]}.html",
                                    f"page/{p.slug}/{keys[p.slug]}",
                                    (out / f"{p.slug}.html").read_bytes(), key)
+        sites[site] = (meta, pages, out)
+    _pdf_editions(sites, cache, key, pkg, build=pdf, jobs=jobs, stop=stop, log=log)
+
+
+def _pdf_editions(sites: dict[str, tuple[SiteMeta, list[Page], Path]], cache: Path | None,
+                  key: bytes, pkg: str, build: bool, jobs: int, stop=None, log=print) -> None:
+    """Put the PDF edition beside each report and link it from its index page: from the
+    cache when its pages are unchanged, built anew when ``build`` is set."""
+    from . import pdf_edition as pe
+
+    found: dict[str, bytes] = {}
+    todo: dict[str, pe.PdfJob] = {}
+    entries: dict[str, tuple[Path, str] | None] = {}
+    for site, (meta, pages, out) in sites.items():
+        pdf_pages = tuple(pe.PdfPage(p.slug, p.title) for p in pages)
+        k = pe.cache_key(out, pdf_pages, meta, pkg)
+        entries[site] = (cache / "pdf" / f"{site}.{k}.pdf", f"pdf/{site}/{k}") \
+            if cache is not None else None
+        data = trust.read_sealed(*entries[site], key) if entries[site] else None
+        if data is not None and data.startswith(b"%PDF-"):
+            found[site] = data
+        elif build:
+            todo[site] = pe.PdfJob(out, pdf_pages, meta)
+    if todo:
+        log(f"PDF-Ausgabe wird erstellt ({', '.join(SITE_TITLES[s] for s in todo)}) …")
+        t0 = time.perf_counter()
+        built = pe.build_pdfs(todo, workers=jobs, stop=stop)
+        found.update(built)
+        log(f"PDF-Ausgabe erstellt in {time.perf_counter() - t0:.1f} s".replace(".", ","))
+        if cache is not None:
+            subdir(cache, "pdf")
+            for site, data in built.items():
+                path, name = entries[site]
+                for old in (cache / "pdf").glob(f"{site}.*.pdf"):
+                    if old != path:
+                        old.unlink()
+                trust.write_sealed(path, name, data, key)
+    for site, data in sorted(found.items()):
+        meta, pages, out = sites[site]
+        file_name = pe.pdf_file_name(meta.site_title)
+        (out / file_name).write_bytes(data)
+        write_index(meta, pages, out, pdf=(file_name, meta.site_title, pe.size_de(len(data))))

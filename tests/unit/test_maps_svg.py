@@ -244,14 +244,15 @@ def report():
     return open_report(repo / "data" / "demo", repo / "config" / "report.yaml")
 
 
-def test_area_links_come_from_the_profile_mappings(report):
+def test_area_links_lead_to_the_steckbrief_from_any_page(report):
     code = "S 2"
-    page = report.profile_pages[report.areas.loc[code, "ags"]]
-    anchor = report.area_anchors[code]
-    assert report.area_href(code) == f"{page}.html#{anchor}"
-    assert report.area_href(code, f"sozialbericht/{page}") == f"#{anchor}"
+    page = report.area_pages[code]
+    assert report.area_href(code) == f"{page}.html"
+    assert report.area_href(code, "sozialbericht/20_armut") == f"{page}.html"
     assert report.area_href(code, "handlungskonzept/52_konzept_armut") == \
-        f"../sozialbericht/{page}.html#{anchor}"
+        f"../sozialbericht/{page}.html"
+    assert report.area_links("handlungskonzept/54_interkommunal")[code] == \
+        f"../sozialbericht/{page}.html"
 
 
 def test_one_scheme_per_measure_from_the_configuration(report):
