@@ -1580,7 +1580,6 @@ class FieldView:
                 "Betroffene": lambda x: fmt.number(x),
             },
             row_header="Sozialraum",
-            row_links=[self.r.area_href(c) for c in codes],
         )
         return Stack((table, self.r.uncertainty_key(
             uncertain=any(isinstance(x, Uncertain) for x in df[self.r.label(lead)]),
