@@ -226,10 +226,16 @@ class SteckbriefView:
         fields = [self.cfg.handlungsfelder[f].kurz for f in self.need_fields]
         n_all = len(self.cfg.fields)
         if fields:
-            second = (f"Handlungsbedarf besteht in {fmt.count_phrase(len(fields), 'Handlungsfeld', 'Handlungsfeldern')}"
-                      f" von {fmt.number(n_all)}: {fmt.join_de(fields)}.")
+            if n_all == 1:
+                where = "im Handlungsfeld"
+            elif len(fields) == n_all:
+                where = f"in allen {fmt.number_word(n_all)} Handlungsfeldern:"
+            else:
+                where = (f"in {'einem' if len(fields) == 1 else fmt.number_word(len(fields))} der "
+                         f"{fmt.number_word(n_all)} Handlungsfelder:")
+            second = f"Handlungsbedarf besteht {where} {fmt.join_de(fields)}."
         else:
-            second = (f"In keinem der {fmt.count_phrase(n_all, 'Handlungsfeld', 'Handlungsfelder')}"
+            second = (f"In keinem der {fmt.number_word(n_all)} Handlungsfelder"
                       " wird Handlungsbedarf festgestellt." if n_all > 1 else
                       "Im Handlungsfeld wird kein Handlungsbedarf festgestellt.")
         border = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields

@@ -17,6 +17,8 @@ from analysis.report import open_report
 from analysis.steckbrief import steckbrief_html, steckbrief_notebook
 from analysis.tables import DEMO_MARK, TableOutput, html_table
 
+from ..german import stumbles
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -93,9 +95,14 @@ def test_summary_wording_for_none_one_and_many_fields(r):
     none = str(cum.index[cum == 0][0])
     one = str(cum.index[cum == 1][0])
     many = str(cum.index[cum == 3][0])
-    assert f"In keinem der {n} Handlungsfelder" in str(r.steckbrief(none).summary())
-    assert f"in 1 Handlungsfeld von {n}:" in str(r.steckbrief(one).summary())
-    assert f"in 3 Handlungsfeldern von {n}:" in str(r.steckbrief(many).summary())
+    from analysis.fmt import number_word
+
+    w = number_word(n)
+    assert f"In keinem der {w} Handlungsfelder" in str(r.steckbrief(none).summary())
+    assert f"in einem der {w} Handlungsfelder:" in str(r.steckbrief(one).summary())
+    assert f"in drei der {w} Handlungsfelder:" in str(r.steckbrief(many).summary())
+    for code in (none, one, many):
+        assert not stumbles(str(r.steckbrief(code).summary()))
 
 
 def test_need_table_names_reasons_stability_and_borderline(r):
