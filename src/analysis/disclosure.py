@@ -157,7 +157,9 @@ def _protect_all(counts: pd.DataFrame, limit: int,
             raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
         add_cell, add_muni, add_region = audit_sums(out, lv, x, limit, ratios)
         if not (add_cell.any() or add_muni.any() or add_region.any()):
-            return out, lv
+            add_cell, add_muni = exchange_partners(out, lv, x, limit, ratios)
+            if not (add_cell.any() or add_muni.any()):
+                return out, lv
         n = len(counts)
         force_cell = add_cell | (np.zeros(n, bool) if force_cell is None else force_cell)
         force_muni = add_muni | (np.zeros(n, bool) if force_muni is None else force_muni)
@@ -676,6 +678,133 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     add_muni_row[rows] = add_group[g]
     add_region_row[rows] = add_reg[r[g]]
     return add_cell, add_muni_row, add_region_row
+
+
+# ---------------------------------------------------------------------------
+# Exchange partners: protection against a reader who replays the rules
+# ---------------------------------------------------------------------------
+def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
+                      ratios: Sequence[tuple[str, str]] = ()
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Further cells so that every small withheld value has an *exchange partner*.
+
+    The procedure treats the cells of one Kommune (and the Kommunen of one region) alike
+    except for their keyed rank. Exchange the values of two withheld cells of one
+    Kommune (same year and variable) and their ranks: the procedure runs as a mirror
+    image and publishes exactly the same – and without the key every order of ranks is
+    as likely as any other. So a reader who replays the published rules over every
+    possible world cannot tell the true world from the exchanged one. A small withheld
+    value therefore keeps at least two possible values if another withheld cell of its
+    Kommune has a different value – its *partner* – and the exchanged world is a valid
+    one: a numerator stays at most its denominator (``ratios``, same Sozialraum and
+    year). The same holds for a small withheld Kommune total and another withheld
+    Kommune total of the region (exactly so for Kommunen with one Sozialraum, such as
+    the counts that exist only per Kommune).
+
+    Returns row-aligned masks: area cells to withhold next (per Kommune without a
+    partner: the first candidate by keyed rank among the non-zero cells with a
+    different value whose exchange is valid, else among all non-zero cells, else any
+    cell), and Kommune totals to withhold (for a small Kommune total without a partner:
+    the first other non-zero Kommune total with a different value by keyed rank).
+    """
+    n = len(out)
+    add_cell = np.zeros(n, bool)
+    add_muni = np.zeros(n, bool)
+    hid = out[FLAG].to_numpy(dtype=bool)
+    small = hid & (x > 0) & (x < limit)
+    group = lv.row_group
+    if small.any():
+        other = _ratio_partner_values(out, lv, x, ratios)  # per row: (num_max, den_min)
+        cap_of, floor_of = other
+        busy = np.zeros(lv.n_groups, bool)
+        busy[group[small]] = True
+        idx = np.flatnonzero(busy[group])
+        frame = pd.DataFrame({"g": group[idx], "i": idx})
+        by_group = dict(tuple(frame.groupby("g")["i"]))
+        needs: list[tuple[int, int]] = []  # (group, the small cell without a partner)
+        for gi, cells in by_group.items():
+            cells = cells.to_numpy()
+            h = cells[hid[cells]]
+            for p in h[small[h]]:
+                q = h[h != p]
+                ok = (x[q] != x[p]) & _valid_exchange(p, q, x, cap_of, floor_of)
+                if not ok.any():
+                    needs.append((int(gi), int(p)))
+        done: set[int] = set()
+        for gi, p in needs:
+            if gi in done:
+                continue
+            done.add(gi)
+            cells = by_group[gi].to_numpy()
+            free = cells[~hid[cells]]
+            if not free.size:  # every cell withheld: the Kommune total, if still shown
+                if lv.muni_reason[gi] == 0:
+                    add_muni[group == gi] = True
+                continue
+            valid = (x[free] != x[p]) & _valid_exchange(p, free, x, cap_of, floor_of)
+            for tier in (valid & (x[free] > 0), x[free] > 0, np.ones(free.size, bool)):
+                if tier.any():
+                    pick = free[tier]
+                    add_cell[pick[np.argmin(lv.ranker.rows(pick))]] = True
+                    break
+    # Kommune totals of a region: a small withheld total needs a different withheld one
+    m_hid = lv.muni_reason > 0
+    total = lv.muni[S.COUNT].to_numpy()
+    m_small = m_hid & (total > 0) & (total < limit)
+    if m_small.any():
+        reg = lv.muni_region
+        for r in np.unique(reg[m_small]):
+            members = np.flatnonzero(reg == r)
+            hidden = members[m_hid[members]]
+            lacking = [m for m in hidden[m_small[hidden]]
+                       if not (total[hidden[hidden != m]] != total[m]).any()]
+            if not lacking:
+                continue
+            free = members[~m_hid[members] & (total[members] > 0)]
+            free_diff = free[total[free] != total[lacking[0]]]
+            pick = free_diff if free_diff.size else free
+            if pick.size:
+                chosen = pick[np.argmin(lv.ranker.munis(pick))]
+                add_muni[group == chosen] = True
+    return add_cell, add_muni
+
+
+def _valid_exchange(p: int, q: np.ndarray, x: np.ndarray, cap_of: np.ndarray,
+                    floor_of: np.ndarray) -> np.ndarray:
+    """Whether exchanging the value of row ``p`` with each row of ``q`` keeps every
+    numerator at most its denominator (``cap_of``: the smallest denominator a row's
+    value must not exceed, ``floor_of``: the largest numerator it must reach)."""
+    return ((x[q] <= cap_of[p]) & (x[p] <= cap_of[q])
+            & (x[q] >= floor_of[p]) & (x[p] >= floor_of[q]))
+
+
+def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
+                          ratios: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the smallest denominator its count must stay at or below (as a
+    numerator) and the largest numerator it must stay at or above (as a denominator),
+    over the ``ratios`` of the same Sozialraum and year (true values)."""
+    n = len(x)
+    cap = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    floor = np.zeros(n, dtype=np.int64)
+    if not ratios or not n:
+        return cap, floor
+    area_c, year_c, var_c = lv.row_codes
+    n_area, n_year, n_var = lv.shape
+    names = _codes(out[S.VARIABLE], sort=True)[1]
+    pos = {str(v): i for i, v in enumerate(names)}
+    index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
+    cell = area_c * n_year + year_c
+    index[cell * n_var + var_c] = np.arange(n)
+    for num, den in ratios:
+        if num not in pos or den not in pos:
+            continue
+        rows_num = np.flatnonzero(var_c == pos[num])
+        partner = index[cell[rows_num] * n_var + pos[den]]
+        ok = partner >= 0
+        rn, rd = rows_num[ok], partner[ok]
+        np.minimum.at(cap, rn, x[rd])
+        np.maximum.at(floor, rd, x[rn])
+    return cap, floor
 
 
 def _cap_last_small(group: np.ndarray, can_be_small: np.ndarray, applies: np.ndarray,
