@@ -30,6 +30,12 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
      at most its denominator, all sums hold. A withheld value whose exact bounds leave a
      single value gets a further cell withheld; steps 1–3 repeat until none is left.
 
+  4. *Exchange partners* (:func:`exchange_partners`) against a reader who replays the
+     whole procedure over every world that fits the publication: every small withheld
+     area cell needs another withheld cell of its Kommune with a different value whose
+     exchange keeps numerators <= denominators (a small withheld Kommune total: another
+     withheld Kommune total); otherwise a further cell is withheld and 1–4 repeat.
+
   *Keyed rank*: the order of secondary candidates is a hash of the cell's labels under
   a secret key (``geheimhaltung.schluessel``), never the value. With "smallest first"
   a reader knew that a secondary cell lies between the limit and the smallest
@@ -52,11 +58,15 @@ Variables that add up (``bev_gesamt = bev_u65 + bev_65plus``, declared in
 ``variablen.csv``, column ``summe_aus``) are protected across variables as well: pass
 them as ``identities``; the rules and the audit are in :mod:`analysis.disclosure_linked`.
 
-Not covered: a reader who has the key (it must stay secret: with it, the order of the
-candidates tells which withheld cells are small, and then e.g. two small cells 2 + 2
-are determined); with ``limit`` 2 "small" means 1, so a reader who can tell that a
-withheld value is small knows it. Bounds from "numerator <= denominator" are applied
-in one propagation step (exact bounds within each tree of sums, not across variables).
+Not covered: against a reader who replays the procedure, totals of Kommunen with
+several areas and the region total (the audit protects them against a reader who
+knows the rules, but no exchange partner of the same shape exists in general); the
+guarantee is two possible values, not an interval of a given width. A reader who
+has the key (it must stay secret: with it, the order of the candidates tells which
+withheld cells are small, and then e.g. two small cells 2 + 2 are determined); with
+``limit`` 2 "small" means 1, so a reader who can tell that a withheld value is small
+knows it. Bounds from "numerator <= denominator" are applied in one propagation step
+(exact bounds within each tree of sums, not across variables).
 """
 
 from __future__ import annotations
@@ -714,39 +724,42 @@ def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     small = hid & (x > 0) & (x < limit)
     group = lv.row_group
     if small.any():
-        other = _ratio_partner_values(out, lv, x, ratios)  # per row: (num_max, den_min)
-        cap_of, floor_of = other
+        cap, floor = _ratio_partner_values(out, lv, x, ratios)
         busy = np.zeros(lv.n_groups, bool)
         busy[group[small]] = True
-        idx = np.flatnonzero(busy[group])
-        frame = pd.DataFrame({"g": group[idx], "i": idx})
-        by_group = dict(tuple(frame.groupby("g")["i"]))
-        needs: list[tuple[int, int]] = []  # (group, the small cell without a partner)
-        for gi, cells in by_group.items():
-            cells = cells.to_numpy()
-            h = cells[hid[cells]]
-            for p in h[small[h]]:
-                q = h[h != p]
-                ok = (x[q] != x[p]) & _valid_exchange(p, q, x, cap_of, floor_of)
-                if not ok.any():
-                    needs.append((int(gi), int(p)))
-        done: set[int] = set()
-        for gi, p in needs:
-            if gi in done:
-                continue
-            done.add(gi)
-            cells = by_group[gi].to_numpy()
-            free = cells[~hid[cells]]
-            if not free.size:  # every cell withheld: the Kommune total, if still shown
-                if lv.muni_reason[gi] == 0:
-                    add_muni[group == gi] = True
-                continue
-            valid = (x[free] != x[p]) & _valid_exchange(p, free, x, cap_of, floor_of)
-            for tier in (valid & (x[free] > 0), x[free] > 0, np.ones(free.size, bool)):
-                if tier.any():
-                    pick = free[tier]
-                    add_cell[pick[np.argmin(lv.ranker.rows(pick))]] = True
-                    break
+        # every small cell against every withheld cell of its group
+        p_rows, q_rows = _pairs_in_groups(np.flatnonzero(small), np.flatnonzero(hid & busy[group]),
+                                          group)
+        ok = (q_rows != p_rows) & (x[q_rows] != x[p_rows]) & _valid_exchange(
+            p_rows, q_rows, x, cap, floor)
+        has = np.zeros(n, bool)
+        has[p_rows[ok]] = True
+        lacking = np.flatnonzero(small & ~has)
+        if lacking.size:
+            # per group: the lacking cell with the smallest keyed rank decides the partner
+            order = np.lexsort((lv.ranker.rows(lacking), group[lacking]))
+            lacking = lacking[order]
+            first = np.r_[True, group[lacking][1:] != group[lacking][:-1]]
+            lead = lacking[first]
+            need = np.zeros(lv.n_groups, bool)
+            need[group[lead]] = True
+            p_c, c = _pairs_in_groups(lead, np.flatnonzero(~hid & need[group]), group)
+            tier = np.where(x[c] > 0, np.where((x[c] != x[p_c]) & _valid_exchange(
+                p_c, c, x, cap, floor), 0, 1), 2)
+            if c.size:
+                order = np.lexsort((lv.ranker.rows(c), tier, group[c]))
+                c = c[order]
+                pick = c[np.r_[True, group[c][1:] != group[c][:-1]]]
+                add_cell[pick] = True
+            # every cell withheld: the Kommune total, if still shown
+            served = np.zeros(lv.n_groups, bool)
+            served[group[c]] = True
+            bare = group[lead][~served[group[lead]]]
+            bare = bare[lv.muni_reason[bare] == 0]
+            if bare.size:
+                mark = np.zeros(lv.n_groups, bool)
+                mark[bare] = True
+                add_muni |= mark[group]
     # Kommune totals of a region: a small withheld total needs a different withheld one
     m_hid = lv.muni_reason > 0
     total = lv.muni[S.COUNT].to_numpy()
@@ -769,13 +782,28 @@ def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     return add_cell, add_muni
 
 
-def _valid_exchange(p: int, q: np.ndarray, x: np.ndarray, cap_of: np.ndarray,
-                    floor_of: np.ndarray) -> np.ndarray:
-    """Whether exchanging the value of row ``p`` with each row of ``q`` keeps every
-    numerator at most its denominator (``cap_of``: the smallest denominator a row's
-    value must not exceed, ``floor_of``: the largest numerator it must reach)."""
-    return ((x[q] <= cap_of[p]) & (x[p] <= cap_of[q])
-            & (x[q] >= floor_of[p]) & (x[p] >= floor_of[q]))
+def _valid_exchange(p: np.ndarray, q: np.ndarray, x: np.ndarray, cap: np.ndarray,
+                    floor: np.ndarray) -> np.ndarray:
+    """Whether exchanging the values of rows ``p`` and ``q`` (element-wise) keeps every
+    numerator at most its denominator (``cap``: the smallest denominator a row's value
+    must not exceed, ``floor``: the largest numerator it must reach)."""
+    return ((x[q] <= cap[p]) & (x[p] <= cap[q]) & (x[q] >= floor[p]) & (x[p] >= floor[q]))
+
+
+def _pairs_in_groups(left: np.ndarray, right: np.ndarray, group: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(l, r)`` of rows with ``group[l] == group[r]`` (vectorised)."""
+    if not left.size or not right.size:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    right = right[np.argsort(group[right], kind="stable")]
+    rg = group[right]
+    lo = np.searchsorted(rg, group[left], side="left")
+    hi = np.searchsorted(rg, group[left], side="right")
+    size = hi - lo
+    p = np.repeat(left, size)
+    offset = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+    return p, right[np.repeat(lo, size) + offset]
 
 
 def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
