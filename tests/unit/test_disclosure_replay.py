@@ -11,9 +11,10 @@ take the place of the 2, because 5 is above the 2's denominator 3.
 
 What is guaranteed and tested here: every withheld small count (1 … limit − 1) of a
 Sozialraum, and the small total of a Kommune with a single Sozialraum, keeps at least
-two possible values (the review's reproductions: every withheld value). Not guaranteed (README "Disclosure control"): totals of Kommunen with several
-Sozialräume and the region total – the test counts them but only asserts the
-guaranteed part.
+two possible values (the review's reproductions: every withheld value), as long as a
+valid exchange partner can be made. Not guaranteed (README "Disclosure control"):
+totals of Kommunen with several Sozialräume, the region total, and Kommunen where no
+valid exchange exists – the random cases assert only the guaranteed part.
 """
 
 from __future__ import annotations
