@@ -712,10 +712,11 @@ def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     the counts that exist only per Kommune).
 
     Returns row-aligned masks: area cells to withhold next (per Kommune without a
-    partner: the first candidate by keyed rank among the non-zero cells with a
-    different value whose exchange is valid, else among all non-zero cells, else any
-    cell), and Kommune totals to withhold (for a small Kommune total without a partner:
-    the first other non-zero Kommune total with a different value by keyed rank).
+    partner: the first cell by keyed rank among those with a different value whose
+    exchange is valid, non-zero first; if there is none, nothing – the audit's
+    protection remains), and Kommune totals to withhold (for a small Kommune total
+    without a partner: the first other non-zero Kommune total with a different value
+    by keyed rank, else any other non-zero one).
     """
     n = len(out)
     add_cell = np.zeros(n, bool)
@@ -744,22 +745,16 @@ def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
             need = np.zeros(lv.n_groups, bool)
             need[group[lead]] = True
             p_c, c = _pairs_in_groups(lead, np.flatnonzero(~hid & need[group]), group)
-            tier = np.where(x[c] > 0, np.where((x[c] != x[p_c]) & _valid_exchange(
-                p_c, c, x, cap, floor), 0, 1), 2)
+            # only a cell that can be the partner helps: different value, valid exchange
+            fits = (x[c] != x[p_c]) & _valid_exchange(p_c, c, x, cap, floor)
+            p_c, c = p_c[fits], c[fits]
+            tier = (x[c] == 0).astype(np.int64)
             if c.size:
                 order = np.lexsort((lv.ranker.rows(c), tier, group[c]))
                 c = c[order]
                 pick = c[np.r_[True, group[c][1:] != group[c][:-1]]]
                 add_cell[pick] = True
-            # every cell withheld: the Kommune total, if still shown
-            served = np.zeros(lv.n_groups, bool)
-            served[group[c]] = True
-            bare = group[lead][~served[group[lead]]]
-            bare = bare[lv.muni_reason[bare] == 0]
-            if bare.size:
-                mark = np.zeros(lv.n_groups, bool)
-                mark[bare] = True
-                add_muni |= mark[group]
+            # no cell can be the partner: left to the audit (README "Disclosure control")
     # Kommune totals of a region: a small withheld total needs a different withheld one
     m_hid = lv.muni_reason > 0
     total = lv.muni[S.COUNT].to_numpy()
