@@ -34,7 +34,8 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
      whole procedure over every world that fits the publication: every small withheld
      area cell needs another withheld cell of its Kommune with a different value whose
      exchange keeps numerators <= denominators (a small withheld Kommune total: another
-     withheld Kommune total); otherwise a further cell is withheld and 1–4 repeat.
+     withheld Kommune total); otherwise the first cell (keyed rank) that can be such a
+     partner is withheld as well and 1–4 repeat (if none can, nothing is added).
 
   *Keyed rank*: the order of secondary candidates is a hash of the cell's labels under
   a secret key (``geheimhaltung.schluessel``), never the value. With "smallest first"
