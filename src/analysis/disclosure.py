@@ -726,9 +726,9 @@ def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     small = hid & (x > 0) & (x < limit)
     group = lv.row_group
     if small.any():
-        cap, floor = _ratio_partner_values(out, lv, x, ratios)
         busy = np.zeros(lv.n_groups, bool)
         busy[group[small]] = True
+        cap, floor = _ratio_partner_values(out, lv, x, ratios, busy[group])
         # every small cell against every withheld cell of its group
         p_rows, q_rows = _pairs_in_groups(np.flatnonzero(small), np.flatnonzero(hid & busy[group]),
                                           group)
@@ -803,10 +803,12 @@ def _pairs_in_groups(left: np.ndarray, right: np.ndarray, group: np.ndarray
 
 
 def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
-                          ratios: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+                          ratios: Sequence[tuple[str, str]], wanted: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the smallest denominator its count must stay at or below (as a
     numerator) and the largest numerator it must stay at or above (as a denominator),
-    over the ``ratios`` of the same Sozialraum and year (true values)."""
+    over the ``ratios`` of the same Sozialraum and year (true values); computed for the
+    ``wanted`` rows only (others: no bound)."""
     n = len(x)
     cap = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     floor = np.zeros(n, dtype=np.int64)
@@ -814,20 +816,26 @@ def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
         return cap, floor
     area_c, year_c, var_c = lv.row_codes
     n_area, n_year, n_var = lv.shape
-    names = _codes(out[S.VARIABLE], sort=True)[1]
+    names = lv.ranker.variables
     pos = {str(v): i for i, v in enumerate(names)}
     index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
     cell = area_c * n_year + year_c
     index[cell * n_var + var_c] = np.arange(n)
+    mine = np.flatnonzero(wanted)
+    mine_var = var_c[mine]
     for num, den in ratios:
         if num not in pos or den not in pos:
             continue
-        rows_num = np.flatnonzero(var_c == pos[num])
-        partner = index[cell[rows_num] * n_var + pos[den]]
-        ok = partner >= 0
-        rn, rd = rows_num[ok], partner[ok]
-        np.minimum.at(cap, rn, x[rd])
-        np.maximum.at(floor, rd, x[rn])
+        # as numerator: at most the denominator (one partner row per pair: no .at)
+        rn = mine[mine_var == pos[num]]
+        rd = index[cell[rn] * n_var + pos[den]]
+        ok = rd >= 0
+        cap[rn[ok]] = np.minimum(cap[rn[ok]], x[rd[ok]])
+        # as denominator: at least the numerator
+        rd = mine[mine_var == pos[den]]
+        rn = index[cell[rd] * n_var + pos[num]]
+        ok = rn >= 0
+        floor[rd[ok]] = np.maximum(floor[rd[ok]], x[rn[ok]])
     return cap, floor
 
 
@@ -955,6 +963,11 @@ class _Ranker:
         self._uniques = uniques
         self._hashes: dict[int, np.ndarray] = {}
         self._m_ags, self._m_yv, self._n_var = m_ags, m_yv, n_var
+
+    @property
+    def variables(self):
+        """The variable labels, in the order of the variable codes."""
+        return self._uniques[3]
 
     def _h(self, i: int) -> np.ndarray:
         if i not in self._hashes:
