@@ -428,7 +428,8 @@ def rule_aware_values(part: pd.DataFrame, munis: pd.DataFrame, region: pd.Series
     known = sum(int(munis.loc[munis[S.AGS] == g, S.COUNT].iloc[0]) for g in members
                 if g not in hidden_munis)
     if region[FLAG]:  # searched up to a bound: fewer options only make pins likelier
-        region_values = range(max(1, known), known + 40)
+        # (above every possible truth: at most 3 Kommunen × 3 areas × 12)
+        region_values = range(max(1, known), known + 120)
     else:
         region_values = [int(region[S.COUNT])]
     result: dict[str, set[int]] = {}
