@@ -92,7 +92,8 @@ def random_case(rng: random.Random):
 
 
 # each case replays the procedure up to a few thousand times: deeper runs with
-# REPLAY_CASES=200 (a case whose search reaches the bound is skipped, not passed)
+# REPLAY_CASES=50 (a case whose search reaches the bound is skipped, not passed). Known
+# to fail there: seeds 28, 34, 46 – share pairs where no exchange is valid (README)
 CASES = int(os.environ.get("REPLAY_CASES", "4"))
 
 
