@@ -30,6 +30,13 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
      at most its denominator, all sums hold. A withheld value whose exact bounds leave a
      single value gets a further cell withheld; steps 1–3 repeat until none is left.
 
+  4. *Exchange partners* (:func:`exchange_partners`) against a reader who replays the
+     whole procedure over every world that fits the publication: every small withheld
+     area cell needs another withheld cell of its Kommune with a different value whose
+     exchange keeps numerators <= denominators (a small withheld Kommune total: another
+     withheld Kommune total); otherwise the first cell (keyed rank) that can be such a
+     partner is withheld as well and 1–4 repeat (if none can, nothing is added).
+
   *Keyed rank*: the order of secondary candidates is a hash of the cell's labels under
   a secret key (``geheimhaltung.schluessel``), never the value. With "smallest first"
   a reader knew that a secondary cell lies between the limit and the smallest
@@ -52,11 +59,15 @@ Variables that add up (``bev_gesamt = bev_u65 + bev_65plus``, declared in
 ``variablen.csv``, column ``summe_aus``) are protected across variables as well: pass
 them as ``identities``; the rules and the audit are in :mod:`analysis.disclosure_linked`.
 
-Not covered: a reader who has the key (it must stay secret: with it, the order of the
-candidates tells which withheld cells are small, and then e.g. two small cells 2 + 2
-are determined); with ``limit`` 2 "small" means 1, so a reader who can tell that a
-withheld value is small knows it. Bounds from "numerator <= denominator" are applied
-in one propagation step (exact bounds within each tree of sums, not across variables).
+Not covered: against a reader who replays the procedure, totals of Kommunen with
+several areas and the region total (the audit protects them against a reader who
+knows the rules, but no exchange partner of the same shape exists in general); the
+guarantee is two possible values, not an interval of a given width. A reader who
+has the key (it must stay secret: with it, the order of the candidates tells which
+withheld cells are small, and then e.g. two small cells 2 + 2 are determined); with
+``limit`` 2 "small" means 1, so a reader who can tell that a withheld value is small
+knows it. Bounds from "numerator <= denominator" are applied in one propagation step
+(exact bounds within each tree of sums, not across variables).
 """
 
 from __future__ import annotations
@@ -157,7 +168,9 @@ def _protect_all(counts: pd.DataFrame, limit: int,
             raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
         add_cell, add_muni, add_region = audit_sums(out, lv, x, limit, ratios)
         if not (add_cell.any() or add_muni.any() or add_region.any()):
-            return out, lv
+            add_cell, add_muni = exchange_partners(out, lv, x, limit, ratios)
+            if not (add_cell.any() or add_muni.any()):
+                return out, lv
         n = len(counts)
         force_cell = add_cell | (np.zeros(n, bool) if force_cell is None else force_cell)
         force_muni = add_muni | (np.zeros(n, bool) if force_muni is None else force_muni)
@@ -678,6 +691,154 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     return add_cell, add_muni_row, add_region_row
 
 
+# ---------------------------------------------------------------------------
+# Exchange partners: protection against a reader who replays the rules
+# ---------------------------------------------------------------------------
+def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
+                      ratios: Sequence[tuple[str, str]] = ()
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Further cells so that every small withheld value has an *exchange partner*.
+
+    The procedure treats the cells of one Kommune (and the Kommunen of one region) alike
+    except for their keyed rank. Exchange the values of two withheld cells of one
+    Kommune (same year and variable) and their ranks: the procedure runs as a mirror
+    image and publishes exactly the same – and without the key every order of ranks is
+    as likely as any other. So a reader who replays the published rules over every
+    possible world cannot tell the true world from the exchanged one. A small withheld
+    value therefore keeps at least two possible values if another withheld cell of its
+    Kommune has a different value – its *partner* – and the exchanged world is a valid
+    one: a numerator stays at most its denominator (``ratios``, same Sozialraum and
+    year). The same holds for a small withheld Kommune total and another withheld
+    Kommune total of the region (exactly so for Kommunen with one Sozialraum, such as
+    the counts that exist only per Kommune).
+
+    Returns row-aligned masks: area cells to withhold next (per Kommune without a
+    partner: the first cell by keyed rank among those with a different value whose
+    exchange is valid, non-zero first; if there is none, nothing – the audit's
+    protection remains), and Kommune totals to withhold (for a small Kommune total
+    without a partner: the first other non-zero Kommune total with a different value
+    by keyed rank, else any other non-zero one).
+    """
+    n = len(out)
+    add_cell = np.zeros(n, bool)
+    add_muni = np.zeros(n, bool)
+    hid = out[FLAG].to_numpy(dtype=bool)
+    small = hid & (x > 0) & (x < limit)
+    group = lv.row_group
+    if small.any():
+        busy = np.zeros(lv.n_groups, bool)
+        busy[group[small]] = True
+        cap, floor = _ratio_partner_values(out, lv, x, ratios, busy[group])
+        # every small cell against every withheld cell of its group
+        p_rows, q_rows = _pairs_in_groups(np.flatnonzero(small), np.flatnonzero(hid & busy[group]),
+                                          group)
+        ok = (q_rows != p_rows) & (x[q_rows] != x[p_rows]) & _valid_exchange(
+            p_rows, q_rows, x, cap, floor)
+        has = np.zeros(n, bool)
+        has[p_rows[ok]] = True
+        lacking = np.flatnonzero(small & ~has)
+        if lacking.size:
+            # per group: the lacking cell with the smallest keyed rank decides the partner
+            order = np.lexsort((lv.ranker.rows(lacking), group[lacking]))
+            lacking = lacking[order]
+            first = np.r_[True, group[lacking][1:] != group[lacking][:-1]]
+            lead = lacking[first]
+            need = np.zeros(lv.n_groups, bool)
+            need[group[lead]] = True
+            p_c, c = _pairs_in_groups(lead, np.flatnonzero(~hid & need[group]), group)
+            # only a cell that can be the partner helps: different value, valid exchange
+            fits = (x[c] != x[p_c]) & _valid_exchange(p_c, c, x, cap, floor)
+            p_c, c = p_c[fits], c[fits]
+            tier = (x[c] == 0).astype(np.int64)
+            if c.size:
+                order = np.lexsort((lv.ranker.rows(c), tier, group[c]))
+                c = c[order]
+                pick = c[np.r_[True, group[c][1:] != group[c][:-1]]]
+                add_cell[pick] = True
+            # no cell can be the partner: left to the audit (README "Disclosure control")
+    # Kommune totals of a region: a small withheld total needs a different withheld one
+    m_hid = lv.muni_reason > 0
+    total = lv.muni[S.COUNT].to_numpy()
+    m_small = m_hid & (total > 0) & (total < limit)
+    if m_small.any():
+        reg = lv.muni_region
+        for r in np.unique(reg[m_small]):
+            members = np.flatnonzero(reg == r)
+            hidden = members[m_hid[members]]
+            lacking = [m for m in hidden[m_small[hidden]]
+                       if not (total[hidden[hidden != m]] != total[m]).any()]
+            if not lacking:
+                continue
+            free = members[~m_hid[members] & (total[members] > 0)]
+            free_diff = free[total[free] != total[lacking[0]]]
+            pick = free_diff if free_diff.size else free
+            if pick.size:
+                chosen = pick[np.argmin(lv.ranker.munis(pick))]
+                add_muni[group == chosen] = True
+    return add_cell, add_muni
+
+
+def _valid_exchange(p: np.ndarray, q: np.ndarray, x: np.ndarray, cap: np.ndarray,
+                    floor: np.ndarray) -> np.ndarray:
+    """Whether exchanging the values of rows ``p`` and ``q`` (element-wise) keeps every
+    numerator at most its denominator (``cap``: the smallest denominator a row's value
+    must not exceed, ``floor``: the largest numerator it must reach)."""
+    return ((x[q] <= cap[p]) & (x[p] <= cap[q]) & (x[q] >= floor[p]) & (x[p] >= floor[q]))
+
+
+def _pairs_in_groups(left: np.ndarray, right: np.ndarray, group: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(l, r)`` of rows with ``group[l] == group[r]`` (vectorised)."""
+    if not left.size or not right.size:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    right = right[np.argsort(group[right], kind="stable")]
+    rg = group[right]
+    lo = np.searchsorted(rg, group[left], side="left")
+    hi = np.searchsorted(rg, group[left], side="right")
+    size = hi - lo
+    p = np.repeat(left, size)
+    offset = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+    return p, right[np.repeat(lo, size) + offset]
+
+
+def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
+                          ratios: Sequence[tuple[str, str]], wanted: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the smallest denominator its count must stay at or below (as a
+    numerator) and the largest numerator it must stay at or above (as a denominator),
+    over the ``ratios`` of the same Sozialraum and year (true values); computed for the
+    ``wanted`` rows only (others: no bound)."""
+    n = len(x)
+    cap = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    floor = np.zeros(n, dtype=np.int64)
+    if not ratios or not n:
+        return cap, floor
+    area_c, year_c, var_c = lv.row_codes
+    n_area, n_year, n_var = lv.shape
+    names = lv.ranker.variables
+    pos = {str(v): i for i, v in enumerate(names)}
+    index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
+    cell = area_c * n_year + year_c
+    index[cell * n_var + var_c] = np.arange(n)
+    mine = np.flatnonzero(wanted)
+    mine_var = var_c[mine]
+    for num, den in ratios:
+        if num not in pos or den not in pos:
+            continue
+        # as numerator: at most the denominator (one partner row per pair: no .at)
+        rn = mine[mine_var == pos[num]]
+        rd = index[cell[rn] * n_var + pos[den]]
+        ok = rd >= 0
+        cap[rn[ok]] = np.minimum(cap[rn[ok]], x[rd[ok]])
+        # as denominator: at least the numerator
+        rd = mine[mine_var == pos[den]]
+        rn = index[cell[rd] * n_var + pos[num]]
+        ok = rn >= 0
+        floor[rd[ok]] = np.maximum(floor[rd[ok]], x[rn[ok]])
+    return cap, floor
+
+
 def _cap_last_small(group: np.ndarray, can_be_small: np.ndarray, applies: np.ndarray,
                     hi: np.ndarray, limit: int, n_groups: int) -> np.ndarray:
     """Where a group must contain a small member (``applies``) and only one member can
@@ -802,6 +963,11 @@ class _Ranker:
         self._uniques = uniques
         self._hashes: dict[int, np.ndarray] = {}
         self._m_ags, self._m_yv, self._n_var = m_ags, m_yv, n_var
+
+    @property
+    def variables(self):
+        """The variable labels, in the order of the variable codes."""
+        return self._uniques[3]
 
     def _h(self, i: int) -> np.ndarray:
         if i not in self._hashes:

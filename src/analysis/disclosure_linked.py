@@ -93,7 +93,14 @@ def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
         if not new:
             add_cell, add_muni, add_region = D.audit_sums(out, lv, x, limit, ratios)
             if not (add_cell.any() or add_muni.any() or add_region.any()):
-                return out, lv
+                add_cell, add_muni = D.exchange_partners(out, lv, x, limit, ratios)
+                # an exchange of one variable would break a declared sum: the variables
+                # of an identity are protected by the LP audit only
+                in_identity = out[S.VARIABLE].isin(linked).to_numpy()
+                add_cell &= ~in_identity
+                add_muni &= ~in_identity
+                if not (add_cell.any() or add_muni.any()):
+                    return out, lv
             force_cell |= add_cell
             force_muni |= add_muni
             force_region |= add_region
