@@ -19,7 +19,7 @@ from analysis.errors import DataContractError, Problem, UserError
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
-DEMO_HASH = "60b9f8a2d531"  # the demo report shows it: it must not change (by accident)
+DEMO_HASH = "8328edcc3c92"  # the demo report shows it: it must not change (by accident)
 
 
 def test_hash_covers_only_contract_files(demo_copy):
