@@ -11,8 +11,8 @@ STUMBLES = [
     (re.compile(r"(?<![\d.,])(?:[2-9]|1[0-2]) (Sozialraum|Kommune|Feld|Kernindikator)\b"), "Plural mit Singular"),
     (re.compile(r"(?<![\d.,])0 (Sozialr|Kommune|Feld)"), "0 statt kein"),
     (re.compile(r"\b(haben|zeigen|gelten) (ein|eine|einer|1) (Sozialraum|Kommune)\b"), "Verb im Plural"),
-    (re.compile(r"\b(hat|zeigt|gilt) (zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|\d{2,}) "),
-     "Verb im Singular"),
+    (re.compile(r"\b(hat|zeigt|gilt) (zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|\d+) "
+                r"(Sozialräume|Kommunen) (Handlungsbedarf|als)\b"), "Verb im Singular"),
     (re.compile(r"(?<![\d.,])1 (?:davon )?(haben|sind|zeigen|liegen|gelten)\b"), "1 mit Verb im Plural"),
     (re.compile(r"\s[,.;]"), "Leerzeichen vor Satzzeichen"),
     (re.compile(r"\.\."), "doppelter Punkt"),

@@ -1106,8 +1106,17 @@ class Report:
 
     def catalogue_table(self) -> TableOutput:
         cat = self.ds.indicators
-        judged = {"hoch_schlecht": "höher = ungünstiger", "hoch_gut": "höher = günstiger",
-                  "neutral": "ohne Bewertung"}
+        need_dir = {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
+        # how a change is judged, said only where it is not what the need direction implies
+        same = {1: "hoch_schlecht", -1: "hoch_gut"}
+        judged = {"hoch_schlecht": "Veränderung: höher = ungünstiger",
+                  "hoch_gut": "Veränderung: höher = günstiger",
+                  "neutral": "Veränderung ohne Bewertung (Zusammensetzung)"}
+
+        def direction(ind: str, d: int) -> str:
+            ev = self.cfg.evaluation(ind, d)
+            return need_dir[d] + ("" if ev == same[d] else f"; {judged[ev]}")
+
         df = pd.DataFrame(
             {
                 "Indikator": cat["bezeichnung"],
@@ -1117,12 +1126,8 @@ class Report:
                 "Ebene": cat[S.LEVEL].map(
                     {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
                 ),
-                "Richtung": cat["richtung"].map(
-                    {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
-                ),
-                "Bewertung einer Veränderung": [
-                    judged[self.cfg.evaluation(i, int(d))]
-                    for i, d in zip(cat[S.INDICATOR], cat["richtung"], strict=True)],
+                "Richtung": [direction(i, int(d))
+                             for i, d in zip(cat[S.INDICATOR], cat["richtung"], strict=True)],
                 "Quelle": cat["quelle"],
             }
         )

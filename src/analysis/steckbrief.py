@@ -635,7 +635,8 @@ class SteckbriefView:
 
         rows = []
         for svc in sorted(inside | set(near), key=lambda s: (
-                s not in inside, str(act.loc[s, S.FIELD]), str(act.loc[s, "name"]))):
+                s not in inside, str(act.loc[s, S.FIELD]), str(act.loc[s, "name"]),
+                natural_key(s))):  # the id breaks ties of equal names (no set order)
             rows.append({
                 "Angebot": str(act.loc[svc, "name"]),
                 "Handlungsfeld": kurz.get(str(act.loc[svc, S.FIELD]), str(act.loc[svc, S.FIELD])),

@@ -12,7 +12,7 @@ from ..german import stumbles
 
 def test_the_checker_finds_the_reviewers_examples():
     for bad in ("1 davon haben ein passendes Angebot, 1 Sozialräume", "Es gibt 0 Sozialräume .",
-                "Im Feld haben ein Sozialraum Bedarf", "Dort hat drei Sozialräume"):
+                "Im Feld haben ein Sozialraum Bedarf", "Dort hat drei Sozialräume Handlungsbedarf"):
         assert stumbles(bad), bad
 
 
