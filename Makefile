@@ -41,15 +41,17 @@ need: setup ## Handlungsbedarf je Sozialraum nach OUT/handlungsbedarf.csv schrei
 browser-deps: ## Chromium und axe-core für die Barrierefreiheitstests bereitstellen
 	sh tests/e2e/install-browser-deps.sh
 
-test: setup browser-deps ## Alle Tests (Unit, Notebooks, Ende-zu-Ende, Browser/axe) und ruff
+test: setup browser-deps ## Alle Tests (Unit, Notebooks, Ende-zu-Ende, Browser/axe), ruff und Schichtenprüfung
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: setup ## Nur die schnellen Unit-Tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
-lint: setup ## Code mit ruff prüfen
+lint: setup ## Code mit ruff und die Schichten des Pakets mit import-linter prüfen
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
 
 lab: setup ## JupyterLab auf den Kapitel-Notebooks starten
 	$(BIN)/jupyter lab notebooks/

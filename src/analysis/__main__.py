@@ -1,5 +1,5 @@
 """``python -m analysis`` entry point."""
 
-from .cli import main
+from analysis.build.cli import main
 
 raise SystemExit(main())

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis.assemble import (
+from analysis.rendering.assemble import (
     TABLE_SCRIPT,
     Page,
     ReportRenderError,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build import SITES
+from analysis.build.build import SITES
 
 from .browser import TOLERANCE_PX, overflowing, run_axe, run_layout, run_table_script, summarize
 from .conftest import DEMO

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.assemble import TABLE_SCRIPT
-from analysis.build import SITES
+from analysis.build.build import SITES
+from analysis.rendering.assemble import TABLE_SCRIPT
 
 from ..german import stumbles
 from .conftest import FORMULA_NAME, REPO, XSS_NAME, run_report, tree_bytes
@@ -500,7 +500,7 @@ def test_demo_label_travels_with_every_image_and_download(demo_build: Path):
 
     from openpyxl import load_workbook
 
-    from analysis.tables import DEMO_MARK
+    from analysis.rendering.tables import DEMO_MARK
 
     images = 0
     for page in pages(demo_build):

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.assemble import DEMO_BANNER
-from analysis.build import SITES
-from analysis.pdf_edition import size_de
-from analysis.textcheck import ABS_PATH_RE
+from analysis.build.build import SITES
+from analysis.common.textcheck import ABS_PATH_RE
+from analysis.rendering.assemble import DEMO_BANNER
+from analysis.rendering.pdf_edition import size_de
 
 from .conftest import XSS_NAME, make_tiny, run_report, tree_bytes
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.ids import natural_sorted
+from analysis.common.ids import natural_sorted
 
 from .conftest import REPO, make_tiny, run_report
 

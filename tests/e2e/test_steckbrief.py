@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build import SITES
-from analysis.ids import area_anchors, area_pages, profile_pages
+from analysis.build.build import SITES
+from analysis.common.ids import area_anchors, area_pages, profile_pages
 
 from .conftest import DEMO
 

@@ -3,7 +3,7 @@
 The reader has everything that is published (area cells, Kommune and region totals, "•"
 where withheld) and the program itself, but not the secret key. They enumerate every
 integer world that agrees with the published values and sums (within a bound), run the
-whole procedure (:func:`analysis.disclosure.protect_with_totals`) on it under every key
+whole procedure (:func:`analysis.gate.disclosure.protect_with_totals`) on it under every key
 of a list, and keep the worlds whose published output is exactly the observed one. What
 is left is all they can know.
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis import schema as S
-from analysis.disclosure import FLAG, protect_with_totals
+from analysis.contract import schema as S
+from analysis.gate.disclosure import FLAG, protect_with_totals
 
 YEAR = 2023
 Row = tuple[str, str, dict[str, int]]  # area, ags, {variable: count}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.context import compute_context
-from analysis.ids import natural_key
-from analysis.report import Report
+from analysis.common.ids import natural_key
+from analysis.method.context import compute_context
+from analysis.views.report import Report
 
 from ..conftest import REPO
 

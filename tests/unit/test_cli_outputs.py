@@ -1,7 +1,7 @@
 """Formula injection: every CSV the command line writes goes through the downloads' writer.
 
 Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'`` (as in
-the report downloads, :mod:`analysis.tables`); numbers, negative ones included, stay
+the report downloads, :mod:`analysis.rendering.tables`); numbers, negative ones included, stay
 numbers.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli import main
+from analysis.build.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 MSS = REPO / "config" / "schemes" / "mss-status.yaml"

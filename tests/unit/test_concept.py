@@ -1,4 +1,4 @@
-"""Tests for analysis.concept: the computations of the Handlungskonzept annex."""
+"""Tests for analysis.method.concept: the computations of the Handlungskonzept annex."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis import concept as C
-from analysis.config import Theme
-from analysis.notes import Note
+from analysis.contract.config import Theme
+from analysis.contract.notes import Note
+from analysis.method import concept as C
 
 REPO = Path(__file__).resolve().parents[2]
 YEAR = 2021
@@ -336,7 +336,7 @@ def test_theme_groups_counts_and_formats():
 
 # --------------------------------------------------------------------------- recommendations
 def test_recommendations_order_kinds_and_wording(need, services, areas, adj):
-    from analysis.config import Concept, load_config, recommendation_texts
+    from analysis.contract.config import Concept, load_config, recommendation_texts
 
     cfg = load_config(REPO / "config" / "report.yaml")
     texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
@@ -397,9 +397,9 @@ def test_notes_for_filters_and_sorts():
 
 # --------------------------------------------------------------------------- demo smoke
 def test_demo_smoke():
-    from analysis.config import load_config
-    from analysis.core import run
-    from analysis.dataset import load_dataset
+    from analysis.contract.config import load_config
+    from analysis.contract.dataset import load_dataset
+    from analysis.method.core import run
 
     ds = load_dataset(REPO / "data" / "demo")
     cfg = load_config(REPO / "config" / "report.yaml")
@@ -422,7 +422,7 @@ def test_demo_smoke():
     assert len(ch) == len(ds.municipalities) * len(cfg.praeventionskette)
     pr = C.impact_progress(ds.goals, res.area, res.municipal, cfg.berichtsjahr)
     assert len(pr) == len(ds.goals) and (pr["status"] != C.NO_DATA).all()
-    from analysis.config import recommendation_texts
+    from analysis.contract.config import recommendation_texts
 
     texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
     rec = C.recommendations(cfg.fields, cfg.konzept, texts, cfg.berichtsjahr, gap_table=g,

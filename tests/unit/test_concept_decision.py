@@ -10,17 +10,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import concept as C
-from analysis.cli import main
-from analysis.config import (
+from analysis.build.cli import main
+from analysis.common.errors import ConfigError
+from analysis.contract.config import (
     RECOMMENDATION_SLOTS,
     Concept,
     Theme,
     load_config,
     recommendation_texts,
 )
-from analysis.errors import ConfigError
-from analysis.tables import Links, html_table
+from analysis.method import concept as C
+from analysis.rendering.tables import Links, html_table
 
 REPO = Path(__file__).resolve().parents[2]
 AGS_A, AGS_B, AGS_C = "001", "002", "003"
@@ -144,7 +144,7 @@ def test_key_messages_borderline_and_concept():
 
 
 def test_key_messages_are_four_to_six_on_the_demo():
-    from analysis.concept_report import open_concept
+    from analysis.views.concept_report import open_concept
 
     c = open_concept(REPO / "data" / "demo", REPO / "config" / "report.yaml")
     msgs = c.key_messages().items
@@ -336,7 +336,7 @@ def test_participation_plan_per_theme_cluster_kommune_and_field():
 
 # --------------------------------------------------------------------------- work packages
 def test_work_packages_of_the_decision_all_present_and_linked():
-    from analysis.concept_report import open_concept
+    from analysis.views.concept_report import open_concept
 
     c = open_concept(REPO / "data" / "demo", REPO / "config" / "report.yaml")
     wp = c.work_packages

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main
+from analysis.build.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import schema as S
-from analysis.cli import main
-from analysis.dataset import load_dataset
+from analysis.build.cli import main
+from analysis.contract import schema as S
+from analysis.contract.dataset import load_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"

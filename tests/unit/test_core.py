@@ -1,5 +1,5 @@
-"""Tests for analysis.core: classification of a year, robustness, change; and the
-configuration errors the core relies on (analysis.config)."""
+"""Tests for analysis.method.core: classification of a year, robustness, change; and the
+configuration errors the core relies on (analysis.contract.config)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import indicators as I
-from analysis import schema as S
-from analysis.config import ReportConfig, load_config
-from analysis.core import (
+from analysis.common.errors import ConfigError
+from analysis.contract import schema as S
+from analysis.contract.config import ReportConfig, load_config
+from analysis.method import indicators as I
+from analysis.method.core import (
     change_table,
     classify_year,
     robustness_variants,
     stability,
     stability_label,
 )
-from analysis.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -246,10 +246,10 @@ def test_fast_stability_equals_reclassifying_every_variant():
     """The robustness shortcut (lead conditions computed once) changes no result."""
     from pathlib import Path
 
-    from analysis import indicators as I
-    from analysis.config import load_config
-    from analysis.core import classify_prepared, prepare_year, robustness_variants, stability
-    from analysis.dataset import load_dataset
+    from analysis.contract.config import load_config
+    from analysis.contract.dataset import load_dataset
+    from analysis.method import indicators as I
+    from analysis.method.core import classify_prepared, prepare_year, robustness_variants, stability
 
     repo = Path(__file__).resolve().parents[2]
     ds = load_dataset(repo / "data" / "demo")

@@ -14,12 +14,12 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from analysis import demo
-from analysis import schema as S
-from analysis.concept import active_services, split_areas
-from analysis.config import load_config
-from analysis.core import run, stability_label
-from analysis.dataset import load_dataset
+from analysis.build import demo
+from analysis.contract import schema as S
+from analysis.contract.config import load_config
+from analysis.contract.dataset import load_dataset
+from analysis.method.concept import active_services, split_areas
+from analysis.method.core import run, stability_label
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -87,7 +87,7 @@ def test_every_kommune_has_kitas_and_primary_schools_in_proportion(ds, served):
 
 
 def test_few_plausible_gaps(ds):
-    from analysis.concept_report import open_concept
+    from analysis.views.concept_report import open_concept
 
     c = open_concept(DEMO, CONFIG)
     gaps = c.gaps[c.gaps["luecke"]]
@@ -98,7 +98,7 @@ def test_few_plausible_gaps(ds):
 
 
 def test_chains_differ_between_fields(ds):
-    from analysis.concept_report import open_concept
+    from analysis.views.concept_report import open_concept
 
     c = open_concept(DEMO, CONFIG)
     tables = {f: c.chain_table(f) for f in c.cfg.fields}

@@ -1,4 +1,4 @@
-"""Tests for analysis.disclosure: primary/secondary suppression, publishing, leak test."""
+"""Tests for analysis.gate.disclosure: primary/secondary suppression, publishing, leak test."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import schema as S
-from analysis.disclosure import (
+from analysis.contract import schema as S
+from analysis.gate.disclosure import (
     FLAG,
     REASON,
     SUPPRESSED,
@@ -493,8 +493,8 @@ def test_no_withheld_value_is_pinned_for_a_reader_who_knows_the_rules(case):
 def test_published_configuration_hash_does_not_depend_on_the_key():
     """The colophon shows a hash of the configuration; with the key inside, it would
     let a reader test guessed keys offline (review finding F7)."""
-    from analysis.config import load_config
-    from analysis.context import config_hash
+    from analysis.contract.config import load_config
+    from analysis.method.context import config_hash
 
     from ..conftest import REPO
 

@@ -4,7 +4,7 @@
 The reader (``replay_attack.attack``) enumerates every integer world that agrees with
 the published tables, runs the whole procedure on it under other orders of the keyed
 ranks, and keeps the worlds that publish exactly what was published. Before the
-exchange-partner rule (``analysis.disclosure.exchange_partners``) such a reader pinned
+exchange-partner rule (``analysis.gate.disclosure.exchange_partners``) such a reader pinned
 withheld values in small cases, e.g. a share pair with numerators 2, 0, 5 against
 denominators 3, 0, 5: the only other withheld numerator of the Kommune (5) could not
 take the place of the 2, because 5 is above the 2's denominator 3.

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import fmt
-from analysis import indicators as I
-from analysis import schema as S
-from analysis.config import ReportConfig, check_against_catalogue, load_config
-from analysis.core import change_table, dynamics, typology
-from analysis.errors import ConfigError
-from analysis.report import Uncertain, count_with_borderline, mark_uncertain
+from analysis.common import fmt
+from analysis.common.errors import ConfigError
+from analysis.contract import schema as S
+from analysis.contract.config import ReportConfig, check_against_catalogue, load_config
+from analysis.method import indicators as I
+from analysis.method.core import change_table, dynamics, typology
+from analysis.views.report import Uncertain, count_with_borderline, mark_uncertain
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -272,7 +272,7 @@ def test_uncertain_values_in_parentheses():
 
 @pytest.fixture(scope="module")
 def demo_report():
-    from analysis.report import open_report
+    from analysis.views.report import open_report
 
     return open_report(REPO / "data" / "demo", REPO / "config" / "report.yaml")
 
@@ -323,7 +323,7 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
 ])
 def test_watch_phrase(n, text):
-    from analysis.report import _watch_phrase
+    from analysis.views.report import _watch_phrase
 
     assert _watch_phrase(n) == text + "zur Beobachtung genannt."
 

@@ -12,7 +12,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from analysis import figures, maps  # noqa: E402
+from analysis.rendering import (
+    figures,  # noqa: E402
+    maps,  # noqa: E402
+)
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

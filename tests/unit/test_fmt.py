@@ -1,4 +1,4 @@
-"""German number formats (analysis.fmt)."""
+"""German number formats (analysis.common.fmt)."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import fmt
+from analysis.common import fmt
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

@@ -16,8 +16,9 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
-from analysis import geo, maps  # noqa: E402
-from analysis.dataset import load_dataset  # noqa: E402
+from analysis.contract import geo  # noqa: E402
+from analysis.contract.dataset import load_dataset  # noqa: E402
+from analysis.rendering import maps  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 # The demo map (EPSG:25832, around 6° E) moved to the same place relative to the central
@@ -136,7 +137,7 @@ def test_eastern_map_in_other_crs_is_projected_north_up(demo_copy, demo, crs):
 def test_bad_map_credit_is_refused(demo_copy, credit, expected):
     """The GeoJSON member „quellenangabe“ is printed under every map: text only, short,
     nothing a page may not show."""
-    from analysis.errors import DataContractError
+    from analysis.common.errors import DataContractError
 
     path = demo_copy / "geometrie.geojson"
     doc = json.loads(path.read_text(encoding="utf-8"))

@@ -8,10 +8,10 @@ import io
 import pandas as pd
 import pytest
 
-from analysis import schema as S
-from analysis.ids import area_anchors, id_slugs, is_ags, natural_key, natural_sorted, profile_pages
-from analysis.io import read_csv_text
-from analysis.validate import typed_frame
+from analysis.common.ids import area_anchors, id_slugs, is_ags, natural_key, natural_sorted, profile_pages
+from analysis.contract import schema as S
+from analysis.contract.io import read_csv_text
+from analysis.contract.validate import typed_frame
 
 AREA_CODES = ["AC 1", "A 1a", "0110", "01100101", "Mitte-Nord", "12.3", "Süd_2", "Öhringen Ost"]
 
@@ -67,8 +67,8 @@ def test_one_natural_order():
 
 
 def test_there_is_only_one_natural_sort():
-    import analysis.core as core
-    import analysis.figures as figures
+    import analysis.method.core as core
+    import analysis.rendering.figures as figures
 
     assert not hasattr(core, "area_sort_key") and not hasattr(figures, "_natural_key")
 

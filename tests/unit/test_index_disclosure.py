@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import disclosure as D
-from analysis.config import load_config
-from analysis.core import need_table, run
-from analysis.dataset import load_dataset
+from analysis.contract.config import load_config
+from analysis.contract.dataset import load_dataset
+from analysis.gate import disclosure as D
+from analysis.method.core import need_table, run
 
 from ..conftest import REPO
 
@@ -74,9 +74,9 @@ def test_withheld_component_is_left_out_of_the_index(baseline):
 def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
     """A Wirkungsziel whose latest value is withheld must not publish it (nor a status
     computed from it)."""
-    from analysis.concept_report import ConceptReport
-    from analysis.context import compute_context
-    from analysis.report import Report
+    from analysis.method.context import compute_context
+    from analysis.views.concept_report import ConceptReport
+    from analysis.views.report import Report
 
     with (demo_copy / "wirkungsziele.csv").open("a", encoding="utf-8") as fh:
         fh.write("z_test_a3,Mehr Kinder in A 3 ohne Sprachförderbedarf,Sprachkita,kinder,"
@@ -91,8 +91,8 @@ def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
 
 
 def test_download_row_of_a_withheld_value_is_masked_entirely():
-    from analysis.context import compute_context
-    from analysis.report import Report
+    from analysis.method.context import compute_context
+    from analysis.views.report import Report
 
     table = Report(compute_context(REPO / "data" / "demo", CONFIG)).download_tables()[
         "indikatoren_sozialraeume"][1]
@@ -123,8 +123,8 @@ def test_vectorised_mask_agrees_with_suppress_rates(demo_copy):
     published tables; fast on millions of rows) withholds exactly what the merge-based
     suppress_rates does, also for counts that exist only per Kommune (Roetgen's
     Eingliederungshilfe made small) and for categorical keys."""
-    from analysis.context import compute_context
-    from analysis.report import Report
+    from analysis.method.context import compute_context
+    from analysis.views.report import Report
 
     path = demo_copy / "zaehlungen_kommune.csv"
     cm = pd.read_csv(path, dtype=str)

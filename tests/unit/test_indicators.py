@@ -1,4 +1,4 @@
-"""Tests for analysis.indicators: rates from counts, Wilson interval, aggregation."""
+"""Tests for analysis.method.indicators: rates from counts, Wilson interval, aggregation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import indicators as I
-from analysis import schema as S
+from analysis.contract import schema as S
+from analysis.method import indicators as I
 
 Z = 1.959963984540054  # z for 95 %; z² = 3.841459
 

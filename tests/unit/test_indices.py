@@ -1,4 +1,4 @@
-"""Tests for analysis.indices (z-scores, field index, municipal reference) and the
+"""Tests for analysis.method.indices (z-scores, field index, municipal reference) and the
 wiring of ``python -m analysis index``."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.cli import main
-from analysis.indices import field_index, municipal_reference, zscores
+from analysis.build.cli import main
+from analysis.method.indices import field_index, municipal_reference, zscores
 
 REPO = Path(__file__).resolve().parents[2]
 MSS = REPO / "config" / "schemes" / "mss-status.yaml"

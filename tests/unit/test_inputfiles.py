@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.dataset import data_hash, load_dataset
-from analysis.errors import DataContractError, Problem, UserError
+from analysis.common.errors import DataContractError, Problem, UserError
+from analysis.contract.dataset import data_hash, load_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -100,7 +100,7 @@ def test_fifo_does_not_hang_the_command(demo_copy, cli):
 
 
 def test_limits_from_environment_are_checked(monkeypatch):
-    from analysis.inputfiles import limits
+    from analysis.contract.inputfiles import limits
 
     monkeypatch.setenv("SOZIALPLANUNG_MAX_ZEILEN", "viele")
     with pytest.raises(UserError, match="SOZIALPLANUNG_MAX_ZEILEN='viele'"):
@@ -111,7 +111,7 @@ def test_defaults_admit_the_benchmark_size():
     """10.000 areas × 41 variables × 10 years (the benchmark) fit within the default
     limits: 4,1 million rows; ``X 123,2021,v7,1234`` is ~21 bytes a row (86 MB), real
     codes and variable names ~40 bytes (164 MB)."""
-    from analysis.inputfiles import limits
+    from analysis.contract.inputfiles import limits
 
     lim = limits()
     rows = 10_000 * 41 * 10
@@ -131,8 +131,8 @@ def test_defaults_admit_the_benchmark_size():
 ])
 def test_validator_and_page_check_share_one_predicate(text, flagged):
     """What the page check refuses as path or timestamp, the validator refuses too."""
-    from analysis.assemble import _leak_problems
-    from analysis.textcheck import text_problem
+    from analysis.common.textcheck import text_problem
+    from analysis.rendering.assemble import _leak_problems
 
     assert bool(_leak_problems(text, "Seite")) is flagged
     assert (text_problem(text) is not None) is flagged
@@ -143,7 +143,7 @@ def test_traceback_text_is_refused_like_the_page_check_does(demo_copy):
     the page check refuses it, so validate does."""
     from bs4 import BeautifulSoup
 
-    from analysis.assemble import _page_problems
+    from analysis.rendering.assemble import _page_problems
 
     text = "Traceback (most recent call last): im Fachverfahren"
     page = f'<html lang="de"><body><main><p>{text}</p></main></body></html>'
@@ -166,7 +166,7 @@ def test_yaml_alias_bomb_is_refused_quickly(tmp_path):
     lines += [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 10) + "]" for k in range(1, 9)]
     path = tmp_path / "report.yaml"
     path.write_text("\n".join([*lines, "region: [*a8]"]), encoding="utf-8")
-    code = ("import sys; from analysis.config import load_config\n"
+    code = ("import sys; from analysis.contract.config import load_config\n"
             "try:\n    load_config(sys.argv[1])\nexcept Exception as e:\n    print(e)")
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
@@ -185,7 +185,7 @@ def test_messages_do_not_reproduce_control_characters():
 def test_file_swapped_after_the_check_is_refused(demo_copy, monkeypatch):
     """The file opened must be the file checked (same device and inode): a symlink swapped
     in between the check and the open is not read."""
-    import analysis.inputfiles as inputfiles
+    import analysis.contract.inputfiles as inputfiles
 
     real_check = inputfiles.check_input
     other = os.stat(demo_copy / "kommunen.csv")

@@ -1,4 +1,4 @@
-"""Deferred Ctrl-C/SIGTERM handling of the build (analysis.interrupt)."""
+"""Deferred Ctrl-C/SIGTERM handling of the build (analysis.common.interrupt)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from analysis.interrupt import Terminated, deferred_signals
+from analysis.common.interrupt import Terminated, deferred_signals
 
 
 @pytest.mark.parametrize(("signum", "raised"), [(signal.SIGTERM, Terminated),

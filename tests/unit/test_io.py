@@ -10,12 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import schema as S
-from analysis.cli import main
-from analysis.dataset import load_dataset
-from analysis.errors import DataContractError
-from analysis.io import find_table, normalise_number, read_table
-from analysis.validate import read_counts_or_table, typed_frame
+from analysis.build.cli import main
+from analysis.common.errors import DataContractError
+from analysis.contract import schema as S
+from analysis.contract.dataset import load_dataset
+from analysis.contract.io import find_table, normalise_number, read_table
+from analysis.contract.validate import read_counts_or_table, typed_frame
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "report.yaml"

@@ -1,4 +1,4 @@
-"""Chapter kernels forked from the pre-loaded server (analysis.kernels)."""
+"""Chapter kernels forked from the pre-loaded server (analysis.build.kernels)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from analysis import kernels
+from analysis.build import kernels
 
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="no forkserver on this platform")
 
@@ -51,7 +51,7 @@ def private_tmp(monkeypatch):
 
 
 PROBE = ("import json, os, sys\n"
-         "print(json.dumps({'pid': os.getpid(), 'preloaded': 'analysis.report' in sys.modules,"
+         "print(json.dumps({'pid': os.getpid(), 'preloaded': 'analysis.views.report' in sys.modules,"
          " 'x': x, 'leftover': 'secret' in globals(), 'cwd': os.getcwd(),"
          " 'mpl': os.environ.get('MPLBACKEND')}))")
 

@@ -1,4 +1,4 @@
-"""Disclosure control across variables that add up (analysis.disclosure_linked).
+"""Disclosure control across variables that add up (analysis.gate.disclosure_linked).
 
 The leak test here is independent of the implementation: it takes only what is
 published (area cells, Kommune and region totals with their flags), writes down every
@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from analysis import schema as S
-from analysis.disclosure import (
+from analysis.contract import schema as S
+from analysis.gate.disclosure import (
     FLAG,
     SUPPRESSED,
     assert_no_small_counts,
@@ -207,8 +207,8 @@ def test_protection_is_deterministic(limit):
 def test_report_protects_a_small_part_against_its_sum(demo_copy):
     """Everyone 65+ but two moved away: bev_65plus = 2. Without the identity, the
     download's denominators gave it back as bev_gesamt − bev_u65 of the same area."""
-    from analysis.context import compute_context
-    from analysis.report import Report
+    from analysis.method.context import compute_context
+    from analysis.views.report import Report
 
     from ..conftest import REPO
 
@@ -248,8 +248,8 @@ def test_report_protects_a_small_part_against_its_sum(demo_copy):
 
 
 def test_method_text_names_the_declared_sums(demo_copy):
-    from analysis.context import compute_context
-    from analysis.report import Report
+    from analysis.method.context import compute_context
+    from analysis.views.report import Report
 
     from ..conftest import REPO
 

@@ -14,8 +14,11 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from analysis import figures, maps  # noqa: E402
-from analysis import palettes as P  # noqa: E402
+from analysis.rendering import (
+    figures,  # noqa: E402
+    maps,  # noqa: E402
+)
+from analysis.rendering import palettes as P  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -238,7 +241,7 @@ def test_heat_map_has_a_colour_key_and_text_of_at_least_9_pt():
 def report():
     from pathlib import Path
 
-    from analysis.report import open_report
+    from analysis.views.report import open_report
 
     repo = Path(__file__).resolve().parents[2]
     return open_report(repo / "data" / "demo", repo / "config" / "report.yaml")

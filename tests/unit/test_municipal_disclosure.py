@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import disclosure as D
-from analysis.context import compute_context
-from analysis.report import Report
+from analysis.gate import disclosure as D
+from analysis.method.context import compute_context
+from analysis.views.report import Report
 
 from ..conftest import REPO
 

@@ -1,11 +1,11 @@
-"""Tests for analysis.need: the three need rules, top share, headline, cumulation."""
+"""Tests for analysis.method.need: the three need rules, top share, headline, cumulation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis.need import classify_field, cumulation, headline, top_share
+from analysis.method.need import classify_field, cumulation, headline, top_share
 
 AREAS = ["a", "b", "c", "d", "e", "f", "g"]
 

@@ -35,7 +35,7 @@ def private_key_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
     monkeypatch.delenv("SOZIALPLANUNG_BUILD_KEY", raising=False)
     try:
-        from analysis import trust
+        from analysis.common import trust
     except ImportError:  # the code before the fix, for checking that these tests fail there
         return
     monkeypatch.setattr(trust, "_process_key", None)
@@ -67,7 +67,7 @@ def listing(root: Path) -> dict[str, bytes | str]:
 
 # --------------------------------------------------------------------------- 1 caches
 def test_planted_context_pickle_is_not_unpickled(tmp_path, monkeypatch):
-    from analysis import context
+    from analysis.method import context
 
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -86,7 +86,7 @@ def test_planted_context_pickle_is_not_unpickled(tmp_path, monkeypatch):
     assert not proof.exists(), "a pickle planted in the cache folder was executed"
     assert len(ctx.ds.areas) == 93
     # the entry was replaced by an authenticated one, which is used next time
-    from analysis import trust
+    from analysis.common import trust
 
     blob = (cache / f"context-{key}.pkl").read_bytes()
     assert trust.unseal(trust.build_key(), f"context/{key}", blob) is not None
@@ -94,7 +94,7 @@ def test_planted_context_pickle_is_not_unpickled(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("damage", ["empty", "truncated", "garbage", "directory"])
 def test_damaged_context_cache_is_recomputed(tmp_path, monkeypatch, damage):
-    from analysis import context
+    from analysis.method import context
 
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -121,7 +121,7 @@ def test_damaged_context_cache_is_recomputed(tmp_path, monkeypatch, damage):
 
 
 def test_a_valid_entry_is_bound_to_its_name():
-    from analysis import trust
+    from analysis.common import trust
 
     key = os.urandom(32)
     blob = trust.seal(key, "page/20_armut/abc", b"<html>")
@@ -133,7 +133,7 @@ def test_a_valid_entry_is_bound_to_its_name():
 
 
 def test_build_key_is_private_and_not_in_the_output_folder(tmp_path):
-    from analysis import trust
+    from analysis.common import trust
 
     key = trust.build_key()
     path = trust.key_file()
@@ -152,7 +152,7 @@ def test_cached_page_with_a_script_is_rendered_afresh(tmp_path):
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from analysis.assemble import Page, SiteMeta, assemble_site
+    from analysis.rendering.assemble import Page, SiteMeta, assemble_site
 
     nb = new_notebook(cells=[new_markdown_cell("# Armut\n\nEchter Inhalt.")])
     path = tmp_path / "20_armut.ipynb"
@@ -169,7 +169,7 @@ def test_cached_page_with_a_script_is_rendered_afresh(tmp_path):
 
 
 def test_atomic_write_replaces_a_planted_link_instead_of_following_it(tmp_path):
-    from analysis import trust
+    from analysis.common import trust
 
     victim = tmp_path / "victim.txt"
     victim.write_text("eigene Datei")
@@ -217,7 +217,7 @@ def test_build_refuses_to_replace_what_it_did_not_create(tmp_path, name):
 
 
 def test_publish_deletes_only_old_versions_it_created(tmp_path):
-    from analysis.build import publish
+    from analysis.build.build import publish
 
     out = tmp_path / "out"
     versions = out / ".versions"
@@ -246,7 +246,7 @@ def test_publish_deletes_only_old_versions_it_created(tmp_path):
 def test_output_folder_of_the_earlier_layout_is_taken_over(tmp_path):
     """Guard for the upgrade (not an audit finding): reports built before the marker
     files existed are recognised by their exact shape; a lookalike with more is not."""
-    from analysis.outdir import OutputError, check_published, prepare
+    from analysis.build.outdir import OutputError, check_published, prepare
 
     out = tmp_path / "reports"
     for site in ("sozialbericht", "handlungskonzept"):
@@ -325,8 +325,8 @@ WORKER_SCRIPT = textwrap.dedent("""
     import sys, time
     from concurrent.futures import ProcessPoolExecutor
     from pathlib import Path
-    from analysis.build import build_lock
-    from analysis.interrupt import worker_signals
+    from analysis.build.build import build_lock
+    from analysis.common.interrupt import worker_signals
 
     def fds():
         import os
@@ -384,7 +384,7 @@ def test_killed_build_leaves_no_worker_and_no_lock(tmp_path):
 LOCK_SCRIPT = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from analysis.build import build_lock
+    from analysis.build.build import build_lock
 
     with build_lock(Path(sys.argv[1]), log=lambda m: print(m, flush=True)):
         print("LOCKED", flush=True)
@@ -467,8 +467,8 @@ def test_output_folder_that_is_a_file(tmp_path, kind):
 
 def test_read_only_output_folder_is_a_located_message(tmp_path, monkeypatch):
     """As root, chmod does not stop writing; the check itself is what is tested."""
-    from analysis import build
-    from analysis.errors import UserError
+    from analysis.build import build
+    from analysis.common.errors import UserError
 
     out = tmp_path / "out"
     out.mkdir()
@@ -505,7 +505,7 @@ def test_two_builds_creating_the_build_folder_at_once(tmp_path, monkeypatch):
     """The loser of the race to create OUT/.build used to stop with "kann nicht angelegt"
     (seen in CI: two builds at once into a fresh folder). Now the folder is created with
     its marker in one step, and a lost race just uses the winner's folder."""
-    from analysis import outdir
+    from analysis.build import outdir
 
     out = tmp_path / "reports"
     first = outdir.prepare(out)  # the other build won

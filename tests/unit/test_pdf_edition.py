@@ -1,4 +1,4 @@
-"""The PDF edition (analysis.pdf_edition) on a small hand-made site: page order and the
+"""The PDF edition (analysis.rendering.pdf_edition) on a small hand-made site: page order and the
 Steckbrief appendix, links, what is left out, tags, metadata, bookmarks, running header,
 wide tables, determinism."""
 
@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 
 pypdf = pytest.importorskip("pypdf")
 
-from analysis import pdf_edition as pe  # noqa: E402
-from analysis.assemble import DEMO_BANNER, ReportRenderError, SiteMeta  # noqa: E402
-from analysis.textcheck import ABS_PATH_RE  # noqa: E402
+from analysis.common.textcheck import ABS_PATH_RE  # noqa: E402
+from analysis.rendering import pdf_edition as pe  # noqa: E402
+from analysis.rendering.assemble import DEMO_BANNER, ReportRenderError, SiteMeta  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 META = SiteMeta(site_title="Sozialbericht 2030", edition="Ausgabe 2030", data_hash="0a1b2c3d4e5f",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.config import check_against_dataset, load_config
-from analysis.context import compute_context
-from analysis.dataset import load_dataset
-from analysis.errors import ConfigError
-from analysis.report import Report
+from analysis.common.errors import ConfigError
+from analysis.contract.config import check_against_dataset, load_config
+from analysis.contract.dataset import load_dataset
+from analysis.method.context import compute_context
+from analysis.views.report import Report
 
 from ..conftest import REPO
 

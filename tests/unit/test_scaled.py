@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.dataset import load_dataset
-from analysis.scaled import scaled_region
+from analysis.build.scaled import scaled_region
+from analysis.contract.dataset import load_dataset
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.scheme: index schemes (z-scores, aggregate, classes)."""
+"""Tests for analysis.method.scheme: index schemes (z-scores, aggregate, classes)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import ConfigError, DataContractError, UserError
-from analysis.index_cli import run_index_cli
-from analysis.scheme import (
+from analysis.build.index_cli import run_index_cli
+from analysis.common.errors import ConfigError, DataContractError, UserError
+from analysis.method.scheme import (
     IndexScheme,
     apply_scheme,
     classify,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import disclosure as D
-from analysis.context import compute_context
-from analysis.report import Report
+from analysis.gate import disclosure as D
+from analysis.method.context import compute_context
+from analysis.views.report import Report
 
 from ..e2e.test_region_ids import CITY_ID, one_city
 

@@ -1,4 +1,4 @@
-"""The Steckbrief of a Sozialraum (analysis.steckbrief): numbers through the gate, "•" for
+"""The Steckbrief of a Sozialraum (analysis.views.steckbrief): numbers through the gate, "•" for
 withheld values, wording for 0, 1 and many, links, deterministic bytes."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import disclosure as D
-from analysis import fmt
-from analysis.ids import area_pages
-from analysis.report import open_report
-from analysis.steckbrief import steckbrief_html, steckbrief_notebook
-from analysis.tables import DEMO_MARK, TableOutput, html_table
+from analysis.common import fmt
+from analysis.common.ids import area_pages
+from analysis.gate import disclosure as D
+from analysis.rendering.tables import DEMO_MARK, TableOutput, html_table
+from analysis.views.report import open_report
+from analysis.views.steckbrief import steckbrief_html, steckbrief_notebook
 
 from ..german import stumbles
 
@@ -95,7 +95,7 @@ def test_summary_wording_for_none_one_and_many_fields(r):
     none = str(cum.index[cum == 0][0])
     one = str(cum.index[cum == 1][0])
     many = str(cum.index[cum == 3][0])
-    from analysis.fmt import number_word
+    from analysis.common.fmt import number_word
 
     w = number_word(n)
     assert f"In keinem der {w} Handlungsfelder" in str(r.steckbrief(none).summary())
@@ -106,7 +106,7 @@ def test_summary_wording_for_none_one_and_many_fields(r):
 
 
 def test_need_table_names_reasons_stability_and_borderline(r):
-    from analysis.core import stability_label
+    from analysis.method.core import stability_label
 
     for code in r.areas.index:
         df = r.steckbrief(code).need_table().df
@@ -190,8 +190,8 @@ def test_html_table_links_are_escaped_and_checked():
 def test_without_inventory_or_comparison_year_the_page_says_so(r):
     import dataclasses
 
-    from analysis.concept_report import NO_SERVICES_SHORT
-    from analysis.report import Report
+    from analysis.views.concept_report import NO_SERVICES_SHORT
+    from analysis.views.report import Report
 
     ctx = dataclasses.replace(r.ctx, ds=dataclasses.replace(r.ds, services=None),
                               cfg=r.cfg.model_copy(update={"vergleichsjahr": None}),
@@ -205,8 +205,8 @@ def test_without_inventory_or_comparison_year_the_page_says_so(r):
 
 
 def test_steckbriefe_are_kept_sealed_and_reused_only_while_valid(r, tmp_path):
-    from analysis.build import STECKBRIEF, plan, write_steckbriefe
-    from analysis.ids import natural_sorted
+    from analysis.build.build import STECKBRIEF, plan, write_steckbriefe
+    from analysis.common.ids import natural_sorted
 
     sheets = [x for x in plan(r.ctx) if x.kind == STECKBRIEF]
     assert len(sheets) == len(r.areas)

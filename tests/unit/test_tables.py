@@ -1,4 +1,4 @@
-"""Accessible HTML tables and safe, reproducible downloads (analysis.tables)."""
+"""Accessible HTML tables and safe, reproducible downloads (analysis.rendering.tables)."""
 
 import io
 import re
@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import fmt, tables
+from analysis.common import fmt
+from analysis.rendering import tables
 
 MINUS = "\u2212"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.config import check_against_dataset, load_config, text_problems
-from analysis.dataset import load_dataset
-from analysis.errors import ConfigError
-from analysis.texts import check, placeholders, render
+from analysis.common.errors import ConfigError
+from analysis.contract.config import check_against_dataset, load_config, text_problems
+from analysis.contract.dataset import load_dataset
+from analysis.contract.texts import check, placeholders, render
 
 from ..conftest import REPO
 

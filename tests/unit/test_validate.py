@@ -22,11 +22,11 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
-import analysis.dataset as dataset_module
-from analysis.cli import main
-from analysis.config import load_config
-from analysis.dataset import load_dataset
-from analysis.errors import ConfigError, DataContractError, Problem
+import analysis.contract.dataset as dataset_module
+from analysis.build.cli import main
+from analysis.common.errors import ConfigError, DataContractError, Problem
+from analysis.contract.config import load_config
+from analysis.contract.dataset import load_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "report.yaml"
@@ -1145,7 +1145,7 @@ def test_analysis_runs_without_optional_files(demo_copy):
     „anzahl muss ganzzahlig und vollständig sein“)."""
     import shutil
 
-    from analysis.core import run
+    from analysis.method.core import run
 
     ACCEPTED["without_optional_files"](demo_copy)
     shutil.rmtree(demo_copy / "befunde")

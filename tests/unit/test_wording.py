@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import fmt
-from analysis.report import change_phrase
+from analysis.common import fmt
+from analysis.views.report import change_phrase
 
 from ..german import stumbles
 

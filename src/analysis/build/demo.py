@@ -1,0 +1,731 @@
+"""Seeded generator of the synthetic demo data set for the StädteRegion Aachen.
+
+SYNTHETIC DEMO DATA – NOT OFFICIAL FIGURES. Public facts used: the 10 member
+municipalities (AGS, population 31.12.2021 as in ``shared/reference``), their outlines
+(BKG VG5000, dl-de/by-2-0, ``demo_geo/``), the 93 Sozialraum codes and the nine published
+Alsdorf area names. Everything else (neutral names „Stolberg 3a“ for the other areas,
+populations of areas, all counts, the borders of the areas) is invented, but shaped to
+look like the real region: poverty concentrated in the urban centres, ageing in the
+suburban and rural areas (the Eifel south).
+
+How the data are made
+---------------------
+Each area gets, per field of action, a latent need score. The *planning design*
+below says which areas the synthetic world gives a marked need in which field
+(the council paper's pattern: 15 areas in 5 Kommunen for poverty, 43 in 9 for
+older people, 37 in 7 for children, 12 in 5 for integration; 59 of 93 overall).
+The starting scores of marked and unmarked areas overlap, so that some areas end up
+near a threshold (borderline classifications, as in real data). Rates follow from the
+latent scores with a persistent area effect per indicator and yearly noise; counts of
+people in a situation are drawn around rate × denominator with overdispersed sampling
+noise (small areas are noisier). A calibration loop then runs the project's *own default
+method* – as a report does, disclosure control included – on the generated counts and
+nudges the latent scores of areas whose classification deviates from the design, until
+the method recovers it. No result is written anywhere: the counts are the only output,
+and the test suite re-runs the method on the committed files.
+
+Geometry: each Kommune's real outline is split into Voronoi cells, one per area, from
+seeds of a weighted k-means (small cells near the town centre); all borders are noded
+together, so neighbours share borders exactly. The inner borders are schematic, and the
+GeoJSON says so in its credit line (member ``quellenangabe``), printed under every map.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from shapely.geometry import mapping
+
+from analysis.contract import schema as S
+
+SEED = 20211231
+YEARS = list(range(2016, 2022))
+REPORT_YEAR = 2021
+DEMO_NOTICE = ("SYNTHETISCHE DEMODATEN – keine amtlichen Zahlen. Erzeugt mit "
+               "`python -m analysis demo`; siehe data/README.md.\n"
+               "Gemeindegrenzen in geometrie.geojson: © GeoBasis-DE / BKG 2021 (Daten "
+               "verändert), Datenlizenz Deutschland – Namensnennung – Version 2.0 "
+               "(dl-de/by-2-0); die Sozialräume darin sind schematisch (synthetisch).\n")
+
+MUNICIPALITIES = [
+    # ags, name, population 31.12.2021 (Baesweiler: 31.12.2023)
+    ("05334002", "Aachen", 249070),
+    ("05334004", "Alsdorf", 47678),
+    ("05334008", "Baesweiler", 28005),
+    ("05334012", "Eschweiler", 55784),
+    ("05334016", "Herzogenrath", 46290),
+    ("05334020", "Monschau", 11645),
+    ("05334024", "Roetgen", 8658),
+    ("05334028", "Simmerath", 15614),
+    ("05334032", "Stolberg (Rhld.)", 56103),
+    ("05334036", "Würselen", 38480),
+]
+
+# Area design: code, published name (or empty), name verified?, settlement type, fields
+# with marked need (P armut, O aeltere, K kinder, I integration). Only the nine Alsdorf
+# names are published (shared/reference); every other area gets a neutral synthetic name
+# („Stolberg 3a“) so that no real neighbourhood carries an invented rate.
+AREAS = """\
+AC 1||nein|zentrum|PKI
+AC 2||nein|zentrum|PKI
+AC 3||nein|zentrum|PKI
+AC 4||nein|stadt|PKI
+AC 5||nein|stadt|
+AC 6||nein|stadt|K
+AC 7||nein|stadt|
+AC 8||nein|stadt|
+AC 9||nein|stadt|K
+AC 10||nein|vorort|
+AC 11||nein|vorort|
+AC 12||nein|vorort|
+AC 13||nein|stadt|
+AC 14||nein|stadt|
+A 1a|Soziale Stadt Alsdorf Mitte|ja|zentrum|PKI
+A 1b|Mitte B, Neuweiler|ja|stadt|
+A 2a|Ost|ja|stadt|KO
+A 2b|Kellersberg|ja|stadt|PKI
+A 3|Schaufenberg, Bettendorf|ja|vorort|KO
+A 4|Hoengen|ja|vorort|KO
+A 5|Mariadorf|ja|vorort|KO
+A 6|Warden|ja|vorort|O
+A 7|Begau|ja|vorort|
+A 8||nein|stadt|
+A 9||nein|vorort|
+A 10||nein|vorort|O
+A 11a||nein|vorort|
+A 11b||nein|vorort|
+B 1||nein|stadt|KO
+B 2||nein|stadt|PK
+B 3a||nein|stadt|PKI
+B 3b||nein|vorort|K
+B 4a||nein|dorf|
+B 4b||nein|dorf|
+B 5||nein|dorf|
+E 1||nein|zentrum|PKI
+E 2||nein|zentrum|PKI
+E 3||nein|stadt|PKI
+E 4||nein|stadt|
+E 5||nein|stadt|KO
+E 6||nein|stadt|KO
+E 7||nein|vorort|KO
+E 8||nein|dorf|O
+E 9||nein|vorort|KO
+E 10||nein|dorf|O
+E 11||nein|vorort|
+E 12||nein|dorf|
+E 13||nein|stadt|
+E 14||nein|dorf|
+E 15||nein|dorf|
+H 1||nein|zentrum|KO
+H 2||nein|vorort|KO
+H 3||nein|stadt|KO
+H 4||nein|vorort|O
+H 5||nein|stadt|
+H 6||nein|stadt|KO
+H 7||nein|vorort|O
+H 8||nein|vorort|
+H 9||nein|vorort|
+H 10||nein|vorort|
+H 11||nein|dorf|
+M 1||nein|dorf|O
+M 2||nein|dorf|O
+R 1||nein|dorf|O
+R 2||nein|dorf|O
+SI 1||nein|dorf|O
+SI 2||nein|dorf|O
+SI 3||nein|dorf|O
+S 1||nein|zentrum|PKI
+S 2||nein|zentrum|PKIO
+S 3a||nein|stadt|PK
+S 3b||nein|stadt|PKO
+S 4||nein|stadt|KO
+S 5||nein|vorort|O
+S 6||nein|dorf|KO
+S 7||nein|vorort|
+S 8||nein|dorf|O
+S 9||nein|dorf|
+S 10||nein|dorf|O
+S 11||nein|dorf|O
+S 12||nein|dorf|O
+S 13||nein|vorort|KO
+S 14||nein|dorf|
+S 15||nein|weiler|O
+S 16||nein|stadt|
+W 1||nein|zentrum|KO
+W 2||nein|vorort|O
+W 3||nein|vorort|O
+W 4||nein|stadt|KO
+W 5||nein|vorort|O
+W 6||nein|dorf|
+W 7||nein|stadt|
+W 8||nein|vorort|KO
+"""
+
+FIELD_LETTERS = {"armut": "P", "aeltere": "O", "kinder": "K", "integration": "I"}
+SIZE_WEIGHT = {"zentrum": 1.7, "stadt": 1.2, "vorort": 0.9, "dorf": 0.45, "weiler": 0.12}
+# settlement-type effect on latent scores: (armut, aeltere, kinder, integration)
+TYPE_EFFECT = {"zentrum": (0.3, -0.5, 0.3, 0.4), "stadt": (0.0, -0.2, 0.0, 0.1),
+               "vorort": (-0.3, 0.2, -0.2, -0.3), "dorf": (-0.5, 0.4, -0.4, -0.5),
+               "weiler": (-0.6, 0.5, -0.5, -0.6)}
+
+# exact sums among the demo variables (variablen.summe_aus, used by disclosure control)
+SUMS = {"bev_gesamt": "bev_u65 + bev_65plus", "bev_u65": "bev_u15 + bev_15_64"}
+
+VARIABLES = [
+    # variable, label, unit, level, source
+    ("bev_gesamt", "Einwohnerinnen und Einwohner (Hauptwohnsitz)", "Personen", "sozialraum",
+     "Einwohnermeldeamt"),
+    ("bev_u15", "Einwohner unter 15 Jahren", "Personen", "sozialraum", "Einwohnermeldeamt"),
+    ("bev_u18", "Einwohner unter 18 Jahren", "Personen", "sozialraum", "Einwohnermeldeamt"),
+    ("bev_15_64", "Einwohner von 15 bis unter 65 Jahren", "Personen", "sozialraum",
+     "Einwohnermeldeamt"),
+    ("bev_u65", "Einwohner unter 65 Jahren", "Personen", "sozialraum", "Einwohnermeldeamt"),
+    ("bev_65plus", "Einwohner ab 65 Jahren", "Personen", "sozialraum", "Einwohnermeldeamt"),
+    ("bev_80plus", "Einwohner ab 80 Jahren", "Personen", "sozialraum", "Einwohnermeldeamt"),
+    ("alleinlebend_65plus", "Alleinlebende ab 65 Jahren", "Personen", "sozialraum",
+     "Einwohnermeldeamt (Haushaltegenerierung)"),
+    ("mindestsicherung", "Empfänger von Mindestsicherungsleistungen (SGB II, SGB XII, AsylbLG)",
+     "Personen", "sozialraum", "Jobcenter, Sozialamt"),
+    ("sgb2", "Leistungsberechtigte nach SGB II", "Personen", "sozialraum",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("sgb2_u15", "Nicht erwerbsfähige Leistungsberechtigte unter 15 Jahren (SGB II)",
+     "Personen", "sozialraum", "Statistik der Bundesagentur für Arbeit"),
+    ("kinder_bg", "Kinder unter 18 Jahren in SGB-II-Bedarfsgemeinschaften", "Personen",
+     "sozialraum", "Statistik der Bundesagentur für Arbeit"),
+    ("arbeitslose", "Arbeitslose", "Personen", "sozialraum",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("langzeitarbeitslose", "Langzeitarbeitslose (12 Monate und länger)", "Personen",
+     "sozialraum", "Statistik der Bundesagentur für Arbeit"),
+    ("bg_kinder", "SGB-II-Bedarfsgemeinschaften mit Kindern", "Bedarfsgemeinschaften",
+     "sozialraum", "Statistik der Bundesagentur für Arbeit"),
+    ("bg_alleinerziehend", "SGB-II-Bedarfsgemeinschaften von Alleinerziehenden",
+     "Bedarfsgemeinschaften", "sozialraum", "Statistik der Bundesagentur für Arbeit"),
+    ("hh_kinder", "Haushalte mit Kindern unter 18 Jahren", "Haushalte", "sozialraum",
+     "Einwohnermeldeamt (Haushaltegenerierung)"),
+    ("hh_alleinerziehend", "Haushalte von Alleinerziehenden", "Haushalte", "sozialraum",
+     "Einwohnermeldeamt (Haushaltegenerierung)"),
+    ("grusi_65plus", "Empfänger von Grundsicherung im Alter (SGB XII, ab 65 Jahren)",
+     "Personen", "sozialraum", "Sozialamt"),
+    ("seu_untersucht", "Bei der Schuleingangsuntersuchung untersuchte Kinder", "Kinder",
+     "sozialraum", "Gesundheitsamt"),
+    ("seu_sprachfoerder", "Kinder mit Sprachförderbedarf (Schuleingangsuntersuchung)",
+     "Kinder", "sozialraum", "Gesundheitsamt"),
+    ("seu_migration", "Kinder mit Migrationshintergrund (Schuleingangsuntersuchung)",
+     "Kinder", "sozialraum", "Gesundheitsamt"),
+    ("nichtdeutsche", "Einwohner ohne deutsche Staatsangehörigkeit", "Personen", "sozialraum",
+     "Einwohnermeldeamt"),
+    ("schutzsuchende", "Schutzsuchende", "Personen", "sozialraum", "Ausländerbehörde"),
+    ("sgb2_nichtdeutsche", "Leistungsberechtigte nach SGB II ohne deutsche "
+     "Staatsangehörigkeit", "Personen", "sozialraum",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("schwerbehinderte", "Schwerbehinderte Menschen (GdB ab 50)", "Personen", "sozialraum",
+     "Versorgungsamt"),
+    ("eingliederungshilfe", "Empfänger von Eingliederungshilfe (SGB IX)", "Personen",
+     "kommune", "Landschaftsverband Rheinland"),
+    ("bev_kommune", "Einwohner (für kommunale Quoten)", "Personen", "kommune",
+     "Einwohnermeldeamt"),
+]
+
+INDICATORS = [
+    # id, label, numerator, denominator, scale, unit, fields, level, definition, source
+    ("mindestsicherung", "Mindestsicherungsquote", "mindestsicherung", "bev_gesamt", 100, "%",
+     "armut", "sozialraum", "Empfänger von Mindestsicherungsleistungen je 100 Einwohner",
+     "Jobcenter, Sozialamt"),
+    ("sgb2", "SGB-II-Quote", "sgb2", "bev_u65", 100, "%", "armut", "sozialraum",
+     "Leistungsberechtigte nach SGB II je 100 Einwohner unter 65 Jahren",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("arbeitslosendichte", "Arbeitslosendichte", "arbeitslose", "bev_15_64", 100, "%", "armut",
+     "sozialraum", "Arbeitslose je 100 Einwohner von 15 bis unter 65 Jahren",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("langzeitarbeitslose", "Anteil Langzeitarbeitsloser", "langzeitarbeitslose",
+     "arbeitslose", 100, "%", "armut", "sozialraum",
+     "Langzeitarbeitslose je 100 Arbeitslose", "Statistik der Bundesagentur für Arbeit"),
+    ("alleinerziehende_bg", "Alleinerziehende unter den Bedarfsgemeinschaften mit Kindern",
+     "bg_alleinerziehend", "bg_kinder", 100, "%", "armut", "sozialraum",
+     "Bedarfsgemeinschaften von Alleinerziehenden je 100 Bedarfsgemeinschaften mit Kindern",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("anteil_65plus", "Anteil der Einwohner ab 65 Jahren", "bev_65plus", "bev_gesamt", 100, "%",
+     "aeltere", "sozialraum", "Einwohner ab 65 Jahren je 100 Einwohner", "Einwohnermeldeamt"),
+    ("anteil_80plus", "Anteil der Hochaltrigen (ab 80 Jahren)", "bev_80plus", "bev_gesamt", 100,
+     "%", "aeltere", "sozialraum", "Einwohner ab 80 Jahren je 100 Einwohner",
+     "Einwohnermeldeamt"),
+    ("grusi_alter", "Grundsicherung im Alter", "grusi_65plus", "bev_65plus", 100, "%",
+     "aeltere", "sozialraum", "Empfänger von Grundsicherung im Alter je 100 Einwohner ab 65",
+     "Sozialamt"),
+    ("alleinlebend_65plus", "Alleinlebende ab 65 Jahren", "alleinlebend_65plus", "bev_65plus",
+     100, "%", "aeltere", "sozialraum", "Alleinlebende ab 65 je 100 Einwohner ab 65",
+     "Einwohnermeldeamt"),
+    ("sgb2_u15", "SGB-II-Quote unter 15 Jahren", "sgb2_u15", "bev_u15", 100, "%", "kinder",
+     "sozialraum", "Nicht erwerbsfähige Leistungsberechtigte unter 15 je 100 Einwohner unter 15",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("alleinerziehende", "Anteil Alleinerziehender", "hh_alleinerziehend", "hh_kinder", 100, "%",
+     "kinder", "sozialraum", "Haushalte von Alleinerziehenden je 100 Haushalte mit Kindern",
+     "Einwohnermeldeamt"),
+    ("sprachfoerderbedarf", "Kinder mit Sprachförderbedarf", "seu_sprachfoerder",
+     "seu_untersucht", 100, "%", "kinder", "sozialraum",
+     "Kinder mit Sprachförderbedarf je 100 bei der Schuleingangsuntersuchung untersuchte Kinder",
+     "Gesundheitsamt"),
+    ("kinder_bg", "Kinder in Bedarfsgemeinschaften", "kinder_bg", "bev_u18", 100, "%", "kinder",
+     "sozialraum", "Kinder unter 18 in SGB-II-Bedarfsgemeinschaften je 100 Einwohner unter 18",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("nichtdeutsche", "Anteil Nichtdeutscher", "nichtdeutsche", "bev_gesamt", 100, "%",
+     "integration", "sozialraum", "Einwohner ohne deutsche Staatsangehörigkeit je 100 Einwohner",
+     "Einwohnermeldeamt"),
+    ("schutzsuchende", "Anteil Schutzsuchender", "schutzsuchende", "bev_gesamt", 100, "%",
+     "integration", "sozialraum", "Schutzsuchende je 100 Einwohner", "Ausländerbehörde"),
+    ("sgb2_nichtdeutsche", "SGB-II-Quote Nichtdeutscher", "sgb2_nichtdeutsche", "nichtdeutsche",
+     100, "%", "integration", "sozialraum",
+     "Nichtdeutsche Leistungsberechtigte nach SGB II je 100 nichtdeutsche Einwohner",
+     "Statistik der Bundesagentur für Arbeit"),
+    ("kinder_migration", "Kinder mit Migrationshintergrund (Schuleingang)", "seu_migration",
+     "seu_untersucht", 100, "%", "integration", "sozialraum",
+     "Kinder mit Migrationshintergrund je 100 untersuchte Kinder", "Gesundheitsamt"),
+    ("schwerbehinderte", "Schwerbehinderte je 1.000 Einwohner", "schwerbehinderte",
+     "bev_gesamt", 1000, "je 1.000", "inklusion", "sozialraum",
+     "Schwerbehinderte Menschen (GdB ab 50) je 1.000 Einwohner", "Versorgungsamt"),
+    ("eingliederungshilfe", "Eingliederungshilfe je 1.000 Einwohner", "eingliederungshilfe",
+     "bev_kommune", 1000, "je 1.000", "inklusion", "kommune",
+     "Empfänger von Eingliederungshilfe je 1.000 Einwohner (nur je Kommune verfügbar)",
+     "Landschaftsverband Rheinland"),
+]
+
+# rate model: indicator -> (field of the latent, base rate in %, slope on the latent, noise sd)
+RATE_MODEL = {
+    "mindestsicherung": ("armut", 10.5, 0.42, 0.06),
+    "sgb2": ("armut", 9.0, 0.48, 0.08),
+    "arbeitslosendichte": ("armut", 5.0, 0.38, 0.10),
+    "langzeitarbeitslose": ("armut", 38.0, 0.12, 0.10),
+    "alleinerziehende_bg": ("armut", 40.0, 0.10, 0.08),
+    "anteil_65plus": ("aeltere", 21.0, 0.17, 0.04),
+    "anteil_80plus": ("aeltere", 6.5, 0.24, 0.08),
+    "grusi_alter": ("aeltere", 3.2, 0.30, 0.12),
+    "alleinlebend_65plus": ("aeltere", 33.0, 0.10, 0.06),
+    "sgb2_u15": ("kinder", 15.0, 0.45, 0.08),
+    "alleinerziehende": ("kinder", 19.0, 0.18, 0.08),
+    "sprachfoerderbedarf": ("kinder", 17.0, 0.30, 0.12),
+    "kinder_bg": ("kinder", 13.0, 0.45, 0.08),
+    "nichtdeutsche": ("integration", 10.0, 0.45, 0.06),
+    "schutzsuchende": ("integration", 1.6, 0.55, 0.15),
+    "sgb2_nichtdeutsche": ("integration", 17.0, 0.28, 0.10),
+    "kinder_migration": ("integration", 27.0, 0.30, 0.10),
+}
+
+
+@dataclass
+class World:
+    """The synthetic region before counting: areas, sizes, latent scores and noise."""
+
+    areas: pd.DataFrame  # sozialraum, name, name_belegt, typ, ags, design letters
+    pop2021: np.ndarray
+    latent: dict[str, np.ndarray]  # field -> latent score 2021
+    drift: dict[str, np.ndarray]  # field -> change of the latent per year back in time
+    noise: dict[str, np.ndarray]  # indicator -> multiplicative noise (per area, per year)
+    growth: np.ndarray  # yearly population growth per area
+    u15_share: np.ndarray
+    rng_small: np.ndarray  # small extra noise
+    # indicator -> persistent area effect (the indicators of a field do not move in lockstep)
+    offset: dict[str, np.ndarray]
+    # count variable -> standard normal deviates (per year, per area) of its sampling noise
+    count_z: dict[str, np.ndarray]
+
+
+# Latent need score of an area before calibration, uniform in these ranges: areas the
+# design marks start from LATENT_MARKED[field], the others from LATENT_OTHER. The ranges
+# overlap the need thresholds, so calibration leaves some areas just above or below them
+# (borderline classifications, as in real data). Older people start higher: with 43 of 93
+# areas in need, their index is crowded near the threshold anyway.
+LATENT_MARKED = {"armut": (0.35, 2.0), "aeltere": (1.1, 2.2), "kinder": (0.35, 2.0),
+                 "integration": (0.35, 2.0)}
+LATENT_OTHER = (-1.4, 0.45)
+# standard deviation of the persistent area effect per indicator (log scale)
+OFFSET_SD = 0.12
+# Overdispersion of the counts: variance = OVERDISPERSION × expected count (1 = Poisson).
+# Counts of people cluster in households and buildings, so real small-area counts vary
+# more than Poisson; small areas get visibly noisier rates than large ones.
+OVERDISPERSION = 2.5
+# count variables with sampling noise (registered population counts are exact)
+NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose", "sgb2_u15",
+                "kinder_bg", "bg_alleinerziehend", "hh_alleinerziehend", "grusi_65plus",
+                "alleinlebend_65plus", "seu_sprachfoerder", "seu_migration", "schutzsuchende",
+                "sgb2_nichtdeutsche", "schwerbehinderte")
+
+
+def _areas() -> pd.DataFrame:
+    rows = [line.split("|") for line in AREAS.strip().splitlines()]
+    df = pd.DataFrame(rows, columns=[S.AREA, "name", "name_belegt", "typ", "design"])
+    prefix_to_ags = {"AC": "05334002", "A": "05334004", "B": "05334008", "E": "05334012",
+                     "H": "05334016", "M": "05334020", "R": "05334024", "SI": "05334028",
+                     "S": "05334032", "W": "05334036"}
+    df[S.AGS] = df[S.AREA].str.split(" ").str[0].map(prefix_to_ags)
+    short = {ags: name.split(" (")[0] for ags, name, *_ in MUNICIPALITIES}
+    neutral = df[S.AGS].map(short) + " " + df[S.AREA].str.split(" ").str[1]
+    df["name"] = df["name"].where(df["name_belegt"] == "ja", neutral)
+    return df
+
+
+def make_world(seed: int = SEED) -> World:
+    """Draw every random quantity once (so calibration only moves latent scores)."""
+    rng = np.random.default_rng(seed)
+    areas = _areas()
+    n = len(areas)
+    weights = areas["typ"].map(SIZE_WEIGHT).to_numpy() * rng.uniform(0.75, 1.3, n)
+    pop = np.zeros(n)
+    for ags, _, total in MUNICIPALITIES:
+        m = (areas[S.AGS] == ags).to_numpy()
+        share = weights[m] / weights[m].sum()
+        pop[m] = np.floor(share * total)
+        pop[np.flatnonzero(m)[0]] += total - pop[m].sum()  # exact municipal total
+    latent = {}
+    types = areas["typ"].to_numpy()
+    for k, (field, letter) in enumerate(FIELD_LETTERS.items()):
+        marked = areas["design"].str.contains(letter).to_numpy()
+        effect = np.array([TYPE_EFFECT[t][k] for t in types])
+        base = np.where(marked, rng.uniform(*LATENT_MARKED[field], n), rng.uniform(*LATENT_OTHER, n))
+        latent[field] = base + 0.5 * effect
+    drift = {f: rng.normal(0.03, 0.06, n) for f in FIELD_LETTERS}
+    noise = {i: rng.normal(0, sd, (len(YEARS), n)) for i, (_, _, _, sd) in RATE_MODEL.items()}
+    noise["schwerbehinderte"] = rng.normal(0, 0.08, (len(YEARS), n))
+    noise["bev_80"] = rng.normal(0, 0.05, (len(YEARS), n))
+    growth, u15 = rng.normal(0.002, 0.004, n), rng.uniform(0.115, 0.155, n)
+    small = rng.uniform(0, 1, (len(YEARS), n))
+    offset = {i: rng.normal(0, OFFSET_SD, n) for i in RATE_MODEL}
+    count_z = {v: rng.standard_normal((len(YEARS), n)) for v in NOISY_COUNTS}
+    return World(areas, pop, latent, drift, noise, growth, u15, small, offset, count_z)
+
+
+def _sample(world: World, variable: str, year_idx: int, expected: np.ndarray) -> np.ndarray:
+    """An observed count around ``expected``: overdispersed sampling noise (normal
+    approximation with variance OVERDISPERSION × expected), rounded, never negative."""
+    z = world.count_z[variable][year_idx]
+    sd = np.sqrt(OVERDISPERSION * np.maximum(expected, 0))
+    return np.maximum(np.round(expected + z * sd), 0)
+
+
+def _rate(world: World, indicator: str, year_idx: int) -> np.ndarray:
+    field, base, slope, _ = RATE_MODEL[indicator]
+    back = len(YEARS) - 1 - year_idx
+    lat = world.latent[field] - world.drift[field] * back
+    return base / 100 * np.exp(slope * lat + world.offset[indicator]
+                               + world.noise[indicator][year_idx])
+
+
+def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
+    """All area counts of one year, as integer arrays in area order.
+
+    Registered population counts follow the model exactly; the counts of people in a
+    situation (benefits, unemployment, findings at school entry …) are drawn around their
+    expected value with overdispersed sampling noise (:func:`_sample`) and never exceed
+    their denominator.
+    """
+    back = len(YEARS) - 1 - year_idx
+    c: dict[str, np.ndarray] = {}
+
+    def draw(var: str, denominator: np.ndarray, rate: np.ndarray, cap: float) -> np.ndarray:
+        expected = denominator * np.clip(rate, 0, cap)
+        return np.minimum(_sample(world, var, year_idx, expected), denominator)
+
+    pop = np.round(world.pop2021 * (1 - world.growth) ** back)
+    c["bev_gesamt"] = pop
+    p65 = np.clip(_rate(world, "anteil_65plus", year_idx), 0.08, 0.45)
+    c["bev_65plus"] = np.round(pop * p65)
+    c["bev_u15"] = np.round(pop * world.u15_share * np.exp(-0.6 * (p65 - 0.21)))
+    c["bev_u18"] = np.round(c["bev_u15"] * 1.21)
+    c["bev_u65"] = pop - c["bev_65plus"]
+    c["bev_15_64"] = c["bev_u65"] - c["bev_u15"]
+    c["bev_80plus"] = np.round(c["bev_65plus"] * np.clip(
+        _rate(world, "anteil_80plus", year_idx) / p65, 0.15, 0.6))
+    c["alleinlebend_65plus"] = draw("alleinlebend_65plus", c["bev_65plus"],
+                                    _rate(world, "alleinlebend_65plus", year_idx), 0.8)
+    c["grusi_65plus"] = draw("grusi_65plus", c["bev_65plus"],
+                             _rate(world, "grusi_alter", year_idx), 0.4)
+    c["mindestsicherung"] = draw("mindestsicherung", pop,
+                                 _rate(world, "mindestsicherung", year_idx), 0.6)
+    c["sgb2"] = np.minimum(draw("sgb2", c["bev_u65"], _rate(world, "sgb2", year_idx), 0.6),
+                           c["mindestsicherung"])
+    c["arbeitslose"] = draw("arbeitslose", c["bev_15_64"],
+                            _rate(world, "arbeitslosendichte", year_idx), 0.4)
+    c["langzeitarbeitslose"] = draw("langzeitarbeitslose", c["arbeitslose"],
+                                    _rate(world, "langzeitarbeitslose", year_idx), 0.9)
+    c["sgb2_u15"] = np.minimum(draw("sgb2_u15", c["bev_u15"],
+                                    _rate(world, "sgb2_u15", year_idx), 0.8), c["sgb2"])
+    c["kinder_bg"] = np.minimum(draw("kinder_bg", c["bev_u18"],
+                                     _rate(world, "kinder_bg", year_idx), 0.8), c["sgb2"])
+    c["bg_kinder"] = np.round(c["kinder_bg"] / 1.9)
+    c["bg_alleinerziehend"] = draw("bg_alleinerziehend", c["bg_kinder"],
+                                   _rate(world, "alleinerziehende_bg", year_idx), 0.9)
+    c["hh_kinder"] = np.round(c["bev_u18"] / 1.7)
+    c["hh_alleinerziehend"] = draw("hh_alleinerziehend", c["hh_kinder"],
+                                   _rate(world, "alleinerziehende", year_idx), 0.7)
+    c["seu_untersucht"] = np.round(c["bev_u15"] / 14.5)
+    c["seu_sprachfoerder"] = draw("seu_sprachfoerder", c["seu_untersucht"],
+                                  _rate(world, "sprachfoerderbedarf", year_idx), 0.9)
+    c["seu_migration"] = draw("seu_migration", c["seu_untersucht"],
+                              _rate(world, "kinder_migration", year_idx), 0.95)
+    c["nichtdeutsche"] = np.round(pop * np.clip(_rate(world, "nichtdeutsche", year_idx), 0, 0.6))
+    c["schutzsuchende"] = np.minimum(draw("schutzsuchende", pop,
+                                          _rate(world, "schutzsuchende", year_idx), 0.2),
+                                     c["nichtdeutsche"])
+    c["sgb2_nichtdeutsche"] = np.minimum(draw("sgb2_nichtdeutsche", c["nichtdeutsche"],
+                                              _rate(world, "sgb2_nichtdeutsche", year_idx),
+                                              0.7), c["sgb2"])
+    sb_lat = 0.6 * world.latent["aeltere"] + 0.4 * world.latent["armut"]
+    c["schwerbehinderte"] = _sample(world, "schwerbehinderte", year_idx, pop * 0.095 * np.exp(
+        0.12 * sb_lat + world.noise["schwerbehinderte"][year_idx]))
+    return {k: v.astype(np.int64) for k, v in c.items()}
+
+
+def counts_frame(world: World, years: list[int] | None = None) -> pd.DataFrame:
+    """Long area counts for the given years (default: all demo years)."""
+    years = years or YEARS
+    parts = []
+    for y in years:
+        c = counts_for_year(world, YEARS.index(y))
+        for var, arr in c.items():
+            parts.append(pd.DataFrame({S.AREA: world.areas[S.AREA], S.AGS: world.areas[S.AGS],
+                                       S.YEAR: y, S.VARIABLE: var, S.COUNT: arr}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def municipal_counts(world: World) -> pd.DataFrame:
+    """Counts that exist only per Kommune (Eingliederungshilfe and its denominator)."""
+    rng = np.random.default_rng(SEED + 1)
+    rows = []
+    area_counts = counts_frame(world)
+    pop = area_counts[area_counts[S.VARIABLE] == "bev_gesamt"].groupby([S.AGS, S.YEAR])[
+        S.COUNT].sum()
+    rate = {ags: rng.uniform(6.5, 10.5) for ags, *_ in MUNICIPALITIES}
+    for (ags, year), p in pop.items():
+        r = rate[ags] * (1 + 0.02 * (year - YEARS[0]))
+        rows.append((ags, year, "bev_kommune", int(p)))
+        rows.append((ags, year, "eingliederungshilfe", int(round(p * r / 1000))))
+    return pd.DataFrame(rows, columns=[S.AGS, S.YEAR, S.VARIABLE, S.COUNT])
+
+
+# --------------------------------------------------------------------------- catalogue
+def catalogue_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(kommunen, variablen, indikatoren) tables of the demo data."""
+    mun = pd.DataFrame([(a, n) for a, n, *_ in MUNICIPALITIES], columns=[S.AGS, "name"])
+    var = pd.DataFrame(VARIABLES, columns=[S.VARIABLE, "bezeichnung", "einheit", S.LEVEL,
+                                           "quelle"])
+    var["summe_aus"] = var[S.VARIABLE].map(SUMS).fillna("")
+    ind = pd.DataFrame(INDICATORS, columns=[S.INDICATOR, "bezeichnung", S.NUMERATOR,
+                                            S.DENOMINATOR, "skala", "einheit", "handlungsfelder",
+                                            S.LEVEL, "definition", "quelle"])
+    ind.insert(6, "richtung", 1)
+    return mun, var, ind
+
+
+# --------------------------------------------------------------------------- calibration
+def calibrate(world: World, max_rounds: int = 400, step: float = 0.08) -> int:
+    """Nudge latent scores until the default method reproduces the planning design.
+
+    The method runs exactly as in a report (:func:`analysis.method.core.run`: disclosure control
+    first, then indices and rules on the published values), on the report year only.
+    Returns the number of rounds used. Raises RuntimeError if it does not converge.
+    """
+    from analysis.contract.config import load_config
+    from analysis.method.core import run
+    from analysis.contract.dataset import Dataset
+    from analysis.contract.identities import parse_identities
+
+    cfg = load_config(Path(__file__).resolve().parents[3] / "config" / "report.yaml")
+    cfg = cfg.model_copy(update={"vergleichsjahr": None})
+    mun, var, ind = catalogue_frames()
+    ind = ind.assign(handlungsfelder=ind["handlungsfelder"].str.split())
+    identities, _ = parse_identities(var)
+    areas = world.areas[[S.AREA, "name", S.AGS, "name_belegt"]].assign(
+        **{S.KOMMUNE: world.areas[S.AGS].map(dict(zip(mun[S.AGS], mun["name"], strict=True)))})
+    muni = municipal_counts(world)
+    muni = muni[muni[S.YEAR] == REPORT_YEAR].reset_index(drop=True)
+    design = world.areas.set_index(S.AREA)["design"]
+    for rnd in range(max_rounds):
+        ds = Dataset(mun, areas, var, ind, counts_frame(world, [REPORT_YEAR]), muni, {},
+                     [REPORT_YEAR], identities=identities)
+        need = run(ds, cfg, with_stability=False).need
+        wrong = 0
+        for field, letter in FIELD_LETTERS.items():
+            want = design.reindex(need.index).str.contains(letter)
+            got = need[f"{field}_bedarf_flag"]
+            up = (want & ~got).reindex(world.areas[S.AREA]).to_numpy()
+            down = (~want & got).reindex(world.areas[S.AREA]).to_numpy()
+            world.latent[field] = world.latent[field] + step * up - step * down
+            wrong += int(up.sum() + down.sum())
+        if wrong == 0:
+            return rnd
+    raise RuntimeError("Kalibrierung der Demodaten konvergiert nicht")
+
+
+# --------------------------------------------------------------------------- geometry
+# Real outlines of the Kommunen (BKG VG5000, generalised; see demo_geo/README.md), with the
+# credit line the licence (dl-de/by-2-0) asks for. The Sozialräume inside are synthetic.
+OUTLINES = Path(__file__).with_name("demo_geo") / "kommunen_vg5000.geojson"
+MAP_CREDIT = ("Sozialräume schematisch (synthetische Flächen, nicht die amtlichen Grenzen); "
+              "Gemeindegrenzen: © GeoBasis-DE / BKG 2021 (Daten verändert), "
+              "Lizenz dl-de/by-2-0")
+# approximate town centre (lon, lat) of each Kommune: the synthetic areas are small there
+# and grow towards the edge, central area types („zentrum“) are placed nearest to it
+CENTRES = {"05334002": (6.084, 50.776), "05334004": (6.168, 50.875),
+           "05334008": (6.187, 50.907), "05334012": (6.262, 50.818),
+           "05334016": (6.096, 50.871), "05334020": (6.242, 50.556),
+           "05334024": (6.196, 50.650), "05334028": (6.300, 50.607),
+           "05334032": (6.228, 50.771), "05334036": (6.126, 50.820)}
+TYPE_RANK = {"zentrum": 0, "stadt": 1, "vorort": 2, "dorf": 3, "weiler": 4}
+GRID_M = 150.0  # spacing of the sample points of the partition
+DENSITY = (25.0, 2500.0)  # sample weight 1 + a · exp(-distance / b): settlement density
+
+
+def outlines() -> dict[str, object]:
+    """Kommune id → real (generalised) outline in EPSG:25832."""
+    from shapely.geometry import shape
+
+    doc = json.loads(OUTLINES.read_text(encoding="utf-8"))
+    return {f["properties"]["ags"]: shape(f["geometry"]) for f in doc["features"]}
+
+
+def _centre_xy(ags: str) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    lon, lat = CENTRES[ags]
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def _seeds(poly, k: int, centre: tuple[float, float], rounds: int = 40) -> np.ndarray:
+    """k seed points for a partition of ``poly``: weighted k-means (Lloyd) on a regular
+    grid of sample points, denser near ``centre``; deterministic (no random start)."""
+    import shapely
+
+    x0, y0, x1, y1 = poly.bounds
+    xs = np.arange(x0 + GRID_M / 2, x1, GRID_M)
+    ys = np.arange(y0 + GRID_M / 2, y1, GRID_M)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    pts = pts[shapely.contains_xy(poly, pts[:, 0], pts[:, 1])]
+    d = np.hypot(pts[:, 0] - centre[0], pts[:, 1] - centre[1])
+    w = 1 + DENSITY[0] * np.exp(-d / DENSITY[1])
+    # farthest-point start from the sample point nearest to the centre
+    chosen = [int(np.argmin(d))]
+    dist = np.hypot(*(pts - pts[chosen[0]]).T)
+    while len(chosen) < k:
+        nxt = int(np.argmax(dist * np.sqrt(w)))
+        chosen.append(nxt)
+        dist = np.minimum(dist, np.hypot(*(pts - pts[nxt]).T))
+    seeds = pts[chosen].copy()
+    for _ in range(rounds):
+        lab = np.argmin(((pts[:, None, :] - seeds[None, :, :]) ** 2).sum(-1), axis=1)
+        for j in range(k):
+            m = lab == j
+            if m.any():
+                seeds[j] = (pts[m] * w[m, None]).sum(0) / w[m].sum()
+    return seeds
+
+
+def _partition(poly, seeds: np.ndarray) -> list[object]:
+    """Voronoi cells of ``seeds`` clipped to ``poly``; a detached piece of a cell goes to
+    the neighbouring cell with the longest common border (each cell one polygon)."""
+    import shapely
+    from shapely.geometry import MultiPoint, Point
+
+    vor = shapely.voronoi_polygons(MultiPoint([tuple(s) for s in seeds]),
+                                   extend_to=poly.envelope.buffer(1000))
+    cells_raw = list(shapely.get_parts(vor))
+    cells: list[object] = [None] * len(seeds)
+    for c in cells_raw:  # voronoi_polygons does not keep the order of the seeds
+        j = next(i for i, s in enumerate(seeds) if c.contains(Point(s)))
+        cells[j] = c.intersection(poly)
+    pieces = []
+    for j, c in enumerate(cells):
+        parts = sorted(shapely.get_parts(c), key=lambda g: -g.area)
+        cells[j] = parts[0]
+        pieces += [(j, g) for g in parts[1:] if g.area > 0]
+    for _j, g in pieces:
+        best = max(range(len(cells)), key=lambda i: (cells[i].intersection(g.buffer(0.01)).area,
+                                                     -i))
+        cells[best] = cells[best].union(g)
+    return cells
+
+
+def geometry(areas: pd.DataFrame) -> dict[str, object]:
+    """Synthetic Sozialräume (EPSG:25832) inside the real outline of each Kommune.
+
+    Each Kommune is split into as many Voronoi cells as it has areas (seeds from a
+    weighted k-means, small cells near the town centre); the cells nearest to the centre
+    get the most central area types. All borders are noded together once, so neighbouring
+    areas – also across Kommunen – share their border exactly (no gaps, no overlaps).
+    """
+    import shapely
+
+    kommunen = outlines()
+    cells: dict[str, object] = {}
+    for ags, sub in areas.groupby(S.AGS, sort=True):
+        poly = kommunen[ags]
+        centre = _centre_xy(ags)
+        parts = _partition(poly, _seeds(poly, len(sub), centre))
+        rank = sub.assign(_r=sub["typ"].map(TYPE_RANK), _o=range(len(sub)))
+        codes = list(rank.sort_values(["_r", "_o"], kind="stable")[S.AREA])
+        parts.sort(key=lambda g: (np.hypot(g.centroid.x - centre[0], g.centroid.y - centre[1])))
+        cells.update(zip(codes, parts, strict=True))
+    # node all borders together and rebuild every area from the faces it covers
+    lines = shapely.union_all([shapely.boundary(g) for g in cells.values()])
+    faces = list(shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))))
+    order = list(cells)
+    owner: dict[str, list[object]] = {c: [] for c in order}
+    for f in faces:
+        pt = f.representative_point()
+        code = next((c for c in order if cells[c].contains(pt)), None)
+        if code is None:  # sliver outside every cell (rounding at a border)
+            code = max(order, key=lambda c: cells[c].intersection(f).area)
+        owner[code].append(f)
+    out = {}
+    for code in order:
+        g = shapely.union_all(owner[code])
+        g = shapely.set_precision(g, 0.001)  # mm: slivers along the outline stay tiny
+        out[code] = g.normalize()
+    return out
+
+
+def geojson(geoms: dict[str, object]) -> str:
+    features = [{"type": "Feature", "properties": {S.GEOMETRY_PROPERTY: code},
+                 "geometry": mapping(geoms[code])} for code in geoms]
+    doc = {"type": "FeatureCollection",
+           "name": "sozialraeume_schematisch_demo",
+           S.GEOMETRY_CREDIT: MAP_CREDIT,
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+           "features": features}
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=int) + "\n"
+
+
+# --------------------------------------------------------------------------- write
+def _csv(df: pd.DataFrame, path: Path) -> None:
+    path.write_text(df.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+
+
+def write_demo(out: Path, seed: int = SEED) -> dict[str, int]:
+    """Generate the whole demo data set into ``out`` (byte-identical for a seed)."""
+    from analysis.method.concept import adjacency
+    from analysis.build.demo_planning import write_planning
+
+    out.mkdir(parents=True, exist_ok=True)
+    world = make_world(seed)
+    rounds = calibrate(world)
+    mun, var, ind = catalogue_frames()
+    areas = world.areas[[S.AREA, "name", S.AGS, "name_belegt"]]
+    counts = counts_frame(world)[[S.AREA, S.YEAR, S.VARIABLE, S.COUNT]]
+    counts = counts.sort_values([S.AREA, S.YEAR, S.VARIABLE], kind="stable")
+    _csv(mun, out / "kommunen.csv")
+    _csv(areas, out / "sozialraeume.csv")
+    _csv(var, out / "variablen.csv")
+    _csv(ind, out / "indikatoren.csv")
+    _csv(counts, out / "zaehlungen.csv")
+    _csv(municipal_counts(world), out / "zaehlungen_kommune.csv")
+    geoms = geometry(world.areas)
+    (out / S.GEOMETRY_FILE).write_text(geojson(geoms), encoding="utf-8")
+    short = {ags: name.split(" (")[0] for ags, name, _ in MUNICIPALITIES}
+    write_planning(out, world.areas, counts_frame(world), ind, adjacency(geoms), short)
+    (out / "DEMO").write_text(DEMO_NOTICE, encoding="utf-8")
+    return {"sozialraeume": len(areas), "zaehlwerte": len(counts), "kalibrierrunden": rounds}

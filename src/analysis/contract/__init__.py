@@ -1,0 +1,1 @@
+"""The data contract: schema, reading and validating input files, configuration, texts."""

@@ -1,0 +1,775 @@
+"""The report configuration (``config/report.yaml``), loaded once into typed objects.
+
+Unknown keys and wrong types are errors with the key path and the file named.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from analysis.common import safeyaml
+from analysis.common.errors import ConfigError, UserError
+from analysis.common.textcheck import text_problem
+from analysis.contract.inputfiles import TEXT_FILE_LIMIT, read_text_file
+from analysis.contract.schema import is_id
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class FieldConfig(_Strict):
+    """One Handlungsfeld: its core indicators, lead indicator and weights."""
+
+    titel: str
+    kurz: str
+    indikatoren: list[str] = Field(min_length=1)
+    leitindikator: str
+    gewichte: dict[str, float] = Field(default_factory=dict)
+    beschreibung: str = ""
+    # reported on its own: not counted in the cumulation and the headline total
+    separat: bool = False
+    # what need in this field makes an area, e.g. "benachteiligt" ("… gelten als
+    # benachteiligt"); empty = no such term
+    gebietsbegriff: str = ""
+    # count variable of the field's target group (services per 1.000 of it); empty =
+    # the denominator of the lead indicator
+    zielgruppe: str = ""
+    # chapter text (Markdown with placeholders), relative to the text folder
+    text: str = ""
+    # context indicators: shown with the field, never counted in its index or need
+    kontext: list[str] = Field(default_factory=list)
+    # stages of the prevention chain (ids from praeventionskette) shown for this field,
+    # counting only the field's own services; None = every stage; [] = no chain
+    kettenstufen: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _lead_in_list(self) -> FieldConfig:
+        if self.leitindikator not in self.indikatoren:
+            raise ValueError(f"leitindikator „{self.leitindikator}“ steht nicht in indikatoren")
+        both = sorted(set(self.kontext) & set(self.indikatoren))
+        if both:
+            raise ValueError(f"{', '.join(both)}: steht in indikatoren und in kontext (ein "
+                             "Indikator ist entweder Kern- oder Kontextindikator)")
+        unknown = set(self.gewichte) - set(self.indikatoren)
+        if unknown:
+            raise ValueError(f"gewichte für Indikatoren, die nicht in indikatoren stehen: "
+                             f"{', '.join(sorted(unknown))}")
+        if any(w <= 0 for w in self.gewichte.values()):
+            raise ValueError("gewichte müssen größer als 0 sein")
+        return self
+
+    def weight(self, indicator: str) -> float:
+        return self.gewichte.get(indicator, 1.0)
+
+
+class NeedRules(_Strict):
+    """Thresholds of the three need rules (METHOD.md §5)."""
+
+    regional_index: float = 1.0
+    kommunal_faktor: float = 1.25
+    kommunal_index: float = 0.5
+    absolut_index: float = 0.5
+    absolut_anteil: float = Field(0.10, gt=0, lt=1)
+    # a field with fewer core indicators is shown as exploratory ("explorativ")
+    mindestzahl_indikatoren: int = Field(2, ge=1)
+
+
+class Robustness(_Strict):
+    """Perturbations for the robustness check."""
+
+    schwellen_delta: float = Field(0.25, ge=0)
+    gewichte_faktor: float = Field(0.5, ge=0, lt=1)
+    indikator_weglassen: bool = True
+    stabil_ab: float = Field(0.8, gt=0.5, le=1)
+
+
+class Dynamics(_Strict):
+    """Change since the comparison year (METHOD.md §5, *Change*)."""
+
+    # an indicator changed when its change is at least this (in its unit) …
+    schwelle: float = Field(1.0, gt=0)
+    # … and outside the noise: beyond this confidence level of the difference of the two
+    # years' values (from their Wilson intervals); 0 = no noise check
+    vertrauensniveau: float = Field(0.95, ge=0, lt=1)
+    # dynamics index of a field (mean standardised change, in standard deviations of the
+    # areas' spread): at least this far from 0 (and outside the noise) for "positiv"/"negativ"
+    index_schwelle: float = Field(0.2, gt=0)
+
+
+class Disclosure(_Strict):
+    """Statistical disclosure control."""
+
+    mindestanzahl: int = Field(3, ge=1)
+    # secret that orders the choice of secondary cells (never published); required for
+    # real data, so that a reader who knows the rules cannot tell which cells are small
+    schluessel: str = Field("", max_length=1000)
+
+    @model_validator(mode="after")
+    def _key_long_enough(self) -> Disclosure:
+        if self.schluessel and len(self.schluessel) < 16:
+            raise ValueError("schluessel muss mindestens 16 Zeichen lang sein (z. B. "
+                             "python3 -c 'import secrets; print(secrets.token_hex(16))')")
+        return self
+
+
+class Theme(_Strict):
+    titel: str
+    handlungsfeld: str
+
+
+class Publisher(_Strict):
+    """Who publishes the report; the contact is required by BITV NRW (feedback mechanism)."""
+
+    stelle: str = ""  # e.g. "Amt für Inklusion und Sozialplanung"
+    behoerde: str = ""  # e.g. "StädteRegion Aachen"
+    anschrift: str = ""  # postal address, one line; "|" separates lines
+    email: str = ""
+    telefon: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Publisher:
+        if self.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email):
+            raise ValueError(f"email „{self.email}“ ist keine E-Mail-Adresse")
+        if self.telefon and not re.fullmatch(r"[+0-9][0-9 ()/-]{4,}", self.telefon):
+            raise ValueError(f"telefon „{self.telefon}“: nur Ziffern, Leerzeichen, + ( ) / -")
+        return self
+
+    @property
+    def has_contact(self) -> bool:
+        """A reader can reach someone: e-mail or postal address given."""
+        return bool(self.email.strip() or self.anschrift.strip())
+
+
+class Wording(_Strict):
+    """How the report names the region, its bodies and its legal frame (the defaults are
+    neutral; the shipped configuration sets the StädteRegion Aachen's)."""
+
+    # "Sozialräume {region_genitiv}": "der StädteRegion Aachen", "in Berlin" (default
+    # "in <region>"); "{region_dativ}": "in der StädteRegion Aachen" (default "in <region>")
+    region_genitiv: str = ""
+    region_dativ: str = ""
+    gremium: str = "Rat"  # the body that decided on the report, e.g. "Städteregionstag"
+    gremium_genitiv: str = "des Rates"  # "Beschluss {gremium_genitiv}"
+    steuerungsgremium: str = "Steuerungsgremium"  # where the Kommunen named priorities
+    beschluss: str = ""  # the decision document, e.g. "Beschlussvorlage 2018/0233"
+    beschluss_titel: str = ""  # its subject as printed on it (cited in the annex)
+    beschluss_datum: str = ""  # its date as printed, e.g. "16.08.2018"
+    stichtag: str = "31.12."  # day and month of the reference date of all counts
+    # accessibility statement: legal basis and enforcement body of the Land
+    rechtsgrundlage_barrierefreiheit: str = (
+        "Rechtsgrundlage sind das Behindertengleichstellungsgesetz und die Verordnung zur "
+        "barrierefreien Informationstechnik des Landes. Technischer Maßstab sind – wie in der "
+        "Barrierefreie-Informationstechnik-Verordnung des Bundes (BITV 2.0) – die Web Content "
+        "Accessibility Guidelines (WCAG) 2.1 in der Konformitätsstufe AA bzw. die harmonisierte "
+        "Norm EN 301 549.")
+    durchsetzung_barrierefreiheit: str = (
+        "Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten haben, können "
+        "Sie sich an die Durchsetzungs- bzw. Ombudsstelle für barrierefreie "
+        "Informationstechnik Ihres Landes wenden. Das Verfahren ist kostenfrei.")
+
+    @model_validator(mode="after")
+    def _stichtag(self) -> Wording:
+        if not re.fullmatch(r"(0?[1-9]|[12][0-9]|3[01])\.(0?[1-9]|1[0-2])\.", self.stichtag):
+            raise ValueError(f"stichtag „{self.stichtag}“: Tag und Monat wie „31.12.“")
+        return self
+
+
+class Roles(_Strict):
+    """Which variable or indicator plays a role the code needs (never a literal id)."""
+
+    # count variable of the population (overview, profiles); empty = the denominator of
+    # the first field's lead indicator
+    bevoelkerung: str = ""
+    # indicator the change chapter shows per Kommune over time; empty = the lead
+    # indicator of the first field
+    veraenderung: str = ""
+
+
+#: responsible levels of a recommendation (the decision document's distinction): the
+#: region decides in its own competence, develops jointly with the Kommunen, or recommends
+LEVELS = ("eigen", "gemeinsam", "empfehlung")
+#: kinds of recommendation the concept derives (METHOD.md §7; docs in analysis.method.concept)
+RECOMMENDATION_KINDS = ("versorgungsluecke", "nur_angrenzend", "interkommunal", "themengleich",
+                        "wirkungsziel", "grenzfaelle")
+#: building blocks of the two reports a work package of the decision can be served by
+BUILDING_BLOCKS = ("bedarf", "befunde", "lebenslagen", "bestand", "luecken", "ziele",
+                   "praeventionskette", "wirkung", "austausch", "interkommunal", "konzept")
+HORIZONS = ("kurzfristig", "mittelfristig", "langfristig")
+Level = Literal["auto", "eigen", "gemeinsam", "empfehlung"]
+Priority = Literal["auto", "hoch", "mittel", "niedrig"]
+Horizon = Literal["kurzfristig", "mittelfristig", "langfristig"]
+
+
+class Task(_Strict):
+    """A task whose carrier differs per Kommune (e.g. the Jugendamt)."""
+
+    titel: str
+    # Kommunen (ids as in kommunen.csv) for which the region carries the task itself;
+    # all others carry it themselves. Ids not in the data are ignored (smaller data).
+    region_traegt: list[str] = Field(default_factory=list)
+
+
+class RecommendationKind(_Strict):
+    """Defaults of one kind of recommendation; ``auto`` = computed (METHOD.md §7)."""
+
+    prioritaet: Priority = "auto"
+    ebene: Level = "auto"
+    zeithorizont: Horizon | None = None  # None = the kind's default
+
+
+class WorkPackage(_Strict):
+    """One work package of the decision document and what in the reports serves it."""
+
+    titel: str
+    bausteine: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _blocks(self) -> WorkPackage:
+        bad = [b for b in self.bausteine if b not in BUILDING_BLOCKS]
+        if bad:
+            raise ValueError(f"bausteine: „{bad[0]}“ ist kein Baustein (erlaubt: "
+                             f"{', '.join(BUILDING_BLOCKS)})")
+        return self
+
+
+class Participation(_Strict):
+    """Participation format per occasion (wording of the format, e.g. „Dialogforum“)."""
+
+    thema: str = "Dialogforum"  # a theme named by at least ``thema_ab`` Kommunen
+    thema_ab: int = Field(3, ge=2)
+    tandem: str = "Werkstatt"  # a theme named by two Kommunen
+    interkommunal: str = "Runder Tisch"  # an area of need across a Kommune border
+    sozialraum: str = "Sozialraumkonferenz"  # an area with cumulated need
+    grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
+
+
+class Concept(_Strict):
+    """The Handlungskonzept: who is responsible, priorities, horizons, participation."""
+
+    # labels of the responsible levels; {region} is replaced by the region's name
+    ebenen: dict[str, str] = Field(default_factory=lambda: {
+        "eigen": "{region} in eigener Zuständigkeit",
+        "gemeinsam": "{region} gemeinsam mit den Kommunen",
+        "empfehlung": "Empfehlung an die Kommunen"})
+    # tasks whose carrier differs per Kommune, e.g. jugendhilfe (Jugendamt)
+    aufgaben: dict[str, Task] = Field(default_factory=dict)
+    # who carries the services of a field: "region", "kommune" or a task id of aufgaben;
+    # fields not listed: "kommune"
+    zustaendigkeit: dict[str, str] = Field(default_factory=dict)
+    # areas with need in at least this many counted fields: cumulation (priority „hoch“)
+    kumulation_ab: int = Field(3, ge=2)
+    # a field with at least this share of borderline classifications gets a check
+    grenzfaelle_anteil: float = Field(0.25, gt=0, le=1)
+    # years after the report year up to which a horizon reaches
+    zeithorizonte: dict[str, int] = Field(default_factory=lambda: {
+        "kurzfristig": 2, "mittelfristig": 4, "langfristig": 6})
+    empfehlungen: dict[str, RecommendationKind] = Field(default_factory=dict)
+    beteiligung: Participation = Participation()
+    # work packages of the decision document (order = order in the annex)
+    arbeitspakete: dict[str, WorkPackage] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Concept:
+        if set(self.ebenen) != set(LEVELS):
+            raise ValueError(f"ebenen: genau die Schlüssel {', '.join(LEVELS)} angeben")
+        for level, label in self.ebenen.items():
+            rest = label.replace("{region}", "")
+            if "{" in rest or "}" in rest:
+                raise ValueError(f"ebenen.{level}: nur der Platzhalter {{region}} ist erlaubt "
+                                 f"(Wert: „{label}“)")
+        if set(self.zeithorizonte) != set(HORIZONS):
+            raise ValueError(f"zeithorizonte: genau die Schlüssel {', '.join(HORIZONS)} angeben")
+        years = [self.zeithorizonte[h] for h in HORIZONS]
+        if any(y < 0 for y in years) or years != sorted(years):
+            raise ValueError("zeithorizonte: Jahre ab dem Berichtsjahr, nicht negativ und "
+                             "kurzfristig ≤ mittelfristig ≤ langfristig")
+        bad = [k for k in self.empfehlungen if k not in RECOMMENDATION_KINDS]
+        if bad:
+            raise ValueError(f"empfehlungen.{bad[0]}: keine Art von Empfehlung (erlaubt: "
+                             f"{', '.join(RECOMMENDATION_KINDS)})")
+        for tid in self.aufgaben:
+            if not is_id(tid) or tid in ("region", "kommune"):
+                raise ValueError(f"aufgaben.{tid}: Kennung nur a–z, 0–9, _ und nicht "
+                                 "„region“ oder „kommune“")
+        return self
+
+    def kind(self, kind: str) -> RecommendationKind:
+        return self.empfehlungen.get(kind, RecommendationKind())
+
+
+class ReportConfig(_Strict):
+    """The whole report configuration."""
+
+    region: str
+    # wording of the region, its bodies, Stichtag and legal frame
+    bezeichnungen: Wording = Wording()
+    # folder of the chapter texts (Markdown), relative to this configuration file
+    texte: str = "texte"
+    rollen: Roles = Roles()
+    ausgabe: str
+    berichtsjahr: int = Field(ge=1990, le=2100)
+    vergleichsjahr: int | None = Field(default=None, ge=1990, le=2100)
+    unsicher_nenner: int = Field(50, ge=0)
+    handlungsfelder: dict[str, FieldConfig]
+    bedarf: NeedRules = NeedRules()
+    robustheit: Robustness = Robustness()
+    dynamik: Dynamics = Dynamics()
+    geheimhaltung: Disclosure = Disclosure()
+    themen: dict[str, Theme] = Field(default_factory=dict)
+    praeventionskette: list[str] = Field(default_factory=list)
+    herausgeber: Publisher = Publisher()
+    # how a change of an indicator is judged: hoch_schlecht (higher = worse), hoch_gut
+    # (higher = better), neutral (composition/context: neither); default from the
+    # catalogue's richtung (1 → hoch_schlecht, -1 → hoch_gut)
+    bewertung: dict[str, Literal["hoch_schlecht", "hoch_gut", "neutral"]] = Field(
+        default_factory=dict)
+    konzept: Concept = Concept()
+
+    @model_validator(mode="after")
+    def _check(self) -> ReportConfig:
+        bad = [f for f in self.handlungsfelder if not is_id(f)]
+        if bad:
+            raise ValueError(f"Kennung eines Handlungsfelds „{bad[0]}“: nur a–z, 0–9, _ "
+                             "(beginnend mit einem Buchstaben)")
+        if not self.handlungsfelder:
+            raise ValueError("handlungsfelder: mindestens ein Handlungsfeld eintragen")
+        for tid, theme in self.themen.items():
+            if theme.handlungsfeld not in self.handlungsfelder:
+                raise ValueError(f"themen.{tid}.handlungsfeld „{theme.handlungsfeld}“ ist kein "
+                                 f"Handlungsfeld (vorhanden: {', '.join(self.handlungsfelder)})")
+        for fid, who in self.konzept.zustaendigkeit.items():
+            if fid not in self.handlungsfelder:
+                raise ValueError(f"konzept.zustaendigkeit.{fid}: kein Handlungsfeld "
+                                 f"(vorhanden: {', '.join(self.handlungsfelder)})")
+            if who not in ("region", "kommune", *self.konzept.aufgaben):
+                raise ValueError(f"konzept.zustaendigkeit.{fid}: „{who}“ – erlaubt sind "
+                                 "region, kommune oder eine Aufgabe aus konzept.aufgaben ("
+                                 + (", ".join(self.konzept.aufgaben) or "keine eingetragen")
+                                 + ")")
+        if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
+            raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
+        for fid, fc in self.handlungsfelder.items():
+            unknown = [s for s in fc.kettenstufen or [] if s not in self.praeventionskette]
+            if unknown:
+                raise ValueError(f"handlungsfelder.{fid}.kettenstufen: „{unknown[0]}“ ist keine "
+                                 "Stufe der praeventionskette (vorhanden: "
+                                 f"{', '.join(self.praeventionskette) or 'keine'})")
+        return self
+
+    def chain_stages(self, field: str) -> list[str]:
+        """The prevention-chain stages shown for ``field`` (in chain order)."""
+        chosen = self.handlungsfelder[field].kettenstufen
+        return list(self.praeventionskette) if chosen is None else \
+            [s for s in self.praeventionskette if s in chosen]
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields of action in the order of the configuration."""
+        return list(self.handlungsfelder)
+
+    @property
+    def counted_fields(self) -> list[str]:
+        """Fields counted in the cumulation and headline total (not ``separat``)."""
+        return [f for f, c in self.handlungsfelder.items() if not c.separat]
+
+    @property
+    def exploratory_fields(self) -> list[str]:
+        """Fields with fewer core indicators than ``bedarf.mindestzahl_indikatoren``:
+        their classification is shown as exploratory."""
+        least = self.bedarf.mindestzahl_indikatoren
+        return [f for f, c in self.handlungsfelder.items() if len(c.indikatoren) < least]
+
+    def evaluation(self, indicator: str, direction: int = 1) -> str:
+        """How a change of ``indicator`` is judged (``bewertung``; default from the
+        catalogue's ``richtung``)."""
+        return self.bewertung.get(indicator, "hoch_gut" if direction < 0 else "hoch_schlecht")
+
+    @property
+    def region_genitiv(self) -> str:
+        return self.bezeichnungen.region_genitiv or f"in {self.region}"
+
+    @property
+    def region_dativ(self) -> str:
+        return self.bezeichnungen.region_dativ or f"in {self.region}"
+
+    def text_path(self, config_file: Path | str, name: str) -> Path:
+        """A chapter text file: ``name`` inside the text folder next to the config."""
+        return Path(config_file).resolve().parent / self.texte / name
+
+    def population_variable(self, catalogue) -> str:
+        """The count variable of the population (role ``rollen.bevoelkerung``)."""
+        from analysis.contract import schema as S
+
+        if self.rollen.bevoelkerung:
+            return self.rollen.bevoelkerung
+        lead = self.handlungsfelder[self.fields[0]].leitindikator
+        return str(catalogue.set_index(S.INDICATOR)[S.DENOMINATOR].get(lead, ""))
+
+    def change_indicator(self) -> str:
+        """The indicator of the change chapter's trend chart (``rollen.veraenderung``)."""
+        return self.rollen.veraenderung or self.handlungsfelder[self.fields[0]].leitindikator
+
+    def target_group(self, field: str, catalogue) -> str:
+        """Count variable of a field's target group: ``zielgruppe`` or the denominator
+        of the lead indicator."""
+        from analysis.contract import schema as S
+
+        f = self.handlungsfelder[field]
+        if f.zielgruppe:
+            return f.zielgruppe
+        lead = catalogue.set_index(S.INDICATOR)[S.DENOMINATOR]
+        return str(lead.get(f.leitindikator, ""))
+
+    def field_text(self, field: str) -> str:
+        """Relative name of a field's chapter text."""
+        return self.handlungsfelder[field].text or f"handlungsfelder/{field}.md"
+
+
+_MESSAGES = {
+    "float_parsing": "keine Zahl",
+    "float_type": "keine Zahl",
+    "int_parsing": "keine ganze Zahl",
+    "int_type": "keine ganze Zahl",
+    "int_from_float": "keine ganze Zahl (Nachkommastellen entfernen)",
+    "bool_parsing": "nur true oder false erlaubt",
+    "bool_type": "nur true oder false erlaubt",
+    "string_type": "Text erwartet",
+    "list_type": "Liste erwartet, z. B. [a, b]",
+    "dict_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
+    "model_type": "Unterschlüssel erwartet (eingerückte „schlüssel: wert“-Zeilen)",
+    "too_short": "Liste ist zu kurz (mindestens ein Eintrag)",
+    "literal_error": "Wert nicht erlaubt",
+    "finite_number": "keine endliche Zahl (.inf und .nan sind nicht erlaubt)",
+}
+_LIMITS = {"greater_than": "muss größer als {gt} sein",
+           "greater_than_equal": "muss mindestens {ge} sein",
+           "less_than": "muss kleiner als {lt} sein",
+           "less_than_equal": "darf höchstens {le} sein"}
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys allowed next to the unknown key at ``loc`` (for a spelling suggestion)."""
+    model: type[BaseModel] | None = ReportConfig
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        info = model.model_fields.get(str(part))
+        if info is None:  # a dict entry such as handlungsfelder.armut
+            continue
+        ann = info.annotation
+        args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type)]
+        cands = [ann, *args] if isinstance(ann, type) else args
+        model = next((c for c in reversed(cands) if issubclass(c, BaseModel)), None)
+    return list(model.model_fields) if model is not None else []
+
+
+def _format_errors(err: ValidationError, file: str) -> str:
+    lines = [f"Konfiguration {file} ist ungültig:"]
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(oben)"
+        kind = e["type"]
+        ctx = e.get("ctx") or {}
+        value = e.get("input")
+        if kind == "extra_forbidden":
+            close = difflib.get_close_matches(str(e["loc"][-1]), _allowed_keys(e["loc"]), n=1,
+                                              cutoff=0.6)
+            msg = (f"unbekannter Schlüssel – Tippfehler? Gemeint ist wohl „{close[0]}“"
+                   if close else "unbekannter Schlüssel – Tippfehler? (erlaubte Schlüssel: "
+                   "siehe Kommentare in config/report.yaml)")
+        elif kind == "missing":
+            msg = "Pflichtschlüssel fehlt"
+        elif kind in _LIMITS:
+            msg = _LIMITS[kind].format(**{k: str(v).replace(".", ",") for k, v in ctx.items()})
+        elif kind in _MESSAGES:
+            msg = _MESSAGES[kind]
+            if kind == "literal_error" and "expected" in ctx:
+                msg += f" (erlaubt: {ctx['expected']})"
+            if kind.startswith("float") and isinstance(value, str) and "," in value:
+                msg += " – Dezimalpunkt verwenden, z. B. 1.5"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+        shown = "" if kind in ("missing",) or isinstance(value, dict) else f" (Wert: {value!r})"
+        lines.append(f"  - {path}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | str) -> ReportConfig:
+    """Read and validate the report configuration; raise :class:`ConfigError` if invalid."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"Konfigurationsdatei {path.name} nicht gefunden "
+                          "(Standard: config/report.yaml)")
+    try:  # a regular file of at most 1 MB (no FIFO, no device)
+        text = read_text_file(path, TEXT_FILE_LIMIT).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"Konfiguration {path.name}: nicht in UTF-8 gespeichert "
+                          "(im Editor „UTF-8“ als Kodierung wählen)") from None
+    except UserError as exc:
+        raise ConfigError(f"Konfiguration {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"Konfiguration {path.name} kann nicht gelesen werden "
+                          f"({exc.strerror or type(exc).__name__})") from None
+    try:
+        raw = safeyaml.load(text)  # safe tags only, no aliases (“billion laughs”)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        # an unclosed bracket or quote is noticed later; point at where it starts
+        if "block" not in str(getattr(exc, "context", None) or "block"):
+            mark = getattr(exc, "context_mark", None) or mark
+        where = f", Zeile {mark.line + 1}" if mark is not None else ""
+        refused = safeyaml.refused(exc)
+        if refused:
+            raise ConfigError(f"Konfiguration {path.name}{where}: {refused} (Werte "
+                              "ausschreiben)") from None
+        raise ConfigError(f"Konfiguration {path.name}{where}: kein gültiges YAML "
+                          "(Einrückung und Doppelpunkte prüfen)") from None
+    except ValueError as exc:  # e.g. an impossible date such as 2021-13-45
+        raise ConfigError(f"Konfiguration {path.name}: ungültiger Wert ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Konfiguration {path.name}: erwartet Schlüssel: Wert-Paare")
+    bad = _text_problems(raw, ())
+    if bad:
+        raise ConfigError("\n".join([f"Konfiguration {path.name} ist ungültig:", *bad]))
+    try:
+        return ReportConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err, path.name)) from None
+
+
+def _text_problems(value, loc: tuple) -> list[str]:
+    """Every string (keys too) must pass :func:`analysis.common.textcheck.text_problem`: texts
+    of the configuration are published."""
+    from analysis.common.errors import _visible
+
+    out = []
+    items = (value.items() if isinstance(value, dict)
+             else enumerate(value) if isinstance(value, list) else ())
+    for k, v in items:
+        path = (*loc, str(k))
+        for text in ([k] if isinstance(k, str) else []) + ([v] if isinstance(v, str) else []):
+            found = text_problem(text)
+            if found is not None:
+                out.append(f"  - {'.'.join(path)}: {found[1]} (Wert: „{_visible(text)[:60]}“)"
+                           f" → {found[2]}")
+                break
+        out += _text_problems(v, path)
+    return out
+
+
+def check_against_catalogue(cfg: ReportConfig, indicator_ids: set[str], file: str) -> None:
+    """Every indicator named in the configuration must exist in the catalogue."""
+    missing = []
+    for fid, f in cfg.handlungsfelder.items():
+        for key, inds in (("indikatoren", f.indikatoren), ("kontext", f.kontext)):
+            for ind in inds:
+                if ind not in indicator_ids:
+                    missing.append(f"  - handlungsfelder.{fid}.{key}: „{ind}“ fehlt in "
+                                   "indikatoren.csv")
+    for ind in cfg.bewertung:
+        if ind not in indicator_ids:
+            missing.append(f"  - bewertung: „{ind}“ fehlt in indikatoren.csv")
+    if missing:
+        raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *missing]))
+
+
+def check_against_dataset(cfg: ReportConfig, ds, file: str,
+                          config_path: Path | str | None = None) -> None:
+    """Configuration and data must fit together: indicators, years, fields, roles,
+    themes, chain stages and (with ``config_path``) the chapter texts.
+
+    Raises :class:`ConfigError` (configuration side) or ``DataContractError`` (data
+    side, e.g. a service with an unknown prevention-chain stage) listing all problems.
+    """
+    from analysis.common.errors import DataContractError, Problem
+
+    check_against_catalogue(cfg, set(ds.indicators["indikator"]), file)
+    lines = _role_problems(cfg, ds)
+    if config_path is not None:
+        lines += text_problems(cfg, config_path)
+    if cfg.berichtsjahr not in ds.years:
+        lines.append(f"  - berichtsjahr: {cfg.berichtsjahr} kommt in den Zählungen nicht vor "
+                     f"(vorhanden: {ds.years[0]}–{ds.years[-1]})")
+    if cfg.vergleichsjahr is not None and cfg.vergleichsjahr not in ds.years:
+        lines.append(f"  - vergleichsjahr: {cfg.vergleichsjahr} kommt in den Zählungen nicht vor "
+                     f"(vorhanden: {ds.years[0]}–{ds.years[-1]}; leer lassen für keinen "
+                     "Vergleich)")
+    if lines:
+        raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *lines]))
+    problems = _field_problems(cfg, ds)
+    if ds.priorities is not None and cfg.themen:
+        for i, t in ds.priorities["thema"].items():
+            if t not in cfg.themen:
+                problems.append(Problem("prioritaeten.csv", int(i) + 2, "thema", str(t),
+                                        "unbekanntes Thema",
+                                        "erlaubt (themen in config/report.yaml): "
+                                        + ", ".join(cfg.themen)))
+    if ds.services is not None and cfg.praeventionskette:
+        for i, s in ds.services["kettenstufe"].items():
+            if s not in cfg.praeventionskette:
+                problems.append(Problem("angebote.csv", int(i) + 2, "kettenstufe", str(s),
+                                        "unbekannte Stufe der Präventionskette",
+                                        "erlaubt (praeventionskette in config/report.yaml): "
+                                        + ", ".join(cfg.praeventionskette)))
+    if ds.goals is not None:
+        for i, g in ds.goals.iterrows():
+            if g["basisjahr"] not in ds.years:
+                problems.append(Problem("wirkungsziele.csv", int(i) + 2, "basisjahr",
+                                        str(g["basisjahr"]), "Basisjahr fehlt in den Zählungen",
+                                        f"ein Jahr von {ds.years[0]} bis {ds.years[-1]} wählen"))
+            if g["zieljahr"] <= g["basisjahr"]:
+                problems.append(Problem("wirkungsziele.csv", int(i) + 2, "zieljahr",
+                                        str(g["zieljahr"]), "Zieljahr liegt nicht nach dem "
+                                        f"Basisjahr ({g['basisjahr']})", "Jahre prüfen"))
+    if problems:
+        raise DataContractError(problems)
+
+
+def _field_problems(cfg: ReportConfig, ds) -> list:
+    """Field ids used in the data must be configured fields (located problems)."""
+    from analysis.common.errors import Problem
+    from analysis.contract import schema as S
+
+    known = cfg.fields
+    hint = "erlaubt (handlungsfelder in der Konfiguration): " + ", ".join(known)
+    out = []
+    for i, v in ds.indicators["handlungsfelder"].items():
+        for f in (v.split() if isinstance(v, str) else v if isinstance(v, list) else ()):
+            if f not in known:
+                out.append(Problem("indikatoren.csv", int(i) + 2, "handlungsfelder", f,
+                                   "Handlungsfeld ist nicht konfiguriert", hint))
+    for name, table in (("angebote.csv", ds.services), ("wirkungsziele.csv", ds.goals)):
+        if table is None:
+            continue
+        for i, f in table[S.FIELD].items():
+            if f not in known:
+                out.append(Problem(name, int(i) + 2, S.FIELD, str(f),
+                                   "Handlungsfeld ist nicht konfiguriert", hint))
+    for note in ds.notes:
+        if note.field not in known:
+            out.append(Problem(f"{S.NOTES_DIR}/{note.file}", None, S.FIELD, note.field,
+                               "Handlungsfeld ist nicht konfiguriert", hint))
+    return out
+
+
+def _role_problems(cfg: ReportConfig, ds) -> list[str]:
+    """Variables the configuration names by role must exist (never a silent 0)."""
+    variables = set(ds.variables["variable"])
+    out = []
+    for fid in cfg.fields:
+        group = cfg.target_group(fid, ds.indicators)
+        if group not in variables:
+            out.append(f"  - handlungsfelder.{fid}.zielgruppe: Variable „{group}“ fehlt in "
+                       "variablen.csv (Kennung der Zielgruppen-Variable eintragen)")
+    pop = cfg.population_variable(ds.indicators)
+    levels = ds.variables.set_index("variable")["ebene"]
+    if pop not in variables:
+        out.append(f"  - rollen.bevoelkerung: Variable „{pop}“ fehlt in variablen.csv "
+                   "(Kennung der Einwohnerzahl je Sozialraum eintragen)")
+    elif levels.get(pop) != "sozialraum":
+        out.append(f"  - rollen.bevoelkerung: Variable „{pop}“ liegt nicht je Sozialraum vor "
+                   "(ebene in variablen.csv)")
+    change = cfg.change_indicator()
+    if change not in set(ds.indicators["indikator"]):
+        out.append(f"  - rollen.veraenderung: Indikator „{change}“ fehlt in indikatoren.csv")
+    return out
+
+
+def recommendation_texts(cfg: ReportConfig, config_path: Path | str
+                         ) -> dict[str, tuple[str, str]]:
+    """The wording of each kind of recommendation: kind → (recommendation, next step).
+
+    Raises :class:`ConfigError` naming the file and section for a missing file, a
+    missing or unknown section, a missing line or an unknown placeholder.
+    """
+    from analysis.contract.texts import check, read_text, sections
+
+    source = f"Text {cfg.texte}/{RECOMMENDATION_TEXT}"
+    parts = sections(read_text(cfg.text_path(config_path, RECOMMENDATION_TEXT), source),
+                     source, RECOMMENDATION_LINES)
+    problems = []
+    for kind in parts:
+        if kind not in RECOMMENDATION_SLOTS:
+            problems.append(f"{source}: Abschnitt „## {kind}“ ist keine Art von Empfehlung "
+                            f"(erlaubt: {', '.join(RECOMMENDATION_SLOTS)})")
+    for kind, slots in RECOMMENDATION_SLOTS.items():
+        if kind not in parts:
+            problems.append(f"{source}: Abschnitt „## {kind}“ fehlt (mit den Zeilen "
+                            "„Empfehlung:“ und „Nächster Schritt:“)")
+            continue
+        for line in RECOMMENDATION_LINES:
+            problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
+                              f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]])
+            for k in RECOMMENDATION_SLOTS}
+
+
+def text_problems(cfg: ReportConfig, config_path: Path | str) -> list[str]:
+    """Every chapter text exists, is readable and uses only known placeholders."""
+    from analysis.contract.texts import check, read_text
+
+    out = []
+    try:
+        recommendation_texts(cfg, config_path)
+    except ConfigError as err:
+        out += [f"  - {line}" for line in str(err).splitlines()]
+    for name, allowed in text_slots(cfg).items():
+        path = cfg.text_path(config_path, name)
+        source = f"Text {cfg.texte}/{name}"
+        try:
+            text = read_text(path, source)
+        except ConfigError as err:
+            out.append(f"  - {err}")
+            continue
+        out += [f"  - {p}" for p in check(text, allowed, source)]
+    return out
+
+
+#: placeholders every text may use (computed by :func:`text_values`)
+COMMON_PLACEHOLDERS = ("region", "region_genitiv", "region_dativ", "gremium", "gremium_genitiv",
+                       "steuerungsgremium", "beschluss", "berichtsjahr", "vergleichsjahr",
+                       "stichtag")
+FIELD_PLACEHOLDERS = ("titel", "kurz", "leitindikator", "indikatoren")
+REPORT_TEXTS = ("sozialbericht.md", "handlungskonzept.md", "prioritaeten.md",
+                "arbeitspakete.md")
+#: the wording of the recommendations: one section per kind (``## <art>``) with the
+#: lines „Empfehlung:“ and „Nächster Schritt:“
+RECOMMENDATION_TEXT = "empfehlungen.md"
+RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
+_AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
+#: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
+RECOMMENDATION_SLOTS = {
+    "versorgungsluecke": _AREA_SLOTS,
+    "nur_angrenzend": _AREA_SLOTS,
+    "interkommunal": _AREA_SLOTS,
+    "themengleich": ("feld", "feld_titel", "kommunen", "format", "bis", "thema",
+                     "anzahl_kommunen"),
+    "wirkungsziel": ("feld", "feld_titel", "kommunen", "bis", "ziel", "ort", "grund"),
+    "grenzfaelle": (*_AREA_SLOTS, "anzahl_grenzfaelle", "anzahl_bedarf"),
+}
+
+
+def text_slots(cfg: ReportConfig) -> dict[str, tuple[str, ...]]:
+    """Every chapter text of this configuration and the placeholders it may use."""
+    slots = {name: COMMON_PLACEHOLDERS for name in REPORT_TEXTS}
+    for f in cfg.fields:
+        slots[cfg.field_text(f)] = COMMON_PLACEHOLDERS + FIELD_PLACEHOLDERS
+    return slots
+
+
+def text_values(cfg: ReportConfig) -> dict[str, object]:
+    """The values of :data:`COMMON_PLACEHOLDERS`."""
+    w = cfg.bezeichnungen
+    return {"region": cfg.region, "region_genitiv": cfg.region_genitiv,
+            "region_dativ": cfg.region_dativ, "gremium": w.gremium,
+            "gremium_genitiv": w.gremium_genitiv, "steuerungsgremium": w.steuerungsgremium,
+            "beschluss": w.beschluss, "berichtsjahr": cfg.berichtsjahr,
+            "vergleichsjahr": cfg.vergleichsjahr or "", "stichtag": w.stichtag}

@@ -1,0 +1,1 @@
+"""The disclosure gate: every published number passes here (primary and secondary suppression, audit)."""

@@ -1,0 +1,1227 @@
+"""Computations for the Handlungskonzept annex (METHOD.md §7).
+
+Pure functions: DataFrames and plain values in, new DataFrames (or lists) out; no
+printing, no I/O. Everything here is *derived* from the analysis and the planning
+inputs the office maintains (``prioritaeten``, ``angebote``, ``wirkungsziele``,
+``befunde``); every recommendation text is marked as a suggestion (``Vorschlag``) –
+the concept is recommending, decisions stay with the Kommunen.
+
+Conventions
+-----------
+* Multi-valued cells (area codes, Kommune names, AGS) are strings joined by ``"|"``,
+  like the list cells of the input files (area codes contain spaces).
+* Area codes are sorted naturally (:func:`analysis.common.ids.natural_key`), fields in the
+  order given by the caller, Kommunen by AGS unless stated otherwise.
+* A service (Angebot) is *active* in ``year`` when ``seit <= year`` and ``bis`` is
+  empty or ``bis >= year``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from analysis.common import fmt
+from analysis.common.ids import natural_sorted
+from analysis.contract import schema as S
+from analysis.contract.dataset import split_areas
+from analysis.contract.notes import Note
+
+__all__ = [
+    "active_services",
+    "carrier",
+    "key_messages",
+    "participation_plan",
+    "priority_need_matrix",
+    "responsible_levels",
+    "work_packages",
+    "adjacency",
+    "chain_gaps",
+    "coverage",
+    "gaps",
+    "impact_progress",
+    "intermunicipal_clusters",
+    "notes_for",
+    "recommendations",
+    "service_areas",
+    "theme_groups",
+]
+
+SEP = "|"
+SUGGESTION = "Vorschlag"
+
+# status labels of impact_progress
+REACHED = "erreicht"
+ON_TRACK = "auf Kurs"
+OFF_TRACK = "nicht auf Kurs"
+UNCERTAIN = "unsicher"
+NO_DATA = "keine Daten"
+
+# supply status of gaps
+COVERED = "im Sozialraum"
+NEIGHBOUR_ONLY = "nur angrenzend"
+NONE = "kein passendes Angebot erfasst"
+#: supply status when no services inventory (``angebote``) was supplied: never a gap
+UNKNOWN = "keine Bestandsaufnahme"
+
+GAP_COLUMNS = ["sozialraum", "handlungsfeld", "bedarf", "angebote_im_raum",
+               "angebote_angrenzend", "angrenzend_mit_angebot", "versorgung", "luecke",
+               "empfehlung"]
+CLUSTER_COLUMNS = ["handlungsfeld", "cluster", "sozialraeume", "kommunen", "ags",
+                   "anzahl_sozialraeume", "anzahl_kommunen"]
+THEME_COLUMNS = ["thema", "titel", "handlungsfeld", "kommunen", "ags", "anzahl", "format"]
+COVERAGE_COLUMNS = ["sozialraum", "handlungsfeld", "angebote", "zielgruppe_variable",
+                    "zielgruppe", "angebote_je_1000"]
+CHAIN_COLUMNS = ["ags", "kommune", "stufe_nr", "kettenstufe", "angebote", "luecke"]
+PROGRESS_COLUMNS = ["ziel_id", "ziel", "handlungsfeld", "gebiet", "ebene", "indikator",
+                    "basisjahr", "basiswert", "jahr", "wert", "ki_unten", "ki_oben",
+                    "zielwert", "zieljahr", "richtung", "fortschritt", "erwartet", "status"]
+RECOMMENDATION_COLUMNS = ["handlungsfeld", "nr", "art", "bezug", "text"]
+
+
+# --------------------------------------------------------------------------- helpers
+def _natural(codes: Iterable[str]) -> list[str]:
+    return natural_sorted(codes)
+
+
+def _join(items: Iterable[object]) -> str:
+    return SEP.join(str(i) for i in items)
+
+
+def _label(field: str, labels: Mapping[str, str] | None) -> str:
+    return (labels or {}).get(field, field)
+
+
+def _attr(obj: Any, key: str, default: Any = None) -> Any:
+    """Read ``key`` from a pydantic/dataclass object or a mapping."""
+    if isinstance(obj, Mapping):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _flags(need: pd.DataFrame, field: str) -> pd.Series:
+    col = f"{field}_bedarf_flag"
+    if col not in need.columns:
+        return pd.Series(False, index=need.index)
+    return need[col].fillna(False).astype(bool)
+
+
+def _areas_phrase(codes: Sequence[str]) -> str:
+    codes = _natural(codes)
+    if len(codes) == 1:
+        return f"im Sozialraum {codes[0]}"
+    return f"in den Sozialräumen {fmt.join_de(codes)}"
+
+
+# --------------------------------------------------------------------------- adjacency
+def adjacency(geometry: Mapping[str, Any], tolerance: float = 0.0,
+              min_length: float | None = None) -> dict[str, set[str]]:
+    """Neighbours of each area: areas sharing a border of positive length.
+
+    Two areas are adjacent when the part of one area's boundary that lies in the other
+    area has a length greater than ``min_length``. Squares touching only at a corner
+    point share a border of length 0 and are therefore **not** adjacent (rook, not
+    queen contiguity). Slightly overlapping polygons (digitising errors) are adjacent.
+
+    Parameters
+    ----------
+    geometry : mapping area code → shapely (Multi)Polygon (projected, metres).
+    tolerance : float
+        Snapping distance for data with small gaps between areas: the other area is
+        buffered by this distance before measuring the shared border (default 0).
+    min_length : float, optional
+        Minimum shared border length; default 0 without tolerance, else ``4 × tolerance``
+        (a corner contact measures at most about ``2 × tolerance`` after buffering).
+
+    Returns
+    -------
+    dict[str, set[str]]
+        Symmetric; every area of ``geometry`` is a key (possibly with an empty set).
+    """
+    if min_length is None:
+        min_length = 0.0 if tolerance <= 0 else 4.0 * tolerance
+    codes = list(geometry)
+    out: dict[str, set[str]] = {c: set() for c in codes}
+    if len(codes) < 2:
+        return out
+    geoms = np.array([geometry[c] for c in codes], dtype=object)
+    tree = STRtree(geoms)
+    if tolerance > 0:
+        left, right = tree.query(geoms, predicate="dwithin", distance=tolerance)
+        others = shapely.buffer(geoms, tolerance)
+    else:
+        left, right = tree.query(geoms, predicate="intersects")
+        others = geoms
+    keep = left != right
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return out
+    shared = shapely.length(shapely.intersection(shapely.boundary(geoms[left]), others[right]))
+    for i, j, length in zip(left, right, shared, strict=True):
+        if length > min_length:
+            out[codes[i]].add(codes[j])
+            out[codes[j]].add(codes[i])
+    return out
+
+
+# --------------------------------------------------------------------------- services
+def active_services(services: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Services active in ``year``: ``seit <= year`` and (``bis`` empty or ``bis >= year``)."""
+    if services is None or services.empty:
+        return pd.DataFrame(columns=list(services.columns) if services is not None else [])
+    since = pd.to_numeric(services["seit"], errors="coerce")
+    until = pd.to_numeric(services["bis"], errors="coerce") if "bis" in services else None
+    ok = (since <= year).fillna(False)
+    if until is not None:
+        ok &= (until.isna() | (until >= year)).fillna(False)
+    return services[ok.astype(bool)].copy()
+
+
+def service_areas(services: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per active service × served area.
+
+    Columns: ``angebot``, ``handlungsfeld``, ``kettenstufe``, ``sozialraum``.
+    """
+    act = active_services(services, year)
+    rows = []
+    for _, r in act.iterrows():
+        for a in split_areas(r["sozialraeume"]):
+            rows.append({"angebot": r["angebot"], S.FIELD: r[S.FIELD],
+                         "kettenstufe": r.get("kettenstufe"), S.AREA: a})
+    return pd.DataFrame(rows, columns=["angebot", S.FIELD, "kettenstufe", S.AREA])
+
+
+def _services_by_area(services: pd.DataFrame | None, year: int, field: str
+                      ) -> dict[str, set[str]]:
+    if services is None or services.empty:
+        return {}
+    sa = service_areas(services, year)
+    sa = sa[sa[S.FIELD] == field]
+    return {a: set(g["angebot"]) for a, g in sa.groupby(S.AREA)}
+
+
+# --------------------------------------------------------------------------- themes
+def theme_groups(priorities: pd.DataFrame | None, municipalities: pd.DataFrame,
+                 themes: Mapping[str, Any], forum_from: int = 3, forum: str = "Dialogforum",
+                 pair: str = "Werkstatt") -> pd.DataFrame:
+    """Themengleiche Kommunen: per theme the Kommunen that named it as a priority.
+
+    Parameters
+    ----------
+    priorities : ``prioritaeten`` (``ags``, ``thema``, …); ``None`` = no priorities.
+    municipalities : ``ags``, ``name``.
+    themes : ``cfg.themen`` – theme id → object/mapping with ``titel``, ``handlungsfeld``.
+    forum_from : int
+        From this many Kommunen the proposed format is ``forum``; two Kommunen get
+        ``pair``; a single Kommune gets no format (``""``). Formats come from
+        ``konzept.beteiligung`` (``thema``, ``tandem``).
+
+    Returns
+    -------
+    DataFrame
+        ``thema``, ``titel``, ``handlungsfeld``, ``kommunen`` (names sorted
+        alphabetically, ``"|"``-joined), ``ags`` (same order), ``anzahl``, ``format``.
+        Configured themes in configuration order (also with 0 Kommunen), then themes
+        only found in ``priorities`` (sorted, title = id, field empty).
+    """
+    names = dict(zip(municipalities[S.AGS], municipalities["name"], strict=True))
+    pri = priorities if priorities is not None else pd.DataFrame(columns=[S.AGS, "thema"])
+    order = list(themes) + sorted(set(pri["thema"]) - set(themes))
+    rows = []
+    for t in order:
+        ags = set(pri.loc[pri["thema"] == t, S.AGS])
+        pairs = sorted(((names.get(a, a), a) for a in ags), key=lambda p: (p[0], p[1]))
+        n = len(pairs)
+        spec = themes.get(t)
+        rows.append({
+            "thema": t,
+            "titel": _attr(spec, "titel", t) if spec is not None else t,
+            "handlungsfeld": _attr(spec, "handlungsfeld", "") if spec is not None else "",
+            "kommunen": _join(p[0] for p in pairs),
+            "ags": _join(p[1] for p in pairs),
+            "anzahl": n,
+            "format": forum if n >= forum_from else pair if n == 2 else "",
+        })
+    return pd.DataFrame(rows, columns=THEME_COLUMNS).astype({"anzahl": "int64"})
+
+
+# --------------------------------------------------------------------------- coverage
+def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
+             counts: pd.DataFrame | None, year: int, fields: Sequence[str],
+             target_groups: Mapping[str, str]) -> pd.DataFrame:
+    """Active services per area × field and services per 1.000 of the target group.
+
+    Parameters
+    ----------
+    services : ``angebote``; ``None`` = no inventory (all counts 0).
+    areas : ``sozialraeume`` (column ``sozialraum``); every area gets a row per field.
+    counts : long counts (``sozialraum``, ``jahr``, ``variable``, ``anzahl``), e.g.
+        ``ds.counts``; the target-group variable of each field is picked from it.
+        ``None`` = no denominators (NaN).
+    year : report year (activity of services and year of the counts).
+    fields : fields to report.
+    target_groups : field → count variable of its target group
+        (:meth:`analysis.contract.config.ReportConfig.target_group`).
+
+    Returns
+    -------
+    DataFrame
+        ``sozialraum``, ``handlungsfeld``, ``angebote`` (number of active services of
+        the field serving the area), ``zielgruppe_variable``, ``zielgruppe`` (count),
+        ``angebote_je_1000`` (NaN when the target group is 0 or unknown).
+    """
+    fields = list(fields)
+    groups = dict(target_groups)
+    codes = _natural(areas[S.AREA])
+    pop: dict[tuple[str, str], float] = {}
+    if counts is not None and not counts.empty:
+        sel = counts[(counts[S.YEAR] == year) & counts[S.VARIABLE].isin(set(groups.values()))]
+        pop = sel.groupby([S.AREA, S.VARIABLE])[S.COUNT].sum().to_dict()
+    rows = []
+    for f in fields:
+        by_area = _services_by_area(services, year, f)
+        var = groups.get(f, "")
+        for a in codes:
+            n = len(by_area.get(a, ()))
+            den = pop.get((a, var), np.nan)
+            per = n / den * 1000 if pd.notna(den) and den > 0 else np.nan
+            rows.append({S.AREA: a, S.FIELD: f, "angebote": n, "zielgruppe_variable": var,
+                         "zielgruppe": den, "angebote_je_1000": per})
+    out = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+    return out.astype({"angebote": "int64", "zielgruppe": "float64",
+                       "angebote_je_1000": "float64"})
+
+
+# --------------------------------------------------------------------------- gaps
+def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[str, set[str]],
+         year: int, fields: Sequence[str], labels: Mapping[str, str] | None = None
+         ) -> pd.DataFrame:
+    """Supply of every area with need: service in the area, only next door, or none.
+
+    A *gap* (``luecke``) is an area with need in a field and no active service of the
+    same field serving the area or any adjacent area.
+
+    Parameters
+    ----------
+    need : per area (index) a boolean column ``<field>_bedarf_flag`` per field.
+    services : ``angebote``; ``None`` = no inventory (every need is a gap).
+    adjacency : area → neighbouring areas (:func:`adjacency`).
+    year : services active in this year count.
+    fields : fields to check, in output order.
+    labels : field → display name for the texts (default: the id).
+
+    Returns
+    -------
+    DataFrame
+        One row per area × field **with need** (fields in the given order, areas in
+        natural order): ``sozialraum``, ``handlungsfeld``, ``bedarf`` (always True),
+        ``angebote_im_raum`` (services serving the area), ``angebote_angrenzend``
+        (services serving an adjacent area but not the area itself),
+        ``angrenzend_mit_angebot`` (the neighbours served by those, ``"|"``-joined),
+        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein Angebot erfasst“),
+        ``luecke`` (bool) and ``empfehlung`` (suggestion text; empty when the area
+        itself is served).
+    """
+    rows = []
+    for f in fields:
+        flags = _flags(need, f)
+        by_area = _services_by_area(services, year, f)
+        label = _label(f, labels)
+        for a in _natural(flags[flags].index):
+            own = by_area.get(a, set())
+            nb_with = [n for n in _natural(adjacency.get(a, ())) if by_area.get(n, set()) - own]
+            nb_services = set().union(*(by_area[n] for n in nb_with)) - own if nb_with else set()
+            if own:
+                status, text = COVERED, ""
+            elif nb_services:
+                status = NEIGHBOUR_ONLY
+                where = ("im angrenzenden Sozialraum " + nb_with[0] if len(nb_with) == 1
+                         else "in den angrenzenden Sozialräumen " + fmt.join_de(nb_with))
+                text = (f"Handlungsbedarf im Feld {label} in {a}; passende Angebote gibt es "
+                        f"nur {where}. Zu prüfen ist, ob sie erreichbar sind.")
+            else:
+                status = NONE
+                text = (f"Handlungsbedarf im Feld {label} in {a}; in der Bestandsaufnahme ist "
+                        "dort und in den angrenzenden Sozialräumen kein passendes Angebot "
+                        "erfasst. Zu prüfen ist, ob eines aufgebaut oder ausgeweitet werden "
+                        "kann.")
+            rows.append({S.AREA: a, S.FIELD: f, "bedarf": True, "angebote_im_raum": len(own),
+                         "angebote_angrenzend": len(nb_services),
+                         "angrenzend_mit_angebot": _join(nb_with),
+                         "versorgung": status, "luecke": status == NONE, "empfehlung": text})
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    return out.astype({"bedarf": bool, "angebote_im_raum": "int64",
+                       "angebote_angrenzend": "int64", "luecke": bool})
+
+
+# --------------------------------------------------------------------------- chain
+def chain_gaps(services: pd.DataFrame | None, areas: pd.DataFrame, stages: Sequence[str],
+               year: int, field: str | None = None) -> pd.DataFrame:
+    """Active services per Kommune × stage of the prevention chain (Präventionskette).
+
+    A service counts for a Kommune when it serves at least one of its areas; services
+    whose ``kettenstufe`` is not in ``stages`` are ignored, and with ``field`` also those
+    of other fields (each field has its own chain).
+
+    Parameters
+    ----------
+    services : ``angebote``; ``None`` = no inventory.
+    areas : ``sozialraum``, ``ags`` and optionally ``kommune`` (name).
+    stages : ``cfg.praeventionskette`` or ``cfg.chain_stages(field)`` (order = life course).
+    year : services active in this year count.
+    field : only services of this field count; ``None`` = all services.
+
+    Returns
+    -------
+    DataFrame
+        ``ags``, ``kommune``, ``stufe_nr`` (1-based position), ``kettenstufe``,
+        ``angebote`` (distinct services), ``luecke`` (True when no service); Kommunen
+        by AGS, stages in chain order.
+    """
+    area_ags = dict(zip(areas[S.AREA], areas[S.AGS], strict=True))
+    if S.KOMMUNE in areas.columns:
+        ags_name = dict(zip(areas[S.AGS], areas[S.KOMMUNE], strict=False))
+    else:
+        ags_name = {a: a for a in areas[S.AGS]}
+    per: dict[tuple[str, str], set[str]] = {}
+    if services is not None and not services.empty:
+        sa = service_areas(services, year)
+        if field is not None:
+            sa = sa[sa[S.FIELD] == field]
+        sa = sa.assign(**{S.AGS: sa[S.AREA].map(area_ags)}).dropna(subset=[S.AGS])
+        for (ags, stage), g in sa.groupby([S.AGS, "kettenstufe"]):
+            per[(ags, stage)] = set(g["angebot"])
+    rows = []
+    for ags in sorted(set(areas[S.AGS])):
+        for i, stage in enumerate(stages, start=1):
+            n = len(per.get((ags, stage), ()))
+            rows.append({S.AGS: ags, S.KOMMUNE: ags_name.get(ags, ags), "stufe_nr": i,
+                         "kettenstufe": stage, "angebote": n, "luecke": n == 0})
+    out = pd.DataFrame(rows, columns=CHAIN_COLUMNS)
+    return out.astype({"stufe_nr": "int64", "angebote": "int64", "luecke": bool})
+
+
+# --------------------------------------------------------------------------- impact
+def _lookup(ind: pd.DataFrame, key: str, code: str, indicator: str, year: object
+            ) -> pd.Series | None:
+    if ind is None or ind.empty or pd.isna(year):
+        return None
+    sel = ind[(ind[key] == code) & (ind[S.INDICATOR] == indicator) & (ind[S.YEAR] == int(year))]
+    return None if sel.empty else sel.iloc[0]
+
+
+def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind: pd.DataFrame,
+                    year: int) -> pd.DataFrame:
+    """Progress of each Wirkungsziel (goal ⇒ measures ⇒ indicator with target).
+
+    ``gebiet`` is an area code (area indicators) or an AGS (municipal indicators).
+
+    Definitions (``b`` baseline value in ``basisjahr``, ``w`` latest value in ``year``
+    with 95 % Wilson interval ``[ki_unten, ki_oben]``, ``t`` target value):
+
+    * ``richtung``: „senken“ if ``t < b``, „erhöhen“ if ``t > b``, „halten“ if equal;
+    * ``fortschritt`` = ``(b − w) / (b − t)``: share of the planned change achieved
+      (1 = target reached, negative = moved away; NaN for „halten“);
+    * ``erwartet`` = ``(year − basisjahr) / (zieljahr − basisjahr)``, clipped to 0…1:
+      the share expected under linear progress;
+    * ``status`` (first that applies):
+
+      1. „keine Daten“ – baseline or latest value missing;
+      2. „erreicht“ – the latest value is at or beyond the target (``w ≤ t`` when
+         decreasing, ``w ≥ t`` when increasing, ``w == t`` when holding);
+      3. „unsicher“ – not reached, but the target lies inside ``[ki_unten, ki_oben]``:
+         the latest value cannot be told apart from the target;
+      4. „auf Kurs“ – ``fortschritt ≥ erwartet``;
+      5. „nicht auf Kurs“ – otherwise (always for „halten“ when not reached).
+
+    Returns
+    -------
+    DataFrame
+        ``ziel_id``, ``ziel``, ``handlungsfeld``, ``gebiet``, ``ebene`` („sozialraum“ /
+        „kommune“ / „“), ``indikator``, ``basisjahr``, ``basiswert``, ``jahr``, ``wert``,
+        ``ki_unten``, ``ki_oben``, ``zielwert``, ``zieljahr``, ``richtung``,
+        ``fortschritt``, ``erwartet``, ``status``; goals in input order.
+    """
+    if goals is None or goals.empty:
+        return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    area_codes = set(area_ind[S.AREA]) if area_ind is not None and not area_ind.empty else set()
+    rows = []
+    for _, g in goals.iterrows():
+        code = str(g["gebiet"])
+        if code in area_codes:
+            level, ind, key = S.LEVEL_AREA, area_ind, S.AREA
+        else:
+            level, ind, key = S.LEVEL_MUNICIPALITY, mun_ind, S.AGS
+        base = _lookup(ind, key, code, g[S.INDICATOR], g["basisjahr"])
+        last = _lookup(ind, key, code, g[S.INDICATOR], year)
+        if base is None and last is None:
+            level = ""
+        b = float(base[S.VALUE]) if base is not None else np.nan
+        w = float(last[S.VALUE]) if last is not None else np.nan
+        lo = float(last[S.LOWER]) if last is not None else np.nan
+        hi = float(last[S.UPPER]) if last is not None else np.nan
+        t = float(g["zielwert"])
+        y0, y1 = g["basisjahr"], g["zieljahr"]
+        if pd.notna(y0) and pd.notna(y1) and int(y1) != int(y0):
+            expected = min(1.0, max(0.0, (year - int(y0)) / (int(y1) - int(y0))))
+        else:
+            expected = 1.0 if pd.notna(y1) and year >= int(y1) else 0.0
+        if pd.isna(b):
+            direction = ""
+        else:
+            direction = "senken" if t < b else "erhöhen" if t > b else "halten"
+        progress = (b - w) / (b - t) if direction in ("senken", "erhöhen") else np.nan
+        if pd.isna(b) or pd.isna(w):
+            status = NO_DATA
+        elif (direction == "senken" and w <= t) or (direction == "erhöhen" and w >= t) or \
+                (direction == "halten" and w == t):
+            status = REACHED
+        elif pd.notna(lo) and pd.notna(hi) and lo <= t <= hi:
+            status = UNCERTAIN
+        elif direction != "halten" and progress >= expected:
+            status = ON_TRACK
+        else:
+            status = OFF_TRACK
+        rows.append({"ziel_id": g["ziel_id"], "ziel": g.get("ziel", ""),
+                     S.FIELD: g.get(S.FIELD, ""), "gebiet": code, "ebene": level,
+                     S.INDICATOR: g[S.INDICATOR], "basisjahr": y0, "basiswert": b,
+                     "jahr": year, "wert": w, "ki_unten": lo, "ki_oben": hi, "zielwert": t,
+                     "zieljahr": y1, "richtung": direction, "fortschritt": progress,
+                     "erwartet": expected, "status": status})
+    out = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+    floats = ["basiswert", "wert", "ki_unten", "ki_oben", "zielwert", "fortschritt", "erwartet"]
+    return out.astype({c: "float64" for c in floats})
+
+
+# --------------------------------------------------------------------------- clusters
+def _components(nodes: set[str], adjacency: Mapping[str, set[str]]) -> list[list[str]]:
+    """Connected components of ``nodes`` under ``adjacency`` (BFS), natural order."""
+    seen: set[str] = set()
+    comps = []
+    for start in _natural(nodes):
+        if start in seen:
+            continue
+        comp, queue = [], [start]
+        seen.add(start)
+        while queue:
+            a = queue.pop()
+            comp.append(a)
+            for n in adjacency.get(a, ()):
+                if n in nodes and n not in seen:
+                    seen.add(n)
+                    queue.append(n)
+        comps.append(_natural(comp))
+    return comps
+
+
+def intermunicipal_clusters(need: pd.DataFrame, areas: pd.DataFrame,
+                            adjacency: Mapping[str, set[str]], fields: Sequence[str]
+                            ) -> pd.DataFrame:
+    """Clusters of adjacent areas with need in the same field that cross a Kommune border.
+
+    Connected components (plain BFS over :func:`adjacency`) of the areas with need in
+    a field; only components touching more than one Kommune are kept.
+
+    Parameters
+    ----------
+    need : per area (index) a boolean column ``<field>_bedarf_flag``.
+    areas : ``sozialraum``, ``ags`` and optionally ``kommune`` (name).
+    adjacency : area → neighbours.
+    fields : fields to examine, in output order.
+
+    Returns
+    -------
+    DataFrame
+        ``handlungsfeld``, ``cluster`` (``"<field>-<n>"``, numbered 1, 2, … among the
+        kept clusters of the field in natural order of their smallest area code – stable
+        for the same data), ``sozialraeume`` (natural order, ``"|"``-joined),
+        ``kommunen`` (names sorted alphabetically, ``"|"``), ``ags`` (sorted, ``"|"``),
+        ``anzahl_sozialraeume``, ``anzahl_kommunen``.
+    """
+    area_ags = dict(zip(areas[S.AREA], areas[S.AGS], strict=True))
+    names = (dict(zip(areas[S.AGS], areas[S.KOMMUNE], strict=False))
+             if S.KOMMUNE in areas.columns else {a: a for a in areas[S.AGS]})
+    rows = []
+    for f in fields:
+        flags = _flags(need, f)
+        n = 0
+        for comp in _components(set(flags[flags].index), adjacency):
+            ags = sorted({area_ags[a] for a in comp if a in area_ags})
+            if len(ags) < 2:
+                continue
+            n += 1
+            rows.append({S.FIELD: f, "cluster": f"{f}-{n}", "sozialraeume": _join(comp),
+                         "kommunen": _join(sorted(names.get(a, a) for a in ags)),
+                         S.AGS: _join(ags), "anzahl_sozialraeume": len(comp),
+                         "anzahl_kommunen": len(ags)})
+    out = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
+    return out.astype({"anzahl_sozialraeume": "int64", "anzahl_kommunen": "int64"})
+
+
+# --------------------------------------------------------------------------- responsibility
+#: what each kind of recommendation is called on the page
+KIND_TITLES = {
+    "versorgungsluecke": "Angebot prüfen",
+    "nur_angrenzend": "Erreichbarkeit prüfen",
+    "interkommunal": "Interkommunaler Ansatz",
+    "themengleich": "Austausch themengleicher Kommunen",
+    "wirkungsziel": "Wirkungsziel überprüfen",
+    "grenzfaelle": "Grenzfälle vor Ort prüfen",
+}
+#: default horizon of each kind (``konzept.empfehlungen.<art>.zeithorizont`` overrides)
+DEFAULT_HORIZON = {
+    "versorgungsluecke": "mittelfristig", "nur_angrenzend": "kurzfristig",
+    "interkommunal": "mittelfristig", "themengleich": "kurzfristig",
+    "wirkungsziel": "kurzfristig", "grenzfaelle": "kurzfristig",
+}
+#: default level of the kinds whose level does not follow the carrier of the field
+FIXED_LEVEL = {"interkommunal": "gemeinsam", "themengleich": "gemeinsam",
+               "grenzfaelle": "eigen"}
+PRIORITIES = ("hoch", "mittel", "niedrig")
+REC_COLUMNS = ["nr", "handlungsfeld", "art", "titel", "prioritaet", "ebene", "zustaendig",
+               "sozialraeume", "kommunen", "ags", "bezug", "text", "schritt", "zeithorizont",
+               "bis", "grundlage"]
+RECOMMENDATION_COLUMNS = REC_COLUMNS
+
+
+def carrier(field: str, ags: str, concept: Any) -> str:
+    """Who carries the services of ``field`` in Kommune ``ags``: „region“ or „kommune“.
+
+    ``konzept.zustaendigkeit`` names per field „region“, „kommune“ or a task of
+    ``konzept.aufgaben`` (e.g. the Jugendamt); a task is carried by the region for the
+    Kommunen in its ``region_traegt`` and by the Kommune itself elsewhere. Fields not
+    listed: „kommune“ (the concept recommends, the Kommune decides).
+    """
+    who = _attr(concept, "zustaendigkeit", {}).get(field, "kommune")
+    if who in ("region", "kommune"):
+        return who
+    task = _attr(concept, "aufgaben", {})[who]
+    return "region" if ags in set(_attr(task, "region_traegt", ())) else "kommune"
+
+
+def responsible_levels(kind: str, field: str, ags: Sequence[str], concept: Any
+                       ) -> list[tuple[str, list[str]]]:
+    """Default responsible level(s) of a recommendation and the Kommunen of each.
+
+    * ``konzept.empfehlungen.<kind>.ebene`` other than ``auto`` wins;
+    * inter-municipal approaches and exchange of themengleiche Kommunen are developed
+      jointly („gemeinsam“); checking borderline classifications is the region's own
+      work („eigen“);
+    * everything about services (gaps, reachability, impact goals) follows the carrier
+      of the field per Kommune (:func:`carrier`): the region's own competence where it
+      carries the task, a recommendation to the Kommune elsewhere – a recommendation
+      concerning both kinds of Kommune is split in two.
+
+    Returns
+    -------
+    list of ``(level, ags)``, levels in the order eigen, gemeinsam, empfehlung.
+    """
+    ags = sorted(set(ags))
+    spec = _attr(concept, "empfehlungen", {}).get(kind)
+    fixed = _attr(spec, "ebene", "auto") if spec is not None else "auto"
+    if fixed != "auto":
+        return [(fixed, ags)]
+    if kind in FIXED_LEVEL:
+        return [(FIXED_LEVEL[kind], ags)]
+    own = [a for a in ags if carrier(field, a, concept) == "region"]
+    other = [a for a in ags if a not in own]
+    return [(lvl, grp) for lvl, grp in (("eigen", own), ("empfehlung", other)) if grp] or \
+        [("empfehlung", [])]
+
+
+def counted_cumulation(need: pd.DataFrame, counted: Sequence[str]) -> pd.Series:
+    """Per area the number of *counted* fields with need (``separat`` fields left out)."""
+    if not counted:
+        return pd.Series(0, index=need.index, dtype="int64")
+    return sum((_flags(need, f).astype("int64") for f in counted),
+               pd.Series(0, index=need.index, dtype="int64"))
+
+
+def borderline(need: pd.DataFrame, stability: pd.DataFrame | None, field: str,
+               stable_from: float) -> pd.Series:
+    """Areas whose classification in ``field`` is a borderline case (fewer than
+    ``stable_from`` of the robustness variants agree); all False without stability."""
+    flags = _flags(need, field)
+    if stability is None or field not in getattr(stability, "columns", ()):
+        return pd.Series(False, index=need.index)
+    share = stability[field].reindex(need.index)
+    agree = share.where(flags, 1 - share)
+    return (agree < stable_from).fillna(False).astype(bool)
+
+
+# --------------------------------------------------------------------------- recommendations
+def _rank(priority: str) -> int:
+    return PRIORITIES.index(priority)
+
+
+def _in_areas(codes: Sequence[str]) -> str:
+    return _areas_phrase(codes)
+
+
+def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tuple[str, str]],
+                    year: int, *, gap_table: pd.DataFrame | None = None,
+                    clusters: pd.DataFrame | None = None, groups: pd.DataFrame | None = None,
+                    progress: pd.DataFrame | None = None, need: pd.DataFrame | None = None,
+                    stability: pd.DataFrame | None = None, stable_from: float = 0.8,
+                    counted: Sequence[str] = (), area_ags: Mapping[str, str] | None = None,
+                    names: Mapping[str, str] | None = None,
+                    labels: Mapping[str, str] | None = None,
+                    titles: Mapping[str, str] | None = None,
+                    level_labels: Mapping[str, str] | None = None,
+                    values: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """The recommendations of the concept (METHOD.md §7), each with priority, level,
+    areas and Kommunen, evidence, next step and horizon.
+
+    Per field, derived from the other results: (1) ``versorgungsluecke`` – areas with
+    need and no service in or next to them; (2) ``nur_angrenzend`` – areas served only
+    from a neighbour; (3) ``interkommunal`` – one per inter-municipal cluster;
+    (4) ``themengleich`` – one per theme of the field named by at least two Kommunen;
+    (5) ``wirkungsziel`` – one per goal „nicht auf Kurs“; (6) ``grenzfaelle`` – when at
+    least ``konzept.grenzfaelle_anteil`` of the field's need classifications are
+    borderline. (1), (2) and (5) are split by responsible level (:func:`responsible_levels`).
+
+    Priority (``konzept.empfehlungen.<art>.prioritaet`` other than ``auto`` wins):
+
+    * area kinds: „niedrig“ when every classification concerned is borderline, „hoch“
+      when at least half of the areas concerned are stable and have need in at least
+      ``konzept.kumulation_ab`` counted fields, else „mittel“;
+    * themes: „hoch“ when every Kommune that named it has an area with need in the
+      field, „niedrig“ when none has, else „mittel“;
+    * goals: „hoch“ when the value moved away from the target, else „mittel“;
+      borderline checks: „mittel“.
+
+    Within a field: by priority (hoch first), then in the order above; ``nr`` counts
+    1, 2, … over all fields.
+
+    Parameters
+    ----------
+    texts : kind → (recommendation template, next-step template), Markdown sentences
+        with placeholders (:data:`analysis.contract.config.RECOMMENDATION_SLOTS`).
+    year : report year (horizon years are counted from it).
+    need, stability : per area flags ``<field>_bedarf_flag`` and the share of variants.
+    counted : fields counted in the cumulation. area_ags : area → Kommune id.
+    names : Kommune id → name; area code → label (for goals).
+    labels : field → short name; titles : field → title.
+    level_labels : level → label (``konzept.ebenen`` with the region inserted).
+    values : placeholders common to every text (region, …).
+
+    Returns
+    -------
+    DataFrame with :data:`REC_COLUMNS`; multi-valued cells ``"|"``-joined.
+    """
+    labels, titles, names = dict(labels or {}), dict(titles or {}), dict(names or {})
+    area_ags = dict(area_ags or {})
+    level_labels = dict(level_labels or {})
+    kumulation_ab = int(_attr(concept, "kumulation_ab", 3))
+    share_from = float(_attr(concept, "grenzfaelle_anteil", 0.25))
+    horizons = _attr(concept, "zeithorizonte", {"kurzfristig": 2, "mittelfristig": 4,
+                                                 "langfristig": 6})
+    part = _attr(concept, "beteiligung", None)
+    fmt_of = {"versorgungsluecke": _attr(part, "sozialraum", ""),
+              "nur_angrenzend": _attr(part, "sozialraum", ""),
+              "interkommunal": _attr(part, "interkommunal", ""),
+              "grenzfaelle": _attr(part, "grenzfaelle", "")}
+    cum = counted_cumulation(need, counted) if need is not None else pd.Series(dtype="int64")
+
+    def setting(kind: str, key: str, default: Any) -> Any:
+        spec = _attr(concept, "empfehlungen", {}).get(kind)
+        v = _attr(spec, key, None) if spec is not None else None
+        return default if v in (None, "auto") else v
+
+    def area_priority(field: str, codes: Sequence[str]) -> str:
+        if need is None:
+            return "mittel"
+        bl = borderline(need, stability, field, stable_from)
+        if codes and all(bool(bl.get(a, False)) for a in codes):
+            return "niedrig"
+        strong = sum(1 for a in codes
+                     if int(cum.get(a, 0)) >= kumulation_ab and not bool(bl.get(a, False)))
+        return "hoch" if codes and 2 * strong >= len(codes) else "mittel"
+
+    def kommune_names(ags: Iterable[str]) -> list[str]:
+        return sorted(names.get(a, a) for a in set(ags))
+
+    def who(level: str, ags: Sequence[str]) -> str:
+        if level == "empfehlung" and ags:  # name the Kommunen the recommendation is for
+            return f"Empfehlung an {fmt.join_de(kommune_names(ags))}"
+        return level_labels.get(level, level)
+
+    items: dict[str, list[dict]] = {f: [] for f in fields}
+
+    def add(field: str, kind: str, priority: str, level: str, codes: Sequence[str],
+            ags: Sequence[str], ref: str, evidence: str, extra: Mapping[str, object]) -> None:
+        horizon = setting(kind, "zeithorizont", DEFAULT_HORIZON[kind])
+        until = year + int(horizons[horizon])
+        codes = _natural(codes)
+        kommunen = kommune_names(ags)
+        slot = {**(values or {}), "feld": labels.get(field, field),
+                "feld_titel": titles.get(field, labels.get(field, field)),
+                "gebiete": fmt.join_de(codes), "im_gebiet": _in_areas(codes) if codes else "",
+                "kommunen": fmt.join_de(kommunen), "format": fmt_of.get(kind, ""),
+                "bis": until, "thema": "", "anzahl_kommunen": "", "ziel": "", "ort": "",
+                "grund": "", "anzahl_grenzfaelle": "", "anzahl_bedarf": ""}
+        slot.update(extra)
+        text, step = texts[kind]
+        items[field].append({
+            S.FIELD: field, "art": kind, "titel": KIND_TITLES[kind],
+            "prioritaet": setting(kind, "prioritaet", priority), "ebene": level,
+            "zustaendig": who(level, sorted(set(ags))),
+            "sozialraeume": _join(codes), "kommunen": _join(kommunen),
+            S.AGS: _join(sorted(set(ags))), "bezug": ref,
+            "text": _fill(text, slot), "schritt": _fill(step, slot),
+            "zeithorizont": horizon, "bis": until, "grundlage": evidence})
+
+    for f in fields:
+        if gap_table is not None and not gap_table.empty:
+            g = gap_table[gap_table[S.FIELD] == f]
+            for kind, mask in (("versorgungsluecke", g["luecke"].astype(bool)),
+                               ("nur_angrenzend", g["versorgung"] == NEIGHBOUR_ONLY)):
+                codes = _natural(g.loc[mask, S.AREA])
+                if not codes:
+                    continue
+                for level, ags in responsible_levels(kind, f, [area_ags.get(a, "") for a in codes],
+                                                     concept):
+                    mine = [a for a in codes if area_ags.get(a, "") in ags] or codes
+                    add(f, kind, area_priority(f, mine), level, mine,
+                        [area_ags.get(a, "") for a in mine if a in area_ags], _join(mine),
+                        "feld", {})
+        if clusters is not None and not clusters.empty:
+            for _, c in clusters[clusters[S.FIELD] == f].iterrows():
+                codes = c["sozialraeume"].split(SEP)
+                ags = c[S.AGS].split(SEP)
+                for level, grp in responsible_levels("interkommunal", f, ags, concept):
+                    add(f, "interkommunal", area_priority(f, codes), level, codes, grp,
+                        c["cluster"], "cluster", {})
+        if groups is not None and not groups.empty:
+            sel = groups[(groups[S.FIELD] == f) & (groups["anzahl"] >= 2)]
+            for _, t in sel.iterrows():
+                ags = [a for a in str(t[S.AGS]).split(SEP) if a]
+                with_need = set()
+                if need is not None:
+                    fl = _flags(need, f)
+                    with_need = {area_ags.get(a) for a in fl.index[fl]}
+                n_with = sum(a in with_need for a in ags)
+                prio = "hoch" if n_with == len(ags) else "niedrig" if n_with == 0 else "mittel"
+                for level, grp in responsible_levels("themengleich", f, ags, concept):
+                    add(f, "themengleich", prio, level, [], grp, t["thema"], "thema",
+                        {"thema": t["titel"], "format": t["format"],
+                         "anzahl_kommunen": fmt.number_word(len(ags))})
+        if progress is not None and not progress.empty:
+            off = progress[(progress[S.FIELD] == f) & (progress["status"] == OFF_TRACK)]
+            for _, p in off.iterrows():
+                place = p["gebiet"]
+                ags = [area_ags.get(place, place)]
+                if pd.notna(p["fortschritt"]) and p["fortschritt"] < 0:
+                    why, prio = (f"Der Wert hat sich seit {p['basisjahr']} vom Zielwert "
+                                 "entfernt"), "hoch"
+                else:
+                    why = (f"Erreicht ist {fmt.percent(100 * p['fortschritt'], 0)} der "
+                           f"geplanten Veränderung, erwartet waren "
+                           f"{fmt.percent(100 * p['erwartet'], 0)}")
+                    prio = "mittel"
+                codes = [place] if place in area_ags else []
+                for level, grp in responsible_levels("wirkungsziel", f, ags, concept):
+                    add(f, "wirkungsziel", prio, level, codes, grp, p["ziel_id"], "ziel",
+                        {"ziel": p["ziel"], "ort": names.get(place, place), "grund": why})
+        if need is not None and stability is not None and f in getattr(stability, "columns", ()):
+            fl = _flags(need, f)
+            bl = borderline(need, stability, f, stable_from) & fl
+            n, k = int(fl.sum()), int(bl.sum())
+            if k and k >= share_from * n:
+                codes = _natural(bl.index[bl])
+                for level, grp in responsible_levels(
+                        "grenzfaelle", f, [area_ags.get(a, "") for a in codes], concept):
+                    add(f, "grenzfaelle", "mittel", level, codes, grp, _join(codes),
+                        "grenzfaelle", {"anzahl_grenzfaelle": fmt.number(k),
+                                        "anzahl_bedarf": fmt.number(n)})
+    rows = []
+    for f in fields:
+        order = sorted(range(len(items[f])),
+                       key=lambda i, f=f: (_rank(items[f][i]["prioritaet"]), i))
+        rows += [items[f][i] for i in order]
+    for i, r in enumerate(rows, start=1):
+        r["nr"] = i
+    out = pd.DataFrame(rows, columns=REC_COLUMNS)
+    return out.astype({"nr": "int64", "bis": "int64"})
+
+
+def _fill(template: str, values: Mapping[str, object]) -> str:
+    """Insert ``values`` into a sentence template (placeholders checked by the config)."""
+    return " ".join(template.format_map({k: str(v) for k, v in values.items()}).split())
+
+
+# --------------------------------------------------------------------------- key messages
+def _tied_best(counts: Mapping[str, int]) -> tuple[int, list[str]]:
+    """The largest value and every key that has it (in the given order)."""
+    if not counts:
+        return 0, []
+    best = max(counts.values())
+    return best, [k for k, v in counts.items() if v == best]
+
+
+def _in_fields(names: Sequence[str]) -> str:
+    return (f"im Feld {names[0]}" if len(names) == 1
+            else f"in den Feldern {fmt.join_de(names)}")
+
+
+def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[str],
+                 labels: Mapping[str, str], area_ags: Mapping[str, str],
+                 names: Mapping[str, str], *, stability: pd.DataFrame | None = None,
+                 stable_from: float = 0.8, need_previous: pd.DataFrame | None = None,
+                 base_year: int | None = None, kumulation_ab: int = 3,
+                 recommendations: pd.DataFrame | None = None,
+                 level_labels: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Four to six key messages („Das Wichtigste in Kürze“) computed from the results.
+
+    In this order, each a German sentence (``art``, ``text``, ``feld`` – the field a
+    reader should look at, or ``""``):
+
+    1. ``bedarf`` – areas with need in at least one counted field, and the field(s)
+       with the most areas (ties listed, with the number of Kommunen);
+    2. ``veraenderung`` – the field(s) with the most areas newly in need since
+       ``base_year`` (only with a comparison year);
+    3. ``kumulation`` – areas with need in at least ``kumulation_ab`` counted fields and
+       the Kommune(s) with the most of them (only with that many counted fields);
+    4. ``sicherheit`` – borderline classifications among those with need, and the
+       field(s) with the most (only with robustness results);
+    5. ``konzept`` – the number of recommendations, how many with high priority, and
+       how many per responsible level (only with ``recommendations``).
+
+    Numbers up to twelve are written in words; 0, 1 and many are worded separately.
+    """
+    n_areas = len(need)
+    flags = {f: _flags(need, f) for f in fields}
+    out: list[dict[str, str]] = []
+    any_counted = (pd.concat([flags[f] for f in counted], axis=1).any(axis=1)
+                   if counted else pd.Series(False, index=need.index))
+    n_any = int(any_counted.sum())
+    per_field = {f: int(flags[f].sum()) for f in fields}
+    best, tops = _tied_best(per_field)
+    of_areas = f"der {fmt.number_word(n_areas)} Sozialräume"
+    if best == 0:
+        out.append({"art": "bedarf", "feld": "", "text":
+                    f"In keinem {of_areas} besteht nach den Regeln des Berichts "
+                    "Handlungsbedarf."})
+    else:
+        scope = ("dem Handlungsfeld " + labels.get(counted[0], counted[0])
+                 if len(counted) == 1 else
+                 f"mindestens einem der {fmt.number_word(len(counted))} gezählten Handlungsfelder")
+        if n_any == n_areas and n_areas > 1:
+            head = f"Alle {fmt.number_word(n_areas)} Sozialräume haben Handlungsbedarf in {scope}."
+        else:
+            who = ("Keiner" if n_any == 0 else "Einer" if n_any == 1 else
+                   fmt.number_word(n_any)[:1].upper() + fmt.number_word(n_any)[1:])
+            verb = "hat" if n_any <= 1 else "haben"
+            head = f"{who} {of_areas} {verb} Handlungsbedarf in {scope}."
+        mun = {f: len({area_ags.get(a) for a in flags[f].index[flags[f]]}) for f in tops}
+        if len(tops) == 1:
+            f = tops[0]
+            tail = (f"Am häufigsten besteht Handlungsbedarf im Feld {labels.get(f, f)}: in "
+                    f"{fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
+                    + ("" if len(set(area_ags.values())) <= 1 else
+                       f" in {fmt.count_words(mun[f], 'Kommune', 'Kommunen', 'f', 'dat')}")
+                    + ".")
+        else:
+            tail = (f"Am häufigsten besteht Handlungsbedarf "
+                    f"{_in_fields([labels.get(f, f) for f in tops])}, "
+                    f"in je {fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
+        out.append({"art": "bedarf", "feld": tops[0], "text": f"{head} {tail}"})
+
+    if need_previous is not None and base_year is not None:
+        entered, left = {}, {}
+        for f in fields:
+            before = _flags(need_previous, f).reindex(need.index, fill_value=False)
+            entered[f] = int((flags[f] & ~before).sum())
+            left[f] = int((~flags[f] & before).sum())
+        most, tops_c = _tied_best(entered)
+        if most == 0:
+            gone = sum(left.values())
+            text = (f"Seit {base_year} ist in keinem Feld ein Sozialraum neu mit "
+                    "Handlungsbedarf hinzugekommen"
+                    + (f"; in {fmt.count_words(gone, 'Fall', 'Fällen', 'm', 'dat')} ist der "
+                       "Handlungsbedarf entfallen." if gone else
+                       "; auch entfallen ist er nirgends."))
+            out.append({"art": "veraenderung", "feld": "", "text": text})
+        else:
+            where = _in_fields([labels.get(f, f) for f in tops_c])
+            verb = "hat" if most == 1 else "haben"
+            each = "je " if len(tops_c) > 1 else ""
+            lost_txt = ""
+            if len(tops_c) == 1:
+                k = left[tops_c[0]]
+                lost_txt = ("; in keinem ist er entfallen" if k == 0 else
+                            f"; in {fmt.count_words(k, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
+                            " ist er entfallen")
+            out.append({"art": "veraenderung", "feld": tops_c[0], "text":
+                        f"Die größte Veränderung seit {base_year}: {where[0].upper()}"
+                        f"{where[1:]} {verb} "
+                        f"{each}{fmt.count_words(most, 'Sozialraum', 'Sozialräume', 'm', 'nom')} "
+                        f"neu Handlungsbedarf{lost_txt}."})
+
+    if len(counted) >= kumulation_ab:
+        cum = counted_cumulation(need, counted)
+        many = cum.index[cum >= kumulation_ab]
+        n_c = fmt.number_word(len(counted))
+        scope = (f"allen {n_c} gezählten Feldern" if kumulation_ab == len(counted) else
+                 f"{fmt.number_word(kumulation_ab)} oder mehr der {n_c} gezählten Felder")
+        if len(many) == 0:
+            text = f"Kein Sozialraum hat Handlungsbedarf in {scope}."
+        else:
+            text = (f"In {fmt.count_words(len(many), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
+                    f" kommt Handlungsbedarf in {scope} zusammen")
+            per_mun: dict[str, int] = {}
+            for a in many:
+                m = names.get(area_ags.get(a, ""), area_ags.get(a, ""))
+                per_mun[m] = per_mun.get(m, 0) + 1
+            per_mun = dict(sorted(per_mun.items()))
+            top_n, top_m = _tied_best(per_mun)
+            if len(set(area_ags.values())) > 1 and len(many) > 1:
+                if len(top_m) == 1:
+                    text += f", die meisten in {top_m[0]} ({fmt.number_word(top_n)})"
+                elif len(top_m) < len(per_mun):
+                    text += (f", die meisten in {fmt.join_de(top_m)} "
+                             f"(je {fmt.number_word(top_n)})")
+                else:
+                    text += (f", gleich verteilt auf {fmt.join_de(top_m)} "
+                             f"(je {fmt.number_word(top_n)})")
+            text += "."
+        out.append({"art": "kumulation", "feld": "", "text": text})
+
+    if stability is not None and all(f in stability.columns for f in fields):
+        per_b = {f: int((borderline(need, stability, f, stable_from) & flags[f]).sum())
+                 for f in fields}
+        total = sum(per_field.values())
+        nb = sum(per_b.values())
+        pct = fmt.number(stable_from * 100)
+        if total == 0:
+            pass
+        elif nb == 0:
+            out.append({"art": "sicherheit", "feld": "", "text":
+                        f"Alle {fmt.number_word(total)} Einstufungen mit Handlungsbedarf sind "
+                        f"stabil: Mindestens {pct} % der Varianten der Robustheitsprüfung "
+                        "kommen zum selben Ergebnis." if total > 1 else
+                        "Die eine Einstufung mit Handlungsbedarf ist stabil."})
+        else:
+            most_b, tops_b = _tied_best(per_b)
+            where = fmt.join_de(f"{labels.get(f, f)} ({fmt.number(per_b[f])} von "
+                                f"{fmt.number(per_field[f])})" for f in tops_b)
+            if nb == 1:
+                subject = (f"Eine der {fmt.number_word(total)} Einstufungen mit Handlungsbedarf "
+                           f"ist ein Grenzfall (Feld {where})")
+            else:
+                subject = (f"{fmt.number_word(nb)[:1].upper()}{fmt.number_word(nb)[1:]} der "
+                           f"{fmt.number_word(total)} Einstufungen mit Handlungsbedarf sind "
+                           "Grenzfälle, die meisten "
+                           + (f"im Feld {where}" if len(tops_b) == 1 else
+                              f"in den Feldern {where}"))
+            out.append({"art": "sicherheit", "feld": tops_b[0], "text":
+                        f"Wie sicher die Einstufung ist: {subject}. Bei Grenzfällen kommen "
+                        f"weniger als {pct} % der Varianten mit anderen Schwellen, Gewichten "
+                        "oder ohne einen Indikator zum selben Ergebnis; sie sollten vor Ort "
+                        "geprüft werden."})
+
+    if recommendations is not None:
+        rec = recommendations
+        n = len(rec)
+        if n == 0:
+            out.append({"art": "konzept", "feld": "", "text":
+                        "Aus den Ergebnissen ergibt sich keine Empfehlung."})
+        else:
+            high = int((rec["prioritaet"] == "hoch").sum())
+            lvl = dict(level_labels or {})
+            parts = [f"{'eine' if k == 1 else fmt.number_word(k)} „{lvl.get(level, level)}“"
+                     for level in ("eigen", "gemeinsam", "empfehlung")
+                     if (k := int((rec["ebene"] == level).sum()))]
+            head = (f"Das Handlungskonzept schlägt "
+                    f"{fmt.count_words(n, 'Empfehlung', 'Empfehlungen', 'f', 'akk')} vor, "
+                    + ("keine mit hoher Priorität" if high == 0 else
+                       "eine mit hoher Priorität" if high == 1 else
+                       f"{fmt.number_word(high)} davon mit hoher Priorität"))
+            out.append({"art": "konzept", "feld": "", "text":
+                        f"{head}. Nach Zuständigkeit: {fmt.join_de(parts)}."})
+    return out
+
+
+# --------------------------------------------------------------------------- priorities × need
+MATRIX_COLUMNS = ["ags", "kommune", "handlungsfeld", "themen", "benannt", "bedarf",
+                  "klasse"]
+MATCH = "benannt und gemessen"
+NAMED_ONLY = "benannt, kein Bedarf gemessen"
+MEASURED_ONLY = "Bedarf gemessen, nicht benannt"
+NEITHER = "weder benannt noch gemessen"
+
+
+def priority_need_matrix(priorities: pd.DataFrame | None, themes: Mapping[str, Any],
+                         municipalities: pd.DataFrame, need: pd.DataFrame,
+                         area_ags: Mapping[str, str]) -> pd.DataFrame:
+    """The Kommunen's named priorities against their measured need (work package 6).
+
+    One row per Kommune × field that has at least one configured theme: the themes the
+    Kommune named in that field (``themen``, ids ``"|"``-joined), ``benannt`` (any),
+    ``bedarf`` (number of its areas with need in the field) and ``klasse``: „benannt
+    und gemessen“, „benannt, kein Bedarf gemessen“, „Bedarf gemessen, nicht benannt“ or
+    „weder benannt noch gemessen“. Kommunen in the order of ``municipalities``, fields
+    in the order of their first theme.
+    """
+    fields = list(dict.fromkeys(_attr(t, "handlungsfeld") for t in themes.values()))
+    pri = priorities if priorities is not None else pd.DataFrame(columns=[S.AGS, "thema"])
+    rows = []
+    for _, m in municipalities.iterrows():
+        mine = set(pri.loc[pri[S.AGS] == m[S.AGS], "thema"])
+        for f in fields:
+            named = [t for t, spec in themes.items()
+                     if t in mine and _attr(spec, "handlungsfeld") == f]
+            fl = _flags(need, f)
+            n = int(sum(1 for a in fl.index[fl] if area_ags.get(a) == m[S.AGS]))
+            cls = (MATCH if named and n else NAMED_ONLY if named else
+                   MEASURED_ONLY if n else NEITHER)
+            rows.append({S.AGS: m[S.AGS], S.KOMMUNE: m["name"], S.FIELD: f,
+                         "themen": _join(named), "benannt": bool(named), "bedarf": n,
+                         "klasse": cls})
+    return pd.DataFrame(rows, columns=MATRIX_COLUMNS).astype({"bedarf": "int64",
+                                                              "benannt": bool})
+
+
+# --------------------------------------------------------------------------- participation
+PARTICIPATION_COLUMNS = ["format", "anlass", "handlungsfeld", "bezug", "kommunen",
+                         "sozialraeume", "zeithorizont", "bis"]
+
+
+def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | None,
+                       need: pd.DataFrame, stability: pd.DataFrame | None,
+                       fields: Sequence[str], counted: Sequence[str],
+                       area_ags: Mapping[str, str], names: Mapping[str, str],
+                       concept: Any, year: int, stable_from: float = 0.8,
+                       labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Participation formats planned per theme, cluster, Kommune and field.
+
+    * a theme named by two or more Kommunen: its exchange format (``thema`` from
+      ``thema_ab`` Kommunen, else ``tandem``), anlass „Thema: <titel>“;
+    * an inter-municipal cluster: ``interkommunal`` with the Kommunen concerned;
+    * a Kommune with areas of cumulated need (≥ ``kumulation_ab`` counted fields):
+      ``sozialraum`` – one conference per Kommune for these areas;
+    * a field with at least ``grenzfaelle_anteil`` borderline classifications:
+      ``grenzfaelle``.
+
+    Horizons as the matching recommendation kind (``themengleich``, ``interkommunal``,
+    ``versorgungsluecke``, ``grenzfaelle``). Returns :data:`PARTICIPATION_COLUMNS`.
+    """
+    labels = dict(labels or {})
+    part = _attr(concept, "beteiligung")
+    horizons = _attr(concept, "zeithorizonte")
+
+    def horizon(kind: str) -> tuple[str, int]:
+        spec = _attr(concept, "empfehlungen", {}).get(kind)
+        h = (_attr(spec, "zeithorizont", None) if spec is not None else None) or \
+            DEFAULT_HORIZON[kind]
+        return h, year + int(horizons[h])
+
+    def kn(ags: Iterable[str]) -> str:
+        return _join(sorted(names.get(a, a) for a in set(ags)))
+
+    rows = []
+    if groups is not None and not groups.empty:
+        for _, t in groups[groups["anzahl"] >= 2].iterrows():
+            h, until = horizon("themengleich")
+            rows.append({"format": t["format"], "anlass": "Thema", S.FIELD: t[S.FIELD],
+                         "bezug": t["titel"], "kommunen": t["kommunen"], "sozialraeume": "",
+                         "zeithorizont": h, "bis": until})
+    if clusters is not None and not clusters.empty:
+        for _, c in clusters.iterrows():
+            h, until = horizon("interkommunal")
+            rows.append({"format": _attr(part, "interkommunal"),
+                         "anlass": "Gemeindeübergreifendes Gebiet", S.FIELD: c[S.FIELD],
+                         "bezug": f"{labels.get(c[S.FIELD], c[S.FIELD])}: "
+                                  f"{fmt.join_de(c['sozialraeume'].split(SEP))}",
+                         "kommunen": c["kommunen"], "sozialraeume": c["sozialraeume"],
+                         "zeithorizont": h, "bis": until})
+    k = int(_attr(concept, "kumulation_ab", 3))
+    if len(counted) >= k:
+        cum = counted_cumulation(need, counted)
+        many = _natural(cum.index[cum >= k])
+        by_ags: dict[str, list[str]] = {}
+        for a in many:
+            by_ags.setdefault(area_ags.get(a, ""), []).append(a)
+        for ags in sorted(by_ags, key=lambda x: names.get(x, x)):
+            h, until = horizon("versorgungsluecke")
+            rows.append({"format": _attr(part, "sozialraum"),
+                         "anlass": "Kumulation von Handlungsbedarfen", S.FIELD: "",
+                         "bezug": fmt.join_de(by_ags[ags]), "kommunen": kn([ags]),
+                         "sozialraeume": _join(by_ags[ags]), "zeithorizont": h, "bis": until})
+    share_from = float(_attr(concept, "grenzfaelle_anteil", 0.25))
+    if stability is not None:
+        for f in fields:
+            fl = _flags(need, f)
+            bl = borderline(need, stability, f, stable_from) & fl
+            if bl.sum() and bl.sum() >= share_from * fl.sum():
+                codes = _natural(bl.index[bl])
+                h, until = horizon("grenzfaelle")
+                rows.append({"format": _attr(part, "grenzfaelle"),
+                             "anlass": "Grenzfälle der Einstufung", S.FIELD: f,
+                             "bezug": labels.get(f, f),
+                             "kommunen": kn(area_ags.get(a, "") for a in codes),
+                             "sozialraeume": _join(codes), "zeithorizont": h, "bis": until})
+    return pd.DataFrame(rows, columns=PARTICIPATION_COLUMNS).astype({"bis": "int64"})
+
+
+# --------------------------------------------------------------------------- work packages
+WORK_PACKAGE_COLUMNS = ["nr", "arbeitspaket", "titel", "bausteine", "umsetzung", "links"]
+
+
+def work_packages(packages: Mapping[str, Any],
+                  blocks: Mapping[str, tuple[str, Sequence[tuple[str, str]]]]
+                  ) -> pd.DataFrame:
+    """How each work package of the decision document is served by the reports.
+
+    Parameters
+    ----------
+    packages : ``konzept.arbeitspakete`` – id → ``titel``, ``bausteine`` (in order).
+    blocks : building block → (sentence on what the reports show for it, links as
+        ``(label, href)``), computed by the view from the results.
+
+    Returns
+    -------
+    DataFrame
+        ``nr`` (1, 2, …), ``arbeitspaket`` (id), ``titel``, ``bausteine`` (``"|"``),
+        ``umsetzung`` (the blocks' sentences joined), ``links`` (list of
+        ``(label, href)`` without duplicates, in block order).
+    """
+    rows = []
+    for i, (pid, wp) in enumerate(packages.items(), start=1):
+        used = list(_attr(wp, "bausteine", ()))
+        sentences = [blocks[b][0] for b in used if b in blocks and blocks[b][0]]
+        links = list(dict.fromkeys(link for b in used if b in blocks for link in blocks[b][1]))
+        rows.append({"nr": i, "arbeitspaket": pid, "titel": _attr(wp, "titel", pid),
+                     "bausteine": _join(used), "umsetzung": " ".join(sentences),
+                     "links": links})
+    return pd.DataFrame(rows, columns=WORK_PACKAGE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- notes
+def notes_for(notes: Iterable[Note], field: str | None = None, area: str | None = None,
+              ags: str | None = None, area_ags: Mapping[str, str] | None = None
+              ) -> list[Note]:
+    """Qualitative findings (Befunde) for a field, an area and/or a Kommune.
+
+    All given criteria must hold. ``area`` matches notes naming that area;
+    ``ags`` matches notes tagged with that AGS and – when ``area_ags`` (area → AGS) is
+    given – notes naming an area of that Kommune. Sorted by date, then file name.
+    """
+    out = []
+    for n in notes:
+        if field is not None and n.field != field:
+            continue
+        if area is not None and area not in n.areas:
+            continue
+        if ags is not None:
+            in_kommune = n.ags == ags or (
+                area_ags is not None and any(area_ags.get(a) == ags for a in n.areas))
+            if not in_kommune:
+                continue
+        out.append(n)
+    return sorted(out, key=lambda n: (n.date, n.file))

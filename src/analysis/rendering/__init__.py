@@ -1,0 +1,1 @@
+"""Rendering: tables, figures, maps, prose blocks and the assembly of pages."""

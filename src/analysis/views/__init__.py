@@ -1,0 +1,1 @@
+"""Views a chapter notebook calls: one per report, built only from gated values."""

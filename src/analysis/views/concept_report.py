@@ -1,0 +1,1152 @@
+"""Views of the Handlungskonzept annex: one call per table, map or text block."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.common import fmt
+from analysis.common.ids import field_pages, natural_key
+from analysis.contract import schema as S
+from analysis.contract.config import recommendation_texts, text_values
+from analysis.method import concept as C
+from analysis.rendering.figures import FigureOutput
+from analysis.rendering.maps import ClassScheme, choropleth
+from analysis.rendering.palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
+from analysis.rendering.prose import Prose, Stack, notice, prose
+from analysis.rendering.tables import Links, TableOutput
+from analysis.views.report import Report, open_report
+
+#: what a page says when an optional input was not supplied (instead of a table that
+#: would look like „nothing there“)
+NO_SERVICES = (
+    "Eine Bestandsaufnahme der Angebote liegt nicht vor (die Datei „angebote“ wurde nicht "
+    "geliefert). Ob es in den Sozialräumen mit Handlungsbedarf passende Angebote gibt, lässt "
+    "sich daher nicht beurteilen; fehlende Angebote werden nicht ausgewiesen."
+)
+NO_SERVICES_SHORT = "Ohne Bestandsaufnahme der Angebote werden hier keine Angebote aufgeführt."
+NO_CHAIN = ("Ohne Bestandsaufnahme der Angebote lässt sich nicht prüfen, auf welchen Stufen der "
+            "Präventionskette Angebote bestehen.")
+NO_PRIORITIES = (
+    "Kommunale Schwerpunkte wurden nicht geliefert (die Datei „prioritaeten“ fehlt). "
+    "Themengleiche Kommunen können daher nicht vorgeschlagen werden."
+)
+DEMO_THEME_NOTE = " Die Themen der Kommunen sind in den Demodaten erfunden."
+NO_GOALS = (
+    "Wirkungsziele wurden nicht geliefert (die Datei „wirkungsziele“ fehlt). Ein Fortschritt "
+    "kann daher nicht berichtet werden."
+)
+NO_NOTES = ("Qualitative Befunde wurden nicht geliefert (der Ordner „befunde“ fehlt).")
+
+SUGGESTION_NOTE = (
+    "Die Empfehlungen sind aus den Daten abgeleitete Vorschläge. Wo sie sich an die Kommunen "
+    "richten, haben sie empfehlenden Charakter; über Ziele und Maßnahmen entscheiden die "
+    "Kommunen und die Gremien {region_genitiv}."
+)
+PRIORITY_WORD = {"hoch": "hohe Priorität", "mittel": "mittlere Priorität",
+                 "niedrig": "niedrige Priorität"}
+#: pages of the two sites (slug) that a building block of a work package links to
+BLOCK_PAGES = {"ziele": ("50_empfehlungen", "51_prioritaeten"), "wirkung": ("53_wirkung",),
+               "austausch": ("51_prioritaeten",), "interkommunal": ("54_interkommunal",),
+               "konzept": ("50_empfehlungen",)}
+
+
+def open_concept(
+    report_or_data: Report | str | Path = "../data/demo",
+    config_file: str | Path = "../config/report.yaml",
+) -> ConceptReport:
+    """Entry point for the annex notebooks."""
+    r = (
+        report_or_data
+        if isinstance(report_or_data, Report)
+        else open_report(report_or_data, config_file)
+    )
+    return ConceptReport(r)
+
+
+def concept_href(field: str) -> str:
+    """Link from the Sozialbericht to the annex chapter of a field."""
+    return f"../handlungskonzept/52_konzept_{field}.html"
+
+
+@dataclass(frozen=True)
+class LinkList:
+    """A labelled list of links (escaped), e.g. to area profiles."""
+
+    label: str
+    links: tuple[tuple[str, str], ...]
+
+    def _repr_html_(self) -> str:
+        if not self.links:
+            return ""
+        items = ", ".join(f'<a href="{html.escape(h)}">{html.escape(t)}</a>' for h, t in self.links)
+        return f'<p class="links">{html.escape(self.label)}: {items}</p>'
+
+
+@dataclass(frozen=True)
+class NoteList:
+    """Qualitative findings quoted as block quotes with their source."""
+
+    notes: tuple
+    supplied: bool = True  # False: no befunde/ folder at all
+
+    def _repr_html_(self) -> str:
+        if not self.supplied:
+            return f"<p>{html.escape(NO_NOTES)}</p>"
+        if not self.notes:
+            return "<p>Zu diesem Thema liegen noch keine qualitativen Befunde vor.</p>"
+        parts = []
+        for n in self.notes:
+            where = " | ".join(n.areas) if n.areas else (n.ags or "")
+            parts.append(
+                f'<figure class="befund"><blockquote><p>{html.escape(n.text)}</p></blockquote>'
+                f"<figcaption>{html.escape(n.title)} – {html.escape(n.source)}, "
+                f"{html.escape(_date_de(n.date))}"
+                + (f" ({html.escape(where)})" if where else "")
+                + "</figcaption></figure>"
+            )
+        return "".join(parts)
+
+
+def _date_de(iso: str) -> str:
+    y, m, d = iso[:10].split("-")
+    return f"{int(d)}.{int(m)}.{y}"
+
+
+@dataclass(frozen=True)
+class KeyMessages:
+    """Key messages as a list, each sentence followed by a link to where it is shown."""
+
+    items: tuple[tuple[str, tuple[str, str] | None], ...]
+
+    def _repr_html_(self) -> str:
+        lis = []
+        for text, link in self.items:
+            more = (f' <a href="{html.escape(link[1])}">Mehr: {html.escape(link[0])}</a>'
+                    if link else "")
+            lis.append(f"<li>{html.escape(text)}{more}</li>")
+        return '<ul class="kernaussagen">' + "".join(lis) + "</ul>"
+
+    def __str__(self) -> str:
+        return "\n".join("- " + t for t, _ in self.items)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One recommendation with everything a committee needs to decide on it."""
+
+    nr: int
+    title: str
+    text: str
+    priority: str
+    responsible: str
+    areas: str
+    kommunen: str
+    evidence: tuple[tuple[str, str], ...]
+    step: str
+    horizon: str
+
+
+@dataclass(frozen=True)
+class RecommendationCards:
+    """Recommendations as sections with a description list (readable at any width)."""
+
+    cards: tuple[Card, ...]
+    level: int = 3
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        out = []
+        for c in self.cards:
+            rows = [("Priorität", e(c.priority)), ("Zuständig", e(c.responsible))]
+            if c.areas:
+                rows.append(("Sozialräume", e(c.areas)))
+            if c.kommunen:
+                rows.append(("Kommunen", e(c.kommunen)))
+            rows.append(("Grundlage", ", ".join(f'<a href="{e(h)}">{e(t)}</a>'
+                                                for t, h in c.evidence)))
+            rows += [("Nächster Schritt", e(c.step)), ("Zeithorizont", e(c.horizon))]
+            dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+            h = self.level
+            out.append(f'<section class="empfehlung" id="empfehlung-{c.nr}">'
+                       f"<h{h}>Empfehlung {c.nr}: {e(c.title)}</h{h}><p>{e(c.text)}</p>"
+                       f"<dl>{dl}</dl></section>")
+        return "".join(out)
+
+
+@dataclass
+class ConceptReport:
+    """The Handlungskonzept-Anhang views."""
+
+    r: Report
+
+    @property
+    def cfg(self):
+        return self.r.cfg
+
+    @property
+    def ds(self):
+        return self.r.ds
+
+    @property
+    def year(self) -> int:
+        return self.r.year
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
+
+    @cached_property
+    def adjacency(self) -> dict[str, set[str]]:
+        return C.adjacency(self.ds.geometry)
+
+    @property
+    def has_services(self) -> bool:
+        """Whether a services inventory (``angebote``) was supplied."""
+        return self.ds.services is not None
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        g = C.gaps(
+            self.r.res.need,
+            self.ds.services,
+            self.adjacency,
+            self.year,
+            self.cfg.fields,
+            self.labels,
+        )
+        if not self.has_services:  # no inventory: supply unknown, never a gap
+            g = g.assign(versorgung=C.UNKNOWN, luecke=False, empfehlung="")
+        return g
+
+    @cached_property
+    def clusters(self) -> pd.DataFrame:
+        return C.intermunicipal_clusters(
+            self.r.res.need, self.ds.areas, self.adjacency, self.cfg.fields
+        )
+
+    @cached_property
+    def groups(self) -> pd.DataFrame:
+        b = self.cfg.konzept.beteiligung
+        return C.theme_groups(self.ds.priorities, self.ds.municipalities, self.cfg.themen,
+                              forum_from=b.thema_ab, forum=b.thema, pair=b.tandem)
+
+    @cached_property
+    def progress(self) -> pd.DataFrame:
+        # from published values only: a withheld value shows as „keine Daten“
+        return C.impact_progress(self.ds.goals, self.r.published_area, self.r.published_municipal,
+                                 self.year)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Kommune id → name and area code → label (for goals and texts)."""
+        out = dict(zip(self.ds.municipalities[S.AGS], self.ds.municipalities["name"],
+                       strict=True))
+        out.update({c: self.r.area_label(c) for c in self.r.areas.index})
+        return out
+
+    @cached_property
+    def area_ags(self) -> dict[str, str]:
+        return dict(zip(self.ds.areas[S.AREA], self.ds.areas[S.AGS], strict=True))
+
+    @cached_property
+    def level_labels(self) -> dict[str, str]:
+        """Responsible level → label (``konzept.ebenen``, region inserted)."""
+        return {k: v.replace("{region}", self.cfg.region)
+                for k, v in self.cfg.konzept.ebenen.items()}
+
+    @property
+    def stability(self) -> pd.DataFrame | None:
+        st = self.r.res.stability
+        return st if all(f in st.columns for f in self.cfg.fields) else None
+
+    @cached_property
+    def recommendations(self) -> pd.DataFrame:
+        cfg = self.cfg
+        texts = recommendation_texts(cfg, self.r.ctx.config_file)
+        rec = C.recommendations(
+            cfg.fields, cfg.konzept, texts, self.year, gap_table=self.gaps,
+            clusters=self.clusters, groups=self.groups, progress=self.progress,
+            need=self.r.res.need, stability=self.stability,
+            stable_from=cfg.robustheit.stabil_ab, counted=cfg.counted_fields,
+            area_ags=self.area_ags, names=self.names, labels=self.labels,
+            titles={f: fc.titel for f, fc in cfg.handlungsfelder.items()},
+            level_labels=self.level_labels, values=text_values(cfg))
+        if self.ds.is_demo and not rec.empty:  # the themes of the Kommunen are invented
+            theme = rec["grundlage"] == "thema"
+            rec.loc[theme, "text"] = rec.loc[theme, "text"] + DEMO_THEME_NOTE
+        return rec
+
+    @cached_property
+    def participation(self) -> pd.DataFrame:
+        cfg = self.cfg
+        return C.participation_plan(
+            self.groups if self.ds.priorities is not None else None, self.clusters,
+            self.r.res.need, self.stability, cfg.fields, cfg.counted_fields, self.area_ags,
+            self.names, cfg.konzept, self.year, cfg.robustheit.stabil_ab, self.labels)
+
+    @cached_property
+    def matrix(self) -> pd.DataFrame:
+        return C.priority_need_matrix(self.ds.priorities, self.cfg.themen,
+                                      self.ds.municipalities, self.r.res.need, self.area_ags)
+
+    # ------------------------------------------------------------------ links
+    def href(self, site: str, target_site: str, page: str, anchor: str = "") -> str:
+        """Relative link from a page of ``site`` to ``page`` of ``target_site``."""
+        base = f"{page}.html" if site == target_site else f"../{target_site}/{page}.html"
+        return base + (f"#{anchor}" if anchor else "")
+
+    def field_link(self, field: str, site: str = "handlungskonzept") -> tuple[str, str]:
+        """(label, href) of a field's chapter in the Sozialbericht."""
+        page = field_pages(self.cfg.fields)[field]
+        return (f"Sozialbericht: {self.labels[field]}",
+                self.href(site, "sozialbericht", page))
+
+    def evidence_links(self, rec: pd.Series, site: str = "handlungskonzept"
+                       ) -> tuple[tuple[str, str], ...]:
+        """What a recommendation rests on: the field chapter, the annex page of its
+        kind and the profiles of its areas."""
+        f = rec[S.FIELD]
+        links = [self.field_link(f, site)]
+        page = {"feld": f"52_konzept_{f}", "grenzfaelle": f"52_konzept_{f}",
+                "cluster": "54_interkommunal", "thema": "51_prioritaeten",
+                "ziel": "53_wirkung"}[rec["grundlage"]]
+        title = {"cluster": "Interkommunale Ansätze", "thema": "Kommunale Schwerpunkte",
+                 "ziel": "Wirkungskreisläufe"}.get(rec["grundlage"],
+                                                   f"Anhang: {self.labels[f]}")
+        links.append((title, self.href(site, "handlungskonzept", page)))
+        if rec["grundlage"] == "grenzfaelle":
+            links.append(("Methodik: Robustheit", self.href(site, "sozialbericht",
+                                                            "90_methodik")))
+        for code in [c for c in str(rec["sozialraeume"]).split(C.SEP) if c]:
+            links.append((code, self.href(site, "sozialbericht", self.r.area_pages[code])))
+        return tuple(links)
+
+    # ------------------------------------------------------------------ key messages
+    def key_messages(self, site: str = "handlungskonzept") -> KeyMessages:
+        """„Das Wichtigste in Kürze“: four to six key messages computed from the results,
+        each with a link to where the reader finds more."""
+        cfg, res = self.cfg, self.r.res
+        msgs = C.key_messages(
+            res.need, cfg.fields, cfg.counted_fields, self.labels, self.area_ags,
+            self.names, stability=self.stability, stable_from=cfg.robustheit.stabil_ab,
+            need_previous=res.need_previous, base_year=cfg.vergleichsjahr,
+            kumulation_ab=cfg.konzept.kumulation_ab, recommendations=self.recommendations,
+            level_labels=self.level_labels)
+        items = []
+        for m in msgs:
+            if m["art"] == "veraenderung":
+                link = ("Veränderung", self.href(site, "sozialbericht", "30_veraenderung"))
+            elif m["art"] == "konzept":
+                link = ("Empfehlungen", self.href(site, "handlungskonzept", "50_empfehlungen"))
+            elif m["art"] == "sicherheit":
+                link = ("Grenzfälle", self.href(site, "sozialbericht", "90_methodik"))
+            elif m["art"] == "kumulation":
+                link = ("Kumulation", self.href(site, "sozialbericht", "00_uebersicht"))
+            elif m["feld"]:
+                link = (f"Kapitel {self.labels[m['feld']]}",
+                        self.href(site, "sozialbericht", field_pages(cfg.fields)[m["feld"]]))
+            else:
+                link = None
+            items.append((m["text"], link))
+        return KeyMessages(tuple(items))
+
+    def decision_text(self, refer: bool = True) -> Prose:
+        """The decision document the concept serves, cited from the configuration;
+        ``refer``: point to the chapter on its work packages (not on that chapter)."""
+        w = self.cfg.bezeichnungen
+        more = (" Wie die Arbeitspakete des Auftrags bedient werden, zeigt das Kapitel „Auftrag "
+                "und Arbeitspakete“." if refer else "")
+        if not w.beschluss:
+            return prose(f"Das Handlungskonzept setzt den Auftrag {w.gremium_genitiv} um. Er "
+                         "unterscheidet nicht ausdrücklich zwischen den Ebenen; jede Empfehlung "
+                         "nennt trotzdem, wer zuständig ist." + more)
+        cite = w.beschluss + (f" vom {w.beschluss_datum}" if w.beschluss_datum else "")
+        title = f" („{w.beschluss_titel}“)" if w.beschluss_titel else ""
+        return prose(
+            f"Grundlage: {cite}{title}. Der Beschluss unterscheidet, was die Region selbst "
+            "entscheidet, was sie gemeinsam mit den Kommunen erarbeitet und was sie den "
+            "Kommunen empfiehlt; jede Empfehlung nennt deshalb ihre Zuständigkeit." + more)
+
+    def levels_text(self) -> Prose:
+        """The three responsible levels and how the default is derived."""
+        k = self.cfg.konzept
+        lv = self.level_labels
+        carriers = []
+        for f in self.cfg.fields:
+            who = k.zustaendigkeit.get(f, "kommune")
+            if who == "region":
+                carriers.append(f"{self.labels[f]}: {self.cfg.region}")
+            elif who in k.aufgaben:
+                task = k.aufgaben[who]
+                own = [self.names[a] for a in task.region_traegt if a in self.names]
+                carriers.append(
+                    f"{self.labels[f]}: {task.titel} – "
+                    + (f"{self.cfg.region} für {fmt.join_de(own)}, sonst die Kommune"
+                       if own else "die Kommune"))
+            else:
+                carriers.append(f"{self.labels[f]}: die Kommune")
+        return prose(
+            f"„{lv['eigen']}“ heißt: Die Region entscheidet selbst. „{lv['gemeinsam']}“ heißt: "
+            "Ziele und Ansätze werden gemeinsam erarbeitet, die Region koordiniert. "
+            f"„{lv['empfehlung']}“ heißt: Die Kommune entscheidet, der Bericht empfiehlt.",
+            "Gemeindeübergreifende Ansätze und der Austausch themengleicher Kommunen werden "
+            "gemeinsam erarbeitet; die Prüfung von Grenzfällen übernimmt die Sozialplanung "
+            "selbst. Empfehlungen zu Angeboten richten sich nach dem Träger der Angebote im "
+            "jeweiligen Handlungsfeld:", items=carriers)
+
+    def priority_text(self) -> Prose:
+        """How priority and horizon are set."""
+        k = self.cfg.konzept
+        return prose(
+            "Priorität hoch: Mindestens die Hälfte der betroffenen Sozialräume hat stabil in "
+            f"{fmt.number_word(k.kumulation_ab)} oder mehr gezählten Feldern Handlungsbedarf, "
+            "alle Kommunen mit dem Thema haben dort Bedarf, oder ein Wirkungsziel entfernt "
+            "sich vom Zielwert. Priorität niedrig: Alle betroffenen Einstufungen sind "
+            "Grenzfälle, oder keine der Kommunen mit dem Thema hat dort Bedarf. Sonst mittel.",
+            "Zeithorizont: "
+            + ", ".join(f"{h} bis {self.year + k.zeithorizonte[h]}"
+                        for h in ("kurzfristig", "mittelfristig", "langfristig")) + ".")
+
+    # ------------------------------------------------------------------ recommendations
+    def recommendation_cards(self, field: str | None = None,
+                             site: str = "handlungskonzept") -> RecommendationCards | Prose:
+        rec = self.recommendations
+        if field is not None:
+            rec = rec[rec[S.FIELD] == field]
+        if rec.empty:
+            return prose("In diesem Handlungsfeld ergibt sich aus den Ergebnissen keine "
+                         "Empfehlung." if field else
+                         "Aus den Ergebnissen ergibt sich keine Empfehlung.")
+        cards = []
+        for _, r in rec.iterrows():
+            areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
+            kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
+            cards.append(Card(
+                nr=int(r["nr"]), title=f"{r['titel']} ({self.labels[r[S.FIELD]]})",
+                text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
+                responsible=r["zustaendig"],
+                areas=", ".join(self.r.area_label(c) for c in areas),
+                kommunen=fmt.join_de(kommunen), evidence=self.evidence_links(r, site),
+                step=r["schritt"],
+                horizon=f"{r['zeithorizont']} (bis {r['bis']})"))
+        return RecommendationCards(tuple(cards), level=3)
+
+    def recommendations_table(self, field: str | None = None) -> TableOutput:
+        """Compact overview: number, field, what, priority, who, until when."""
+        rec = self.recommendations
+        if field is not None:
+            rec = rec[rec[S.FIELD] == field]
+        df = pd.DataFrame({
+            "Nr.": [Links(((str(n), f"#empfehlung-{n}"),)) for n in rec["nr"]],
+            "Handlungsfeld": rec[S.FIELD].map(self.labels).to_numpy(),
+            "Empfehlung": rec["titel"].to_numpy(),
+            "Priorität": rec["prioritaet"].to_numpy(),
+            "Zuständig": rec["ebene"].map({"eigen": "eigene Zuständigkeit",
+                                           "gemeinsam": "gemeinsam mit Kommunen",
+                                           "empfehlung": "Empfehlung an Kommune"}).to_numpy(),
+            "Bis": rec["bis"].astype(int).astype(str).to_numpy(),
+        })
+        title = ("Empfehlungen" + (f" im Handlungsfeld {self.labels[field]}" if field
+                                   else " aller Handlungsfelder")
+                 + ": Priorität, Zuständigkeit und Zeithorizont")
+        return TableOutput(df.reset_index(drop=True), title, row_header="Nr.")
+
+    def recommendations_by_level(self) -> TableOutput:
+        """Number of recommendations per responsible level and priority."""
+        rec = self.recommendations
+        rows = []
+        for level in ("eigen", "gemeinsam", "empfehlung"):
+            sub = rec[rec["ebene"] == level]
+            rows.append({"Zuständigkeit": self.level_labels[level],
+                         **{p: int((sub["prioritaet"] == p).sum()) for p in C.PRIORITIES},
+                         "zusammen": len(sub)})
+        return TableOutput(pd.DataFrame(rows), "Empfehlungen nach Zuständigkeit und Priorität",
+                           row_header="Zuständigkeit")
+
+    def text(self, name: str):
+        """A chapter text of the configuration (see :meth:`analysis.views.report.Report.text`)."""
+        return self.r.text(name)
+
+    def field_title(self, field: str) -> str:
+        return self.cfg.handlungsfelder[field].titel
+
+    # ------------------------------------------------------------------ 50 summary
+    def suggestion_note(self) -> Prose:
+        return notice(SUGGESTION_NOTE.format(region_genitiv=self.cfg.region_genitiv))
+
+    def summary_text(self) -> Prose:
+        """Which inputs the annex combines and which were not supplied."""
+        g = self.gaps
+        n_gap = int(g["luecke"].sum()) if len(g) else 0
+        ds = self.ds
+        sources = []
+        if ds.priorities is not None:
+            sources.append("den Schwerpunkten der Kommunen")
+        if ds.services is not None:
+            sources.append("der Bestandsaufnahme von "
+                           + fmt.count_phrase(len(ds.services), "Angebot", "Angeboten"))
+        if ds.notes_supplied:
+            sources.append(fmt.count_words(len(ds.notes), "qualitativem Befund",
+                                           "qualitativen Befunden", "m", "dat"))
+        missing = [what for what, absent in (
+            ("kommunale Schwerpunkte", ds.priorities is None),
+            ("eine Bestandsaufnahme der Angebote", ds.services is None),
+            ("Wirkungsziele", ds.goals is None),
+            ("qualitative Befunde", not ds.notes_supplied)) if absent]
+        clusters = (fmt.count_words(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
+                                    "Gebiete mit Handlungsbedarf reichen", "n")
+                    + " über eine Gemeindegrenze hinaus.")
+        clusters = clusters[0].upper() + clusters[1:]
+        return prose(
+            f"Der Anhang verbindet die Ergebnisse des Sozialberichts {self.year}"
+            + (f" mit {fmt.join_de(sources)}." if sources else "."),
+            (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
+             "sagen das jeweils." if missing else ""),
+            (f"In {fmt.count_words(n_gap, 'Fall', 'Fällen', 'm', 'dat')} "
+             "besteht Handlungsbedarf, für den in der Bestandsaufnahme weder im Sozialraum noch "
+             "angrenzend ein passendes Angebot erfasst ist. " + clusters
+             if self.has_services else
+             "Eine Bestandsaufnahme der Angebote liegt nicht vor; ob Angebote fehlen, lässt "
+             "sich daher nicht beurteilen. " + clusters),
+        )
+
+    # ------------------------------------------------------------------ 51 priorities
+    def priorities_text(self) -> Prose:
+        if self.ds.priorities is None:
+            return notice(NO_PRIORITIES)
+        g = self.groups
+        items = [
+            f"{r['titel']}: {fmt.count_phrase(int(r['anzahl']), 'Kommune', 'Kommunen')}"
+            for _, r in g.iterrows()
+        ]
+        if self.r.single_municipality:
+            return prose(
+                f"Im {self.cfg.bezeichnungen.steuerungsgremium} wurden die Schwerpunkte "
+                f"benannt. {self.cfg.region} besteht aus nur einer Kommune; einen Austausch "
+                "themengleicher Kommunen gibt es daher nicht.",
+                items=items,
+            )
+        return prose(
+            f"Im {self.cfg.bezeichnungen.steuerungsgremium} haben die Kommunen ihre "
+            "Schwerpunkte benannt. Kommunen "
+            "mit gleichem Thema werden für einen Austausch vorgeschlagen "
+            "(themengleiche Kommunen).",
+            items=items,
+        )
+
+    def _demo_suffix(self) -> str:
+        return " (erfundene Zuordnung der Demodaten)" if self.ds.is_demo else ""
+
+    def priorities_table(self) -> TableOutput | Prose:
+        if self.ds.priorities is None:
+            return prose("Ohne kommunale Schwerpunkte entfällt diese Tabelle.")
+        g = self.groups
+        df = pd.DataFrame(
+            {
+                "Thema": g["titel"],
+                "Handlungsfeld": g["handlungsfeld"].map(self.labels).fillna(""),
+                "Kommunen": g["kommunen"].str.replace("|", ", ", regex=False),
+                "Anzahl": g["anzahl"].astype(int),
+                "Vorgeschlagenes Format": g["format"],
+            }
+        )
+        return TableOutput(
+            df, "Kommunale Schwerpunkte und themengleiche Kommunen" + self._demo_suffix(),
+            row_header="Thema"
+        )
+
+    def priorities_demo_note(self) -> Prose:
+        """On demo data: which Kommune named which theme is invented."""
+        if not self.ds.is_demo or self.ds.priorities is None:
+            return prose("")
+        return notice(
+            "Demodaten: Welche Kommune welches Thema benannt hat, ist für die Demo erfunden. "
+            "Belegt ist nur, wie viele Kommunen ein Thema benannt haben; die Zuordnung zu "
+            "einzelnen Kommunen in den Tabellen und in der Gegenüberstellung mit dem "
+            "gemessenen Bedarf ist ein Beispiel, keine Aussage über die Kommunen.")
+
+    def priorities_matrix(self) -> TableOutput | Prose:
+        """Work package 6: per Kommune and field, the named priorities against the
+        measured need (number of its Sozialräume with need)."""
+        if self.ds.priorities is None:
+            return prose("Ohne kommunale Schwerpunkte entfällt diese Gegenüberstellung.")
+        m = self.matrix
+        rows = []
+        for _, sub in m.groupby(S.AGS, sort=False):
+            row = {"Kommune": sub[S.KOMMUNE].iloc[0]}
+            for _, r in sub.iterrows():
+                row[self.labels.get(r[S.FIELD], r[S.FIELD])] = self._matrix_cell(r)
+            rows.append(row)
+        caption = ("Schwerpunkte der Kommunen und gemessener Bedarf "
+                   f"{self.year} je Handlungsfeld" + (" (Demo: Zuordnung erfunden)"
+                                                      if self.ds.is_demo else ""))
+        return TableOutput(pd.DataFrame(rows), caption, row_header="Kommune")
+
+    @staticmethod
+    def _matrix_cell(r: pd.Series) -> str:
+        need = ("kein Sozialraum mit Bedarf" if r["bedarf"] == 0 else
+                f"{fmt.count_words(int(r['bedarf']), 'Sozialraum', 'Sozialräume')} mit Bedarf")
+        return ("benannt; " if r["benannt"] else "nicht benannt; ") + need
+
+    def matrix_text(self) -> Prose:
+        if self.ds.priorities is None:
+            return prose("")
+        m = self.matrix
+        items = []
+        for cls, say in ((C.MATCH, "Benannt und gemessen"),
+                         (C.MEASURED_ONLY, "Bedarf gemessen, aber nicht als Schwerpunkt benannt"),
+                         (C.NAMED_ONLY, "Als Schwerpunkt benannt, aber kein Sozialraum mit "
+                                        "Bedarf gemessen")):
+            sub = m[m["klasse"] == cls]
+            who = [f"{r[S.KOMMUNE]} ({self.labels.get(r[S.FIELD], r[S.FIELD])})"
+                   for _, r in sub.iterrows()]
+            items.append(f"{say}: " + (fmt.join_de(who) if who else "in keinem Fall"))
+        return prose(
+            "Die Gegenüberstellung zeigt je Kommune und Handlungsfeld, ob die Kommune dort "
+            "einen Schwerpunkt benannt hat und wie viele ihrer Sozialräume nach den Regeln "
+            "des Berichts Handlungsbedarf haben. Wo beides auseinandergeht, lohnt das "
+            "Gespräch: Ein benannter Schwerpunkt ohne gemessenen Bedarf kann qualitative "
+            "Gründe haben, die die Indikatoren nicht abbilden; gemessener Bedarf ohne "
+            "benannten Schwerpunkt ist ein Thema für die Beratung der Kommune.",
+            items=items)
+
+    # ------------------------------------------------------------------ participation
+    def participation_text(self) -> Prose:
+        p = self.participation
+        b = self.cfg.konzept.beteiligung
+        if p.empty:
+            return prose("Aus den Ergebnissen ergibt sich kein Anlass für ein "
+                         "Beteiligungsformat.")
+        counts = p["format"].value_counts()
+        items = [f"{f}: {fmt.number(int(counts[f]))}" for f in sorted(counts.index)]
+        return prose(
+            "Die Beteiligungsformate folgen aus den Ergebnissen: "
+            f"{b.thema} je Thema, das mindestens {fmt.number_word(b.thema_ab)} Kommunen "
+            f"benannt haben ({b.tandem} bei zwei Kommunen); {b.interkommunal} je "
+            f"gemeindeübergreifendem Gebiet; {b.sozialraum} je Kommune mit Sozialräumen, in "
+            f"denen Handlungsbedarf in {fmt.number_word(self.cfg.konzept.kumulation_ab)} oder "
+            f"mehr Feldern zusammenkommt; {b.grenzfaelle} je Handlungsfeld mit vielen "
+            "Grenzfällen. Geplant sind:", items=items)
+
+    def participation_table(self) -> TableOutput | None:
+        p = self.participation
+        if p.empty:
+            return None
+        df = pd.DataFrame({
+            "Format": p["format"].to_numpy(),
+            "Anlass": [f"{a}: {b}" for a, b in zip(p["anlass"], p["bezug"], strict=True)],
+            "Beteiligte Kommunen": p["kommunen"].str.replace("|", ", ", regex=False).to_numpy(),
+            "Zeitraum": [f"{h} (bis {y})" for h, y in zip(p["zeithorizont"], p["bis"],
+                                                        strict=True)],
+        })
+        return TableOutput(df, "Geplante Beteiligungsformate", row_header="Format")
+
+    # ------------------------------------------------------------------ 55 work packages
+    def _block_status(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+        """Per building block: what the reports show for it (a sentence) and links."""
+        site = "handlungskonzept"
+        cfg, ds, res = self.cfg, self.ds, self.r.res
+        fields_annex = tuple((self.labels[f], self.href(site, site, f"52_konzept_{f}"))
+                             for f in cfg.fields)
+        page = {"50_empfehlungen": "Empfehlungen", "51_prioritaeten": "Schwerpunkte",
+                "53_wirkung": "Wirkungskreisläufe", "54_interkommunal": "Interkommunal"}
+
+        def pages(block: str) -> tuple[tuple[str, str], ...]:
+            return tuple((page[s], self.href(site, site, s)) for s in BLOCK_PAGES[block])
+
+        n_fields = len(cfg.counted_fields)
+        out = {
+            "bedarf": (
+                f"{fmt.number(res.any_need)} von {fmt.number(len(self.r.areas))} Sozialräumen "
+                "haben Handlungsbedarf in mindestens einem der "
+                f"{fmt.number_word(n_fields)} gezählten Felder; je Feld ein Kapitel mit "
+                "Regeln, absoluten Zahlen und dem Vergleich mit der Kommune.",
+                (("Das Wichtigste", self.href(site, "sozialbericht", "00_uebersicht")),
+                 *(self.field_link(f, site) for f in cfg.fields))),
+            "befunde": (
+                (f"{fmt.count_phrase(len(ds.notes), 'qualitativer Befund', 'qualitative Befunde')}"
+                 " aus Sozialraumkonferenzen und Fachgesprächen, zitiert im jeweiligen Feld."
+                 if ds.notes_supplied else "Qualitative Befunde wurden nicht geliefert."),
+                fields_annex if ds.notes_supplied else ()),
+            "lebenslagen": (
+                "Indikatorenkatalog mit "
+                + fmt.count_phrase(len(ds.indicators), "Indikator", "Indikatoren")
+                + ("; separat berichtet: "
+                   + fmt.join_de([cfg.handlungsfelder[f].kurz for f in cfg.fields
+                                  if cfg.handlungsfelder[f].separat])
+                   if any(cfg.handlungsfelder[f].separat for f in cfg.fields) else "")
+                + ".", (("Methodik und Daten", self.href(site, "sozialbericht",
+                                                          "90_methodik")),)),
+            "bestand": (
+                (f"Bestandsaufnahme mit {fmt.count_phrase(len(ds.services), 'Angebot', 'Angeboten')}"
+                 ", je Feld mit Träger, Zielgruppe und versorgten Sozialräumen."
+                 if self.has_services else "Eine Bestandsaufnahme der Angebote liegt nicht "
+                 "vor."), fields_annex if self.has_services else ()),
+            "luecken": (
+                ("In " + fmt.count_words(int(self.gaps["luecke"].sum()), "Fall", "Fällen",
+                                         "m", "dat")
+                 + " besteht Handlungsbedarf in einem Sozialraum, ohne dass dort oder "
+                 "angrenzend ein passendes Angebot erfasst ist."
+                 if self.has_services else "Ohne Bestandsaufnahme lässt sich nicht beurteilen, "
+                 "wo Angebote fehlen."), fields_annex if self.has_services else ()),
+            "ziele": (
+                f"{fmt.count_phrase(len(self.recommendations), 'Empfehlung', 'Empfehlungen')}"
+                " mit Zuständigkeit; Gegenüberstellung der kommunalen Schwerpunkte mit dem "
+                "gemessenen Bedarf." if ds.priorities is not None else
+                f"{fmt.count_phrase(len(self.recommendations), 'Empfehlung', 'Empfehlungen')}"
+                " mit Zuständigkeit; kommunale Schwerpunkte wurden nicht geliefert.",
+                pages("ziele")),
+            "praeventionskette": (
+                (f"Präventionskette mit {fmt.count_phrase(len(cfg.praeventionskette), 'Stufe', 'Stufen')}"
+                 " je Kommune; Stufen ohne Angebot sind ausgewiesen."
+                 if self.has_services and cfg.praeventionskette else
+                 "Ohne Bestandsaufnahme lässt sich die Präventionskette nicht prüfen."
+                 if not self.has_services else "Keine Stufen der Präventionskette konfiguriert."),
+                fields_annex if self.has_services else ()),
+            "wirkung": (
+                (f"{fmt.count_phrase(len(self.progress), 'Wirkungsziel', 'Wirkungsziele')} "
+                 "nach dem Raster Ziel ⇒ Maßnahmen ⇒ Indikator, mit Stand "
+                 f"{self.year}." if ds.goals is not None else
+                 "Wirkungsziele wurden nicht geliefert."), pages("wirkung")),
+            "austausch": (
+                (f"{fmt.count_phrase(int((self.groups['anzahl'] >= 2).sum()), 'Thema', 'Themen')}"
+                 " mit mindestens zwei Kommunen; "
+                 f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
+                 " geplant." if ds.priorities is not None else
+                 "Kommunale Schwerpunkte wurden nicht geliefert; "
+                 f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
+                 " geplant."), pages("austausch")),
+            "interkommunal": (
+                fmt.count_phrase(len(self.clusters), "gemeindeübergreifendes Gebiet",
+                                 "gemeindeübergreifende Gebiete") + " mit Handlungsbedarf.",
+                pages("interkommunal")),
+            "konzept": (
+                "Empfehlungen je Handlungsfeld mit Priorität, Zuständigkeit, Grundlage, "
+                "nächstem Schritt und Zeithorizont.", pages("konzept")),
+        }
+        return out
+
+    @cached_property
+    def work_packages(self) -> pd.DataFrame:
+        return C.work_packages(self.cfg.konzept.arbeitspakete, self._block_status())
+
+    def work_packages_table(self) -> TableOutput | Prose:
+        wp = self.work_packages
+        if wp.empty:
+            return prose("In der Konfiguration sind keine Arbeitspakete eingetragen "
+                         "(konzept.arbeitspakete).")
+        df = pd.DataFrame({
+            "Nr.": wp["nr"].astype(int).to_numpy(),
+            "Arbeitspaket": wp["titel"].to_numpy(),
+            "Was der Bericht dazu zeigt": wp["umsetzung"].to_numpy(),
+            "Seiten": [Links(links) for links in wp["links"]],
+        })
+        w = self.cfg.bezeichnungen
+        caption = (f"Arbeitspakete ({w.beschluss}) und ihre Umsetzung" if w.beschluss
+                   else f"Arbeitspakete des Auftrags {w.gremium_genitiv} und ihre Umsetzung")
+        return TableOutput(df, caption, row_header="Arbeitspaket")
+
+    # ------------------------------------------------------------------ 52 per field
+    def heading(self, field: str):
+        from analysis.views.report import Heading
+
+        return Heading(self.field_title(field), 1)
+
+    def field_intro(self, field: str) -> Prose:
+        flag = self.r.res.need[f"{field}_bedarf_flag"]
+        g = self.gaps[self.gaps["handlungsfeld"] == field]
+        covered = int((g["versorgung"] == C.COVERED).sum())
+        neighbour = int((g["versorgung"] == C.NEIGHBOUR_ONLY).sum())
+        none = int((g["versorgung"] == C.NONE).sum())
+        need = (f"{fmt.count_phrase(int(flag.sum()), 'Sozialraum hat', 'Sozialräume haben')} "
+                f"im Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht).")
+        if not self.has_services:
+            return prose(need)
+        if not covered + neighbour + none:
+            return prose(need)
+        return prose(
+            f"{need} In der Bestandsaufnahme ist für "
+            f"{fmt.count_words(covered, 'Sozialraum', 'Sozialräume', 'm', 'akk')} davon ein passendes "
+            f"Angebot im Sozialraum selbst erfasst, für "
+            f"{fmt.count_words(neighbour, 'Sozialraum', 'Sozialräume', 'm', 'akk')} nur in einem "
+            "angrenzenden Sozialraum und für "
+            f"{fmt.count_words(none, 'Sozialraum', 'Sozialräume', 'm', 'akk')} "
+            "kein passendes Angebot im Sozialraum oder daneben."
+        )
+
+    def supply_map(self, field: str) -> FigureOutput | Prose:
+        if not self.has_services:
+            return notice(NO_SERVICES)
+        g = self.gaps[self.gaps["handlungsfeld"] == field].set_index("sozialraum")
+        status = pd.Series("kein Handlungsbedarf", index=self.r.areas.index)
+        status.loc[g.index] = "Bedarf: " + g["versorgung"]
+        order = [
+            "kein Handlungsbedarf",
+            f"Bedarf: {C.COVERED}",
+            f"Bedarf: {C.NEIGHBOUR_ONLY}",
+            f"Bedarf: {C.NONE}",
+        ]
+        return choropleth(
+            status,
+            self.ds.geometry,
+            self.r.areas[S.KOMMUNE],
+            title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
+            scheme=ClassScheme(tuple(order), tuple(order), COVERAGE, "Bedarf und Versorgung",
+                               categorical=True),
+            caption=self.r.map_caption() + " Angebote laut Bestandsaufnahme.",
+            mark=self.r.image_mark,
+            links=self.r.area_links(f"handlungskonzept/52_konzept_{field}"),
+            area_names=self.r.area_names,
+        )
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Services per 1.000 of the target group; withheld („•“) where the target-group
+        count is suppressed (rate × published number of services would reveal it)."""
+        from analysis.gate import disclosure as D
+
+        groups = {f: self.cfg.target_group(f, self.ds.indicators) for f in self.cfg.fields}
+        cov = C.coverage(self.ds.services, self.ds.areas, self.ds.counts, self.year,
+                         self.cfg.fields, groups)
+        prot = self.r.protected
+        prot = prot[prot[S.YEAR] == self.year].set_index([S.AREA, S.VARIABLE])[D.FLAG]
+        hidden = [bool(prot.get((a, v), False)) for a, v in
+                  zip(cov["sozialraum"], cov["zielgruppe_variable"], strict=True)]
+        cov["angebote_je_1000"] = cov["angebote_je_1000"].astype(object).where(
+            ~pd.Series(hidden, index=cov.index), D.SUPPRESSED)
+        return cov.set_index(["sozialraum", "handlungsfeld"])
+
+    def gaps_table(self, field: str) -> TableOutput | None:
+        if not self.has_services:
+            return None  # supply_map says why
+        g = self.gaps[self.gaps["handlungsfeld"] == field]
+        df = pd.DataFrame(
+            {
+                "Sozialraum": [self.r.area_label(c) for c in g["sozialraum"]],
+                "Kommune": [self.r.areas.loc[c, S.KOMMUNE] for c in g["sozialraum"]],
+                "Angebote im Sozialraum": g["angebote_im_raum"].astype(int).to_numpy(),
+                "Angebote angrenzend": g["angebote_angrenzend"].astype(int).to_numpy(),
+                "Angebote je 1.000 der Zielgruppe": [
+                    self.coverage.loc[(c, field), "angebote_je_1000"] for c in g["sozialraum"]
+                ],
+                "Versorgung": g["versorgung"].to_numpy(),
+            }
+        )
+        return TableOutput(
+            df,
+            f"Sozialräume mit Handlungsbedarf im Feld {self.labels[field]} und ihre Versorgung",
+            number_formats={"Angebote je 1.000 der Zielgruppe": lambda x: fmt.number(x, 2)},
+            links={"Sozialraum": [self.r.area_href(c, "handlungskonzept")
+                                  for c in g["sozialraum"]]},
+            row_header="Sozialraum",
+        )
+
+    def services_table(self, field: str) -> TableOutput | Prose:
+        if not self.has_services:
+            return prose(NO_SERVICES_SHORT)
+        svc = (
+            C.active_services(self.ds.services, self.year)
+            if self.ds.services is not None
+            else pd.DataFrame(columns=["name"])
+        )
+        svc = svc[svc[S.FIELD] == field] if len(svc) else svc
+        df = pd.DataFrame(
+            {
+                "Angebot": svc.get("name", pd.Series(dtype=str)).to_numpy(),
+                "Träger": svc.get("traeger", pd.Series(dtype=str)).to_numpy(),
+                "Art": svc.get("typ", pd.Series(dtype=str)).to_numpy(),
+                "Zielgruppe": svc.get("zielgruppe", pd.Series(dtype=str)).to_numpy(),
+                "Sozialräume": svc.get("sozialraeume", pd.Series(dtype=str))
+                .str.replace("|", ", ", regex=False)
+                .to_numpy(),
+                "Netzwerk": svc.get("netzwerk", pd.Series(dtype=str)).fillna("").to_numpy(),
+            }
+        )
+        if len(df):
+            first = [natural_key(s.split(", ")[0]) for s in df["Sozialräume"]]
+            df = df.iloc[sorted(range(len(df)), key=lambda i: (first[i], df["Angebot"].iloc[i]))]
+        return TableOutput(
+            df.reset_index(drop=True),
+            f"Bestehende Angebote im Handlungsfeld {self.labels[field]} ({self.year})",
+            row_header="Angebot",
+        )
+
+    def _chain(self, field: str | None) -> tuple[pd.DataFrame, list[str]]:
+        stages = self.cfg.chain_stages(field) if field else list(self.cfg.praeventionskette)
+        return C.chain_gaps(self.ds.services, self.ds.areas, stages, self.year, field), stages
+
+    def chain_table(self, field: str | None = None) -> TableOutput | None:
+        """Services per Kommune and stage of the field's prevention chain (``None``: all
+        services on every stage)."""
+        if not self.has_services:
+            return None  # chain_text says why
+        ch, stages = self._chain(field)
+        if not stages:
+            return None  # chain_text says why
+        wide = ch.pivot(index="kommune", columns="kettenstufe", values="angebote")
+        wide = wide[[s for s in stages if s in wide.columns]]
+        order = self.ds.municipalities["name"]
+        wide = wide.reindex([n for n in order if n in wide.index])
+        wide.columns = [STAGE_LABELS.get(c, c) for c in wide.columns]
+        df = wide.reset_index().rename(columns={"kommune": "Kommune"})
+        where = f" im Handlungsfeld {self.labels[field]}" if field else ""
+        return TableOutput(
+            df,
+            f"Präventionskette{where}: aktive Angebote je Kommune und Stufe (0 = in der "
+            "Bestandsaufnahme kein Angebot erfasst)",
+            row_header="Kommune",
+        )
+
+    def chain_text(self, field: str | None = None) -> Prose:
+        if not self.has_services:
+            return prose(NO_CHAIN)
+        ch, stages = self._chain(field)
+        label = self.labels[field] if field else ""
+        if not stages:
+            return prose(f"Für das Handlungsfeld {label} ist keine Präventionskette "
+                         "festgelegt.")
+        gaps = ch[ch["luecke"]]
+        items = []
+        for kommune, sub in gaps.groupby("kommune", sort=False):
+            names = [STAGE_LABELS.get(s, s) for s in sub["kettenstufe"]]
+            items.append(f"{kommune}: {fmt.join_de(names)}")
+        where = f" im Handlungsfeld {label}" if field else ""
+        chain = ", ".join(STAGE_LABELS.get(s, s) for s in stages)
+        lead = (f"Die Präventionskette{where} umfasst die Stufen {chain}; gezählt werden "
+                "die Angebote dieses Handlungsfelds." if field else "")
+        return prose(
+            lead,
+            f"Stufen, auf denen in der Bestandsaufnahme kein Angebot{where} erfasst ist:"
+            if items
+            else f"Jede Kommune hat auf jeder Stufe der Präventionskette{where} mindestens "
+                 "ein erfasstes Angebot.",
+            items=items,
+        )
+
+    def notes(self, field: str) -> NoteList:
+        return NoteList(tuple(C.notes_for(self.ds.notes, field=field)),
+                        supplied=self.ds.notes_supplied)
+
+    def profile_links(self, field: str) -> LinkList:
+        flag = self.r.res.need[f"{field}_bedarf_flag"]
+        codes = sorted(flag.index[flag], key=natural_key)
+        return LinkList(
+            "Steckbriefe dieser Sozialräume im Sozialbericht",
+            tuple((self.r.area_href(c, "handlungskonzept"), c) for c in codes),
+        )
+
+    # ------------------------------------------------------------------ 53 impact
+    def progress_text(self) -> Prose:
+        if self.ds.goals is None:
+            return notice(NO_GOALS)
+        p = self.progress
+        counts = p["status"].value_counts()
+        items = [
+            f"{k}: {fmt.number(int(counts.get(k, 0)))}"
+            for k in (C.REACHED, C.ON_TRACK, C.UNCERTAIN, C.OFF_TRACK, C.NO_DATA)
+            if counts.get(k)
+        ]
+        return prose(
+            f"{fmt.count_phrase(len(p), 'Wirkungsziel ist', 'Wirkungsziele sind')} "
+            "nach dem Raster „Was soll bewirkt werden ⇒ was muss dafür getan werden ⇒ "
+            "woran ist Veränderung erkennbar“ hinterlegt. Stand "
+            f"{self.year}:",
+            items=items,
+        )
+
+    def progress_table(self) -> Stack | None:
+        """The impact cycles as two tables that fit a page: what is to be achieved, how
+        and measured by what (text), then the progress in numbers with the status."""
+        if self.ds.goals is None:
+            return None  # progress_text says so
+        p = self.progress
+        goals = self.ds.goals.set_index("ziel_id")
+        goal = "Ziel (Was soll bewirkt werden?)"
+        cycles = pd.DataFrame(
+            {
+                goal: p["ziel"],
+                "Maßnahmen (Was muss dafür getan werden?)": [
+                    goals.loc[g, "massnahmen"].replace("|", "; ") for g in p["ziel_id"]
+                ],
+                "Indikator (Woran ist Veränderung erkennbar?)": [
+                    self.r.label(i) for i in p[S.INDICATOR]
+                ],
+                "Gebiet": [self._place(g) for g in p["gebiet"]],
+            }
+        )
+        progress = pd.DataFrame(
+            {
+                "Ziel": p["ziel"],
+                "Ausgangswert": p["basiswert"],
+                "Aktueller Wert": p["wert"],
+                "95-%-Vertrauensbereich": [
+                    f"{fmt.number(lo, 1)} bis {fmt.number(hi, 1)}" if lo == lo and hi == hi else "–"
+                    for lo, hi in zip(p["ki_unten"], p["ki_oben"], strict=True)
+                ],
+                "Zielwert": p["zielwert"],
+                "Zieljahr": p["zieljahr"].astype(int).astype(str),
+                "Status": p["status"],
+            }
+        )
+        f1 = lambda x: fmt.number(x, 1)  # noqa: E731
+        return Stack((
+            TableOutput(cycles, f"Wirkungskreisläufe: Ziele, Maßnahmen und Indikatoren "
+                                f"(Stand {self.year})", row_header=goal),
+            TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
+                        number_formats={"Ausgangswert": f1, "Aktueller Wert": f1,
+                                        "Zielwert": f1},
+                        row_header="Ziel"),
+        ))
+
+    def _place(self, code: str) -> str:
+        """Area label or Kommune name for a goal's ``gebiet``."""
+        if code in self.r.areas.index:
+            return self.r.area_label(code)
+        names = self.ds.municipalities.set_index(S.AGS)["name"]
+        return str(names.get(code, code))
+
+    # ------------------------------------------------------------------ 54 clusters
+    def clusters_text(self) -> Prose:
+        c = self.clusters
+        items = [
+            f"{self.labels[r['handlungsfeld']]}: {r['sozialraeume'].replace('|', ', ')} "
+            f"({r['kommunen'].replace('|', ', ')})"
+            for _, r in c.iterrows()
+        ]
+        if self.r.single_municipality:
+            return prose(f"{self.cfg.region} besteht aus nur einer Kommune: Gebiete, die eine "
+                         "Gemeindegrenze überschreiten, gibt es daher nicht.")
+        n = len(c)
+        subject = fmt.count_words(n, "zusammenhängendes Gebiet", "zusammenhängende Gebiete",
+                                  "n")
+        subject = subject[:1].upper() + subject[1:]
+        return prose(
+            f"{subject} aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "
+            + ("überschreitet" if n <= 1 else "überschreiten") + " eine Gemeindegrenze."
+            + (" Hier bieten sich interkommunale Arbeitsansätze an." if n else ""),
+            items=items,
+        )
+
+    def clusters_map(self) -> FigureOutput:
+        c = self.clusters
+        status = pd.Series("kein gemeindeübergreifendes Gebiet", index=self.r.areas.index)
+        for _, row in c.iterrows():
+            for code in row["sozialraeume"].split("|"):
+                prev = status[code]
+                label = self.labels[row["handlungsfeld"]]
+                status[code] = label if prev.startswith("kein") else "mehrere Felder"
+        order = [
+            "kein gemeindeübergreifendes Gebiet",
+            *[self.labels[f] for f in self.cfg.fields if (status == self.labels[f]).any()],
+            *(["mehrere Felder"] if (status == "mehrere Felder").any() else []),
+        ]
+        # a field keeps its colour whichever fields occur (order of the configuration)
+        hue = {self.labels[f]: CATEGORICAL[i % len(CATEGORICAL)]
+               for i, f in enumerate(self.cfg.fields)}
+        colours = tuple(NEUTRAL if c.startswith("kein") else hue.get(c, SEVERAL) for c in order)
+        return choropleth(
+            status,
+            self.ds.geometry,
+            self.r.areas[S.KOMMUNE],
+            title="Gemeindeübergreifende Gebiete mit Handlungsbedarf",
+            scheme=ClassScheme(tuple(order), tuple(order), colours, "Handlungsfeld",
+                               categorical=True),
+            caption=self.r.map_caption(), mark=self.r.image_mark,
+            links=self.r.area_links("handlungskonzept/54_interkommunal"),
+            area_names=self.r.area_names,
+        )
+
+    def clusters_table(self) -> TableOutput:
+        c = self.clusters
+        df = pd.DataFrame(
+            {
+                "Gebiet": c["cluster"],
+                "Handlungsfeld": c["handlungsfeld"].map(self.labels),
+                "Sozialräume": c["sozialraeume"].str.replace("|", ", ", regex=False),
+                "Kommunen": c["kommunen"].str.replace("|", ", ", regex=False),
+                "Zahl der Sozialräume": c["anzahl_sozialraeume"],
+            }
+        )
+        return TableOutput(
+            df, "Gemeindeübergreifende Gebiete mit Handlungsbedarf", row_header="Gebiet"
+        )
+
+    # ------------------------------------------------------------------ 59 method
+    def method_text(self) -> Prose:
+        missing = [what for what, absent in (
+            ("keine Bestandsaufnahme der Angebote", not self.has_services),
+            ("keine kommunalen Schwerpunkte", self.ds.priorities is None),
+            ("keine Wirkungsziele", self.ds.goals is None),
+            ("keine qualitativen Befunde", not self.ds.notes_supplied)) if absent]
+        return prose(
+            "Handlungsbedarf je Sozialraum und Handlungsfeld stammt aus dem Sozialbericht. "
+            "Ein Angebot gilt als passend, wenn es im selben Handlungsfeld arbeitet, im "
+            "Berichtsjahr aktiv ist und den Sozialraum versorgt. Als Versorgungslücke gilt, "
+            "wenn in der Bestandsaufnahme weder im Sozialraum noch in einem angrenzenden "
+            "Sozialraum (gemeinsame Grenze, nicht nur ein Eckpunkt) ein passendes Angebot "
+            "erfasst ist; ob tatsächlich keines besteht, klärt der Prüfauftrag.",
+            "Gemeindeübergreifende Gebiete sind zusammenhängende Gruppen benachbarter "
+            "Sozialräume mit Handlungsbedarf im selben Feld, die zu mehr als einer Kommune "
+            "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "
+            "gleichmäßigem Verlauf erwarteten Veränderung; liegt der Zielwert im "
+            "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher.",
+            "Empfehlungen werden aus diesen Ergebnissen abgeleitet: Versorgungslücken und nur "
+            "angrenzend versorgte Sozialräume, gemeindeübergreifende Gebiete, Themen mehrerer "
+            "Kommunen, Wirkungsziele, die nicht auf Kurs sind, und Handlungsfelder mit vielen "
+            "Grenzfällen. Priorität, Zuständigkeit und Zeithorizont werden nach festen, "
+            "konfigurierbaren Regeln gesetzt (siehe „Wer zuständig ist“ im ersten Kapitel); "
+            "die Zuständigkeit für Angebote folgt dem Träger der Angebote im Handlungsfeld "
+            "je Kommune.",
+            "Qualitative Befunde stammen aus Sozialraumkonferenzen, Fachgesprächen, "
+            f"Befragungen und dem {self.cfg.bezeichnungen.steuerungsgremium}; sie werden "
+            "wörtlich und mit Quelle zitiert.",
+            (f"Für diese Ausgabe wurden {fmt.join_de(missing)} geliefert; die darauf beruhenden "
+             "Abschnitte und Downloads entfallen." if missing else ""),
+        )
+
+    # ------------------------------------------------------------------ downloads
+    def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
+        """Published tables: file stem → (label, DataFrame); a table that rests on an
+        optional input that was not supplied is left out (the pages say why)."""
+        g = self.gaps.copy()
+        g["luecke"] = g["luecke"].map({True: "ja", False: "nein"})
+        g["bedarf"] = "ja"
+        rec = self.recommendations.copy()
+        rec["zustaendig"] = rec["zustaendig"].astype(str)
+        wp = self.work_packages.copy()
+        wp["links"] = [", ".join(t for t, _ in links) for links in wp["links"]]
+        wp = wp.rename(columns={"links": "seiten"})
+        tables = {
+            "empfehlungen": ("Empfehlungen mit Priorität, Zuständigkeit und Zeithorizont", rec),
+            "beteiligung": ("Geplante Beteiligungsformate", self.participation),
+            "arbeitspakete": ("Arbeitspakete des Beschlusses und ihre Umsetzung", wp),
+            "schwerpunkte_bedarf": ("Schwerpunkte der Kommunen und gemessener Bedarf",
+                                    self.matrix),
+            "versorgung": ("Handlungsbedarf und Versorgung je Sozialraum", g),
+            "themengleiche_kommunen": ("Themengleiche Kommunen", self.groups),
+            "wirkungsziele": ("Wirkungsziele und Fortschritt", self.progress.round(2)),
+            "interkommunale_gebiete": ("Gemeindeübergreifende Gebiete", self.clusters),
+        }
+        for name, absent in (("versorgung", not self.has_services),
+                             ("themengleiche_kommunen", self.ds.priorities is None),
+                             ("schwerpunkte_bedarf", self.ds.priorities is None),
+                             ("wirkungsziele", self.ds.goals is None)):
+            if absent:
+                del tables[name]
+        return tables
+
+
+STAGE_LABELS = {
+    "fruehe_hilfen": "Frühe Hilfen",
+    "kita": "Kita",
+    "grundschule": "Grundschule",
+    "weiterfuehrende_schule": "Weiterführende Schule",
+    "uebergang_beruf": "Übergang Beruf",
+    "erwerbsleben": "Erwerbsleben",
+    "alter": "Alter",
+}

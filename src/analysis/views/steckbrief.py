@@ -1,0 +1,694 @@
+"""Steckbrief: one page per Sozialraum in the Sozialbericht.
+
+A Steckbrief shows one area on one or two printed A4 pages: population and age
+structure, the core indicators against Kommune and region (as deviations, with a table),
+the time series of the lead indicators since the first year, need per field with its
+reasons, stability and change since the comparison year, the services recorded in and
+around it, and links back to its Kommunalprofil and the field chapters.
+
+Every number comes through the disclosure gate of :class:`analysis.views.report.Report`
+(``published_value``, ``published_area_count``, ``published_count``): a withheld value
+shows as "•" and is never drawn. The charts are small hand-written SVGs (no matplotlib:
+93 pages must not cost a minute); like every figure they carry the demo label in the
+picture and have the table with the same values right beside them.
+
+The build does not run a kernel per area: :func:`steckbrief_notebook` writes the views
+as the outputs of an executed notebook, which then goes through exactly the same page
+template, final checks, cache and atomic publish as every chapter
+(:mod:`analysis.rendering.assemble`, :mod:`analysis.build.publish_site`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import nbformat
+import pandas as pd
+
+from analysis.common import fmt
+from analysis.contract import schema as S
+from analysis.method.core import stability_label
+from analysis.rendering.prose import Prose, prose
+from analysis.rendering.tables import TableOutput
+
+ESC = html.escape
+#: colours: more need (orange), less need (blue), Kommune marker, region line
+MORE, LESS, KOMMUNE_MARK, REGION_LINE, AREA_LINE = "#b35806", "#2166ac", "#1b1b1b", "#6b6b6b", "#003b73"
+DEMO_COLOUR = "#8a1c00"
+METHOD_PAGE = "90_methodik"  # page slug of the method chapter (analysis.build.build.plan)
+#: the need rules (analysis.method.need) as a Steckbrief names them; explained in need_text
+RULE_SHORT = {"regional": "Regel 1 (Index hoch)", "kommunal": "Regel 2 (über der Kommune)",
+              "absolut": "Regel 3 (viele Betroffene)"}
+FONT = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\""
+
+
+def _svg_text(x: float, y: float, text: str, size: float = 11, anchor: str = "start",
+              weight: str = "normal", colour: str = "#1b1b1b", italic: bool = False) -> str:
+    style = ' font-style="italic"' if italic else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+            f'font-weight="{weight}" fill="{colour}"{style}>{ESC(text)}</text>')
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` characters (at spaces)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _svg_document(width: int, height: int, body: list[str], title: str,
+                  mark: str | None) -> bytes:
+    if mark:
+        body = [*body, _svg_text(4, height - 6, mark, 10, weight="bold", colour=DEMO_COLOUR)]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" {FONT} role="img">'
+        f"<title>{ESC(title)}</title>"
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>'
+        + "".join(body) + "</svg>"
+    ).encode("utf-8")
+
+
+def _nice_limit(x: float) -> float:
+    for step in (25, 50, 100, 200, 400, 800):
+        if x <= step:
+            return float(step)
+    return float(math.ceil(x / 1000.0) * 1000)
+
+
+def _compact(table: TableOutput) -> TableOutput:
+    """The table with cells kept on one line (class ``steckbrief-werte``) so that values
+    with units and intervals do not break; only the row headers wrap."""
+    return _CompactTable(table.df, table.caption, table.number_formats, table.row_header,
+                         table.table_id, table.links)
+
+
+class _CompactTable(TableOutput):
+    @property
+    def html(self) -> str:
+        return super().html.replace("<table>", '<table class="steckbrief-werte">', 1)
+
+
+@dataclass(frozen=True)
+class ChartWithTable:
+    """A chart (SVG image with alt text) and, right beside it, the table with its
+    values – shown, not folded away, so that it prints too."""
+
+    svg: bytes
+    alt: str
+    title: str
+    table: TableOutput
+    caption: str
+    css_class: str = ""
+
+    def figure_html(self) -> str:
+        uri = "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode("ascii")
+        return (
+            f'<figure class="chart steckbrief-abbildung {self.css_class}">\n'
+            f'<img alt="{ESC(self.alt, quote=True)}" src="{uri}">\n'
+            f"<figcaption><strong>{ESC(self.title)}</strong><br>"
+            f'<span class="chart-note">{ESC(self.caption)}</span></figcaption>\n'
+            "</figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.figure_html() + "\n" + self.table._repr_html_()
+
+
+@dataclass(frozen=True)
+class LinkBlock:
+    """A paragraph of links (escaped): label, then (href, text) pairs."""
+
+    label: str
+    links: tuple[tuple[str, str], ...]
+
+    def _repr_html_(self) -> str:
+        items = " · ".join(f'<a href="{ESC(h, quote=True)}">{ESC(t)}</a>' for h, t in self.links)
+        return f'<p class="links">{ESC(self.label)}: {items}</p>'
+
+
+@dataclass
+class SteckbriefView:
+    """The Steckbrief of one Sozialraum (see the module docstring)."""
+
+    r: object  # analysis.views.report.Report (not imported: report imports this module lazily)
+    code: str
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def cfg(self):
+        return self.r.cfg
+
+    @property
+    def name(self) -> str:
+        return str(self.r.areas.loc[self.code, "name"])
+
+    @property
+    def ags(self) -> str:
+        return str(self.r.areas.loc[self.code, S.AGS])
+
+    @property
+    def kommune(self) -> str:
+        return str(self.r.areas.loc[self.code, S.KOMMUNE])
+
+    @property
+    def label(self) -> str:
+        return self.r.area_label(self.code)
+
+    @property
+    def title(self) -> str:
+        return f"Steckbrief {self.label}"
+
+    @property
+    def region_name(self) -> str:
+        """The region as a column name (distinct from a Kommune of the same name)."""
+        return (f"{self.cfg.region} insgesamt" if self.cfg.region == self.kommune
+                else self.cfg.region)
+
+    @cached_property
+    def indicators(self) -> list[str]:
+        """Core indicators of all fields, each once, in field order."""
+        return list(dict.fromkeys(
+            i for f in self.cfg.fields for i in self.cfg.handlungsfelder[f].indikatoren))
+
+    @cached_property
+    def leads(self) -> list[str]:
+        return list(dict.fromkeys(self.cfg.handlungsfelder[f].leitindikator
+                                  for f in self.cfg.fields))
+
+    def _area(self, ind: str, year: int | None = None) -> object:
+        return self.r.published_value(ind, area=self.code, year=year)
+
+    def _muni(self, ind: str, year: int | None = None) -> object:
+        return self.r.published_value(ind, ags=self.ags, year=year)
+
+    def _region(self, ind: str, year: int | None = None) -> object:
+        return self.r.published_value(ind, year=year)
+
+    def _need(self, field: str) -> bool:
+        return bool(self.r.res.need.loc[self.code, f"{field}_bedarf_flag"])
+
+    @property
+    def need_fields(self) -> list[str]:
+        return [f for f in self.cfg.fields if self._need(f)]
+
+    def _stability(self, field: str) -> tuple[float, str]:
+        s = float(self.r.res.stability.loc[self.code, field])
+        return s, stability_label(s, self._need(field), self.cfg.robustheit.stabil_ab)
+
+    # ------------------------------------------------------------------ page parts
+    def back_links(self) -> LinkBlock:
+        profile = f"{self.r.profile_pages[self.ags]}.html"
+        return LinkBlock("Gehört zu", (
+            (f"{profile}#{self.r.area_anchors[self.code]}", f"Kommunalprofil {self.kommune}"),
+        ))
+
+    def summary(self) -> Prose:
+        """Two or three sentences computed from the numbers."""
+        pop = self.r.published_area_count(self.r.population_variable, self.code)
+        who = f"Der Sozialraum {self.label}" + (
+            "" if self.r.single_municipality else f" in {self.kommune}")
+        if isinstance(pop, int):
+            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner "
+                     f"(Stand {self.cfg.bezeichnungen.stichtag}{self.r.year}).")
+        else:
+            why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
+                   else "liegt nicht vor")
+            first = f"{who}: Die Zahl der Einwohnerinnen und Einwohner {why}."
+        fields = [self.cfg.handlungsfelder[f].kurz for f in self.need_fields]
+        n_all = len(self.cfg.fields)
+        if fields:
+            if n_all == 1:
+                where = "im Handlungsfeld"
+            elif len(fields) == n_all:
+                where = f"in allen {fmt.number_word(n_all)} Handlungsfeldern:"
+            else:
+                where = (f"in {'einem' if len(fields) == 1 else fmt.number_word(len(fields))} der "
+                         f"{fmt.number_word(n_all)} Handlungsfelder:")
+            second = f"Handlungsbedarf besteht {where} {fmt.join_de(fields)}."
+        else:
+            second = (f"In keinem der {fmt.number_word(n_all)} Handlungsfelder"
+                      " wird Handlungsbedarf festgestellt." if n_all > 1 else
+                      "Im Handlungsfeld wird kein Handlungsbedarf festgestellt.")
+        border = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
+                  if self._stability(f)[1] == "Grenzfall"]
+        third = ""
+        if border:
+            third = (f"Als Grenzfall (Einstufung unter veränderten Annahmen nicht stabil) gilt "
+                     f"die Einstufung im Feld {border[0]}." if len(border) == 1 else
+                     "Als Grenzfall (Einstufung unter veränderten Annahmen nicht stabil) "
+                     f"gelten die Einstufungen in den Feldern {fmt.join_de(border)}.")
+        return prose(first, second, third)
+
+    # ------------------------------------------------------------------ population
+    @cached_property
+    def age_groups(self) -> list[str]:
+        """The parts of the population variable as declared sums in ``variablen.csv``
+        (``summe_aus``), expanded to the finest level: the age groups in the demo data.
+        Empty when the population is not declared as a sum."""
+        tree = dict(self.r.ds.identities)
+        pop = self.r.population_variable
+
+        def leaves(v: str, seen: frozenset) -> list[str]:
+            if v not in tree or v in seen:
+                return [v]
+            return [x for p in tree[v] for x in leaves(p, seen | {v})]
+
+        return [] if pop not in tree else leaves(pop, frozenset())
+
+    def population_table(self) -> TableOutput | Prose:
+        pop_var = self.r.population_variable
+        labels = dict(zip(self.r.ds.variables[S.VARIABLE], self.r.ds.variables["bezeichnung"],
+                          strict=True))
+        pop = self.r.published_area_count(pop_var, self.code)
+        pop_m = self.r.published_count(pop_var, self.ags)
+        pop_r = self.r.published_count(pop_var)
+
+        def share(part: object, whole: object) -> object:
+            if fmt.is_suppressed(part) or fmt.is_suppressed(whole):
+                return fmt.SUPPRESSED
+            if fmt.is_missing(part) or fmt.is_missing(whole) or not whole:
+                return float("nan")
+            return 100.0 * float(part) / float(whole)
+
+        rows = [{"Merkmal": labels.get(pop_var, pop_var), "Anzahl": pop, "Anteil": 100.0,
+                 f"Anteil {self.kommune}": 100.0, f"Anteil {self.region_name}": 100.0}]
+        for v in self.age_groups:
+            c = self.r.published_area_count(v, self.code)
+            rows.append({
+                "Merkmal": labels.get(v, v), "Anzahl": c, "Anteil": share(c, pop),
+                f"Anteil {self.kommune}": share(self.r.published_count(v, self.ags), pop_m),
+                f"Anteil {self.region_name}": share(self.r.published_count(v), pop_r),
+            })
+        df = pd.DataFrame(rows)
+        if self.r.single_municipality:
+            df = df.drop(columns=[f"Anteil {self.kommune}"])
+        if not self.age_groups:
+            df = df[["Merkmal", "Anzahl"]]
+        pct = {c: (lambda x: fmt.percent(x, 1)) for c in df.columns if c.startswith("Anteil")}
+        return TableOutput(
+            df,
+            f"Bevölkerung{' und Altersstruktur' if self.age_groups else ''} {self.label} "
+            f"{self.r.year}",
+            number_formats={"Anzahl": fmt.number, **pct},
+            row_header="Merkmal",
+        )
+
+    # ------------------------------------------------------------------ indicators
+    def _deviation(self, value: object, reference: object) -> float | None:
+        if any(fmt.is_suppressed(x) or fmt.is_missing(x) for x in (value, reference)):
+            return None
+        if float(reference) == 0:
+            return None
+        return 100.0 * (float(value) / float(reference) - 1.0)
+
+    def _direction(self, ind: str) -> int:
+        return int(self.r.catalogue.loc[ind, "richtung"])
+
+    def indicator_chart(self) -> ChartWithTable:
+        """Core indicators as deviations from the region (bar: area, ◆: Kommune), and
+        the table of their values with units, Kommune, region, people concerned, the
+        95 % interval and the change since the comparison year."""
+        inds = self.indicators
+        single = self.r.single_municipality
+        rows = []
+        for ind in inds:
+            rows.append((ind, self._deviation(self._area(ind), self._region(ind)),
+                         None if single else self._deviation(self._muni(ind), self._region(ind))))
+        finite = [abs(d) for _, a, k in rows for d in (a, k) if d is not None]
+        lim = _nice_limit(max(finite, default=25.0))
+        label_w, plot_w, right = 290, 340, 90
+        width = label_w + plot_w + right
+        row_h, top = 23, 52
+        height = top + row_h * len(rows) + 58
+        x0 = label_w + plot_w / 2
+
+        def x(d: float) -> float:
+            return x0 + max(-lim, min(lim, d)) / lim * (plot_w / 2)
+
+        body = [
+            _svg_text(4, 16, "Abweichung vom Wert der Region in %", 12, weight="bold"),
+            f'<rect x="4" y="26" width="16" height="10" fill="{MORE}"/>',
+            _svg_text(24, 35, "Sozialraum: mehr Bedarf", 11),
+            f'<rect x="174" y="26" width="16" height="10" fill="{LESS}"/>',
+            _svg_text(194, 35, "weniger Bedarf", 11),
+        ]
+        if not single:
+            body += [f'<path d="M 311 31 l 6 -6 l 6 6 l -6 6 z" fill="{KOMMUNE_MARK}"/>',
+                     _svg_text(328, 35, f"Kommune {self.kommune}", 11)]
+        for t in (-lim, -lim / 2, 0.0, lim / 2, lim):
+            body.append(f'<line x1="{x(t):.1f}" y1="{top - 6}" x2="{x(t):.1f}" '
+                        f'y2="{top + row_h * len(rows)}" stroke="{"#1b1b1b" if t == 0 else "#d0d3d6"}" '
+                        f'stroke-width="{1.2 if t == 0 else 0.8}"/>')
+            body.append(_svg_text(x(t), top + row_h * len(rows) + 16,
+                                  fmt.signed(t, 0) if t else "0 = Region", 10, "middle",
+                                  colour="#4a4a4a"))
+        for n, (ind, dev, dev_k) in enumerate(rows):
+            yc = top + n * row_h + row_h / 2
+            lines = _wrap(self.r.label(ind), 48)[:2]
+            for j, line in enumerate(lines):
+                body.append(_svg_text(4, yc + 4 + (j - (len(lines) - 1) / 2) * 10.5, line,
+                                      10 if len(lines) > 1 else 11))
+            if dev is None:  # nothing drawn; said where the value would stand
+                value = self._area(ind)
+                body.append(_svg_text(label_w + plot_w + 6, yc + 4,
+                                      "• gesperrt" if fmt.is_suppressed(value) else "–", 11,
+                                      italic=True))
+            else:
+                more = dev * self._direction(ind) > 0
+                x1, x2 = sorted((x0, x(dev)))
+                body.append(f'<rect x="{x1:.1f}" y="{yc - 7:.1f}" width="{max(x2 - x1, 1):.1f}" '
+                            f'height="14" fill="{MORE if more else LESS}"/>')
+                clipped = abs(dev) > lim
+                body.append(_svg_text(label_w + plot_w + 6, yc + 4,
+                                      fmt.signed(dev, 0) + " %" + (" ›" if clipped else ""), 11))
+            if dev_k is not None:
+                xk = x(dev_k)
+                body.append(f'<path d="M {xk - 5:.1f} {yc:.1f} l 5 -5 l 5 5 l -5 5 z" '
+                            f'fill="{KOMMUNE_MARK}" stroke="#ffffff" stroke-width="1"/>')
+        body.append(_svg_text(label_w, top + row_h * len(rows) + 32,
+                              "Balken über die Achse hinaus: Wert rechts (›)", 10,
+                              colour="#4a4a4a"))
+        title = f"Kernindikatoren {self.label} {self.r.year} im Vergleich"
+        svg = _svg_document(width, height, body, title, self.r.image_mark)
+        return ChartWithTable(svg, self._indicator_alt(rows), title, self.indicator_table(),
+                              self._chart_caption("Werte in der Tabelle „Kernindikatoren“ dieses Abschnitts."))
+
+    def _indicator_alt(self, rows) -> str:
+        shown = [(ind, d) for ind, d, _ in rows if d is not None]
+        above = sorted((p for p in shown if p[1] >= 25), key=lambda p: -p[1])[:3]
+        below = sorted((p for p in shown if p[1] <= -25), key=lambda p: p[1])[:3]
+        parts = [f"Balkendiagramm: {fmt.count_phrase(len(shown), 'Kernindikator', 'Kernindikatoren')}"
+                 f" von {self.label} als Abweichung vom Wert der Region."]
+        if above:
+            parts.append("Am deutlichsten darüber: " + fmt.join_de(
+                f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in above) + ".")
+        if below:
+            parts.append("Am deutlichsten darunter: " + fmt.join_de(
+                f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in below) + ".")
+        if not above and not below and shown:
+            parts.append("Kein Wert weicht um 25 % oder mehr ab.")
+        withheld = sum(1 for ind, d, _ in rows
+                       if d is None and fmt.is_suppressed(self._area(ind)))
+        if withheld:
+            parts.append(f"{fmt.count_phrase(withheld, 'Wert ist', 'Werte sind')} aus Gründen "
+                         "der Geheimhaltung gesperrt und nicht dargestellt.")
+        other = len(rows) - len(shown) - withheld
+        if other:
+            parts.append(f"{fmt.count_phrase(other, 'Wert lässt', 'Werte lassen')} sich nicht "
+                         "mit der Region vergleichen (kein Wert).")
+        parts.append("Die Werte stehen in der Tabelle „Kernindikatoren“ über der Abbildung.")
+        return " ".join(parts)
+
+    def _chart_caption(self, extra: str) -> str:
+        return f"{self.r.source_caption()} {extra}"
+
+    def indicator_table(self) -> TableOutput:
+        base = self.cfg.vergleichsjahr
+        single = self.r.single_municipality
+        groups = self.r._area_value_groups
+        rows = []
+        for ind in self.indicators:
+            unit = self.r.unit(ind) or "Wert"
+            value = self._area(ind)
+            g = groups.get((ind, self.r.year))
+            lo, hi, num, unsure = (float("nan"),) * 3 + (False,)
+            if g is not None and self.code in g.index and not fmt.is_suppressed(value):
+                row = g.loc[self.code]
+                lo, hi, num = row[S.LOWER], row[S.UPPER], row[S.NUMERATOR]
+                unsure = bool(row[S.RELIABLE])
+            interval = (f"{fmt.number(lo, 1)}–{fmt.number(hi, 1)}"
+                        if not (fmt.is_missing(lo) or fmt.is_missing(hi)) else
+                        (fmt.SUPPRESSED if fmt.is_suppressed(value) else fmt.MISSING))
+            shown = fmt.number(value, 1) + (" (unsicher)" if unsure else "")
+            row = {"Indikator": f"{self.r.label(ind)} ({unit})", "Sozialraum": shown,
+                   "95-%-Bereich": interval}
+            if not single:
+                row["Kommune"] = fmt.number(self._muni(ind), 1)
+            row["Region"] = fmt.number(self._region(ind), 1)
+            row["Betroffene"] = fmt.SUPPRESSED if fmt.is_suppressed(value) else fmt.number(num)
+            if base is not None:
+                before = self._area(ind, base)
+                if fmt.is_suppressed(value) or fmt.is_suppressed(before):
+                    change = fmt.SUPPRESSED
+                elif fmt.is_missing(value) or fmt.is_missing(before):
+                    change = fmt.MISSING
+                else:
+                    change = fmt.signed(float(value) - float(before), 1)
+                row[f"seit {base}"] = change
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        return _compact(TableOutput(
+            df,
+            f"Kernindikatoren {self.label} {self.r.year}"
+            + ("" if single else f" mit {self.kommune}") + f" und {self.region_name}",
+            row_header="Indikator",
+        ))
+
+    # ------------------------------------------------------------------ time series
+    def trend_chart(self) -> ChartWithTable:
+        """Lead indicators of the fields over all years: area (line) and region (dashed)."""
+        years = list(self.r.ds.years)
+        leads = self.leads
+        cols = min(3, len(leads))
+        pw, ph, gap = 236, 128, 14
+        top = 40
+        width = cols * pw + (cols - 1) * gap + 8
+        nrows = math.ceil(len(leads) / cols)
+        height = top + nrows * (ph + gap) + 22
+        body = [
+            f'<line x1="4" y1="16" x2="28" y2="16" stroke="{AREA_LINE}" stroke-width="2.5"/>',
+            _svg_text(32, 20, f"Sozialraum {self.code}", 11),
+            f'<line x1="190" y1="16" x2="214" y2="16" stroke="{REGION_LINE}" stroke-width="2" '
+            'stroke-dasharray="5 3"/>',
+            _svg_text(218, 20, self.region_name, 11),
+        ]
+        summaries = []
+        for n, ind in enumerate(leads):
+            ox = 4 + (n % cols) * (pw + gap)
+            oy = top + (n // cols) * (ph + gap)
+            area = [self._area(ind, y) for y in years]
+            region = [self._region(ind, y) for y in years]
+            vals = [float(v) for v in area + region
+                    if not (fmt.is_suppressed(v) or fmt.is_missing(v))]
+            body.append(f'<rect x="{ox}" y="{oy}" width="{pw}" height="{ph}" fill="none" '
+                        'stroke="#d0d3d6"/>')
+            lines = _wrap(self.r.label(ind), 36)[:2]
+            for j, line in enumerate(lines):
+                body.append(_svg_text(ox + 6, oy + 14 + 12 * j, line, 10.5, weight="bold"))
+            px0, px1 = ox + 44, ox + pw - 12
+            py0, py1 = oy + ph - 24, oy + 18 + 12 * len(lines)
+            if not vals:
+                body.append(_svg_text(ox + 6, oy + ph / 2, "keine veröffentlichten Werte", 10,
+                                      italic=True))
+                continue
+            lo, hi = min(vals), max(vals)
+            pad = max((hi - lo) * 0.15, abs(hi) * 0.05, 0.5)
+            lo, hi = max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad
+
+            def px(i: int, px0: float = px0, px1: float = px1) -> float:
+                return px0 + (px1 - px0) * (i / max(len(years) - 1, 1))
+
+            def py(v: float, py0: float = py0, py1: float = py1, lo: float = lo,
+                   hi: float = hi) -> float:
+                return py0 - (py0 - py1) * ((v - lo) / (hi - lo))
+
+            for t in (lo, hi):
+                body.append(_svg_text(px0 - 4, py(t) + 4, fmt.number(t, 1), 9.5, "end",
+                                      colour="#4a4a4a"))
+            body.append(_svg_text(px0, oy + ph - 8, str(years[0]), 9.5, colour="#4a4a4a"))
+            body.append(_svg_text(px1, oy + ph - 8, str(years[-1]), 9.5, "end",
+                                  colour="#4a4a4a"))
+            for series, colour, dash, w in ((region, REGION_LINE, ' stroke-dasharray="5 3"', 2),
+                                            (area, AREA_LINE, "", 2.5)):
+                segment: list[str] = []
+                for i, v in enumerate([*series, None]):
+                    ok = v is not None and not (fmt.is_suppressed(v) or fmt.is_missing(v))
+                    if ok:
+                        segment.append(f"{px(i):.1f} {py(float(v)):.1f}")
+                    if not ok or i == len(series):
+                        if len(segment) > 1:
+                            body.append(f'<path d="M {" L ".join(segment)}" fill="none" '
+                                        f'stroke="{colour}" stroke-width="{w}"{dash}/>')
+                        elif len(segment) == 1:
+                            cx, cy = segment[0].split()
+                            body.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
+                        segment = []
+            for i, v in enumerate(area):
+                if fmt.is_suppressed(v):
+                    body.append(_svg_text(px(i), py0 - 2, "•", 12, "middle"))
+            first = next(((y, v) for y, v in zip(years, area, strict=True)
+                          if not (fmt.is_suppressed(v) or fmt.is_missing(v))), None)
+            last = area[-1]
+            if first is not None and not (fmt.is_suppressed(last) or fmt.is_missing(last)):
+                summaries.append(f"{self.r.label(ind)} von {self.r.value_text(ind, first[1])} "
+                                 f"({first[0]}) auf {self.r.value_text(ind, last)} "
+                                 f"({years[-1]})")
+        title = f"Leitindikatoren {self.label} {years[0]}–{years[-1]}"
+        svg = _svg_document(width, height, body, title, self.r.image_mark)
+        alt = (f"Liniendiagramme: {fmt.count_phrase(len(leads), 'Leitindikator', 'Leitindikatoren')}"
+               f" von {self.label} und {self.region_name} von {years[0]} bis {years[-1]}. "
+               + (fmt.join_de(summaries) + ". " if summaries else "")
+               + "Die Werte stehen in der Tabelle „Leitindikatoren“ unter der Abbildung.")
+        return ChartWithTable(svg, alt, title, self.trend_table(),
+                              self._chart_caption("Durchgezogen: Sozialraum; gestrichelt: "
+                                                  "Region. Werte in der Tabelle „Leitindikatoren“ darunter."),
+                              "steckbrief-verlauf")
+
+    def trend_table(self) -> TableOutput:
+        years = list(self.r.ds.years)
+        rows = []
+        for ind in self.leads:
+            row = {"Leitindikator": f"{self.r.label(ind)} ({self.r.unit(ind)})"}
+            for y in years:
+                row[str(y)] = fmt.number(self._area(ind, y), 1)
+            rows.append(row)
+        return _compact(TableOutput(
+            pd.DataFrame(rows),
+            f"Leitindikatoren {self.label} {years[0]}–{years[-1]}",
+            row_header="Leitindikator",
+        ))
+
+    # ------------------------------------------------------------------ need
+    def need_table(self) -> TableOutput:
+        base = self.cfg.vergleichsjahr
+        previous = self.r.res.need_previous
+        rows = []
+        for f in self.cfg.fields:
+            fc = self.cfg.handlungsfelder[f]
+            flag = self._need(f)
+            s, lab = self._stability(f)
+            rules = [RULE_SHORT[x.strip()] for x in
+                     str(self.r.res.need.loc[self.code, f"{f}_regeln"]).split(",")
+                     if x.strip() in RULE_SHORT]
+            row = {
+                "Handlungsfeld": fc.kurz,
+                "Einstufung": ("Handlungsbedarf" if flag else "kein Bedarf")
+                + (" (Grenzfall)" if lab == "Grenzfall" else ""),
+                "Feldindex": fmt.signed(self.r.res.need.loc[self.code, f"{f}_index"], 2),
+                "Gründe": fmt.join_de(rules) if flag and rules else "–",
+                "Varianten mit Bedarf": f"{fmt.percent(s * 100, 0)} – {lab}",
+            }
+            if base is not None and previous is not None and self.code in previous.index:
+                before = bool(previous.loc[self.code, f"{f}_bedarf_flag"])
+                row[f"seit {base}"] = ("neu mit Bedarf" if flag and not before else
+                                       "Bedarf entfallen" if before and not flag else
+                                       "weiterhin Bedarf" if flag else "weiterhin kein Bedarf")
+            rows.append(row)
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Handlungsbedarf {self.label} {self.r.year} je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+
+    def need_text(self) -> Prose:
+        b = self.cfg.bedarf
+        return Prose((
+            f"Regel 1: Feldindex ab {fmt.number(b.regional_index, 2)}; Regel 2: Leitindikator "
+            f"ab dem {fmt.number(b.kommunal_faktor, 2)}-Fachen des Werts der Kommune und "
+            f"Feldindex ab {fmt.number(b.kommunal_index, 2)}; Regel 3: Feldindex ab "
+            f"{fmt.number(b.absolut_index, 2)} und Betroffene unter den obersten "
+            f"{fmt.number(b.absolut_anteil * 100)} %. Varianten mit Bedarf: Anteil der "
+            "Varianten der Robustheitsprüfung mit Handlungsbedarf; Grenzfall, wenn weniger als "
+            f"{fmt.number(self.cfg.robustheit.stabil_ab * 100)} % mit der Einstufung "
+            f"übereinstimmen. „Unsicher“: Nenner unter {fmt.number(self.cfg.unsicher_nenner)}.",
+        ), css_class="prose erlaeuterung")
+
+    def field_links(self) -> LinkBlock:
+        from analysis.views.concept_report import concept_href
+
+        links = [(f"{self.r.field_pages[f]}.html", self.cfg.handlungsfelder[f].kurz)
+                 for f in self.cfg.fields]
+        links.append((f"{METHOD_PAGE}.html", "Methodik und Daten"))
+        links += [(concept_href(f), f"Handlungskonzept {self.cfg.handlungsfelder[f].kurz}")
+                  for f in self.need_fields]
+        return LinkBlock("Kapitel zu den Handlungsfeldern", tuple(links))
+
+    # ------------------------------------------------------------------ services
+    def services(self) -> TableOutput | Prose:
+        from analysis.views.concept_report import NO_SERVICES_SHORT
+
+        if self.r.active_services is None:
+            return prose(NO_SERVICES_SHORT)
+        act, sa = self.r.active_services
+        inside = set(sa.loc[sa[S.AREA] == self.code, "angebot"])
+        neighbours = self.r.adjacency.get(self.code, set())
+        near: dict[str, list[str]] = {}
+        for a, svc in zip(sa[S.AREA], sa["angebot"], strict=True):
+            if a in neighbours and svc not in inside:
+                near.setdefault(svc, []).append(a)
+        if not inside and not near:
+            return prose(
+                f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
+                "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
+        act = act.set_index("angebot")
+        kurz = {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
+        from analysis.common.ids import natural_key
+
+        rows = []
+        for svc in sorted(inside | set(near), key=lambda s: (
+                s not in inside, str(act.loc[s, S.FIELD]), str(act.loc[s, "name"]),
+                natural_key(s))):  # the id breaks ties of equal names (no set order)
+            rows.append({
+                "Angebot": str(act.loc[svc, "name"]),
+                "Handlungsfeld": kurz.get(str(act.loc[svc, S.FIELD]), str(act.loc[svc, S.FIELD])),
+                "Art": str(act.loc[svc, "typ"]) if "typ" in act.columns else "",
+                "Lage": "im Sozialraum" if svc in inside else
+                "angrenzend: " + ", ".join(sorted(set(near[svc]), key=natural_key)),
+            })
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Aktive Angebote {self.r.year}: {fmt.number(len(inside))} im Sozialraum "
+            f"{self.code}, {fmt.number(len(near))} angrenzend",
+            row_header="Angebot",
+        )
+
+
+def steckbrief_html(view: SteckbriefView) -> str:
+    """The content of one Steckbrief: a ``<section class="steckbrief">`` whose id is the
+    area's anchor (:attr:`Report.area_anchors`), most important first (need), then
+    population, indicators, development and services."""
+    base = view.cfg.vergleichsjahr
+    years = view.r.ds.years
+
+    def h2(text: str) -> str:
+        return f"<h2>{ESC(text)}</h2>"
+
+    dev, trend = view.indicator_chart(), view.trend_chart()
+    parts = [
+        f"<h1>{ESC(view.title)}</h1>", view.back_links(), view.summary(),
+        h2("Bevölkerung"), view.population_table(),
+        h2("Handlungsbedarf" + (f" und Veränderung seit {base}" if base is not None else "")),
+        view.need_table(), view.need_text(), view.field_links(),
+        h2(f"Kernindikatoren im Vergleich und Entwicklung seit {years[0]}"),
+        # the values first (a long table may break across pages), then both charts side
+        # by side on paper, then the table of the time series
+        dev.table,
+        '<div class="steckbrief-grafiken">', dev.figure_html(), trend.figure_html(), "</div>",
+        trend.table,
+        h2("Angebote im und um den Sozialraum"), view.services(),
+    ]
+    body = "\n".join(p if isinstance(p, str) else p._repr_html_() for p in parts)
+    anchor = ESC(view.r.area_anchors[view.code], quote=True)
+    return f'<section class="steckbrief" id="{anchor}">\n{body}\n</section>'
+
+
+def steckbrief_notebook(view: SteckbriefView) -> bytes:
+    """The Steckbrief as an executed notebook of one output (deterministic bytes): it is
+    rendered, checked and published like every chapter (:mod:`analysis.rendering.assemble`)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"language_info": {"name": "python"}}
+    cell = nbformat.v4.new_code_cell("", execution_count=None)
+    cell.outputs = [nbformat.v4.new_output("display_data",
+                                           data={"text/html": steckbrief_html(view)})]
+    cell["id"] = "steckbrief"  # fixed id: same inputs, same bytes
+    nb.cells = [cell]
+    return nbformat.writes(nb).encode("utf-8")
