@@ -1,0 +1,1 @@
+"""The build: chapter plan, kernels, output folder, publishing, CLI, demo data, benchmark."""
