@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.contract import schema as S
 from analysis.build.scaled import scaled_region
+from analysis.contract import schema as S
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -85,9 +85,9 @@ def synthetic_inputs(n_areas: int, n_indicators: int = 40, n_years: int = 10, se
 def core_pipeline(counts: pd.DataFrame, catalogue: pd.DataFrame, cfg) -> dict[str, float]:
     """indicators → disclosure → indices → need → robustness → change, timed (as
     :func:`analysis.method.core.run`: derived results from published values only)."""
+    from analysis.gate.disclosure import protect_with_totals, withhold_values
     from analysis.method import indicators as I
     from analysis.method.core import change_table, classify_year, share_pairs, stability
-    from analysis.gate.disclosure import protect_with_totals, withhold_values
 
     t = {}
     t0 = time.perf_counter()

@@ -33,10 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from analysis.common import trust
-from analysis.common.errors import ConfigError, UserError
-from analysis.common.fmt import count_phrase
-from analysis.common.interrupt import Stop, Terminated, deferred_signals, worker_signals
 from analysis.build.outdir import (
     SITES,
     build_lock,
@@ -48,6 +44,10 @@ from analysis.build.outdir import (
     subdir,
     sweep_temporary,
 )
+from analysis.common import trust
+from analysis.common.errors import ConfigError, UserError
+from analysis.common.fmt import count_phrase
+from analysis.common.interrupt import Stop, Terminated, deferred_signals, worker_signals
 
 # jsonschema (imported by nbformat) loads the optional ``rfc3987_syntax`` when it is
 # installed (it comes with JupyterLab); that module compiles a grammar at import time,
@@ -122,8 +122,8 @@ def parse_jobs(value: object) -> int:
 
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
-    from analysis.contract.config import RECOMMENDATION_TEXT
     from analysis.common.ids import area_pages, field_pages, natural_key, profile_pages
+    from analysis.contract.config import RECOMMENDATION_TEXT
     from analysis.contract.schema import AGS, AREA
     from analysis.views.steckbrief import METHOD_PAGE
 

@@ -36,8 +36,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _need(args: argparse.Namespace) -> int:
     from analysis.contract.config import check_against_dataset, load_config
-    from analysis.method.core import need_table, run
     from analysis.contract.dataset import load_dataset
+    from analysis.method.core import need_table, run
     from analysis.views.text import headline_lines
 
     ds = load_dataset(args.data)

@@ -528,9 +528,9 @@ def calibrate(world: World, max_rounds: int = 400, step: float = 0.08) -> int:
     Returns the number of rounds used. Raises RuntimeError if it does not converge.
     """
     from analysis.contract.config import load_config
-    from analysis.method.core import run
     from analysis.contract.dataset import Dataset
     from analysis.contract.identities import parse_identities
+    from analysis.method.core import run
 
     cfg = load_config(Path(__file__).resolve().parents[3] / "config" / "report.yaml")
     cfg = cfg.model_copy(update={"vergleichsjahr": None})
@@ -707,8 +707,8 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_demo(out: Path, seed: int = SEED) -> dict[str, int]:
     """Generate the whole demo data set into ``out`` (byte-identical for a seed)."""
-    from analysis.method.concept import adjacency
     from analysis.build.demo_planning import write_planning
+    from analysis.method.concept import adjacency
 
     out.mkdir(parents=True, exist_ok=True)
     world = make_world(seed)

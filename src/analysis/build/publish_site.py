@@ -10,9 +10,9 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from analysis.build.outdir import subdir
 from analysis.common import trust
 from analysis.rendering.assemble import Page, SiteMeta, assemble_site, write_index
-from analysis.build.outdir import subdir
 from analysis.rendering.tables import csv_bytes, label_demo, xlsx_bytes
 
 SITE_TITLES = {"sozialbericht": "Sozialbericht", "handlungskonzept": "Handlungskonzept-Anhang"}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import schema as S
 from analysis.common.ids import natural_sorted
+from analysis.contract import schema as S
 
 _CELL = 1000.0  # side of one area's square, metres (EPSG:25832)
 _ORIGIN = (290_000.0, 5_600_000.0)  # lower left corner of the grid
