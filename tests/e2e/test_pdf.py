@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analysis.build.build import SITES
+from analysis.common.ids import AREA_PAGE
 from analysis.common.textcheck import ABS_PATH_RE
 from analysis.rendering.assemble import DEMO_BANNER
 from analysis.rendering.pdf_edition import size_de
@@ -74,13 +75,21 @@ def test_pdf_is_tagged_german_with_bookmarks_for_every_chapter(pdf_build):
         assert 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode()
         index = BeautifulSoup((out / site / "index.html").read_text(encoding="utf-8"),
                               "html.parser")
-        chapters = []  # the heading of every page the index lists, in its order
+        chapters, appendix = [], []  # headings of the pages the index lists, in its order
         for a in index.select("ol.inhaltsverzeichnis a"):
             page = BeautifulSoup((out / site / a["href"]).read_text(encoding="utf-8"),
                                  "html.parser")
-            chapters.append(" ".join(page.find("h1").get_text(" ", strip=True).split()))
+            heading = " ".join(page.find("h1").get_text(" ", strip=True).split())
+            # Steckbriefe are listed under their Kommunalprofil, printed as the appendix
+            (appendix if a["href"].startswith(AREA_PAGE.format("")) else chapters).append(heading)
         top = [o.title for o in reader.outline if not isinstance(o, list)]
         assert [t for t in top if t in chapters] == chapters
+
+        def flat(items) -> list[str]:
+            return [t for o in items for t in (flat(o) if isinstance(o, list) else [o.title])]
+
+        everything = flat(reader.outline)
+        assert [t for t in everything if t in appendix] == appendix
 
 
 def test_pdf_text_has_every_column_of_every_field_table_and_the_demo_label(pdf_build):
@@ -99,7 +108,8 @@ def test_pdf_text_has_every_column_of_every_field_table_and_the_demo_label(pdf_b
         assert need, f"{page.name}: no need table"
         for table in soup.find_all("table"):
             for th in table.find("thead").find_all("th"):
-                header = " ".join(th.get_text(" ", strip=True).split())
+                # soft hyphens (U+00AD) are invisible break points, not text
+                header = " ".join(th.get_text(" ", strip=True).replace("\xad", "").split())
                 assert header in whole, f"{page.name}: column „{header}“ missing in the PDF"
                 checked += 1
     assert checked > 30
