@@ -127,7 +127,7 @@ def _id_checks(kommune: bool) -> tuple:
 
 KOMMUNEN = InputFile(
     "kommunen",
-    "Die Kommunen der StädteRegion (Gemeinden), je eine Zeile.",
+    "Die Kommunen der Region (Städte und Gemeinden), je eine Zeile.",
     (
         Column(AGS, "str", "Kennung der Kommune: der Amtliche Gemeindeschlüssel (8 Ziffern) "
                "oder eine freie Kennung (Buchstaben, Ziffern, Leerzeichen, - _ .)", "05334002",
