@@ -338,7 +338,7 @@ def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
         table = r.field(f).indicator_table()
         df = (table.parts[0] if hasattr(table, "parts") else table).df
         for ind in fc.kontext:
-            if ind in r.area_indicator_ids:
+            if ind in r.gate.area_indicator_ids:
                 assert f"{r.label(ind)} (Kontext)" in df.columns
         # a value flagged unsicher is shown in parentheses, and then the key says so
         html = table._repr_html_()

@@ -243,7 +243,7 @@ def test_report_protects_a_small_part_against_its_sum(demo_copy):
     assert "bev_65plus" not in published
     assert not {"bev_gesamt", "bev_u65"} <= published.keys(), published
     # and the protection agrees with the LP reader on the whole region
-    out = report.protected[report.protected[S.YEAR] == int(year)]
+    out = report.gate.protected[report.gate.protected[S.YEAR] == int(year)]
     assert leaks(out, report.ds.identities) == []
 
 

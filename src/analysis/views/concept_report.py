@@ -238,7 +238,7 @@ class ConceptReport:
     @cached_property
     def progress(self) -> pd.DataFrame:
         # from published values only: a withheld value shows as „keine Daten“
-        return C.impact_progress(self.ds.goals, self.r.published_area, self.r.published_municipal,
+        return C.impact_progress(self.ds.goals, self.r.gate.published_area, self.r.gate.published_municipal,
                                  self.year)
 
     @cached_property
@@ -813,7 +813,7 @@ class ConceptReport:
         groups = {f: self.cfg.target_group(f, self.ds.indicators) for f in self.cfg.fields}
         cov = C.coverage(self.ds.services, self.ds.areas, self.ds.counts, self.year,
                          self.cfg.fields, groups)
-        prot = self.r.protected
+        prot = self.r.gate.protected
         prot = prot[prot[S.YEAR] == self.year].set_index([S.AREA, S.VARIABLE])[D.FLAG]
         hidden = [bool(prot.get((a, v), False)) for a, v in
                   zip(cov["sozialraum"], cov["zielgruppe_variable"], strict=True)]

@@ -29,6 +29,7 @@ from analysis.contract import schema as S
 from analysis.contract.config import text_slots, text_values
 from analysis.contract.texts import TextBlock, read_text, render
 from analysis.gate import disclosure as D
+from analysis.gate.published import Published, Uncertain, mark_uncertain
 from analysis.method.context import Context, load_context
 from analysis.method.core import TYPES, need_table, stability_label, typology
 from analysis.rendering.figures import FigureOutput, bar_with_intervals, profile_heatmap, trend_lines
@@ -64,20 +65,6 @@ TYPE_SHORT = {
 DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ",
                   "": "nicht bewertet"}
 BORDERLINE = "knapp"
-
-
-class Uncertain(float):
-    """A published value flagged ``unsicher`` (denominator below ``unsicher_nenner``):
-    tables show it in parentheses (*Aussagewert eingeschränkt*)."""
-
-
-def mark_uncertain(formatter):
-    """A cell formatter that puts :class:`Uncertain` values in parentheses."""
-    def show(x):
-        text = formatter(x)
-        return f"({text})" if isinstance(x, Uncertain) and text not in (fmt.SUPPRESSED,
-                                                                         fmt.MISSING) else text
-    return show
 
 
 def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
@@ -167,17 +154,11 @@ class Report:
     def catalogue(self) -> pd.DataFrame:
         return self.ds.indicators.set_index(S.INDICATOR)
 
-    @property
-    def protected(self) -> pd.DataFrame:
-        """Area counts after disclosure control (computed once by the core)."""
-        return self.res.protected
-
-    @property
-    def protected_municipal(self) -> pd.DataFrame:
-        """Counts that exist only per Kommune (``zaehlungen_kommune.csv``), protected by
-        the same rules: each Kommune counts as its own single area, so a withheld
-        Kommune cannot be recomputed from the region total minus the other Kommunen."""
-        return self.res.protected_municipal
+    @cached_property
+    def gate(self) -> Published:
+        """The published values (:class:`analysis.gate.published.Published`): every
+        number a view shows comes from here."""
+        return Published.of(self.ds, self.res, self.year)
 
     def text(self, name: str, values: dict | None = None) -> TextBlock:
         """A chapter text of the configuration (e.g. ``"sozialbericht.md"``) with the
@@ -330,122 +311,6 @@ class Report:
         credit = self.ds.map_credit
         return self.source_caption() + (f" {credit.rstrip('.')}." if credit else "")
 
-    # ------------------------------------------------------------------ protected values
-    def _flag_rates(self, rates: pd.DataFrame) -> pd.DataFrame:
-        return D.flag_indicators(rates, self.ds.indicators, self.protected,
-                                 self.protected_municipal)
-
-    @cached_property
-    def published_area(self) -> pd.DataFrame:
-        """Area indicators with every withheld value missing (input for derived results)."""
-        return D.withhold_values(self.res.area, self.ds.indicators, self.protected)
-
-    @cached_property
-    def published_municipal(self) -> pd.DataFrame:
-        """Municipal indicators with every withheld value missing."""
-        return D.withhold_values(self.res.municipal, self.ds.indicators,
-                                 D.municipal_totals(self.protected),
-                                 D.municipal_totals(self.protected_municipal))
-
-    @cached_property
-    def area_values(self) -> pd.DataFrame:
-        """Area indicators (all years) with the suppression flag ``gesperrt``."""
-        return self._flag_rates(self.res.area)
-
-    @cached_property
-    def municipal_values(self) -> pd.DataFrame:
-        return self._flag_rates(self.res.municipal)
-
-    @cached_property
-    def region_values(self) -> pd.DataFrame:
-        return self._flag_rates(self.res.region)
-
-    @cached_property
-    def _area_value_groups(self) -> dict:
-        v = self.area_values.copy()
-        for col in (S.VALUE, S.LOWER, S.UPPER, S.NUMERATOR):
-            v[col] = v[col].where(~v[D.FLAG])
-        return {k: g.set_index(S.AREA) for k, g in v.groupby([S.INDICATOR, S.YEAR], observed=True)}
-
-    def area_value(self, indicator: str, year: int | None = None) -> pd.DataFrame:
-        """One indicator for all areas in one year, suppressed values set to NaN."""
-        return self._area_value_groups[(indicator, year or self.year)]
-
-    def region_value(self, indicator: str, year: int | None = None) -> float:
-        v = self.region_values
-        row = v[(v[S.INDICATOR] == indicator) & (v[S.YEAR] == (year or self.year))]
-        if row.empty or bool(row[D.FLAG].iloc[0]):
-            return float("nan")
-        return float(row[S.VALUE].iloc[0])
-
-    @cached_property
-    def _published_totals(self) -> tuple[dict, dict]:
-        """Kommune and region totals of every count variable, through the gate: a
-        withheld total is ``"•"`` (set by :func:`analysis.gate.disclosure.publish`)."""
-        muni = D.publish(D.municipal_totals(self.protected), [S.COUNT], D.FLAG)
-        region = D.publish(D.region_totals(self.protected), [S.COUNT], D.FLAG)
-        return (muni.set_index([S.AGS, S.YEAR, S.VARIABLE])[S.COUNT].to_dict(),
-                region.set_index([S.YEAR, S.VARIABLE])[S.COUNT].to_dict())
-
-    def published_count(self, variable: str, ags: str | None = None,
-                        year: int | None = None) -> object:
-        """A Kommune's (``ags``) or the region's total of a count variable as published:
-        an ``int``, ``"•"`` when disclosure control withholds it, NaN when absent."""
-        muni, region = self._published_totals
-        year = year or self.year
-        value = region.get((year, variable)) if ags is None else muni.get((ags, year, variable))
-        if value is None:
-            return float("nan")
-        return value if fmt.is_suppressed(value) else int(value)
-
-    @cached_property
-    def _published_lookup(self) -> dict:
-        """(level, key, indicator, year) → published value: a float, ``"•"`` when
-        disclosure control withholds it (absent keys are missing)."""
-        out: dict = {}
-        for level, frame, key in (("area", self.area_values, S.AREA),
-                                  ("kommune", self.municipal_values, S.AGS),
-                                  ("region", self.region_values, None)):
-            keys = frame[key].to_numpy() if key else [None] * len(frame)
-            for k, ind, year, value, flag in zip(keys, frame[S.INDICATOR].to_numpy(),
-                                                 frame[S.YEAR].to_numpy(),
-                                                 frame[S.VALUE].to_numpy(),
-                                                 frame[D.FLAG].to_numpy(), strict=True):
-                out[(level, k, ind, int(year))] = D.SUPPRESSED if flag else float(value)
-        return out
-
-    def published_value(self, indicator: str, *, area: str | None = None,
-                        ags: str | None = None, year: int | None = None) -> object:
-        """An indicator of an area (``area``), a Kommune (``ags``) or the region (neither)
-        as published: a float, ``"•"`` when withheld, NaN when there is none."""
-        level, key = ("area", area) if area is not None else \
-            ("kommune", ags) if ags is not None else ("region", None)
-        return self._published_lookup.get((level, key, indicator, year or self.year),
-                                          float("nan"))
-
-    @cached_property
-    def _published_area_counts(self) -> dict:
-        pub = D.publish(self.protected, [S.COUNT], D.FLAG)
-        return {(a, int(y), v): c for a, y, v, c in zip(
-            pub[S.AREA], pub[S.YEAR], pub[S.VARIABLE], pub[S.COUNT], strict=True)}
-
-    def published_area_count(self, variable: str, code: str, year: int | None = None) -> object:
-        """An area's count of a variable as published: an ``int``, ``"•"`` when disclosure
-        control withholds it, NaN when absent."""
-        value = self._published_area_counts.get((code, year or self.year, variable))
-        if value is None or fmt.is_missing(value):
-            return float("nan")
-        return value if fmt.is_suppressed(value) else int(value)
-
-    def municipal_value(self, indicator: str, ags: str, year: int | None = None) -> float:
-        v = self.municipal_values
-        row = v[
-            (v[S.INDICATOR] == indicator) & (v[S.YEAR] == (year or self.year)) & (v[S.AGS] == ags)
-        ]
-        if row.empty or bool(row[D.FLAG].iloc[0]):
-            return float("nan")
-        return float(row[S.VALUE].iloc[0])
-
     # ------------------------------------------------------------------ uncertainty
     @cached_property
     def _borderline(self) -> dict[str, pd.Series]:
@@ -511,22 +376,6 @@ class Report:
                 "Kernindikatoren; die Einstufung ist ein erster Hinweis, kein gesicherter Befund.")
         return Prose(tuple(["Zeichenerklärung: " + " ".join(parts)]) if parts else (),
                      css_class="prose")
-
-    @cached_property
-    def area_indicator_ids(self) -> set[str]:
-        """Indicators that exist per Sozialraum (not only per Kommune)."""
-        return set(self.res.area[S.INDICATOR])
-
-    def uncertain_value(self, indicator: str, code: str, year: int | None = None) -> object:
-        """An area's published value: ``"•"`` if withheld, :class:`Uncertain` if flagged
-        ``unsicher``, else the float."""
-        v = self.area_value(indicator, year)
-        if code not in v.index or bool(v.loc[code, D.FLAG]):
-            return D.SUPPRESSED if code in v.index else float("nan")
-        x = v.loc[code, S.VALUE]
-        if fmt.is_missing(x):
-            return float("nan")
-        return Uncertain(x) if bool(v.loc[code, S.RELIABLE]) else float(x)
 
     # ------------------------------------------------------------------ overview
     def banner(self) -> Prose | None:
@@ -656,18 +505,18 @@ class Report:
             row = {
                 "Kommune": m["name"],
                 "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
-                "Einwohner": self.published_count(self.population_variable, m[S.AGS]),
+                "Einwohner": self.gate.published_count(self.population_variable, m[S.AGS]),
             }
             for ind in leads:
-                row[self.label(ind)] = self.municipal_value(ind, m[S.AGS])
+                row[self.label(ind)] = self.gate.municipal_value(ind, m[S.AGS])
             rows.append(row)
         reg = {
             "Kommune": self.cfg.region,
             "Sozialräume": len(self.areas),
-            "Einwohner": self.published_count(self.population_variable),
+            "Einwohner": self.gate.published_count(self.population_variable),
         }
         for ind in leads:
-            reg[self.label(ind)] = self.region_value(ind)
+            reg[self.label(ind)] = self.gate.region_value(ind)
         rows = [reg] if self.single_municipality else [*rows, reg]
         df = pd.DataFrame(rows)
         formats = {self.label(i): (lambda x, i=i: self.value_text(i, x)) for i in leads}
@@ -714,7 +563,7 @@ class Report:
         that only says risen / fallen."""
         ch = self.res.change
         base = self.cfg.vergleichsjahr
-        flags = self.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
+        flags = self.gate.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
         hidden = (
             flags[flags[S.YEAR].isin([self.year, base])]
             .groupby([S.AREA, S.INDICATOR], observed=True)[D.FLAG]
@@ -741,8 +590,8 @@ class Report:
                                 "stabil": int((sub["dynamik"] == "stabil").sum()),
                                 "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum())})
                     target = judged_rows
-                row.update({"Region vorher": self.region_value(ind, base),
-                            "Region jetzt": self.region_value(ind)})
+                row.update({"Region vorher": self.gate.region_value(ind, base),
+                            "Region jetzt": self.gate.region_value(ind)})
                 target.append(row)
         formats = {"Region vorher": lambda x: fmt.number(x, 1),
                    "Region jetzt": lambda x: fmt.number(x, 1)}
@@ -1064,11 +913,11 @@ class Report:
         """An indicator per Kommune and region over all years (default: the change
         chapter's indicator, ``rollen.veraenderung``)."""
         indicator = indicator or self.cfg.change_indicator()
-        mv = self.municipal_values
+        mv = self.gate.municipal_values
         sub = mv[mv[S.INDICATOR] == indicator].copy()
         names = self.ds.municipalities.set_index(S.AGS)["name"]
         sub["Kommune"] = sub[S.AGS].map(names)
-        reg = self.region_values[self.region_values[S.INDICATOR] == indicator].copy()
+        reg = self.gate.region_values[self.gate.region_values[S.INDICATOR] == indicator].copy()
         reg["Kommune"] = self.cfg.region
         if self.single_municipality:  # the one Kommune's line is the region's line
             df, by = reg, ""
@@ -1281,7 +1130,7 @@ class Report:
 
     def disclosure_text(self) -> Prose:
         lim = self.cfg.geheimhaltung.mindestanzahl
-        n_sec = int((self.protected[D.FLAG]).sum())
+        n_sec = int((self.gate.protected[D.FLAG]).sum())
         return prose(
             f"Fallzahlen von 1 bis {fmt.number(lim - 1)} werden in allen Tabellen, Abbildungen "
             "und Downloads durch „•“ ersetzt (primäre Sperrung); 0 wird gezeigt. Quoten, deren "
@@ -1296,7 +1145,7 @@ class Report:
             "geschützt. "
             + self._identity_sentence()
             + "Veränderungen werden nur aus veröffentlichten Werten gebildet.",
-            f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.protected))} "
+            f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.gate.protected))} "
             "Zählwerten gesperrt.",
         )
 
@@ -1366,7 +1215,7 @@ class Report:
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
         """Published tables: file stem → (label, disclosure-controlled DataFrame)."""
         need = need_table(self.ds, self.res, self.cfg)
-        av = self.area_values[self.area_values[S.YEAR] == self.year].copy()
+        av = self.gate.area_values[self.gate.area_values[S.YEAR] == self.year].copy()
         av.insert(1, "name", av[S.AREA].map(self.areas["name"]))
         av = av.drop(columns=[S.RELIABLE]).assign(
             unsicher=np.where(self.res.area.loc[av.index, S.RELIABLE], "ja", "nein")
@@ -1381,7 +1230,7 @@ class Report:
                 key=lambda i: (natural_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
             )
         ]
-        mv = self.municipal_values[self.municipal_values[S.YEAR] == self.year].copy()
+        mv = self.gate.municipal_values[self.gate.municipal_values[S.YEAR] == self.year].copy()
         mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
         mv_pub = D.publish(mv.drop(columns=[S.RELIABLE]), cols, D.FLAG).drop(columns=[D.FLAG])
@@ -1469,7 +1318,7 @@ class FieldView:
             for k in RULE_TEXT
         }
         lead = self.fc.leitindikator
-        reg = self.r.region_value(lead)
+        reg = self.r.gate.region_value(lead)
         n_border = self.r.borderline_need_count(self.field)
         n_stable = len(codes) - n_border
         first = (
@@ -1539,7 +1388,7 @@ class FieldView:
         f = self.field
         codes = _natural(self.flag.index[self.flag])
         lead = self.fc.leitindikator
-        lv = self.r.area_value(lead)
+        lv = self.r.gate.area_value(lead)
         rows = []
         for c in codes:
             s = float(self.r.res.stability.loc[c, f])
@@ -1550,8 +1399,8 @@ class FieldView:
                     "Kommune": self.r.areas.loc[c, S.KOMMUNE],
                     "Feldindex": self.need.loc[c, f"{f}_index"],
                     "Regeln": self.need.loc[c, f"{f}_regeln"],
-                    f"{self.r.label(lead)}": self.r.uncertain_value(lead, c),
-                    "Wert der Kommune": self.r.municipal_value(lead, ags),
+                    f"{self.r.label(lead)}": self.r.gate.uncertain_value(lead, c),
+                    "Wert der Kommune": self.r.gate.municipal_value(lead, ags),
                     "Betroffene": lv.loc[c, S.NUMERATOR] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
                     "Stabilität": f"{fmt.percent(s * 100, 0)}"
                     + (f" ({BORDERLINE})" if self.r.borderline(f)[c] else " (stabil)"),
@@ -1592,7 +1441,7 @@ class FieldView:
 
     def lead_chart(self, top: int = 20) -> FigureOutput:
         lead = self.fc.leitindikator
-        v = self.r.area_value(lead)
+        v = self.r.gate.area_value(lead)
         idx = self.need[f"{self.field}_index"].sort_values(ascending=False, kind="stable")
         order = list(idx.index[:top])
         df = v.loc[order, [S.VALUE, S.LOWER, S.UPPER, D.FLAG]].copy()
@@ -1608,7 +1457,7 @@ class FieldView:
             f"dem höchsten Feldindex {self.fc.kurz}",
             self.r.unit(lead),
             highlight=highlight,
-            reference=self.r.region_value(lead),
+            reference=self.r.gate.region_value(lead),
             reference_label=f"{self.r.cfg.region}",
             suppressed_col=D.FLAG,
             caption=self.r.source_caption() + " Linien: 95-%-Vertrauensbereich; "
@@ -1628,13 +1477,13 @@ class FieldView:
         ``unsicher`` in parentheses, with a key."""
         codes = _natural(self.flag.index[self.flag])
         inds = [*self.fc.indikatoren,
-                *(i for i in self.fc.kontext if i in self.r.area_indicator_ids)]
+                *(i for i in self.fc.kontext if i in self.r.gate.area_indicator_ids)]
         cols = {i: [] for i in inds}
         for c in codes:
             for ind in inds:
-                cols[ind].append(self.r.uncertain_value(ind, c))
+                cols[ind].append(self.r.gate.uncertain_value(ind, c))
         for ind in inds:
-            cols[ind].append(self.r.region_value(ind))
+            cols[ind].append(self.r.gate.region_value(ind))
         df = pd.DataFrame({"Sozialraum": [*(self.r.area_label(c) for c in codes),
                                           self.r.cfg.region]})
         for ind in inds:
@@ -1675,11 +1524,11 @@ class FieldView:
                 ),
             }
             for ind in inds:
-                row[self.r.label(ind)] = self.r.municipal_value(ind, m[S.AGS])
+                row[self.r.label(ind)] = self.r.gate.municipal_value(ind, m[S.AGS])
             rows.append(row)
         reg = {"Kommune": self.r.cfg.region, "Sozialräume mit Bedarf": int(self.flag.sum())}
         for ind in inds:
-            reg[self.r.label(ind)] = self.r.region_value(ind)
+            reg[self.r.label(ind)] = self.r.gate.region_value(ind)
         rows = [reg] if self.r.single_municipality else [*rows, reg]
         formats = {self.r.label(i): (lambda x, i=i: self.r.value_text(i, x)) for i in inds}
         table = TableOutput(
@@ -1724,7 +1573,7 @@ class ProfileView:
         return Heading(self.title(), 1)
 
     def intro(self) -> Prose:
-        pop = self.r.published_count(self.r.population_variable, self.ags)
+        pop = self.r.gate.published_count(self.r.population_variable, self.ags)
         need = self.r.res.need.loc[self.codes]
         items = []
         for f in self.r.cfg.fields:
@@ -1762,10 +1611,10 @@ class ProfileView:
                 row = {
                     "Indikator": self.r.label(ind),
                     "Handlungsfeld": fc.kurz + (" (Kontext)" if ind in fc.kontext else ""),
-                    self.name: self.r.municipal_value(ind, self.ags),
+                    self.name: self.r.gate.municipal_value(ind, self.ags),
                 }
                 if not single:
-                    row[region] = self.r.region_value(ind)
+                    row[region] = self.r.gate.region_value(ind)
                 rows.append({**row, "_unit": self.r.unit(ind)})
         df = pd.DataFrame(rows)
         units = df.pop("_unit")
@@ -1869,7 +1718,7 @@ class ProfileView:
         )
         labels = [r.label(i) for i in inds]
         z = r.res.z.loc[self.codes, inds].copy()
-        hidden = pd.DataFrame({i: r.area_value(i)[D.FLAG].reindex(self.codes) for i in inds})
+        hidden = pd.DataFrame({i: r.gate.area_value(i)[D.FLAG].reindex(self.codes) for i in inds})
         z.columns = labels
         hidden.columns = labels
         z.index = [r.area_label(c) for c in self.codes]
@@ -1948,15 +1797,15 @@ class AreaProfiles:
         for f in r.cfg.fields:
             fc = r.cfg.handlungsfelder[f]
             for ind in [*fc.indikatoren,
-                        *(i for i in fc.kontext if i in r.area_indicator_ids)]:
-                v = r.area_value(ind)
+                        *(i for i in fc.kontext if i in r.gate.area_indicator_ids)]:
+                v = r.gate.area_value(ind)
                 hidden = bool(v.loc[code, D.FLAG])
                 rows.append(
                     {
                         "Indikator": r.label(ind) + (" (Kontext)" if ind in fc.kontext else ""),
-                        "Sozialraum": r.uncertain_value(ind, code),
-                        "Kommune": r.municipal_value(ind, ags),
-                        "Region": r.region_value(ind),
+                        "Sozialraum": r.gate.uncertain_value(ind, code),
+                        "Kommune": r.gate.municipal_value(ind, ags),
+                        "Region": r.gate.region_value(ind),
                         "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR],
                     }
                 )

@@ -185,13 +185,13 @@ class SteckbriefView:
                                   for f in self.cfg.fields))
 
     def _area(self, ind: str, year: int | None = None) -> object:
-        return self.r.published_value(ind, area=self.code, year=year)
+        return self.r.gate.published_value(ind, area=self.code, year=year)
 
     def _muni(self, ind: str, year: int | None = None) -> object:
-        return self.r.published_value(ind, ags=self.ags, year=year)
+        return self.r.gate.published_value(ind, ags=self.ags, year=year)
 
     def _region(self, ind: str, year: int | None = None) -> object:
-        return self.r.published_value(ind, year=year)
+        return self.r.gate.published_value(ind, year=year)
 
     def _need(self, field: str) -> bool:
         return bool(self.r.res.need.loc[self.code, f"{field}_bedarf_flag"])
@@ -213,7 +213,7 @@ class SteckbriefView:
 
     def summary(self) -> Prose:
         """Two or three sentences computed from the numbers."""
-        pop = self.r.published_area_count(self.r.population_variable, self.code)
+        pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
         who = f"Der Sozialraum {self.label}" + (
             "" if self.r.single_municipality else f" in {self.kommune}")
         if isinstance(pop, int):
@@ -268,9 +268,9 @@ class SteckbriefView:
         pop_var = self.r.population_variable
         labels = dict(zip(self.r.ds.variables[S.VARIABLE], self.r.ds.variables["bezeichnung"],
                           strict=True))
-        pop = self.r.published_area_count(pop_var, self.code)
-        pop_m = self.r.published_count(pop_var, self.ags)
-        pop_r = self.r.published_count(pop_var)
+        pop = self.r.gate.published_area_count(pop_var, self.code)
+        pop_m = self.r.gate.published_count(pop_var, self.ags)
+        pop_r = self.r.gate.published_count(pop_var)
 
         def share(part: object, whole: object) -> object:
             if fmt.is_suppressed(part) or fmt.is_suppressed(whole):
@@ -282,11 +282,11 @@ class SteckbriefView:
         rows = [{"Merkmal": labels.get(pop_var, pop_var), "Anzahl": pop, "Anteil": 100.0,
                  f"Anteil {self.kommune}": 100.0, f"Anteil {self.region_name}": 100.0}]
         for v in self.age_groups:
-            c = self.r.published_area_count(v, self.code)
+            c = self.r.gate.published_area_count(v, self.code)
             rows.append({
                 "Merkmal": labels.get(v, v), "Anzahl": c, "Anteil": share(c, pop),
-                f"Anteil {self.kommune}": share(self.r.published_count(v, self.ags), pop_m),
-                f"Anteil {self.region_name}": share(self.r.published_count(v), pop_r),
+                f"Anteil {self.kommune}": share(self.r.gate.published_count(v, self.ags), pop_m),
+                f"Anteil {self.region_name}": share(self.r.gate.published_count(v), pop_r),
             })
         df = pd.DataFrame(rows)
         if self.r.single_municipality:
@@ -414,7 +414,7 @@ class SteckbriefView:
     def indicator_table(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
         single = self.r.single_municipality
-        groups = self.r._area_value_groups
+        groups = self.r.gate.area_value_groups
         rows = []
         for ind in self.indicators:
             unit = self.r.unit(ind) or "Wert"
