@@ -267,7 +267,7 @@ def test_one_scheme_per_measure_from_the_configuration(report):
     cum = report.cumulation_scheme
     assert cum.classes == tuple(range(len(report.cfg.fields) + 1))
     # the regional and a municipal map of the cumulation use these very colours
-    regional = _links(report.cumulation_map().svg)
+    regional = _links(report.overview().cumulation_map().svg)
     municipal = _links(report.profile("05334032").map().svg)
     assert len(regional) == 93 and len(municipal) == 17
     fills = {t.split(" (")[0]: f for t, (_h, f) in regional.items()}

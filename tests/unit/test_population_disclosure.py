@@ -45,7 +45,7 @@ def test_population_on_pages_is_what_the_gate_publishes(demo_copy):
     totals = totals[(totals["jahr"] == year) & (totals["variable"] == POP)].set_index("ags")
     assert totals[D.FLAG].any(), "the case must withhold at least one Kommune total"
     names = report.ds.municipalities.set_index("ags")["name"]
-    overview = report.municipal_overview()
+    overview = report.overview().municipal_overview()
     shown = dict(zip(overview.df["Kommune"], overview.df["Einwohner"], strict=True))
     page = overview.html
     for ags, row in totals.iterrows():

@@ -753,7 +753,7 @@ class ConceptReport:
 
     # ------------------------------------------------------------------ 52 per field
     def heading(self, field: str):
-        from analysis.views.report import Heading
+        from analysis.views.context import Heading
 
         return Heading(self.field_title(field), 1)
 

@@ -6,7 +6,7 @@ the time series of the lead indicators since the first year, need per field with
 reasons, stability and change since the comparison year, the services recorded in and
 around it, and links back to its Kommunalprofil and the field chapters.
 
-Every number comes through the disclosure gate of :class:`analysis.views.report.Report`
+Every number comes through the disclosure gate :class:`analysis.gate.published.Published`
 (``published_value``, ``published_area_count``, ``published_count``): a withheld value
 shows as "•" and is never drawn. The charts are small hand-written SVGs (no matplotlib:
 93 pages must not cost a minute); like every figure they carry the demo label in the
@@ -139,7 +139,7 @@ class LinkBlock:
 class SteckbriefView:
     """The Steckbrief of one Sozialraum (see the module docstring)."""
 
-    r: object  # analysis.views.report.Report (not imported: report imports this module lazily)
+    r: object  # analysis.views.context.ReportContext (not imported: it imports this module lazily)
     code: str
 
     # ------------------------------------------------------------------ basics
