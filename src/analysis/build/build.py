@@ -301,6 +301,24 @@ def _up_to_date(run: ChapterRun, out: Path, stamp: str, stamp_file: Path) -> Exe
     return Executed(out, want.decode())
 
 
+def _lookup(run: ChapterRun, exec_dir: Path, inputs_key: str, force: bool
+            ) -> tuple[Path, str, Path, Executed | None]:
+    """A run's executed notebook, its stamp and stamp file, and the notebook itself if it
+    can be reused (never with ``force``)."""
+    out = exec_dir / f"{run.slug}.ipynb"
+    stamp = _stamp(run, inputs_key)
+    stamp_file = exec_dir / f"{run.slug}.stamp"
+    return out, stamp, stamp_file, None if force else _up_to_date(run, out, stamp, stamp_file)
+
+
+def _store(run: ChapterRun, out: Path, stamp: str, stamp_file: Path, data: bytes) -> Executed:
+    """Write an executed notebook and its sealed stamp."""
+    digest = trust.sha256(data)
+    trust.write_atomic(out, data)
+    trust.write_sealed(stamp_file, _stamp_name(run, stamp), digest.encode())
+    return Executed(out, digest)
+
+
 def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
                  jobs: int, force: bool, log=print, stop: Stop | None = None,
                  on_started=None) -> dict[str, Executed]:
@@ -316,10 +334,7 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
     exec_dir = subdir(build_dir, "executed")
     todo, done = [], {}
     for r in runs:
-        out = exec_dir / f"{r.slug}.ipynb"
-        stamp = _stamp(r, inputs_key)
-        stamp_file = exec_dir / f"{r.slug}.stamp"
-        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        out, stamp, stamp_file, hit = _lookup(r, exec_dir, inputs_key, force)
         if hit is not None:
             done[r.slug] = hit
         else:
@@ -358,11 +373,7 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
                     failures.append(f"Kapitel „{r.title}“ ({r.notebook}, {r.slug}): {error}")
                     log(f"[{finished:>2}/{len(todo)}] FEHLER {r.slug} ({_seconds(secs)})")
                     continue
-                data = tmp_out.read_bytes()
-                digest = trust.sha256(data)
-                trust.write_atomic(out, data)
-                trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
-                done[r.slug] = Executed(out, digest)
+                done[r.slug] = _store(r, out, stamp, stamp_file, tmp_out.read_bytes())
                 log(f"[{finished:>2}/{len(todo)}] {r.slug} ({_seconds(secs)})")
     except BaseException:
         # Ctrl-C, SIGTERM or an error here: start no further chapter and end the running
@@ -399,10 +410,7 @@ def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: 
     fresh = 0
     t0 = time.perf_counter()
     for r in sheets:
-        out = exec_dir / f"{r.slug}.ipynb"
-        stamp = _stamp(r, inputs_key)
-        stamp_file = exec_dir / f"{r.slug}.stamp"
-        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        out, stamp, stamp_file, hit = _lookup(r, exec_dir, inputs_key, force)
         if hit is not None:
             done[r.slug] = hit
             continue
@@ -410,10 +418,7 @@ def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: 
             stop.check()
         report = report or Report(ctx)
         data = steckbrief_notebook(report.steckbrief(r.params["sozialraum"]))
-        digest = trust.sha256(data)
-        trust.write_atomic(out, data)
-        trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
-        done[r.slug] = Executed(out, digest)
+        done[r.slug] = _store(r, out, stamp, stamp_file, data)
         fresh += 1
     if fresh:
         log(f"Steckbriefe geschrieben ({count_phrase(fresh, 'Sozialraum', 'Sozialräume')}, "

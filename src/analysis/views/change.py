@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import fmt
+from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.gate import disclosure as D
 from analysis.method.core import TYPES, typology
@@ -22,7 +23,6 @@ from analysis.views.context import (
     BORDERLINE,
     Chapter,
     Heading,
-    _natural,
     borderline_tail,
     count_with_borderline,
 )
@@ -83,8 +83,8 @@ class Change(Chapter):
         for f in self.cfg.fields:
             now = self.res.need[f"{f}_bedarf_flag"]
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
-            entered = _natural(now.index[now & ~before])
-            left = _natural(now.index[~now & before])
+            entered = natural_sorted(now.index[now & ~before])
+            left = natural_sorted(now.index[~now & before])
             knapp = int(self.borderline(f).reindex(entered, fill_value=False).sum())
             items.append(f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: "
                          + change_phrase(entered, left, knapp))
@@ -163,7 +163,7 @@ class Change(Chapter):
         for f in self.cfg.fields:
             now = self.res.need[f"{f}_bedarf_flag"]
             before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
-            for code in _natural(now.index[now != before]):
+            for code in natural_sorted(now.index[now != before]):
                 hrefs.append(self.area_href(code))
                 rows.append(
                     {
@@ -377,7 +377,7 @@ class Change(Chapter):
         if not self.has_dynamics:
             return prose("")
         rows = []
-        for code in _natural(self.res.need.index):
+        for code in natural_sorted(self.res.need.index):
             for f in self.attention_fields:
                 if self.typology(f)[code] != "aufmerksamkeit":
                     continue
@@ -410,7 +410,7 @@ class Change(Chapter):
         """Per area and field: status, borderline, dynamics index and class, type,
         indicators that moved (derived from published values only)."""
         rows = []
-        for code in _natural(self.res.need.index):
+        for code in natural_sorted(self.res.need.index):
             for f in self.cfg.fields:
                 d = self.res.dynamics.loc[code]
                 rows.append({

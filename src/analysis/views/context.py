@@ -73,10 +73,6 @@ def borderline_tail(n: int, k: int, one: str = "einer") -> str:
     return f", davon {one if k == 1 else fmt.number_word(k)} {BORDERLINE}"
 
 
-def _natural(codes) -> list[str]:
-    return natural_sorted(codes)
-
-
 @dataclass
 class ReportContext:
     """What every view of the Sozialbericht shares (see the module docstring)."""
@@ -202,7 +198,7 @@ class ReportContext:
         return tuple(
             (str(c), str(self.areas.loc[c, "name"]), str(self.areas.loc[c, S.KOMMUNE]),
              self.area_href(c, "handlungskonzept"))
-            for c in _natural(self.areas.index)
+            for c in natural_sorted(self.areas.index)
         )
 
     def area_links(self, from_page: str = "sozialbericht/") -> dict[str, str]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import fmt
+from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.config import text_values
 from analysis.contract.texts import TextBlock
@@ -24,7 +25,6 @@ from analysis.views.context import (
     RULE_TEXT,
     Heading,
     ReportContext,
-    _natural,
     borderline_tail,
 )
 
@@ -86,7 +86,7 @@ class FieldView:
 
     def summary(self) -> Prose:
         flag = self.flag
-        codes = _natural(flag.index[flag])
+        codes = natural_sorted(flag.index[flag])
         kommunen = self.r.areas.loc[codes, S.KOMMUNE]
         per = kommunen.value_counts()
         per = per.sort_index().sort_values(ascending=False, kind="stable")
@@ -163,7 +163,7 @@ class FieldView:
 
     def need_table(self) -> TableOutput:
         f = self.field
-        codes = _natural(self.flag.index[self.flag])
+        codes = natural_sorted(self.flag.index[self.flag])
         lead = self.fc.leitindikator
         lv = self.r.gate.area_value(lead)
         rows = []
@@ -252,7 +252,7 @@ class FieldView:
     def indicator_table(self) -> TableOutput | Stack:
         """Core (and context) indicators of the areas with need; values flagged
         ``unsicher`` in parentheses, with a key."""
-        codes = _natural(self.flag.index[self.flag])
+        codes = natural_sorted(self.flag.index[self.flag])
         inds = [*self.fc.indikatoren,
                 *(i for i in self.fc.kontext if i in self.r.gate.area_indicator_ids)]
         cols = {i: [] for i in inds}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.common import fmt
+from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.gate import disclosure as D
 from analysis.method.core import stability_label
@@ -18,7 +19,6 @@ from analysis.views.context import (
     BORDERLINE,
     NEED_LABEL,
     Chapter,
-    _natural,
 )
 
 
@@ -185,7 +185,7 @@ class MethodAnnex(Chapter):
         rows, hrefs = [], []
         for f in self.cfg.fields:
             flag = self.res.need[f"{f}_bedarf_flag"]
-            for code in _natural(flag.index):
+            for code in natural_sorted(flag.index):
                 s = float(self.res.stability.loc[code, f])
                 if (
                     stability_label(s, bool(flag[code]), self.cfg.robustheit.stabil_ab)

@@ -12,21 +12,18 @@ from analysis.common import fmt
 from analysis.common.ids import (
     is_ags,
     natural_key,
+    natural_sorted,
 )
 from analysis.contract import schema as S
-from analysis.gate import disclosure as D
-from analysis.gate.published import Uncertain, mark_uncertain
 from analysis.method.core import stability_label
-from analysis.rendering.figures import FigureOutput, profile_heatmap
+from analysis.rendering.figures import FigureOutput
 from analysis.rendering.maps import choropleth
 from analysis.rendering.prose import Prose, Stack, prose
 from analysis.rendering.tables import TableOutput
 from analysis.views.context import (
     BORDERLINE,
-    RULE_TEXT,
     Heading,
     ReportContext,
-    _natural,
     count_with_borderline,
 )
 
@@ -44,7 +41,7 @@ class ProfileView:
 
     @property
     def codes(self) -> list[str]:
-        return _natural(self.r.areas.index[self.r.areas[S.AGS] == self.ags])
+        return natural_sorted(self.r.areas.index[self.r.areas[S.AGS] == self.ags])
 
     def title(self) -> str:
         return f"Kommunalprofil {self.name}"
@@ -187,38 +184,7 @@ class ProfileView:
             area_names=self.r.area_names,
         )
 
-    def area_profiles(self) -> AreaProfiles:
-        return AreaProfiles(self.r, self.codes)
 
-    def heatmap(self) -> FigureOutput:
-        """Profile matrix: z-scores of all core indicators for the areas of the Kommune."""
-        r = self.r
-        inds = list(
-            dict.fromkeys(i for f in r.cfg.fields for i in r.cfg.handlungsfelder[f].indikatoren)
-        )
-        labels = [r.label(i) for i in inds]
-        z = r.res.z.loc[self.codes, inds].copy()
-        hidden = pd.DataFrame({i: r.gate.area_value(i)[D.FLAG].reindex(self.codes) for i in inds})
-        z.columns = labels
-        hidden.columns = labels
-        z.index = [r.area_label(c) for c in self.codes]
-        hidden.index = z.index
-        # the data table of all indicators is far wider than a page: one table per field
-        groups, shown = [], set()
-        for f in r.cfg.fields:
-            cols = tuple(r.label(i) for i in r.cfg.handlungsfelder[f].indikatoren
-                         if i not in shown)
-            shown.update(r.cfg.handlungsfelder[f].indikatoren)
-            if cols:
-                groups.append((r.cfg.handlungsfelder[f].kurz, cols))
-        return profile_heatmap(
-            z,
-            hidden,
-            f"Profile der Sozialräume von {self.name} {r.year}",
-            caption=r.source_caption(), mark=r.image_mark,
-            bounds=r.index_scheme.classes[1:-1],
-            groups=tuple(groups) if len(groups) > 1 else (),
-        )
 
 
 @dataclass
@@ -245,88 +211,3 @@ class AreaList:
         label = f"Sozialräume von {self.kommune}"
         return (f'<ul class="sozialraeume" aria-label="{html.escape(label, quote=True)}">'
                 + "".join(items) + "</ul>")
-
-
-@dataclass
-class AreaProfiles:
-    """The profiles of several Sozialräume, one section each (key figures, need, why)."""
-
-    r: ReportContext
-    codes: list[str]
-
-    def _one(self, code: str) -> str:
-        import html
-
-        r = self.r
-        ags = r.areas.loc[code, S.AGS]
-        kommune = r.areas.loc[code, S.KOMMUNE]
-        rows = []
-        for f in r.cfg.fields:
-            fc = r.cfg.handlungsfelder[f]
-            for ind in [*fc.indikatoren,
-                        *(i for i in fc.kontext if i in r.gate.area_indicator_ids)]:
-                v = r.gate.area_value(ind)
-                hidden = bool(v.loc[code, D.FLAG])
-                rows.append(
-                    {
-                        "Indikator": r.label(ind) + (" (Kontext)" if ind in fc.kontext else ""),
-                        "Sozialraum": r.gate.uncertain_value(ind, code),
-                        "Kommune": r.gate.municipal_value(ind, ags),
-                        "Region": r.gate.region_value(ind),
-                        "Betroffene": D.SUPPRESSED if hidden else v.loc[code, S.NUMERATOR],
-                    }
-                )
-        num = {c: (lambda x: fmt.number(x, 1)) for c in ("Sozialraum", "Kommune", "Region")}
-        num["Sozialraum"] = mark_uncertain(num["Sozialraum"])
-        num["Betroffene"] = lambda x: fmt.number(x)
-        frame = pd.DataFrame(rows)
-        frame["Sozialraum"] = pd.Series([x["Sozialraum"] for x in rows], dtype=object)
-        marked = any(isinstance(x["Sozialraum"], Uncertain) for x in rows)
-        table = TableOutput(
-            frame,
-            f"Kennzahlen {code} im Vergleich mit {kommune} und der Region {r.year}",
-            number_formats=num,
-            row_header="Indikator",
-        )
-        reasons = []
-        for f in r.cfg.fields:
-            if r.res.need.loc[code, f"{f}_bedarf_flag"]:
-                s = float(r.res.stability.loc[code, f])
-                rules = [
-                    RULE_TEXT[x.strip()]
-                    for x in str(r.res.need.loc[code, f"{f}_regeln"]).split(",")
-                    if x.strip()
-                ]
-                reasons.append(
-                    f"{r.cfg.handlungsfelder[f].kurz}: Feldindex "
-                    f"{fmt.signed(r.res.need.loc[code, f'{f}_index'], 2)}; "
-                    f"{fmt.join_de(rules)}; Stabilität {fmt.percent(s * 100, 0)} "
-                    f"({stability_label(s, True, r.cfg.robustheit.stabil_ab)})."
-                )
-        text = prose(
-            "Handlungsbedarf:"
-            if reasons
-            else "In keinem Handlungsfeld wird Handlungsbedarf festgestellt.",
-            items=reasons,
-        )._repr_html_()
-        links = [
-            (f"../handlungskonzept/52_konzept_{f}.html", r.cfg.handlungsfelder[f].kurz)
-            for f in r.cfg.fields
-            if r.res.need.loc[code, f"{f}_bedarf_flag"]
-        ]
-        if links:
-            text += (
-                "<p>Im Handlungskonzept-Anhang: "
-                + ", ".join(f'<a href="{h}">{html.escape(t)}</a>' for h, t in links)
-                + "</p>"
-            )
-        anchor = r.area_anchors[code]
-        key = (r.uncertainty_key(borderline=False, uncertain=True)._repr_html_()
-               if marked else "")
-        return (
-            f'<section class="profil" id="{anchor}"><h3>{html.escape(r.area_label(code))}'
-            f"</h3>{text}{table._repr_html_()}{key}</section>"
-        )
-
-    def _repr_html_(self) -> str:
-        return "".join(self._one(c) for c in self.codes)

@@ -16,9 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.common.ids import (
-    natural_key,
-)
+from analysis.common.ids import natural_rows
 from analysis.contract import schema as S
 from analysis.gate import disclosure as D
 from analysis.method.context import load_context
@@ -81,12 +79,7 @@ class Report(ReportContext):
         av[[S.VALUE, S.LOWER, S.UPPER]] = av[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         # "unsicher" (denominator below the limit) says something about a withheld row too
         av_pub = D.publish(av, [*cols, "unsicher"], D.FLAG).drop(columns=[D.FLAG])
-        av_pub = av_pub.iloc[
-            sorted(
-                range(len(av_pub)),
-                key=lambda i: (natural_key(av_pub[S.AREA].iloc[i]), av_pub[S.INDICATOR].iloc[i]),
-            )
-        ]
+        av_pub = natural_rows(av_pub, S.AREA, S.INDICATOR)
         mv = self.gate.municipal_values[self.gate.municipal_values[S.YEAR] == self.year].copy()
         mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
