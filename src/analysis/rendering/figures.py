@@ -31,6 +31,7 @@ from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocato
 
 from analysis.common import fmt
 from analysis.common.ids import natural_key
+from analysis.gate import published as P
 from analysis.rendering.tables import html_table, wrap_region
 
 __all__ = [
@@ -314,7 +315,7 @@ def _is_number(x: object) -> bool:
 
 def _classify(values: pd.Series, flags: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Split cells into (numeric values, suppressed mask, missing mask)."""
-    suppressed = values.map(fmt.is_suppressed).astype(bool)
+    suppressed = values.map(P.is_withheld).astype(bool)
     if flags is not None:
         suppressed |= flags.fillna(False).astype(bool)
     numeric = pd.to_numeric(values.where(~suppressed), errors="coerce")
@@ -368,7 +369,7 @@ def _exclusion_sentence(n_suppressed: int, n_missing: int, noun: tuple[str, str]
     parts = []
     if n_suppressed:
         parts.append(
-            f"{fmt.count_phrase(n_suppressed, *noun)} aus Datenschutzgründen unterdrückt (•)"
+            f"{fmt.count_phrase(n_suppressed, *noun)} aus Datenschutzgründen unterdrückt ({P.MARK})"
         )
     if n_missing:
         parts.append(f"{fmt.count_phrase(n_missing, *noun)} ohne Angabe")
@@ -522,7 +523,7 @@ def bar_with_intervals(
             ax.text(
                 left + 0.01 * span,
                 yi,
-                f"{fmt.SUPPRESSED} unterdrückt" if suppressed[i] else "keine Angabe",
+                P.withheld_note("unterdrückt") if suppressed[i] else "keine Angabe",
                 va="center",
                 ha="left",
                 fontsize=8.5,
@@ -592,7 +593,7 @@ def bar_with_intervals(
         )
     if marked:
         hl = [
-            f"{labels[i]} ({show(values[i]) if i in plotted else fmt.SUPPRESSED})"
+            f"{labels[i]} ({show(values[i]) if i in plotted else P.MARK})"
             for i in order
             if labels[i] in marked
         ]
@@ -612,7 +613,7 @@ def bar_with_intervals(
     table = pd.DataFrame(
         {
             label_name: labels[order].to_list(),
-            value_name: [fmt.SUPPRESSED if suppressed[i] else values[i] for i in order],
+            value_name: [P.display(values[i], suppressed[i]) for i in order],
         }
     )
     formats: dict[str, Callable[[object], str]] = {value_name: lambda x: fmt.number(x, decimals)}
@@ -627,8 +628,8 @@ def bar_with_intervals(
             if column_labels and upper_col in (column_labels)
             else "95-%-Intervall bis"
         )
-        table[lo_name] = [fmt.SUPPRESSED if suppressed[i] else lower[i] for i in order]
-        table[hi_name] = [fmt.SUPPRESSED if suppressed[i] else upper[i] for i in order]
+        table[lo_name] = [P.display(lower[i], suppressed[i]) for i in order]
+        table[hi_name] = [P.display(upper[i], suppressed[i]) for i in order]
         formats[lo_name] = formats[hi_name] = lambda x: fmt.number(x, decimals)
     return FigureOutput(
         svg=svg,
@@ -830,7 +831,7 @@ def trend_lines(
     # ---- table: groups × x
     group_name = _label_text(group_col, column_labels)
     cells = {
-        (str(r[group_col]), r[x_col]): (fmt.SUPPRESSED if r["_s"] else r["_v"])
+        (str(r[group_col]), r[x_col]): P.display(r["_v"], r["_s"])
         for _, r in data.iterrows()
     }
     table = pd.DataFrame({group_name: groups})
@@ -910,7 +911,7 @@ def profile_chart(
                 ax.text(
                     0.06,
                     y[i],
-                    fmt.SUPPRESSED + " unterdrückt" if suppressed[i] else "keine Angabe",
+                    P.withheld_note("unterdrückt") if suppressed[i] else "keine Angabe",
                     ha="left",
                     va="center",
                     fontsize=8.5,
@@ -963,7 +964,7 @@ def profile_chart(
     table = pd.DataFrame(
         {
             label_name: labels.to_list(),
-            z_name: [fmt.SUPPRESSED if suppressed[i] else z[i] for i in data.index],
+            z_name: [P.display(z[i], suppressed[i]) for i in data.index],
         }
     )
     return FigureOutput(

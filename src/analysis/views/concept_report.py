@@ -13,6 +13,7 @@ from analysis.common import fmt
 from analysis.common.ids import field_pages, natural_key
 from analysis.contract import schema as S
 from analysis.contract.config import recommendation_texts, text_values
+from analysis.gate.published import display
 from analysis.method import concept as C
 from analysis.rendering.figures import FigureOutput
 from analysis.rendering.maps import ClassScheme, choropleth
@@ -817,8 +818,9 @@ class ConceptReport:
         prot = prot[prot[S.YEAR] == self.year].set_index([S.AREA, S.VARIABLE])[D.FLAG]
         hidden = [bool(prot.get((a, v), False)) for a, v in
                   zip(cov["sozialraum"], cov["zielgruppe_variable"], strict=True)]
-        cov["angebote_je_1000"] = cov["angebote_je_1000"].astype(object).where(
-            ~pd.Series(hidden, index=cov.index), D.SUPPRESSED)
+        cov["angebote_je_1000"] = pd.Series(
+            [display(x, h) for x, h in zip(cov["angebote_je_1000"], hidden, strict=True)],
+            index=cov.index, dtype=object)
         return cov.set_index(["sozialraum", "handlungsfeld"])
 
     def gaps_table(self, field: str) -> TableOutput | None:

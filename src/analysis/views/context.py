@@ -27,7 +27,7 @@ from analysis.contract import schema as S
 from analysis.contract.config import text_slots, text_values
 from analysis.contract.texts import TextBlock, read_text, render
 from analysis.gate import disclosure as D
-from analysis.gate.published import Published
+from analysis.gate.published import Published, withheld_note
 from analysis.method.context import Context
 from analysis.method.core import stability_label
 from analysis.rendering.figures import FigureOutput, trend_lines
@@ -253,7 +253,7 @@ class ReportContext:
             lead, credit = "", f"; Berechnung: {pub.stelle or pub.behoerde}" \
                 if (pub.stelle or pub.behoerde) else ""
         return (f"{lead}Stand {self.cfg.bezeichnungen.stichtag}{self.year}{credit}. "
-                "• = aus Gründen der Geheimhaltung gesperrt.")
+                + withheld_note("= aus Gründen der Geheimhaltung gesperrt."))
 
     def map_caption(self) -> str:
         """Caption under maps: :meth:`source_caption` plus the map's credit line from the

@@ -165,7 +165,6 @@ class FieldView:
         f = self.field
         codes = natural_sorted(self.flag.index[self.flag])
         lead = self.fc.leitindikator
-        lv = self.r.gate.area_value(lead)
         rows = []
         for c in codes:
             s = float(self.r.res.stability.loc[c, f])
@@ -178,7 +177,7 @@ class FieldView:
                     "Regeln": self.need.loc[c, f"{f}_regeln"],
                     f"{self.r.label(lead)}": self.r.gate.uncertain_value(lead, c),
                     "Wert der Kommune": self.r.gate.municipal_value(lead, ags),
-                    "Betroffene": lv.loc[c, S.NUMERATOR] if not lv.loc[c, D.FLAG] else D.SUPPRESSED,
+                    "Betroffene": self.r.gate.affected(lead, c),
                     "Stabilität": f"{fmt.percent(s * 100, 0)}"
                     + (f" ({BORDERLINE})" if self.r.borderline(f)[c] else " (stabil)"),
                 }

@@ -12,6 +12,7 @@ from analysis.common import fmt
 from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.gate import disclosure as D
+from analysis.gate.published import MARK
 from analysis.method.core import stability_label
 from analysis.rendering.prose import Prose, prose
 from analysis.rendering.tables import TableOutput
@@ -222,7 +223,7 @@ class MethodAnnex(Chapter):
         n_sec = int((self.gate.protected[D.FLAG]).sum())
         return prose(
             f"Fallzahlen von 1 bis {fmt.number(lim - 1)} werden in allen Tabellen, Abbildungen "
-            "und Downloads durch „•“ ersetzt (primäre Sperrung); 0 wird gezeigt. Quoten, deren "
+            f"und Downloads durch „{MARK}“ ersetzt (primäre Sperrung); 0 wird gezeigt. Quoten, deren "
             "Zähler oder Nenner gesperrt ist, werden ebenfalls gesperrt. Damit kein gesperrter "
             "Wert aus Summen der Kommune oder der Region zurückgerechnet werden kann, werden "
             "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "

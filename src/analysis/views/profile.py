@@ -15,6 +15,7 @@ from analysis.common.ids import (
     natural_sorted,
 )
 from analysis.contract import schema as S
+from analysis.gate.published import is_withheld
 from analysis.method.core import stability_label
 from analysis.rendering.figures import FigureOutput
 from analysis.rendering.maps import choropleth
@@ -67,7 +68,7 @@ class ProfileView:
             first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner in "
                      f"{fmt.count_words(n_areas, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
         else:  # withheld (•) or not supplied: no number in the sentence
-            why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
+            why = ("ist aus Gründen der Geheimhaltung gesperrt" if is_withheld(pop)
                    else "liegt nicht vor")
             first = (f"{who} hat {fmt.count_words(n_areas, 'Sozialraum', 'Sozialräume', 'm', 'akk')}; "
                      "die Zahl der Einwohnerinnen "

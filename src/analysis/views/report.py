@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.common.ids import natural_rows
 from analysis.contract import schema as S
-from analysis.gate import disclosure as D
+from analysis.gate.published import Published
 from analysis.method.context import load_context
 from analysis.method.core import need_table
 from analysis.views.change import Change
@@ -78,12 +78,12 @@ class Report(ReportContext):
         cols = [S.NUMERATOR, S.DENOMINATOR, S.VALUE, S.LOWER, S.UPPER]
         av[[S.VALUE, S.LOWER, S.UPPER]] = av[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         # "unsicher" (denominator below the limit) says something about a withheld row too
-        av_pub = D.publish(av, [*cols, "unsicher"], D.FLAG).drop(columns=[D.FLAG])
+        av_pub = Published.frame(av, [*cols, "unsicher"])
         av_pub = natural_rows(av_pub, S.AREA, S.INDICATOR)
         mv = self.gate.municipal_values[self.gate.municipal_values[S.YEAR] == self.year].copy()
         mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
-        mv_pub = D.publish(mv.drop(columns=[S.RELIABLE]), cols, D.FLAG).drop(columns=[D.FLAG])
+        mv_pub = Published.frame(mv.drop(columns=[S.RELIABLE]), cols)
         extra = {}
         if self.change().has_dynamics:
             extra["dynamik"] = (f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year} je "
