@@ -20,7 +20,6 @@ that it wrote it (:mod:`analysis.common.trust`).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -47,7 +46,7 @@ from analysis.build.outdir import (
 from analysis.common import trust
 from analysis.common.errors import ConfigError, UserError
 from analysis.common.fmt import count_phrase
-from analysis.common.interrupt import Stop, Terminated, deferred_signals, worker_signals
+from analysis.common.interrupt import Stop, Terminated, deferred_signals, stop_pool, worker_signals
 
 # jsonschema (imported by nbformat) loads the optional ``rfc3987_syntax`` when it is
 # installed (it comes with JupyterLab); that module compiles a grammar at import time,
@@ -378,12 +377,8 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
     except BaseException:
         # Ctrl-C, SIGTERM or an error here: start no further chapter and end the running
         # ones (SIGTERM ends a worker at once; its kernel notices that its parent is gone
-        # and exits). ProcessPoolExecutor has no public way to stop its workers before
-        # Python 3.14, hence ``_processes``.
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            with contextlib.suppress(OSError, ValueError):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # and exits)
+        stop_pool(pool)
         raise
     finally:
         shutil.rmtree(private, ignore_errors=True)

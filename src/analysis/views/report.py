@@ -22,9 +22,7 @@ from analysis.gate.published import Published
 from analysis.method.context import load_context
 from analysis.method.core import need_table
 from analysis.views.change import Change
-from analysis.views.context import (
-    ReportContext,
-)
+from analysis.views.context import ReportContext
 from analysis.views.field import FieldView
 from analysis.views.method_annex import MethodAnnex
 from analysis.views.overview import Overview
