@@ -20,6 +20,7 @@ from analysis.rendering.maps import ClassScheme, choropleth
 from analysis.rendering.palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
 from analysis.rendering.prose import Prose, Stack, notice, prose
 from analysis.rendering.tables import Links, TableOutput
+from analysis.views.context import Chapter
 from analysis.views.report import Report, open_report
 
 #: what a page says when an optional input was not supplied (instead of a table that
@@ -180,30 +181,15 @@ class RecommendationCards:
 
 
 @dataclass
-class ConceptReport:
-    """The Handlungskonzept-Anhang views."""
+class ConceptReport(Chapter):
+    """The Handlungskonzept-Anhang views over the report's shared context (``cfg``,
+    ``ds``, ``year``, ``adjacency`` … are the context's, :class:`Chapter`)."""
 
     r: Report
-
-    @property
-    def cfg(self):
-        return self.r.cfg
-
-    @property
-    def ds(self):
-        return self.r.ds
-
-    @property
-    def year(self) -> int:
-        return self.r.year
 
     @cached_property
     def labels(self) -> dict[str, str]:
         return {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
-
-    @cached_property
-    def adjacency(self) -> dict[str, set[str]]:
-        return C.adjacency(self.ds.geometry)
 
     @property
     def has_services(self) -> bool:
