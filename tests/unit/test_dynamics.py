@@ -15,9 +15,10 @@ from analysis.common import fmt
 from analysis.common.errors import ConfigError
 from analysis.contract import schema as S
 from analysis.contract.config import ReportConfig, check_against_catalogue, load_config
+from analysis.gate.published import Uncertain, mark_uncertain
 from analysis.method import indicators as I
 from analysis.method.core import change_table, dynamics, typology
-from analysis.views.report import Uncertain, count_with_borderline, mark_uncertain
+from analysis.views.context import count_with_borderline
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -279,7 +280,7 @@ def demo_report():
 
 def test_change_table_has_no_judgement_for_neutral_indicators(demo_report):
     r = demo_report
-    out = r.change_table()
+    out = r.change().change_table()
     tables = [p for p in out.parts if hasattr(p, "df")]
     judged, neutral = tables
     assert "verschlechtert" not in neutral.df.columns
@@ -293,13 +294,13 @@ def test_change_table_has_no_judgement_for_neutral_indicators(demo_report):
 
 def test_borderline_counts_agree_with_the_robustness_table(demo_report):
     r = demo_report
-    head = r.headline_table().parts[0].df.set_index("Handlungsfeld")
-    robust = r.robustness_table().df.set_index("Handlungsfeld")
+    head = r.overview().headline_table().parts[0].df.set_index("Handlungsfeld")
+    robust = r.method().robustness_table().df.set_index("Handlungsfeld")
     for f in r.cfg.fields:
         title = r.cfg.handlungsfelder[f].titel
         row = head.loc[title + r.exploratory_suffix(f)]
         assert row["davon knapp"] == robust.loc[title, "davon Grenzfall"]
-        item = next(i for i in r.headline_text().items
+        item = next(i for i in r.overview().headline_text().items
                     if i.startswith(r.cfg.handlungsfelder[f].kurz + r.exploratory_suffix(f)))
         k = int(row["davon knapp"])
         assert ("knapp" in item) == (k > 0), item
@@ -307,10 +308,12 @@ def test_borderline_counts_agree_with_the_robustness_table(demo_report):
 
 def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     r = demo_report
-    table = r.attention_table().parts[0].df
-    expected = sum(int((r.typology(f) == "aufmerksamkeit").sum()) for f in r.attention_fields)
+    change = r.change()
+    table = change.attention_table().parts[0].df
+    expected = sum(int((change.typology(f) == "aufmerksamkeit").sum())
+                   for f in change.attention_fields)
     assert len(table) == expected > 0
-    assert not any(r.is_exploratory(f) for f in r.attention_fields)
+    assert not any(r.is_exploratory(f) for f in change.attention_fields)
     dl = r.download_tables()["dynamik"][1]
     assert len(dl) == len(r.areas) * len(r.cfg.fields)
     assert set(dl["dynamik"]) <= {"positiv", "stabil", "negativ", "nicht bewertet"}
@@ -323,7 +326,7 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
 ])
 def test_watch_phrase(n, text):
-    from analysis.views.report import _watch_phrase
+    from analysis.views.change import _watch_phrase
 
     assert _watch_phrase(n) == text + "zur Beobachtung genannt."
 
@@ -338,7 +341,7 @@ def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
         table = r.field(f).indicator_table()
         df = (table.parts[0] if hasattr(table, "parts") else table).df
         for ind in fc.kontext:
-            if ind in r.area_indicator_ids:
+            if ind in r.gate.area_indicator_ids:
                 assert f"{r.label(ind)} (Kontext)" in df.columns
         # a value flagged unsicher is shown in parentheses, and then the key says so
         html = table._repr_html_()

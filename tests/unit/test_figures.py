@@ -309,26 +309,3 @@ def test_map_labels_stay_inside_the_map():
     # a label that fits stays at its Kommune's representative point
     assert texts["Mitte"].get_position() == (5300, 6000)
 
-
-def test_heatmap_data_table_split_into_groups():
-    """A profile matrix of many indicators shows its data as one table per group (each
-    with the area column), so that no table is wider than a page; no value is lost."""
-    rng = np.random.default_rng(3)
-    cols = [f"Indikator {i}" for i in range(7)]
-    z = pd.DataFrame(rng.normal(size=(3, 7)), index=["A 1", "A 2", "B 1"], columns=cols)
-    hidden = pd.DataFrame(False, index=z.index, columns=cols)
-    hidden.iloc[1, 5] = True
-    groups = (("Armut", tuple(cols[:4])), ("Ältere", tuple(cols[4:])))
-    fig = figures.profile_heatmap(z, hidden, "Profile", groups=groups)
-    html = fig.html
-    captions = re.findall(r"<caption>([^<]+)</caption>", html)
-    assert captions == ["Daten zur Abbildung: Profile – Armut",
-                        "Daten zur Abbildung: Profile – Ältere"]
-    tables = html.split("<table")[1:]
-    heads = [re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', t) for t in tables]
-    assert heads == [["Sozialraum", *cols[:4]], ["Sozialraum", *cols[4:]]]
-    data = html.split("<details")[1]  # the matrix itself (inline SVG) shows the • too
-    assert data.count(">•<") == 1 and tables[1].count(">•<") == 1
-    assert html.count('role="region"') == 2
-    plain = figures.profile_heatmap(z, hidden, "Profile")
-    assert re.findall(r"<caption>([^<]+)</caption>", plain.html) == ["Daten zur Abbildung: Profile"]

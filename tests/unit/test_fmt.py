@@ -40,10 +40,12 @@ def test_missing_is_en_dash_everywhere(missing):
         assert f(missing) == "–"
 
 
-def test_suppressed_passes_through():
-    assert fmt.SUPPRESSED == "•"
+def test_withheld_mark_passes_through():
+    from analysis.gate.published import MARK
+
+    assert MARK == "•" and fmt.is_mark(MARK) and not fmt.is_mark("12")
     for f in (fmt.number, fmt.percent, fmt.per_thousand, fmt.signed):
-        assert f("•") == "•"
+        assert f(MARK) == MARK
 
 
 def test_percent_uses_non_breaking_space():

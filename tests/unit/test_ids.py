@@ -67,10 +67,14 @@ def test_one_natural_order():
 
 
 def test_there_is_only_one_natural_sort():
+    import analysis.method.concept as concept
     import analysis.method.core as core
     import analysis.rendering.figures as figures
+    import analysis.views.context as context
 
     assert not hasattr(core, "area_sort_key") and not hasattr(figures, "_natural_key")
+    assert not hasattr(core, "_natural_sort") and not hasattr(concept, "_natural")
+    assert not hasattr(context, "_natural")
 
 
 def test_slugs_are_safe_and_unique():

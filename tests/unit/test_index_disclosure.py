@@ -82,7 +82,7 @@ def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
         fh.write("z_test_a3,Mehr Kinder in A 3 ohne Sprachförderbedarf,Sprachkita,kinder,"
                  "A 3,sprachfoerderbedarf,2016,5.0,2025\n")
     report = Report(compute_context(demo_copy, CONFIG))
-    flags = report.area_values.set_index(["sozialraum", "jahr", "indikator"])[D.FLAG]
+    flags = report.gate.area_values.set_index(["sozialraum", "jahr", "indikator"])[D.FLAG]
     assert flags[("A 3", 2021, "sprachfoerderbedarf")]
     row = ConceptReport(report).progress.set_index("ziel_id").loc["z_test_a3"]
     assert pd.isna(row["wert"]) and pd.isna(row["ki_unten"]) and pd.isna(row["ki_oben"])
@@ -135,16 +135,16 @@ def test_vectorised_mask_agrees_with_suppress_rates(demo_copy):
     r = Report(compute_context(demo_copy, CONFIG))
     cat = r.ds.indicators
     cases = [
-        (r.res.area, r.protected, None),
-        (r.res.municipal, D.municipal_totals(r.protected), D.municipal_totals(r.protected_municipal)),
-        (r.res.region, D.region_totals(r.protected), D.region_totals(r.protected_municipal)),
+        (r.res.area, r.gate.protected, None),
+        (r.res.municipal, D.municipal_totals(r.gate.protected), D.municipal_totals(r.gate.protected_municipal)),
+        (r.res.region, D.region_totals(r.gate.protected), D.region_totals(r.gate.protected_municipal)),
     ]
     for rates, flags, flags_m in cases:
         got = D.withheld_mask(rates, cat, flags, flags_m)
-        assert got.tolist() == _reference(rates, cat, r.protected, r.protected_municipal)
-    assert D.withheld_mask(r.res.municipal, cat, D.municipal_totals(r.protected),
-                           D.municipal_totals(r.protected_municipal)).sum() >= 2
+        assert got.tolist() == _reference(rates, cat, r.gate.protected, r.gate.protected_municipal)
+    assert D.withheld_mask(r.res.municipal, cat, D.municipal_totals(r.gate.protected),
+                           D.municipal_totals(r.gate.protected_municipal)).sum() >= 2
     # and categorical keys (as a loader of large data hands them over) give the same
     area = r.res.area.astype({"sozialraum": "category", "indikator": "category"})
-    assert (D.withheld_mask(area, cat, r.protected.astype({"sozialraum": "category"})).tolist()
-            == D.withheld_mask(r.res.area, cat, r.protected).tolist())
+    assert (D.withheld_mask(area, cat, r.gate.protected.astype({"sozialraum": "category"})).tolist()
+            == D.withheld_mask(r.res.area, cat, r.gate.protected).tolist())

@@ -243,7 +243,7 @@ def test_report_protects_a_small_part_against_its_sum(demo_copy):
     assert "bev_65plus" not in published
     assert not {"bev_gesamt", "bev_u65"} <= published.keys(), published
     # and the protection agrees with the LP reader on the whole region
-    out = report.protected[report.protected[S.YEAR] == int(year)]
+    out = report.gate.protected[report.gate.protected[S.YEAR] == int(year)]
     assert leaks(out, report.ds.identities) == []
 
 
@@ -254,11 +254,11 @@ def test_method_text_names_the_declared_sums(demo_copy):
     from ..conftest import REPO
 
     config = REPO / "config" / "report.yaml"
-    text = Report(compute_context(demo_copy, config)).disclosure_text().paragraphs[0]
+    text = Report(compute_context(demo_copy, config)).method().disclosure_text().paragraphs[0]
     assert ("„Einwohner unter 65 Jahren“ = „Einwohner unter 15 Jahren“ + "
             "„Einwohner von 15 bis unter 65 Jahren“") in text
     assert "linearer Optimierung" in text
     var = demo_copy / "variablen.csv"
     pd.read_csv(var, dtype=str).drop(columns="summe_aus").to_csv(var, index=False)
-    text = Report(compute_context(demo_copy, config)).disclosure_text().paragraphs[0]
+    text = Report(compute_context(demo_copy, config)).method().disclosure_text().paragraphs[0]
     assert "Summe anderer" not in text and "sekundäre Sperrung" in text

@@ -213,25 +213,6 @@ def test_labels_that_would_overlap_are_left_out():
     assert len(_links(out.svg)) == 10
 
 
-def test_heat_map_has_a_colour_key_and_text_of_at_least_9_pt():
-    z = pd.DataFrame({"Quote A": [1.7, -1.2, 0.1], "Quote B": [0.6, np.nan, -0.7]},
-                     index=["S 1 Nord", "S 2 Süd", "S 3 Mitte"])
-    hidden = pd.DataFrame({"Quote A": [False, False, True], "Quote B": [False] * 3},
-                          index=z.index)
-    out = figures.profile_heatmap(z, hidden, "Profile", mark="Demo")
-    fig = out.figure
-    sizes = [t.get_fontsize() for ax in fig.axes for t in ax.texts]
-    sizes += [t.get_fontsize() for ax in fig.axes for t in ax.get_xticklabels()
-              + ax.get_yticklabels()]
-    legend = fig.axes[0].get_legend()
-    assert legend is not None
-    labels = [t.get_text() for t in legend.get_texts()]
-    assert labels[0] == "unter −1,0" and labels[4] == "1,0 und mehr" and "• gesperrt" in labels
-    sizes += [t.get_fontsize() for t in legend.get_texts()]
-    assert min(sizes) >= 9
-    svg = out.svg.decode()
-    assert "<image" not in svg  # vector cells, no embedded raster
-    assert ">+1,7<" in svg and ">•<" in svg
 
 
 # ---------------------------------------------------------------------------
@@ -267,7 +248,7 @@ def test_one_scheme_per_measure_from_the_configuration(report):
     cum = report.cumulation_scheme
     assert cum.classes == tuple(range(len(report.cfg.fields) + 1))
     # the regional and a municipal map of the cumulation use these very colours
-    regional = _links(report.cumulation_map().svg)
+    regional = _links(report.overview().cumulation_map().svg)
     municipal = _links(report.profile("05334032").map().svg)
     assert len(regional) == 93 and len(municipal) == 17
     fills = {t.split(" (")[0]: f for t, (_h, f) in regional.items()}

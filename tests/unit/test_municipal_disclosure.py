@@ -24,12 +24,12 @@ def test_small_municipal_count_is_protected_against_the_region_total(demo_copy):
     report = Report(compute_context(demo_copy, REPO / "config" / "report.yaml"))
     limit = report.cfg.geheimhaltung.mindestanzahl
 
-    mv = report.municipal_values
+    mv = report.gate.municipal_values
     egh = mv[(mv["indikator"] == "eingliederungshilfe") & (mv["jahr"] == 2021)].set_index("ags")
     assert egh.loc[SMALL_AGS, D.FLAG]  # primary
     hidden = egh[egh[D.FLAG]]
     assert len(hidden) >= 2  # plus at least one secondary Kommune
-    rv = report.region_values
+    rv = report.gate.region_values
     region = rv[(rv["indikator"] == "eingliederungshilfe") & (rv["jahr"] == 2021)].iloc[0]
     assert not region[D.FLAG]  # the region total stays published
     # what an attacker learns: region total − published Kommunen = sum of the hidden ones

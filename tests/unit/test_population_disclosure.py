@@ -37,15 +37,15 @@ def test_population_on_pages_is_what_the_gate_publishes(demo_copy):
     year = Report(compute_context(demo_copy, CONFIG)).year
     codes = _tiny_areas(demo_copy, year)
     report = Report(compute_context(demo_copy, CONFIG))
-    p = report.protected
+    p = report.gate.protected
     cells = p[p["sozialraum"].isin(codes) & (p["jahr"] == year) & (p["variable"] == POP)]
     assert cells[D.FLAG].all()  # both tiny areas are withheld
 
-    totals = D.municipal_totals(report.protected)
+    totals = D.municipal_totals(report.gate.protected)
     totals = totals[(totals["jahr"] == year) & (totals["variable"] == POP)].set_index("ags")
     assert totals[D.FLAG].any(), "the case must withhold at least one Kommune total"
     names = report.ds.municipalities.set_index("ags")["name"]
-    overview = report.municipal_overview()
+    overview = report.overview().municipal_overview()
     shown = dict(zip(overview.df["Kommune"], overview.df["Einwohner"], strict=True))
     page = overview.html
     for ags, row in totals.iterrows():
@@ -61,7 +61,7 @@ def test_population_on_pages_is_what_the_gate_publishes(demo_copy):
         else:
             assert value == int(row["anzahl"])
             assert f"hat {fmt.number(value)} Einwohnerinnen" in intro
-    region = D.region_totals(report.protected)
+    region = D.region_totals(report.gate.protected)
     region = region[(region["jahr"] == year) & (region["variable"] == POP)].iloc[0]
     assert shown[report.cfg.region] == (D.SUPPRESSED if region[D.FLAG]
                                         else int(region["anzahl"]))

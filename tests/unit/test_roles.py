@@ -58,7 +58,8 @@ def test_population_comes_from_the_role_not_from_an_id(demo_copy, tmp_path):
     text = cfg_path.read_text(encoding="utf-8").replace("zielgruppe: bev_gesamt",
                                                       "zielgruppe: ew_insgesamt")
     cfg_path.write_text(text, encoding="utf-8")
-    renamed = Report(compute_context(demo_copy, cfg_path)).municipal_overview().df
-    original = Report(compute_context(REPO / "data" / "demo", CONFIG)).municipal_overview().df
+    renamed = Report(compute_context(demo_copy, cfg_path)).overview().municipal_overview().df
+    original = (Report(compute_context(REPO / "data" / "demo", CONFIG))
+                .overview().municipal_overview().df)
     assert renamed["Einwohner"].tolist() == original["Einwohner"].tolist()
     assert min(v for v in renamed["Einwohner"] if isinstance(v, int)) > 1000

@@ -31,10 +31,10 @@ def test_small_count_of_the_only_kommune_is_withheld_in_the_region_too(city_repo
     """A guard, not a fix: this already held before issue 11 (secondary suppression needs
     no second Kommune); checked here because one Kommune was never tested."""
     _, report = city_report
-    mv = report.municipal_values
+    mv = report.gate.municipal_values
     egh = mv[(mv["indikator"] == "eingliederungshilfe") & (mv["jahr"] == 2021)]
     assert list(egh["ags"]) == [CITY_ID] and egh[D.FLAG].all()
-    rv = report.region_values
+    rv = report.gate.region_values
     region = rv[(rv["indikator"] == "eingliederungshilfe") & (rv["jahr"] == 2021)]
     assert region[D.FLAG].all()  # the region total is the Kommune's count: withheld too
     limit = report.cfg.geheimhaltung.mindestanzahl
@@ -47,7 +47,7 @@ def test_rule_2_compares_with_the_region_value(city_report):
     res = report.res
     for f in report.cfg.fields:
         lead = report.cfg.handlungsfelder[f].leitindikator
-        region = report.region_value(lead)
+        region = report.gate.region_value(lead)
         mun = res.need[f"{f}_leit_kommune"].dropna().unique()
         assert len(mun) == 1 and mun[0] == pytest.approx(region, abs=0.05)
     assert report.single_municipality

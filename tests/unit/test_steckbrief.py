@@ -33,7 +33,7 @@ def _core(r) -> list[str]:
 
 def _withheld(r) -> tuple[str, str]:
     """An (area, core indicator) withheld in the report year (the demo has some)."""
-    av = r.area_values
+    av = r.gate.area_values
     hit = av[av[D.FLAG] & (av["jahr"] == r.year) & av["indikator"].isin(_core(r))]
     assert len(hit), "the demo data should have a withheld core indicator"
     return str(hit["sozialraum"].iloc[0]), str(hit["indikator"].iloc[0])
@@ -50,10 +50,10 @@ def test_indicator_table_shows_the_published_values(r):
     ags = r.areas.loc[code, "ags"]
     for ind in _core(r):
         row = rows[f"{r.label(ind)} ({r.unit(ind)})"]
-        area = r.published_value(ind, area=code)
+        area = r.gate.published_value(ind, area=code)
         assert row["Sozialraum"].split(" (")[0] == fmt.number(area, 1)
-        assert row["Kommune"] == fmt.number(r.published_value(ind, ags=ags), 1)
-        assert row["Region"] == fmt.number(r.published_value(ind), 1)
+        assert row["Kommune"] == fmt.number(r.gate.published_value(ind, ags=ags), 1)
+        assert row["Region"] == fmt.number(r.gate.published_value(ind), 1)
         # the value is the area's own (not the Kommune's) and equals the raw result
         raw = r.res.area[(r.res.area["sozialraum"] == code) & (r.res.area["indikator"] == ind)
                          & (r.res.area["jahr"] == r.year)]["wert"].iloc[0]
@@ -63,7 +63,7 @@ def test_indicator_table_shows_the_published_values(r):
 def test_withheld_indicator_shows_a_dot_everywhere_and_is_not_drawn(r):
     code, ind = _withheld(r)
     view = r.steckbrief(code)
-    assert r.published_value(ind, area=code) == "•"
+    assert r.gate.published_value(ind, area=code) == "•"
     row = _rows(view.indicator_table())[f"{r.label(ind)} ({r.unit(ind)})"]
     assert row["Sozialraum"] == "•" and row["Betroffene"] == "•"
     assert row["95-%-Bereich"] == "•"
@@ -74,15 +74,15 @@ def test_withheld_indicator_shows_a_dot_everywhere_and_is_not_drawn(r):
 
 def test_population_counts_come_through_the_gate(r):
     pv = r.population_variable
-    pub = D.publish(r.protected, ["anzahl"], D.FLAG)
+    pub = D.publish(r.gate.protected, ["anzahl"], D.FLAG)
     small = pub[(pub["anzahl"] == "•") & (pub["jahr"] == r.year)]
     assert len(small)
     code, var = str(small["sozialraum"].iloc[0]), str(small["variable"].iloc[0])
-    assert r.published_area_count(var, code) == "•"
+    assert r.gate.published_area_count(var, code) == "•"
     view = r.steckbrief("AC 1")
     table = view.population_table()
     first = table.df.iloc[0]
-    assert first["Anzahl"] == r.published_area_count(pv, "AC 1")
+    assert first["Anzahl"] == r.gate.published_area_count(pv, "AC 1")
     # the age groups are the parts of the population declared in variablen.csv
     assert len(view.age_groups) >= 2
     shares = table.df["Anteil"].iloc[1:]

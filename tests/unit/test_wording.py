@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.common import fmt
-from analysis.views.report import change_phrase
+from analysis.views.change import change_phrase
 
 from ..german import stumbles
 

@@ -20,7 +20,6 @@ that it wrote it (:mod:`analysis.common.trust`).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -47,7 +46,7 @@ from analysis.build.outdir import (
 from analysis.common import trust
 from analysis.common.errors import ConfigError, UserError
 from analysis.common.fmt import count_phrase
-from analysis.common.interrupt import Stop, Terminated, deferred_signals, worker_signals
+from analysis.common.interrupt import Stop, Terminated, deferred_signals, stop_pool, worker_signals
 
 # jsonschema (imported by nbformat) loads the optional ``rfc3987_syntax`` when it is
 # installed (it comes with JupyterLab); that module compiles a grammar at import time,
@@ -301,6 +300,24 @@ def _up_to_date(run: ChapterRun, out: Path, stamp: str, stamp_file: Path) -> Exe
     return Executed(out, want.decode())
 
 
+def _lookup(run: ChapterRun, exec_dir: Path, inputs_key: str, force: bool
+            ) -> tuple[Path, str, Path, Executed | None]:
+    """A run's executed notebook, its stamp and stamp file, and the notebook itself if it
+    can be reused (never with ``force``)."""
+    out = exec_dir / f"{run.slug}.ipynb"
+    stamp = _stamp(run, inputs_key)
+    stamp_file = exec_dir / f"{run.slug}.stamp"
+    return out, stamp, stamp_file, None if force else _up_to_date(run, out, stamp, stamp_file)
+
+
+def _store(run: ChapterRun, out: Path, stamp: str, stamp_file: Path, data: bytes) -> Executed:
+    """Write an executed notebook and its sealed stamp."""
+    digest = trust.sha256(data)
+    trust.write_atomic(out, data)
+    trust.write_sealed(stamp_file, _stamp_name(run, stamp), digest.encode())
+    return Executed(out, digest)
+
+
 def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_key: str,
                  jobs: int, force: bool, log=print, stop: Stop | None = None,
                  on_started=None) -> dict[str, Executed]:
@@ -316,10 +333,7 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
     exec_dir = subdir(build_dir, "executed")
     todo, done = [], {}
     for r in runs:
-        out = exec_dir / f"{r.slug}.ipynb"
-        stamp = _stamp(r, inputs_key)
-        stamp_file = exec_dir / f"{r.slug}.stamp"
-        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        out, stamp, stamp_file, hit = _lookup(r, exec_dir, inputs_key, force)
         if hit is not None:
             done[r.slug] = hit
         else:
@@ -358,21 +372,13 @@ def run_chapters(runs: list[ChapterRun], params: dict, build_dir: Path, inputs_k
                     failures.append(f"Kapitel „{r.title}“ ({r.notebook}, {r.slug}): {error}")
                     log(f"[{finished:>2}/{len(todo)}] FEHLER {r.slug} ({_seconds(secs)})")
                     continue
-                data = tmp_out.read_bytes()
-                digest = trust.sha256(data)
-                trust.write_atomic(out, data)
-                trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
-                done[r.slug] = Executed(out, digest)
+                done[r.slug] = _store(r, out, stamp, stamp_file, tmp_out.read_bytes())
                 log(f"[{finished:>2}/{len(todo)}] {r.slug} ({_seconds(secs)})")
     except BaseException:
         # Ctrl-C, SIGTERM or an error here: start no further chapter and end the running
         # ones (SIGTERM ends a worker at once; its kernel notices that its parent is gone
-        # and exits). ProcessPoolExecutor has no public way to stop its workers before
-        # Python 3.14, hence ``_processes``.
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            with contextlib.suppress(OSError, ValueError):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # and exits)
+        stop_pool(pool)
         raise
     finally:
         shutil.rmtree(private, ignore_errors=True)
@@ -399,10 +405,7 @@ def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: 
     fresh = 0
     t0 = time.perf_counter()
     for r in sheets:
-        out = exec_dir / f"{r.slug}.ipynb"
-        stamp = _stamp(r, inputs_key)
-        stamp_file = exec_dir / f"{r.slug}.stamp"
-        hit = None if force else _up_to_date(r, out, stamp, stamp_file)
+        out, stamp, stamp_file, hit = _lookup(r, exec_dir, inputs_key, force)
         if hit is not None:
             done[r.slug] = hit
             continue
@@ -410,10 +413,7 @@ def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: 
             stop.check()
         report = report or Report(ctx)
         data = steckbrief_notebook(report.steckbrief(r.params["sozialraum"]))
-        digest = trust.sha256(data)
-        trust.write_atomic(out, data)
-        trust.write_sealed(stamp_file, _stamp_name(r, stamp), digest.encode())
-        done[r.slug] = Executed(out, digest)
+        done[r.slug] = _store(r, out, stamp, stamp_file, data)
         fresh += 1
     if fresh:
         log(f"Steckbriefe geschrieben ({count_phrase(fresh, 'Sozialraum', 'Sozialräume')}, "

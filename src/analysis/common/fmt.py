@@ -7,8 +7,9 @@ not banker's rounding), the typographic minus sign ``−`` (U+2212) for negative
 Conventions shared by every formatter:
 
 * missing values (``None``, ``NaN``, ``pd.NA``) become :data:`MISSING` (en dash ``–``);
-* a suppressed cell (:data:`SUPPRESSED`, ``"•"``, statistical disclosure control) is
-  passed through unchanged, so formatted tables keep the suppression mark;
+* a mark – text without digits, such as the disclosure gate's mark for a withheld cell
+  (:mod:`analysis.gate.published`) or :data:`MISSING` – is passed through unchanged, so
+  formatted tables keep it; a number given as text is an error;
 * units follow DIN 5008: a non-breaking space (U+00A0) between number and ``%``.
 """
 
@@ -22,7 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from babel.numbers import format_decimal
 
 LOCALE = "de_DE"
-SUPPRESSED = "•"  # mark for a value withheld by disclosure control (Geheimhaltung)
 MISSING = "–"  # en dash: no value available (keine Angabe)
 MINUS = "\u2212"  # typographic minus sign
 NBSP = "\u00a0"  # non-breaking space
@@ -32,11 +32,10 @@ __all__ = [
     "MINUS",
     "MISSING",
     "NBSP",
-    "SUPPRESSED",
     "count_phrase",
     "count_words",
     "is_missing",
-    "is_suppressed",
+    "is_mark",
     "join_de",
     "leaders",
     "number_word",
@@ -49,9 +48,10 @@ __all__ = [
 ]
 
 
-def is_suppressed(x: object) -> bool:
-    """True if ``x`` is the suppression mark ``"•"``."""
-    return isinstance(x, str) and x == SUPPRESSED
+def is_mark(x: object) -> bool:
+    """True if ``x`` is a mark that formatters pass through: text without a digit (the
+    disclosure gate's mark of a withheld cell, :data:`MISSING`)."""
+    return isinstance(x, str) and not any(c.isdigit() for c in x)
 
 
 def is_missing(x: object) -> bool:
@@ -110,18 +110,18 @@ def number(x: object, decimals: int = 0) -> str:
 
     Parameters
     ----------
-    x : int, float, NumPy number, ``None``/``NaN`` or ``"•"``
+    x : int, float, NumPy number, ``None``/``NaN`` or a mark (:func:`is_mark`)
     decimals : int
         Decimal places (rounded half up), default 0.
 
     Returns
     -------
     str
-        ``"–"`` for a missing value, ``"•"`` for a suppressed one, negative values with
+        ``"–"`` for a missing value, a mark unchanged, negative values with
         the minus sign U+2212 (``"−1.234"``).
     """
-    if is_suppressed(x):
-        return SUPPRESSED
+    if is_mark(x):
+        return x
     if is_missing(x):
         return MISSING
     q = _quantize(x, decimals)
@@ -132,7 +132,7 @@ def number(x: object, decimals: int = 0) -> str:
 def percent(x: object, decimals: int = 1) -> str:
     """A value already in percent: ``11.5`` → ``"11,5 %"`` (non-breaking space before %)."""
     text = number(x, decimals)
-    if text in (SUPPRESSED, MISSING):
+    if is_mark(text):
         return text
     return f"{text}{NBSP}%"
 
@@ -140,7 +140,7 @@ def percent(x: object, decimals: int = 1) -> str:
 def per_thousand(x: object, decimals: int = 1) -> str:
     """A rate per 1,000: ``12.3`` → ``"12,3 je 1.000"``."""
     text = number(x, decimals)
-    if text in (SUPPRESSED, MISSING):
+    if is_mark(text):
         return text
     return f"{text} je 1.000"
 
@@ -148,7 +148,7 @@ def per_thousand(x: object, decimals: int = 1) -> str:
 def signed(x: object, decimals: int = 1) -> str:
     """A change with explicit sign: ``"+1,2"``, ``"−0,4"``, ``"±0,0"`` for zero."""
     text = number(x, decimals)
-    if text in (SUPPRESSED, MISSING):
+    if is_mark(text):
         return text
     if text.startswith(MINUS):
         return text
@@ -170,7 +170,7 @@ def with_unit(x: object, unit: str | None = None, decimals: int = 1) -> str:
     if unit in ("je 1.000", "‰", "je 1000"):
         return per_thousand(x, decimals)
     text = number(x, decimals)
-    if text in (SUPPRESSED, MISSING):
+    if is_mark(text):
         return text
     return f"{text}{NBSP}{unit}"
 

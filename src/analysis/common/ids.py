@@ -48,6 +48,14 @@ def natural_sorted(items: Iterable) -> list:
     return sorted(items, key=natural_key)
 
 
+def natural_rows(frame, column: str, *then: str):
+    """The rows of a DataFrame in the natural order of ``column`` (:func:`natural_key`),
+    ties broken by the plain order of the columns ``then``; the index is kept."""
+    order = sorted(range(len(frame)), key=lambda i: (
+        natural_key(frame[column].iloc[i]), *(frame[c].iloc[i] for c in then)))
+    return frame.iloc[order]
+
+
 def slug(text: str) -> str:
     """A file-name and anchor safe form of an id: ``a–z``, ``0–9``, ``_``, ``-``.
 

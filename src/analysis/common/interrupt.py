@@ -106,3 +106,13 @@ def worker_signals() -> None:
             with contextlib.suppress(OSError):
                 os.close(fd)
         _private_fds.clear()
+
+
+def stop_pool(pool) -> None:
+    """End a ``ProcessPoolExecutor`` at once (Ctrl-C, SIGTERM or an error): terminate its
+    workers and cancel what has not started. ``ProcessPoolExecutor`` has no public way to
+    stop its workers before Python 3.14, hence ``_processes``."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -82,7 +82,7 @@ import pandas as pd
 
 from analysis.contract import schema as S
 
-SUPPRESSED = "•"  # published mark for a withheld value (same as analysis.common.fmt.SUPPRESSED)
+SUPPRESSED = "•"  # the one mark of a withheld value (shown via analysis.gate.published)
 FLAG = "gesperrt"  # boolean column: value is withheld
 REASON = "sperrgrund"  # "primär" / "sekundär" / "" (internal, never published)
 PRIMARY = "primär"

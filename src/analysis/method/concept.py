@@ -85,10 +85,6 @@ RECOMMENDATION_COLUMNS = ["handlungsfeld", "nr", "art", "bezug", "text"]
 
 
 # --------------------------------------------------------------------------- helpers
-def _natural(codes: Iterable[str]) -> list[str]:
-    return natural_sorted(codes)
-
-
 def _join(items: Iterable[object]) -> str:
     return SEP.join(str(i) for i in items)
 
@@ -112,7 +108,7 @@ def _flags(need: pd.DataFrame, field: str) -> pd.Series:
 
 
 def _areas_phrase(codes: Sequence[str]) -> str:
-    codes = _natural(codes)
+    codes = natural_sorted(codes)
     if len(codes) == 1:
         return f"im Sozialraum {codes[0]}"
     return f"in den Sozialräumen {fmt.join_de(codes)}"
@@ -277,7 +273,7 @@ def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
     """
     fields = list(fields)
     groups = dict(target_groups)
-    codes = _natural(areas[S.AREA])
+    codes = natural_sorted(areas[S.AREA])
     pop: dict[tuple[str, str], float] = {}
     if counts is not None and not counts.empty:
         sel = counts[(counts[S.YEAR] == year) & counts[S.VARIABLE].isin(set(groups.values()))]
@@ -332,9 +328,9 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
         flags = _flags(need, f)
         by_area = _services_by_area(services, year, f)
         label = _label(f, labels)
-        for a in _natural(flags[flags].index):
+        for a in natural_sorted(flags[flags].index):
             own = by_area.get(a, set())
-            nb_with = [n for n in _natural(adjacency.get(a, ())) if by_area.get(n, set()) - own]
+            nb_with = [n for n in natural_sorted(adjacency.get(a, ())) if by_area.get(n, set()) - own]
             nb_services = set().union(*(by_area[n] for n in nb_with)) - own if nb_with else set()
             if own:
                 status, text = COVERED, ""
@@ -503,7 +499,7 @@ def _components(nodes: set[str], adjacency: Mapping[str, set[str]]) -> list[list
     """Connected components of ``nodes`` under ``adjacency`` (BFS), natural order."""
     seen: set[str] = set()
     comps = []
-    for start in _natural(nodes):
+    for start in natural_sorted(nodes):
         if start in seen:
             continue
         comp, queue = [], [start]
@@ -515,7 +511,7 @@ def _components(nodes: set[str], adjacency: Mapping[str, set[str]]) -> list[list
                 if n in nodes and n not in seen:
                     seen.add(n)
                     queue.append(n)
-        comps.append(_natural(comp))
+        comps.append(natural_sorted(comp))
     return comps
 
 
@@ -757,7 +753,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             ags: Sequence[str], ref: str, evidence: str, extra: Mapping[str, object]) -> None:
         horizon = setting(kind, "zeithorizont", DEFAULT_HORIZON[kind])
         until = year + int(horizons[horizon])
-        codes = _natural(codes)
+        codes = natural_sorted(codes)
         kommunen = kommune_names(ags)
         slot = {**(values or {}), "feld": labels.get(field, field),
                 "feld_titel": titles.get(field, labels.get(field, field)),
@@ -781,7 +777,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             g = gap_table[gap_table[S.FIELD] == f]
             for kind, mask in (("versorgungsluecke", g["luecke"].astype(bool)),
                                ("nur_angrenzend", g["versorgung"] == NEIGHBOUR_ONLY)):
-                codes = _natural(g.loc[mask, S.AREA])
+                codes = natural_sorted(g.loc[mask, S.AREA])
                 if not codes:
                     continue
                 for level, ags in responsible_levels(kind, f, [area_ags.get(a, "") for a in codes],
@@ -833,7 +829,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             bl = borderline(need, stability, f, stable_from) & fl
             n, k = int(fl.sum()), int(bl.sum())
             if k and k >= share_from * n:
-                codes = _natural(bl.index[bl])
+                codes = natural_sorted(bl.index[bl])
                 for level, grp in responsible_levels(
                         "grenzfaelle", f, [area_ags.get(a, "") for a in codes], concept):
                     add(f, "grenzfaelle", "mittel", level, codes, grp, _join(codes),
@@ -1143,7 +1139,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
     k = int(_attr(concept, "kumulation_ab", 3))
     if len(counted) >= k:
         cum = counted_cumulation(need, counted)
-        many = _natural(cum.index[cum >= k])
+        many = natural_sorted(cum.index[cum >= k])
         by_ags: dict[str, list[str]] = {}
         for a in many:
             by_ags.setdefault(area_ags.get(a, ""), []).append(a)
@@ -1159,7 +1155,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
             fl = _flags(need, f)
             bl = borderline(need, stability, f, stable_from) & fl
             if bl.sum() and bl.sum() >= share_from * fl.sum():
-                codes = _natural(bl.index[bl])
+                codes = natural_sorted(bl.index[bl])
                 h, until = horizon("grenzfaelle")
                 rows.append({"format": _attr(part, "grenzfaelle"),
                              "anlass": "Grenzfälle der Einstufung", S.FIELD: f,

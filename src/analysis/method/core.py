@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.common.ids import natural_key
+from analysis.common.ids import natural_rows, natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.config import FieldConfig, ReportConfig
 from analysis.contract.dataset import Dataset
@@ -275,7 +275,7 @@ def dynamics(change: pd.DataFrame, base_values: pd.DataFrame, cfg: ReportConfig,
     sd = sd.where(sd > 0)
     evaluation = change.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)["bewertung"]
     ch = change.set_index([S.AREA, S.INDICATOR])
-    areas = pd.Index(sorted(set(change[S.AREA]), key=natural_key), name=S.AREA)
+    areas = pd.Index(natural_sorted(set(change[S.AREA])), name=S.AREA)
     delta = ch["veraenderung"].unstack(S.INDICATOR).reindex(areas)
     # standard error of each change (``rauschen`` is z × se; z = 1 without a noise check)
     se_all = ch["rauschen"].unstack(S.INDICATOR).reindex(areas) / (z or 1.0)
@@ -419,9 +419,5 @@ def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig) -> pd.DataFrame:
             out[f"{f}_stabilitaet"] = res.stability[f].round(2).to_numpy()
         else:
             out[f"{f}_stabilitaet"] = np.nan
-    return _natural_sort(out, "sozialraum")
+    return natural_rows(out, "sozialraum").reset_index(drop=True)
 
-
-def _natural_sort(df: pd.DataFrame, col: str) -> pd.DataFrame:
-    order = sorted(range(len(df)), key=lambda i: natural_key(df[col].iloc[i]))
-    return df.iloc[order].reset_index(drop=True)

@@ -31,6 +31,7 @@ from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocato
 
 from analysis.common import fmt
 from analysis.common.ids import natural_key
+from analysis.gate import published as P
 from analysis.rendering.tables import html_table, wrap_region
 
 __all__ = [
@@ -314,7 +315,7 @@ def _is_number(x: object) -> bool:
 
 def _classify(values: pd.Series, flags: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Split cells into (numeric values, suppressed mask, missing mask)."""
-    suppressed = values.map(fmt.is_suppressed).astype(bool)
+    suppressed = values.map(P.is_withheld).astype(bool)
     if flags is not None:
         suppressed |= flags.fillna(False).astype(bool)
     numeric = pd.to_numeric(values.where(~suppressed), errors="coerce")
@@ -368,7 +369,7 @@ def _exclusion_sentence(n_suppressed: int, n_missing: int, noun: tuple[str, str]
     parts = []
     if n_suppressed:
         parts.append(
-            f"{fmt.count_phrase(n_suppressed, *noun)} aus Datenschutzgründen unterdrückt (•)"
+            f"{fmt.count_phrase(n_suppressed, *noun)} aus Datenschutzgründen unterdrückt ({P.MARK})"
         )
     if n_missing:
         parts.append(f"{fmt.count_phrase(n_missing, *noun)} ohne Angabe")
@@ -522,7 +523,7 @@ def bar_with_intervals(
             ax.text(
                 left + 0.01 * span,
                 yi,
-                f"{fmt.SUPPRESSED} unterdrückt" if suppressed[i] else "keine Angabe",
+                P.withheld_note("unterdrückt") if suppressed[i] else "keine Angabe",
                 va="center",
                 ha="left",
                 fontsize=8.5,
@@ -592,7 +593,7 @@ def bar_with_intervals(
         )
     if marked:
         hl = [
-            f"{labels[i]} ({show(values[i]) if i in plotted else fmt.SUPPRESSED})"
+            f"{labels[i]} ({show(values[i]) if i in plotted else P.MARK})"
             for i in order
             if labels[i] in marked
         ]
@@ -612,7 +613,7 @@ def bar_with_intervals(
     table = pd.DataFrame(
         {
             label_name: labels[order].to_list(),
-            value_name: [fmt.SUPPRESSED if suppressed[i] else values[i] for i in order],
+            value_name: [P.display(values[i], suppressed[i]) for i in order],
         }
     )
     formats: dict[str, Callable[[object], str]] = {value_name: lambda x: fmt.number(x, decimals)}
@@ -627,8 +628,8 @@ def bar_with_intervals(
             if column_labels and upper_col in (column_labels)
             else "95-%-Intervall bis"
         )
-        table[lo_name] = [fmt.SUPPRESSED if suppressed[i] else lower[i] for i in order]
-        table[hi_name] = [fmt.SUPPRESSED if suppressed[i] else upper[i] for i in order]
+        table[lo_name] = [P.display(lower[i], suppressed[i]) for i in order]
+        table[hi_name] = [P.display(upper[i], suppressed[i]) for i in order]
         formats[lo_name] = formats[hi_name] = lambda x: fmt.number(x, decimals)
     return FigureOutput(
         svg=svg,
@@ -830,7 +831,7 @@ def trend_lines(
     # ---- table: groups × x
     group_name = _label_text(group_col, column_labels)
     cells = {
-        (str(r[group_col]), r[x_col]): (fmt.SUPPRESSED if r["_s"] else r["_v"])
+        (str(r[group_col]), r[x_col]): P.display(r["_v"], r["_s"])
         for _, r in data.iterrows()
     }
     table = pd.DataFrame({group_name: groups})
@@ -910,7 +911,7 @@ def profile_chart(
                 ax.text(
                     0.06,
                     y[i],
-                    fmt.SUPPRESSED + " unterdrückt" if suppressed[i] else "keine Angabe",
+                    P.withheld_note("unterdrückt") if suppressed[i] else "keine Angabe",
                     ha="left",
                     va="center",
                     fontsize=8.5,
@@ -963,7 +964,7 @@ def profile_chart(
     table = pd.DataFrame(
         {
             label_name: labels.to_list(),
-            z_name: [fmt.SUPPRESSED if suppressed[i] else z[i] for i in data.index],
+            z_name: [P.display(z[i], suppressed[i]) for i in data.index],
         }
     )
     return FigureOutput(
@@ -976,124 +977,3 @@ def profile_chart(
         row_header=label_name,
         figure=fig,
     )
-
-
-def profile_heatmap(
-    z: pd.DataFrame,
-    suppressed: pd.DataFrame | None,
-    title: str,
-    *,
-    caption: str | None = None,
-    mark: str | None = None,
-    threshold: float = 1.0,
-    row_label: str = "Sozialraum",
-    bounds: Sequence[float] = (-1.0, -0.5, 0.5, 1.0),
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
-) -> FigureOutput:
-    """Profile matrix (Profilmatrix) of several areas: z-scores of indicators as a heat map.
-
-    ``groups`` (label, columns) splits the data table, e.g. one table per field of action.
-
-    Rows are areas, columns indicators (direction already applied, so red = more
-    need than the regional mean, blue = less). Cells are coloured in the five diverging
-    classes of the index maps (``bounds``, centred on 0; :data:`analysis.rendering.palettes.DIVERGING`)
-    with a colour key beside the matrix; each cell shows its z-value (9 pt), withheld
-    cells (``suppressed`` True) are white with "•". One figure per Kommune instead of
-    one chart per area keeps the report fast and lets readers compare areas.
-
-    Returns
-    -------
-    FigureOutput
-        Alt text: how many areas and indicators, and per area the number of
-        indicators at or above ``threshold`` (the strongest areas first).
-    """
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Patch, Rectangle
-
-    from analysis.rendering.maps import class_labels
-    from analysis.rendering.palettes import DIVERGING
-
-    rows, cols = list(z.index), list(z.columns)
-    hidden = (suppressed.reindex(index=rows, columns=cols).fillna(False).to_numpy(dtype=bool)
-              if suppressed is not None else np.zeros(z.shape, dtype=bool))
-    vals = z.to_numpy(dtype=float).copy()
-    vals[hidden] = np.nan
-    edges = [float(b) for b in bounds]
-    key = class_labels([-np.inf, *edges, np.inf])
-    # sizes in inches: 9 pt text in cells of 0.34 × 0.32 in; the key above the matrix
-    cell_w, cell_h = 0.34, 0.32
-    left = min(0.15 + 0.075 * max((len(r) for r in rows), default=1), 3.0)
-    bottom = 0.2 + 0.055 * max((len(c) for c in cols), default=1)
-    body_w, body_h = cell_w * max(len(cols), 1), cell_h * max(len(rows), 1)
-    top = 1.1
-    width, height = left + body_w + 0.1, bottom + body_h + top
-    fig = new_figure(width, height)
-    fig.set_layout_engine("none")  # fixed margins; bbox_inches="tight" trims the rest
-    with rc_context(RC):
-        ax = fig.add_axes((left / width, bottom / height, body_w / width, body_h / height))
-        cells: list[Rectangle] = []
-        faces: list[str] = []
-        for i in range(len(rows)):
-            for j in range(len(cols)):
-                v = vals[i, j]
-                if hidden[i, j] or np.isnan(v):
-                    face, text, colour = "#FFFFFF", (fmt.SUPPRESSED if hidden[i, j] else "–"), TEXT
-                else:
-                    c = int(np.searchsorted(edges, v, side="right"))
-                    face, text = DIVERGING[c], fmt.signed(v, 1)
-                    colour = "#FFFFFF" if c in (0, len(DIVERGING) - 1) else TEXT
-                cells.append(Rectangle((j - 0.5, i - 0.5), 1, 1))
-                faces.append(face)
-                ax.text(j, i, text, ha="center", va="center", fontsize=9, color=colour)
-        # one collection for all cells: one artist to lay out and draw, not 300
-        ax.add_collection(PatchCollection(cells, facecolors=faces, edgecolors="#FFFFFF",
-                                          linewidths=1.0), autolim=False)
-        ax.set_xlim(-0.5, len(cols) - 0.5)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xticks(range(len(cols)), cols, rotation=55, ha="right", rotation_mode="anchor",
-                      fontsize=9)
-        ax.set_yticks(range(len(rows)), rows, fontsize=9.5)
-        ax.tick_params(length=0)
-        for side in ("top", "right", "left", "bottom"):
-            ax.spines[side].set_visible(False)
-        handles = [Patch(facecolor=DIVERGING[i], edgecolor="#BBBBBB", linewidth=0.5,
-                         label=key[i]) for i in range(len(DIVERGING))]
-        handles.append(Patch(facecolor="#FFFFFF", edgecolor="#BBBBBB", linewidth=0.5,
-                             label=f"{fmt.SUPPRESSED} gesperrt"))
-        ax.legend(handles=handles, ncols=3,
-                  title="z-Wert: Abweichung vom Regionsmittel (blau = weniger, rot = mehr "
-                        "Bedarf)",
-                  loc="lower left", bbox_to_anchor=(0.0, 1.0 + 0.12 / body_h), frameon=False,
-                  fontsize=9, title_fontsize=9, alignment="left", handlelength=1.4,
-                  handleheight=1.1, borderaxespad=0, columnspacing=1.2)
-    svg = render_svg(fig, mark)
-    strong = {r: int(np.nansum(vals[i] >= threshold)) for i, r in enumerate(rows)}
-    ranked = sorted((r for r in rows if strong[r]), key=lambda r: (-strong[r], rows.index(r)))
-    parts = [
-        f"Profilmatrix: {title}.",
-        f"{fmt.count_phrase(len(rows), 'Sozialraum', 'Sozialräume')} und "
-        f"{fmt.count_phrase(len(cols), 'Indikator', 'Indikatoren')} als Abweichung vom "
-        "Regionsmittel (z-Wert; rot = mehr Bedarf, blau = weniger).",
-    ]
-    if ranked:
-        parts.append(
-            f"Werte ab {fmt.number(threshold, 1)}: "
-            + fmt.join_de(f"{r} ({fmt.number(strong[r])})" for r in ranked[:6])
-            + ("" if len(ranked) <= 6 else f" und {fmt.number(len(ranked) - 6)} weitere")
-            + "."
-        )
-    else:
-        parts.append(f"Kein Wert erreicht {fmt.number(threshold, 1)}.")
-    n_hidden = int(hidden.sum())
-    if n_hidden:
-        parts.append(f"{fmt.count_phrase(n_hidden, 'Wert ist', 'Werte sind')} gesperrt.")
-    table = pd.DataFrame(
-        [[r] + [fmt.SUPPRESSED if hidden[i, j] else vals[i, j] for j in range(len(cols))]
-         for i, r in enumerate(rows)],
-        columns=[row_label, *cols],
-    )
-    alt = _sentence(*parts)
-    return FigureOutput(svg=inline_svg(svg, alt), alt=alt, title=title, table=table,
-                        caption=caption,
-                        number_formats={c: (lambda v: fmt.signed(v, 1)) for c in cols},
-                        row_header=row_label, figure=fig, inline=True, column_groups=groups)

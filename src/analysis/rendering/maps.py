@@ -40,6 +40,7 @@ from shapely.ops import polylabel
 
 from analysis.common import fmt
 from analysis.common.ids import natural_key as _natural_key
+from analysis.gate import published as G
 from analysis.rendering import palettes as P
 from analysis.rendering.figures import (
     DECOR_GID,
@@ -283,7 +284,7 @@ def _dissolve(parts: Sequence[BaseGeometry], min_area: float) -> BaseGeometry:
 # the map
 # ---------------------------------------------------------------------------
 def _numeric(values: pd.Series) -> pd.Series:
-    v = values.map(lambda x: np.nan if fmt.is_suppressed(x) else x)
+    v = values.map(lambda x: np.nan if G.is_withheld(x) else x)
     out = pd.to_numeric(v, errors="coerce")
     bad = v[out.isna() & ~v.map(fmt.is_missing).astype(bool)]
     if len(bad):
@@ -394,7 +395,7 @@ def choropleth(
 
     # ---- classes
     if categorical:
-        raw = values.map(lambda x: np.nan if fmt.is_suppressed(x) else x)
+        raw = values.map(lambda x: np.nan if G.is_withheld(x) else x)
         present = [v for v in raw if not fmt.is_missing(v)]
         if classes is None:
             if present and all(isinstance(v, bool | np.bool_) for v in present):
@@ -584,8 +585,8 @@ def choropleth(
 
     # ---- the areas as links: code, name, Kommune and value in the title
     def value_text(a: str) -> str:
-        if fmt.is_suppressed(values[a]):
-            return fmt.SUPPRESSED
+        if G.is_withheld(values[a]):
+            return G.display(values[a])
         if int(cls[a]) < 0:
             return NO_DATA_LABEL
         if categorical:
@@ -611,7 +612,7 @@ def choropleth(
             area_name: order,
             muni_name: [muni[a] for a in order],
             value_name: [
-                fmt.SUPPRESSED if fmt.is_suppressed(values[a]) else display[a] for a in order
+                G.display(display[a], G.is_withheld(values[a])) for a in order
             ],
             class_name: [NO_DATA_LABEL if cls[a] < 0 else labels[int(cls[a])] for a in order],
         }
@@ -622,9 +623,8 @@ def choropleth(
                                else (lambda x: fmt.number(x, decimals)))
     else:
         table[value_name] = [
-            fmt.SUPPRESSED
-            if fmt.is_suppressed(values[a])
-            else (fmt.MISSING if cls[a] < 0 else labels[int(cls[a])])
+            G.display(fmt.MISSING if cls[a] < 0 else labels[int(cls[a])],
+                      G.is_withheld(values[a]))
             for a in order
         ]
         table = table.drop(columns=[class_name])

@@ -521,7 +521,7 @@ def build_pdfs(jobs: dict[str, PdfJob], workers: int = 1, stop=None) -> dict[str
     within a second: the workers are terminated and the request is raised."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from analysis.common.interrupt import worker_signals
+    from analysis.common.interrupt import stop_pool, worker_signals
 
     if not jobs:
         return {}
@@ -538,10 +538,7 @@ def build_pdfs(jobs: dict[str, PdfJob], workers: int = 1, stop=None) -> dict[str
             for fut in done:
                 results[futures[fut]] = fut.result()
     except BaseException:
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            with contextlib.suppress(OSError, ValueError):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop_pool(pool)
         raise
     pool.shutdown()
     return results

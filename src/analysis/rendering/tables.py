@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import fmt
+from analysis.gate.published import is_withheld
 
 __all__ = [
     "EXCEL_DE",
@@ -71,7 +72,7 @@ def _is_numeric_column(s: pd.Series) -> bool:
     values = [v for v in s if not fmt.is_missing(v)]
     return (
         bool(values)
-        and all(_is_number(v) or fmt.is_suppressed(v) for v in values)
+        and all(_is_number(v) or is_withheld(v) for v in values)
         and any(_is_number(v) for v in values)
     )
 
@@ -206,7 +207,7 @@ def html_table(
         out.append("<tr>")
         for c, value in zip(columns, row, strict=True):
             f = formatter[c]
-            text = value if fmt.is_suppressed(value) else f(value)
+            text = value if is_withheld(value) else f(value)
             cls = ' class="num"' if numeric[c] else ""
             cell = value.html() if isinstance(value, Links) else _esc(text)
             target = links[c][i] if c in links else None

@@ -13,12 +13,14 @@ from analysis.common import fmt
 from analysis.common.ids import field_pages, natural_key
 from analysis.contract import schema as S
 from analysis.contract.config import recommendation_texts, text_values
+from analysis.gate.published import display
 from analysis.method import concept as C
 from analysis.rendering.figures import FigureOutput
 from analysis.rendering.maps import ClassScheme, choropleth
 from analysis.rendering.palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
 from analysis.rendering.prose import Prose, Stack, notice, prose
 from analysis.rendering.tables import Links, TableOutput
+from analysis.views.context import Chapter
 from analysis.views.report import Report, open_report
 
 #: what a page says when an optional input was not supplied (instead of a table that
@@ -179,30 +181,15 @@ class RecommendationCards:
 
 
 @dataclass
-class ConceptReport:
-    """The Handlungskonzept-Anhang views."""
+class ConceptReport(Chapter):
+    """The Handlungskonzept-Anhang views over the report's shared context (``cfg``,
+    ``ds``, ``year``, ``adjacency`` … are the context's, :class:`Chapter`)."""
 
     r: Report
-
-    @property
-    def cfg(self):
-        return self.r.cfg
-
-    @property
-    def ds(self):
-        return self.r.ds
-
-    @property
-    def year(self) -> int:
-        return self.r.year
 
     @cached_property
     def labels(self) -> dict[str, str]:
         return {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
-
-    @cached_property
-    def adjacency(self) -> dict[str, set[str]]:
-        return C.adjacency(self.ds.geometry)
 
     @property
     def has_services(self) -> bool:
@@ -238,7 +225,7 @@ class ConceptReport:
     @cached_property
     def progress(self) -> pd.DataFrame:
         # from published values only: a withheld value shows as „keine Daten“
-        return C.impact_progress(self.ds.goals, self.r.published_area, self.r.published_municipal,
+        return C.impact_progress(self.ds.goals, self.r.gate.published_area, self.r.gate.published_municipal,
                                  self.year)
 
     @cached_property
@@ -753,7 +740,7 @@ class ConceptReport:
 
     # ------------------------------------------------------------------ 52 per field
     def heading(self, field: str):
-        from analysis.views.report import Heading
+        from analysis.views.context import Heading
 
         return Heading(self.field_title(field), 1)
 
@@ -813,12 +800,13 @@ class ConceptReport:
         groups = {f: self.cfg.target_group(f, self.ds.indicators) for f in self.cfg.fields}
         cov = C.coverage(self.ds.services, self.ds.areas, self.ds.counts, self.year,
                          self.cfg.fields, groups)
-        prot = self.r.protected
+        prot = self.r.gate.protected
         prot = prot[prot[S.YEAR] == self.year].set_index([S.AREA, S.VARIABLE])[D.FLAG]
         hidden = [bool(prot.get((a, v), False)) for a, v in
                   zip(cov["sozialraum"], cov["zielgruppe_variable"], strict=True)]
-        cov["angebote_je_1000"] = cov["angebote_je_1000"].astype(object).where(
-            ~pd.Series(hidden, index=cov.index), D.SUPPRESSED)
+        cov["angebote_je_1000"] = pd.Series(
+            [display(x, h) for x, h in zip(cov["angebote_je_1000"], hidden, strict=True)],
+            index=cov.index, dtype=object)
         return cov.set_index(["sozialraum", "handlungsfeld"])
 
     def gaps_table(self, field: str) -> TableOutput | None:

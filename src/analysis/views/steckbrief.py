@@ -6,7 +6,7 @@ the time series of the lead indicators since the first year, need per field with
 reasons, stability and change since the comparison year, the services recorded in and
 around it, and links back to its Kommunalprofil and the field chapters.
 
-Every number comes through the disclosure gate of :class:`analysis.views.report.Report`
+Every number comes through the disclosure gate :class:`analysis.gate.published.Published`
 (``published_value``, ``published_area_count``, ``published_count``): a withheld value
 shows as "•" and is never drawn. The charts are small hand-written SVGs (no matplotlib:
 93 pages must not cost a minute); like every figure they carry the demo label in the
@@ -31,6 +31,7 @@ import pandas as pd
 
 from analysis.common import fmt
 from analysis.contract import schema as S
+from analysis.gate.published import display, is_withheld, withheld_note
 from analysis.method.core import stability_label
 from analysis.rendering.prose import Prose, prose
 from analysis.rendering.tables import TableOutput
@@ -139,7 +140,7 @@ class LinkBlock:
 class SteckbriefView:
     """The Steckbrief of one Sozialraum (see the module docstring)."""
 
-    r: object  # analysis.views.report.Report (not imported: report imports this module lazily)
+    r: object  # analysis.views.context.ReportContext (not imported: it imports this module lazily)
     code: str
 
     # ------------------------------------------------------------------ basics
@@ -185,13 +186,13 @@ class SteckbriefView:
                                   for f in self.cfg.fields))
 
     def _area(self, ind: str, year: int | None = None) -> object:
-        return self.r.published_value(ind, area=self.code, year=year)
+        return self.r.gate.published_value(ind, area=self.code, year=year)
 
     def _muni(self, ind: str, year: int | None = None) -> object:
-        return self.r.published_value(ind, ags=self.ags, year=year)
+        return self.r.gate.published_value(ind, ags=self.ags, year=year)
 
     def _region(self, ind: str, year: int | None = None) -> object:
-        return self.r.published_value(ind, year=year)
+        return self.r.gate.published_value(ind, year=year)
 
     def _need(self, field: str) -> bool:
         return bool(self.r.res.need.loc[self.code, f"{field}_bedarf_flag"])
@@ -213,14 +214,14 @@ class SteckbriefView:
 
     def summary(self) -> Prose:
         """Two or three sentences computed from the numbers."""
-        pop = self.r.published_area_count(self.r.population_variable, self.code)
+        pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
         who = f"Der Sozialraum {self.label}" + (
             "" if self.r.single_municipality else f" in {self.kommune}")
         if isinstance(pop, int):
             first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner "
                      f"(Stand {self.cfg.bezeichnungen.stichtag}{self.r.year}).")
         else:
-            why = ("ist aus Gründen der Geheimhaltung gesperrt" if fmt.is_suppressed(pop)
+            why = ("ist aus Gründen der Geheimhaltung gesperrt" if is_withheld(pop)
                    else "liegt nicht vor")
             first = f"{who}: Die Zahl der Einwohnerinnen und Einwohner {why}."
         fields = [self.cfg.handlungsfelder[f].kurz for f in self.need_fields]
@@ -268,13 +269,13 @@ class SteckbriefView:
         pop_var = self.r.population_variable
         labels = dict(zip(self.r.ds.variables[S.VARIABLE], self.r.ds.variables["bezeichnung"],
                           strict=True))
-        pop = self.r.published_area_count(pop_var, self.code)
-        pop_m = self.r.published_count(pop_var, self.ags)
-        pop_r = self.r.published_count(pop_var)
+        pop = self.r.gate.published_area_count(pop_var, self.code)
+        pop_m = self.r.gate.published_count(pop_var, self.ags)
+        pop_r = self.r.gate.published_count(pop_var)
 
         def share(part: object, whole: object) -> object:
-            if fmt.is_suppressed(part) or fmt.is_suppressed(whole):
-                return fmt.SUPPRESSED
+            if is_withheld(part) or is_withheld(whole):
+                return display(part, True)
             if fmt.is_missing(part) or fmt.is_missing(whole) or not whole:
                 return float("nan")
             return 100.0 * float(part) / float(whole)
@@ -282,11 +283,11 @@ class SteckbriefView:
         rows = [{"Merkmal": labels.get(pop_var, pop_var), "Anzahl": pop, "Anteil": 100.0,
                  f"Anteil {self.kommune}": 100.0, f"Anteil {self.region_name}": 100.0}]
         for v in self.age_groups:
-            c = self.r.published_area_count(v, self.code)
+            c = self.r.gate.published_area_count(v, self.code)
             rows.append({
                 "Merkmal": labels.get(v, v), "Anzahl": c, "Anteil": share(c, pop),
-                f"Anteil {self.kommune}": share(self.r.published_count(v, self.ags), pop_m),
-                f"Anteil {self.region_name}": share(self.r.published_count(v), pop_r),
+                f"Anteil {self.kommune}": share(self.r.gate.published_count(v, self.ags), pop_m),
+                f"Anteil {self.region_name}": share(self.r.gate.published_count(v), pop_r),
             })
         df = pd.DataFrame(rows)
         if self.r.single_municipality:
@@ -304,7 +305,7 @@ class SteckbriefView:
 
     # ------------------------------------------------------------------ indicators
     def _deviation(self, value: object, reference: object) -> float | None:
-        if any(fmt.is_suppressed(x) or fmt.is_missing(x) for x in (value, reference)):
+        if any(is_withheld(x) or fmt.is_missing(x) for x in (value, reference)):
             return None
         if float(reference) == 0:
             return None
@@ -360,7 +361,7 @@ class SteckbriefView:
             if dev is None:  # nothing drawn; said where the value would stand
                 value = self._area(ind)
                 body.append(_svg_text(label_w + plot_w + 6, yc + 4,
-                                      "• gesperrt" if fmt.is_suppressed(value) else "–", 11,
+                                      withheld_note("gesperrt") if is_withheld(value) else "–", 11,
                                       italic=True))
             else:
                 more = dev * self._direction(ind) > 0
@@ -397,7 +398,7 @@ class SteckbriefView:
         if not above and not below and shown:
             parts.append("Kein Wert weicht um 25 % oder mehr ab.")
         withheld = sum(1 for ind, d, _ in rows
-                       if d is None and fmt.is_suppressed(self._area(ind)))
+                       if d is None and is_withheld(self._area(ind)))
         if withheld:
             parts.append(f"{fmt.count_phrase(withheld, 'Wert ist', 'Werte sind')} aus Gründen "
                          "der Geheimhaltung gesperrt und nicht dargestellt.")
@@ -414,31 +415,31 @@ class SteckbriefView:
     def indicator_table(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
         single = self.r.single_municipality
-        groups = self.r._area_value_groups
+        groups = self.r.gate.area_value_groups
         rows = []
         for ind in self.indicators:
             unit = self.r.unit(ind) or "Wert"
             value = self._area(ind)
             g = groups.get((ind, self.r.year))
             lo, hi, num, unsure = (float("nan"),) * 3 + (False,)
-            if g is not None and self.code in g.index and not fmt.is_suppressed(value):
+            if g is not None and self.code in g.index and not is_withheld(value):
                 row = g.loc[self.code]
                 lo, hi, num = row[S.LOWER], row[S.UPPER], row[S.NUMERATOR]
                 unsure = bool(row[S.RELIABLE])
             interval = (f"{fmt.number(lo, 1)}–{fmt.number(hi, 1)}"
                         if not (fmt.is_missing(lo) or fmt.is_missing(hi)) else
-                        (fmt.SUPPRESSED if fmt.is_suppressed(value) else fmt.MISSING))
+                        display(fmt.MISSING, is_withheld(value)))
             shown = fmt.number(value, 1) + (" (unsicher)" if unsure else "")
             row = {"Indikator": f"{self.r.label(ind)} ({unit})", "Sozialraum": shown,
                    "95-%-Bereich": interval}
             if not single:
                 row["Kommune"] = fmt.number(self._muni(ind), 1)
             row["Region"] = fmt.number(self._region(ind), 1)
-            row["Betroffene"] = fmt.SUPPRESSED if fmt.is_suppressed(value) else fmt.number(num)
+            row["Betroffene"] = display(fmt.number(num), is_withheld(value))
             if base is not None:
                 before = self._area(ind, base)
-                if fmt.is_suppressed(value) or fmt.is_suppressed(before):
-                    change = fmt.SUPPRESSED
+                if is_withheld(value) or is_withheld(before):
+                    change = display(value, True)
                 elif fmt.is_missing(value) or fmt.is_missing(before):
                     change = fmt.MISSING
                 else:
@@ -478,7 +479,7 @@ class SteckbriefView:
             area = [self._area(ind, y) for y in years]
             region = [self._region(ind, y) for y in years]
             vals = [float(v) for v in area + region
-                    if not (fmt.is_suppressed(v) or fmt.is_missing(v))]
+                    if not (is_withheld(v) or fmt.is_missing(v))]
             body.append(f'<rect x="{ox}" y="{oy}" width="{pw}" height="{ph}" fill="none" '
                         'stroke="#d0d3d6"/>')
             lines = _wrap(self.r.label(ind), 36)[:2]
@@ -511,7 +512,7 @@ class SteckbriefView:
                                             (area, AREA_LINE, "", 2.5)):
                 segment: list[str] = []
                 for i, v in enumerate([*series, None]):
-                    ok = v is not None and not (fmt.is_suppressed(v) or fmt.is_missing(v))
+                    ok = v is not None and not (is_withheld(v) or fmt.is_missing(v))
                     if ok:
                         segment.append(f"{px(i):.1f} {py(float(v)):.1f}")
                     if not ok or i == len(series):
@@ -523,12 +524,12 @@ class SteckbriefView:
                             body.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
                         segment = []
             for i, v in enumerate(area):
-                if fmt.is_suppressed(v):
-                    body.append(_svg_text(px(i), py0 - 2, "•", 12, "middle"))
+                if is_withheld(v):
+                    body.append(_svg_text(px(i), py0 - 2, display(v), 12, "middle"))
             first = next(((y, v) for y, v in zip(years, area, strict=True)
-                          if not (fmt.is_suppressed(v) or fmt.is_missing(v))), None)
+                          if not (is_withheld(v) or fmt.is_missing(v))), None)
             last = area[-1]
-            if first is not None and not (fmt.is_suppressed(last) or fmt.is_missing(last)):
+            if first is not None and not (is_withheld(last) or fmt.is_missing(last)):
                 summaries.append(f"{self.r.label(ind)} von {self.r.value_text(ind, first[1])} "
                                  f"({first[0]}) auf {self.r.value_text(ind, last)} "
                                  f"({years[-1]})")

@@ -1,0 +1,440 @@
+"""The change chapter of the Sozialbericht (Veränderung): how the classification changed
+since the comparison year, the dynamics index and status × dynamics types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.common import fmt
+from analysis.common.ids import natural_sorted
+from analysis.contract import schema as S
+from analysis.gate import disclosure as D
+from analysis.method.core import TYPES, typology
+from analysis.rendering.figures import FigureOutput
+from analysis.rendering.maps import ClassScheme, choropleth
+from analysis.rendering.palettes import ATTENTION
+from analysis.rendering.prose import Prose, Stack, prose
+from analysis.rendering.tables import TableOutput
+from analysis.views.context import (
+    BORDERLINE,
+    Chapter,
+    Heading,
+    borderline_tail,
+    count_with_borderline,
+)
+
+TYPE_LABEL = {
+    "aufmerksamkeit": "besonderer Aufmerksamkeitsbedarf",
+    "bedarf_stabil": "Handlungsbedarf, Lage stabil",
+    "bedarf_positiv": "Handlungsbedarf, Lage verbessert",
+    "beobachten": "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+    "unauffaellig": "kein Handlungsbedarf, Lage nicht verschlechtert",
+}
+
+
+TYPE_SHORT = {
+    "aufmerksamkeit": "Bedarf und negativ",
+    "bedarf_stabil": "Bedarf, stabil",
+    "bedarf_positiv": "Bedarf, positiv",
+    "beobachten": "kein Bedarf, negativ",
+    "unauffaellig": "kein Bedarf, sonst",
+}
+
+
+DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ",
+                  "": "nicht bewertet"}
+
+
+def _watch_phrase(n: int) -> str:
+    """"Drei weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
+    who = fmt.count_words(n, "weiterer Sozialraum", "weitere Sozialräume")
+    return (f"{who} ohne Handlungsbedarf, aber mit negativer Dynamik "
+            f"{'wird' if n <= 1 else 'werden'} zur Beobachtung genannt.")
+
+
+def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> str:
+    """How one field's classification changed: the areas newly in need (``borderline`` of
+    them only „knapp“) and those no longer in need, in whole German sentences for 0, 1, 2
+    and many."""
+    def part(codes: list[str], what: str, k: int = 0) -> str:
+        return (f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')} {what}"
+                + borderline_tail(len(codes), k)
+                + (f" ({fmt.join_de(codes)})" if codes else ""))
+    if not entered and not left:
+        return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
+    return (part(entered, "neu mit Handlungsbedarf", borderline) + "; "
+            + part(left, "nicht mehr mit Handlungsbedarf") + ".")
+
+
+@dataclass
+class Change(Chapter):
+    """The change chapter (notebook ``30_veraenderung``)."""
+
+    # ------------------------------------------------------------------ change
+    def change_text(self) -> Prose:
+        base = self.cfg.vergleichsjahr
+        if base is None or self.res.need_previous is None:
+            return prose("Für diese Ausgabe ist kein Vergleichsjahr konfiguriert.")
+        items = []
+        for f in self.cfg.fields:
+            now = self.res.need[f"{f}_bedarf_flag"]
+            before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
+            entered = natural_sorted(now.index[now & ~before])
+            left = natural_sorted(now.index[~now & before])
+            knapp = int(self.borderline(f).reindex(entered, fill_value=False).sum())
+            items.append(f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: "
+                         + change_phrase(entered, left, knapp))
+        return prose(
+            f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
+        )
+
+    def change_table(self) -> TableOutput | Stack:
+        """Per core indicator: areas improving / stable / worsening since the comparison
+        year; indicators judged ``neutral`` (and context indicators) in a second table
+        that only says risen / fallen."""
+        ch = self.res.change
+        base = self.cfg.vergleichsjahr
+        flags = self.gate.area_values[[S.AREA, S.YEAR, S.INDICATOR, D.FLAG]]
+        hidden = (
+            flags[flags[S.YEAR].isin([self.year, base])]
+            .groupby([S.AREA, S.INDICATOR], observed=True)[D.FLAG]
+            .any()
+        )
+        ch = ch.set_index([S.AREA, S.INDICATOR])
+        ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
+        judged_rows, neutral_rows = [], []
+        for f in self.cfg.fields:
+            fc = self.cfg.handlungsfelder[f]
+            for ind in [*fc.indikatoren, *fc.kontext]:
+                sub = ch[ch[S.INDICATOR] == ind]
+                if sub.empty:
+                    continue
+                row = {"Indikator": self.label(ind) + (" (Kontext)" if ind in fc.kontext else ""),
+                       "Handlungsfeld": fc.kurz}
+                if (sub["bewertung"] == "neutral").all():
+                    row.update({"gestiegen": int((sub["dynamik"] == "gestiegen").sum()),
+                                "stabil": int((sub["dynamik"] == "stabil").sum()),
+                                "gesunken": int((sub["dynamik"] == "gesunken").sum())})
+                    target = neutral_rows
+                else:
+                    row.update({"verbessert": int((sub["dynamik"] == "verbessert").sum()),
+                                "stabil": int((sub["dynamik"] == "stabil").sum()),
+                                "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum())})
+                    target = judged_rows
+                row.update({"Region vorher": self.gate.region_value(ind, base),
+                            "Region jetzt": self.gate.region_value(ind)})
+                target.append(row)
+        formats = {"Region vorher": lambda x: fmt.number(x, 1),
+                   "Region jetzt": lambda x: fmt.number(x, 1)}
+        rule = (f"Schwelle ± {fmt.number(self.cfg.dynamik.schwelle, 1)}"
+                + (" und außerhalb der Zufallsschwankung" if self.cfg.dynamik.vertrauensniveau
+                   else ""))
+        judged = TableOutput(
+            pd.DataFrame(judged_rows, columns=["Indikator", "Handlungsfeld", "verbessert",
+                                               "stabil", "verschlechtert", "Region vorher",
+                                               "Region jetzt"]),
+            f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
+            f"Sozialräume ({rule})",
+            number_formats=formats,
+            row_header="Indikator",
+        )
+        if not neutral_rows:
+            return judged
+        neutral = TableOutput(
+            pd.DataFrame(neutral_rows),
+            f"Indikatoren ohne Bewertung (Zusammensetzung, Kontext) {base}–{self.year}: Zahl "
+            f"der Sozialräume mit gestiegenem oder gesunkenem Wert ({rule})",
+            number_formats=formats,
+            row_header="Indikator",
+        )
+        return Stack((judged, prose(
+            "Die folgenden Indikatoren beschreiben die Zusammensetzung der Bevölkerung oder "
+            "den Kontext. Ein höherer Wert ist weder besser noch schlechter; gezeigt wird nur, "
+            "wo er gestiegen oder gesunken ist. Sie gehen nicht in den Dynamikindex ein."),
+            neutral))
+
+    def change_lists(self) -> TableOutput:
+        base = self.cfg.vergleichsjahr
+        rows, hrefs = [], []
+        for f in self.cfg.fields:
+            now = self.res.need[f"{f}_bedarf_flag"]
+            before = self.res.need_previous[f"{f}_bedarf_flag"].reindex(now.index, fill_value=False)
+            for code in natural_sorted(now.index[now != before]):
+                hrefs.append(self.area_href(code))
+                rows.append(
+                    {
+                        "Sozialraum": self.area_label(code),
+                        "Kommune": self.areas.loc[code, S.KOMMUNE],
+                        "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                        "Veränderung": "neu mit Bedarf" if now[code] else "Bedarf entfallen",
+                        f"Index {base}": self.res.need_previous.loc[code, f"{f}_index"],
+                        f"Index {self.year}": self.res.need.loc[code, f"{f}_index"],
+                    }
+                )
+        df = (
+            pd.DataFrame(rows)
+            if rows
+            else pd.DataFrame(columns=["Sozialraum", "Kommune", "Handlungsfeld", "Veränderung"])
+        )
+        return TableOutput(
+            df,
+            f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
+            links={"Sozialraum": hrefs},
+            number_formats={
+                f"Index {base}": lambda x: fmt.signed(x, 2),
+                f"Index {self.year}": lambda x: fmt.signed(x, 2),
+            },
+            row_header="Sozialraum",
+        )
+
+    # ------------------------------------------------------------------ status × dynamics
+    @property
+    def has_dynamics(self) -> bool:
+        """A comparison year is configured and present in the data."""
+        return self.res.dynamics is not None
+
+    def dynamics_class(self, field: str) -> pd.Series:
+        """Area → „positiv“ / „stabil“ / „negativ“ / "" (not judged)."""
+        return self.res.dynamics[f"{field}_dynamik"]
+
+    def typology(self, field: str) -> pd.Series:
+        """Area → status × dynamics type (:data:`analysis.method.core.TYPES`)."""
+
+        return typology(self.res.need[f"{field}_bedarf_flag"], self.dynamics_class(field))
+
+    @property
+    def attention_fields(self) -> list[str]:
+        """Fields whose dynamics feed the areas of special attention (not exploratory)."""
+        return [f for f in self.cfg.fields if not self.is_exploratory(f)]
+
+    def _judged(self, field: str) -> list[str]:
+        ev = self.res.change_published.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)
+        return [i for i in self.cfg.handlungsfelder[field].indikatoren
+                if ev["bewertung"].get(i, "neutral") != "neutral"]
+
+    def _change_phrase(self, indicator: str, delta: float) -> str:
+        unit = self.unit(indicator)
+        step = ("Prozentpunkte" if unit == "%" else unit)
+        return f"{self.label(indicator)} {fmt.signed(delta, 1)} {step}".rstrip()
+
+    def dynamics_reasons(self, field: str, code: str) -> str:
+        """Which judged indicators moved beyond the noise, with their change; when none
+        did on its own but the index did, the changes in the index's direction."""
+        ch = self.res.change_published
+        judged = self._judged(field)
+        sub = ch[(ch[S.AREA] == code) & ch[S.INDICATOR].isin(judged)].set_index(S.INDICATOR)
+        sub = sub.reindex([i for i in judged if i in sub.index])
+        parts = []
+        for word in ("verschlechtert", "verbessert"):
+            moved = sub[sub["dynamik"] == word]
+            if len(moved):
+                parts.append(f"{word}: " + fmt.join_de(
+                    self._change_phrase(i, d) for i, d in moved["veraenderung"].items()))
+        if parts:
+            return "; ".join(parts)
+        cls = self.dynamics_class(field).get(code, "")
+        if cls in ("negativ", "positiv"):
+            sign = sub["bewertung"].map({"hoch_schlecht": 1.0, "hoch_gut": -1.0})
+            toward = sub[(sub["veraenderung"] * sign > 0) == (cls == "negativ")]
+            toward = toward[toward["veraenderung"].abs() > 0]
+            if len(toward):
+                word = "verschlechtert" if cls == "negativ" else "verbessert"
+                return (f"{word}, jeder Indikator für sich innerhalb der Schwankung: "
+                        + fmt.join_de(self._change_phrase(i, d)
+                                      for i, d in toward["veraenderung"].items()))
+        return "kein Indikator außerhalb der Schwankung verändert"
+
+    def dynamics_text(self) -> Prose:
+        """How the dynamics index is built, and per field how many areas are positive,
+        stable and negative, and how many need special attention."""
+        if not self.has_dynamics:
+            return prose("Für diese Ausgabe ist kein Vergleichsjahr konfiguriert.")
+        base = self.cfg.vergleichsjahr
+        dy = self.cfg.dynamik
+        items = []
+        for f in self.cfg.fields:
+            fc = self.cfg.handlungsfelder[f]
+            cls = self.dynamics_class(f)
+            name = fc.kurz + self.exploratory_suffix(f)
+            if not (cls != "").any():
+                items.append(f"{name}: keine Dynamik – das Feld hat keinen bewerteten "
+                             "Kernindikator (nur Anteile ohne Bewertung).")
+                continue
+            counts = "Dynamik " + fmt.join_de(
+                f"in {fmt.count_words(int((cls == c).sum()), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
+                f" {c}" for c in ("positiv", "stabil", "negativ"))
+            typ = self.typology(f)
+            att = typ == "aufmerksamkeit"
+            k = int((att & self.borderline(f)).sum())
+            items.append(
+                f"{name}: {counts}; besonderer Aufmerksamkeitsbedarf (Handlungsbedarf und "
+                f"negative Dynamik): "
+                + count_with_borderline(int(att.sum()), k)
+                + ("" if f in self.attention_fields else " – explorativ, nicht in der Karte"))
+        types = self._area_types()
+        att = types == 3
+        firm = pd.Series(False, index=types.index)
+        for f in self.attention_fields:
+            firm |= (self.typology(f) == "aufmerksamkeit") & ~self.borderline(f)
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields]
+        n_att, k_att = int(att.sum()), int((att & ~firm).sum())
+        over = (f"In den Feldern {', '.join(names[:-1])} sowie {names[-1]}" if len(names) > 1
+                else f"Im Feld {names[0]}" if names else "Insgesamt")
+        total = (
+            f"{over} {'hat' if n_att <= 1 else 'haben'} "
+            + count_with_borderline(n_att, k_att, suffix=" besonderen Aufmerksamkeitsbedarf"
+                                    + (" in mindestens einem Feld" if len(names) > 1 else ""))
+            + (" (nur in knapp eingestuften Feldern)" if k_att else "") + "; "
+            + _watch_phrase(int((types == 1).sum())))
+        return prose(
+            f"Der Dynamikindex fasst je Handlungsfeld zusammen, wie sich die bewerteten "
+            f"Kernindikatoren eines Sozialraums zwischen {base} und {self.year} verändert "
+            "haben: die Veränderung jedes Indikators, gemessen an der Streuung zwischen den "
+            "Sozialräumen, gemittelt mit den Gewichten des Feldindex. Werte über 0 bedeuten "
+            "eine Verbesserung. Als „positiv“ oder „negativ“ gilt die Dynamik, wenn der Index "
+            f"mindestens {fmt.number(dy.index_schwelle, 2)} von 0 abweicht"
+            + (f" und außerhalb der Zufallsschwankung ({fmt.percent(dy.vertrauensniveau * 100, 0)}"
+               "-Vertrauensbereich aus den Wilson-Intervallen beider Jahre) liegt"
+               if dy.vertrauensniveau else "")
+            + "; sonst ist sie „stabil“. Anteile, die nur die Zusammensetzung der Bevölkerung "
+            "beschreiben (ohne Bewertung), zählen nicht mit.",
+            "Zusammen mit dem Status – Handlungsbedarf im Berichtsjahr – ergibt sich je Feld ein "
+            "Typ. Besonderen Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf, deren "
+            "Lage sich zusätzlich verschlechtert hat; Sozialräume ohne Handlungsbedarf mit "
+            "negativer Dynamik werden zur Beobachtung genannt.",
+            total,
+            items=items,
+        )
+
+    def typology_table(self) -> Stack | Prose:
+        """Per field: areas per status × dynamics type (with the borderline part)."""
+        if not self.has_dynamics:
+            return prose("")
+        rows = []
+        for f in self.cfg.fields:
+            typ = self.typology(f)
+            row = {"Handlungsfeld": self.cfg.handlungsfelder[f].kurz + self.exploratory_suffix(f)}
+            judged = (self.dynamics_class(f) != "").any()
+            for t in TYPES:
+                row[TYPE_SHORT[t]] = int((typ == t).sum()) if judged else fmt.MISSING
+                if t == "aufmerksamkeit":
+                    row[f"davon {BORDERLINE}"] = (
+                        int(((typ == t) & self.borderline(f)).sum()) if judged else fmt.MISSING)
+            rows.append(row)
+        table = TableOutput(
+            pd.DataFrame(rows),
+            f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Zahl der Sozialräume "
+            "je Typ und Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+        return Stack((table, self.uncertainty_key(
+            exploratory=bool(self.cfg.exploratory_fields)),
+            prose("Bedarf und negativ: besonderer Aufmerksamkeitsbedarf (Handlungsbedarf im "
+                  "Berichtsjahr und negative Dynamik); kein Bedarf, negativ: zur Beobachtung; "
+                  "kein Bedarf, sonst: Dynamik stabil oder positiv."
+                  + (" – = keine Dynamik: Das Feld hat keinen bewerteten Kernindikator."
+                     if any(r[TYPE_SHORT["aufmerksamkeit"]] == fmt.MISSING for r in rows)
+                     else ""))))
+
+    def _area_types(self) -> pd.Series:
+        """Area → 3 special attention (in any attention field), 2 need without negative
+        dynamics, 1 watch (negative dynamics without need), 0 inconspicuous."""
+        idx = self.res.need.index
+        code = pd.Series(0, index=idx)
+        for f in self.attention_fields:
+            t = self.typology(f)
+            code = np.maximum(code, t.map({"aufmerksamkeit": 3, "bedarf_stabil": 2,
+                                           "bedarf_positiv": 2, "beobachten": 1,
+                                           "unauffaellig": 0}).reindex(idx).fillna(0))
+        return code.astype(int)
+
+    def attention_map(self) -> FigureOutput:
+        """Map of the areas of special attention (status × dynamics)."""
+        names = ", ".join(self.cfg.handlungsfelder[f].kurz for f in self.attention_fields)
+        return choropleth(
+            self._area_types(),
+            self.ds.geometry,
+            self.areas[S.KOMMUNE],
+            title=f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
+                  "besonderem Aufmerksamkeitsbedarf",
+            scheme=ClassScheme(
+                (0, 1, 2, 3),
+                ("unauffällig", "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+                 "Handlungsbedarf, Lage nicht verschlechtert", "besonderer Aufmerksamkeitsbedarf"),
+                ATTENTION, "Typ (höchste Stufe über die Felder)", categorical=True),
+            caption=self.map_caption() + f" Felder: {names}. Besonderer "
+            "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem Feld.",
+            mark=self.image_mark,
+            links=self.area_links(), area_names=self.area_names,
+        )
+
+    def attention_table(self) -> Stack | Prose:
+        """Areas of special attention: field, index, dynamics index and the reasons."""
+        if not self.has_dynamics:
+            return prose("")
+        rows = []
+        for code in natural_sorted(self.res.need.index):
+            for f in self.attention_fields:
+                if self.typology(f)[code] != "aufmerksamkeit":
+                    continue
+                fc = self.cfg.handlungsfelder[f]
+                rows.append({
+                    "Sozialraum": self.area_label(code),
+                    "Kommune": self.areas.loc[code, S.KOMMUNE],
+                    "Handlungsfeld": fc.kurz + (f" ({BORDERLINE})"
+                                                if self.borderline(f)[code] else ""),
+                    "Feldindex": self.res.need.loc[code, f"{f}_index"],
+                    "Dynamikindex": self.res.dynamics.loc[code, f"{f}_dynamik_index"],
+                    "Gründe": self.dynamics_reasons(f, code),
+                })
+        df = pd.DataFrame(rows, columns=["Sozialraum", "Kommune", "Handlungsfeld", "Feldindex",
+                                         "Dynamikindex", "Gründe"])
+        table = TableOutput(
+            df,
+            f"Sozialräume mit besonderem Aufmerksamkeitsbedarf {self.cfg.vergleichsjahr}–"
+            f"{self.year}: Handlungsbedarf und negative Dynamik",
+            number_formats={"Feldindex": lambda x: fmt.signed(x, 2),
+                            "Dynamikindex": lambda x: fmt.signed(x, 2)},
+            row_header="Sozialraum",
+        )
+        return Stack((table, self.uncertainty_key(), prose(
+            "Dynamikindex: unter 0 = Lage verschlechtert. Gründe: bewertete Kernindikatoren, "
+            "deren Veränderung die Schwelle erreicht und außerhalb der Zufallsschwankung liegt "
+            "(Prozentpunkte bzw. je 1.000).")))
+
+    def dynamics_download(self) -> pd.DataFrame:
+        """Per area and field: status, borderline, dynamics index and class, type,
+        indicators that moved (derived from published values only)."""
+        rows = []
+        for code in natural_sorted(self.res.need.index):
+            for f in self.cfg.fields:
+                d = self.res.dynamics.loc[code]
+                rows.append({
+                    "sozialraum": code,
+                    "name": self.areas.loc[code, "name"],
+                    "kommune": self.areas.loc[code, S.KOMMUNE],
+                    "handlungsfeld": f,
+                    "explorativ": "ja" if self.is_exploratory(f) else "nein",
+                    "feldindex": round(float(self.res.need.loc[code, f"{f}_index"]), 2),
+                    "bedarf": "ja" if self.res.need.loc[code, f"{f}_bedarf_flag"] else "nein",
+                    "einstufung_knapp": "ja" if self.borderline(f)[code] else "nein",
+                    "dynamikindex": round(float(d[f"{f}_dynamik_index"]), 2),
+                    "dynamik_schwankung": round(float(d[f"{f}_dynamik_rauschen"]), 2),
+                    "dynamik": d[f"{f}_dynamik"] or "nicht bewertet",
+                    "typ": TYPE_LABEL[self.typology(f)[code]] if d[f"{f}_dynamik"] else
+                    ("Handlungsbedarf" if self.res.need.loc[code, f"{f}_bedarf_flag"]
+                     else "kein Handlungsbedarf") + ", Dynamik nicht bewertet",
+                    "verbessert": ", ".join(self.label(i) for i in d[f"{f}_besser"].split(", ")
+                                            if i),
+                    "verschlechtert": ", ".join(self.label(i)
+                                                for i in d[f"{f}_schlechter"].split(", ") if i),
+                })
+        return pd.DataFrame(rows)
+
+    def change_heading(self) -> Heading:
+        """Heading of the change chapter's trend: the indicator of ``rollen.veraenderung``."""
+        return Heading(f"{self.label(self.cfg.change_indicator())} nach Kommunen", 2)

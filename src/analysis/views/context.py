@@ -1,0 +1,388 @@
+"""The shared context of the Sozialbericht views.
+
+:class:`ReportContext` is what every chapter view shares: the analysis context, the
+published values (:attr:`ReportContext.gate`, the disclosure gate every number comes
+through), configuration, chapter texts, labels, links, map classes, captions and the marks
+of uncertainty. A chapter view (:class:`Chapter`) reads these as its own attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from analysis.common import fmt
+from analysis.common.errors import ConfigError
+from analysis.common.ids import (
+    area_anchors,
+    area_pages,
+    field_pages,
+    natural_sorted,
+    profile_pages,
+)
+from analysis.contract import schema as S
+from analysis.contract.config import text_slots, text_values
+from analysis.contract.texts import TextBlock, read_text, render
+from analysis.gate import disclosure as D
+from analysis.gate.published import Published, withheld_note
+from analysis.method.context import Context
+from analysis.method.core import stability_label
+from analysis.rendering.figures import FigureOutput, trend_lines
+from analysis.rendering.maps import ClassScheme, count_scheme, diverging_scheme
+from analysis.rendering.palettes import NEED_BORDERLINE
+from analysis.rendering.prose import Prose
+from analysis.rendering.tables import DEMO_MARK
+
+NEED_LABEL = {True: "Handlungsbedarf", False: "kein Handlungsbedarf"}
+
+
+RULE_TEXT = {
+    "regional": "Feldindex im regionalen Vergleich hoch",
+    "kommunal": "Leitindikator deutlich über dem Wert der Kommune",
+    "absolut": "viele Betroffene (absolute Zahl)",
+}
+
+
+BORDERLINE = "knapp"
+
+
+def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
+                          plural: str = "Sozialräume", one: str = "einer",
+                          suffix: str = "", genus: str = "m") -> str:
+    """A count with its borderline part, as running text (:func:`analysis.common.fmt.count_words`):
+    "43 Sozialräume, davon 21 knapp", "15 Sozialräume, davon einer knapp", "zwei
+    Sozialräume, beide knapp", "ein Sozialraum, knapp", "kein Sozialraum"; ``k = 0`` adds
+    nothing. ``one`` is "one" in the gender of the noun (einer / eine / eines); ``suffix``
+    follows the noun ("… in fünf Kommunen, davon drei knapp")."""
+    if k < 0 or k > n:
+        raise ValueError(f"davon {k} von {n}: unmöglich")
+    return fmt.count_words(n, singular, plural, genus) + suffix + borderline_tail(n, k, one)
+
+
+def borderline_tail(n: int, k: int, one: str = "einer") -> str:
+    """The borderline part alone: ", davon drei knapp", ", beide knapp", "" for none."""
+    if k == 0:
+        return ""
+    if n == 1:
+        return f", {BORDERLINE}"
+    if k == n:
+        return f", {'beide' if n == 2 else 'alle'} {BORDERLINE}"
+    return f", davon {one if k == 1 else fmt.number_word(k)} {BORDERLINE}"
+
+
+@dataclass
+class ReportContext:
+    """What every view of the Sozialbericht shares (see the module docstring)."""
+
+    ctx: Context
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def cfg(self):
+        return self.ctx.cfg
+
+    @property
+    def ds(self):
+        return self.ctx.ds
+
+    @property
+    def res(self):
+        return self.ctx.res
+
+    @property
+    def year(self) -> int:
+        return self.cfg.berichtsjahr
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        return self.ds.areas.set_index(S.AREA)
+
+    @cached_property
+    def catalogue(self) -> pd.DataFrame:
+        return self.ds.indicators.set_index(S.INDICATOR)
+
+    @cached_property
+    def gate(self) -> Published:
+        """The published values (:class:`analysis.gate.published.Published`): every
+        number a view shows comes from here."""
+        return Published.of(self.ds, self.res, self.year)
+
+    def text(self, name: str, values: dict | None = None) -> TextBlock:
+        """A chapter text of the configuration (e.g. ``"sozialbericht.md"``) with the
+        computed values inserted (wording lives with the planners, not in code)."""
+        source = f"Text {self.cfg.texte}/{name}"
+        if name not in text_slots(self.cfg):
+            raise ConfigError(f"{source}: nicht in der Konfiguration vorgesehen")
+        template = read_text(self.cfg.text_path(self.ctx.config_file, name), source)
+        return render(template, values or text_values(self.cfg), source)
+
+    def label(self, indicator: str) -> str:
+        return str(self.catalogue.loc[indicator, "bezeichnung"])
+
+    def unit(self, indicator: str) -> str:
+        return str(self.catalogue.loc[indicator, "einheit"])
+
+    def value_text(self, indicator: str, value) -> str:
+        return fmt.with_unit(value, self.unit(indicator))
+
+    @property
+    def single_municipality(self) -> bool:
+        """A region of exactly one Kommune (a city): its values are the region's values,
+        so Kommune and region are not shown side by side."""
+        return len(self.ds.municipalities) == 1
+
+    @cached_property
+    def area_anchors(self) -> dict[str, str]:
+        """Area code → anchor of the area: its entry in the list of areas on the
+        Kommunalprofil (which links on to the Steckbrief) and the main section of its
+        Steckbrief. A link built as ``profile_pages[ags] + "#" + area_anchors[code]``
+        therefore still arrives at the area; links should use :meth:`area_href`."""
+        return area_anchors(self.areas.index)
+
+    @cached_property
+    def area_pages(self) -> dict[str, str]:
+        """Area code → page slug of its Steckbrief (``41_sr_<slug>``)."""
+        return area_pages(self.areas.index)
+
+    def area_href(self, code: str, site: str = "sozialbericht") -> str:
+        """The link to an area, i.e. to its Steckbrief, from a page of ``site``
+        (``"sozialbericht"`` or ``"handlungskonzept"``). Every link to an area – need
+        tables, maps, annex – uses this."""
+        page = f"{self.area_pages[code]}.html"
+        site = site.partition("/")[0]  # also "<site>/<page slug>", as maps pass it
+        return page if site == "sozialbericht" else f"../sozialbericht/{page}"
+
+    @cached_property
+    def profile_pages(self) -> dict[str, str]:
+        """Kommune id → page slug of its Kommunalprofil."""
+        return profile_pages(self.ds.municipalities[S.AGS])
+
+    @cached_property
+    def field_pages(self) -> dict[str, str]:
+        """Field id → page slug of its chapter in the Sozialbericht."""
+        return field_pages(self.cfg.fields)
+
+    def steckbrief(self, code: str):
+        """The Steckbrief of one Sozialraum (:class:`analysis.views.steckbrief.SteckbriefView`)."""
+        from analysis.views.steckbrief import SteckbriefView
+
+        if code not in self.areas.index:
+            raise KeyError(f"Sozialraum „{code}“ gibt es nicht")
+        return SteckbriefView(self, code)
+
+    @cached_property
+    def active_services(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """(services active in the report year, one row per service × served area) of
+        the planning inventory (``angebote``); ``None`` when it was not supplied."""
+        from analysis.method.concept import active_services, service_areas
+
+        if self.ds.services is None:
+            return None
+        return (active_services(self.ds.services, self.year),
+                service_areas(self.ds.services, self.year))
+
+    @cached_property
+    def adjacency(self) -> dict[str, set[str]]:
+        """Area code → codes of the areas it borders (from the geometry)."""
+        from analysis.method.concept import adjacency
+
+        return adjacency(self.ds.geometry)
+
+    def area_finder(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every Sozialraum as (code, name, Kommune, link to its Steckbrief), in natural
+        code order, for the area finder page (the link of :meth:`area_href` from the
+        annex, ``../sozialbericht/…``, is valid from both sites)."""
+        return tuple(
+            (str(c), str(self.areas.loc[c, "name"]), str(self.areas.loc[c, S.KOMMUNE]),
+             self.area_href(c, "handlungskonzept"))
+            for c in natural_sorted(self.areas.index)
+        )
+
+    def area_links(self, from_page: str = "sozialbericht/") -> dict[str, str]:
+        """Area code → :meth:`area_href` for every area (the links of a map)."""
+        return {c: self.area_href(c, from_page) for c in self.areas.index}
+
+    @property
+    def area_names(self) -> dict[str, str]:
+        """Area code → name (for the titles of the areas on a map)."""
+        return {c: str(n) for c, n in self.areas["name"].items()}
+
+    # ------------------------------------------------------------------ map classes
+    @cached_property
+    def index_scheme(self) -> ClassScheme:
+        """Classes of every field index map: diverging around 0 at the rule thresholds
+        (``bedarf.regional_index`` and the lower index threshold), symmetric."""
+        rules = self.cfg.bedarf
+        hi = float(rules.regional_index)
+        mid = float(min(rules.kommunal_index, rules.absolut_index))
+        if not 0 < mid < hi:
+            mid = hi / 2
+        return diverging_scheme("Feldindex (z-Wert)", (-hi, -mid, mid, hi))
+
+    @cached_property
+    def need_scheme(self) -> ClassScheme:
+        """Classes of every need map: no need, no need (borderline), need (borderline),
+        need – codes 0 … 3, light to dark."""
+        return ClassScheme((0, 1, 2, 3), (NEED_LABEL[False], f"{NEED_LABEL[False]}, {BORDERLINE}",
+                                          f"{NEED_LABEL[True]}, {BORDERLINE}", NEED_LABEL[True]),
+                           NEED_BORDERLINE, "Einstufung", categorical=True)
+
+    @cached_property
+    def cumulation_scheme(self) -> ClassScheme:
+        """Classes of every cumulation map, regional and municipal: 0 … all fields."""
+        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.fields))
+
+    def area_label(self, code: str) -> str:
+        return f"{code} {self.areas.loc[code, 'name']}"
+
+    @property
+    def image_mark(self) -> str | None:
+        """Text written into every image and map of a demo report (it travels with a
+        copied picture); ``None`` for real data."""
+        return DEMO_MARK if self.ds.is_demo else None
+
+    def source_caption(self) -> str:
+        """Caption under figures and maps: demo label, Stichtag, credit (real data only)."""
+        pub = self.cfg.herausgeber
+        if self.ds.is_demo:
+            lead, credit = "Synthetische Demodaten. ", ""
+        else:
+            lead, credit = "", f"; Berechnung: {pub.stelle or pub.behoerde}" \
+                if (pub.stelle or pub.behoerde) else ""
+        return (f"{lead}Stand {self.cfg.bezeichnungen.stichtag}{self.year}{credit}. "
+                + withheld_note("= aus Gründen der Geheimhaltung gesperrt."))
+
+    def map_caption(self) -> str:
+        """Caption under maps: :meth:`source_caption` plus the map's credit line from the
+        data (GeoJSON member „quellenangabe“, e.g. base geometry licence, schematic areas)."""
+        credit = self.ds.map_credit
+        return self.source_caption() + (f" {credit.rstrip('.')}." if credit else "")
+
+    # ------------------------------------------------------------------ uncertainty
+    @cached_property
+    def _borderline(self) -> dict[str, pd.Series]:
+        """Per field: areas whose classification (need or not) is a borderline case of
+        the robustness check (:func:`analysis.method.core.stability_label`)."""
+        out = {}
+        for f in self.cfg.fields:
+            flag = self.res.need[f"{f}_bedarf_flag"].astype(bool)
+            if f not in self.res.stability:
+                out[f] = pd.Series(False, index=flag.index)
+                continue
+            share = self.res.stability[f].reindex(flag.index)
+            out[f] = pd.Series([
+                not np.isnan(x) and stability_label(x, bool(h), self.cfg.robustheit.stabil_ab)
+                == "Grenzfall" for x, h in zip(share, flag, strict=True)], index=flag.index)
+        return out
+
+    def borderline(self, field: str) -> pd.Series:
+        """Area → True where the field's classification is borderline („knapp“)."""
+        return self._borderline[field]
+
+    def borderline_need_count(self, field: str, codes=None) -> int:
+        """How many of the areas with need in ``field`` (among ``codes``) are borderline."""
+        flag = self.res.need[f"{field}_bedarf_flag"].astype(bool)
+        hit = flag & self.borderline(field)
+        return int(hit.sum() if codes is None else hit.reindex(codes, fill_value=False).sum())
+
+    def borderline_any_count(self) -> int:
+        """Areas with need in at least one counted field whose every such need is
+        borderline (the area's place in the total is itself borderline)."""
+        firm = pd.Series(False, index=self.res.need.index)
+        some = pd.Series(False, index=self.res.need.index)
+        for f in self.cfg.counted_fields:
+            flag = self.res.need[f"{f}_bedarf_flag"].astype(bool)
+            some |= flag
+            firm |= flag & ~self.borderline(f)
+        return int((some & ~firm).sum())
+
+    def is_exploratory(self, field: str) -> bool:
+        """Fewer core indicators than ``bedarf.mindestzahl_indikatoren``."""
+        return field in self.cfg.exploratory_fields
+
+    def exploratory_suffix(self, field: str) -> str:
+        return " (explorativ)" if self.is_exploratory(field) else ""
+
+    def uncertainty_key(self, borderline: bool = True, uncertain: bool = False,
+                        exploratory: bool = False) -> Prose:
+        """The key (Zeichenerklärung) under a table or map that marks uncertainty."""
+        parts = []
+        if borderline:
+            parts.append(
+                f"„{BORDERLINE}“: Grenzfall der Robustheitsprüfung – weniger als "
+                f"{fmt.percent(self.cfg.robustheit.stabil_ab * 100, 0)} der Varianten mit "
+                "veränderten Schwellen, Gewichten und Indikatoren bestätigen die Einstufung.")
+        if uncertain:
+            parts.append(
+                "( ) Wert in Klammern: Aussagewert eingeschränkt, weil der Nenner unter "
+                f"{fmt.number(self.cfg.unsicher_nenner)} liegt (breiter Vertrauensbereich).")
+        if exploratory:
+            parts.append(
+                "„explorativ“: Das Handlungsfeld beruht auf weniger als "
+                f"{fmt.number_word(self.cfg.bedarf.mindestzahl_indikatoren)} "
+                "Kernindikatoren; die Einstufung ist ein erster Hinweis, kein gesicherter Befund.")
+        return Prose(tuple(["Zeichenerklärung: " + " ".join(parts)]) if parts else (),
+                     css_class="prose")
+
+    @property
+    def population_variable(self) -> str:
+        """Count variable of the population (``rollen.bevoelkerung``)."""
+        return self.cfg.population_variable(self.ds.indicators)
+
+    def trend_chart(self, indicator: str | None = None) -> FigureOutput:
+        """An indicator per Kommune and region over all years (default: the change
+        chapter's indicator, ``rollen.veraenderung``)."""
+        indicator = indicator or self.cfg.change_indicator()
+        mv = self.gate.municipal_values
+        sub = mv[mv[S.INDICATOR] == indicator].copy()
+        names = self.ds.municipalities.set_index(S.AGS)["name"]
+        sub["Kommune"] = sub[S.AGS].map(names)
+        reg = self.gate.region_values[self.gate.region_values[S.INDICATOR] == indicator].copy()
+        reg["Kommune"] = self.cfg.region
+        if self.single_municipality:  # the one Kommune's line is the region's line
+            df, by = reg, ""
+        else:
+            if self.cfg.region in set(sub["Kommune"]):  # a Kommune named like the region
+                reg["Kommune"] = f"{self.cfg.region} insgesamt"
+            df, by = pd.concat([sub, reg], ignore_index=True), " nach Kommunen"
+        return trend_lines(
+            df,
+            S.YEAR,
+            S.VALUE,
+            "Kommune",
+            f"{self.label(indicator)} {min(self.ds.years)}–{self.year}{by}",
+            self.unit(indicator),
+            suppressed_col=D.FLAG,
+            caption=self.source_caption(), mark=self.image_mark,
+            column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
+        )
+
+
+@dataclass
+class Chapter:
+    """A chapter view over the shared :class:`ReportContext` ``r``: every attribute the
+    view does not define itself (``cfg``, ``gate``, ``label``, ``area_href`` …) is the
+    context's, so all views share one context and its cached values."""
+
+    r: ReportContext
+
+    def __getattr__(self, name: str):
+        if name == "r" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.r, name)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A computed heading (e.g. the name of a Kommune) as notebook output."""
+
+    text: str
+    level: int = 1
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<h{self.level}>{html.escape(self.text)}</h{self.level}>"

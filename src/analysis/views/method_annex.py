@@ -1,0 +1,302 @@
+"""The method annex of the Sozialbericht (Methodik): indicator catalogue, rules,
+robustness, uncertainty, disclosure control, sources and parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.common import fmt
+from analysis.common.ids import natural_sorted
+from analysis.contract import schema as S
+from analysis.gate import disclosure as D
+from analysis.gate.published import MARK
+from analysis.method.core import stability_label
+from analysis.rendering.prose import Prose, prose
+from analysis.rendering.tables import TableOutput
+from analysis.views.context import (
+    BORDERLINE,
+    NEED_LABEL,
+    Chapter,
+)
+
+
+@dataclass
+class MethodAnnex(Chapter):
+    """The method annex (notebook ``90_methodik``)."""
+
+    # ------------------------------------------------------------------ method annex
+    def _role_in_fields(self, indicator: str, listed) -> str:
+        """"Armut", "Integration (Kontext)", "Inklusion (nur gezeigt)" … for the catalogue."""
+        parts = []
+        for f in listed:
+            fc = self.cfg.handlungsfelder.get(f)
+            if fc is None:
+                parts.append(f)
+            elif indicator in fc.indikatoren:
+                parts.append(fc.kurz)
+            elif indicator in fc.kontext:
+                parts.append(f"{fc.kurz} (Kontext)")
+            else:
+                parts.append(f"{fc.kurz} (nur gezeigt)")
+        return fmt.join_de(parts) or "Kontext"
+
+    def catalogue_table(self) -> TableOutput:
+        cat = self.ds.indicators
+        need_dir = {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
+        # how a change is judged, said only where it is not what the need direction implies
+        same = {1: "hoch_schlecht", -1: "hoch_gut"}
+        judged = {"hoch_schlecht": "Veränderung: höher = ungünstiger",
+                  "hoch_gut": "Veränderung: höher = günstiger",
+                  "neutral": "Veränderung ohne Bewertung (Zusammensetzung)"}
+
+        def direction(ind: str, d: int) -> str:
+            ev = self.cfg.evaluation(ind, d)
+            return need_dir[d] + ("" if ev == same[d] else f"; {judged[ev]}")
+
+        df = pd.DataFrame(
+            {
+                "Indikator": cat["bezeichnung"],
+                "Definition": cat["definition"],
+                "Handlungsfeld": [self._role_in_fields(i, fs) for i, fs in
+                                  zip(cat[S.INDICATOR], cat["handlungsfelder"], strict=True)],
+                "Ebene": cat[S.LEVEL].map(
+                    {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
+                ),
+                "Richtung": [direction(i, int(d))
+                             for i, d in zip(cat[S.INDICATOR], cat["richtung"], strict=True)],
+                "Quelle": cat["quelle"],
+            }
+        )
+        return TableOutput(df, "Indikatorenkatalog", row_header="Indikator")
+
+    def rules_text(self) -> Prose:
+        b = self.cfg.bedarf
+        return prose(
+            "Jeder Indikator wird aus Zählungen berechnet (Zähler ÷ Nenner). Werte der Kommunen "
+            "und der Region sind Quotienten der summierten Zählungen, nie Mittelwerte von "
+            "Quoten. Zu jedem Wert gehört ein 95-%-Vertrauensbereich nach Wilson; Werte mit "
+            f"einem Nenner unter {fmt.number(self.cfg.unsicher_nenner)} gelten als unsicher.",
+            "Jeder Indikator wird über alle Sozialräume z-standardisiert (ungewichtet, "
+            "Populationsstandardabweichung), so dass ein höherer Wert mehr Bedarf bedeutet. "
+            "Der Feldindex ist der gewichtete Mittelwert der z-Werte der Kernindikatoren, "
+            "erneut standardisiert. Standardisierung, Feldindex, Regeln und Robustheit "
+            "verwenden nur veröffentlichte Werte: Ein aus Gründen der Geheimhaltung "
+            "gesperrter Wert zählt dort als fehlend, der Feldindex dieses Sozialraums ist "
+            "dann der Mittelwert der übrigen Kernindikatoren. Sonst ließe sich der gesperrte "
+            "Wert aus dem Index und den anderen Indikatoren zurückrechnen.",
+            "Ein Sozialraum hat Handlungsbedarf in einem Feld, wenn mindestens eine Regel greift:",
+            items=[
+                f"Regel 1 (regional): Feldindex mindestens {fmt.number(b.regional_index, 2)}.",
+                f"Regel 2 (kommunal): Leitindikator mindestens das {fmt.number(b.kommunal_faktor, 2)}-Fache "
+                f"des Werts der eigenen Kommune und Feldindex mindestens {fmt.number(b.kommunal_index, 2)}."
+                + (f" {self.cfg.region} besteht aus nur einer Kommune: Ihr Wert ist der Wert "
+                   "der Region, Regel 2 vergleicht hier also mit dem Wert der Region."
+                   if self.single_municipality else ""),
+                f"Regel 3 (absolut): Feldindex mindestens {fmt.number(b.absolut_index, 2)} und die Zahl der "
+                f"Betroffenen im Leitindikator unter den obersten {fmt.number(b.absolut_anteil * 100)} % "
+                "der Sozialräume.",
+            ],
+        )
+
+    def robustness_text(self) -> Prose:
+        rb = self.cfg.robustheit
+        return prose(
+            "Die Einstufung wird unter Varianten wiederholt: alle Indexschwellen um "
+            f"± {fmt.number(rb.schwellen_delta, 2)}, jedes Gewicht um ± "
+            f"{fmt.number(rb.gewichte_faktor * 100)} % und – je Indikator – ohne diesen "
+            "Indikator. Die Stabilität ist der Anteil der Varianten, die einen Sozialraum als "
+            f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
+            "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
+        )
+
+    def uncertainty_method_text(self) -> Prose:
+        """Method: how the report marks uncertainty (knapp, unsicher, explorativ) and how
+        it judges change (bewertung, noise, dynamics index, typology)."""
+        dy = self.cfg.dynamik
+        least = self.cfg.bedarf.mindestzahl_indikatoren
+        exploratory = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields]
+        paras = [
+            f"Wo der Bericht eine Zahl von Sozialräumen mit Handlungsbedarf nennt, sagt er auch, "
+            f"wie viele davon „{BORDERLINE}“ eingestuft sind – Grenzfälle der "
+            "Robustheitsprüfung. In Tabellen steht dafür eine eigene Spalte oder der Zusatz "
+            f"„({BORDERLINE})“, in Karten eine eigene Legendenklasse. Werte mit einem Nenner unter "
+            f"{fmt.number(self.cfg.unsicher_nenner)} stehen in Klammern: Ihr Aussagewert ist "
+            "eingeschränkt.",
+            f"Ein Handlungsfeld mit weniger als {fmt.number_word(least)} Kernindikatoren gilt "
+            "als explorativ: Seine Einstufung wird gezeigt und gekennzeichnet, zählt aber nicht "
+            "zu den Sozialräumen mit besonderem Aufmerksamkeitsbedarf."
+            + (f" In dieser Ausgabe betrifft das {fmt.join_de(exploratory)}."
+               if exploratory else ""),
+            "Jeder Indikator hat eine Bewertung: Bei „höher = ungünstiger“ ist ein Anstieg eine "
+            "Verschlechterung, bei „höher = günstiger“ eine Verbesserung. Anteile, die nur die "
+            "Zusammensetzung der Bevölkerung beschreiben (etwa der Anteil Älterer), sind ohne "
+            "Bewertung: Ihre Veränderung heißt „gestiegen“ oder „gesunken“, nie „besser“ oder "
+            "„schlechter“, und sie zählt nicht zum Dynamikindex. Als Kernindikator kann ein "
+            "solcher Anteil dennoch in den Feldindex eingehen (mehr Ältere bedeuten mehr Bedarf "
+            "an Angeboten für Ältere); Kontextindikatoren werden nur gezeigt.",
+            f"Ein Indikator gilt als verändert, wenn er sich seit {self.cfg.vergleichsjahr or '–'} "
+            f"um mindestens {fmt.number(dy.schwelle, 1)} (Prozentpunkte bzw. je 1.000) bewegt hat"
+            + (f" und die Veränderung außerhalb der Zufallsschwankung liegt: größer als der "
+               f"{fmt.percent(dy.vertrauensniveau * 100, 0)}-Vertrauensbereich der Differenz, "
+               "berechnet aus den Wilson-Intervallen beider Jahre. In kleinen Sozialräumen "
+               "gilt eine Veränderung deshalb erst ab einem größeren Betrag."
+               if dy.vertrauensniveau else "."),
+            "Der Dynamikindex eines Felds ist der mit den Feldgewichten gewichtete Mittelwert "
+            "der Veränderungen seiner bewerteten Kernindikatoren, jede geteilt durch die "
+            "Standardabweichung des Indikators zwischen den Sozialräumen im Vergleichsjahr und so "
+            "gerichtet, dass Werte über 0 eine Verbesserung bedeuten. Seine Schwankungsbreite "
+            "folgt aus denen der einzelnen Veränderungen. „positiv“ oder „negativ“ ist die "
+            f"Dynamik, wenn der Index mindestens {fmt.number(dy.index_schwelle, 2)} von 0 "
+            "abweicht und außerhalb seiner Schwankungsbreite liegt, sonst „stabil“. Aus Status "
+            "(Handlungsbedarf im Berichtsjahr) und Dynamik ergeben sich fünf Typen; besonderen "
+            "Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf und negativer Dynamik. "
+            "Dynamik und Typen werden nur aus veröffentlichten Werten gebildet.",
+        ]
+        return prose(*paras)
+
+    def robustness_table(self) -> TableOutput:
+        rows = []
+        for f in self.cfg.fields:
+            flag = self.res.need[f"{f}_bedarf_flag"]
+            share = self.res.stability[f]
+            labels = [
+                stability_label(s, bool(h), self.cfg.robustheit.stabil_ab)
+                for s, h in zip(share, flag, strict=True)
+            ]
+            lab = pd.Series(labels, index=flag.index)
+            rows.append(
+                {
+                    "Handlungsfeld": self.cfg.handlungsfelder[f].titel,
+                    "mit Bedarf": int(flag.sum()),
+                    "davon stabil": int(((lab == "stabil") & flag).sum()),
+                    "davon Grenzfall": int(((lab == "Grenzfall") & flag).sum()),
+                    "ohne Bedarf, aber Grenzfall": int(((lab == "Grenzfall") & ~flag).sum()),
+                }
+            )
+        return TableOutput(
+            pd.DataFrame(rows),
+            "Stabilität der Einstufung je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+
+    def borderline_table(self) -> TableOutput:
+        rows, hrefs = [], []
+        for f in self.cfg.fields:
+            flag = self.res.need[f"{f}_bedarf_flag"]
+            for code in natural_sorted(flag.index):
+                s = float(self.res.stability.loc[code, f])
+                if (
+                    stability_label(s, bool(flag[code]), self.cfg.robustheit.stabil_ab)
+                    == "Grenzfall"
+                ):
+                    hrefs.append(self.area_href(code))
+                    rows.append(
+                        {
+                            "Sozialraum": self.area_label(code),
+                            "Handlungsfeld": self.cfg.handlungsfelder[f].kurz,
+                            "Einstufung": NEED_LABEL[bool(flag[code])],
+                            "Anteil der Varianten mit Bedarf": s * 100,
+                        }
+                    )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "Sozialraum",
+                "Handlungsfeld",
+                "Einstufung",
+                "Anteil der Varianten mit Bedarf",
+            ],
+        )
+        return TableOutput(
+            df,
+            "Grenzfälle: Sozialräume mit unsicherer Einstufung",
+            links={"Sozialraum": hrefs},
+            number_formats={"Anteil der Varianten mit Bedarf": lambda x: fmt.percent(x, 0)},
+            row_header="Sozialraum",
+        )
+
+    def disclosure_text(self) -> Prose:
+        lim = self.cfg.geheimhaltung.mindestanzahl
+        n_sec = int((self.gate.protected[D.FLAG]).sum())
+        return prose(
+            f"Fallzahlen von 1 bis {fmt.number(lim - 1)} werden in allen Tabellen, Abbildungen "
+            f"und Downloads durch „{MARK}“ ersetzt (primäre Sperrung); 0 wird gezeigt. Quoten, deren "
+            "Zähler oder Nenner gesperrt ist, werden ebenfalls gesperrt. Damit kein gesperrter "
+            "Wert aus Summen der Kommune oder der Region zurückgerechnet werden kann, werden "
+            "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "
+            f"deren Summe mindestens {fmt.number(lim)} beträgt. Welche Werte das sind, hängt "
+            "nicht von ihrer Größe ab, sondern von einem geheimen Schlüssel; eine Prüfung "
+            "stellt sicher, dass sich auch mit Kenntnis dieser Regeln kein gesperrter Wert "
+            "genau bestimmen lässt. Zahlen, die es nur je Kommune "
+            "gibt (z. B. Eingliederungshilfe), werden ebenso gegen die Summe der Region "
+            "geschützt. "
+            + self._identity_sentence()
+            + "Veränderungen werden nur aus veröffentlichten Werten gebildet.",
+            f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.gate.protected))} "
+            "Zählwerten gesperrt.",
+        )
+
+    def _identity_sentence(self) -> str:
+        """How sums between variables are protected (empty if none are declared)."""
+        ids = self.ds.identities
+        if not ids:
+            return ""
+        label = dict(zip(self.ds.variables[S.VARIABLE], self.ds.variables["bezeichnung"],
+                         strict=True))
+        sums = "; ".join(f"„{label[t]}“ = " + " + ".join(f"„{label[p]}“" for p in ps)
+                         for t, ps in ids)
+        return (
+            f"Einige Merkmale sind die Summe anderer: {sums}. Sie werden gemeinsam geschützt, "
+            "damit ein gesperrter Teil nicht aus der Summe und den übrigen Teilen "
+            "zurückgerechnet werden kann; eine Prüfung mit linearer Optimierung stellt sicher, "
+            "dass sich kein gesperrter Wert aus allen veröffentlichten Zahlen genau bestimmen "
+            "lässt. "
+        )
+
+    def sources_table(self) -> TableOutput:
+        var = self.ds.variables
+        df = pd.DataFrame(
+            {
+                "Merkmal": var["bezeichnung"],
+                "Einheit": var["einheit"],
+                "Ebene": var[S.LEVEL].map(
+                    {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
+                ),
+                "Quelle": var["quelle"],
+            }
+        )
+        return TableOutput(
+            df, "Datengrundlage: gezählte Merkmale und Quellen", row_header="Merkmal"
+        )
+
+    def parameters_table(self) -> TableOutput:
+        b = self.cfg.bedarf
+        rows = [
+            ("Berichtsjahr", str(self.year)),
+            (
+                "Vergleichsjahr",
+                str(self.cfg.vergleichsjahr) if self.cfg.vergleichsjahr else "–",
+            ),
+            ("Regel 1: Indexschwelle", fmt.number(b.regional_index, 2)),
+            ("Regel 2: Faktor zum Kommunalwert", fmt.number(b.kommunal_faktor, 2)),
+            ("Regel 2: Indexschwelle", fmt.number(b.kommunal_index, 2)),
+            ("Regel 3: Indexschwelle", fmt.number(b.absolut_index, 2)),
+            ("Regel 3: oberster Anteil", fmt.percent(b.absolut_anteil * 100, 0)),
+            ("Geheimhaltung: Mindestanzahl", fmt.number(self.cfg.geheimhaltung.mindestanzahl)),
+            ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner)),
+            ("Explorativ: weniger Kernindikatoren als",
+             fmt.number(self.cfg.bedarf.mindestzahl_indikatoren)),
+            ("Veränderung: Schwelle", fmt.number(self.cfg.dynamik.schwelle, 1)),
+            ("Veränderung: Vertrauensniveau",
+             fmt.percent(self.cfg.dynamik.vertrauensniveau * 100, 0)
+             if self.cfg.dynamik.vertrauensniveau else "ohne"),
+            ("Dynamikindex: Schwelle", fmt.number(self.cfg.dynamik.index_schwelle, 2)),
+        ]
+        return TableOutput(
+            pd.DataFrame(rows, columns=["Parameter", "Wert"]),
+            "Parameter dieser Ausgabe",
+            row_header="Parameter",
+        )

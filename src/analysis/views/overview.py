@@ -1,0 +1,177 @@
+"""The overview chapter of the Sozialbericht (Überblick): need per field, cumulation,
+the Kommunen at a glance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.common import fmt
+from analysis.contract import schema as S
+from analysis.rendering.figures import FigureOutput
+from analysis.rendering.maps import choropleth
+from analysis.rendering.prose import Prose, Stack, notice, prose
+from analysis.rendering.tables import TableOutput
+from analysis.views.context import (
+    BORDERLINE,
+    Chapter,
+    count_with_borderline,
+)
+
+
+@dataclass
+class Overview(Chapter):
+    """The overview chapter (notebook ``00_uebersicht``)."""
+
+    # ------------------------------------------------------------------ overview
+    def banner(self) -> Prose | None:
+        if not self.ds.is_demo:
+            return prose("")
+        return notice(
+            "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
+            "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; alle Zahlen, "
+            "die Angebote, die Schwerpunkte der Kommunen und die Grenzen der Sozialräume "
+            "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
+        )
+
+    def headline_text(self) -> Prose:
+        n = len(self.areas)
+        parts = []
+        for _, r in self.res.headline.iterrows():
+            fid = r["handlungsfeld"]
+            f = self.cfg.handlungsfelder[fid]
+            parts.append(
+                f"{f.kurz}{self.exploratory_suffix(fid)}: "
+                + count_with_borderline(
+                    int(r["sozialraeume"]), self.borderline_need_count(fid),
+                    suffix="" if self.single_municipality or not int(r["sozialraeume"]) else
+                    f" in {fmt.count_words(int(r['kommunen']), 'Kommune', 'Kommunen', 'f', 'dat')}")
+            )
+        terms = []
+        for fid in self.cfg.fields:
+            fc = self.cfg.handlungsfelder[fid]
+            if fc.gebietsbegriff:
+                k = int(self.res.need[f"{fid}_bedarf_flag"].sum())
+                terms.append(f"{fmt.count_phrase(k, 'Sozialraum gilt', 'Sozialräume gelten')} "
+                             f"als {fc.gebietsbegriff} (Handlungsbedarf im Feld {fc.kurz}); ")
+        from analysis.method.concept import counted_cumulation
+
+        # cumulation over the same counted fields as the total (not the separate ones)
+        counted = self.cfg.counted_fields
+        k = self.cfg.konzept.kumulation_ab
+        cum = counted_cumulation(self.res.need, counted)
+        n_cum = int((cum >= k).sum())
+        cumulation = ("" if len(counted) < k else
+                      f"{fmt.count_phrase(n_cum, 'Sozialraum hat', 'Sozialräume haben')} "
+                      + (f"Handlungsbedarf in allen {fmt.number_word(len(counted))} gezählten "
+                         "Feldern." if k == len(counted) else
+                         f"Handlungsbedarf in {fmt.number_word(k)} oder mehr der "
+                         f"{fmt.number_word(len(counted))} gezählten Felder."))
+        k_any = self.borderline_any_count()
+        any_part = ("" if not k_any else
+                    f" Bei {'einem' if k_any == 1 else fmt.number(k_any)} davon beruht das nur "
+                    f"auf {'einer knappen Einstufung' if k_any == 1 else 'knappen Einstufungen'}"
+                    " (Grenzfälle der Robustheitsprüfung).")
+        return prose(
+            f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
+            f"{fmt.number(n)} Sozialräume {self.cfg.region_genitiv} Handlungsbedarf in "
+            f"{self._counted_fields_phrase()}.{any_part} {''.join(terms)}{cumulation}",
+            "Handlungsbedarf je Handlungsfeld:",
+            items=parts,
+        )
+
+    def _counted_fields_phrase(self) -> str:
+        """"mindestens einem der vier Handlungsfelder A, B, C sowie D" (or one field)."""
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
+        if len(names) == 1:
+            return f"dem Handlungsfeld {names[0]}"
+        listed = ", ".join(names[:-1]) + " sowie " + names[-1]
+        return f"mindestens einem der {fmt.number_word(len(names))} Handlungsfelder {listed}"
+
+    def _counted_fields_label(self) -> str:
+        names = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
+        if len(names) == 1:
+            return f"Handlungsfeld {names[0]}"
+        return "Mindestens eines der Felder " + ", ".join(names)
+
+    def headline_table(self) -> TableOutput:
+        rows = []
+        for _, r in self.res.headline.iterrows():
+            f = self.cfg.handlungsfelder[r["handlungsfeld"]]
+            rows.append(
+                {
+                    "Handlungsfeld": f.titel + self.exploratory_suffix(r["handlungsfeld"]),
+                    "Sozialräume mit Handlungsbedarf": int(r["sozialraeume"]),
+                    f"davon {BORDERLINE}": self.borderline_need_count(r["handlungsfeld"]),
+                    "Kommunen": int(r["kommunen"]),
+                }
+            )
+        rows.append(
+            {
+                "Handlungsfeld": self._counted_fields_label(),
+                "Sozialräume mit Handlungsbedarf": self.res.any_need,
+                f"davon {BORDERLINE}": self.borderline_any_count(),
+                "Kommunen": int(
+                    self.areas.loc[
+                        self.res.need.index[
+                            self.res.need[
+                                [f"{f}_bedarf_flag" for f in self.cfg.counted_fields]
+                            ].any(axis=1)
+                        ],
+                        S.KOMMUNE,
+                    ].nunique()
+                ),
+            }
+        )
+        table = TableOutput(
+            pd.DataFrame(rows),
+            f"Sozialräume mit Handlungsbedarf {self.year} je Handlungsfeld",
+            row_header="Handlungsfeld",
+        )
+        return Stack((table, self.uncertainty_key(
+            exploratory=bool(self.cfg.exploratory_fields))))
+
+    def cumulation_map(self) -> FigureOutput:
+        cum = self.res.need["kumulation"]
+        return choropleth(
+            cum.astype(int),
+            self.ds.geometry,
+            self.areas[S.KOMMUNE],
+            title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
+            scheme=self.cumulation_scheme,
+            caption=self.map_caption(), mark=self.image_mark,
+            links=self.area_links(), area_names=self.area_names,
+        )
+
+    def municipal_overview(self) -> TableOutput:
+        """Key figures per Kommune and region: population and lead indicators."""
+        rows = []
+        leads = [self.cfg.handlungsfelder[f].leitindikator for f in self.cfg.fields]
+        for _, m in self.ds.municipalities.iterrows():
+            row = {
+                "Kommune": m["name"],
+                "Sozialräume": int((self.areas[S.AGS] == m[S.AGS]).sum()),
+                "Einwohner": self.gate.published_count(self.population_variable, m[S.AGS]),
+            }
+            for ind in leads:
+                row[self.label(ind)] = self.gate.municipal_value(ind, m[S.AGS])
+            rows.append(row)
+        reg = {
+            "Kommune": self.cfg.region,
+            "Sozialräume": len(self.areas),
+            "Einwohner": self.gate.published_count(self.population_variable),
+        }
+        for ind in leads:
+            reg[self.label(ind)] = self.gate.region_value(ind)
+        rows = [reg] if self.single_municipality else [*rows, reg]
+        df = pd.DataFrame(rows)
+        formats = {self.label(i): (lambda x, i=i: self.value_text(i, x)) for i in leads}
+        formats["Einwohner"] = fmt.number
+        return TableOutput(
+            df,
+            f"Kommunen im Überblick {self.year}: Einwohner und Leitindikatoren",
+            number_formats=formats,
+            row_header="Kommune",
+        )
