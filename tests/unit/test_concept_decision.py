@@ -427,7 +427,7 @@ def test_recommendation_texts_are_checked_per_section(tmp_path, capsys):
     original = texts.read_text(encoding="utf-8")
     assert set(recommendation_texts(cfg, tmp_path / "config" / "report.yaml")) == \
         set(RECOMMENDATION_SLOTS)
-    texts.write_text(original.replace("({ort}) ist nicht auf Kurs", "({ort}) ist {thema}"),
+    texts.write_text(original.replace("für {ort} ist nicht auf Kurs", "für {ort} ist {thema}"),
                      encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         recommendation_texts(cfg, tmp_path / "config" / "report.yaml")

@@ -342,8 +342,9 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
                 status = NEIGHBOUR_ONLY
                 where = ("im angrenzenden Sozialraum " + nb_with[0] if len(nb_with) == 1
                          else "in den angrenzenden Sozialräumen " + fmt.join_de(nb_with))
-                text = (f"Handlungsbedarf im Feld {label} in {a}; passende Angebote gibt es "
-                        f"nur {where}. Zu prüfen ist, ob sie erreichbar sind.")
+                text = (f"Handlungsbedarf im Feld {label} in {a}; passende Angebote sind in "
+                        f"der Bestandsaufnahme nur {where} erfasst. Zu prüfen ist, ob sie "
+                        "erreichbar sind.")
             else:
                 status = NONE
                 text = (f"Handlungsbedarf im Feld {label} in {a}; in der Bestandsaufnahme ist "
@@ -432,12 +433,14 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
     * ``status`` (first that applies):
 
       1. „keine Daten“ – baseline or latest value missing;
-      2. „erreicht“ – the latest value is at or beyond the target (``w ≤ t`` when
-         decreasing, ``w ≥ t`` when increasing, ``w == t`` when holding);
-      3. „unsicher“ – not reached, but the target lies inside ``[ki_unten, ki_oben]``:
-         the latest value cannot be told apart from the target;
-      4. „auf Kurs“ – ``fortschritt ≥ erwartet``;
-      5. „nicht auf Kurs“ – otherwise (always for „halten“ when not reached).
+      2. „erreicht“ – holding: the latest value equals the target;
+      3. „unsicher“ – the target lies inside ``[ki_unten, ki_oben]``: the latest value
+         cannot be told apart from the target, whichever side of it it lies on (a value
+         just past the target is not yet „erreicht“);
+      4. „erreicht“ – the latest value is beyond the target (``w ≤ t`` when
+         decreasing, ``w ≥ t`` when increasing) and the target outside the interval;
+      5. „auf Kurs“ – ``fortschritt ≥ erwartet``;
+      6. „nicht auf Kurs“ – otherwise (always for „halten“ when not reached).
 
     Returns
     -------
@@ -478,11 +481,12 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
         progress = (b - w) / (b - t) if direction in ("senken", "erhöhen") else np.nan
         if pd.isna(b) or pd.isna(w):
             status = NO_DATA
-        elif (direction == "senken" and w <= t) or (direction == "erhöhen" and w >= t) or \
-                (direction == "halten" and w == t):
+        elif direction == "halten" and w == t:
             status = REACHED
         elif pd.notna(lo) and pd.notna(hi) and lo <= t <= hi:
             status = UNCERTAIN
+        elif (direction == "senken" and w <= t) or (direction == "erhöhen" and w >= t):
+            status = REACHED
         elif direction != "halten" and progress >= expected:
             status = ON_TRACK
         else:
@@ -572,6 +576,13 @@ KIND_TITLES = {
     "themengleich": "Austausch themengleicher Kommunen",
     "wirkungsziel": "Wirkungsziel überprüfen",
     "grenzfaelle": "Grenzfälle vor Ort prüfen",
+}
+#: what tells two recommendations of one kind apart in their title (a placeholder of the
+#: texts): „Interkommunaler Ansatz: Alsdorf und Eschweiler“, „… : „Kinderarmut““
+KIND_SUBJECTS = {
+    "versorgungsluecke": "{kommunen}", "nur_angrenzend": "{kommunen}",
+    "interkommunal": "{kommunen}", "themengleich": "„{thema}“", "wirkungsziel": "„{ziel}“",
+    "grenzfaelle": "",
 }
 #: default horizon of each kind (``konzept.empfehlungen.<art>.zeithorizont`` overrides)
 DEFAULT_HORIZON = {
@@ -673,7 +684,9 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
                     labels: Mapping[str, str] | None = None,
                     titles: Mapping[str, str] | None = None,
                     level_labels: Mapping[str, str] | None = None,
-                    values: Mapping[str, object] | None = None) -> pd.DataFrame:
+                    values: Mapping[str, object] | None = None,
+                    units: Mapping[str, str] | None = None,
+                    indicator_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The recommendations of the concept (METHOD.md §7), each with priority, level,
     areas and Kommunen, evidence, next step and horizon.
 
@@ -709,6 +722,8 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     labels : field → short name; titles : field → title.
     level_labels : level → label (``konzept.ebenen`` with the region inserted).
     values : placeholders common to every text (region, …).
+    units, indicator_labels : indicator → unit („%“, „je 1.000“) and name, for the
+        evidence of a goal („Grundsicherung im Alter: 4,5 % (2016), 4,9 % (2021), Ziel …“).
 
     Returns
     -------
@@ -768,7 +783,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         slot.update(extra)
         text, step = texts[kind]
         items[field].append({
-            S.FIELD: field, "art": kind, "titel": KIND_TITLES[kind],
+            S.FIELD: field, "art": kind, "titel": _title(kind, slot),
             "prioritaet": setting(kind, "prioritaet", priority), "ebene": level,
             "zustaendig": who(level, sorted(set(ags))),
             "sozialraeume": _join(codes), "kommunen": _join(kommunen),
@@ -816,13 +831,14 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             for _, p in off.iterrows():
                 place = p["gebiet"]
                 ags = [area_ags.get(place, place)]
+                facts = _goal_facts(p, year, units, indicator_labels)
                 if pd.notna(p["fortschritt"]) and p["fortschritt"] < 0:
                     why, prio = (f"Der Wert hat sich seit {p['basisjahr']} vom Zielwert "
-                                 "entfernt"), "hoch"
+                                 f"entfernt{facts}"), "hoch"
                 else:
                     why = (f"Erreicht ist {fmt.percent(100 * p['fortschritt'], 0)} der "
                            f"geplanten Veränderung, erwartet waren "
-                           f"{fmt.percent(100 * p['erwartet'], 0)}")
+                           f"{fmt.percent(100 * p['erwartet'], 0)}{facts}")
                     prio = "mittel"
                 codes = [place] if place in area_ags else []
                 for level, grp in responsible_levels("wirkungsziel", f, ags, concept):
@@ -848,6 +864,27 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         r["nr"] = i
     out = pd.DataFrame(rows, columns=REC_COLUMNS)
     return out.astype({"nr": "int64", "bis": "int64"})
+
+
+def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
+                indicator_labels: Mapping[str, str] | None) -> str:
+    """„ (Grundsicherung im Alter: 4,5 % im Jahr 2016, 4,9 % im Jahr 2021, Zielwert 4,3 %
+    bis 2025)“ – the numbers behind a goal's status; empty without values."""
+    if not all(pd.notna(p.get(k)) for k in ("basiswert", "wert", "zielwert")):
+        return ""
+    ind = p.get(S.INDICATOR, "")
+    unit = (units or {}).get(ind)
+    name = (indicator_labels or {}).get(ind, "")
+    until = f" bis {int(p['zieljahr'])}" if pd.notna(p.get("zieljahr")) else ""
+    return (f" ({name + ': ' if name else ''}{fmt.with_unit(p['basiswert'], unit)} im Jahr "
+            f"{int(p['basisjahr'])}, {fmt.with_unit(p['wert'], unit)} im Jahr "
+            f"{int(p.get('jahr', year))}, Zielwert {fmt.with_unit(p['zielwert'], unit)}{until})")
+
+
+def _title(kind: str, values: Mapping[str, object]) -> str:
+    """„Angebot prüfen: Adorf“ – the kind and what sets it apart from its siblings."""
+    subject = _fill(KIND_SUBJECTS.get(kind, ""), values).strip("„“ ")
+    return KIND_TITLES[kind] + (f": {_fill(KIND_SUBJECTS[kind], values)}" if subject else "")
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:
@@ -921,11 +958,15 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         mun = {f: len({area_ags.get(a) for a in flags[f].index[flags[f]]}) for f in tops}
         if len(tops) == 1:
             f = tops[0]
+            n_bl = (int((borderline(need, stability, f, stable_from) & flags[f]).sum())
+                    if stability is not None else 0)
+            knapp = ("" if not n_bl else ", davon einer knapp" if n_bl == 1 else
+                     f", davon {fmt.number_word(n_bl)} knapp")
             tail = (f"Am häufigsten besteht Handlungsbedarf im Feld {labels.get(f, f)}: in "
                     f"{fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
                     + ("" if len(set(area_ags.values())) <= 1 else
                        f" in {fmt.count_words(mun[f], 'Kommune', 'Kommunen', 'f', 'dat')}")
-                    + ".")
+                    + knapp + ".")
         else:
             tail = (f"Am häufigsten besteht Handlungsbedarf "
                     f"{_in_fields([labels.get(f, f) for f in tops])}, "
