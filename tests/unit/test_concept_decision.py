@@ -4,6 +4,7 @@ work packages of the decision document, and the validation of their configuratio
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.build.cli import main
+from analysis.common import fmt
 from analysis.common.errors import ConfigError
 from analysis.contract.config import (
     RECOMMENDATION_SLOTS,
@@ -459,3 +461,58 @@ def test_priority_high_only_when_half_of_the_areas_cumulate(texts):
     assert prio(["A 1", "A 2"]) == ["hoch"]  # one of two: half
     assert prio(["A 1", "A 2", "A 3"]) == ["mittel"]  # one of three: less than half
     assert prio(["A 2"]) == ["mittel"]
+
+
+# --------------------------------------------------------------------------- review 2026-11-30
+def test_annex_sentences_a_planner_can_defend_on_the_demo():
+    """What the review of 2026-11-30 found, checked on the demo build's views: counts
+    that add up and name their borderline cases, no double negative, the prevention
+    chains as configured per field, goals „erreicht“ only outside the interval, names
+    instead of internal ids."""
+    from analysis.views.concept_report import open_concept
+
+    from ..german import stumbles
+
+    c = open_concept(REPO / "data" / "demo", REPO / "config" / "report.yaml")
+    cfg, need = c.cfg, c.r.res.need
+    for f in cfg.fields:
+        text = str(c.field_intro(f))
+        assert not stumbles(text), text
+        n = int(need[f"{f}_bedarf_flag"].sum())
+        k = int((C.borderline(need, c.stability, f, cfg.robustheit.stabil_ab)
+                 & need[f"{f}_bedarf_flag"].astype(bool)).sum())
+        assert ("knapp" in text) == bool(k), text
+        assert "kein passendes Angebot im Sozialraum oder daneben" not in text
+        if n > 12:
+            assert text.startswith(f"{n} Sozialräume haben"), text
+    # the prevention chain: one per field, with the configured number of stages
+    wp = c.work_packages.set_index("nr")
+    chain = next(row["umsetzung"] for _, row in wp.iterrows()
+                 if "praeventionskette" in str(row["bausteine"]))
+    for f in cfg.fields:
+        stages = cfg.chain_stages(f)
+        if stages:
+            assert f"{c.labels[f]}: {fmt.count_words(len(stages), 'Stufe', 'Stufen', 'f')}" \
+                in chain, chain
+    assert f"{len(cfg.praeventionskette)} Stufen je Kommune" not in chain
+    for text in wp["umsetzung"]:
+        assert not stumbles(text) and not re.match(r"\d\b|1[0-2]\b", text), text
+    # goals: „erreicht“ never with the target inside the 95 % interval
+    p = c.progress
+    inside = (p["ki_unten"] <= p["zielwert"]) & (p["zielwert"] <= p["ki_oben"])
+    assert not (inside & (p["status"] == C.REACHED)).any()
+    # the goal recommendations state their numbers with the unit
+    goals = c.recommendations[c.recommendations["art"] == "wirkungsziel"]
+    assert len(goals) and all(" im Jahr " in t and "%" in t for t in goals["text"])
+    # titles tell recommendations apart; cards list areas whose names contain commas
+    titles = [f"{t} {f}" for t, f in zip(c.recommendations["titel"],
+                                         c.recommendations["handlungsfeld"], strict=True)]
+    assert len(set(titles)) == len(titles)
+    # a finding on a Kommune names it, an inter-municipal area has a readable name
+    html = "".join(c.notes(f)._repr_html_() for f in cfg.fields)
+    assert not re.search(r"\(0533\d{4}\)", html)
+    assert not any(re.fullmatch(r"[a-z_]+-\d+", n) for n in c.cluster_names())
+    assert list(c.cluster_names()) and all(n.split()[-1].isdigit() for n in c.cluster_names())
+    # the matrix text: one entry per Kommune, no „Stolberg (Rhld.) (Ältere)“
+    matrix = str(c.matrix_text())
+    assert not stumbles(matrix) and ") (" not in matrix, matrix

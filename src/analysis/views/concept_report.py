@@ -114,6 +114,12 @@ class NoteList:
         return "".join(parts)
 
 
+def _fields_de(names: list[str]) -> str:
+    """Field names as a list: „Armut, Ältere sowie Kinder und Familien“ („sowie“ because a
+    name may itself contain „und“)."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " sowie " + names[-1]
+
+
 def _date_de(iso: str) -> str:
     y, m, d = iso[:10].split("-")
     return f"{int(d)}.{int(m)}.{y}"
@@ -627,7 +633,7 @@ class ConceptReport:
                          (C.NAMED_ONLY, "Als Schwerpunkt benannt, aber kein Sozialraum mit "
                                         "Bedarf gemessen")):
             sub = m[m["klasse"] == cls]
-            who = [f"{kommune}: {fmt.join_de(self.labels.get(f, f) for f in part[S.FIELD])}"
+            who = [f"{kommune}: {_fields_de([self.labels.get(f, f) for f in part[S.FIELD]])}"
                    for kommune, part in sub.groupby(S.KOMMUNE, sort=False)]
             items.append(f"{say} – " + ("; ".join(who) if who else "in keinem Fall"))
         return prose(
@@ -744,8 +750,8 @@ class ConceptReport:
                 pages("ziele")),
             "praeventionskette": (
                 ("Eine eigene Präventionskette je Handlungsfeld ("
-                 + fmt.join_de(f"{label}: {fmt.count_words(k, 'Stufe', 'Stufen', 'f')}"
-                               for label, k in chains)
+                 + "; ".join(f"{label}: {fmt.count_words(k, 'Stufe', 'Stufen', 'f')}"
+                             for label, k in chains)
                  + "), je Kommune gezählt; Stufen ohne erfasstes Angebot sind ausgewiesen."
                  if self.has_services and chains else
                  "Ohne Bestandsaufnahme lässt sich die Präventionskette nicht prüfen."
@@ -1038,27 +1044,27 @@ class ConceptReport:
                 "Gebiet": [self._place(g) for g in p["gebiet"]],
             }
         )
+        def with_unit(col: str) -> list[str]:  # „4,9 %“, „91,1 je 1.000“
+            return [self.r.value_text(i, v) for i, v in zip(p[S.INDICATOR], p[col], strict=True)]
+
         progress = pd.DataFrame(
             {
                 "Ziel": p["ziel"],
-                "Ausgangswert": p["basiswert"],
-                "Aktueller Wert": p["wert"],
+                "Ausgangswert": with_unit("basiswert"),
+                "Aktueller Wert": with_unit("wert"),
                 "95-%-Vertrauensbereich": [
                     f"{fmt.number(lo, 1)} bis {fmt.number(hi, 1)}" if lo == lo and hi == hi else "–"
                     for lo, hi in zip(p["ki_unten"], p["ki_oben"], strict=True)
                 ],
-                "Zielwert": p["zielwert"],
+                "Zielwert": with_unit("zielwert"),
                 "Zieljahr": p["zieljahr"].astype(int).astype(str),
                 "Status": p["status"],
             }
         )
-        f1 = lambda x: fmt.number(x, 1)  # noqa: E731
         return Stack((
             TableOutput(cycles, f"Wirkungskreisläufe: Ziele, Maßnahmen und Indikatoren "
                                 f"(Stand {self.year})", row_header=goal),
             TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
-                        number_formats={"Ausgangswert": f1, "Aktueller Wert": f1,
-                                        "Zielwert": f1},
                         row_header="Ziel"),
         ))
 
