@@ -102,13 +102,13 @@ class NoteList:
             return "<p>Zu diesem Thema liegen noch keine qualitativen Befunde vor.</p>"
         parts = []
         for n in self.notes:
-            where = (" | ".join(n.areas) if n.areas else
-                     dict(self.names).get(n.ags, n.ags) if n.ags else "")
+            # areas in parentheses; a Kommune after a comma (its name may hold parentheses)
+            where = (f" ({' | '.join(n.areas)})" if n.areas else
+                     f", {dict(self.names).get(n.ags, n.ags)}" if n.ags else "")
             parts.append(
                 f'<figure class="befund"><blockquote><p>{html.escape(n.text)}</p></blockquote>'
                 f"<figcaption>{html.escape(n.title)} – {html.escape(n.source)}, "
-                f"{html.escape(_date_de(n.date))}"
-                + (f" ({html.escape(where)})" if where else "")
+                f"{html.escape(_date_de(n.date))}{html.escape(where)}"
                 + "</figcaption></figure>"
             )
         return "".join(parts)
@@ -1079,8 +1079,8 @@ class ConceptReport:
     def clusters_text(self) -> Prose:
         c = self.clusters
         items = [
-            f"{self.labels[r['handlungsfeld']]}: {r['sozialraeume'].replace('|', ', ')} "
-            f"({r['kommunen'].replace('|', ', ')})"
+            f"{self.labels[r['handlungsfeld']]}: {r['sozialraeume'].replace('|', ', ')} – "
+            f"{fmt.join_de(r['kommunen'].split('|'))}"
             for _, r in c.iterrows()
         ]
         if self.r.single_municipality:
