@@ -333,7 +333,8 @@ def test_participation_plan_per_theme_cluster_kommune_and_field():
                                  "Kumulation von Handlungsbedarfen", "Grenzfälle der Einstufung"]
     assert p.iloc[2]["kommunen"] == "Adorf" and p.iloc[2]["sozialraeume"] == "A 1"
     assert p.iloc[4]["bezug"] == "Armut" and p.iloc[4]["sozialraeume"] == "A 2"
-    assert list(p["bis"]) == [2023, 2025, 2025, 2025, 2023]
+    # the conference for areas of cumulated need comes first, as its recommendation
+    assert list(p["bis"]) == [2023, 2025, 2023, 2023, 2023]
 
 
 # --------------------------------------------------------------------------- work packages
@@ -517,3 +518,40 @@ def test_annex_sentences_a_planner_can_defend_on_the_demo():
     # the matrix text: one entry per Kommune, no „Stolberg (Rhld.) (Ältere)“
     matrix = str(c.matrix_text())
     assert not stumbles(matrix) and ") (" not in matrix, matrix
+
+
+def test_cumulation_gets_a_recommendation_per_kommune_under_its_field():
+    """Areas with need in ≥ kumulation_ab counted fields: one joint recommendation per
+    Kommune, short-term, listed under the configured field – the seed's „benachteiligte
+    Sozialräume … Kumulationen“ get something proposed, not only a conference in a table."""
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    codes = ["A 1", "A 2", "B 1", "C 1"]
+    area_ags = {"A 1": AGS_A, "A 2": AGS_A, "B 1": AGS_B, "C 1": AGS_C}
+    need = _need({"armut": ["A 1", "A 2", "B 1"], "aeltere": ["A 1", "A 2", "B 1"],
+                  "kinder": ["A 1", "A 2"]}, codes)
+    fields = ["armut", "aeltere", "kinder"]
+    for k, scope in ((3, "in allen drei gezählten Handlungsfeldern"),
+                     (2, "in zwei oder mehr der drei gezählten Handlungsfelder")):
+        rec = C.recommendations(fields, _concept(kumulation_ab=k), texts, 2021, need=need,
+                                counted=fields, area_ags=area_ags, names=NAMES, labels=LABELS,
+                                level_labels={"gemeinsam": "Kreis X gemeinsam mit den Kommunen"},
+                                cumulation_field="aeltere")
+        cum = rec[rec["art"] == "kumulation"]
+        assert set(cum["handlungsfeld"]) == {"aeltere"}
+        assert list(cum["kommunen"]) == (["Adorf"] if k == 3 else ["Adorf", "Bestadt"])
+        assert list(cum["sozialraeume"])[0] == "A 1|A 2"
+        assert set(cum["ebene"]) == {"gemeinsam"} and set(cum["zeithorizont"]) == {"kurzfristig"}
+        first = cum.iloc[0]
+        assert first["text"].startswith(f"Handlungsbedarf {scope} kommt in den Sozialräumen "
+                                        "A 1 und A 2 in Adorf zusammen."), first["text"]
+        assert first["titel"] == "Mehrfacher Handlungsbedarf: Adorf"
+        assert "{" not in first["schritt"] and first["schritt"].endswith(".")
+    # without a field named: the first counted field; too few counted fields: none
+    rec = C.recommendations(fields, _concept(), texts, 2021, need=need, counted=fields,
+                            area_ags=area_ags, names=NAMES, labels=LABELS)
+    assert set(rec.loc[rec["art"] == "kumulation", "handlungsfeld"]) == {"armut"}
+    rec = C.recommendations(fields, _concept(kumulation_ab=3), texts, 2021, need=need,
+                            counted=["armut", "aeltere"], area_ags=area_ags, names=NAMES,
+                            labels=LABELS)
+    assert not (rec["art"] == "kumulation").any()

@@ -196,8 +196,8 @@ class Roles(_Strict):
 #: region decides in its own competence, develops jointly with the Kommunen, or recommends
 LEVELS = ("eigen", "gemeinsam", "empfehlung")
 #: kinds of recommendation the concept derives (METHOD.md §7; docs in analysis.method.concept)
-RECOMMENDATION_KINDS = ("versorgungsluecke", "nur_angrenzend", "interkommunal", "themengleich",
-                        "wirkungsziel", "grenzfaelle")
+RECOMMENDATION_KINDS = ("kumulation", "versorgungsluecke", "nur_angrenzend", "interkommunal",
+                        "themengleich", "wirkungsziel", "grenzfaelle")
 #: building blocks of the two reports a work package of the decision can be served by
 BUILDING_BLOCKS = ("bedarf", "befunde", "lebenslagen", "bestand", "luecken", "ziele",
                    "praeventionskette", "wirkung", "austausch", "interkommunal", "konzept")
@@ -747,6 +747,7 @@ RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
 _AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
 #: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
 RECOMMENDATION_SLOTS = {
+    "kumulation": (*_AREA_SLOTS, "in_feldern"),
     "versorgungsluecke": _AREA_SLOTS,
     "nur_angrenzend": _AREA_SLOTS,
     "interkommunal": _AREA_SLOTS,

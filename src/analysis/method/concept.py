@@ -570,6 +570,7 @@ def intermunicipal_clusters(need: pd.DataFrame, areas: pd.DataFrame,
 # --------------------------------------------------------------------------- responsibility
 #: what each kind of recommendation is called on the page
 KIND_TITLES = {
+    "kumulation": "Mehrfacher Handlungsbedarf",
     "versorgungsluecke": "Angebot prüfen",
     "nur_angrenzend": "Erreichbarkeit prüfen",
     "interkommunal": "Interkommunaler Ansatz",
@@ -580,19 +581,19 @@ KIND_TITLES = {
 #: what tells two recommendations of one kind apart in their title (a placeholder of the
 #: texts): „Interkommunaler Ansatz: Alsdorf und Eschweiler“, „… : „Kinderarmut““
 KIND_SUBJECTS = {
-    "versorgungsluecke": "{kommunen}", "nur_angrenzend": "{kommunen}",
+    "kumulation": "{kommunen}", "versorgungsluecke": "{kommunen}", "nur_angrenzend": "{kommunen}",
     "interkommunal": "{kommunen}", "themengleich": "„{thema}“", "wirkungsziel": "„{ziel}“",
     "grenzfaelle": "",
 }
 #: default horizon of each kind (``konzept.empfehlungen.<art>.zeithorizont`` overrides)
 DEFAULT_HORIZON = {
-    "versorgungsluecke": "mittelfristig", "nur_angrenzend": "kurzfristig",
+    "kumulation": "kurzfristig", "versorgungsluecke": "mittelfristig", "nur_angrenzend": "kurzfristig",
     "interkommunal": "mittelfristig", "themengleich": "kurzfristig",
     "wirkungsziel": "kurzfristig", "grenzfaelle": "kurzfristig",
 }
 #: default level of the kinds whose level does not follow the carrier of the field
-FIXED_LEVEL = {"interkommunal": "gemeinsam", "themengleich": "gemeinsam",
-               "grenzfaelle": "eigen"}
+FIXED_LEVEL = {"kumulation": "gemeinsam", "interkommunal": "gemeinsam",
+               "themengleich": "gemeinsam", "grenzfaelle": "eigen"}
 PRIORITIES = ("hoch", "mittel", "niedrig")
 REC_COLUMNS = ["nr", "handlungsfeld", "art", "titel", "prioritaet", "ebene", "zustaendig",
                "sozialraeume", "kommunen", "ags", "bezug", "text", "schritt", "zeithorizont",
@@ -686,11 +687,15 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
                     level_labels: Mapping[str, str] | None = None,
                     values: Mapping[str, object] | None = None,
                     units: Mapping[str, str] | None = None,
-                    indicator_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+                    indicator_labels: Mapping[str, str] | None = None,
+                    cumulation_field: str | None = None) -> pd.DataFrame:
     """The recommendations of the concept (METHOD.md §7), each with priority, level,
     areas and Kommunen, evidence, next step and horizon.
 
-    Per field, derived from the other results: (1) ``versorgungsluecke`` – areas with
+    Per field, derived from the other results: (0) ``kumulation`` – one per Kommune with
+    areas of need in at least ``konzept.kumulation_ab`` counted fields, listed under
+    ``cumulation_field`` (default: the first counted field; the demo: Armut, whose title
+    names the cumulation); (1) ``versorgungsluecke`` – areas with
     need and no service in or next to them; (2) ``nur_angrenzend`` – areas served only
     from a neighbour; (3) ``interkommunal`` – one per inter-municipal cluster;
     (4) ``themengleich`` – one per theme of the field named by at least two Kommunen;
@@ -722,6 +727,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     labels : field → short name; titles : field → title.
     level_labels : level → label (``konzept.ebenen`` with the region inserted).
     values : placeholders common to every text (region, …).
+    cumulation_field : the field under which the ``kumulation`` recommendations are listed.
     units, indicator_labels : indicator → unit („%“, „je 1.000“) and name, for the
         evidence of a goal („Grundsicherung im Alter: 4,5 % (2016), 4,9 % (2021), Ziel …“).
 
@@ -737,7 +743,8 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     horizons = _attr(concept, "zeithorizonte", {"kurzfristig": 2, "mittelfristig": 4,
                                                  "langfristig": 6})
     part = _attr(concept, "beteiligung", None)
-    fmt_of = {"versorgungsluecke": _attr(part, "sozialraum", ""),
+    fmt_of = {"kumulation": _attr(part, "sozialraum", ""),
+              "versorgungsluecke": _attr(part, "sozialraum", ""),
               "nur_angrenzend": _attr(part, "sozialraum", ""),
               "interkommunal": _attr(part, "interkommunal", ""),
               "grenzfaelle": _attr(part, "grenzfaelle", "")}
@@ -791,7 +798,23 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             "text": _fill(text, slot), "schritt": _fill(step, slot),
             "zeithorizont": horizon, "bis": until, "grundlage": evidence})
 
+    counted = [f for f in counted if f in fields]
+    home = cumulation_field if cumulation_field in fields else (counted[0] if counted else None)
     for f in fields:
+        if f == home and need is not None and len(counted) >= kumulation_ab:
+            many = _natural(cum.index[cum >= kumulation_ab])
+            n_c = fmt.number_word(len(counted))
+            scope = (f"in allen {n_c} gezählten Handlungsfeldern" if kumulation_ab == len(counted)
+                     else f"in {fmt.number_word(kumulation_ab)} oder mehr der {n_c} gezählten "
+                          "Handlungsfelder")
+            by_ags: dict[str, list[str]] = {}
+            for a in many:
+                by_ags.setdefault(area_ags.get(a, ""), []).append(a)
+            for ags in sorted(by_ags, key=lambda x: names.get(x, x)):
+                codes = by_ags[ags]
+                for level, grp in responsible_levels("kumulation", f, [ags], concept):
+                    add(f, "kumulation", area_priority(f, codes), level, codes, grp,
+                        _join(codes), "kumulation", {"in_feldern": scope})
         if gap_table is not None and not gap_table.empty:
             g = gap_table[gap_table[S.FIELD] == f]
             for kind, mask in (("versorgungsluecke", g["luecke"].astype(bool)),
@@ -1150,7 +1173,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
       ``grenzfaelle``.
 
     Horizons as the matching recommendation kind (``themengleich``, ``interkommunal``,
-    ``versorgungsluecke``, ``grenzfaelle``). Returns :data:`PARTICIPATION_COLUMNS`.
+    ``kumulation``, ``grenzfaelle``). Returns :data:`PARTICIPATION_COLUMNS`.
     """
     labels = dict(labels or {})
     part = _attr(concept, "beteiligung")
@@ -1189,7 +1212,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
         for a in many:
             by_ags.setdefault(area_ags.get(a, ""), []).append(a)
         for ags in sorted(by_ags, key=lambda x: names.get(x, x)):
-            h, until = horizon("versorgungsluecke")
+            h, until = horizon("kumulation")
             rows.append({"format": _attr(part, "sozialraum"),
                          "anlass": "Kumulation von Handlungsbedarfen", S.FIELD: "",
                          "bezug": fmt.join_de(by_ags[ags]), "kommunen": kn([ags]),

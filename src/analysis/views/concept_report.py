@@ -284,6 +284,8 @@ class ConceptReport:
             area_ags=self.area_ags, names=self.names, labels=self.labels,
             titles={f: fc.titel for f, fc in cfg.handlungsfelder.items()},
             level_labels=self.level_labels, values=text_values(cfg),
+            cumulation_field=next((f for f in cfg.counted_fields
+                                   if cfg.handlungsfelder[f].gebietsbegriff), None),
             units={i: self.r.unit(i) for i in self.progress[S.INDICATOR]},
             indicator_labels={i: self.r.label(i) for i in self.progress[S.INDICATOR]})
         if self.ds.is_demo and not rec.empty:  # the themes of the Kommunen are invented
@@ -324,8 +326,9 @@ class ConceptReport:
         links = [self.field_link(f, site)]
         page = {"feld": f"52_konzept_{f}", "grenzfaelle": f"52_konzept_{f}",
                 "cluster": "54_interkommunal", "thema": "51_prioritaeten",
-                "ziel": "53_wirkung"}[rec["grundlage"]]
+                "kumulation": "51_prioritaeten", "ziel": "53_wirkung"}[rec["grundlage"]]
         title = {"cluster": "Interkommunale Ansätze", "thema": "Kommunale Schwerpunkte",
+                 "kumulation": "Beteiligungsformate",
                  "ziel": "Wirkungskreisläufe"}.get(rec["grundlage"],
                                                    f"Anhang: {self.labels[f]}")
         links.append((title, self.href(site, "handlungskonzept", page)))
