@@ -555,3 +555,34 @@ def test_cumulation_gets_a_recommendation_per_kommune_under_its_field():
                             counted=["armut", "aeltere"], area_ags=area_ags, names=NAMES,
                             labels=LABELS)
     assert not (rec["art"] == "kumulation").any()
+
+
+def test_recommendation_titles_come_from_the_text_file(tmp_path):
+    """Planners edit the headings in empfehlungen.md („Titel:“, optional); a subject that
+    comes out empty leaves no dangling colon; an unknown placeholder is reported."""
+    cfg = load_config(REPO / "config" / "report.yaml")
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    path = tmp_path / "config" / "texte" / "empfehlungen.md"
+    original = path.read_text(encoding="utf-8")
+    shipped = recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
+    assert shipped["interkommunal"][2] == "Interkommunaler Ansatz: {kommunen}"
+    path.write_text(original.replace("Titel: Interkommunaler Ansatz: {kommunen}",
+                                     "Titel: Gemeinsam planen über die Grenze: {kommunen}")
+                    .replace("Titel: Grenzfälle vor Ort prüfen\n", ""), encoding="utf-8")
+    texts = recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
+    assert texts["grenzfaelle"][2] == ""  # no line: the built-in title
+    clusters = pd.DataFrame([{"handlungsfeld": "armut", "cluster": "armut-1",
+                              "sozialraeume": "A 1|B 1", "kommunen": "Adorf|Bestadt",
+                              "ags": f"{AGS_A}|{AGS_B}", "anzahl_sozialraeume": 2,
+                              "anzahl_kommunen": 2}])
+    rec = C.recommendations(["armut"], _concept(), texts, 2021, clusters=clusters,
+                            area_ags={"A 1": AGS_A, "B 1": AGS_B}, names=NAMES, labels=LABELS)
+    assert list(rec["titel"]) == ["Gemeinsam planen über die Grenze: Adorf und Bestadt"]
+    assert C._dangling("Angebot prüfen: ") == "Angebot prüfen"
+    assert C._dangling("Wirkungsziel überprüfen: „“") == "Wirkungsziel überprüfen"
+    path.write_text(original.replace("Titel: Grenzfälle vor Ort prüfen",
+                                     "Titel: Grenzfälle {thema}"), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
+    assert "Abschnitt „## grenzfaelle“, Zeile „Titel“: unbekannter Platzhalter {thema}" in \
+        str(err.value)

@@ -682,8 +682,9 @@ def _role_problems(cfg: ReportConfig, ds) -> list[str]:
 
 
 def recommendation_texts(cfg: ReportConfig, config_path: Path | str
-                         ) -> dict[str, tuple[str, str]]:
-    """The wording of each kind of recommendation: kind → (recommendation, next step).
+                         ) -> dict[str, tuple[str, str, str]]:
+    """The wording of each kind of recommendation: kind → (recommendation, next step,
+    title); the title line („Titel:“) is optional ("" = the built-in title).
 
     Raises :class:`ConfigError` naming the file and section for a missing file, a
     missing or unknown section, a missing line or an unknown placeholder.
@@ -692,7 +693,7 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
 
     source = f"Text {cfg.texte}/{RECOMMENDATION_TEXT}"
     parts = sections(read_text(cfg.text_path(config_path, RECOMMENDATION_TEXT), source),
-                     source, RECOMMENDATION_LINES)
+                     source, RECOMMENDATION_LINES, optional=(RECOMMENDATION_TITLE,))
     problems = []
     for kind in parts:
         if kind not in RECOMMENDATION_SLOTS:
@@ -703,12 +704,14 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
             problems.append(f"{source}: Abschnitt „## {kind}“ fehlt (mit den Zeilen "
                             "„Empfehlung:“ und „Nächster Schritt:“)")
             continue
-        for line in RECOMMENDATION_LINES:
-            problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
-                              f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
+        for line in (*RECOMMENDATION_LINES, RECOMMENDATION_TITLE):
+            if line in parts[kind]:
+                problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
+                                  f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
     if problems:
         raise ConfigError("\n".join(problems))
-    return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]])
+    return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]],
+                parts[k].get(RECOMMENDATION_TITLE, ""))
             for k in RECOMMENDATION_SLOTS}
 
 
@@ -744,6 +747,8 @@ REPORT_TEXTS = ("sozialbericht.md", "handlungskonzept.md", "prioritaeten.md",
 #: lines „Empfehlung:“ and „Nächster Schritt:“
 RECOMMENDATION_TEXT = "empfehlungen.md"
 RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
+#: optional line: the heading of the recommendation („Titel: Angebot prüfen: {kommunen}“)
+RECOMMENDATION_TITLE = "Titel"
 _AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
 #: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
 RECOMMENDATION_SLOTS = {

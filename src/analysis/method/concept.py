@@ -18,6 +18,7 @@ Conventions
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -718,8 +719,10 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
 
     Parameters
     ----------
-    texts : kind → (recommendation template, next-step template), Markdown sentences
-        with placeholders (:data:`analysis.contract.config.RECOMMENDATION_SLOTS`).
+    texts : kind → (recommendation template, next-step template[, title template]),
+        Markdown sentences with placeholders
+        (:data:`analysis.contract.config.RECOMMENDATION_SLOTS`); without a title the
+        built-in one (:data:`KIND_TITLES` and :data:`KIND_SUBJECTS`).
     year : report year (horizon years are counted from it).
     need, stability : per area flags ``<field>_bedarf_flag`` and the share of variants.
     counted : fields counted in the cumulation. area_ags : area → Kommune id.
@@ -788,9 +791,11 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
                 "bis": until, "thema": "", "anzahl_kommunen": "", "ziel": "", "ort": "",
                 "grund": "", "anzahl_grenzfaelle": "", "anzahl_bedarf": ""}
         slot.update(extra)
-        text, step = texts[kind]
+        text, step, *title = texts[kind]
         items[field].append({
-            S.FIELD: field, "art": kind, "titel": _title(kind, slot),
+            S.FIELD: field, "art": kind,
+            "titel": (_dangling(_fill(title[0], slot)) if title and title[0] else
+                      _title(kind, slot)),
             "prioritaet": setting(kind, "prioritaet", priority), "ebene": level,
             "zustaendig": who(level, sorted(set(ags))),
             "sozialraeume": _join(codes), "kommunen": _join(kommunen),
@@ -902,6 +907,11 @@ def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
     return (f" ({name + ': ' if name else ''}{fmt.with_unit(p['basiswert'], unit)} im Jahr "
             f"{int(p['basisjahr'])}, {fmt.with_unit(p['wert'], unit)} im Jahr "
             f"{int(p.get('jahr', year))}, Zielwert {fmt.with_unit(p['zielwert'], unit)}{until})")
+
+
+def _dangling(title: str) -> str:
+    """A title whose subject came out empty loses its „: “ (and empty quotes)."""
+    return re.sub(r"(?::\s*)?(?:„“)?\s*$", "", title)
 
 
 def _title(kind: str, values: Mapping[str, object]) -> str:
