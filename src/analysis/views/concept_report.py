@@ -149,6 +149,7 @@ class Card:
 
     nr: int
     title: str
+    field: str
     text: str
     priority: str
     responsible: str
@@ -181,7 +182,8 @@ class RecommendationCards:
             dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
             h = self.level
             out.append(f'<section class="empfehlung" id="empfehlung-{c.nr}">'
-                       f"<h{h}>Empfehlung {c.nr}: {e(c.title)}</h{h}><p>{e(c.text)}</p>"
+                       f"<h{h}>Empfehlung {c.nr} ({e(c.field)}): {e(c.title)}</h{h}>"
+                       f"<p>{e(c.text)}</p>"
                        f"<dl>{dl}</dl></section>")
         return "".join(out)
 
@@ -440,7 +442,7 @@ class ConceptReport:
             areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
             kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
             cards.append(Card(
-                nr=int(r["nr"]), title=f"{r['titel']} ({self.labels[r[S.FIELD]]})",
+                nr=int(r["nr"]), title=r["titel"], field=self.labels[r[S.FIELD]],
                 text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
                 responsible=r["zustaendig"],
                 areas="; ".join(self.r.area_label(c) for c in areas),
