@@ -14,6 +14,9 @@ STUMBLES = [
     (re.compile(r"\b(hat|zeigt|gilt) (zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|\d+) "
                 r"(Sozialräume|Kommunen) (Handlungsbedarf|als)\b"), "Verb im Singular"),
     (re.compile(r"(?<![\d.,])1 (?:davon )?(haben|sind|zeigen|liegen|gelten)\b"), "1 mit Verb im Plural"),
+    (re.compile(r"\b(?:kein|keine|keinen|keinem|keiner) [A-ZÄÖÜ]\w* (?:kein|keine|keinen)\b"),
+     "doppelte Verneinung"),
+    (re.compile(r"\([^()]*\([^()]*\)\s*\)"), "Klammer in Klammer"),
     (re.compile(r"\s[,.;]"), "Leerzeichen vor Satzzeichen"),
     (re.compile(r"\.\."), "doppelter Punkt"),
 ]

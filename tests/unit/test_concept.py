@@ -160,8 +160,9 @@ def test_gaps_found_and_closed_by_neighbour(need, services, adj):
     assert row["angebote_im_raum"] == 0 and row["angebote_angrenzend"] == 2
     assert row["angrenzend_mit_angebot"] == "A 2|A 3"
     assert row["empfehlung"] == ("Handlungsbedarf im Feld Kinder und Familien in A 1; passende "
-                                 "Angebote gibt es nur in den angrenzenden Sozialräumen A 2 und "
-                                 "A 3. Zu prüfen ist, ob sie erreichbar sind.")
+                                 "Angebote sind in der Bestandsaufnahme nur in den angrenzenden "
+                                 "Sozialräumen A 2 und A 3 erfasst. Zu prüfen ist, ob sie "
+                                 "erreichbar sind.")
     # kinder B 3: neighbour B 1's service ended 2019, B 2's starts 2022 → gap
     row = idx.loc[("kinder", "B 3")]
     assert row["luecke"] and row["versorgung"] == C.NONE
@@ -178,7 +179,7 @@ def test_gaps_found_and_closed_by_neighbour(need, services, adj):
     # armut A 2: served from B 1 and B 2
     row = idx.loc[("armut", "A 2")]
     assert row["versorgung"] == C.NEIGHBOUR_ONLY and row["angrenzend_mit_angebot"] == "B 1|B 2"
-    assert "Angebote gibt es nur in den angrenzenden Sozialräumen B 1 und B 2" in row["empfehlung"]
+    assert "nur in den angrenzenden Sozialräumen B 1 und B 2 erfasst" in row["empfehlung"]
     # only areas with need, fields in the given order, areas in natural order
     assert list(zip(g["handlungsfeld"], g["sozialraum"], strict=True)) == [
         ("armut", "A 1"), ("armut", "A 2"), ("armut", "B 1"),
@@ -365,12 +366,49 @@ def test_recommendations_order_kinds_and_wording(need, services, areas, adj):
     assert armut.iloc[3]["text"].startswith("Die aneinandergrenzenden Sozialräume A 1, A 2 und "
                                             "B 1 in Alsdorf und Baesweiler")
     assert "(Format: Werkstatt)" in armut.iloc[0]["schritt"]
-    assert "(Alsdorf) ist nicht auf Kurs. Erreicht ist 10 % der geplanten Veränderung, " \
-        "erwartet waren 50 %." in armut.iloc[4]["text"]
+    assert "„Weniger Armut“ für Alsdorf ist nicht auf Kurs. Erreicht ist 10 % der geplanten " \
+        "Veränderung, erwartet waren 50 %." in armut.iloc[4]["text"]
+    # two recommendations of one kind are told apart by their title
+    assert armut.iloc[0]["titel"] == "Austausch themengleicher Kommunen: „Armut im Alter“"
+    assert armut.iloc[3]["titel"] == "Interkommunaler Ansatz: Alsdorf und Baesweiler"
+    assert armut.iloc[4]["titel"] == "Wirkungsziel überprüfen: „Weniger Armut“"
     assert list(rec["handlungsfeld"].unique()) == ["armut", "aeltere", "kinder", "integration"]
     pd.testing.assert_frame_equal(rec, C.recommendations(FIELDS, Concept(), texts, YEAR, **kw))
     assert not rec["text"].str.contains("Vorschlag").any()
     assert C.recommendations(FIELDS, Concept(), texts, YEAR).empty
+
+
+def test_goal_recommendation_states_the_numbers_with_their_unit():
+    """„nicht auf Kurs“ is shown with the values it rests on, not as a bare claim."""
+    from analysis.contract.config import Concept, load_config, recommendation_texts
+
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    pr = pd.DataFrame([{"ziel_id": "g1", "ziel": "Altersarmut begrenzen", "handlungsfeld": "armut",
+                        "gebiet": AGS_A, "indikator": "x", "basisjahr": 2016, "basiswert": 4.5,
+                        "jahr": YEAR, "wert": 4.9, "zielwert": 4.3, "zieljahr": 2025,
+                        "fortschritt": -2.0, "erwartet": 0.5, "status": "nicht auf Kurs"}])
+    rec = C.recommendations(["armut"], Concept(), texts, YEAR, progress=pr,
+                            area_ags={}, names={AGS_A: "Alsdorf"}, units={"x": "%"},
+                            indicator_labels={"x": "Grundsicherung im Alter"})
+    text = rec.iloc[0]["text"]
+    assert ("vom Zielwert entfernt (Grundsicherung im Alter: 4,5 % im Jahr 2016, 4,9 % im Jahr "
+            f"{YEAR}, Zielwert 4,3 % bis 2025).") in text
+    assert rec.iloc[0]["prioritaet"] == "hoch" and "(Alsdorf)" not in text
+
+
+def test_goal_reached_inside_the_interval_is_uncertain():
+    """A value just past the target whose interval still holds the target is „unsicher“,
+    as the method note says – not „erreicht“."""
+    area_ind = _ind([("A 1", 2016, "x", 41.9, 40.0, 44.0), ("A 1", YEAR, "x", 35.9, 31.6, 40.4),
+                     ("A 2", 2016, "x", 15.1, 14.6, 15.6), ("A 2", YEAR, "x", 11.8, 11.4, 12.2)],
+                    "sozialraum")
+    goals = pd.DataFrame({"ziel_id": ["knapp", "klar"], "ziel": ["a", "b"],
+                          "handlungsfeld": ["armut"] * 2, "gebiet": ["A 1", "A 2"],
+                          "indikator": ["x", "x"], "basisjahr": [2016] * 2,
+                          "zielwert": [37.7, 13.6], "zieljahr": [2025] * 2})
+    pr = C.impact_progress(goals, area_ind, _ind([], "ags"), YEAR).set_index("ziel_id")
+    assert pr["status"].to_dict() == {"knapp": "unsicher", "klar": "erreicht"}
 
 
 # --------------------------------------------------------------------------- notes

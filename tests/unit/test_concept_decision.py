@@ -4,6 +4,7 @@ work packages of the decision document, and the validation of their configuratio
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.build.cli import main
+from analysis.common import fmt
 from analysis.common.errors import ConfigError
 from analysis.contract.config import (
     RECOMMENDATION_SLOTS,
@@ -331,7 +333,8 @@ def test_participation_plan_per_theme_cluster_kommune_and_field():
                                  "Kumulation von Handlungsbedarfen", "Grenzfälle der Einstufung"]
     assert p.iloc[2]["kommunen"] == "Adorf" and p.iloc[2]["sozialraeume"] == "A 1"
     assert p.iloc[4]["bezug"] == "Armut" and p.iloc[4]["sozialraeume"] == "A 2"
-    assert list(p["bis"]) == [2023, 2025, 2025, 2025, 2023]
+    # the conference for areas of cumulated need comes first, as its recommendation
+    assert list(p["bis"]) == [2023, 2025, 2023, 2023, 2023]
 
 
 # --------------------------------------------------------------------------- work packages
@@ -427,7 +430,7 @@ def test_recommendation_texts_are_checked_per_section(tmp_path, capsys):
     original = texts.read_text(encoding="utf-8")
     assert set(recommendation_texts(cfg, tmp_path / "config" / "report.yaml")) == \
         set(RECOMMENDATION_SLOTS)
-    texts.write_text(original.replace("({ort}) ist nicht auf Kurs", "({ort}) ist {thema}"),
+    texts.write_text(original.replace("für {ort} ist nicht auf Kurs", "für {ort} ist {thema}"),
                      encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
@@ -459,3 +462,127 @@ def test_priority_high_only_when_half_of_the_areas_cumulate(texts):
     assert prio(["A 1", "A 2"]) == ["hoch"]  # one of two: half
     assert prio(["A 1", "A 2", "A 3"]) == ["mittel"]  # one of three: less than half
     assert prio(["A 2"]) == ["mittel"]
+
+
+# --------------------------------------------------------------------------- review 2026-11-30
+def test_annex_sentences_a_planner_can_defend_on_the_demo():
+    """What the review of 2026-11-30 found, checked on the demo build's views: counts
+    that add up and name their borderline cases, no double negative, the prevention
+    chains as configured per field, goals „erreicht“ only outside the interval, names
+    instead of internal ids."""
+    from analysis.views.concept_report import open_concept
+
+    from ..german import stumbles
+
+    c = open_concept(REPO / "data" / "demo", REPO / "config" / "report.yaml")
+    cfg, need = c.cfg, c.r.res.need
+    for f in cfg.fields:
+        text = str(c.field_intro(f))
+        assert not stumbles(text), text
+        n = int(need[f"{f}_bedarf_flag"].sum())
+        k = int((C.borderline(need, c.stability, f, cfg.robustheit.stabil_ab)
+                 & need[f"{f}_bedarf_flag"].astype(bool)).sum())
+        assert ("knapp" in text) == bool(k), text
+        assert "kein passendes Angebot im Sozialraum oder daneben" not in text
+        if n > 12:
+            assert text.startswith(f"{n} Sozialräume haben"), text
+    # the prevention chain: one per field, with the configured number of stages
+    wp = c.work_packages.set_index("nr")
+    chain = next(row["umsetzung"] for _, row in wp.iterrows()
+                 if "praeventionskette" in str(row["bausteine"]))
+    for f in cfg.fields:
+        stages = cfg.chain_stages(f)
+        if stages:
+            assert f"{c.labels[f]}: {fmt.count_words(len(stages), 'Stufe', 'Stufen', 'f')}" \
+                in chain, chain
+    assert f"{len(cfg.praeventionskette)} Stufen je Kommune" not in chain
+    for text in wp["umsetzung"]:
+        assert not stumbles(text) and not re.match(r"\d\b|1[0-2]\b", text), text
+    # goals: „erreicht“ never with the target inside the 95 % interval
+    p = c.progress
+    inside = (p["ki_unten"] <= p["zielwert"]) & (p["zielwert"] <= p["ki_oben"])
+    assert not (inside & (p["status"] == C.REACHED)).any()
+    # the goal recommendations state their numbers with the unit
+    goals = c.recommendations[c.recommendations["art"] == "wirkungsziel"]
+    assert len(goals) and all(" im Jahr " in t and "%" in t for t in goals["text"])
+    # titles tell recommendations apart; cards list areas whose names contain commas
+    titles = [f"{t} {f}" for t, f in zip(c.recommendations["titel"],
+                                         c.recommendations["handlungsfeld"], strict=True)]
+    assert len(set(titles)) == len(titles)
+    # a finding on a Kommune names it, an inter-municipal area has a readable name
+    html = "".join(c.notes(f)._repr_html_() for f in cfg.fields)
+    assert not re.search(r"0533\d{4}", html) and "Stolberg (Rhld.))" not in html
+    assert not stumbles(str(c.clusters_text())), str(c.clusters_text())
+    assert not any(re.fullmatch(r"[a-z_]+-\d+", n) for n in c.cluster_names())
+    assert list(c.cluster_names()) and all(n.split()[-1].isdigit() for n in c.cluster_names())
+    # the matrix text: one entry per Kommune, no „Stolberg (Rhld.) (Ältere)“
+    matrix = str(c.matrix_text())
+    assert not stumbles(matrix) and ") (" not in matrix, matrix
+
+
+def test_cumulation_gets_a_recommendation_per_kommune_under_its_field():
+    """Areas with need in ≥ kumulation_ab counted fields: one joint recommendation per
+    Kommune, short-term, listed under the configured field – the seed's „benachteiligte
+    Sozialräume … Kumulationen“ get something proposed, not only a conference in a table."""
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    codes = ["A 1", "A 2", "B 1", "C 1"]
+    area_ags = {"A 1": AGS_A, "A 2": AGS_A, "B 1": AGS_B, "C 1": AGS_C}
+    need = _need({"armut": ["A 1", "A 2", "B 1"], "aeltere": ["A 1", "A 2", "B 1"],
+                  "kinder": ["A 1", "A 2"]}, codes)
+    fields = ["armut", "aeltere", "kinder"]
+    for k, scope in ((3, "in allen drei gezählten Handlungsfeldern"),
+                     (2, "in zwei oder mehr der drei gezählten Handlungsfelder")):
+        rec = C.recommendations(fields, _concept(kumulation_ab=k), texts, 2021, need=need,
+                                counted=fields, area_ags=area_ags, names=NAMES, labels=LABELS,
+                                level_labels={"gemeinsam": "Kreis X gemeinsam mit den Kommunen"},
+                                cumulation_field="aeltere")
+        cum = rec[rec["art"] == "kumulation"]
+        assert set(cum["handlungsfeld"]) == {"aeltere"}
+        assert list(cum["kommunen"]) == (["Adorf"] if k == 3 else ["Adorf", "Bestadt"])
+        assert list(cum["sozialraeume"])[0] == "A 1|A 2"
+        assert set(cum["ebene"]) == {"gemeinsam"} and set(cum["zeithorizont"]) == {"kurzfristig"}
+        first = cum.iloc[0]
+        assert first["text"].startswith(f"Handlungsbedarf {scope} kommt in den Sozialräumen "
+                                        "A 1 und A 2 in Adorf zusammen."), first["text"]
+        assert first["titel"] == "Mehrfacher Handlungsbedarf: Adorf"
+        assert "{" not in first["schritt"] and first["schritt"].endswith(".")
+    # without a field named: the first counted field; too few counted fields: none
+    rec = C.recommendations(fields, _concept(), texts, 2021, need=need, counted=fields,
+                            area_ags=area_ags, names=NAMES, labels=LABELS)
+    assert set(rec.loc[rec["art"] == "kumulation", "handlungsfeld"]) == {"armut"}
+    rec = C.recommendations(fields, _concept(kumulation_ab=3), texts, 2021, need=need,
+                            counted=["armut", "aeltere"], area_ags=area_ags, names=NAMES,
+                            labels=LABELS)
+    assert not (rec["art"] == "kumulation").any()
+
+
+def test_recommendation_titles_come_from_the_text_file(tmp_path):
+    """Planners edit the headings in empfehlungen.md („Titel:“, optional); a subject that
+    comes out empty leaves no dangling colon; an unknown placeholder is reported."""
+    cfg = load_config(REPO / "config" / "report.yaml")
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    path = tmp_path / "config" / "texte" / "empfehlungen.md"
+    original = path.read_text(encoding="utf-8")
+    shipped = recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
+    assert shipped["interkommunal"][2] == "Interkommunaler Ansatz: {kommunen}"
+    path.write_text(original.replace("Titel: Interkommunaler Ansatz: {kommunen}",
+                                     "Titel: Gemeinsam planen über die Grenze: {kommunen}")
+                    .replace("Titel: Grenzfälle vor Ort prüfen\n", ""), encoding="utf-8")
+    texts = recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
+    assert texts["grenzfaelle"][2] == ""  # no line: the built-in title
+    clusters = pd.DataFrame([{"handlungsfeld": "armut", "cluster": "armut-1",
+                              "sozialraeume": "A 1|B 1", "kommunen": "Adorf|Bestadt",
+                              "ags": f"{AGS_A}|{AGS_B}", "anzahl_sozialraeume": 2,
+                              "anzahl_kommunen": 2}])
+    rec = C.recommendations(["armut"], _concept(), texts, 2021, clusters=clusters,
+                            area_ags={"A 1": AGS_A, "B 1": AGS_B}, names=NAMES, labels=LABELS)
+    assert list(rec["titel"]) == ["Gemeinsam planen über die Grenze: Adorf und Bestadt"]
+    assert C._dangling("Angebot prüfen: ") == "Angebot prüfen"
+    assert C._dangling("Wirkungsziel überprüfen: „“") == "Wirkungsziel überprüfen"
+    path.write_text(original.replace("Titel: Grenzfälle vor Ort prüfen",
+                                     "Titel: Grenzfälle {thema}"), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
+    assert "Abschnitt „## grenzfaelle“, Zeile „Titel“: unbekannter Platzhalter {thema}" in \
+        str(err.value)

@@ -12,7 +12,10 @@ from ..german import stumbles
 
 def test_the_checker_finds_the_reviewers_examples():
     for bad in ("1 davon haben ein passendes Angebot, 1 Sozialräume", "Es gibt 0 Sozialräume .",
-                "Im Feld haben ein Sozialraum Bedarf", "Dort hat drei Sozialräume Handlungsbedarf"):
+                "Im Feld haben ein Sozialraum Bedarf", "Dort hat drei Sozialräume Handlungsbedarf",
+                # review 2026-11-30
+                "für keinen Sozialraum kein passendes Angebot im Sozialraum oder daneben",
+                "Das Wirkungsziel „Altersarmut begrenzen“ (Stolberg (Rhld.)) ist nicht auf Kurs"):
         assert stumbles(bad), bad
 
 

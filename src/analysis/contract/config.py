@@ -196,8 +196,8 @@ class Roles(_Strict):
 #: region decides in its own competence, develops jointly with the Kommunen, or recommends
 LEVELS = ("eigen", "gemeinsam", "empfehlung")
 #: kinds of recommendation the concept derives (METHOD.md §7; docs in analysis.method.concept)
-RECOMMENDATION_KINDS = ("versorgungsluecke", "nur_angrenzend", "interkommunal", "themengleich",
-                        "wirkungsziel", "grenzfaelle")
+RECOMMENDATION_KINDS = ("kumulation", "versorgungsluecke", "nur_angrenzend", "interkommunal",
+                        "themengleich", "wirkungsziel", "grenzfaelle")
 #: building blocks of the two reports a work package of the decision can be served by
 BUILDING_BLOCKS = ("bedarf", "befunde", "lebenslagen", "bestand", "luecken", "ziele",
                    "praeventionskette", "wirkung", "austausch", "interkommunal", "konzept")
@@ -682,8 +682,9 @@ def _role_problems(cfg: ReportConfig, ds) -> list[str]:
 
 
 def recommendation_texts(cfg: ReportConfig, config_path: Path | str
-                         ) -> dict[str, tuple[str, str]]:
-    """The wording of each kind of recommendation: kind → (recommendation, next step).
+                         ) -> dict[str, tuple[str, str, str]]:
+    """The wording of each kind of recommendation: kind → (recommendation, next step,
+    title); the title line („Titel:“) is optional ("" = the built-in title).
 
     Raises :class:`ConfigError` naming the file and section for a missing file, a
     missing or unknown section, a missing line or an unknown placeholder.
@@ -692,7 +693,7 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
 
     source = f"Text {cfg.texte}/{RECOMMENDATION_TEXT}"
     parts = sections(read_text(cfg.text_path(config_path, RECOMMENDATION_TEXT), source),
-                     source, RECOMMENDATION_LINES)
+                     source, RECOMMENDATION_LINES, optional=(RECOMMENDATION_TITLE,))
     problems = []
     for kind in parts:
         if kind not in RECOMMENDATION_SLOTS:
@@ -703,12 +704,14 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
             problems.append(f"{source}: Abschnitt „## {kind}“ fehlt (mit den Zeilen "
                             "„Empfehlung:“ und „Nächster Schritt:“)")
             continue
-        for line in RECOMMENDATION_LINES:
-            problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
-                              f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
+        for line in (*RECOMMENDATION_LINES, RECOMMENDATION_TITLE):
+            if line in parts[kind]:
+                problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
+                                  f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
     if problems:
         raise ConfigError("\n".join(problems))
-    return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]])
+    return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]],
+                parts[k].get(RECOMMENDATION_TITLE, ""))
             for k in RECOMMENDATION_SLOTS}
 
 
@@ -744,9 +747,12 @@ REPORT_TEXTS = ("sozialbericht.md", "handlungskonzept.md", "prioritaeten.md",
 #: lines „Empfehlung:“ and „Nächster Schritt:“
 RECOMMENDATION_TEXT = "empfehlungen.md"
 RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
+#: optional line: the heading of the recommendation („Titel: Angebot prüfen: {kommunen}“)
+RECOMMENDATION_TITLE = "Titel"
 _AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
 #: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
 RECOMMENDATION_SLOTS = {
+    "kumulation": (*_AREA_SLOTS, "in_feldern"),
     "versorgungsluecke": _AREA_SLOTS,
     "nur_angrenzend": _AREA_SLOTS,
     "interkommunal": _AREA_SLOTS,

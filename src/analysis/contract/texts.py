@@ -103,13 +103,16 @@ def _unknown_message(source: str, unknown: list[str], values: Mapping[str, objec
             "für eine wörtliche Klammer „{{“ bzw. „}}“ schreiben")
 
 
-def sections(text: str, source: str, lines: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def sections(text: str, source: str, lines: tuple[str, ...],
+             optional: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
     """A text of several sections: ``## <id>`` headings, each with lines that start with
-    the labels in ``lines`` (e.g. ``Empfehlung:``, ``Nächster Schritt:``); a line without
-    a label continues the previous one. Anything before the first heading (a comment for
-    the planners) is ignored. Raises :class:`ConfigError` with the section named when a
-    label is missing or doubled.
+    the labels in ``lines`` (e.g. ``Empfehlung:``, ``Nächster Schritt:``) and, if given,
+    in ``optional`` (e.g. ``Titel:``); a line without a label continues the previous one.
+    Anything before the first heading (a comment for the planners) is ignored. Raises
+    :class:`ConfigError` with the section named when a required label is missing or a
+    label doubled.
     """
+    known = (*lines, *optional)
     out: dict[str, dict[str, str]] = {}
     current: dict[str, str] | None = None
     last = ""
@@ -123,7 +126,7 @@ def sections(text: str, source: str, lines: tuple[str, ...]) -> dict[str, dict[s
             continue
         if current is None or not line or line.startswith("<!--"):
             continue
-        label = next((lab for lab in lines if line.startswith(lab + ":")), None)
+        label = next((lab for lab in known if line.startswith(lab + ":")), None)
         if label is not None:
             if label in current:
                 raise ConfigError(f"{source}, Abschnitt „## {name}“: Zeile „{label}:“ steht "
@@ -134,7 +137,7 @@ def sections(text: str, source: str, lines: tuple[str, ...]) -> dict[str, dict[s
             current[last] += " " + line
         else:
             raise ConfigError(f"{source}, Abschnitt „## {name}“: Zeile „{line[:40]}“ – "
-                              f"jede Zeile beginnt mit {' oder '.join(x + ':' for x in lines)}")
+                              f"jede Zeile beginnt mit {' oder '.join(x + ':' for x in known)}")
     for name, parts in out.items():
         for lab in lines:
             if not parts.get(lab):

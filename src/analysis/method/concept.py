@@ -18,6 +18,7 @@ Conventions
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -338,8 +339,9 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
                 status = NEIGHBOUR_ONLY
                 where = ("im angrenzenden Sozialraum " + nb_with[0] if len(nb_with) == 1
                          else "in den angrenzenden Sozialräumen " + fmt.join_de(nb_with))
-                text = (f"Handlungsbedarf im Feld {label} in {a}; passende Angebote gibt es "
-                        f"nur {where}. Zu prüfen ist, ob sie erreichbar sind.")
+                text = (f"Handlungsbedarf im Feld {label} in {a}; passende Angebote sind in "
+                        f"der Bestandsaufnahme nur {where} erfasst. Zu prüfen ist, ob sie "
+                        "erreichbar sind.")
             else:
                 status = NONE
                 text = (f"Handlungsbedarf im Feld {label} in {a}; in der Bestandsaufnahme ist "
@@ -428,12 +430,14 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
     * ``status`` (first that applies):
 
       1. „keine Daten“ – baseline or latest value missing;
-      2. „erreicht“ – the latest value is at or beyond the target (``w ≤ t`` when
-         decreasing, ``w ≥ t`` when increasing, ``w == t`` when holding);
-      3. „unsicher“ – not reached, but the target lies inside ``[ki_unten, ki_oben]``:
-         the latest value cannot be told apart from the target;
-      4. „auf Kurs“ – ``fortschritt ≥ erwartet``;
-      5. „nicht auf Kurs“ – otherwise (always for „halten“ when not reached).
+      2. „erreicht“ – holding: the latest value equals the target;
+      3. „unsicher“ – the target lies inside ``[ki_unten, ki_oben]``: the latest value
+         cannot be told apart from the target, whichever side of it it lies on (a value
+         just past the target is not yet „erreicht“);
+      4. „erreicht“ – the latest value is beyond the target (``w ≤ t`` when
+         decreasing, ``w ≥ t`` when increasing) and the target outside the interval;
+      5. „auf Kurs“ – ``fortschritt ≥ erwartet``;
+      6. „nicht auf Kurs“ – otherwise (always for „halten“ when not reached).
 
     Returns
     -------
@@ -474,11 +478,12 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
         progress = (b - w) / (b - t) if direction in ("senken", "erhöhen") else np.nan
         if pd.isna(b) or pd.isna(w):
             status = NO_DATA
-        elif (direction == "senken" and w <= t) or (direction == "erhöhen" and w >= t) or \
-                (direction == "halten" and w == t):
+        elif direction == "halten" and w == t:
             status = REACHED
         elif pd.notna(lo) and pd.notna(hi) and lo <= t <= hi:
             status = UNCERTAIN
+        elif (direction == "senken" and w <= t) or (direction == "erhöhen" and w >= t):
+            status = REACHED
         elif direction != "halten" and progress >= expected:
             status = ON_TRACK
         else:
@@ -562,6 +567,7 @@ def intermunicipal_clusters(need: pd.DataFrame, areas: pd.DataFrame,
 # --------------------------------------------------------------------------- responsibility
 #: what each kind of recommendation is called on the page
 KIND_TITLES = {
+    "kumulation": "Mehrfacher Handlungsbedarf",
     "versorgungsluecke": "Angebot prüfen",
     "nur_angrenzend": "Erreichbarkeit prüfen",
     "interkommunal": "Interkommunaler Ansatz",
@@ -569,15 +575,22 @@ KIND_TITLES = {
     "wirkungsziel": "Wirkungsziel überprüfen",
     "grenzfaelle": "Grenzfälle vor Ort prüfen",
 }
+#: what tells two recommendations of one kind apart in their title (a placeholder of the
+#: texts): „Interkommunaler Ansatz: Alsdorf und Eschweiler“, „… : „Kinderarmut““
+KIND_SUBJECTS = {
+    "kumulation": "{kommunen}", "versorgungsluecke": "{kommunen}", "nur_angrenzend": "{kommunen}",
+    "interkommunal": "{kommunen}", "themengleich": "„{thema}“", "wirkungsziel": "„{ziel}“",
+    "grenzfaelle": "",
+}
 #: default horizon of each kind (``konzept.empfehlungen.<art>.zeithorizont`` overrides)
 DEFAULT_HORIZON = {
-    "versorgungsluecke": "mittelfristig", "nur_angrenzend": "kurzfristig",
+    "kumulation": "kurzfristig", "versorgungsluecke": "mittelfristig", "nur_angrenzend": "kurzfristig",
     "interkommunal": "mittelfristig", "themengleich": "kurzfristig",
     "wirkungsziel": "kurzfristig", "grenzfaelle": "kurzfristig",
 }
 #: default level of the kinds whose level does not follow the carrier of the field
-FIXED_LEVEL = {"interkommunal": "gemeinsam", "themengleich": "gemeinsam",
-               "grenzfaelle": "eigen"}
+FIXED_LEVEL = {"kumulation": "gemeinsam", "interkommunal": "gemeinsam",
+               "themengleich": "gemeinsam", "grenzfaelle": "eigen"}
 PRIORITIES = ("hoch", "mittel", "niedrig")
 REC_COLUMNS = ["nr", "handlungsfeld", "art", "titel", "prioritaet", "ebene", "zustaendig",
                "sozialraeume", "kommunen", "ags", "bezug", "text", "schritt", "zeithorizont",
@@ -669,11 +682,17 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
                     labels: Mapping[str, str] | None = None,
                     titles: Mapping[str, str] | None = None,
                     level_labels: Mapping[str, str] | None = None,
-                    values: Mapping[str, object] | None = None) -> pd.DataFrame:
+                    values: Mapping[str, object] | None = None,
+                    units: Mapping[str, str] | None = None,
+                    indicator_labels: Mapping[str, str] | None = None,
+                    cumulation_field: str | None = None) -> pd.DataFrame:
     """The recommendations of the concept (METHOD.md §7), each with priority, level,
     areas and Kommunen, evidence, next step and horizon.
 
-    Per field, derived from the other results: (1) ``versorgungsluecke`` – areas with
+    Per field, derived from the other results: (0) ``kumulation`` – one per Kommune with
+    areas of need in at least ``konzept.kumulation_ab`` counted fields, listed under
+    ``cumulation_field`` (default: the first counted field; the demo: Armut, whose title
+    names the cumulation); (1) ``versorgungsluecke`` – areas with
     need and no service in or next to them; (2) ``nur_angrenzend`` – areas served only
     from a neighbour; (3) ``interkommunal`` – one per inter-municipal cluster;
     (4) ``themengleich`` – one per theme of the field named by at least two Kommunen;
@@ -696,8 +715,10 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
 
     Parameters
     ----------
-    texts : kind → (recommendation template, next-step template), Markdown sentences
-        with placeholders (:data:`analysis.contract.config.RECOMMENDATION_SLOTS`).
+    texts : kind → (recommendation template, next-step template[, title template]),
+        Markdown sentences with placeholders
+        (:data:`analysis.contract.config.RECOMMENDATION_SLOTS`); without a title the
+        built-in one (:data:`KIND_TITLES` and :data:`KIND_SUBJECTS`).
     year : report year (horizon years are counted from it).
     need, stability : per area flags ``<field>_bedarf_flag`` and the share of variants.
     counted : fields counted in the cumulation. area_ags : area → Kommune id.
@@ -705,6 +726,9 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     labels : field → short name; titles : field → title.
     level_labels : level → label (``konzept.ebenen`` with the region inserted).
     values : placeholders common to every text (region, …).
+    cumulation_field : the field under which the ``kumulation`` recommendations are listed.
+    units, indicator_labels : indicator → unit („%“, „je 1.000“) and name, for the
+        evidence of a goal („Grundsicherung im Alter: 4,5 % (2016), 4,9 % (2021), Ziel …“).
 
     Returns
     -------
@@ -718,7 +742,8 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     horizons = _attr(concept, "zeithorizonte", {"kurzfristig": 2, "mittelfristig": 4,
                                                  "langfristig": 6})
     part = _attr(concept, "beteiligung", None)
-    fmt_of = {"versorgungsluecke": _attr(part, "sozialraum", ""),
+    fmt_of = {"kumulation": _attr(part, "sozialraum", ""),
+              "versorgungsluecke": _attr(part, "sozialraum", ""),
               "nur_angrenzend": _attr(part, "sozialraum", ""),
               "interkommunal": _attr(part, "interkommunal", ""),
               "grenzfaelle": _attr(part, "grenzfaelle", "")}
@@ -762,9 +787,11 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
                 "bis": until, "thema": "", "anzahl_kommunen": "", "ziel": "", "ort": "",
                 "grund": "", "anzahl_grenzfaelle": "", "anzahl_bedarf": ""}
         slot.update(extra)
-        text, step = texts[kind]
+        text, step, *title = texts[kind]
         items[field].append({
-            S.FIELD: field, "art": kind, "titel": KIND_TITLES[kind],
+            S.FIELD: field, "art": kind,
+            "titel": (_dangling(_fill(title[0], slot)) if title and title[0] else
+                      _title(kind, slot)),
             "prioritaet": setting(kind, "prioritaet", priority), "ebene": level,
             "zustaendig": who(level, sorted(set(ags))),
             "sozialraeume": _join(codes), "kommunen": _join(kommunen),
@@ -772,7 +799,23 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             "text": _fill(text, slot), "schritt": _fill(step, slot),
             "zeithorizont": horizon, "bis": until, "grundlage": evidence})
 
+    counted = [f for f in counted if f in fields]
+    home = cumulation_field if cumulation_field in fields else (counted[0] if counted else None)
     for f in fields:
+        if f == home and need is not None and len(counted) >= kumulation_ab:
+            many = _natural(cum.index[cum >= kumulation_ab])
+            n_c = fmt.number_word(len(counted))
+            scope = (f"in allen {n_c} gezählten Handlungsfeldern" if kumulation_ab == len(counted)
+                     else f"in {fmt.number_word(kumulation_ab)} oder mehr der {n_c} gezählten "
+                          "Handlungsfelder")
+            by_ags: dict[str, list[str]] = {}
+            for a in many:
+                by_ags.setdefault(area_ags.get(a, ""), []).append(a)
+            for ags in sorted(by_ags, key=lambda x: names.get(x, x)):
+                codes = by_ags[ags]
+                for level, grp in responsible_levels("kumulation", f, [ags], concept):
+                    add(f, "kumulation", area_priority(f, codes), level, codes, grp,
+                        _join(codes), "kumulation", {"in_feldern": scope})
         if gap_table is not None and not gap_table.empty:
             g = gap_table[gap_table[S.FIELD] == f]
             for kind, mask in (("versorgungsluecke", g["luecke"].astype(bool)),
@@ -812,13 +855,14 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             for _, p in off.iterrows():
                 place = p["gebiet"]
                 ags = [area_ags.get(place, place)]
+                facts = _goal_facts(p, year, units, indicator_labels)
                 if pd.notna(p["fortschritt"]) and p["fortschritt"] < 0:
                     why, prio = (f"Der Wert hat sich seit {p['basisjahr']} vom Zielwert "
-                                 "entfernt"), "hoch"
+                                 f"entfernt{facts}"), "hoch"
                 else:
                     why = (f"Erreicht ist {fmt.percent(100 * p['fortschritt'], 0)} der "
                            f"geplanten Veränderung, erwartet waren "
-                           f"{fmt.percent(100 * p['erwartet'], 0)}")
+                           f"{fmt.percent(100 * p['erwartet'], 0)}{facts}")
                     prio = "mittel"
                 codes = [place] if place in area_ags else []
                 for level, grp in responsible_levels("wirkungsziel", f, ags, concept):
@@ -844,6 +888,32 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         r["nr"] = i
     out = pd.DataFrame(rows, columns=REC_COLUMNS)
     return out.astype({"nr": "int64", "bis": "int64"})
+
+
+def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
+                indicator_labels: Mapping[str, str] | None) -> str:
+    """„ (Grundsicherung im Alter: 4,5 % im Jahr 2016, 4,9 % im Jahr 2021, Zielwert 4,3 %
+    bis 2025)“ – the numbers behind a goal's status; empty without values."""
+    if not all(pd.notna(p.get(k)) for k in ("basiswert", "wert", "zielwert")):
+        return ""
+    ind = p.get(S.INDICATOR, "")
+    unit = (units or {}).get(ind)
+    name = (indicator_labels or {}).get(ind, "")
+    until = f" bis {int(p['zieljahr'])}" if pd.notna(p.get("zieljahr")) else ""
+    return (f" ({name + ': ' if name else ''}{fmt.with_unit(p['basiswert'], unit)} im Jahr "
+            f"{int(p['basisjahr'])}, {fmt.with_unit(p['wert'], unit)} im Jahr "
+            f"{int(p.get('jahr', year))}, Zielwert {fmt.with_unit(p['zielwert'], unit)}{until})")
+
+
+def _dangling(title: str) -> str:
+    """A title whose subject came out empty loses its „: “ (and empty quotes)."""
+    return re.sub(r"(?::\s*)?(?:„“)?\s*$", "", title)
+
+
+def _title(kind: str, values: Mapping[str, object]) -> str:
+    """„Angebot prüfen: Adorf“ – the kind and what sets it apart from its siblings."""
+    subject = _fill(KIND_SUBJECTS.get(kind, ""), values).strip("„“ ")
+    return KIND_TITLES[kind] + (f": {_fill(KIND_SUBJECTS[kind], values)}" if subject else "")
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:
@@ -917,11 +987,15 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         mun = {f: len({area_ags.get(a) for a in flags[f].index[flags[f]]}) for f in tops}
         if len(tops) == 1:
             f = tops[0]
+            n_bl = (int((borderline(need, stability, f, stable_from) & flags[f]).sum())
+                    if stability is not None else 0)
+            knapp = ("" if not n_bl else ", davon einer knapp" if n_bl == 1 else
+                     f", davon {fmt.number_word(n_bl)} knapp")
             tail = (f"Am häufigsten besteht Handlungsbedarf im Feld {labels.get(f, f)}: in "
                     f"{fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
                     + ("" if len(set(area_ags.values())) <= 1 else
                        f" in {fmt.count_words(mun[f], 'Kommune', 'Kommunen', 'f', 'dat')}")
-                    + ".")
+                    + knapp + ".")
         else:
             tail = (f"Am häufigsten besteht Handlungsbedarf "
                     f"{_in_fields([labels.get(f, f) for f in tops])}, "
@@ -1105,7 +1179,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
       ``grenzfaelle``.
 
     Horizons as the matching recommendation kind (``themengleich``, ``interkommunal``,
-    ``versorgungsluecke``, ``grenzfaelle``). Returns :data:`PARTICIPATION_COLUMNS`.
+    ``kumulation``, ``grenzfaelle``). Returns :data:`PARTICIPATION_COLUMNS`.
     """
     labels = dict(labels or {})
     part = _attr(concept, "beteiligung")
@@ -1144,7 +1218,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
         for a in many:
             by_ags.setdefault(area_ags.get(a, ""), []).append(a)
         for ags in sorted(by_ags, key=lambda x: names.get(x, x)):
-            h, until = horizon("versorgungsluecke")
+            h, until = horizon("kumulation")
             rows.append({"format": _attr(part, "sozialraum"),
                          "anlass": "Kumulation von Handlungsbedarfen", S.FIELD: "",
                          "bezug": fmt.join_de(by_ags[ags]), "kommunen": kn([ags]),

@@ -95,6 +95,7 @@ class NoteList:
 
     notes: tuple
     supplied: bool = True  # False: no befunde/ folder at all
+    names: tuple[tuple[str, str], ...] = ()  # Kommune id → name (a finding on a Kommune)
 
     def _repr_html_(self) -> str:
         if not self.supplied:
@@ -103,15 +104,22 @@ class NoteList:
             return "<p>Zu diesem Thema liegen noch keine qualitativen Befunde vor.</p>"
         parts = []
         for n in self.notes:
-            where = " | ".join(n.areas) if n.areas else (n.ags or "")
+            # areas in parentheses; a Kommune after a comma (its name may hold parentheses)
+            where = (f" ({' | '.join(n.areas)})" if n.areas else
+                     f", {dict(self.names).get(n.ags, n.ags)}" if n.ags else "")
             parts.append(
                 f'<figure class="befund"><blockquote><p>{html.escape(n.text)}</p></blockquote>'
                 f"<figcaption>{html.escape(n.title)} – {html.escape(n.source)}, "
-                f"{html.escape(_date_de(n.date))}"
-                + (f" ({html.escape(where)})" if where else "")
+                f"{html.escape(_date_de(n.date))}{html.escape(where)}"
                 + "</figcaption></figure>"
             )
         return "".join(parts)
+
+
+def _fields_de(names: list[str]) -> str:
+    """Field names as a list: „Armut, Ältere sowie Kinder und Familien“ („sowie“ because a
+    name may itself contain „und“)."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " sowie " + names[-1]
 
 
 def _date_de(iso: str) -> str:
@@ -143,6 +151,7 @@ class Card:
 
     nr: int
     title: str
+    field: str
     text: str
     priority: str
     responsible: str
@@ -175,7 +184,8 @@ class RecommendationCards:
             dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
             h = self.level
             out.append(f'<section class="empfehlung" id="empfehlung-{c.nr}">'
-                       f"<h{h}>Empfehlung {c.nr}: {e(c.title)}</h{h}><p>{e(c.text)}</p>"
+                       f"<h{h}>Empfehlung {c.nr} ({e(c.field)}): {e(c.title)}</h{h}>"
+                       f"<p>{e(c.text)}</p>"
                        f"<dl>{dl}</dl></section>")
         return "".join(out)
 
@@ -262,7 +272,11 @@ class ConceptReport(Chapter):
             stable_from=cfg.robustheit.stabil_ab, counted=cfg.counted_fields,
             area_ags=self.area_ags, names=self.names, labels=self.labels,
             titles={f: fc.titel for f, fc in cfg.handlungsfelder.items()},
-            level_labels=self.level_labels, values=text_values(cfg))
+            level_labels=self.level_labels, values=text_values(cfg),
+            cumulation_field=next((f for f in cfg.counted_fields
+                                   if cfg.handlungsfelder[f].gebietsbegriff), None),
+            units={i: self.r.unit(i) for i in self.progress[S.INDICATOR]},
+            indicator_labels={i: self.r.label(i) for i in self.progress[S.INDICATOR]})
         if self.ds.is_demo and not rec.empty:  # the themes of the Kommunen are invented
             theme = rec["grundlage"] == "thema"
             rec.loc[theme, "text"] = rec.loc[theme, "text"] + DEMO_THEME_NOTE
@@ -301,8 +315,9 @@ class ConceptReport(Chapter):
         links = [self.field_link(f, site)]
         page = {"feld": f"52_konzept_{f}", "grenzfaelle": f"52_konzept_{f}",
                 "cluster": "54_interkommunal", "thema": "51_prioritaeten",
-                "ziel": "53_wirkung"}[rec["grundlage"]]
+                "kumulation": "51_prioritaeten", "ziel": "53_wirkung"}[rec["grundlage"]]
         title = {"cluster": "Interkommunale Ansätze", "thema": "Kommunale Schwerpunkte",
+                 "kumulation": "Beteiligungsformate",
                  "ziel": "Wirkungskreisläufe"}.get(rec["grundlage"],
                                                    f"Anhang: {self.labels[f]}")
         links.append((title, self.href(site, "handlungskonzept", page)))
@@ -414,10 +429,10 @@ class ConceptReport(Chapter):
             areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
             kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
             cards.append(Card(
-                nr=int(r["nr"]), title=f"{r['titel']} ({self.labels[r[S.FIELD]]})",
+                nr=int(r["nr"]), title=r["titel"], field=self.labels[r[S.FIELD]],
                 text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
                 responsible=r["zustaendig"],
-                areas=", ".join(self.r.area_label(c) for c in areas),
+                areas="; ".join(self.r.area_label(c) for c in areas),
                 kommunen=fmt.join_de(kommunen), evidence=self.evidence_links(r, site),
                 step=r["schritt"],
                 horizon=f"{r['zeithorizont']} (bis {r['bis']})"))
@@ -519,10 +534,8 @@ class ConceptReport(Chapter):
                 items=items,
             )
         return prose(
-            f"Im {self.cfg.bezeichnungen.steuerungsgremium} haben die Kommunen ihre "
-            "Schwerpunkte benannt. Kommunen "
-            "mit gleichem Thema werden für einen Austausch vorgeschlagen "
-            "(themengleiche Kommunen).",
+            "Benannte Schwerpunkte und Zahl der Kommunen, die sie benannt haben; Kommunen mit "
+            "gleichem Thema werden für einen Austausch vorgeschlagen (themengleiche Kommunen):",
             items=items,
         )
 
@@ -562,37 +575,59 @@ class ConceptReport(Chapter):
         measured need (number of its Sozialräume with need)."""
         if self.ds.priorities is None:
             return prose("Ohne kommunale Schwerpunkte entfällt diese Gegenüberstellung.")
-        m = self.matrix
+        m = self._matrix_in_field_order()
         rows = []
-        for _, sub in m.groupby(S.AGS, sort=False):
+        for ags, sub in m.groupby(S.AGS, sort=False):
             row = {"Kommune": sub[S.KOMMUNE].iloc[0]}
             for _, r in sub.iterrows():
-                row[self.labels.get(r[S.FIELD], r[S.FIELD])] = self._matrix_cell(r)
+                row[self.labels.get(r[S.FIELD], r[S.FIELD])] = self._matrix_cell(
+                    r, self._borderline_in(r[S.FIELD], ags))
             rows.append(row)
         caption = ("Schwerpunkte der Kommunen und gemessener Bedarf "
                    f"{self.year} je Handlungsfeld" + (" (Demo: Zuordnung erfunden)"
                                                       if self.ds.is_demo else ""))
         return TableOutput(pd.DataFrame(rows), caption, row_header="Kommune")
 
+    def _matrix_in_field_order(self) -> pd.DataFrame:
+        """The matrix with its fields in the configured order (as on every other page)."""
+        m = self.matrix
+        rank = {f: i for i, f in enumerate(self.cfg.fields)}
+        kommune = {a: i for i, a in enumerate(dict.fromkeys(m[S.AGS]))}
+        return m.iloc[sorted(range(len(m)), key=lambda i: (
+            kommune[m[S.AGS].iloc[i]], rank.get(m[S.FIELD].iloc[i], len(rank)), i))]
+
+    def _borderline_in(self, field: str, ags: str) -> int:
+        """How many of the Kommune's areas with need in ``field`` are borderline."""
+        if field not in self.cfg.fields:
+            return 0
+        bl = C.borderline(self.r.res.need, self.stability, field, self.cfg.robustheit.stabil_ab)
+        bl = bl & self.r.res.need[f"{field}_bedarf_flag"].astype(bool)
+        return int(sum(1 for a in bl.index[bl] if self.area_ags.get(a) == ags))
+
     @staticmethod
-    def _matrix_cell(r: pd.Series) -> str:
-        need = ("kein Sozialraum mit Bedarf" if r["bedarf"] == 0 else
-                f"{fmt.count_words(int(r['bedarf']), 'Sozialraum', 'Sozialräume')} mit Bedarf")
+    def _matrix_cell(r: pd.Series, n_borderline: int = 0) -> str:
+        n = int(r["bedarf"])
+        need = ("kein Sozialraum mit Bedarf" if n == 0 else
+                f"{fmt.count_words(n, 'Sozialraum', 'Sozialräume')} mit Bedarf")
+        if n and n_borderline:
+            need += (" (knapp)" if n == 1 else " (alle knapp)" if n_borderline == n else
+                     f" (davon {'einer' if n_borderline == 1 else fmt.number_word(n_borderline)}"
+                     " knapp)")
         return ("benannt; " if r["benannt"] else "nicht benannt; ") + need
 
     def matrix_text(self) -> Prose:
         if self.ds.priorities is None:
             return prose("")
-        m = self.matrix
+        m = self._matrix_in_field_order()
         items = []
         for cls, say in ((C.MATCH, "Benannt und gemessen"),
                          (C.MEASURED_ONLY, "Bedarf gemessen, aber nicht als Schwerpunkt benannt"),
                          (C.NAMED_ONLY, "Als Schwerpunkt benannt, aber kein Sozialraum mit "
                                         "Bedarf gemessen")):
             sub = m[m["klasse"] == cls]
-            who = [f"{r[S.KOMMUNE]} ({self.labels.get(r[S.FIELD], r[S.FIELD])})"
-                   for _, r in sub.iterrows()]
-            items.append(f"{say}: " + (fmt.join_de(who) if who else "in keinem Fall"))
+            who = [f"{kommune}: {_fields_de([self.labels.get(f, f) for f in part[S.FIELD]])}"
+                   for kommune, part in sub.groupby(S.KOMMUNE, sort=False)]
+            items.append(f"{say} – " + ("; ".join(who) if who else "in keinem Fall"))
         return prose(
             "Die Gegenüberstellung zeigt je Kommune und Handlungsfeld, ob die Kommune dort "
             "einen Schwerpunkt benannt hat und wie viele ihrer Sozialräume nach den Regeln "
@@ -617,8 +652,13 @@ class ConceptReport(Chapter):
             f"benannt haben ({b.tandem} bei zwei Kommunen); {b.interkommunal} je "
             f"gemeindeübergreifendem Gebiet; {b.sozialraum} je Kommune mit Sozialräumen, in "
             f"denen Handlungsbedarf in {fmt.number_word(self.cfg.konzept.kumulation_ab)} oder "
-            f"mehr Feldern zusammenkommt; {b.grenzfaelle} je Handlungsfeld mit vielen "
-            "Grenzfällen. Geplant sind:", items=items)
+            f"mehr Feldern zusammenkommt; {b.grenzfaelle} je Handlungsfeld, in dem "
+            f"{self._borderline_share()} der Einstufungen mit Handlungsbedarf Grenzfälle "
+            "sind. Geplant sind:", items=items)
+
+    def _borderline_share(self) -> str:
+        """„mindestens 25 %“ – from when a field gets a borderline check."""
+        return f"mindestens {fmt.percent(100 * self.cfg.konzept.grenzfaelle_anteil, 0)}"
 
     def participation_table(self) -> TableOutput | None:
         p = self.participation
@@ -647,27 +687,39 @@ class ConceptReport(Chapter):
             return tuple((page[s], self.href(site, site, s)) for s in BLOCK_PAGES[block])
 
         n_fields = len(cfg.counted_fields)
+
+        def upper(text: str) -> str:
+            return text[:1].upper() + text[1:]
+
+        separate = [cfg.handlungsfelder[f].kurz for f in cfg.fields
+                    if cfg.handlungsfelder[f].separat]
+        chains = [(self.labels[f], len(cfg.chain_stages(f))) for f in cfg.fields
+                  if cfg.chain_stages(f)]
+        n_any = int(res.any_need)
         out = {
             "bedarf": (
-                f"{fmt.number(res.any_need)} von {fmt.number(len(self.r.areas))} Sozialräumen "
-                "haben Handlungsbedarf in mindestens einem der "
-                f"{fmt.number_word(n_fields)} gezählten Felder; je Feld ein Kapitel mit "
-                "Regeln, absoluten Zahlen und dem Vergleich mit der Kommune.",
+                upper(f"{'keiner' if n_any == 0 else 'einer' if n_any == 1 else fmt.number_word(n_any)}"
+                      f" der {fmt.number_word(len(self.r.areas))} Sozialräume "
+                      f"{fmt.verb(n_any, 'hat', 'haben')} Handlungsbedarf in mindestens einem der "
+                      f"{fmt.number_word(n_fields)} gezählten Felder; je Feld ein Kapitel mit "
+                      "Regeln, absoluten Zahlen und dem Vergleich mit der Kommune."),
                 (("Das Wichtigste", self.href(site, "sozialbericht", "00_uebersicht")),
                  *(self.field_link(f, site) for f in cfg.fields))),
             "befunde": (
-                (f"{fmt.count_phrase(len(ds.notes), 'qualitativer Befund', 'qualitative Befunde')}"
-                 " aus Sozialraumkonferenzen und Fachgesprächen, zitiert im jeweiligen Feld."
+                (upper(fmt.count_words(len(ds.notes), "qualitativer Befund",
+                                       "qualitative Befunde"))
+                 + " aus Sozialraumkonferenzen und Fachgesprächen, zitiert im jeweiligen Feld."
                  if ds.notes_supplied else "Qualitative Befunde wurden nicht geliefert."),
                 fields_annex if ds.notes_supplied else ()),
             "lebenslagen": (
                 "Indikatorenkatalog mit "
                 + fmt.count_phrase(len(ds.indicators), "Indikator", "Indikatoren")
-                + ("; separat berichtet: "
-                   + fmt.join_de([cfg.handlungsfelder[f].kurz for f in cfg.fields
-                                  if cfg.handlungsfelder[f].separat])
-                   if any(cfg.handlungsfelder[f].separat for f in cfg.fields) else "")
-                + ".", (("Methodik und Daten", self.href(site, "sozialbericht",
+                + "." + ("" if not separate else
+                         f" Das Feld {separate[0]} wird zusätzlich berichtet, aber nicht in die "
+                         "Gesamtzahl eingerechnet." if len(separate) == 1 else
+                         f" Die Felder {fmt.join_de(separate)} werden zusätzlich berichtet, "
+                         "aber nicht in die Gesamtzahl eingerechnet."),
+                (("Methodik und Daten", self.href(site, "sozialbericht",
                                                           "90_methodik")),)),
             "bestand": (
                 (f"Bestandsaufnahme mit {fmt.count_phrase(len(ds.services), 'Angebot', 'Angeboten')}"
@@ -689,28 +741,32 @@ class ConceptReport(Chapter):
                 " mit Zuständigkeit; kommunale Schwerpunkte wurden nicht geliefert.",
                 pages("ziele")),
             "praeventionskette": (
-                (f"Präventionskette mit {fmt.count_phrase(len(cfg.praeventionskette), 'Stufe', 'Stufen')}"
-                 " je Kommune; Stufen ohne Angebot sind ausgewiesen."
-                 if self.has_services and cfg.praeventionskette else
+                ("Eine eigene Präventionskette je Handlungsfeld ("
+                 + "; ".join(f"{label}: {fmt.count_words(k, 'Stufe', 'Stufen', 'f')}"
+                             for label, k in chains)
+                 + "), je Kommune gezählt; Stufen ohne erfasstes Angebot sind ausgewiesen."
+                 if self.has_services and chains else
                  "Ohne Bestandsaufnahme lässt sich die Präventionskette nicht prüfen."
                  if not self.has_services else "Keine Stufen der Präventionskette konfiguriert."),
                 fields_annex if self.has_services else ()),
             "wirkung": (
-                (f"{fmt.count_phrase(len(self.progress), 'Wirkungsziel', 'Wirkungsziele')} "
-                 "nach dem Raster Ziel ⇒ Maßnahmen ⇒ Indikator, mit Stand "
+                (upper(fmt.count_words(len(self.progress), "Wirkungsziel", "Wirkungsziele", "n"))
+                 + " nach dem Raster Ziel ⇒ Maßnahmen ⇒ Indikator, mit Stand "
                  f"{self.year}." if ds.goals is not None else
                  "Wirkungsziele wurden nicht geliefert."), pages("wirkung")),
             "austausch": (
-                (f"{fmt.count_phrase(int((self.groups['anzahl'] >= 2).sum()), 'Thema', 'Themen')}"
-                 " mit mindestens zwei Kommunen; "
-                 f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
+                (upper(fmt.count_words(int((self.groups['anzahl'] >= 2).sum()), "Thema",
+                                       "Themen", "n"))
+                 + " mit mindestens zwei Kommunen; "
+                 f"{fmt.count_words(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate', 'n')}"
                  " geplant." if ds.priorities is not None else
                  "Kommunale Schwerpunkte wurden nicht geliefert; "
                  f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
                  " geplant."), pages("austausch")),
             "interkommunal": (
-                fmt.count_phrase(len(self.clusters), "gemeindeübergreifendes Gebiet",
-                                 "gemeindeübergreifende Gebiete") + " mit Handlungsbedarf.",
+                upper(fmt.count_words(len(self.clusters), "gemeindeübergreifendes Gebiet",
+                                      "gemeindeübergreifende Gebiete", "n"))
+                + " mit Handlungsbedarf.",
                 pages("interkommunal")),
             "konzept": (
                 "Empfehlungen je Handlungsfeld mit Priorität, Zuständigkeit, Grundlage, "
@@ -750,21 +806,32 @@ class ConceptReport(Chapter):
         covered = int((g["versorgung"] == C.COVERED).sum())
         neighbour = int((g["versorgung"] == C.NEIGHBOUR_ONLY).sum())
         none = int((g["versorgung"] == C.NONE).sum())
-        need = (f"{fmt.count_phrase(int(flag.sum()), 'Sozialraum hat', 'Sozialräume haben')} "
-                f"im Handlungsfeld {self.labels[field]} Handlungsbedarf (siehe Sozialbericht).")
-        if not self.has_services:
+        n = int(flag.sum())
+        n_bl = int((C.borderline(self.r.res.need, self.stability, field,
+                                 self.cfg.robustheit.stabil_ab) & flag).sum())
+        knapp = ("" if not n or not n_bl else
+                 " – alle knapp (Grenzfälle der Robustheitsprüfung)" if n_bl == n else
+                 ", davon einer knapp" if n_bl == 1 else f", davon {fmt.number_word(n_bl)} knapp")
+        subject = fmt.count_words(n, "Sozialraum hat", "Sozialräume haben", "m")
+        need = (f"{subject[:1].upper()}{subject[1:]} im Handlungsfeld {self.labels[field]} "
+                f"Handlungsbedarf{knapp} (siehe Sozialbericht).")
+        if not self.has_services or not covered + neighbour + none:
             return prose(need)
-        if not covered + neighbour + none:
-            return prose(need)
-        return prose(
-            f"{need} In der Bestandsaufnahme ist für "
-            f"{fmt.count_words(covered, 'Sozialraum', 'Sozialräume', 'm', 'akk')} davon ein passendes "
-            f"Angebot im Sozialraum selbst erfasst, für "
-            f"{fmt.count_words(neighbour, 'Sozialraum', 'Sozialräume', 'm', 'akk')} nur in einem "
-            "angrenzenden Sozialraum und für "
-            f"{fmt.count_words(none, 'Sozialraum', 'Sozialräume', 'm', 'akk')} "
-            "kein passendes Angebot im Sozialraum oder daneben."
-        )
+        total = covered + neighbour + none
+        parts = []
+        for k, what in ((covered, "ein passendes Angebot im Sozialraum selbst"),
+                        (neighbour, "ein passendes Angebot nur in einem angrenzenden "
+                                    "Sozialraum"),
+                        (none, "weder im Sozialraum noch angrenzend ein passendes Angebot")):
+            if k == total:
+                who = ("für diesen Sozialraum" if k == 1 else
+                       f"für alle {fmt.number_word(k)}")
+            elif k:
+                who = "für einen davon" if k == 1 else f"für {fmt.number_word(k)} davon"
+            else:
+                continue
+            parts.append(f"{who} {what}")
+        return prose(f"{need} In der Bestandsaufnahme ist {fmt.join_de(parts)} erfasst.")
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
         if not self.has_services:
@@ -918,7 +985,9 @@ class ConceptReport(Chapter):
 
     def notes(self, field: str) -> NoteList:
         return NoteList(tuple(C.notes_for(self.ds.notes, field=field)),
-                        supplied=self.ds.notes_supplied)
+                        supplied=self.ds.notes_supplied,
+                        names=tuple(zip(self.ds.municipalities[S.AGS],
+                                        self.ds.municipalities["name"], strict=True)))
 
     def profile_links(self, field: str) -> LinkList:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
@@ -939,8 +1008,9 @@ class ConceptReport(Chapter):
             for k in (C.REACHED, C.ON_TRACK, C.UNCERTAIN, C.OFF_TRACK, C.NO_DATA)
             if counts.get(k)
         ]
+        head = fmt.count_words(len(p), "Wirkungsziel ist", "Wirkungsziele sind", "n")
         return prose(
-            f"{fmt.count_phrase(len(p), 'Wirkungsziel ist', 'Wirkungsziele sind')} "
+            f"{head[:1].upper()}{head[1:]} "
             "nach dem Raster „Was soll bewirkt werden ⇒ was muss dafür getan werden ⇒ "
             "woran ist Veränderung erkennbar“ hinterlegt. Stand "
             f"{self.year}:",
@@ -967,27 +1037,27 @@ class ConceptReport(Chapter):
                 "Gebiet": [self._place(g) for g in p["gebiet"]],
             }
         )
+        def with_unit(col: str) -> list[str]:  # „4,9 %“, „91,1 je 1.000“
+            return [self.r.value_text(i, v) for i, v in zip(p[S.INDICATOR], p[col], strict=True)]
+
         progress = pd.DataFrame(
             {
                 "Ziel": p["ziel"],
-                "Ausgangswert": p["basiswert"],
-                "Aktueller Wert": p["wert"],
+                "Ausgangswert": with_unit("basiswert"),
+                "Aktueller Wert": with_unit("wert"),
                 "95-%-Vertrauensbereich": [
                     f"{fmt.number(lo, 1)} bis {fmt.number(hi, 1)}" if lo == lo and hi == hi else "–"
                     for lo, hi in zip(p["ki_unten"], p["ki_oben"], strict=True)
                 ],
-                "Zielwert": p["zielwert"],
+                "Zielwert": with_unit("zielwert"),
                 "Zieljahr": p["zieljahr"].astype(int).astype(str),
                 "Status": p["status"],
             }
         )
-        f1 = lambda x: fmt.number(x, 1)  # noqa: E731
         return Stack((
             TableOutput(cycles, f"Wirkungskreisläufe: Ziele, Maßnahmen und Indikatoren "
                                 f"(Stand {self.year})", row_header=goal),
             TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
-                        number_formats={"Ausgangswert": f1, "Aktueller Wert": f1,
-                                        "Zielwert": f1},
                         row_header="Ziel"),
         ))
 
@@ -1002,8 +1072,8 @@ class ConceptReport(Chapter):
     def clusters_text(self) -> Prose:
         c = self.clusters
         items = [
-            f"{self.labels[r['handlungsfeld']]}: {r['sozialraeume'].replace('|', ', ')} "
-            f"({r['kommunen'].replace('|', ', ')})"
+            f"{self.labels[r['handlungsfeld']]}: {r['sozialraeume'].replace('|', ', ')} – "
+            f"{fmt.join_de(r['kommunen'].split('|'))}"
             for _, r in c.iterrows()
         ]
         if self.r.single_municipality:
@@ -1049,11 +1119,20 @@ class ConceptReport(Chapter):
             area_names=self.r.area_names,
         )
 
+    def cluster_names(self) -> list[str]:
+        """„Ältere 1“, „Ältere 2“, „Kinder und Familien 1“ … (numbered within a field)."""
+        seen: dict[str, int] = {}
+        out = []
+        for f in self.clusters["handlungsfeld"]:
+            seen[f] = seen.get(f, 0) + 1
+            out.append(f"{self.labels.get(f, f)} {seen[f]}")
+        return out
+
     def clusters_table(self) -> TableOutput:
         c = self.clusters
         df = pd.DataFrame(
             {
-                "Gebiet": c["cluster"],
+                "Gebiet": self.cluster_names(),
                 "Handlungsfeld": c["handlungsfeld"].map(self.labels),
                 "Sozialräume": c["sozialraeume"].str.replace("|", ", ", regex=False),
                 "Kommunen": c["kommunen"].str.replace("|", ", ", regex=False),
@@ -1082,11 +1161,13 @@ class ConceptReport(Chapter):
             "Sozialräume mit Handlungsbedarf im selben Feld, die zu mehr als einer Kommune "
             "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "
             "gleichmäßigem Verlauf erwarteten Veränderung; liegt der Zielwert im "
-            "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher.",
+            "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher – auch "
+            "wenn der Wert selbst den Zielwert schon erreicht hat.",
             "Empfehlungen werden aus diesen Ergebnissen abgeleitet: Versorgungslücken und nur "
             "angrenzend versorgte Sozialräume, gemeindeübergreifende Gebiete, Themen mehrerer "
-            "Kommunen, Wirkungsziele, die nicht auf Kurs sind, und Handlungsfelder mit vielen "
-            "Grenzfällen. Priorität, Zuständigkeit und Zeithorizont werden nach festen, "
+            "Kommunen, Wirkungsziele, die nicht auf Kurs sind, und Handlungsfelder, in denen "
+            f"{self._borderline_share()} der Einstufungen mit Handlungsbedarf Grenzfälle "
+            "sind. Priorität, Zuständigkeit und Zeithorizont werden nach festen, "
             "konfigurierbaren Regeln gesetzt (siehe „Wer zuständig ist“ im ersten Kapitel); "
             "die Zuständigkeit für Angebote folgt dem Träger der Angebote im Handlungsfeld "
             "je Kommune.",
