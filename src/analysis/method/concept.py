@@ -803,7 +803,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     home = cumulation_field if cumulation_field in fields else (counted[0] if counted else None)
     for f in fields:
         if f == home and need is not None and len(counted) >= kumulation_ab:
-            many = _natural(cum.index[cum >= kumulation_ab])
+            many = natural_sorted(cum.index[cum >= kumulation_ab])
             n_c = fmt.number_word(len(counted))
             scope = (f"in allen {n_c} gezählten Handlungsfeldern" if kumulation_ab == len(counted)
                      else f"in {fmt.number_word(kumulation_ab)} oder mehr der {n_c} gezählten "
