@@ -9,14 +9,15 @@ import re
 STUMBLES = [
     (re.compile(r"(?<![\d.,])1 (Sozialräume|Kommunen|Felder|Kernindikatoren)\b"), "1 mit Plural"),
     (re.compile(r"(?<![\d.,])(?:[2-9]|1[0-2]) (Sozialraum|Kommune|Feld|Kernindikator)\b"), "Plural mit Singular"),
-    (re.compile(r"(?<![\d.,])0 (Sozialr|Kommune|Feld)"), "0 statt kein"),
+    (re.compile(r"(?<![\d.,])0 (Sozialr|Kommune|Feld|dieser|davon)"), "0 statt kein"),
     (re.compile(r"\b(haben|zeigen|gelten) (ein|eine|einer|1) (Sozialraum|Kommune)\b"), "Verb im Plural"),
     (re.compile(r"\b(hat|zeigt|gilt) (zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|\d+) "
                 r"(Sozialräume|Kommunen) (Handlungsbedarf|als)\b"), "Verb im Singular"),
     (re.compile(r"(?<![\d.,])1 (?:davon )?(haben|sind|zeigen|liegen|gelten)\b"), "1 mit Verb im Plural"),
-    (re.compile(r"\b(?:kein|keine|keinen|keinem|keiner) [A-ZÄÖÜ]\w* (?:kein|keine|keinen)\b"),
+    (re.compile(r"\b(?:kein|keine|keinen|keinem|keiner) [A-ZÄÖÜ]\w* (?:kein|keine|keinen|nicht)\b"),
      "doppelte Verneinung"),
     (re.compile(r"\([^()]*\([^()]*\)\s*\)"), "Klammer in Klammer"),
+    (re.compile(r"\) \((?:\d|[a-zäöü])"), "Klammern hintereinander"),
     (re.compile(r"\s[,.;]"), "Leerzeichen vor Satzzeichen"),
     (re.compile(r"\.\."), "doppelter Punkt"),
 ]

@@ -91,6 +91,19 @@ def test_classify_year_region(region):
     assert need["armut_index"].std(ddof=0) == pytest.approx(1.0)
 
 
+def test_cumulation_leaves_out_a_separate_field(region):
+    """A field reported separately (``separat``) stands apart from the cumulation, as it
+    does from the headline total: X has need in all three fields, but counts two."""
+    area, mun = region
+    data = make_cfg().model_dump(by_alias=True)
+    data["handlungsfelder"]["inklusion"]["separat"] = True
+    cfg = ReportConfig.model_validate(data)
+    _, need = classify_year(area, mun, CATALOGUE, cfg, 2021)
+    assert need.loc["X", "inklusion_bedarf_flag"] and need.loc["X", "kumulation"] == 2
+    counted = need[["armut_bedarf_flag", "kinder_bedarf_flag"]].sum(axis=1)
+    assert (need["kumulation"] == counted).all()
+
+
 # ---------------------------------------------------------------------------
 # robustness
 # ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 META = SiteMeta(site_title="Sozialbericht 2030", edition="Ausgabe 2030", data_hash="0a1b2c3d4e5f",
                 parameters={}, version="9.9.9", is_demo=True, publisher="Landkreis Musterland")
 NEED_HEADERS = ("Sozialraum", "Kommune", "Feldindex", "Regeln", "Mindestsicherungsquote",
-                "Wert der Kommune", "Betroffene", "Stabilität")
+                "Wert der Kommune", "Anzahl", "Stabilität")
 
 
 def _page(title: str, body: str) -> str:

@@ -65,7 +65,7 @@ def test_withheld_indicator_shows_a_dot_everywhere_and_is_not_drawn(r):
     view = r.steckbrief(code)
     assert r.gate.published_value(ind, area=code) == "•"
     row = _rows(view.indicator_table())[f"{r.label(ind)} ({r.unit(ind)})"]
-    assert row["Sozialraum"] == "•" and row["Betroffene"] == "•"
+    assert row["Sozialraum"] == "•" and row["Anzahl"] == "•"
     assert row["95-%-Bereich"] == "•"
     chart = view.indicator_chart()
     assert "• gesperrt" in chart.svg.decode()
@@ -90,7 +90,8 @@ def test_population_counts_come_through_the_gate(r):
 
 
 def test_summary_wording_for_none_one_and_many_fields(r):
-    cum = r.res.need["kumulation"]
+    # the Steckbrief names every field with need (also one reported separately)
+    cum = r.res.need[[f"{f}_bedarf_flag" for f in r.cfg.fields]].sum(axis=1)
     n = len(r.cfg.fields)
     none = str(cum.index[cum == 0][0])
     one = str(cum.index[cum == 1][0])

@@ -62,4 +62,16 @@ def test_change_phrase_reads_for_zero_one_two_and_many(entered, left):
         assert "unverändert" in text
     else:
         assert ("kein Sozialraum neu" in text) == (not entered)
-        assert ("kein Sozialraum nicht mehr" in text) == (not left)
+        assert ("nicht mehr mit Handlungsbedarf" in text) == bool(left)
+        assert ("haben ihn weiterhin" in text) == (not left)
+
+
+def test_count_pronoun_for_a_noun_named_later_in_the_sentence():
+    rules = [0, 1, 3, 14]
+    words = [fmt.count_pronoun(n, case="dat") for n in rules]
+    assert words == ["keinem", "einem", "drei", "14"]
+    text = (f"Regel 1 greift in {words[0]}, Regel 2 in {words[1]} und Regel 3 in {words[2]} "
+            "dieser Sozialräume.")
+    assert not stumbles(text), text
+    assert stumbles("Regel 3 greift in 0 dieser Sozialräume.")
+    assert fmt.count_pronoun(0) == "keiner" and fmt.count_pronoun(1, "f") == "eine"

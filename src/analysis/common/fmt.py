@@ -243,6 +243,21 @@ def count_words(n: int, singular: str, plural: str, genus: str = "m", case: str 
     return f"{number_word(k)} {plural}"
 
 
+def count_pronoun(n: int, genus: str = "m", case: str = "nom") -> str:
+    """A count standing for a noun named elsewhere in the sentence: 0 → ``"keinem"``,
+    1 → ``"einem"`` (dative masculine), else as :func:`number_word` (``"in keinem, einem
+    und drei dieser Sozialräume"``)."""
+    k = _whole(n)
+    one, none = _ARTICLE[(genus, case)]
+    if k > 1:
+        return number_word(k)
+    word = none if k == 0 else one
+    # standing alone, the masculine/neuter nominative takes the pronoun ending (keiner/eins)
+    if case == "nom" and genus in ("m", "n"):
+        word += "er" if genus == "m" else "s"
+    return word
+
+
 def verb(n: int, singular: str, plural: str) -> str:
     """The verb form agreeing with a count (``1`` → ``"hat"``, else ``"haben"``)."""
     return singular if _whole(n) == 1 else plural

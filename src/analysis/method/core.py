@@ -98,7 +98,9 @@ def classify_prepared(yd: YearData, cfg: ReportConfig, fields: list[str],
             cols[f"{f}_leit_kommune"] = lead_mun
             cols[f"{f}_leit_anzahl"] = yd.counts[lead]
     need = pd.DataFrame(cols)
-    need["kumulation"] = cumulation(need, fields)
+    # cumulation over the counted fields only (``separat`` fields stand apart, as in the
+    # headline total)
+    need["kumulation"] = cumulation(need, [f for f in fields if f in cfg.counted_fields])
     return need
 
 

@@ -66,8 +66,9 @@ def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> s
                 + (f" ({fmt.join_de(codes)})" if codes else ""))
     if not entered and not left:
         return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
+    kept = "alle mit Handlungsbedarf im Vergleichsjahr haben ihn weiterhin"
     return (part(entered, "neu mit Handlungsbedarf", borderline) + "; "
-            + part(left, "nicht mehr mit Handlungsbedarf") + ".")
+            + (part(left, "nicht mehr mit Handlungsbedarf") if left else kept) + ".")
 
 
 @dataclass
@@ -297,8 +298,8 @@ class Change(Chapter):
             "Sozialräumen, gemittelt mit den Gewichten des Feldindex. Werte über 0 bedeuten "
             "eine Verbesserung. Als „positiv“ oder „negativ“ gilt die Dynamik, wenn der Index "
             f"mindestens {fmt.number(dy.index_schwelle, 2)} von 0 abweicht"
-            + (f" und außerhalb der Zufallsschwankung ({fmt.percent(dy.vertrauensniveau * 100, 0)}"
-               "-Vertrauensbereich aus den Wilson-Intervallen beider Jahre) liegt"
+            + (f" und außerhalb der Zufallsschwankung ({fmt.number(dy.vertrauensniveau * 100, 0)}"
+               "-%-Vertrauensbereich aus den Wilson-Intervallen beider Jahre) liegt"
                if dy.vertrauensniveau else "")
             + "; sonst ist sie „stabil“. Anteile, die nur die Zusammensetzung der Bevölkerung "
             "beschreiben (ohne Bewertung), zählen nicht mit.",

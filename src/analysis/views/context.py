@@ -42,7 +42,7 @@ NEED_LABEL = {True: "Handlungsbedarf", False: "kein Handlungsbedarf"}
 RULE_TEXT = {
     "regional": "Feldindex im regionalen Vergleich hoch",
     "kommunal": "Leitindikator deutlich über dem Wert der Kommune",
-    "absolut": "viele Betroffene (absolute Zahl)",
+    "absolut": "hohe Anzahl im Zähler des Leitindikators (absolute Zahl)",
 }
 
 
@@ -306,10 +306,29 @@ class ReportContext:
     def exploratory_suffix(self, field: str) -> str:
         return " (explorativ)" if self.is_exploratory(field) else ""
 
+    def cumulation_term(self, noun: str = "Handlungsfelder") -> str:
+        """What the cumulation counts: „Handlungsfelder mit Bedarf“, with the fields
+        reported separately named when there are any („… (ohne Inklusion)“)."""
+        apart = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
+                 if f not in self.cfg.counted_fields]
+        return f"{noun} mit Bedarf" + (f" (ohne {fmt.join_de(apart)})" if apart else "")
+
+    def counted_term(self, indicator: str) -> str:
+        """Who or what an indicator counts: the label of its numerator variable
+        (``variablen.csv``), e.g. „Einwohner ab 65 Jahren“ – the one term used for
+        the column „Anzahl“ wherever a table shows an indicator's count."""
+        numerator = str(self.catalogue.loc[indicator, S.NUMERATOR])
+        var = self.ds.variables
+        hit = var.loc[var[S.VARIABLE] == numerator, "bezeichnung"]
+        return str(hit.iloc[0]) if len(hit) else numerator
+
     def uncertainty_key(self, borderline: bool = True, uncertain: bool = False,
-                        exploratory: bool = False) -> Prose:
-        """The key (Zeichenerklärung) under a table or map that marks uncertainty."""
+                        exploratory: bool = False, counted: str | None = None) -> Prose:
+        """The key (Zeichenerklärung) under a table or map that marks uncertainty (and,
+        with ``counted``, says what the column „Anzahl“ counts)."""
         parts = []
+        if counted:
+            parts.append(f"Anzahl: {counted} im Sozialraum (Zähler des Leitindikators).")
         if borderline:
             parts.append(
                 f"„{BORDERLINE}“: Grenzfall der Robustheitsprüfung – weniger als "

@@ -112,12 +112,13 @@ class FieldView:
         if (len(per) > 1 and not self.r.single_municipality and top and top[0][1] > 1
                 and len(top) < len(per)):
             first += " Die meisten liegen in " + fmt.join_de(
-                f"{k} ({fmt.number(v)})" for k, v in top) + "."
+                f"{k} mit {fmt.number(v)}" for k, v in top) + "."
         return prose(
             first,
-            f"Regel 1 (regional) greift in {fmt.number(rules['regional'])}, Regel 2 (kommunal) in "
-            f"{fmt.number(rules['kommunal'])} und Regel 3 (absolut) in "
-            f"{fmt.number(rules['absolut'])} dieser Sozialräume. "
+            f"Regel 1 (regional) greift in {fmt.count_pronoun(rules['regional'], case='dat')}, "
+            f"Regel 2 (kommunal) in {fmt.count_pronoun(rules['kommunal'], case='dat')} und "
+            f"Regel 3 (absolut) in {fmt.count_pronoun(rules['absolut'], case='dat')} dieser "
+            "Sozialräume. "
             + (f"{fmt.count_words(n_stable, 'Einstufung ist', 'Einstufungen sind', 'f')} stabil, "
                f"{'eine' if n_border == 1 else fmt.number_word(n_border)} "
                f"{fmt.verb(n_border, 'ist', 'sind')} knapp (Grenzfälle der "
@@ -177,7 +178,7 @@ class FieldView:
                     "Regeln": self.need.loc[c, f"{f}_regeln"],
                     f"{self.r.label(lead)}": self.r.gate.uncertain_value(lead, c),
                     "Wert der Kommune": self.r.gate.municipal_value(lead, ags),
-                    "Betroffene": self.r.gate.affected(lead, c),
+                    "Anzahl": self.r.gate.affected(lead, c),
                     "Stabilität": f"{fmt.percent(s * 100, 0)}"
                     + (f" ({BORDERLINE})" if self.r.borderline(f)[c] else " (stabil)"),
                 }
@@ -191,7 +192,7 @@ class FieldView:
                 "Regeln",
                 self.r.label(lead),
                 "Wert der Kommune",
-                "Betroffene",
+                "Anzahl",
                 "Stabilität",
             ],
         )
@@ -207,13 +208,13 @@ class FieldView:
                 "Feldindex": lambda x: fmt.signed(x, 2),
                 self.r.label(lead): mark_uncertain(unit),
                 "Wert der Kommune": unit,
-                "Betroffene": lambda x: fmt.number(x),
+                "Anzahl": lambda x: fmt.number(x),
             },
             row_header="Sozialraum",
         )
         return Stack((table, self.r.uncertainty_key(
             uncertain=any(isinstance(x, Uncertain) for x in df[self.r.label(lead)]),
-            exploratory=self.r.is_exploratory(f))))
+            exploratory=self.r.is_exploratory(f), counted=self.r.counted_term(lead))))
 
     def lead_chart(self, top: int = 20) -> FigureOutput:
         lead = self.fc.leitindikator

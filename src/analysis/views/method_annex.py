@@ -95,8 +95,8 @@ class MethodAnnex(Chapter):
                 + (f" {self.cfg.region} besteht aus nur einer Kommune: Ihr Wert ist der Wert "
                    "der Region, Regel 2 vergleicht hier also mit dem Wert der Region."
                    if self.single_municipality else ""),
-                f"Regel 3 (absolut): Feldindex mindestens {fmt.number(b.absolut_index, 2)} und die Zahl der "
-                f"Betroffenen im Leitindikator unter den obersten {fmt.number(b.absolut_anteil * 100)} % "
+                f"Regel 3 (absolut): Feldindex mindestens {fmt.number(b.absolut_index, 2)} und die Anzahl "
+                f"im Zähler des Leitindikators unter den obersten {fmt.number(b.absolut_anteil * 100)} % "
                 "der Sozialräume.",
             ],
         )

@@ -56,12 +56,10 @@ class Overview(Chapter):
                 k = int(self.res.need[f"{fid}_bedarf_flag"].sum())
                 terms.append(f"{fmt.count_phrase(k, 'Sozialraum gilt', 'Sozialräume gelten')} "
                              f"als {fc.gebietsbegriff} (Handlungsbedarf im Feld {fc.kurz}); ")
-        from analysis.method.concept import counted_cumulation
-
-        # cumulation over the same counted fields as the total (not the separate ones)
+        # cumulation counts the same fields as the total (not the separate ones)
         counted = self.cfg.counted_fields
         k = self.cfg.konzept.kumulation_ab
-        cum = counted_cumulation(self.res.need, counted)
+        cum = self.res.need["kumulation"]
         n_cum = int((cum >= k).sum())
         cumulation = ("" if len(counted) < k else
                       f"{fmt.count_phrase(n_cum, 'Sozialraum hat', 'Sozialräume haben')} "
@@ -139,7 +137,7 @@ class Overview(Chapter):
             cum.astype(int),
             self.ds.geometry,
             self.areas[S.KOMMUNE],
-            title=f"Kumulation: Zahl der Handlungsfelder mit Bedarf {self.year}",
+            title=f"Kumulation: Zahl der {self.cumulation_term()} {self.year}",
             scheme=self.cumulation_scheme,
             caption=self.map_caption(), mark=self.image_mark,
             links=self.area_links(), area_names=self.area_names,

@@ -157,7 +157,7 @@ class ProfileView:
                     "ja" if flag else "nein") + (
                     f" ({BORDERLINE})" if lab == "Grenzfall" else ""
                 )
-            row["Felder mit Bedarf"] = int(self.r.res.need.loc[c, "kumulation"])
+            row[self.r.cumulation_term("Felder")] = int(self.r.res.need.loc[c, "kumulation"])
             rows.append(row)
         table = TableOutput(
             pd.DataFrame(rows),
@@ -177,7 +177,7 @@ class ProfileView:
             cum,
             geom,
             self.r.areas.loc[codes, S.KOMMUNE],
-            title=f"{self.name}: Zahl der Handlungsfelder mit Bedarf {self.r.year}",
+            title=f"{self.name}: Zahl der {self.r.cumulation_term()} {self.r.year}",
             scheme=self.r.cumulation_scheme,
             caption=self.r.map_caption(), mark=self.r.image_mark,
             label_municipalities=False, label_areas=True,

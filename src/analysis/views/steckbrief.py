@@ -43,7 +43,7 @@ DEMO_COLOUR = "#8a1c00"
 METHOD_PAGE = "90_methodik"  # page slug of the method chapter (analysis.build.build.plan)
 #: the need rules (analysis.method.need) as a Steckbrief names them; explained in need_text
 RULE_SHORT = {"regional": "Regel 1 (Index hoch)", "kommunal": "Regel 2 (über der Kommune)",
-              "absolut": "Regel 3 (viele Betroffene)"}
+              "absolut": "Regel 3 (hohe Anzahl)"}
 FONT = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\""
 
 
@@ -435,7 +435,7 @@ class SteckbriefView:
             if not single:
                 row["Kommune"] = fmt.number(self._muni(ind), 1)
             row["Region"] = fmt.number(self._region(ind), 1)
-            row["Betroffene"] = display(fmt.number(num), is_withheld(value))
+            row["Anzahl"] = display(fmt.number(num), is_withheld(value))
             if base is not None:
                 before = self._area(ind, base)
                 if is_withheld(value) or is_withheld(before):
@@ -596,7 +596,7 @@ class SteckbriefView:
             f"Regel 1: Feldindex ab {fmt.number(b.regional_index, 2)}; Regel 2: Leitindikator "
             f"ab dem {fmt.number(b.kommunal_faktor, 2)}-Fachen des Werts der Kommune und "
             f"Feldindex ab {fmt.number(b.kommunal_index, 2)}; Regel 3: Feldindex ab "
-            f"{fmt.number(b.absolut_index, 2)} und Betroffene unter den obersten "
+            f"{fmt.number(b.absolut_index, 2)} und Anzahl im Zähler des Leitindikators unter den obersten "
             f"{fmt.number(b.absolut_anteil * 100)} %. Varianten mit Bedarf: Anteil der "
             "Varianten der Robustheitsprüfung mit Handlungsbedarf; Grenzfall, wenn weniger als "
             f"{fmt.number(self.cfg.robustheit.stabil_ab * 100)} % mit der Einstufung "
