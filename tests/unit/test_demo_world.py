@@ -168,3 +168,55 @@ def test_no_reference_neighbourhood_names_in_planning_texts():
     text = (DEMO / "wirkungsziele.csv").read_text(encoding="utf-8")
     for name in ("Unterstolberg", "Rothe Erde", "Setterich", "Venwegen"):
         assert not re.search(name, text), name
+
+
+def _shares(ds) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Per share indicator (scale 100, area level): (numerator, denominator), area × year."""
+    wide = ds.counts.pivot_table(index=[S.AREA, S.YEAR], columns=S.VARIABLE, values=S.COUNT)
+    out = {}
+    ind = ds.indicators
+    for _, r in ind[(ind["skala"] == 100) & (ind[S.LEVEL] == "sozialraum")].iterrows():
+        out[r[S.INDICATOR]] = (wide[r[S.NUMERATOR]].unstack(S.YEAR),
+                               wide[r[S.DENOMINATOR]].unstack(S.YEAR))
+    return out
+
+
+MIN_DENOMINATOR = 20
+TREND_ALLOWANCE = 0.10  # a genuine five-year change of a small-area share, generous
+CHANCE_SE = 3.0  # standard errors of chance difference on top of it
+
+
+def test_shares_move_plausibly_over_five_years(ds):
+    """A share of at least MIN_DENOMINATOR people changes between the first and the last
+    demo year by at most TREND_ALLOWANCE (10 percentage points – real small-area shares
+    rarely move more in five years) plus CHANCE_SE binomial standard errors of the
+    difference of two shares of that size, sqrt(p(1−p)(1/n₁ + 1/n₂)) at the pooled share p.
+    Chance alone (independent binomial counts) exceeds that in well under 0.3 % of the
+    comparisons; the old normal noise gave e.g. 2,2 % → 68,8 % long-term unemployed
+    (45 → 32 unemployed) or 25 % → 63 % single parents among 164 → 173 households."""
+    first, last = min(ds.years), max(ds.years)
+    bad = []
+    for ind, (num, den) in _shares(ds).items():
+        n1, n2 = den[first], den[last]
+        p1, p2 = num[first] / n1, num[last] / n2
+        pooled = (num[first] + num[last]) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        big = (n1 >= MIN_DENOMINATOR) & (n2 >= MIN_DENOMINATOR)
+        jump = big & ((p2 - p1).abs() > TREND_ALLOWANCE + CHANCE_SE * se)
+        bad += [(ind, a, round(100 * p1[a], 1), round(100 * p2[a], 1), n1[a], n2[a])
+                for a in jump[jump].index]
+    assert not bad, bad
+    assert len(_shares(ds)) >= 10  # the check covers the share indicators
+
+
+def test_long_term_unemployed_share_has_a_plausible_floor(ds):
+    """About a third of the unemployed are long-term unemployed in every German region;
+    even from a low share of 25 %, a long-term share below 5 % among ≥ 20 unemployed
+    (none at all, P = 0.3 % binomial) or below 10 % among ≥ 50 unemployed (at most 4,
+    P = 0.4 %) would be a freak draw, not a neighbourhood (the old noise gave 0 of 8,
+    1 of 45 = 2,2 %)."""
+    num, den = _shares(ds)["langzeitarbeitslose"]
+    share = num / den
+    assert not (share[den >= 20] < 0.05).any().any(), share[den >= 20].min().min()
+    assert not (share[den >= 50] < 0.10).any().any(), share[den >= 50].min().min()
+    assert (den >= 50).sum().sum() > 50  # the floor is tested on many area-years

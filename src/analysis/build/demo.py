@@ -17,9 +17,11 @@ older people, 37 in 7 for children, 12 in 5 for integration; 59 of 93 overall).
 The starting scores of marked and unmarked areas overlap, so that some areas end up
 near a threshold (borderline classifications, as in real data). Rates follow from the
 latent scores with a persistent area effect per indicator and yearly noise; counts of
-people in a situation are drawn around rate × denominator with overdispersed sampling
-noise (small areas are noisier). A calibration loop then runs the project's *own default
-method* – as a report does, disclosure control included – on the generated counts and
+people in a situation are drawn from an overdispersed binomial (beta-binomial) model of
+their denominator – never above it, small areas noisier, deviations bounded – whose
+local rate persists from year to year (a neighbourhood does not jump back and forth).
+A calibration loop then runs the project's *own default method* – as a report does,
+disclosure control included – on the generated counts and
 nudges the latent scores of areas whose classification deviates from the design, until
 the method recovers it. No result is written anywhere: the counts are the only output,
 and the test suite re-runs the method on the committed files.
@@ -329,7 +331,8 @@ class World:
     rng_small: np.ndarray  # small extra noise
     # indicator -> persistent area effect (the indicators of a field do not move in lockstep)
     offset: dict[str, np.ndarray]
-    # count variable -> standard normal deviates (per year, per area) of its sampling noise
+    # count variable -> bounded standard normal deviates (stage rate/count × year × area) of
+    # its sampling noise; those of the rate stage are correlated from year to year
     count_z: dict[str, np.ndarray]
 
 
@@ -343,15 +346,36 @@ LATENT_MARKED = {"armut": (0.35, 2.0), "aeltere": (1.1, 2.2), "kinder": (0.35, 2
 LATENT_OTHER = (-1.4, 0.45)
 # standard deviation of the persistent area effect per indicator (log scale)
 OFFSET_SD = 0.12
-# Overdispersion of the counts: variance = OVERDISPERSION × expected count (1 = Poisson).
-# Counts of people cluster in households and buildings, so real small-area counts vary
-# more than Poisson; small areas get visibly noisier rates than large ones.
-OVERDISPERSION = 2.5
+# Sampling model of the counts of people in a situation (numerator of a share): a
+# beta-binomial draw from the denominator n at the modelled rate p, i.e. the area's local
+# rate scatters around p (beta) and the count around the local rate (binomial), with
+# variance OVERDISPERSION × n·p·(1 − p). Counts of people cluster in households and
+# buildings, so real small-area counts vary more than binomial (1 would be binomial); the
+# count can never exceed its denominator, and shares near 0 or 1 stay inside [0, 1].
+OVERDISPERSION = 1.6
+# Year-to-year correlation of the beta stage (AR(1) of its normal deviates): the local rate
+# of a neighbourhood persists, so its shares do not jump back and forth; the binomial stage
+# (which people exactly are counted) is drawn afresh every year.
+PERSIST_RATE = 0.6
+# Deviations are bounded at ± Z_MAX standard deviations, per stage and for the count as a
+# whole: a synthetic area never draws from the extreme tails (that is where a 38 % share
+# would become 2 % within five years).
+Z_MAX = 2.0
 # count variables with sampling noise (registered population counts are exact)
 NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose", "sgb2_u15",
                 "kinder_bg", "bg_alleinerziehend", "hh_alleinerziehend", "grusi_65plus",
                 "alleinlebend_65plus", "seu_sprachfoerder", "seu_migration", "schutzsuchende",
                 "sgb2_nichtdeutsche", "schwerbehinderte")
+
+
+def _persistent(z: np.ndarray, rho: float) -> np.ndarray:
+    """Turn independent standard normal deviates (years × areas) into an AR(1) series with
+    correlation ``rho`` from one year to the next (still standard normal), bounded at
+    ± Z_MAX."""
+    out = z.copy()
+    for t in range(1, len(out)):
+        out[t] = rho * out[t - 1] + np.sqrt(1 - rho ** 2) * z[t]
+    return np.clip(out, -Z_MAX, Z_MAX)
 
 
 def _areas() -> pd.DataFrame:
@@ -393,16 +417,32 @@ def make_world(seed: int = SEED) -> World:
     growth, u15 = rng.normal(0.002, 0.004, n), rng.uniform(0.115, 0.155, n)
     small = rng.uniform(0, 1, (len(YEARS), n))
     offset = {i: rng.normal(0, OFFSET_SD, n) for i in RATE_MODEL}
-    count_z = {v: rng.standard_normal((len(YEARS), n)) for v in NOISY_COUNTS}
+    count_z = {v: np.stack([_persistent(rng.standard_normal((len(YEARS), n)), PERSIST_RATE),
+                            _persistent(rng.standard_normal((len(YEARS), n)), 0.0)])
+               for v in NOISY_COUNTS}
     return World(areas, pop, latent, drift, noise, growth, u15, small, offset, count_z)
 
 
-def _sample(world: World, variable: str, year_idx: int, expected: np.ndarray) -> np.ndarray:
-    """An observed count around ``expected``: overdispersed sampling noise (normal
-    approximation with variance OVERDISPERSION × expected), rounded, never negative."""
-    z = world.count_z[variable][year_idx]
-    sd = np.sqrt(OVERDISPERSION * np.maximum(expected, 0))
-    return np.maximum(np.round(expected + z * sd), 0)
+def _sample(world: World, variable: str, year_idx: int, n: np.ndarray,
+            rate: np.ndarray) -> np.ndarray:
+    """An observed count of ``n`` people at the modelled ``rate``: beta-binomial with
+    variance OVERDISPERSION × n·rate·(1 − rate), drawn by inverse distribution functions
+    from the world's fixed deviates (so a higher rate never gives a lower count, and the
+    calibration only moves latent scores); always between 0 and ``n``."""
+    from scipy.special import betaincinv, ndtr
+    from scipy.stats import binom
+
+    z_rate, z_count = world.count_z[variable][:, year_idx]
+    n = np.maximum(n, 0)
+    p = np.clip(rate, 1e-9, 1 - 1e-9)
+    # beta precision so that the beta-binomial has the stated overdispersion (at least 1)
+    kappa = np.maximum((n - 1) / (OVERDISPERSION - 1) - 1, 1.0)
+    local = betaincinv(p * kappa, (1 - p) * kappa, ndtr(z_rate))
+    count = np.nan_to_num(binom.ppf(ndtr(z_count), n, local))
+    # both stages together stay within ± Z_MAX standard deviations of the modelled count
+    mean, sd = n * p, np.sqrt(OVERDISPERSION * n * p * (1 - p))
+    count = np.clip(count, np.ceil(mean - Z_MAX * sd), np.floor(mean + Z_MAX * sd))
+    return np.where(n > 0, np.clip(count, 0, n), 0)
 
 
 def _rate(world: World, indicator: str, year_idx: int) -> np.ndarray:
@@ -418,15 +458,14 @@ def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
 
     Registered population counts follow the model exactly; the counts of people in a
     situation (benefits, unemployment, findings at school entry …) are drawn around their
-    expected value with overdispersed sampling noise (:func:`_sample`) and never exceed
-    their denominator.
+    modelled rate of their denominator with overdispersed sampling noise (:func:`_sample`),
+    so they never exceed it.
     """
     back = len(YEARS) - 1 - year_idx
     c: dict[str, np.ndarray] = {}
 
     def draw(var: str, denominator: np.ndarray, rate: np.ndarray, cap: float) -> np.ndarray:
-        expected = denominator * np.clip(rate, 0, cap)
-        return np.minimum(_sample(world, var, year_idx, expected), denominator)
+        return _sample(world, var, year_idx, denominator, np.clip(rate, 0, cap))
 
     pop = np.round(world.pop2021 * (1 - world.growth) ** back)
     c["bev_gesamt"] = pop
@@ -473,7 +512,7 @@ def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
                                               _rate(world, "sgb2_nichtdeutsche", year_idx),
                                               0.7), c["sgb2"])
     sb_lat = 0.6 * world.latent["aeltere"] + 0.4 * world.latent["armut"]
-    c["schwerbehinderte"] = _sample(world, "schwerbehinderte", year_idx, pop * 0.095 * np.exp(
+    c["schwerbehinderte"] = _sample(world, "schwerbehinderte", year_idx, pop, 0.095 * np.exp(
         0.12 * sb_lat + world.noise["schwerbehinderte"][year_idx]))
     return {k: v.astype(np.int64) for k, v in c.items()}
 
