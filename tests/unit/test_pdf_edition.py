@@ -24,7 +24,8 @@ from analysis.rendering.assemble import DEMO_BANNER, ReportRenderError, SiteMeta
 
 REPO = Path(__file__).resolve().parents[2]
 META = SiteMeta(site_title="Sozialbericht 2030", edition="Ausgabe 2030", data_hash="0a1b2c3d4e5f",
-                parameters={}, version="9.9.9", is_demo=True, publisher="Landkreis Musterland")
+                parameters={}, version="9.9.9", is_demo=True, publisher="Landkreis Musterland",
+                data_date="31.12.2030")
 NEED_HEADERS = ("Sozialraum", "Kommune", "Feldindex", "Regeln", "Mindestsicherungsquote",
                 "Wert der Kommune", "Betroffene", "Stabilität")
 
@@ -188,6 +189,12 @@ def test_bookmarks_follow_the_contents(pdf, site):
     nested = [o.title for o in reader.outline[reader.outline.index(
         next(o for o in reader.outline if not isinstance(o, list) and o.title == "Armut")) + 1]]
     assert "Ergebnis" in nested
+
+
+def test_title_page_gives_the_datenstand_as_a_date_and_the_checksum_as_such(pdf):
+    title = _joined(_texts(pdf)[0])
+    assert "Datenstand 31.12.2030 · Prüfsumme der Daten 0a1b2c3d4e5f" in title
+    assert "Datenstand 0a1b2c3d4e5f" not in title
 
 
 def test_every_page_has_demo_label_edition_and_page_n_of_m(pdf):

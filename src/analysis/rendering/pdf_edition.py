@@ -207,8 +207,15 @@ def _title_page(site: SiteMeta) -> str:
             '<p class="pdf-hinweis">Druckfassung der HTML-Ausgabe. Jede Abbildung hat eine '
             "Textbeschreibung und eine Tabelle mit den dargestellten Werten; die Tabellen "
             "stehen auch als Downloads (CSV, Excel) in der HTML-Ausgabe bereit.</p>"
-            f'<p class="pdf-stand">Datenstand {_esc(site.data_hash)} · Paketversion '
+            f'<p class="pdf-stand">{_stand(site)} · Paketversion '
             f"{_esc(site.version)}</p></section>")
+
+
+def _stand(site: SiteMeta) -> str:
+    """"Datenstand 31.12.2021 · Prüfsumme der Daten …" as in the pages' footer (the
+    checksum is not a Datenstand)."""
+    check = f"Prüfsumme der Daten {_esc(site.data_hash)}"
+    return f"Datenstand {_esc(site.data_date)} · {check}" if site.data_date else check
 
 
 def _toc_html(toc: list[tuple[str, str, list[tuple[str, str]]]], appendix: bool,
