@@ -104,3 +104,73 @@ def test_a_steckbrief_and_its_profile_have_no_axe_violations(demo_build: Path):
     assert summarize(results) == []
     for result in results.values():
         assert result["external_requests"] == []
+
+
+def _steckbrief_pages(document) -> dict[str, int]:
+    """Pages each Steckbrief of a laid-out PDF appendix takes (from its section's anchor
+    to the next Steckbrief's, the last one to the colophon)."""
+    starts: dict[str, int] = {}
+    end = len(document.pages)
+    for n, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("k-41_sr_") and "--" not in anchor:
+                starts.setdefault(anchor[2:], n)
+            if anchor == "pdf-kolophon":
+                end = min(end, n)
+    order = sorted(starts.items(), key=lambda kv: kv[1])
+    return {slug: (order[i + 1][1] if i + 1 < len(order) else end) - first
+            for i, (slug, first) in enumerate(order)}
+
+
+@pytest.mark.slow
+def test_every_steckbrief_prints_on_at_most_two_a4_pages_in_the_pdf(demo_build: Path):
+    """Laid out as in the PDF edition's appendix (WeasyPrint, A4 with running header):
+    every Steckbrief takes one or two pages, nothing sticks out, its charts are there."""
+    pytest.importorskip("weasyprint")
+    from analysis.rendering import pdf_edition as pe
+    from analysis.rendering.assemble import SiteMeta
+
+    sb = demo_build / "sozialbericht"
+    slugs = sorted(p.stem for p in sb.glob("41_sr_*.html"))
+    assert len(slugs) == len(_areas())
+    site = SiteMeta("Sozialbericht", "Ausgabe", "-", {}, "0", True)
+    html = pe.mark_tables(pe.combined_html(sb, [pe.PdfPage(s, s) for s in slugs], site))
+    document = pe.render(html)
+    pages = _steckbrief_pages(document)
+    assert sorted(pages) == slugs
+    assert {s: n for s, n in pages.items() if not 1 <= n <= 2} == {}
+    assert pe.overflow_problems(document) == []
+    # both charts of every Steckbrief are printed, at text width (not side by side)
+    charts = [box for page in document.pages for box in pe._walk(page._page_box)
+              if box.element_tag == "img"]  # a Steckbrief's only images are its two charts
+    assert len(charts) == 2 * len(slugs)
+    text_width = document.pages[-1]._page_box.width
+    assert all(box.width > 0.9 * text_width for box in charts)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_longest_steckbriefe_print_on_two_pages_in_the_browser(demo_build: Path, tmp_path):
+    """The browser's own print (Chromium, the site's print stylesheet) of the Steckbriefe
+    with the most table rows and with the most text: at most two A4 pages."""
+    import subprocess
+
+    pypdf = pytest.importorskip("pypdf")
+    from .browser import chromium_path
+
+    sb = demo_build / "sozialbericht"
+    soups = {p: _soup(p) for p in sb.glob("41_sr_*.html")}
+    rows = {p: len(s.select("tr")) for p, s in soups.items()}
+    for soup in soups.values():  # what is not printed does not count
+        for el in soup.select(".nur-web"):
+            el.decompose()
+    text = {p: len(s.find("main").get_text(" ", strip=True)) for p, s in soups.items()}
+    longest = {*sorted(rows, key=lambda p: (-rows[p], p.name))[:3],
+               *sorted(text, key=lambda p: (-text[p], p.name))[:3]}
+    for page in sorted(longest):
+        pdf = tmp_path / f"{page.stem}.pdf"
+        subprocess.run([chromium_path(), "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", page.resolve().as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        assert 1 <= len(pypdf.PdfReader(pdf).pages) <= 2, page.name

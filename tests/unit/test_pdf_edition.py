@@ -24,7 +24,8 @@ from analysis.rendering.assemble import DEMO_BANNER, ReportRenderError, SiteMeta
 
 REPO = Path(__file__).resolve().parents[2]
 META = SiteMeta(site_title="Sozialbericht 2030", edition="Ausgabe 2030", data_hash="0a1b2c3d4e5f",
-                parameters={}, version="9.9.9", is_demo=True, publisher="Landkreis Musterland")
+                parameters={}, version="9.9.9", is_demo=True, publisher="Landkreis Musterland",
+                data_date="31.12.2030")
 NEED_HEADERS = ("Sozialraum", "Kommune", "Feldindex", "Regeln", "Mindestsicherungsquote",
                 "Wert der Kommune", "Anzahl", "Stabilität")
 
@@ -190,6 +191,12 @@ def test_bookmarks_follow_the_contents(pdf, site):
     assert "Ergebnis" in nested
 
 
+def test_title_page_gives_the_datenstand_as_a_date_and_the_checksum_as_such(pdf):
+    title = _joined(_texts(pdf)[0])
+    assert "Datenstand 31.12.2030 · Prüfsumme der Daten 0a1b2c3d4e5f" in title
+    assert "Datenstand 0a1b2c3d4e5f" not in title
+
+
 def test_every_page_has_demo_label_edition_and_page_n_of_m(pdf):
     texts = _texts(pdf)
     n = len(texts)
@@ -198,6 +205,69 @@ def test_every_page_has_demo_label_edition_and_page_n_of_m(pdf):
         assert DEMO_BANNER in text, f"Seite {i} ohne Demo-Hinweis"
         assert "Sozialbericht 2030 · Ausgabe 2030" in text
         assert f"Seite {i} von {n}" in text
+
+
+
+def _marked_content(page) -> list[tuple[str, int | None, str]]:
+    """(tag, MCID or None, text shown inside) of each outermost marked-content sequence
+    of a page's content stream."""
+    from pypdf.generic import ContentStream
+
+    out, depth = [], 0
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op in (b"BDC", b"BMC"):
+            if depth == 0:
+                props = operands[1] if op == b"BDC" else {}
+                mcid = props.get("/MCID") if hasattr(props, "get") else None
+                out.append([str(operands[0]), mcid, []])
+            depth += 1
+        elif op == b"EMC":
+            depth -= 1
+        elif op in (b"Tj", b"TJ") and depth:
+            out[-1][2].append(op)
+    return [(tag, mcid, len(ops)) for tag, mcid, ops in out]
+
+
+def _reachable_mcids(reader) -> set[tuple[int, int]]:
+    """(page index, MCID) of the content reachable from the structure tree's root."""
+    pages = {p.indirect_reference.idnum: n for n, p in enumerate(reader.pages)}
+    found: set[tuple[int, int]] = set()
+
+    def walk(node, page):
+        node = node.get_object()
+        if isinstance(node, int):
+            found.add((page, node))
+        elif isinstance(node, list):
+            for k in node:
+                walk(k, page)
+        elif isinstance(node, dict):
+            if "/Pg" in node:
+                page = pages[node.raw_get("/Pg").idnum]
+            if node.get("/Type") == "/MCR":
+                found.add((page, int(node["/MCID"])))
+            elif "/K" in node and node.get("/Type") != "/OBJR":
+                walk(node.raw_get("/K"), page)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"], None)
+    return found
+
+
+def test_running_header_and_footer_are_artifacts_and_all_other_content_is_tagged(pdf):
+    """PDF/UA-1: pagination (edition, demo label, chapter, page n of m) is marked as
+    artifact; every piece of tagged content belongs to the structure tree, none is
+    orphaned (a screen reader reads the text once, not the header on every page)."""
+    reader = _reader(pdf)
+    reachable = _reachable_mcids(reader)
+    for n, page in enumerate(reader.pages):
+        marked = _marked_content(page)
+        tagged = {(n, mcid) for _tag, mcid, _ops in marked if mcid is not None}
+        assert tagged <= reachable, f"Seite {n + 1}: Inhalt ohne Strukturelement"
+        text_artifacts = [m for m in marked if m[0] == "/Artifact" and m[2]]
+        # header left and right, footer left and right (the chapter title may be empty
+        # on the title page)
+        assert len(text_artifacts) >= 3, f"Seite {n + 1}: Kopf/Fuß nicht als Artefakt"
+    # the header text is on the pages, but not in the tagged content
+    assert all("Seite " in t for t in _texts(pdf))
 
 
 def test_contents_page_numbers_point_to_the_chapters(pdf):

@@ -133,6 +133,41 @@ def test_services_in_and_around_the_area(r):
             assert set(neighbours) <= r.adjacency["AC 1"]
 
 
+
+def test_services_summary_counts_every_service_once_by_field_and_kind(r):
+    """The printed summary (per field: how many of which kind, inside and bordering)
+    adds up to the full list; the full list is kept for the screen only."""
+    import collections
+
+    for code in ("AC 3", "S 15"):
+        view = r.steckbrief(code)
+        full, summary = view.services().df, view.services_summary()
+        n_inside = int((full["Lage"] == "im Sozialraum").sum())
+        assert f"{n_inside} im Sozialraum {code}, {len(full) - n_inside} angrenzend" \
+            in summary.caption
+        for where, column in (("im Sozialraum", "im Sozialraum"), ("angrenzend", "angrenzend")):
+            part = full[full["Lage"] == "im Sozialraum"] if where == "im Sozialraum" \
+                else full[full["Lage"] != "im Sozialraum"]
+            for field, cell in zip(summary.df["Handlungsfeld"], summary.df[column], strict=True):
+                kinds = collections.Counter(part.loc[part["Handlungsfeld"] == field, "Art"])
+                if not kinds:
+                    assert cell == "–"
+                    continue
+                n = sum(kinds.values())
+                assert cell.startswith(f"{n} Angebot{'' if n == 1 else 'e'}: "), cell
+                shown = dict(re.fullmatch(r"(.+?)(?: \((\d+)\))?", item).groups()
+                             for item in cell.split(": ", 1)[1].split(", "))
+                assert {k: int(v or 1) for k, v in shown.items()} == dict(kinds), (code, field)
+            assert set(summary.df["Handlungsfeld"]) == set(full["Handlungsfeld"])
+        html = view.services_html()
+        soup = BeautifulSoup(html, "html.parser")
+        details = soup.find("details")
+        assert "nur-web" in details["class"]  # screen only: paper shows the summary
+        assert len(details.select("tbody tr")) == len(full)
+        assert details.summary.get_text().startswith(f"{len(full)} Angebote einzeln")
+        assert soup.find("table").find_parent("details") is None  # the summary comes first
+
+
 def test_links_back_to_profile_fields_and_method(r):
     code = "AC 1"
     html = steckbrief_html(r.steckbrief(code))

@@ -207,8 +207,15 @@ def _title_page(site: SiteMeta) -> str:
             '<p class="pdf-hinweis">Druckfassung der HTML-Ausgabe. Jede Abbildung hat eine '
             "Textbeschreibung und eine Tabelle mit den dargestellten Werten; die Tabellen "
             "stehen auch als Downloads (CSV, Excel) in der HTML-Ausgabe bereit.</p>"
-            f'<p class="pdf-stand">Datenstand {_esc(site.data_hash)} · Paketversion '
+            f'<p class="pdf-stand">{_stand(site)} · Paketversion '
             f"{_esc(site.version)}</p></section>")
+
+
+def _stand(site: SiteMeta) -> str:
+    """"Datenstand 31.12.2021 · Prüfsumme der Daten …" as in the pages' footer (the
+    checksum is not a Datenstand)."""
+    check = f"Prüfsumme der Daten {_esc(site.data_hash)}"
+    return f"Datenstand {_esc(site.data_date)} · {check}" if site.data_date else check
 
 
 def _toc_html(toc: list[tuple[str, str, list[tuple[str, str]]]], appendix: bool,
@@ -428,8 +435,64 @@ def _caption(box) -> str:
 
 
 def write(document) -> bytes:
-    """The PDF bytes of a laid-out document (PDF/UA-1, tagged, no dates)."""
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, pdf_identifier=False)
+    """The PDF bytes of a laid-out document (PDF/UA-1, tagged, no dates); the running
+    header and footer are marked as artifacts (:func:`_running_heads_as_artifacts`)."""
+    with _running_heads_as_artifacts(document):
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True,
+                                  pdf_identifier=False)
+
+
+@contextlib.contextmanager
+def _running_heads_as_artifacts(document) -> Iterator[None]:
+    """While ``document`` is written: the text of the page margin boxes (running header
+    and footer: edition, demo label, chapter, page n of m) is drawn as ``/Artifact``
+    marked content and left out of the structure tree, as PDF/UA-1 wants for pagination
+    artifacts. WeasyPrint 70 tags it as ``/Span`` content whose structure elements hang
+    in no tree (``weasyprint/pdf/tags.py``: margin boxes are "not linked to main tree").
+
+    Two WeasyPrint internals are wrapped for the duration of the call (``Stream.marked``,
+    ``pdf.tags._build_box_tree``); if a later WeasyPrint lacks them, nothing is changed
+    (``tests/unit/test_pdf_edition.py`` then fails on the orphaned content)."""
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.pdf import tags as wp_tags
+        from weasyprint.pdf.stream import Stream
+    except ImportError:  # pragma: no cover - other WeasyPrint layout
+        yield
+        return
+    if not all(hasattr(x, n) for x, n in ((Stream, "marked"), (Stream, "artifact"),
+                                          (wp_tags, "_build_box_tree"))):
+        yield  # pragma: no cover
+        return
+    in_margins: set[int] = set()
+
+    def collect(box, inside: bool) -> None:
+        inside = inside or isinstance(box, boxes.MarginBox)
+        if inside and isinstance(box, boxes.TextBox):
+            in_margins.add(id(box))
+        if isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                collect(child, inside)
+
+    for page in document.pages:
+        collect(page._page_box, False)
+    marked, build = Stream.marked, wp_tags._build_box_tree
+
+    @contextlib.contextmanager
+    def marked_or_artifact(self, box, tag):
+        with (self.artifact() if id(box) in in_margins else marked(self, box, tag)):
+            yield
+
+    def build_without_margins(box, *args, **kwargs):
+        if isinstance(box, boxes.MarginBox):
+            return iter(())
+        return build(box, *args, **kwargs)
+
+    Stream.marked, wp_tags._build_box_tree = marked_or_artifact, build_without_margins
+    try:
+        yield
+    finally:
+        Stream.marked, wp_tags._build_box_tree = marked, build
 
 
 def build_pdf(site_dir: Path, pages: Sequence[PdfPage], site: SiteMeta) -> bytes:

@@ -326,10 +326,11 @@ class SteckbriefView:
                          None if single else self._deviation(self._muni(ind), self._region(ind))))
         finite = [abs(d) for _, a, k in rows for d in (a, k) if d is not None]
         lim = _nice_limit(max(finite, default=25.0))
+        # compact rows: the chart prints at full text width on the Steckbrief's second page
         label_w, plot_w, right = 290, 340, 90
         width = label_w + plot_w + right
-        row_h, top = 23, 52
-        height = top + row_h * len(rows) + 58
+        row_h, top = 18, 46
+        height = top + row_h * len(rows) + 50
         x0 = label_w + plot_w / 2
 
         def x(d: float) -> float:
@@ -349,15 +350,15 @@ class SteckbriefView:
             body.append(f'<line x1="{x(t):.1f}" y1="{top - 6}" x2="{x(t):.1f}" '
                         f'y2="{top + row_h * len(rows)}" stroke="{"#1b1b1b" if t == 0 else "#d0d3d6"}" '
                         f'stroke-width="{1.2 if t == 0 else 0.8}"/>')
-            body.append(_svg_text(x(t), top + row_h * len(rows) + 16,
+            body.append(_svg_text(x(t), top + row_h * len(rows) + 14,
                                   fmt.signed(t, 0) if t else "0 = Region", 10, "middle",
                                   colour="#4a4a4a"))
         for n, (ind, dev, dev_k) in enumerate(rows):
             yc = top + n * row_h + row_h / 2
-            lines = _wrap(self.r.label(ind), 48)[:2]
+            lines = _wrap(self.r.label(ind), 50)[:2]
             for j, line in enumerate(lines):
-                body.append(_svg_text(4, yc + 4 + (j - (len(lines) - 1) / 2) * 10.5, line,
-                                      10 if len(lines) > 1 else 11))
+                body.append(_svg_text(4, yc + 3.5 + (j - (len(lines) - 1) / 2) * 8.5, line,
+                                      8.5 if len(lines) > 1 else 11))
             if dev is None:  # nothing drawn; said where the value would stand
                 value = self._area(ind)
                 body.append(_svg_text(label_w + plot_w + 6, yc + 4,
@@ -366,8 +367,8 @@ class SteckbriefView:
             else:
                 more = dev * self._direction(ind) > 0
                 x1, x2 = sorted((x0, x(dev)))
-                body.append(f'<rect x="{x1:.1f}" y="{yc - 7:.1f}" width="{max(x2 - x1, 1):.1f}" '
-                            f'height="14" fill="{MORE if more else LESS}"/>')
+                body.append(f'<rect x="{x1:.1f}" y="{yc - 6:.1f}" width="{max(x2 - x1, 1):.1f}" '
+                            f'height="12" fill="{MORE if more else LESS}"/>')
                 clipped = abs(dev) > lim
                 body.append(_svg_text(label_w + plot_w + 6, yc + 4,
                                       fmt.signed(dev, 0) + " %" + (" ›" if clipped else ""), 11))
@@ -375,7 +376,7 @@ class SteckbriefView:
                 xk = x(dev_k)
                 body.append(f'<path d="M {xk - 5:.1f} {yc:.1f} l 5 -5 l 5 5 l -5 5 z" '
                             f'fill="{KOMMUNE_MARK}" stroke="#ffffff" stroke-width="1"/>')
-        body.append(_svg_text(label_w, top + row_h * len(rows) + 32,
+        body.append(_svg_text(label_w, top + row_h * len(rows) + 28,
                               "Balken über die Achse hinaus: Wert rechts (›)", 10,
                               colour="#4a4a4a"))
         title = f"Kernindikatoren {self.label} {self.r.year} im Vergleich"
@@ -459,9 +460,10 @@ class SteckbriefView:
         """Lead indicators of the fields over all years: area (line) and region (dashed)."""
         years = list(self.r.ds.years)
         leads = self.leads
-        cols = min(3, len(leads))
-        pw, ph, gap = 236, 128, 14
-        top = 40
+        # up to five small panels in one row (one band across the printed page)
+        cols = len(leads) if len(leads) <= 5 else min(3, len(leads))
+        pw, ph, gap = (236, 128, 14) if cols <= 3 else (round((744 - 14 * (cols - 1)) / cols), 116, 14)
+        top = 34
         width = cols * pw + (cols - 1) * gap + 8
         nrows = math.ceil(len(leads) / cols)
         height = top + nrows * (ph + gap) + 22
@@ -482,11 +484,13 @@ class SteckbriefView:
                     if not (is_withheld(v) or fmt.is_missing(v))]
             body.append(f'<rect x="{ox}" y="{oy}" width="{pw}" height="{ph}" fill="none" '
                         'stroke="#d0d3d6"/>')
-            lines = _wrap(self.r.label(ind), 36)[:2]
+            narrow = pw < 200
+            lines = _wrap(self.r.label(ind), 22 if narrow else 36)[:3]
             for j, line in enumerate(lines):
-                body.append(_svg_text(ox + 6, oy + 14 + 12 * j, line, 10.5, weight="bold"))
-            px0, px1 = ox + 44, ox + pw - 12
-            py0, py1 = oy + ph - 24, oy + 18 + 12 * len(lines)
+                body.append(_svg_text(ox + 5, oy + 14 + 11 * j, line, 8.8 if narrow else 10.5,
+                                      weight="bold"))
+            px0, px1 = ox + 40, ox + pw - 10
+            py0, py1 = oy + ph - 24, oy + 18 + 11 * len(lines)
             if not vals:
                 body.append(_svg_text(ox + 6, oy + ph / 2, "keine veröffentlichten Werte", 10,
                                       italic=True))
@@ -614,11 +618,13 @@ class SteckbriefView:
         return LinkBlock("Kapitel zu den Handlungsfeldern", tuple(links))
 
     # ------------------------------------------------------------------ services
-    def services(self) -> TableOutput | Prose:
-        from analysis.views.concept_report import NO_SERVICES_SHORT
-
+    def _service_rows(self) -> tuple[list[dict[str, str]], int, int] | None:
+        """The active services in and around the area (``None`` without an inventory):
+        one row per service (inside first), and the numbers inside and bordering."""
         if self.r.active_services is None:
-            return prose(NO_SERVICES_SHORT)
+            return None
+        from analysis.common.ids import natural_key
+
         act, sa = self.r.active_services
         inside = set(sa.loc[sa[S.AREA] == self.code, "angebot"])
         neighbours = self.r.adjacency.get(self.code, set())
@@ -626,31 +632,97 @@ class SteckbriefView:
         for a, svc in zip(sa[S.AREA], sa["angebot"], strict=True):
             if a in neighbours and svc not in inside:
                 near.setdefault(svc, []).append(a)
-        if not inside and not near:
-            return prose(
-                f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
-                "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
         act = act.set_index("angebot")
         kurz = {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
-        from analysis.common.ids import natural_key
-
         rows = []
         for svc in sorted(inside | set(near), key=lambda s: (
                 s not in inside, str(act.loc[s, S.FIELD]), str(act.loc[s, "name"]),
                 natural_key(s))):  # the id breaks ties of equal names (no set order)
+            field = str(act.loc[svc, S.FIELD])
             rows.append({
                 "Angebot": str(act.loc[svc, "name"]),
-                "Handlungsfeld": kurz.get(str(act.loc[svc, S.FIELD]), str(act.loc[svc, S.FIELD])),
+                "Handlungsfeld": kurz.get(field, field),
                 "Art": str(act.loc[svc, "typ"]) if "typ" in act.columns else "",
                 "Lage": "im Sozialraum" if svc in inside else
                 "angrenzend: " + ", ".join(sorted(set(near[svc]), key=natural_key)),
+                "_feld": field, "_innen": svc in inside,
+            })
+        return rows, len(inside), len(near)
+
+    def services_summary(self) -> TableOutput | Prose:
+        """Services per field, inside the area and in bordering areas, counted by kind
+        (``Kita (2), Familienzentrum``): short enough for the printed Steckbrief."""
+        from analysis.views.concept_report import NO_SERVICES_SHORT
+
+        found = self._service_rows()
+        if found is None:
+            return prose(NO_SERVICES_SHORT)
+        rows, n_inside, n_near = found
+        if not rows:
+            return prose(
+                f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
+                "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
+        order = {f: n for n, f in enumerate(self.cfg.handlungsfelder)}
+        fields = sorted({r["_feld"] for r in rows}, key=lambda f: (order.get(f, len(order)), f))
+
+        def cell(part: list[dict[str, str]]) -> str:
+            if not part:
+                return "–"
+            kinds: dict[str, int] = {}
+            for r in part:
+                kinds[r["Art"]] = kinds.get(r["Art"], 0) + 1
+            listed = [k if n == 1 else f"{k} ({fmt.number(n)})"
+                      for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])) if k]
+            head = fmt.count_phrase(len(part), "Angebot", "Angebote")
+            return head + (": " + ", ".join(listed) if listed else "")
+
+        table = []
+        for f in fields:
+            mine = [r for r in rows if r["_feld"] == f]
+            table.append({
+                "Handlungsfeld": mine[0]["Handlungsfeld"],
+                "im Sozialraum": cell([r for r in mine if r["_innen"]]),
+                "angrenzend": cell([r for r in mine if not r["_innen"]]),
             })
         return TableOutput(
-            pd.DataFrame(rows),
-            f"Aktive Angebote {self.r.year}: {fmt.number(len(inside))} im Sozialraum "
-            f"{self.code}, {fmt.number(len(near))} angrenzend",
+            pd.DataFrame(table),
+            f"Aktive Angebote {self.r.year} nach Handlungsfeld und Art: "
+            f"{fmt.number(n_inside)} im Sozialraum {self.code}, "
+            f"{fmt.number(n_near)} angrenzend",
+            row_header="Handlungsfeld",
+        )
+
+    def services(self) -> TableOutput | Prose:
+        """Every service in and around the area, one row each (on screen: the printed
+        Steckbrief shows :meth:`services_summary`)."""
+        from analysis.views.concept_report import NO_SERVICES_SHORT
+
+        found = self._service_rows()
+        if found is None:
+            return prose(NO_SERVICES_SHORT)
+        rows, n_inside, n_near = found
+        if not rows:
+            return prose(
+                f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
+                "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
+        return TableOutput(
+            pd.DataFrame(rows).drop(columns=["_feld", "_innen"]),
+            f"Aktive Angebote {self.r.year}: {fmt.number(n_inside)} im Sozialraum "
+            f"{self.code}, {fmt.number(n_near)} angrenzend",
             row_header="Angebot",
         )
+
+    def services_html(self) -> str:
+        """The summary, then (on screen only, folded) the list of every service."""
+        summary = self.services_summary()
+        detail = self.services()
+        if not isinstance(detail, TableOutput):
+            return summary._repr_html_()
+        n = len(detail.df)
+        return (summary._repr_html_() + "\n"
+                '<details class="nur-web angebote-einzeln">'
+                f"<summary>{ESC(fmt.count_phrase(n, 'Angebot', 'Angebote'))} einzeln, "
+                "mit Lage</summary>\n" + detail._repr_html_() + "\n</details>")
 
 
 def steckbrief_html(view: SteckbriefView) -> str:
@@ -675,7 +747,7 @@ def steckbrief_html(view: SteckbriefView) -> str:
         dev.table,
         '<div class="steckbrief-grafiken">', dev.figure_html(), trend.figure_html(), "</div>",
         trend.table,
-        h2("Angebote im und um den Sozialraum"), view.services(),
+        h2("Angebote im und um den Sozialraum"), view.services_html(),
     ]
     body = "\n".join(p if isinstance(p, str) else p._repr_html_() for p in parts)
     anchor = ESC(view.r.area_anchors[view.code], quote=True)
