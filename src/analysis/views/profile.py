@@ -122,23 +122,24 @@ class ProfileView:
         with_need = int((cum > 0).sum())
         top = [c for c in sorted(self.codes, key=lambda c: (-int(cum[c]), natural_key(c)))
                if int(cum[c]) > 0][:3]
-        areas = fmt.count_phrase(n, "Sozialraum", "Sozialräumen")
+        areas = fmt.count_words(n, "Sozialraum", "Sozialräumen", "m", "dat")
         if n == 1:
             first = (f"Der Sozialraum von {self.name} zeigt "
                      f"{'Handlungsbedarf' if with_need else 'keinen Handlungsbedarf'}.")
         elif not with_need:
-            first = f"Keiner der {fmt.number(n)} Sozialräume von {self.name} zeigt Handlungsbedarf."
+            first = (f"Keiner der {fmt.number_word(n)} Sozialräume von {self.name} zeigt "
+                     "Handlungsbedarf.")
         elif with_need == 1:
             first = f"Einer von {areas} zeigt Handlungsbedarf in mindestens einem Handlungsfeld."
         else:
-            first = (f"{fmt.number(with_need)} von {areas} zeigen Handlungsbedarf in "
+            first = (f"{fmt.number_word(with_need).capitalize()} von {areas} zeigen Handlungsbedarf in "
                      "mindestens einem Handlungsfeld.")
         if not with_need:
             return prose(first)
         most = fmt.join_de(
-            f"{self.r.area_label(c)} ({fmt.count_phrase(int(cum[c]), 'Feld', 'Felder')})"
+            f"{self.r.area_label(c)} ({fmt.count_words(int(cum[c]), 'Feld', 'Felder', 'n')})"
             for c in top)
-        second = (f"Am meisten Felder mit Bedarf: {most}." if len(top) > 1 else
+        second = (f"Die meisten Handlungsfelder mit Bedarf haben {most}." if len(top) > 1 else
                   f"Handlungsbedarf hat {most}." if n > 1 else "")
         return prose(first, second,
                      "Jeder Sozialraum hat einen Steckbrief mit Bevölkerung, Kernindikatoren, "
