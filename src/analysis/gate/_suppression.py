@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,15 +36,19 @@ _COUNT_COLUMNS = (S.COUNT, S.NUMERATOR, S.DENOMINATOR)
 
 def _protect(counts: pd.DataFrame, x: np.ndarray, limit: int,
              force_cell: np.ndarray | None = None, force_muni: np.ndarray | None = None,
-             force_region: np.ndarray | None = None) -> tuple[pd.DataFrame, _Levels, np.ndarray]:
+             force_region: np.ndarray | None = None, lv: _Levels | None = None
+             ) -> tuple[pd.DataFrame, _Levels, np.ndarray]:
     """The rules of the module docstring, with optional further cells to withhold.
 
     ``force_*`` are row-aligned masks: withhold this area cell / the Kommune total /
     the region total of this row's ``(jahr, variable)``. Returns the protected frame
     (with the ``force_muni``/``force_region`` masks as internal columns if given), the
-    totals and, per Kommune group, whether the area rule could not be met.
+    totals and, per Kommune group, whether the area rule could not be met. ``lv``: the
+    totals of an earlier round with the same ``force_muni``/``force_region`` (step 1
+    depends on nothing else), to save recomputing them.
     """
-    lv = _levels(counts, x, limit, force_muni, force_region)
+    if lv is None:
+        lv = _levels(counts, x, limit, force_muni, force_region)
     primary = (x > 0) & (x < limit)
     start = primary if force_cell is None else primary | force_cell
 
@@ -103,6 +107,17 @@ class _Levels:
     muni_region: np.ndarray  # per muni row: index into region
     row_codes: tuple[np.ndarray, np.ndarray, np.ndarray]  # per row: area, year, variable
     shape: tuple[int, int, int]  # number of areas, years, variables
+    cache: dict = field(default_factory=dict)  # derived arrays, reused across rounds
+
+    def cell_index(self) -> np.ndarray:
+        """Row of every (area, year, variable) in a dense array (``-1``: no such row)."""
+        if "index" not in self.cache:
+            area_c, year_c, var_c = self.row_codes
+            n_area, n_year, n_var = self.shape
+            index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
+            index[(area_c * n_year + year_c) * n_var + var_c] = np.arange(len(area_c))
+            self.cache["index"] = index
+        return self.cache["index"]
 
 
 def _levels(counts: pd.DataFrame, x: np.ndarray, limit: int,
@@ -259,7 +274,18 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     cell_disj = (~m_hid) & (np.bincount(g, weights=hid & small, minlength=ng) > 0)
     muni_disj = (~rh) & (np.bincount(r, weights=m_hid & m_small, minlength=nr) > 0)
     secondary_muni = m_hid & (lv.muni_reason[munis] == 2) & (total > 0)
+    # numerator <= denominator also for the Kommune and region totals (global indices;
+    # totals outside the trees looked at are published)
+    none = (np.empty(0, np.int64), np.empty(0, np.int64))
+    (mp_num, mp_den), (rp_num, rp_den) = _total_pairs(lv, ratios) if ratios else (none, none)
+    m_local = np.full(len(lv.muni), -1, dtype=np.int64)
+    m_local[munis] = np.arange(ng)
+    r_local = np.full(len(lv.region), -1, dtype=np.int64)
+    r_local[regions] = np.arange(nr)
+    m_glob = lv.muni[S.COUNT].to_numpy(dtype=float)
+    r_glob = lv.region[S.COUNT].to_numpy(dtype=float)
 
+    r_up_prev = r_up
     for _ in range(50):
         lsum = np.bincount(g, weights=np.where(hid, low, 0.0), minlength=ng)
         u_inf = np.bincount(g, weights=hid & np.isinf(up), minlength=ng)
@@ -287,14 +313,18 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
         if len(pairs):
             hi[pairs[:, 0]] = np.minimum(hi[pairs[:, 0]], hi[pairs[:, 1]])
             lo[pairs[:, 1]] = np.maximum(lo[pairs[:, 1]], lo[pairs[:, 0]])
+        if len(mp_num):
+            t_lo, t_hi = _order_pairs(t_lo, t_hi, m_glob, m_local, munis, mp_num, mp_den)
+        if len(rp_num):
+            rg_lo, r_up = _order_pairs(rg_lo, r_up, r_glob, r_local, regions, rp_num, rp_den)
         # the one withheld member that can still be small must be small
         hi = _cap_last_small(g, hid & (lo < limit) & (hi >= 1), cell_disj, hi, limit, ng)
         t_hi = _cap_last_small(r, m_hid & (t_lo < limit) & (t_hi >= 1), muni_disj, t_hi,
                                limit, nr)
         changed = not (np.array_equal(lo, low) and np.array_equal(hi, up)
                        and np.array_equal(t_lo, t_low) and np.array_equal(t_hi, t_up)
-                       and np.array_equal(rg_lo, r_low))
-        low, up, t_low, t_up, r_low = lo, hi, t_lo, t_hi, rg_lo
+                       and np.array_equal(rg_lo, r_low) and np.array_equal(r_up, r_up_prev))
+        low, up, t_low, t_up, r_low, r_up_prev = lo, hi, t_lo, t_hi, rg_lo, r_up
         if not changed:
             break
 
@@ -330,85 +360,266 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
 def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
                       ratios: Sequence[tuple[str, str]] = ()
                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Further cells so that every small withheld value has an *exchange partner*.
+    """Further cells so that every withheld value has an *exchange partner*.
 
-    The procedure treats the cells of one Kommune (and the Kommunen of one region) alike
-    except for their keyed rank. Exchange the values of two withheld cells of one
-    Kommune (same year and variable) and their ranks: the procedure runs as a mirror
-    image and publishes exactly the same – and without the key every order of ranks is
-    as likely as any other. So a reader who replays the published rules over every
-    possible world cannot tell the true world from the exchanged one. A small withheld
-    value therefore keeps at least two possible values if another withheld cell of its
-    Kommune has a different value – its *partner* – and the exchanged world is a valid
-    one: a numerator stays at most its denominator (``ratios``, same Sozialraum and
-    year). The same holds for a small withheld Kommune total and another withheld
-    Kommune total of the region (exactly so for Kommunen with one Sozialraum, such as
-    the counts that exist only per Kommune).
+    The procedure treats the Sozialräume of one Kommune alike except for their keyed
+    rank. Exchange the values of two withheld cells of one Kommune (same year and
+    variable) and their ranks: the procedure runs as a mirror image and publishes
+    exactly the same – and without the key every order of ranks is as likely as any
+    other. So a reader who replays the published rules over every possible world cannot
+    tell the true world from the exchanged one. A withheld value therefore keeps at least
+    two possible values if another withheld cell of its Kommune has a different value –
+    its *partner* – and the exchanged world is a valid one: a numerator stays at most
+    its denominator (``ratios``, same Sozialraum and year).
+
+    Every withheld non-zero value needs a partner, not only the small ones: a rule for
+    small values only would show, by the partner it adds (e.g. a withheld zero), which
+    Kommune holds a small value, and so pin Kommune totals.
+
+    If no single cell can be the partner (a share whose denominator is below the other
+    numerator), the partner is a *whole Sozialraum*: the two Sozialräume exchange the
+    values of the variable and of every numerator or denominator that the exchange
+    would otherwise push out of order; all these cells are withheld in both. The same
+    holds for a withheld Kommune total and another withheld Kommune total of the region
+    (exactly so for Kommunen with one Sozialraum, such as the counts that exist only per
+    Kommune), with numerator <= denominator checked on the Kommune totals.
 
     Returns row-aligned masks: area cells to withhold next (per Kommune without a
     partner: the first cell by keyed rank among those with a different value whose
-    exchange is valid, non-zero first; if there is none, nothing – the audit's
-    protection remains), and Kommune totals to withhold (for a small Kommune total
-    without a partner: the first other non-zero Kommune total with a different value
-    by keyed rank, else any other non-zero one).
+    exchange is valid, non-zero first; else the cells of the whole-Sozialraum exchange
+    that needs the fewest new cells, then by keyed rank; if none, nothing – the audit's
+    protection remains), and Kommune totals to withhold (the first other non-zero
+    Kommune total by keyed rank with a different value whose exchange is valid, else
+    with a different value, else any other non-zero one).
     """
     n = len(out)
     add_cell = np.zeros(n, bool)
     add_muni = np.zeros(n, bool)
     hid = out[FLAG].to_numpy(dtype=bool)
-    small = hid & (x > 0) & (x < limit)
+    need = hid & (x > 0)
     group = lv.row_group
-    if small.any():
+    if need.any():
         busy = np.zeros(lv.n_groups, bool)
-        busy[group[small]] = True
+        busy[group[need]] = True
         cap, floor = _ratio_partner_values(out, lv, x, ratios, busy[group])
-        # every small cell against every withheld cell of its group
-        p_rows, q_rows = _pairs_in_groups(np.flatnonzero(small), np.flatnonzero(hid & busy[group]),
+        # every withheld non-zero cell against every withheld cell of its group
+        p_rows, q_rows = _pairs_in_groups(np.flatnonzero(need), np.flatnonzero(hid & busy[group]),
                                           group)
         ok = (q_rows != p_rows) & (x[q_rows] != x[p_rows]) & _valid_exchange(
             p_rows, q_rows, x, cap, floor)
         has = np.zeros(n, bool)
         has[p_rows[ok]] = True
-        lacking = np.flatnonzero(small & ~has)
+        lacking = np.flatnonzero(need & ~has)
+        areas = _AreaSwaps(lv, x, hid, ratios, lacking) if lacking.size and ratios else None
+        if areas is not None:  # a whole-Sozialraum partner that is already withheld
+            lacking = lacking[[areas.best(int(p), free_only=True)[0] != 0 for p in lacking]]
         if lacking.size:
             # per group: the lacking cell with the smallest keyed rank decides the partner
             order = np.lexsort((lv.ranker.rows(lacking), group[lacking]))
             lacking = lacking[order]
             first = np.r_[True, group[lacking][1:] != group[lacking][:-1]]
             lead = lacking[first]
-            need = np.zeros(lv.n_groups, bool)
-            need[group[lead]] = True
-            p_c, c = _pairs_in_groups(lead, np.flatnonzero(~hid & need[group]), group)
+            need_g = np.zeros(lv.n_groups, bool)
+            need_g[group[lead]] = True
+            p_c, c = _pairs_in_groups(lead, np.flatnonzero(~hid & need_g[group]), group)
             # only a cell that can be the partner helps: different value, valid exchange
             fits = (x[c] != x[p_c]) & _valid_exchange(p_c, c, x, cap, floor)
             p_c, c = p_c[fits], c[fits]
             tier = (x[c] == 0).astype(np.int64)
+            served = np.zeros(lv.n_groups, bool)
             if c.size:
                 order = np.lexsort((lv.ranker.rows(c), tier, group[c]))
                 c = c[order]
                 pick = c[np.r_[True, group[c][1:] != group[c][:-1]]]
                 add_cell[pick] = True
-            # no cell can be the partner: left to the audit (README "Disclosure control")
-    # Kommune totals of a region: a small withheld total needs a different withheld one
+                served[group[pick]] = True
+            if areas is not None:
+                for p in lead[~served[group[lead]]]:
+                    cost, cells = areas.best(int(p))
+                    if cost is not None:
+                        add_cell[cells] = True
+            # no partner can be made: left to the audit (README "Disclosure control")
+    add_muni[:] = _muni_partners(lv, ratios)[group]
+    return add_cell, add_muni
+
+
+def _muni_partners(lv: _Levels, ratios: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Per Kommune total: withhold it as the exchange partner of another withheld total
+    of its region (rule of :func:`exchange_partners`)."""
     m_hid = lv.muni_reason > 0
     total = lv.muni[S.COUNT].to_numpy()
-    m_small = m_hid & (total > 0) & (total < limit)
-    if m_small.any():
-        reg = lv.muni_region
-        for r in np.unique(reg[m_small]):
-            members = np.flatnonzero(reg == r)
-            hidden = members[m_hid[members]]
-            lacking = [m for m in hidden[m_small[hidden]]
-                       if not (total[hidden[hidden != m]] != total[m]).any()]
-            if not lacking:
-                continue
-            free = members[~m_hid[members] & (total[members] > 0)]
-            free_diff = free[total[free] != total[lacking[0]]]
-            pick = free_diff if free_diff.size else free
+    need = m_hid & (total > 0)
+    add = np.zeros(len(total), bool)
+    if not need.any():
+        return add
+    cap, floor = _muni_ratio_values(lv, ratios)
+    reg = lv.muni_region
+    order = np.argsort(reg, kind="stable")
+    bounds = np.searchsorted(reg[order], np.unique(reg[need]), side="left")
+    ends = np.searchsorted(reg[order], np.unique(reg[need]), side="right")
+    for lo, hi in zip(bounds, ends, strict=True):
+        members = order[lo:hi]
+        hidden = members[m_hid[members]]
+
+        def partner(m: int, pool: np.ndarray) -> np.ndarray:
+            other = pool[(pool != m) & (total[pool] != total[m])]
+            return other[(total[other] <= cap[m]) & (total[m] <= cap[other])
+                         & (total[other] >= floor[m]) & (total[m] >= floor[other])]
+
+        lacking = [m for m in hidden[need[hidden]] if not partner(m, hidden).size]
+        if not lacking:
+            continue
+        lead = lacking[int(np.argmin(lv.ranker.munis(np.array(lacking))))]
+        free = members[~m_hid[members] & (total[members] > 0)]
+        for pick in (partner(lead, free), free[total[free] != total[lead]], free):
             if pick.size:
-                chosen = pick[np.argmin(lv.ranker.munis(pick))]
-                add_muni[group == chosen] = True
-    return add_cell, add_muni
+                add[pick[np.argmin(lv.ranker.munis(pick))]] = True
+                break
+    return add
+
+
+def _muni_ratio_values(lv: _Levels, ratios: Sequence[tuple[str, str]]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_ratio_partner_values` for the Kommune totals (sums of numerators are at
+    most the sums of their denominators)."""
+    total = lv.muni[S.COUNT].to_numpy()
+    nm = len(total)
+    cap = np.full(nm, np.iinfo(np.int64).max, dtype=np.int64)
+    floor = np.zeros(nm, dtype=np.int64)
+    if not ratios or not nm:
+        return cap, floor
+    num, den = _total_pairs(lv, ratios)[0]
+    np.minimum.at(cap, num, total[den])
+    np.maximum.at(floor, den, total[num])
+    return cap, floor
+
+
+def _total_pairs(lv: _Levels, ratios: Sequence[tuple[str, str]]
+                 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``(numerator, denominator)`` index pairs of the Kommune totals (indices into
+    ``lv.muni``) and of the region totals (into ``lv.region``) of every ratio: a reader
+    knows a sum of numerators is at most the sum of their denominators."""
+    m_ags, m_yv, n_var = lv.ranker.muni_codes
+    r_yv = np.zeros(len(lv.region), dtype=np.int64)
+    r_yv[lv.muni_region] = m_yv
+    pos = {str(v): i for i, v in enumerate(lv.ranker.variables)}
+    out = []
+    for code in (m_ags * (lv.shape[1] * n_var) + m_yv, r_yv):
+        var = code % n_var
+        key = pd.Index(code)
+        nums, dens = [], []
+        for a, b in ratios:
+            if a not in pos or b not in pos:
+                continue
+            at = np.flatnonzero(var == pos[a])
+            j = key.get_indexer(code[at] - pos[a] + pos[b])
+            nums.append(at[j >= 0])
+            dens.append(j[j >= 0])
+        empty = np.empty(0, dtype=np.int64)
+        out.append((np.concatenate(nums) if nums else empty, np.concatenate(dens) if dens else empty))
+    return out[0], out[1]
+
+
+_MAX_SWAP = 3  # most variables one whole-Sozialraum exchange may withhold
+
+
+class _AreaSwaps:
+    """Exchanges of whole Sozialräume for :func:`exchange_partners` (few cells: built
+    only when a cell has no single partner, loops in Python)."""
+
+    def __init__(self, lv: _Levels, x: np.ndarray, hid: np.ndarray,
+                 ratios: Sequence[tuple[str, str]], cells: np.ndarray) -> None:
+        self.lv, self.x, self.hid = lv, x, hid
+        area_c, year_c, var_c = lv.row_codes
+        _, n_year, n_var = lv.shape
+        self.n_var = n_var
+        pos = {str(v): i for i, v in enumerate(lv.ranker.variables)}
+        self.links: dict[int, list[tuple[int, bool]]] = {}  # var -> (other var, var is numerator)
+        for num, den in ratios:
+            if num in pos and den in pos:
+                self.links.setdefault(pos[num], []).append((pos[den], True))
+                self.links.setdefault(pos[den], []).append((pos[num], False))
+        # only the Kommunen (same year) of the cells that look for a partner
+        wanted = np.zeros(lv.n_groups, bool)
+        wanted[lv.row_group[cells]] = True
+        kommune_year = lv.ranker.muni_codes[0][lv.row_group] * n_year + year_c
+        rows = np.flatnonzero(np.isin(kommune_year, np.unique(kommune_year[cells])))
+        self.cell = np.full(len(x), -1, dtype=np.int64)
+        self.cell[rows] = area_c[rows] * n_year + year_c[rows]
+        self.index = dict(zip((self.cell[rows] * n_var + var_c[rows]).tolist(), rows.tolist(),
+                              strict=True))
+        members = rows[wanted[lv.row_group[rows]]]
+        self.order = members[np.argsort(lv.row_group[members], kind="stable")]
+        self.starts = np.searchsorted(lv.row_group[self.order], np.arange(lv.n_groups + 1))
+
+    def _row(self, cell: int, var: int) -> int:
+        return self.index.get(cell * self.n_var + var, -1)
+
+    def _value(self, cell: int, var: int) -> int | None:
+        r = self.index.get(cell * self.n_var + var, -1)
+        return None if r < 0 else int(self.x[r])
+
+    def swap_set(self, a: int, b: int, var: int) -> set[int] | None:
+        """Variables to exchange between cells ``a`` and ``b`` (area × year) with ``var``
+        so that every numerator stays at most its denominator; ``None`` if a needed
+        variable is missing in one of them or more than :data:`_MAX_SWAP` are needed
+        (too many withheld cells for one partner)."""
+        take = {var}
+        todo = [var]
+        while todo:
+            if len(take) > _MAX_SWAP:
+                return None
+            w = todo.pop()
+            vw_a, vw_b = self._value(a, w), self._value(b, w)
+            if vw_a is None or vw_b is None:
+                return None
+            for o, w_is_num in self.links.get(w, ()):
+                if o in take:
+                    continue
+                vo_a, vo_b = self._value(a, o), self._value(b, o)
+                if vo_a is None or vo_b is None:
+                    continue  # no such pair in one of them: nothing to keep in order
+                fine = (vw_b <= vo_a and vw_a <= vo_b) if w_is_num else (
+                    vo_a <= vw_b and vo_b <= vw_a)
+                if not fine:
+                    take.add(o)
+                    todo.append(o)
+        return take
+
+    def best(self, p: int, free_only: bool = False) -> tuple[int | None, np.ndarray]:
+        """The whole-Sozialraum partner of row ``p`` that needs the fewest new withheld
+        cells (then by keyed rank): number of new cells and their rows (``None`` if
+        there is no partner). ``free_only``: only whether one needs none (``0``)."""
+        lv, x, hid = self.lv, self.x, self.hid
+        g = lv.row_group[p]
+        members = self.order[self.starts[g]:self.starts[g + 1]]
+        members = members[(members != p) & (x[members] != x[p])]
+        if free_only:
+            members = members[hid[members]]
+        if not members.size:
+            return None, np.empty(0, np.int64)
+        var = int(lv.row_codes[2][p])
+        best: tuple | None = None
+        for q, rank in zip(members, lv.ranker.rows(members), strict=True):
+            take = self.swap_set(int(self.cell[p]), int(self.cell[q]), var)
+            if take is None:
+                continue
+            new = []
+            for w in sorted(take):
+                ra, rb = self._row(int(self.cell[p]), w), self._row(int(self.cell[q]), w)
+                if hid[ra] and hid[rb]:
+                    continue
+                if not hid[ra] and not hid[rb] and x[ra] == x[rb]:
+                    continue  # published and equal: the exchange shows the same
+                new += [r for r in (ra, rb) if not hid[r]]
+            key = (len(new), int(rank))
+            if best is None or key < best[0]:
+                best = (key, np.array(new, dtype=np.int64))
+            if free_only and not new:
+                break
+        if best is None:
+            return None, np.empty(0, np.int64)
+        return best[0][0], best[1]
 
 
 def _valid_exchange(p: np.ndarray, q: np.ndarray, x: np.ndarray, cap: np.ndarray,
@@ -451,9 +662,8 @@ def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
     n_area, n_year, n_var = lv.shape
     names = lv.ranker.variables
     pos = {str(v): i for i, v in enumerate(names)}
-    index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
+    index = lv.cell_index()
     cell = area_c * n_year + year_c
-    index[cell * n_var + var_c] = np.arange(n)
     mine = np.flatnonzero(wanted)
     mine_var = var_c[mine]
     for num, den in ratios:
@@ -470,6 +680,24 @@ def _ratio_partner_values(out: pd.DataFrame, lv: _Levels, x: np.ndarray,
         ok = rn >= 0
         floor[rd[ok]] = np.maximum(floor[rd[ok]], x[rn[ok]])
     return cap, floor
+
+
+def _order_pairs(lo: np.ndarray, hi: np.ndarray, glob: np.ndarray, local: np.ndarray,
+                 members: np.ndarray, num: np.ndarray, den: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds ``lo``/``hi`` (of the totals ``members``) tightened by numerator <=
+    denominator for the pairs ``num``/``den`` (global indices; a total that is not a
+    member is published: its bounds are ``glob``)."""
+    g_lo, g_hi = glob.copy(), glob.copy()
+    g_lo[members], g_hi[members] = lo, hi
+    hi, lo = hi.copy(), lo.copy()
+    at = local[num]
+    ok = at >= 0
+    np.minimum.at(hi, at[ok], g_hi[den[ok]])
+    at = local[den]
+    ok = at >= 0
+    np.maximum.at(lo, at[ok], g_lo[num[ok]])
+    return lo, hi
 
 
 def _cap_last_small(group: np.ndarray, can_be_small: np.ndarray, applies: np.ndarray,
@@ -520,8 +748,7 @@ def _ratio_bounds(out: pd.DataFrame, lv: _Levels, hid: np.ndarray, x: np.ndarray
     both = np.empty((0, 2), dtype=np.int64)
     if not pairs or not sub_hid.any():
         return both
-    index = np.full(n_area * n_year * n_var, -1, dtype=np.int64)
-    index[(area_c * n_year + year_c) * n_var + var_c] = np.arange(len(x))
+    index = lv.cell_index()
     local_of = np.full(len(x), -1, dtype=np.int64)
     local_of[rows] = np.arange(len(rows))
     local = np.flatnonzero(sub_hid)
@@ -596,6 +823,11 @@ class _Ranker:
         self._uniques = uniques
         self._hashes: dict[int, np.ndarray] = {}
         self._m_ags, self._m_yv, self._n_var = m_ags, m_yv, n_var
+
+    @property
+    def muni_codes(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """Per Kommune total: AGS code, ``year * n_var + variable`` code, and ``n_var``."""
+        return self._m_ags, self._m_yv, self._n_var
 
     @property
     def variables(self):

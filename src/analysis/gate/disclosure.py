@@ -165,8 +165,9 @@ def _protect_all(counts: pd.DataFrame, limit: int,
     if active:
         return protect_linked(counts, x, limit, active, ratios)
     force_cell = force_muni = force_region = None
+    lv = None
     for _ in range(_MAX_ROUNDS):
-        out, lv, unmet = _protect(counts, x, limit, force_cell, force_muni, force_region)
+        out, lv, unmet = _protect(counts, x, limit, force_cell, force_muni, force_region, lv)
         if unmet.any():  # cannot happen: a published/secondary total is >= limit
             raise RuntimeError("Sekundärsperrung nicht erfüllbar (interner Fehler)")
         add_cell, add_muni, add_region = audit_sums(out, lv, x, limit, ratios)
@@ -175,6 +176,8 @@ def _protect_all(counts: pd.DataFrame, limit: int,
             if not (add_cell.any() or add_muni.any()):
                 return out, lv
         n = len(counts)
+        if add_muni.any() or add_region.any():
+            lv = None  # the totals change: step 1 runs again
         force_cell = add_cell | (np.zeros(n, bool) if force_cell is None else force_cell)
         force_muni = add_muni | (np.zeros(n, bool) if force_muni is None else force_muni)
         force_region = add_region | (np.zeros(n, bool) if force_region is None else force_region)
