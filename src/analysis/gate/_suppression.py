@@ -208,7 +208,8 @@ def audit_sums(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
 
     * counts are integers ``>= 0``; the areas of a Kommune add up to its total, the
       Kommunen to the region; a numerator is at most its denominator (``ratios``:
-      ``(numerator variable, denominator variable)`` of the same Sozialraum and year);
+      ``(numerator variable, denominator variable)`` of the same Sozialraum and year),
+      and so is the numerator's total of a Kommune or the region;
     * a withheld cell is ``>= 1`` (zero is shown, secondary cells are taken non-zero
       first) unless a zero was withheld in its Kommune; a withheld region total that is
       small is below ``limit``;

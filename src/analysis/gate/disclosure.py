@@ -31,11 +31,19 @@ Rules, with ``limit`` (config ``geheimhaltung.mindestanzahl``, default 3):
      single value gets a further cell withheld; steps 1–3 repeat until none is left.
 
   4. *Exchange partners* (:func:`exchange_partners`) against a reader who replays the
-     whole procedure over every world that fits the publication: every small withheld
-     area cell needs another withheld cell of its Kommune with a different value whose
-     exchange keeps numerators <= denominators (a small withheld Kommune total: another
-     withheld Kommune total); otherwise the first cell (keyed rank) that can be such a
-     partner is withheld as well and 1–4 repeat (if none can, nothing is added).
+     whole procedure over every world that fits the publication: every withheld
+     non-zero area cell (small or not: a partner given to small values only would show
+     where they are) needs another withheld cell of its Kommune with a different value
+     whose exchange keeps numerators <= denominators; otherwise the first cell (keyed
+     rank) that can be such a partner is withheld as well. If no single cell can be one
+     (a share whose denominator is below the other numerators), the partner is a
+     *whole Sozialraum*: the two exchange the variable and each numerator or
+     denominator the exchange would push out of order (at most three variables), all
+     withheld in both. A withheld non-zero Kommune total needs another withheld
+     Kommune total with a different value whose exchange keeps the Kommune totals'
+     numerators <= denominators. Then 1–4 repeat (if no partner can be made, nothing
+     is added). The audit also knows that a Kommune's or the region's numerator total
+     is at most its denominator total.
 
   *Keyed rank*: the order of secondary candidates is a hash of the cell's labels under
   a secret key (``geheimhaltung.schluessel``), never the value. With "smallest first"
@@ -60,9 +68,10 @@ Variables that add up (``bev_gesamt = bev_u65 + bev_65plus``, declared in
 them as ``identities``; the rules and the audit are in :mod:`analysis.gate.disclosure_linked`.
 
 Not covered: against a reader who replays the procedure, totals of Kommunen with
-several areas and the region total (the audit protects them against a reader who
-knows the rules, but no exchange partner of the same shape exists in general); the
-guarantee is two possible values, not an interval of a given width. A reader who
+several areas and the region total are not guaranteed (no exchange of the same shape
+exists in general; the partner rule above closes the known case, tests in
+``tests/unit/test_disclosure_replay.py``); the guarantee is two possible values, not
+an interval of a given width. A reader who
 has the key (it must stay secret: with it, the order of the candidates tells which
 withheld cells are small, and then e.g. two small cells 2 + 2 are determined); with
 ``limit`` 2 "small" means 1, so a reader who can tell that a withheld value is small
