@@ -26,6 +26,7 @@ but the public functions and the published tables.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -123,10 +124,11 @@ def _compositions(total: int, k: int, hi: int) -> Iterator[tuple[int, ...]]:
             yield (first, *rest)
 
 
-def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
-                     ) -> list[dict[str, int]]:
+def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int,
+                     max_worlds: int) -> list[dict[str, int]] | None:
     """Every assignment of the withheld cells of one variable that fits the published
-    Kommune and region totals, each cell in ``0 … bound``."""
+    Kommune and region totals, each cell in ``0 … bound`` (``None``: more than
+    ``max_worlds`` combinations to look at)."""
     cells, munis, region = pub
     shown = {a: n for a, v, n in cells if v == var}
     m_shown = {g: n for g, v, n in munis if v == var}
@@ -142,7 +144,10 @@ def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
             combos = _compositions(m_shown[g] - known, len(hidden), bound)
         else:
             combos = itertools.product(range(bound + 1), repeat=len(hidden))
-        options[g] = [(known + sum(c), dict(zip(hidden, c, strict=True))) for c in combos]
+        options[g] = [(known + sum(c), dict(zip(hidden, c, strict=True)))
+                      for c in itertools.islice(combos, max_worlds + 1)]
+    if math.prod(len(o) for o in options.values()) > max_worlds:
+        return None
     out = []
     for choice in itertools.product(*options.values()):
         if r_shown is not None and sum(t for t, _ in choice) != r_shown:
@@ -156,13 +161,16 @@ def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
 
 def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = (),
            n_keys: int = 3, bound: int | None = None, max_replays: int = 20_000,
-           seed: int = 0, only: Callable[[tuple, int], bool] | None = None) -> Verdict:
+           seed: int = 0, only: Callable[[tuple, int], bool] | None = None,
+           max_worlds: int = 200_000) -> Verdict:
     """Replay the procedure over all worlds consistent with the publication of ``rows``
     (published with ``keys(n_keys)[0]``); see the module docstring.
 
     ``bound`` (default: largest true count + ``2 * limit``) caps each withheld cell; it
     is above every truth, so it cannot pin a value by itself. ``only(cell, truth)``: the
     withheld cells the search is about (default all); it stops when each of them is open.
+    More than ``max_worlds`` combinations to enumerate: the search is not done
+    (``complete`` is False).
     """
     candidates = keys(n_keys)
     pub = publication(rows, limit, ratios, candidates[0])
@@ -186,7 +194,10 @@ def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = 
         verdict.truth[("region", v)] = sum(n for (_, vv), n in truth_cells.items() if vv == v)
     verdict.values = {c: {t} for c, t in verdict.truth.items()}  # the truth is possible
 
-    per_var = [_variable_worlds(rows, v, pub, bound) for v in variables]
+    per_var = [_variable_worlds(rows, v, pub, bound, 10 * max_worlds) for v in variables]
+    if any(w is None for w in per_var) or math.prod(len(w) for w in per_var) > max_worlds:
+        verdict.complete = False
+        return verdict
     worlds = []
     for combo in itertools.product(*per_var):
         world = dict(truth_cells)
