@@ -162,7 +162,7 @@ def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
 def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = (),
            n_keys: int = 3, bound: int | None = None, max_replays: int = 20_000,
            seed: int = 0, only: Callable[[tuple, int], bool] | None = None,
-           max_worlds: int = 200_000) -> Verdict:
+           max_worlds: int = 500_000) -> Verdict:
     """Replay the procedure over all worlds consistent with the publication of ``rows``
     (published with ``keys(n_keys)[0]``); see the module docstring.
 
