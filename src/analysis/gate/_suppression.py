@@ -393,25 +393,10 @@ def exchange_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, limit: int,
     Kommune total by keyed rank with a different value whose exchange is valid, else
     with a different value, else any other non-zero one).
     """
-    hid = out[FLAG].to_numpy(dtype=bool).copy()
-    add_cell = np.zeros(len(out), bool)
-    # the partners of new partners are settled here, without a full round of rules 1-3
-    # (the caller's loop runs them again and ends only when nothing is added)
-    for _ in range(_MAX_ROUNDS):
-        new = _cell_partners(out, lv, x, hid, ratios) & ~hid
-        if not new.any():
-            break
-        add_cell |= new
-        hid |= new
-    return add_cell, _muni_partners(lv, ratios)[lv.row_group]
-
-
-def _cell_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, hid: np.ndarray,
-                   ratios: Sequence[tuple[str, str]]) -> np.ndarray:
-    """One pass of the area-cell rule of :func:`exchange_partners` (``hid``: the cells
-    withheld so far); returns the cells to withhold next."""
     n = len(out)
     add_cell = np.zeros(n, bool)
+    add_muni = np.zeros(n, bool)
+    hid = out[FLAG].to_numpy(dtype=bool)
     need = hid & (x > 0)
     group = lv.row_group
     if need.any():
@@ -455,7 +440,8 @@ def _cell_partners(out: pd.DataFrame, lv: _Levels, x: np.ndarray, hid: np.ndarra
                     if cost is not None:
                         add_cell[cells] = True
             # no partner can be made: left to the audit (README "Disclosure control")
-    return add_cell
+    add_muni[:] = _muni_partners(lv, ratios)[group]
+    return add_cell, add_muni
 
 
 def _muni_partners(lv: _Levels, ratios: Sequence[tuple[str, str]]) -> np.ndarray:
