@@ -10,10 +10,14 @@ is left is all they can know.
 The unknown key is modelled by what it does: it orders the candidates by a hash of their
 labels, so without it every order is as likely as any other. The reader replays under a
 few keys (the true one among them) *and* with the labels of two Sozialräume of one Kommune
-exchanged (or of two Kommunen that have one Sozialraum each), which gives the same
-procedure other orders. That is a subset of all orders: a reader who knows the order is
-one of these is stronger than the real one, so a cell that stays open here stays open
-for them.
+exchanged, or the labels (AGS) of two Kommunen exchanged (their Sozialräume keep theirs:
+that exchanges the two Kommunen's ranks only), which gives the same procedure other
+orders. That is a subset of all orders: a reader who knows the order is one of these is
+stronger than the real one, so a cell that stays open here stays open for them.
+
+Worlds are tried nearest to the published one first (fewest cells that differ), so the
+exchanged worlds that keep a value open are found early; the search stops once every
+withheld non-zero value has a second possible value.
 
 This module is a helper for the tests (``test_disclosure_replay.py``); it uses nothing
 but the public functions and the published tables.
@@ -22,8 +26,9 @@ but the public functions and the published tables.
 from __future__ import annotations
 
 import itertools
+import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -48,18 +53,21 @@ def frame(rows: Sequence[Row]) -> pd.DataFrame:
 Publication = tuple[tuple, tuple, tuple]
 
 
+Relabel = tuple[dict[str, str], dict[str, str]]  # exchanged area labels, AGS labels
+
+
 def publication(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]],
-                key: str, relabel: dict[str, str] | None = None) -> Publication:
+                key: str, relabel: Relabel | None = None) -> Publication:
     """What a reader sees: every published cell and total, ``None`` where withheld.
 
-    ``relabel`` (an involution on area and AGS labels) runs the procedure with those
-    labels exchanged – another order of the candidates – and maps the result back."""
-    sw = relabel or {}
-    rows = [(sw.get(a, a), sw.get(g, g), vals) for a, g, vals in rows]
+    ``relabel`` (involutions on the area and on the AGS labels) runs the procedure with
+    those labels exchanged – another order of the candidates – and maps the result back."""
+    sw, sg = relabel or ({}, {})
+    rows = [(sw.get(a, a), sg.get(g, g), vals) for a, g, vals in rows]
     out, muni, region = protect_with_totals(frame(rows), limit, ratios=list(ratios), key=key)
-    if sw:
+    if sw or sg:
         out = out.assign(**{S.AREA: out[S.AREA].map(lambda a: sw.get(a, a))})
-        muni = muni.assign(**{S.AGS: muni[S.AGS].map(lambda g: sw.get(g, g))})
+        muni = muni.assign(**{S.AGS: muni[S.AGS].map(lambda g: sg.get(g, g))})
 
     def seen(df: pd.DataFrame, cols: list[str]) -> tuple:
         vals = [tuple(r) for r in df[cols].itertuples(index=False)]
@@ -90,17 +98,19 @@ class Verdict:
         return max(v) - min(v)
 
 
-def relabelings(rows: Sequence[Row]) -> list[dict[str, str] | None]:
-    """No exchange, then every exchange of two Sozialräume of one Kommune and of two
-    Kommunen with one Sozialraum each."""
+def relabelings(rows: Sequence[Row]) -> list[Relabel | None]:
+    """No exchange, then every exchange of two Sozialräume of one Kommune, of two
+    Kommunen with one Sozialraum each (Kommune and Sozialraum labels), and of the AGS
+    labels of any two Kommunen (Sozialräume keep theirs)."""
     by_muni: dict[str, list[str]] = {}
     for a, g, _ in rows:
         by_muni.setdefault(g, []).append(a)
-    out: list[dict[str, str] | None] = [None]
+    out: list[Relabel | None] = [None]
     for areas in by_muni.values():
-        out += [{a: b, b: a} for a, b in itertools.combinations(sorted(areas), 2)]
+        out += [({a: b, b: a}, {}) for a, b in itertools.combinations(sorted(areas), 2)]
     singles = sorted((g, areas[0]) for g, areas in by_muni.items() if len(areas) == 1)
-    out += [{g: h, h: g, a: b, b: a} for (g, a), (h, b) in itertools.combinations(singles, 2)]
+    out += [({a: b, b: a}, {g: h, h: g}) for (g, a), (h, b) in itertools.combinations(singles, 2)]
+    out += [({}, {g: h, h: g}) for g, h in itertools.combinations(sorted(by_muni), 2)]
     return out
 
 
@@ -114,10 +124,11 @@ def _compositions(total: int, k: int, hi: int) -> Iterator[tuple[int, ...]]:
             yield (first, *rest)
 
 
-def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
-                     ) -> list[dict[str, int]]:
+def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int,
+                     max_worlds: int) -> list[dict[str, int]] | None:
     """Every assignment of the withheld cells of one variable that fits the published
-    Kommune and region totals, each cell in ``0 … bound``."""
+    Kommune and region totals, each cell in ``0 … bound`` (``None``: more than
+    ``max_worlds`` combinations to look at)."""
     cells, munis, region = pub
     shown = {a: n for a, v, n in cells if v == var}
     m_shown = {g: n for g, v, n in munis if v == var}
@@ -133,7 +144,10 @@ def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
             combos = _compositions(m_shown[g] - known, len(hidden), bound)
         else:
             combos = itertools.product(range(bound + 1), repeat=len(hidden))
-        options[g] = [(known + sum(c), dict(zip(hidden, c, strict=True))) for c in combos]
+        options[g] = [(known + sum(c), dict(zip(hidden, c, strict=True)))
+                      for c in itertools.islice(combos, max_worlds + 1)]
+    if math.prod(len(o) for o in options.values()) > max_worlds:
+        return None
     out = []
     for choice in itertools.product(*options.values()):
         if r_shown is not None and sum(t for t, _ in choice) != r_shown:
@@ -147,12 +161,16 @@ def _variable_worlds(rows: Sequence[Row], var: str, pub: Publication, bound: int
 
 def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = (),
            n_keys: int = 3, bound: int | None = None, max_replays: int = 20_000,
-           seed: int = 0) -> Verdict:
+           seed: int = 0, only: Callable[[tuple, int], bool] | None = None,
+           max_worlds: int = 500_000) -> Verdict:
     """Replay the procedure over all worlds consistent with the publication of ``rows``
     (published with ``keys(n_keys)[0]``); see the module docstring.
 
     ``bound`` (default: largest true count + ``2 * limit``) caps each withheld cell; it
-    is above every truth, so it cannot pin a value by itself.
+    is above every truth, so it cannot pin a value by itself. ``only(cell, truth)``: the
+    withheld cells the search is about (default all); it stops when each of them is open.
+    More than ``max_worlds`` combinations to enumerate: the search is not done
+    (``complete`` is False).
     """
     candidates = keys(n_keys)
     pub = publication(rows, limit, ratios, candidates[0])
@@ -176,7 +194,10 @@ def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = 
         verdict.truth[("region", v)] = sum(n for (_, vv), n in truth_cells.items() if vv == v)
     verdict.values = {c: {t} for c, t in verdict.truth.items()}  # the truth is possible
 
-    per_var = [_variable_worlds(rows, v, pub, bound) for v in variables]
+    per_var = [_variable_worlds(rows, v, pub, bound, 10 * max_worlds) for v in variables]
+    if any(w is None for w in per_var) or math.prod(len(w) for w in per_var) > max_worlds:
+        verdict.complete = False
+        return verdict
     worlds = []
     for combo in itertools.product(*per_var):
         world = dict(truth_cells)
@@ -189,6 +210,7 @@ def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = 
     verdict.worlds = len(worlds)
     orders = relabelings(rows)
     random.Random(seed).shuffle(worlds)
+    worlds.sort(key=lambda w: sum(w[c] != n for c, n in truth_cells.items()))  # stable
 
     def derived(world: dict) -> dict[tuple, int]:
         d = {("sozialraum", a, v): world[(a, v)] for a, v in hidden_cells}
@@ -200,7 +222,8 @@ def attack(rows: Sequence[Row], limit: int, ratios: Sequence[tuple[str, str]] = 
         return d
 
     def open_cells() -> list[tuple]:
-        return [c for c, t in verdict.truth.items() if t > 0 and len(verdict.values[c]) < 2]
+        return [c for c, t in verdict.truth.items() if t > 0 and len(verdict.values[c]) < 2
+                and (only is None or only(c, t))]
 
     for world in worlds:
         todo = open_cells()

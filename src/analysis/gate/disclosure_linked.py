@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.contract import schema as S
-from analysis.gate import disclosure as D
+from analysis.gate import _suppression as core
 
 Identity = tuple[str, tuple[str, ...]]  # total variable, its parts
 
@@ -70,7 +70,7 @@ class _Grid:
 
 def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
                    identities: Sequence[Identity], ratios: Sequence[tuple[str, str]] = ()
-                   ) -> tuple[pd.DataFrame, D._Levels]:
+                   ) -> tuple[pd.DataFrame, core._Levels]:
     """:func:`analysis.gate.disclosure.protect_counts` with identities between variables
     (returns the protected frame and its totals)."""
     n = len(counts)
@@ -79,7 +79,7 @@ def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
     force_region = np.zeros(n, dtype=bool)
     linked = sorted({v for total, parts in identities for v in (total, *parts)})
     for _ in range(_MAX_ROUNDS):
-        out, lv, unmet = D._protect(counts, x, limit, force_cell, force_muni, force_region)
+        out, lv, unmet = core._protect(counts, x, limit, force_cell, force_muni, force_region)
         if unmet.any():  # a Kommune cannot hide a withheld cell behind its published total
             force_muni |= unmet[lv.row_group]
             continue
@@ -91,9 +91,9 @@ def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
             for grid in grids:
                 new += [(grid, u, v) for u, v in _audit(grid, identities)]
         if not new:
-            add_cell, add_muni, add_region = D.audit_sums(out, lv, x, limit, ratios)
+            add_cell, add_muni, add_region = core.audit_sums(out, lv, x, limit, ratios)
             if not (add_cell.any() or add_muni.any() or add_region.any()):
-                add_cell, add_muni = D.exchange_partners(out, lv, x, limit, ratios)
+                add_cell, add_muni = core.exchange_partners(out, lv, x, limit, ratios)
                 # an exchange of one variable would break a declared sum: the variables
                 # of an identity are protected by the LP audit only
                 in_identity = out[S.VARIABLE].isin(linked).to_numpy()
@@ -113,14 +113,14 @@ def protect_linked(counts: pd.DataFrame, x: np.ndarray, limit: int,
 # ---------------------------------------------------------------------------
 # grids and equations
 # ---------------------------------------------------------------------------
-def _grids(out: pd.DataFrame, lv: D._Levels, linked: list[str]) -> list[_Grid]:
+def _grids(out: pd.DataFrame, lv: core._Levels, linked: list[str]) -> list[_Grid]:
     """One :class:`_Grid` per year with any withheld cell of a linked variable."""
     cells = out.loc[out[S.VARIABLE].isin(linked), [S.AREA, S.AGS, S.YEAR, S.VARIABLE,
-                                                    S.COUNT, D.FLAG]]
+                                                    S.COUNT, core.FLAG]]
     cells = cells.assign(_row=cells.index.to_numpy())
-    muni = lv.muni.assign(**{D.FLAG: lv.muni_reason > 0})
+    muni = lv.muni.assign(**{core.FLAG: lv.muni_reason > 0})
     muni = muni[muni[S.VARIABLE].isin(linked)]
-    region = lv.region.assign(**{D.FLAG: lv.region_suppressed})
+    region = lv.region.assign(**{core.FLAG: lv.region_suppressed})
     region = region[region[S.VARIABLE].isin(linked)]
     cells = cells.assign(_rank=lv.ranker.rows(cells.index.to_numpy()))
     muni = muni.assign(_rank=lv.ranker.munis(muni.index.to_numpy()))
@@ -128,7 +128,7 @@ def _grids(out: pd.DataFrame, lv: D._Levels, linked: list[str]) -> list[_Grid]:
     for year, part in cells.groupby(S.YEAR, sort=True):
         m = muni[muni[S.YEAR] == year]
         r = region[region[S.YEAR] == year]
-        if not (part[D.FLAG].any() or m[D.FLAG].any() or r[D.FLAG].any()):
+        if not (part[core.FLAG].any() or m[core.FLAG].any() or r[core.FLAG].any()):
             continue
         grids.append(_grid(int(year), part, m, r, linked))
     return grids
@@ -148,16 +148,16 @@ def _grid(year: int, part: pd.DataFrame, muni: pd.DataFrame, region: pd.DataFram
     rank = np.zeros(value.shape, dtype=np.uint64)
     ua, vv = a_idx.get_indexer(part[S.AREA]), v_idx.get_indexer(part[S.VARIABLE])
     value[ua, vv] = part[S.COUNT].to_numpy()
-    hidden[ua, vv] = part[D.FLAG].to_numpy()
+    hidden[ua, vv] = part[core.FLAG].to_numpy()
     row[ua, vv] = part["_row"].to_numpy()
     rank[ua, vv] = part["_rank"].to_numpy()
     um, vm = na + m_idx.get_indexer(muni[S.AGS]), v_idx.get_indexer(muni[S.VARIABLE])
     value[um, vm] = muni[S.COUNT].to_numpy()
-    hidden[um, vm] = muni[D.FLAG].to_numpy()
+    hidden[um, vm] = muni[core.FLAG].to_numpy()
     rank[um, vm] = muni["_rank"].to_numpy()
     vr = v_idx.get_indexer(region[S.VARIABLE])
     value[na + nm, vr] = region[S.COUNT].to_numpy()
-    hidden[na + nm, vr] = region[D.FLAG].to_numpy()
+    hidden[na + nm, vr] = region[core.FLAG].to_numpy()
     ags_of = part.drop_duplicates(S.AREA).set_index(S.AREA)[S.AGS]
     parent = np.concatenate([na + m_idx.get_indexer(ags_of.reindex(areas)),
                              np.full(nm, na + nm), [-1]])
