@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +32,9 @@ from typing import Any
 import jinja2
 import nbformat
 from bs4 import BeautifulSoup, Tag
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from analysis.common import fmt
@@ -276,6 +279,34 @@ def _render_in_worker(args: tuple[Page, SiteMeta, list[Page]]) -> str:
 
 
 
+class _Exporter(HTMLExporter):
+    """nbconvert's HTML exporter without its final BeautifulSoup pass.
+
+    ``HTMLExporter.from_notebook_node`` parses and re-serialises every page to add an
+    alt text to images without one and ``tabindex`` to Jupyter's cell wrappers. Our
+    template writes neither such an image nor such a wrapper, and :func:`_finish` parses
+    (and checks) each page anyway, so the pass only cost time (a third of a page's)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter("highlight_code", self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+class _Shared(dict):
+    """Page context handed to the template unchanged: nbconvert deep-copies the
+    resources of every page, and the context (navigation, area list) grows with the
+    number of pages; the template only reads it."""
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
+
+
 def _exporter() -> HTMLExporter:
     config = Config()
     config.NbConvertBase.display_data_priority = list(MIME_PRIORITY)
@@ -288,7 +319,7 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.language_code = "de"
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
-    return HTMLExporter(
+    return _Exporter(
         config=config,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         template_name=TEMPLATE_NAME,
@@ -315,7 +346,7 @@ def _render_chapter(page: Page, site: SiteMeta, pages: list[Page], exporter: HTM
     context = _context(site, pages, current=page.slug, title=page.title, prev=prev, next=nxt)
     resources = {
         "metadata": {"name": page.slug, "path": str(Path(page.notebook).parent)},
-        "sb": context,
+        "sb": _Shared(context),
     }
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     return _finish(html, label)
@@ -732,9 +763,9 @@ def _mark_numeric_cells(table: Tag) -> None:
     head = table.find("thead")
     if not body_rows or head is None:
         return
-    width = max(len(r.find_all(["td", "th"], recursive=False)) for r in body_rows)
+    cells = [r.find_all(["td", "th"], recursive=False) for r in body_rows]
+    width = max(len(c) for c in cells)
     for column in range(width):
-        cells = [r.find_all(["td", "th"], recursive=False) for r in body_rows]
         column_cells = [c[column] for c in cells if len(c) > column]
         if column_cells and all(
             c.name == "td" and "num" in (c.get("class") or []) for c in column_cells
@@ -749,18 +780,22 @@ def _mark_numeric_cells(table: Tag) -> None:
 
 def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
     problems: list[str] = []
-    for script in soup.find_all("script"):
+    # one walk over the page; the checks below pick their elements from it (in document
+    # order, as find_all would)
+    elements = soup.find_all(True)
+    names = {element.name for element in elements}
+    for script in (e for e in elements if e.name == "script"):
         if script.attrs or (script.string or "").strip() != TABLE_SCRIPT.strip():
             problems.append("Element <script> ist nicht erlaubt (nur das Tabellenskript des "
                             "Pakets, unverändert und ohne Attribute).")
     for name in _FORBIDDEN_TAGS:
         if name == "script":
             continue
-        if soup.find(name):
+        if name in names:
             problems.append(
                 f"Element <{name}> ist nicht erlaubt (keine Skripte, keine externen Inhalte)."
             )
-    for element in soup.find_all(True):
+    for element in elements:
         for attr in _FETCH_ATTRS:
             value = element.get(attr)
             if isinstance(value, str) and not value.strip().startswith("data:"):
@@ -776,22 +811,22 @@ def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
         style = element.get("style")
         if isinstance(style, str):
             problems.extend(_css_problems(style))
-    for style in soup.find_all("style"):
+    for style in (e for e in elements if e.name == "style"):
         problems.extend(_css_problems(style.get_text()))
-    for img in soup.find_all("img"):
+    for img in (e for e in elements if e.name == "img"):
         alt = img.get("alt")
         if alt is None or alt.strip() == NO_ALT_PLACEHOLDER:
             problems.append(f"Bild ohne Alternativtext ({str(img.get('src', ''))[:40]}…).")
         elif not alt.strip() and img.find_parent("figure") is not None:
             problems.append("Abbildung mit leerem Alternativtext.")
-    ids = [el["id"] for el in soup.find_all(id=True)]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    ids = Counter(el["id"] for el in elements if el.get("id") is not None)
+    duplicates = sorted(i for i, n in ids.items() if n > 1)
     if duplicates:
         problems.append(f"Doppelte id-Attribute: {', '.join(duplicates)}.")
-    for link in soup.find_all("a", href=True):
+    for link in (e for e in elements if e.name == "a" and e.get("href") is not None):
         if link["href"].startswith("#") and link["href"][1:] not in ids:
             problems.append(f"Link „{_text(link)}“ auf {link['href']} führt ins Leere.")
-    if soup.find("html", lang="de") is None:
+    if not any(e.name == "html" and e.get("lang") == "de" for e in elements):
         problems.append('<html lang="de"> fehlt.')
     text = _DATA_URI_RE.sub("data:…", html)
     if TRACEBACK_MARK in text:
