@@ -242,11 +242,13 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
     if jobs > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        from analysis.common.interrupt import worker_signals
-
+        # site and page list go to each worker once (not with every page: their size
+        # grows with the number of pages); the pages follow in chunks
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
-                                 initializer=worker_signals) as pool:
-            htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in todo]))
+                                 initializer=_start_render_worker,
+                                 initargs=(site, pages)) as pool:
+            htmls = list(pool.map(_render_in_worker, todo,
+                                  chunksize=max(1, len(todo) // (8 * jobs))))
     else:
         exporter = _exporter() if todo else None
         htmls = [_render_chapter(page, site, pages, exporter) for page in todo]
@@ -266,16 +268,23 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
 
 
 # --------------------------------------------------------------------------- rendering
-_WORKER_EXPORTER: HTMLExporter | None = None
+_WORKER: tuple[HTMLExporter, SiteMeta, list[Page]] | None = None
 
 
-def _render_in_worker(args: tuple[Page, SiteMeta, list[Page]]) -> str:
-    """One chapter in a worker process (the exporter is built once per process)."""
-    global _WORKER_EXPORTER
-    if _WORKER_EXPORTER is None:
-        _WORKER_EXPORTER = _exporter()
-    page, site, pages = args
-    return _render_chapter(page, site, pages, _WORKER_EXPORTER)
+def _start_render_worker(site: SiteMeta, pages: list[Page]) -> None:
+    """Initialise a worker process: signals, exporter, the site and its pages."""
+    from analysis.common.interrupt import worker_signals
+
+    global _WORKER
+    worker_signals()
+    _WORKER = (_exporter(), site, pages)
+
+
+def _render_in_worker(page: Page) -> str:
+    """One chapter in a worker process started by :func:`_start_render_worker`."""
+    assert _WORKER is not None, "worker not initialised"
+    exporter, site, pages = _WORKER
+    return _render_chapter(page, site, pages, exporter)
 
 
 
@@ -406,18 +415,8 @@ def _context(
     prev: dict | None,
     next: dict | None,  # noqa: A002 - template name
 ) -> dict[str, Any]:
-    children: dict[str, list[dict[str, str]]] = {}
-    for p in pages:
-        if p.parent:
-            children.setdefault(p.parent, []).append(_link(p.slug, p.title))
-    for items in children.values():  # "Steckbrief AC 1 Mitte" → "AC 1 Mitte" in the list
-        first = {item["title"].split(" ", 1)[0] for item in items}
-        if len(first) == 1 and all(" " in item["title"] for item in items):
-            for item in items:
-                item["label"] = item["title"].split(" ", 1)[1]
-    chapters = [dict(_link(p.slug, p.title), pages=children.get(p.slug, []))
-                for p in pages if not p.parent]
-    parent = "".join(p.parent for p in pages if p.slug == current)
+    chapters, parents = _chapters(tuple((p.slug, p.title, p.parent) for p in pages))
+    parent = parents.get(current, "")
     nav = [
         dict(item, current=item["slug"] == current, section=item["slug"] == parent)
         for item in [_link(INDEX_SLUG, INDEX_TITLE), *chapters]
@@ -453,6 +452,29 @@ def _context(
         "prev": prev,
         "next": next,
     }
+
+
+@lru_cache(maxsize=8)
+def _chapters(pages: tuple[tuple[str, str, str], ...]
+              ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The contents of a site (chapters with the pages under them) and slug → parent,
+    from (slug, title, parent) of its pages; made once per site, not once per page (the
+    templates only read them)."""
+    children: dict[str, list[dict[str, str]]] = {}
+    for slug, title, parent in pages:
+        if parent:
+            children.setdefault(parent, []).append(_link(slug, title))
+    for items in children.values():  # "Steckbrief AC 1 Mitte" → "AC 1 Mitte" in the list
+        first = {item["title"].split(" ", 1)[0] for item in items}
+        if len(first) == 1 and all(" " in item["title"] for item in items):
+            for item in items:
+                item["label"] = item["title"].split(" ", 1)[1]
+    chapters = [dict(_link(slug, title), pages=children.get(slug, []))
+                for slug, title, parent in pages if not parent]
+    parents: dict[str, str] = {}
+    for slug, _title, parent in pages:  # as "".join over equal slugs did
+        parents[slug] = parents.get(slug, "") + parent
+    return chapters, parents
 
 
 def _contact(items: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
@@ -640,9 +662,13 @@ def _svg_case(html: str) -> str:
 
 
 def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
-    headings = main.find_all(_HEADING_RE)
+    # one walk each over the page and <main>, filtered here (as find_all would, in order)
+    everything = soup.find_all(True)
+    in_main = main.find_all(True)
+    headings = [el for el in in_main if _HEADING_RE.match(el.name)]
     heading_ids = {id(h) for h in headings}
-    used = {el["id"] for el in soup.find_all(id=True) if id(el) not in heading_ids}
+    used = {el["id"] for el in everything
+            if el.get("id") is not None and id(el) not in heading_ids}
     renamed: dict[str, str] = {}
     for heading in headings:
         base = slugify(_text(heading))
@@ -657,8 +683,8 @@ def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
         heading["id"] = candidate
     # In-page links written against Jupyter's ids (``#Entwicklung-seit-2018``) follow the
     # new ids; a link that still points nowhere is reported by _page_problems.
-    targets = {el["id"] for el in soup.find_all(id=True)}
-    for link in main.find_all("a", href=True):
+    targets = {el["id"] for el in everything if el.get("id") is not None}
+    for link in (el for el in in_main if el.name == "a" and el.get("href") is not None):
         href = link["href"]
         if not href.startswith("#") or href[1:] in targets:
             continue
@@ -753,17 +779,23 @@ def _mark_numeric_cells(table: Tag) -> None:
     Tables with class ``text-tabelle`` are left alone."""
     if "text-tabelle" in (table.get("class") or []):
         return
-    for cell in table.find_all("td"):
+    inner = table.find_all(True)  # one walk; the steps below filter it (in document order)
+    for cell in (el for el in inner if el.name == "td"):
         classes = cell.get("class") or []
         if "num" not in classes and _NUMBER_RE.match(_text(cell)):
             cell["class"] = [*classes, "num"]
-    if table.find(attrs={"colspan": True}) or table.find(attrs={"rowspan": True}):
+    if any(el.get("colspan") is not None or el.get("rowspan") is not None for el in inner):
         return
-    body_rows = [r for r in table.find_all("tr") if r.find_parent("thead") is None and r.find("td")]
-    head = table.find("thead")
-    if not body_rows or head is None:
+    head = next((el for el in inner if el.name == "thead"), None)
+    if head is None or table.find_parent("thead") is not None:
         return
-    cells = [r.find_all(["td", "th"], recursive=False) for r in body_rows]
+    in_head = {id(r) for el in inner if el.name == "thead" for r in el.find_all("tr")}
+    body_rows = [r for r in inner if r.name == "tr" and id(r) not in in_head
+                 and any(getattr(d, "name", None) == "td" for d in r.descendants)]
+    if not body_rows:
+        return
+    cells = [[c for c in r.children if getattr(c, "name", None) in ("td", "th")]
+             for r in body_rows]
     width = max(len(c) for c in cells)
     for column in range(width):
         column_cells = [c[column] for c in cells if len(c) > column]
