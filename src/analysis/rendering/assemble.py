@@ -447,11 +447,18 @@ def _context(
         "nav": nav,
         "finder": {"href": f"{FINDER_SLUG}.html", "title": FINDER_TITLE,
                    "current": current == FINDER_SLUG} if site.areas else None,
-        "areas": [{"code": c, "name": n, "kommune": k, "href": h} for c, n, k, h in site.areas],
+        "areas": _area_rows(site.areas),
         "areas_phrase": fmt.count_words(len(site.areas), "Sozialraum", "Sozialräume", "m", "akk"),
         "prev": prev,
         "next": next,
     }
+
+
+@lru_cache(maxsize=4)
+def _area_rows(areas: tuple[tuple[str, str, str, str], ...]) -> list[dict[str, str]]:
+    """The rows of the area finder, made once per site (every page's context has them;
+    the templates only read them)."""
+    return [{"code": c, "name": n, "kommune": k, "href": h} for c, n, k, h in areas]
 
 
 @lru_cache(maxsize=8)
