@@ -98,3 +98,21 @@ def test_rejects_text_and_infinity():
         fmt.number("12")
     with pytest.raises(ValueError):
         fmt.number(math.inf)
+
+
+def test_digits_match_babel_german_pattern():
+    """fmt writes German digits itself (speed); they must be exactly Babel's de_DE output."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    rng = np.random.default_rng(7)
+    values = [0, 1, 9, 10, 999, 1000, 1234, 99999, 100000, 999999, 1000000, 12345678901]
+    values += list(rng.integers(0, 10**12, 300)) + list(rng.random(300) * 10.0 ** rng.integers(-3, 10, 300))
+    for decimals in range(4):
+        for v in values:
+            q = fmt._quantize(v, decimals)
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            want = format_decimal(abs(q), format=pattern, locale="de_DE", decimal_quantization=True)
+            assert fmt._digits(abs(q), decimals) == want, (v, decimals)
+    assert fmt.number(Decimal("1234567.5"), 1) == "1.234.567,5"

@@ -120,6 +120,28 @@ def test_damaged_context_cache_is_recomputed(tmp_path, monkeypatch, damage):
     assert path.is_dir() or path.read_bytes() != b""
 
 
+def test_cached_context_reads_the_texts_beside_its_configuration(tmp_path, monkeypatch):
+    """The context cache is keyed by the configuration's content: a copy of the
+    configuration elsewhere (same report.yaml, an edited text beside it) must use its
+    own texts, and the edit must change the chapter's stamp (the benchmark's edit)."""
+    from analysis.method import context
+
+    monkeypatch.setenv("SOZIALPLANUNG_CACHE", str(tmp_path / "cache"))
+    context.load_context.cache_clear()
+    name = "handlungsfelder/aeltere.md"
+    original = context.load_context(DEMO, CONFIG)
+    copy = tmp_path / "config"
+    shutil.copytree(CONFIG.parent, copy)
+    text = copy / "texte" / name
+    text.write_text(text.read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8")
+    context.load_context.cache_clear()  # a new process: the context comes from the cache
+    ctx = context.load_context(DEMO, copy / "report.yaml")
+    context.load_context.cache_clear()
+    assert context._key(DEMO, copy / "report.yaml") == context._key(DEMO, CONFIG)
+    assert ctx.config_file == str((copy / "report.yaml").resolve())
+    assert ctx.text_digest([name]) != original.text_digest([name])
+
+
 def test_a_valid_entry_is_bound_to_its_name():
     from analysis.common import trust
 

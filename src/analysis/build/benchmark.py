@@ -187,6 +187,30 @@ def _timed(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - t
 
 
+#: the benchmark's edit of one chapter: a sentence appended to the text of one field
+EDIT_TEXT = ("texte", "handlungsfelder", "aeltere.md")
+EDIT_SENTENCE = "Benchmark: dieser Satz ist neu."
+
+
+def _timed_edit(py: str, out: Path, cfg_dir: Path) -> float:
+    """Time the rebuild after editing one chapter's text (in ``cfg_dir``, a copy of the
+    configuration); fail unless the edit changed the file and the published chapter."""
+    text = cfg_dir.joinpath(*EDIT_TEXT)
+    before = text.read_text(encoding="utf-8")
+    text.write_text(before.rstrip("\n") + f"\n\n{EDIT_SENTENCE}\n", encoding="utf-8")
+    if text.read_text(encoding="utf-8") == before:
+        raise RuntimeError(f"Benchmark: die Änderung von {text.name} hat die Datei nicht geändert")
+    version = os.readlink(out / ".current")
+    t = _timed([py, "-m", "analysis", "report", "--output", str(out), "--config",
+                str(cfg_dir / "report.yaml")])
+    pages = [p for p in (out / "sozialbericht").glob("*.html")
+             if EDIT_SENTENCE in p.read_text(encoding="utf-8")]
+    if os.readlink(out / ".current") == version or len(pages) != 1:
+        raise RuntimeError("Benchmark: der Neubau nach der Änderung hat kein Kapitel erneuert "
+                           f"(Seiten mit dem neuen Satz: {len(pages)})")
+    return t
+
+
 def _int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
@@ -242,11 +266,7 @@ def run_benchmark(output: Path, quick: bool = False) -> int:
             # edit one chapter: the text of one field (a copy of the configuration)
             cfg_dir = tmp / "config"
             shutil.copytree(REPO / "config", cfg_dir)
-            text = cfg_dir / "texte" / "handlungsfelder" / "aeltere.md"
-            text.write_text(text.read_text(encoding="utf-8").replace(
-                "Die Alterung", "Die demografische Alterung", 1), encoding="utf-8")
-            one = _timed([py, "-m", "analysis", "report", "--output", str(out), "--config",
-                          str(cfg_dir / "report.yaml")])
+            one = _timed_edit(py, out, cfg_dir)
             # the PDF editions (make pdf) on top of the build just made: only the PDFs are
             # new; then make report again, which takes them from the cache
             pdf = _timed([py, "-m", "analysis", "report", "--pdf", "--output", str(out),

@@ -421,6 +421,18 @@ def write_steckbriefe(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: 
     return done
 
 
+def _while_kernels_run(ctx, runs: list[ChapterRun], build_dir: Path, inputs_key: str,
+                       force: bool, log, cache: Path | None, stop=None):
+    """The build's own work during the chapter runs: the Steckbriefe (slug → executed
+    notebook) and the download files (:func:`analysis.build.publish_site.site_downloads`)."""
+    from analysis.build.publish_site import site_downloads
+
+    sheets = write_steckbriefe(ctx, runs, build_dir, inputs_key, force, log, stop)
+    if stop is not None:
+        stop.check()
+    return sheets, site_downloads(ctx, cache)
+
+
 class _Background:
     """``fn(*args, stop=…)`` run in a thread once :meth:`start` is called (or in the
     caller's thread by :meth:`result` if it never was).
@@ -522,25 +534,27 @@ def build_reports(data_dir: Path, config_file: Path, out: Path, jobs: int = 0,
                 log(f"Berichte sind aktuell (Build {current_version(out)}); nichts zu tun "
                     f"({_seconds(time.perf_counter() - t0)}).")
                 return 0
-            # the Steckbriefe are written in this process while the chapter kernels run
-            # (the main thread only waits for them); a Ctrl-C stops both at the next area
-            sheets = _Background(write_steckbriefe, stop, ctx, runs, build_dir, inputs_key,
-                                 force, log)
+            # the Steckbriefe and the download files are made in this process while the
+            # chapter kernels run (the main thread only waits for them); a Ctrl-C stops
+            # both at the next area
+            pages_cache = None if force else subdir(build_dir, "pages-cache")
+            sheets = _Background(_while_kernels_run, stop, ctx, runs, build_dir, inputs_key,
+                                 force, log, pages_cache)
             try:
                 executed = run_chapters(notebook_runs(runs), params, build_dir, inputs_key,
                                         jobs, force, log, stop, on_started=sheets.start)
             except BaseException:
                 sheets.cancel()
                 raise
-            executed.update(sheets.result())
+            steckbriefe, downloads = sheets.result()
+            executed.update(steckbriefe)
             from analysis.build.publish_site import write_sites
 
             staging = build_dir / f"staging-{os.urandom(6).hex()}"
             staging.mkdir()  # a fresh name; fails rather than reuse anything
             log("Seiten werden zusammengesetzt und geprüft …")
             write_sites(ctx, runs, executed, staging, build_id, jobs=jobs,
-                        cache=None if force else subdir(build_dir, "pages-cache"),
-                        pdf=pdf, stop=stop, log=log)
+                        cache=pages_cache, pdf=pdf, stop=stop, log=log, downloads=downloads)
             stop.check()  # last safe point: after it the new version is published
             publish(staging, out, build_id)
     except Terminated:

@@ -70,32 +70,15 @@ def _unpack(payload: bytes) -> tuple[dict[str, bytes], tuple[tuple[str, str], ..
     return files, links
 
 
-def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
-                jobs: int = 1, cache: Path | None = None, pdf: bool = False,
-                stop=None, log=print) -> None:
-    """Assemble ``sozialbericht/`` and ``handlungskonzept/`` under ``staging``.
-
-    ``executed`` maps slugs to executed notebooks (``build.Executed``: path and SHA-256,
-    or a plain path). With ``cache`` (a folder kept between builds), downloads and
-    rendered chapter pages are reused when nothing they depend on changed: downloads
-    depend on data, configuration and package; a page on its executed notebook, the
-    site frame (titles, navigation, colophon) and the package. A reused page is
-    byte-identical to a freshly rendered one. The cache may lie in a folder others can
-    write to: an entry is used only with a valid tag of the build key
-    (:mod:`analysis.common.trust`), and reused pages go through the same final checks as
-    fresh ones; a bad entry is rebuilt.
-
-    The PDF edition of each report (:mod:`analysis.rendering.pdf_edition`) is made from the
-    finished pages: built when ``pdf`` is set, taken from the cache whenever the pages
-    it was made from are unchanged, left out (with its link) otherwise, so a PDF never
-    shows another state than the pages beside it.
-    """
+def site_downloads(ctx, cache: Path | None = None
+                   ) -> dict[str, tuple[dict[str, bytes], tuple[tuple[str, str], ...]]]:
+    """The download files and index links of both sites (site → (name → bytes, links)):
+    from ``cache`` when data, configuration and package are unchanged, else made anew
+    (and kept there). The build makes them while the chapter kernels run."""
     from analysis.method.context import package_hash
 
     pkg = package_hash()
     key = trust.build_key()
-    others = {"sozialbericht": ("../handlungskonzept/index.html", "Handlungskonzept-Anhang"),
-              "handlungskonzept": ("../sozialbericht/index.html", "Sozialbericht")}
     dl_key = hashlib.sha256(f"{ctx.ds.data_hash}|{ctx.config_hash}|{pkg}".encode()).hexdigest()[:16]
     dl_dir = cache / "downloads" if cache is not None else None
     downloads: dict[str, tuple[dict[str, bytes], tuple]] = {}
@@ -126,6 +109,38 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
             for site, (files, links) in downloads.items():
                 trust.write_sealed(dl_dir / f"{dl_key}.{site}", f"downloads/{dl_key}/{site}",
                                    _pack(files, links), key)
+    return downloads
+
+
+def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
+                jobs: int = 1, cache: Path | None = None, pdf: bool = False,
+                stop=None, log=print, downloads: dict | None = None) -> None:
+    """Assemble ``sozialbericht/`` and ``handlungskonzept/`` under ``staging``.
+
+    ``executed`` maps slugs to executed notebooks (``build.Executed``: path and SHA-256,
+    or a plain path). With ``cache`` (a folder kept between builds), downloads and
+    rendered chapter pages are reused when nothing they depend on changed: downloads
+    depend on data, configuration and package; a page on its executed notebook, the
+    site frame (titles, navigation, colophon) and the package. A reused page is
+    byte-identical to a freshly rendered one. The cache may lie in a folder others can
+    write to: an entry is used only with a valid tag of the build key
+    (:mod:`analysis.common.trust`), and reused pages go through the same final checks as
+    fresh ones; a bad entry is rebuilt.
+
+    The PDF edition of each report (:mod:`analysis.rendering.pdf_edition`) is made from the
+    finished pages: built when ``pdf`` is set, taken from the cache whenever the pages
+    it was made from are unchanged, left out (with its link) otherwise, so a PDF never
+    shows another state than the pages beside it. ``downloads``: the result of
+    :func:`site_downloads` if already made.
+    """
+    from analysis.method.context import package_hash
+
+    pkg = package_hash()
+    key = trust.build_key()
+    others = {"sozialbericht": ("../handlungskonzept/index.html", "Handlungskonzept-Anhang"),
+              "handlungskonzept": ("../sozialbericht/index.html", "Sozialbericht")}
+    if downloads is None:
+        downloads = site_downloads(ctx, cache)
     from analysis.views.report import Report as _Report
 
     areas = _Report(ctx).area_finder()

@@ -20,8 +20,6 @@ import numbers
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_decimal
-
 LOCALE = "de_DE"
 MISSING = "–"  # en dash: no value available (keine Angabe)
 MINUS = "\u2212"  # typographic minus sign
@@ -99,10 +97,16 @@ def _round(d: Decimal, decimals: int) -> Decimal:
     return abs(q) if q == 0 else q
 
 
+#: Python's separators (``1,234.5``) → German ones (``1.234,5``)
+_GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
 def _digits(q: Decimal, decimals: int) -> str:
-    """Babel-format a non-negative, already rounded Decimal."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(q, format=pattern, locale=LOCALE, decimal_quantization=True)
+    """A non-negative, already rounded Decimal in German digits: groups of three with
+    ``.``, decimal comma, exactly ``decimals`` places (what Babel's ``de_DE`` pattern
+    ``#,##0.0…`` gives, without its per-call pattern parsing: reports format hundreds of
+    thousands of numbers)."""
+    return f"{q:,.{decimals}f}".translate(_GERMAN_SEPARATORS)
 
 
 def number(x: object, decimals: int = 0) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,7 +104,10 @@ def load_context(data_dir: str | Path, config_file: str | Path) -> Context:
     name = f"context/{key}"
     payload = read_sealed(path, name)  # None: missing, truncated, planted or foreign
     if payload is not None:
-        return pickle.loads(payload)  # authenticated: written by this build key
+        ctx = pickle.loads(payload)  # authenticated: written by this build key
+        # the key covers the configuration's content, not its place: the same
+        # configuration in another folder has its own texts (texte/ beside it)
+        return replace(ctx, config_file=str(config_file.resolve()))
     ctx = compute_context(data_dir, config_file)
     try:  # a cache that cannot be written only costs time
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +32,9 @@ from typing import Any
 import jinja2
 import nbformat
 from bs4 import BeautifulSoup, Tag
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from analysis.common import fmt
@@ -239,11 +242,13 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
     if jobs > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        from analysis.common.interrupt import worker_signals
-
+        # site and page list go to each worker once (not with every page: their size
+        # grows with the number of pages); the pages follow in chunks
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
-                                 initializer=worker_signals) as pool:
-            htmls = list(pool.map(_render_in_worker, [(p, site, pages) for p in todo]))
+                                 initializer=_start_render_worker,
+                                 initargs=(site, pages)) as pool:
+            htmls = list(pool.map(_render_in_worker, todo,
+                                  chunksize=max(1, len(todo) // (8 * jobs))))
     else:
         exporter = _exporter() if todo else None
         htmls = [_render_chapter(page, site, pages, exporter) for page in todo]
@@ -263,17 +268,52 @@ def assemble_site(pages: list[Page], site: SiteMeta, out_dir: Path, jobs: int = 
 
 
 # --------------------------------------------------------------------------- rendering
-_WORKER_EXPORTER: HTMLExporter | None = None
+_WORKER: tuple[HTMLExporter, SiteMeta, list[Page]] | None = None
 
 
-def _render_in_worker(args: tuple[Page, SiteMeta, list[Page]]) -> str:
-    """One chapter in a worker process (the exporter is built once per process)."""
-    global _WORKER_EXPORTER
-    if _WORKER_EXPORTER is None:
-        _WORKER_EXPORTER = _exporter()
-    page, site, pages = args
-    return _render_chapter(page, site, pages, _WORKER_EXPORTER)
+def _start_render_worker(site: SiteMeta, pages: list[Page]) -> None:
+    """Initialise a worker process: signals, exporter, the site and its pages."""
+    from analysis.common.interrupt import worker_signals
 
+    global _WORKER
+    worker_signals()
+    _WORKER = (_exporter(), site, pages)
+
+
+def _render_in_worker(page: Page) -> str:
+    """One chapter in a worker process started by :func:`_start_render_worker`."""
+    assert _WORKER is not None, "worker not initialised"
+    exporter, site, pages = _WORKER
+    return _render_chapter(page, site, pages, exporter)
+
+
+
+class _Exporter(HTMLExporter):
+    """nbconvert's HTML exporter without its final BeautifulSoup pass.
+
+    ``HTMLExporter.from_notebook_node`` parses and re-serialises every page to add an
+    alt text to images without one and ``tabindex`` to Jupyter's cell wrappers. Our
+    template writes neither such an image nor such a wrapper, and :func:`_finish` parses
+    (and checks) each page anyway, so the pass only cost time (a third of a page's)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter("highlight_code", self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+class _Shared(dict):
+    """Page context handed to the template unchanged: nbconvert deep-copies the
+    resources of every page, and the context (navigation, area list) grows with the
+    number of pages; the template only reads it."""
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
 
 
 def _exporter() -> HTMLExporter:
@@ -288,7 +328,7 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.language_code = "de"
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
-    return HTMLExporter(
+    return _Exporter(
         config=config,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         template_name=TEMPLATE_NAME,
@@ -315,7 +355,7 @@ def _render_chapter(page: Page, site: SiteMeta, pages: list[Page], exporter: HTM
     context = _context(site, pages, current=page.slug, title=page.title, prev=prev, next=nxt)
     resources = {
         "metadata": {"name": page.slug, "path": str(Path(page.notebook).parent)},
-        "sb": context,
+        "sb": _Shared(context),
     }
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     return _finish(html, label)
@@ -375,18 +415,8 @@ def _context(
     prev: dict | None,
     next: dict | None,  # noqa: A002 - template name
 ) -> dict[str, Any]:
-    children: dict[str, list[dict[str, str]]] = {}
-    for p in pages:
-        if p.parent:
-            children.setdefault(p.parent, []).append(_link(p.slug, p.title))
-    for items in children.values():  # "Steckbrief AC 1 Mitte" → "AC 1 Mitte" in the list
-        first = {item["title"].split(" ", 1)[0] for item in items}
-        if len(first) == 1 and all(" " in item["title"] for item in items):
-            for item in items:
-                item["label"] = item["title"].split(" ", 1)[1]
-    chapters = [dict(_link(p.slug, p.title), pages=children.get(p.slug, []))
-                for p in pages if not p.parent]
-    parent = "".join(p.parent for p in pages if p.slug == current)
+    chapters, parents = _chapters(tuple((p.slug, p.title, p.parent) for p in pages))
+    parent = parents.get(current, "")
     nav = [
         dict(item, current=item["slug"] == current, section=item["slug"] == parent)
         for item in [_link(INDEX_SLUG, INDEX_TITLE), *chapters]
@@ -417,11 +447,41 @@ def _context(
         "nav": nav,
         "finder": {"href": f"{FINDER_SLUG}.html", "title": FINDER_TITLE,
                    "current": current == FINDER_SLUG} if site.areas else None,
-        "areas": [{"code": c, "name": n, "kommune": k, "href": h} for c, n, k, h in site.areas],
+        "areas": _area_rows(site.areas),
         "areas_phrase": fmt.count_words(len(site.areas), "Sozialraum", "Sozialräume", "m", "akk"),
         "prev": prev,
         "next": next,
     }
+
+
+@lru_cache(maxsize=4)
+def _area_rows(areas: tuple[tuple[str, str, str, str], ...]) -> list[dict[str, str]]:
+    """The rows of the area finder, made once per site (every page's context has them;
+    the templates only read them)."""
+    return [{"code": c, "name": n, "kommune": k, "href": h} for c, n, k, h in areas]
+
+
+@lru_cache(maxsize=8)
+def _chapters(pages: tuple[tuple[str, str, str], ...]
+              ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The contents of a site (chapters with the pages under them) and slug → parent,
+    from (slug, title, parent) of its pages; made once per site, not once per page (the
+    templates only read them)."""
+    children: dict[str, list[dict[str, str]]] = {}
+    for slug, title, parent in pages:
+        if parent:
+            children.setdefault(parent, []).append(_link(slug, title))
+    for items in children.values():  # "Steckbrief AC 1 Mitte" → "AC 1 Mitte" in the list
+        first = {item["title"].split(" ", 1)[0] for item in items}
+        if len(first) == 1 and all(" " in item["title"] for item in items):
+            for item in items:
+                item["label"] = item["title"].split(" ", 1)[1]
+    chapters = [dict(_link(slug, title), pages=children.get(slug, []))
+                for slug, title, parent in pages if not parent]
+    parents: dict[str, str] = {}
+    for slug, _title, parent in pages:  # as "".join over equal slugs did
+        parents[slug] = parents.get(slug, "") + parent
+    return chapters, parents
 
 
 def _contact(items: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
@@ -609,9 +669,13 @@ def _svg_case(html: str) -> str:
 
 
 def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
-    headings = main.find_all(_HEADING_RE)
+    # one walk each over the page and <main>, filtered here (as find_all would, in order)
+    everything = soup.find_all(True)
+    in_main = main.find_all(True)
+    headings = [el for el in in_main if _HEADING_RE.match(el.name)]
     heading_ids = {id(h) for h in headings}
-    used = {el["id"] for el in soup.find_all(id=True) if id(el) not in heading_ids}
+    used = {el["id"] for el in everything
+            if el.get("id") is not None and id(el) not in heading_ids}
     renamed: dict[str, str] = {}
     for heading in headings:
         base = slugify(_text(heading))
@@ -626,8 +690,8 @@ def _anchor_headings(soup: BeautifulSoup, main: Tag) -> None:
         heading["id"] = candidate
     # In-page links written against Jupyter's ids (``#Entwicklung-seit-2018``) follow the
     # new ids; a link that still points nowhere is reported by _page_problems.
-    targets = {el["id"] for el in soup.find_all(id=True)}
-    for link in main.find_all("a", href=True):
+    targets = {el["id"] for el in everything if el.get("id") is not None}
+    for link in (el for el in in_main if el.name == "a" and el.get("href") is not None):
         href = link["href"]
         if not href.startswith("#") or href[1:] in targets:
             continue
@@ -722,19 +786,25 @@ def _mark_numeric_cells(table: Tag) -> None:
     Tables with class ``text-tabelle`` are left alone."""
     if "text-tabelle" in (table.get("class") or []):
         return
-    for cell in table.find_all("td"):
+    inner = table.find_all(True)  # one walk; the steps below filter it (in document order)
+    for cell in (el for el in inner if el.name == "td"):
         classes = cell.get("class") or []
         if "num" not in classes and _NUMBER_RE.match(_text(cell)):
             cell["class"] = [*classes, "num"]
-    if table.find(attrs={"colspan": True}) or table.find(attrs={"rowspan": True}):
+    if any(el.get("colspan") is not None or el.get("rowspan") is not None for el in inner):
         return
-    body_rows = [r for r in table.find_all("tr") if r.find_parent("thead") is None and r.find("td")]
-    head = table.find("thead")
-    if not body_rows or head is None:
+    head = next((el for el in inner if el.name == "thead"), None)
+    if head is None or table.find_parent("thead") is not None:
         return
-    width = max(len(r.find_all(["td", "th"], recursive=False)) for r in body_rows)
+    in_head = {id(r) for el in inner if el.name == "thead" for r in el.find_all("tr")}
+    body_rows = [r for r in inner if r.name == "tr" and id(r) not in in_head
+                 and any(getattr(d, "name", None) == "td" for d in r.descendants)]
+    if not body_rows:
+        return
+    cells = [[c for c in r.children if getattr(c, "name", None) in ("td", "th")]
+             for r in body_rows]
+    width = max(len(c) for c in cells)
     for column in range(width):
-        cells = [r.find_all(["td", "th"], recursive=False) for r in body_rows]
         column_cells = [c[column] for c in cells if len(c) > column]
         if column_cells and all(
             c.name == "td" and "num" in (c.get("class") or []) for c in column_cells
@@ -749,18 +819,22 @@ def _mark_numeric_cells(table: Tag) -> None:
 
 def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
     problems: list[str] = []
-    for script in soup.find_all("script"):
+    # one walk over the page; the checks below pick their elements from it (in document
+    # order, as find_all would)
+    elements = soup.find_all(True)
+    names = {element.name for element in elements}
+    for script in (e for e in elements if e.name == "script"):
         if script.attrs or (script.string or "").strip() != TABLE_SCRIPT.strip():
             problems.append("Element <script> ist nicht erlaubt (nur das Tabellenskript des "
                             "Pakets, unverändert und ohne Attribute).")
     for name in _FORBIDDEN_TAGS:
         if name == "script":
             continue
-        if soup.find(name):
+        if name in names:
             problems.append(
                 f"Element <{name}> ist nicht erlaubt (keine Skripte, keine externen Inhalte)."
             )
-    for element in soup.find_all(True):
+    for element in elements:
         for attr in _FETCH_ATTRS:
             value = element.get(attr)
             if isinstance(value, str) and not value.strip().startswith("data:"):
@@ -776,22 +850,22 @@ def _page_problems(soup: BeautifulSoup, html: str) -> list[str]:
         style = element.get("style")
         if isinstance(style, str):
             problems.extend(_css_problems(style))
-    for style in soup.find_all("style"):
+    for style in (e for e in elements if e.name == "style"):
         problems.extend(_css_problems(style.get_text()))
-    for img in soup.find_all("img"):
+    for img in (e for e in elements if e.name == "img"):
         alt = img.get("alt")
         if alt is None or alt.strip() == NO_ALT_PLACEHOLDER:
             problems.append(f"Bild ohne Alternativtext ({str(img.get('src', ''))[:40]}…).")
         elif not alt.strip() and img.find_parent("figure") is not None:
             problems.append("Abbildung mit leerem Alternativtext.")
-    ids = [el["id"] for el in soup.find_all(id=True)]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    ids = Counter(el["id"] for el in elements if el.get("id") is not None)
+    duplicates = sorted(i for i, n in ids.items() if n > 1)
     if duplicates:
         problems.append(f"Doppelte id-Attribute: {', '.join(duplicates)}.")
-    for link in soup.find_all("a", href=True):
+    for link in (e for e in elements if e.name == "a" and e.get("href") is not None):
         if link["href"].startswith("#") and link["href"][1:] not in ids:
             problems.append(f"Link „{_text(link)}“ auf {link['href']} führt ins Leere.")
-    if soup.find("html", lang="de") is None:
+    if not any(e.name == "html" and e.get("lang") == "de" for e in elements):
         problems.append('<html lang="de"> fehlt.')
     text = _DATA_URI_RE.sub("data:…", html)
     if TRACEBACK_MARK in text:

@@ -456,6 +456,7 @@ def choropleth(
     drawn: list[str] = []
     with rc_context(RC):
         ax = fig.add_subplot()
+        patches = []
         for a in all_codes:
             path = _polygon_path(simple[a])
             if path is None:
@@ -471,7 +472,7 @@ def choropleth(
             )
             patch.set_gid(f"{LINK_GID}{len(drawn)}")
             drawn.append(a)
-            ax.add_patch(patch)
+            patches.append(patch)
         for m in munis:
             for line in _line_paths(muni_shapes[m].boundary):
                 ax.plot(
@@ -555,6 +556,12 @@ def choropleth(
             handleheight=1.1,
         )
         _keep_inside(fig, ax, labels_drawn)
+        # the areas join the map only now: _keep_inside measures the labels on a copy of
+        # the figure, and copying hundreds of area shapes cost more than the rest of the
+        # map; the layout does not depend on them (clipped to the axes, fixed limits), and
+        # they are drawn below lines and labels (lower zorder) as before
+        for patch in patches:
+            ax.add_patch(patch)
     svg = render_svg(fig, mark)
 
     # ---- alt text: one or two short sentences; the table beside the map has the rest

@@ -203,9 +203,13 @@ class Change(Chapter):
         return self.res.dynamics[f"{field}_dynamik"]
 
     def typology(self, field: str) -> pd.Series:
-        """Area → status × dynamics type (:data:`analysis.method.core.TYPES`)."""
-
-        return typology(self.res.need[f"{field}_bedarf_flag"], self.dynamics_class(field))
+        """Area → status × dynamics type (:data:`analysis.method.core.TYPES`); made once
+        per field (tables ask for it area by area). Callers must not change it."""
+        made = self.__dict__.setdefault("_typologies", {})
+        if field not in made:
+            made[field] = typology(self.res.need[f"{field}_bedarf_flag"],
+                                   self.dynamics_class(field))
+        return made[field]
 
     @property
     def attention_fields(self) -> list[str]:

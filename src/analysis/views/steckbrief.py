@@ -424,9 +424,9 @@ class SteckbriefView:
             g = groups.get((ind, self.r.year))
             lo, hi, num, unsure = (float("nan"),) * 3 + (False,)
             if g is not None and self.code in g.index and not is_withheld(value):
-                row = g.loc[self.code]
-                lo, hi, num = row[S.LOWER], row[S.UPPER], row[S.NUMERATOR]
-                unsure = bool(row[S.RELIABLE])
+                # cell by cell: a whole row of mixed columns is slow to build (per area)
+                lo, hi, num = (g.at[self.code, c] for c in (S.LOWER, S.UPPER, S.NUMERATOR))
+                unsure = bool(g.at[self.code, S.RELIABLE])
             interval = (f"{fmt.number(lo, 1)}–{fmt.number(hi, 1)}"
                         if not (fmt.is_missing(lo) or fmt.is_missing(hi)) else
                         display(fmt.MISSING, is_withheld(value)))
