@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.contract import schema as S
@@ -397,7 +397,8 @@ def rule_aware_values(part: pd.DataFrame, munis: pd.DataFrame, region: pd.Series
     * a withheld region total is at least 1 (it is withheld when small or when the
       audit needs it);
     * secondary cells are taken non-zero first: a withheld cell is 0 only if every
-      published cell of its Kommune is 0;
+      published cell of its Kommune is 0 – or if it can be an exchange partner, i.e.
+      every published non-zero value of its Kommune is also the value of a withheld cell;
     * a Kommune with a published total withholds cells because of a small count: at
       least one of its withheld cells is in 1 … limit − 1 (where that is true: the
       audit may add cells elsewhere, and the reader is then not given this).
@@ -411,7 +412,7 @@ def rule_aware_values(part: pd.DataFrame, munis: pd.DataFrame, region: pd.Series
     options: dict[str, dict[int, dict[str, set[int]]]] = {}  # ags -> total -> cell -> values
     for g, grp in members.items():
         hidden = grp.loc[grp[FLAG], S.AREA].tolist()
-        low = 0 if (grp.loc[~grp[FLAG], S.COUNT] == 0).all() else 1
+        published = set(grp.loc[~grp[FLAG] & (grp[S.COUNT] > 0), S.COUNT].astype(int))
         m = munis[munis[S.AGS] == g].iloc[0]
         totals = [int(m[S.COUNT])] if not m[FLAG] else range(shown[g], shown[g] + 40)
         options[g] = {}
@@ -420,7 +421,9 @@ def rule_aware_values(part: pd.DataFrame, munis: pd.DataFrame, region: pd.Series
             # the audit may add cells to a Kommune without a small one; where the truth has
             # one, the reader is allowed to know it (the strongest reader in that case)
             truly_small = bool(((grp[S.COUNT] > 0) & (grp[S.COUNT] < limit) & grp[FLAG]).any())
-            for combo in _compositions(t - shown[g], len(hidden), low):
+            for combo in _compositions(t - shown[g], len(hidden), 0):
+                if 0 in combo and not published <= set(combo):
+                    continue  # a withheld zero needs the exchange rule's condition
                 if hidden and not m[FLAG] and truly_small and \
                         not any(0 < v < limit for v in combo):
                     continue
@@ -476,6 +479,9 @@ def small_regions(draw):
 
 @settings(max_examples=120, deadline=None)
 @given(small_regions())
+# a withheld zero as an exchange partner (C 1 beside C 2 = C 3 = 3): found by hypothesis
+@example((frame([("A 1", "05334000", 0), ("B 1", "05334001", 1), ("C 1", "05334002", 0),
+                 ("C 2", "05334002", 3), ("C 3", "05334002", 3)]), 3))
 def test_no_withheld_value_is_pinned_for_a_reader_who_knows_the_rules(case):
     counts, limit = case
     out = protect_counts(counts, limit)

@@ -9,6 +9,8 @@ counts and requires every published result to stay byte-identical.
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -20,9 +22,7 @@ from analysis.method.core import need_table, run
 from ..conftest import REPO
 
 CONFIG = REPO / "config" / "report.yaml"
-# withheld in the demo: 2 of 28 children with Sprachförderbedarf (part of the Kinder
-# index) in A 3; as 1 the same cells stay withheld
-CHANGES = [("A 3", "seu_sprachfoerder", 1)]
+YEAR = 2021
 
 
 def _run(data):
@@ -35,25 +35,54 @@ def baseline():
     return _run(REPO / "data" / "demo")
 
 
-def test_withheld_values_do_not_move_any_published_result(demo_copy, baseline):
-    ds0, res0 = baseline
-    path = demo_copy / "zaehlungen.csv"
+def _write_change(data, area: str, variable: str, value: int) -> None:
+    path = data / "zaehlungen.csv"
     c = pd.read_csv(path, dtype=str)
-    for area, var, value in CHANGES:
-        at = (c["sozialraum"] == area) & (c["jahr"] == "2021") & (c["variable"] == var)
-        assert at.sum() == 1 and c.loc[at, "anzahl"].iloc[0] != str(value)
-        c.loc[at, "anzahl"] = str(value)
+    at = (c["sozialraum"] == area) & (c["jahr"] == str(YEAR)) & (c["variable"] == variable)
+    assert at.sum() == 1 and c.loc[at, "anzahl"].iloc[0] != str(value)
+    c.loc[at, "anzahl"] = str(value)
     c.to_csv(path, index=False)
-    ds1, res1 = _run(demo_copy)
 
+
+@pytest.fixture(scope="module")
+def changed(baseline, tmp_path_factory):
+    """A withheld small count of the demo (a numerator of a core indicator of a field
+    index, report year) changed to another small value such that the same cells stay
+    withheld – found in the data, not named: (area, indicator, field, ds, res after)."""
+    ds0, res0 = baseline
+    cat = ds0.indicators
+    cfg = load_config(CONFIG)
+    core = {i: f for f in cfg.fields for i in cfg.handlungsfelder[f].indikatoren}
+    numerators = {r["zaehler"]: r["indikator"] for _, r in cat.iterrows()
+                  if r["indikator"] in core and r["ebene"] == "sozialraum"}
+    p = res0.protected
+    limit = int(p.attrs.get(D.LIMIT_ATTR, D.DEFAULT_LIMIT))
+    small = p[(p["jahr"] == YEAR) & p[D.FLAG] & p["anzahl"].between(1, limit - 1)
+              & p["variable"].isin(list(numerators))]
+    assert len(small), "the demo has withheld small counts of index indicators"
+    for n, (_, row) in enumerate(small.iterrows()):
+        if n == 6:
+            break
+        data = tmp_path_factory.mktemp("demo") / "data"
+        shutil.copytree(REPO / "data" / "demo", data)
+        _write_change(data, row["sozialraum"], row["variable"], 1 if row["anzahl"] != 1 else 2)
+        ds1, res1 = _run(data)
+        if res0.protected[D.FLAG].tolist() == res1.protected[D.FLAG].tolist():
+            ind = numerators[row["variable"]]
+            return row["sozialraum"], ind, core[ind], ds1, res1
+    pytest.fail("no withheld small count of the demo can change without changing the "
+                "withheld cells")
+
+
+def test_withheld_values_do_not_move_any_published_result(baseline, changed):
+    ds0, res0 = baseline
+    area, ind, _, ds1, res1 = changed
     # the same cells are withheld before and after (else the comparison proves nothing)
     assert res0.protected[D.FLAG].tolist() == res1.protected[D.FLAG].tolist()
-    withheld = res0.protected.set_index(["sozialraum", "jahr", "variable"])[D.FLAG]
-    assert all(withheld[(a, 2021, v)] for a, v, _ in CHANGES)
     # ... the underlying values did change ...
     v0 = res0.area.set_index(["sozialraum", "jahr", "indikator"])["wert"]
     v1 = res1.area.set_index(["sozialraum", "jahr", "indikator"])["wert"]
-    assert v0[("A 3", 2021, "sprachfoerderbedarf")] != v1[("A 3", 2021, "sprachfoerderbedarf")]
+    assert v0[(area, YEAR, ind)] != v1[(area, YEAR, ind)]
     # ... and nothing derived from values moved
     cfg = load_config(CONFIG)
     pd.testing.assert_frame_equal(need_table(ds0, res0, cfg), need_table(ds1, res1, cfg))
@@ -62,41 +91,43 @@ def test_withheld_values_do_not_move_any_published_result(demo_copy, baseline):
     pd.testing.assert_frame_equal(res0.need_previous, res1.need_previous)
 
 
-def test_withheld_component_is_left_out_of_the_index(baseline):
+def test_withheld_component_is_left_out_of_the_index(baseline, changed):
     _, res = baseline
-    assert pd.isna(res.z.loc["A 3", "sprachfoerderbedarf"])  # not in the z-scores
-    assert res.z.loc["A 3"].notna().sum() > 5  # the other indicators are
-    assert pd.notna(res.need.loc["A 3", "kinder_index"])  # index over the others
+    area, ind, field, *_ = changed
+    assert pd.isna(res.z.loc[area, ind])  # not in the z-scores
+    assert res.z.loc[area].notna().sum() > 5  # the other indicators are
+    assert pd.notna(res.need.loc[area, f"{field}_index"])  # index over the others
     assert pd.notna(res.area.set_index(["sozialraum", "jahr", "indikator"])
-                    .loc[("A 3", 2021, "sprachfoerderbedarf"), "wert"])  # kept internally
+                    .loc[(area, YEAR, ind), "wert"])  # kept internally
 
 
-def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy):
+def test_impact_goal_on_a_withheld_value_shows_no_value(demo_copy, changed):
     """A Wirkungsziel whose latest value is withheld must not publish it (nor a status
     computed from it)."""
     from analysis.method.context import compute_context
     from analysis.views.concept_report import ConceptReport
     from analysis.views.report import Report
 
+    area, ind, field, *_ = changed
     with (demo_copy / "wirkungsziele.csv").open("a", encoding="utf-8") as fh:
-        fh.write("z_test_a3,Mehr Kinder in A 3 ohne Sprachförderbedarf,Sprachkita,kinder,"
-                 "A 3,sprachfoerderbedarf,2016,5.0,2025\n")
+        fh.write(f"z_test,Ein Ziel für {area},Maßnahme,{field},{area},{ind},2016,5.0,2025\n")
     report = Report(compute_context(demo_copy, CONFIG))
     flags = report.gate.area_values.set_index(["sozialraum", "jahr", "indikator"])[D.FLAG]
-    assert flags[("A 3", 2021, "sprachfoerderbedarf")]
-    row = ConceptReport(report).progress.set_index("ziel_id").loc["z_test_a3"]
+    assert flags[(area, YEAR, ind)]
+    row = ConceptReport(report).progress.set_index("ziel_id").loc["z_test"]
     assert pd.isna(row["wert"]) and pd.isna(row["ki_unten"]) and pd.isna(row["ki_oben"])
     assert row["status"] == "keine Daten"
     assert pd.isna(row["fortschritt"])
 
 
-def test_download_row_of_a_withheld_value_is_masked_entirely():
+def test_download_row_of_a_withheld_value_is_masked_entirely(changed):
     from analysis.method.context import compute_context
     from analysis.views.report import Report
 
+    area, ind, *_ = changed
     table = Report(compute_context(REPO / "data" / "demo", CONFIG)).download_tables()[
         "indikatoren_sozialraeume"][1]
-    row = table[(table["sozialraum"] == "A 3") & (table["indikator"] == "sprachfoerderbedarf")]
+    row = table[(table["sozialraum"] == area) & (table["indikator"] == ind)]
     assert len(row) == 1
     masked = ["zaehler", "nenner", "wert", "ki_unten", "ki_oben", "unsicher"]
     assert (row[masked] == D.SUPPRESSED).all(axis=None)
