@@ -185,6 +185,12 @@ def test_responsible_levels_defaults_split_and_override():
         ("gemeinsam", [AGS_A, AGS_B])]
     assert C.responsible_levels("themengleich", "armut", [AGS_A], k)[0][0] == "gemeinsam"
     assert C.responsible_levels("grenzfaelle", "armut", [AGS_A], k)[0][0] == "eigen"
+    # a shared task: developed jointly, beside the region's own and the recommendations
+    shared = _concept(zustaendigkeit={"kinder": "jugendhilfe", "extra": "gemeinsam"})
+    assert C.carrier("extra", AGS_A, shared) == "gemeinsam"
+    assert C.responsible_levels("versorgungsluecke", "extra", [AGS_B, AGS_A], shared) == [
+        ("gemeinsam", [AGS_A, AGS_B])]
+    assert C.responsible_levels("wirkungsziel", "extra", [], shared) == [("gemeinsam", [])]
     fixed = _concept(empfehlungen={"versorgungsluecke": {"ebene": "gemeinsam"}})
     assert C.responsible_levels("versorgungsluecke", "kinder", [AGS_A, AGS_C], fixed) == [
         ("gemeinsam", [AGS_A, AGS_C])]
@@ -383,9 +389,9 @@ def _yaml(tmp_path: Path, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize("old,new,expected", [
     ("    kinder: jugendhilfe\n", "    kinder: jugendamt\n",
-     "konzept.zustaendigkeit.kinder: „jugendamt“ – erlaubt sind region, kommune oder eine "
-     "Aufgabe aus konzept.aufgaben (jugendhilfe)"),
-    ("    inklusion: region\n", "    wohnen: region\n",
+     "konzept.zustaendigkeit.kinder: „jugendamt“ – erlaubt sind region, kommune, gemeinsam "
+     "oder eine Aufgabe aus konzept.aufgaben (jugendhilfe)"),
+    ("    inklusion: gemeinsam\n", "    wohnen: region\n",
      "konzept.zustaendigkeit.wohnen: kein Handlungsfeld"),
     ("      bausteine: [wirkung]\n", "      bausteine: [wirkungen]\n",
      "bausteine: „wirkungen“ ist kein Baustein"),

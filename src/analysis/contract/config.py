@@ -348,9 +348,10 @@ class ReportConfig(_Strict):
             if fid not in self.handlungsfelder:
                 raise ValueError(f"konzept.zustaendigkeit.{fid}: kein Handlungsfeld "
                                  f"(vorhanden: {', '.join(self.handlungsfelder)})")
-            if who not in ("region", "kommune", *self.konzept.aufgaben):
+            if who not in ("region", "kommune", "gemeinsam", *self.konzept.aufgaben):
                 raise ValueError(f"konzept.zustaendigkeit.{fid}: „{who}“ – erlaubt sind "
-                                 "region, kommune oder eine Aufgabe aus konzept.aufgaben ("
+                                 "region, kommune, gemeinsam oder eine Aufgabe aus "
+                                 "konzept.aufgaben ("
                                  + (", ".join(self.konzept.aufgaben) or "keine eingetragen")
                                  + ")")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:

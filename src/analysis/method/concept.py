@@ -599,15 +599,17 @@ RECOMMENDATION_COLUMNS = REC_COLUMNS
 
 
 def carrier(field: str, ags: str, concept: Any) -> str:
-    """Who carries the services of ``field`` in Kommune ``ags``: „region“ or „kommune“.
+    """Who carries the services of ``field`` in Kommune ``ags``: „region“, „kommune“ or
+    „gemeinsam“.
 
-    ``konzept.zustaendigkeit`` names per field „region“, „kommune“ or a task of
+    ``konzept.zustaendigkeit`` names per field „region“, „kommune“, „gemeinsam“ (shared:
+    e.g. care planning by the Kreis, neighbourhood work by the Kommune) or a task of
     ``konzept.aufgaben`` (e.g. the Jugendamt); a task is carried by the region for the
     Kommunen in its ``region_traegt`` and by the Kommune itself elsewhere. Fields not
     listed: „kommune“ (the concept recommends, the Kommune decides).
     """
     who = _attr(concept, "zustaendigkeit", {}).get(field, "kommune")
-    if who in ("region", "kommune"):
+    if who in ("region", "kommune", "gemeinsam"):
         return who
     task = _attr(concept, "aufgaben", {})[who]
     return "region" if ags in set(_attr(task, "region_traegt", ())) else "kommune"
@@ -623,8 +625,9 @@ def responsible_levels(kind: str, field: str, ags: Sequence[str], concept: Any
       work („eigen“);
     * everything about services (gaps, reachability, impact goals) follows the carrier
       of the field per Kommune (:func:`carrier`): the region's own competence where it
-      carries the task, a recommendation to the Kommune elsewhere – a recommendation
-      concerning both kinds of Kommune is split in two.
+      carries the task, developed jointly where the field is a shared task
+      („gemeinsam“), a recommendation to the Kommune elsewhere – a recommendation
+      concerning several kinds of Kommune is split.
 
     Returns
     -------
@@ -637,9 +640,14 @@ def responsible_levels(kind: str, field: str, ags: Sequence[str], concept: Any
         return [(fixed, ags)]
     if kind in FIXED_LEVEL:
         return [(FIXED_LEVEL[kind], ags)]
-    own = [a for a in ags if carrier(field, a, concept) == "region"]
-    other = [a for a in ags if a not in own]
-    return [(lvl, grp) for lvl, grp in (("eigen", own), ("empfehlung", other)) if grp] or \
+    who = {a: carrier(field, a, concept) for a in ags}
+    own = [a for a in ags if who[a] == "region"]
+    shared = [a for a in ags if who[a] == "gemeinsam"]
+    other = [a for a in ags if who[a] == "kommune"]
+    if not ags and _attr(concept, "zustaendigkeit", {}).get(field) == "gemeinsam":
+        return [("gemeinsam", [])]
+    return [(lvl, grp) for lvl, grp in (("eigen", own), ("gemeinsam", shared),
+                                        ("empfehlung", other)) if grp] or \
         [("empfehlung", [])]
 
 

@@ -383,6 +383,9 @@ class ConceptReport(Chapter):
             who = k.zustaendigkeit.get(f, "kommune")
             if who == "region":
                 carriers.append(f"{self.labels[f]}: {self.cfg.region}")
+            elif who == "gemeinsam":
+                carriers.append(f"{self.labels[f]}: {self.cfg.region} und die Kommunen "
+                                "gemeinsam")
             elif who in k.aufgaben:
                 task = k.aufgaben[who]
                 own = [self.names[a] for a in task.region_traegt if a in self.names]
