@@ -139,7 +139,7 @@ class ProfileView:
         most = fmt.join_de(
             f"{self.r.area_label(c)} ({fmt.count_words(int(cum[c]), 'Feld', 'Felder', 'n')})"
             for c in top)
-        second = (f"Die meisten Handlungsfelder mit Bedarf haben {most}." if len(top) > 1 else
+        second = (f"Die meisten {self.r.cumulation_term()} haben {most}." if len(top) > 1 else
                   f"Handlungsbedarf hat {most}." if n > 1 else "")
         return prose(first, second,
                      "Jeder Sozialraum hat einen Steckbrief mit Bevölkerung, Kernindikatoren, "
