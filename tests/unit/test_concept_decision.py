@@ -276,6 +276,28 @@ def test_recommendations_priority_level_horizon_and_text(texts):
                               stability=None, area_ags=area_ags, names=NAMES, labels=LABELS)
     assert list(again["prioritaet"]) == ["hoch"] and list(again["bis"]) == [2027]
     assert C.recommendations(["armut"], k, texts, 2021).empty
+    # horizons count from the configured start year (the year of adoption), not the data
+    later = _concept(startjahr=2023, empfehlungen={"versorgungsluecke": {
+        "zeithorizont": "langfristig"}})
+    moved = C.recommendations(["armut"], later, texts, 2021, gap_table=gaps, need=need,
+                              stability=None, area_ags=area_ags, names=NAMES, labels=LABELS)
+    assert list(moved["bis"]) == [2023 + later.zeithorizonte["langfristig"]]
+
+
+def test_start_year_of_the_horizons_is_checked(tmp_path):
+    from analysis.contract.config import check_against_dataset
+    from analysis.contract.dataset import load_dataset
+
+    text = (REPO / "config" / "report.yaml").read_text(encoding="utf-8")
+    assert "  startjahr: 2022" in text
+    ds = load_dataset(REPO / "data" / "demo")
+    check_against_dataset(load_config(REPO / "config" / "report.yaml"), ds, "report.yaml")
+    for bad in ("2020", "2040"):
+        path = tmp_path / f"report-{bad}.yaml"
+        path.write_text(text.replace("  startjahr: 2022", f"  startjahr: {bad}", 1),
+                        encoding="utf-8")
+        with pytest.raises(ConfigError, match=f"konzept.startjahr {bad}: frühestens"):
+            check_against_dataset(load_config(path), ds, "report.yaml")
 
 
 def test_borderline_recommendation_from_the_share(texts):

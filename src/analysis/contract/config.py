@@ -267,7 +267,10 @@ class Concept(_Strict):
     kumulation_ab: int = Field(3, ge=2)
     # a field with at least this share of borderline classifications gets a check
     grenzfaelle_anteil: float = Field(0.25, gt=0, le=1)
-    # years after the report year up to which a horizon reaches
+    # the year from which the horizons count, e.g. the year the concept is adopted
+    # (default: the report year)
+    startjahr: int | None = Field(None, ge=1900, le=2200)
+    # years after the start year up to which a horizon reaches
     zeithorizonte: dict[str, int] = Field(default_factory=lambda: {
         "kurzfristig": 2, "mittelfristig": 4, "langfristig": 6})
     empfehlungen: dict[str, RecommendationKind] = Field(default_factory=dict)
@@ -288,7 +291,7 @@ class Concept(_Strict):
             raise ValueError(f"zeithorizonte: genau die Schlüssel {', '.join(HORIZONS)} angeben")
         years = [self.zeithorizonte[h] for h in HORIZONS]
         if any(y < 0 for y in years) or years != sorted(years):
-            raise ValueError("zeithorizonte: Jahre ab dem Berichtsjahr, nicht negativ und "
+            raise ValueError("zeithorizonte: Jahre ab dem Startjahr, nicht negativ und "
                              "kurzfristig ≤ mittelfristig ≤ langfristig")
         bad = [k for k in self.empfehlungen if k not in RECOMMENDATION_KINDS]
         if bad:
@@ -601,6 +604,10 @@ def check_against_dataset(cfg: ReportConfig, ds, file: str,
         lines.append(f"  - vergleichsjahr: {cfg.vergleichsjahr} kommt in den Zählungen nicht vor "
                      f"(vorhanden: {ds.years[0]}–{ds.years[-1]}; leer lassen für keinen "
                      "Vergleich)")
+    start = cfg.konzept.startjahr
+    if start is not None and not cfg.berichtsjahr <= start <= cfg.berichtsjahr + 10:
+        lines.append(f"  - konzept.startjahr {start}: frühestens das Berichtsjahr "
+                     f"{cfg.berichtsjahr}, höchstens zehn Jahre danach (Jahr des Beschlusses)")
     if lines:
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *lines]))
     problems = _field_problems(cfg, ds)

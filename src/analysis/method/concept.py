@@ -785,7 +785,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     def add(field: str, kind: str, priority: str, level: str, codes: Sequence[str],
             ags: Sequence[str], ref: str, evidence: str, extra: Mapping[str, object]) -> None:
         horizon = setting(kind, "zeithorizont", DEFAULT_HORIZON[kind])
-        until = year + int(horizons[horizon])
+        until = (_attr(concept, "startjahr", None) or year) + int(horizons[horizon])
         codes = natural_sorted(codes)
         kommunen = kommune_names(ags)
         slot = {**(values or {}), "feld": labels.get(field, field),
@@ -1197,7 +1197,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
         spec = _attr(concept, "empfehlungen", {}).get(kind)
         h = (_attr(spec, "zeithorizont", None) if spec is not None else None) or \
             DEFAULT_HORIZON[kind]
-        return h, year + int(horizons[h])
+        return h, (_attr(concept, "startjahr", None) or year) + int(horizons[h])
 
     def kn(ags: Iterable[str]) -> str:
         return _join(sorted(names.get(a, a) for a in set(ags)))

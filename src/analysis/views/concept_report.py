@@ -413,8 +413,8 @@ class ConceptReport(Chapter):
             "alle Kommunen mit dem Thema haben dort Bedarf, oder ein Wirkungsziel entfernt "
             "sich vom Zielwert. Priorität niedrig: Alle betroffenen Einstufungen sind "
             "Grenzfälle, oder keine der Kommunen mit dem Thema hat dort Bedarf. Sonst mittel.",
-            "Zeithorizont: "
-            + ", ".join(f"{h} bis {self.year + k.zeithorizonte[h]}"
+            f"Zeithorizont (gezählt ab {k.startjahr or self.year}): "
+            + ", ".join(f"{h} bis {(k.startjahr or self.year) + k.zeithorizonte[h]}"
                         for h in ("kurzfristig", "mittelfristig", "langfristig")) + ".")
 
     # ------------------------------------------------------------------ recommendations
