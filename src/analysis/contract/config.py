@@ -611,20 +611,21 @@ def check_against_dataset(cfg: ReportConfig, ds, file: str,
     if lines:
         raise ConfigError("\n".join([f"Konfiguration {file} passt nicht zu den Daten:", *lines]))
     problems = _field_problems(cfg, ds)
-    if ds.priorities is not None and cfg.themen:
-        for i, t in ds.priorities["thema"].items():
-            if t not in cfg.themen:
-                problems.append(Problem("prioritaeten.csv", int(i) + 2, "thema", str(t),
-                                        "unbekanntes Thema",
-                                        "erlaubt (themen in config/report.yaml): "
-                                        + ", ".join(cfg.themen)))
-    if ds.services is not None and cfg.praeventionskette:
-        for i, s in ds.services["kettenstufe"].items():
-            if s not in cfg.praeventionskette:
-                problems.append(Problem("angebote.csv", int(i) + 2, "kettenstufe", str(s),
-                                        "unbekannte Stufe der Präventionskette",
-                                        "erlaubt (praeventionskette in config/report.yaml): "
-                                        + ", ".join(cfg.praeventionskette)))
+
+    def not_configured(table, file: str, column: str, allowed, what: str, key: str) -> None:
+        """A value of ``column`` that the configuration (``key``) does not list."""
+        if table is None or not allowed:
+            return
+        for i, v in table[column].items():
+            if v not in allowed:
+                problems.append(Problem(file, int(i) + 2, column, str(v), what,
+                                        f"erlaubt ({key} in config/report.yaml): "
+                                        + ", ".join(allowed)))
+
+    not_configured(ds.priorities, "prioritaeten.csv", "thema", cfg.themen,
+                   "unbekanntes Thema", "themen")
+    not_configured(ds.services, "angebote.csv", "kettenstufe", cfg.praeventionskette,
+                   "unbekannte Stufe der Präventionskette", "praeventionskette")
     if ds.goals is not None:
         for i, g in ds.goals.iterrows():
             if g["basisjahr"] not in ds.years:

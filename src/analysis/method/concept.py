@@ -32,6 +32,7 @@ from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.dataset import split_areas
 from analysis.contract.notes import Note
+from analysis.method.need import cumulation
 
 __all__ = [
     "active_services",
@@ -651,14 +652,6 @@ def responsible_levels(kind: str, field: str, ags: Sequence[str], concept: Any
         [("empfehlung", [])]
 
 
-def counted_cumulation(need: pd.DataFrame, counted: Sequence[str]) -> pd.Series:
-    """Per area the number of *counted* fields with need (``separat`` fields left out)."""
-    if not counted:
-        return pd.Series(0, index=need.index, dtype="int64")
-    return sum((_flags(need, f).astype("int64") for f in counted),
-               pd.Series(0, index=need.index, dtype="int64"))
-
-
 def borderline(need: pd.DataFrame, stability: pd.DataFrame | None, field: str,
                stable_from: float) -> pd.Series:
     """Areas whose classification in ``field`` is a borderline case (fewer than
@@ -755,7 +748,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
               "nur_angrenzend": _attr(part, "sozialraum", ""),
               "interkommunal": _attr(part, "interkommunal", ""),
               "grenzfaelle": _attr(part, "grenzfaelle", "")}
-    cum = counted_cumulation(need, counted) if need is not None else pd.Series(dtype="int64")
+    cum = cumulation(need, counted) if need is not None else pd.Series(dtype="int64")
 
     def setting(kind: str, key: str, default: Any) -> Any:
         spec = _attr(concept, "empfehlungen", {}).get(kind)
@@ -1042,7 +1035,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
                         f"neu Handlungsbedarf{lost_txt}."})
 
     if len(counted) >= kumulation_ab:
-        cum = counted_cumulation(need, counted)
+        cum = cumulation(need, counted)
         many = cum.index[cum >= kumulation_ab]
         n_c = fmt.number_word(len(counted))
         scope = (f"allen {n_c} gezählten Feldern" if kumulation_ab == len(counted) else
@@ -1220,7 +1213,7 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
                          "zeithorizont": h, "bis": until})
     k = int(_attr(concept, "kumulation_ab", 3))
     if len(counted) >= k:
-        cum = counted_cumulation(need, counted)
+        cum = cumulation(need, counted)
         many = natural_sorted(cum.index[cum >= k])
         by_ags: dict[str, list[str]] = {}
         for a in many:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -113,6 +114,8 @@ def headline(need: pd.DataFrame, fields: list[str], area_to_kommune: pd.Series) 
     return pd.DataFrame(rows)
 
 
-def cumulation(need: pd.DataFrame, fields: list[str]) -> pd.Series:
-    """Number of fields with need per area (Kumulation)."""
-    return need[[f"{f}_bedarf_flag" for f in fields]].sum(axis=1).astype(int)
+def cumulation(need: pd.DataFrame, fields: Sequence[str]) -> pd.Series:
+    """Number of ``fields`` with need per area (Kumulation; the report counts the fields
+    that are not reported separately). A field without a need column counts as none."""
+    cols = [f"{f}_bedarf_flag" for f in fields if f"{f}_bedarf_flag" in need.columns]
+    return need[cols].fillna(False).astype(bool).sum(axis=1).astype("int64")

@@ -649,19 +649,23 @@ class SteckbriefView:
             })
         return rows, len(inside), len(near)
 
+    def _no_services(self, found) -> Prose:
+        """What the Steckbrief says without an inventory, or with nothing in it near the area."""
+        from analysis.views.concept_report import NO_SERVICES_SHORT
+
+        if found is None:
+            return prose(NO_SERVICES_SHORT)
+        return prose(
+            f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
+            "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
+
     def services_summary(self) -> TableOutput | Prose:
         """Services per field, inside the area and in bordering areas, counted by kind
         (``Kita (2), Familienzentrum``): short enough for the printed Steckbrief."""
-        from analysis.views.concept_report import NO_SERVICES_SHORT
-
         found = self._service_rows()
-        if found is None:
-            return prose(NO_SERVICES_SHORT)
+        if found is None or not found[0]:
+            return self._no_services(found)
         rows, n_inside, n_near = found
-        if not rows:
-            return prose(
-                f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
-                "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
         order = {f: n for n, f in enumerate(self.cfg.handlungsfelder)}
         fields = sorted({r["_feld"] for r in rows}, key=lambda f: (order.get(f, len(order)), f))
 
@@ -695,16 +699,10 @@ class SteckbriefView:
     def services(self) -> TableOutput | Prose:
         """Every service in and around the area, one row each (on screen: the printed
         Steckbrief shows :meth:`services_summary`)."""
-        from analysis.views.concept_report import NO_SERVICES_SHORT
-
         found = self._service_rows()
-        if found is None:
-            return prose(NO_SERVICES_SHORT)
+        if found is None or not found[0]:
+            return self._no_services(found)
         rows, n_inside, n_near = found
-        if not rows:
-            return prose(
-                f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
-                "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
         return TableOutput(
             pd.DataFrame(rows).drop(columns=["_feld", "_innen"]),
             f"Aktive Angebote {self.r.year}: {fmt.number(n_inside)} im Sozialraum "
