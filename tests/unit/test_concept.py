@@ -466,3 +466,34 @@ def test_demo_smoke():
     rec = C.recommendations(cfg.fields, cfg.konzept, texts, cfg.berichtsjahr, gap_table=g,
                             clusters=cl, groups=tg.reset_index(), progress=pr, need=res.need)
     assert not rec.empty and set(rec["ebene"]) <= {"eigen", "gemeinsam", "empfehlung"}
+
+
+def test_goal_change_within_the_noise_is_not_called_moved_away():
+    """Review R2-01: Stolberg 4,7 % → 5,0 % (interval 4,7–5,4) has not measurably moved away
+    from its target; the recommendation says so and is not „hoch“. A change beyond the
+    noise still is."""
+    from analysis.contract.config import Concept, load_config, recommendation_texts
+
+    area_ind = _ind([
+        ("A 1", 2016, "x", 4.7, 4.4, 5.0), ("A 1", YEAR, "x", 5.0, 4.7, 5.4),
+        ("A 2", 2016, "x", 4.7, 4.5, 4.9), ("A 2", YEAR, "x", 6.0, 5.8, 6.2),
+    ], "sozialraum")
+    goals = pd.DataFrame({"ziel_id": ["rauschen", "klar"], "ziel": ["a", "b"],
+                          "handlungsfeld": ["armut"] * 2, "gebiet": ["A 1", "A 2"],
+                          "indikator": ["x", "x"], "basisjahr": [2016] * 2,
+                          "zielwert": [4.3, 4.3], "zieljahr": [2025] * 2})
+    pr = C.impact_progress(goals, area_ind, _ind([], "ags"), YEAR, level=0.95)
+    assert list(pr["status"]) == ["nicht auf Kurs"] * 2
+    assert list(pr["gesichert"]) == [False, True]
+    # without a noise check (level 0) every change counts, as before
+    assert C.impact_progress(goals, area_ind, _ind([], "ags"), YEAR)["gesichert"].all()
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    rec = C.recommendations(["armut"], Concept(), texts, YEAR, progress=pr,
+                            area_ags={"A 1": AGS_A, "A 2": AGS_A}, names={})
+    by = rec.set_index("bezug")
+    assert by.loc["rauschen", "prioritaet"] == "mittel"
+    assert "nicht über die zufällige Schwankung hinaus verändert" in by.loc["rauschen", "text"]
+    assert "entfernt" not in by.loc["rauschen", "text"]
+    assert by.loc["klar", "prioritaet"] == "hoch"
+    assert "vom Zielwert entfernt" in by.loc["klar", "text"]

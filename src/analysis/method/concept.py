@@ -32,6 +32,7 @@ from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.dataset import split_areas
 from analysis.contract.notes import Note
+from analysis.method.indicators import Z95, noise_factor
 from analysis.method.need import cumulation
 
 __all__ = [
@@ -82,7 +83,8 @@ COVERAGE_COLUMNS = ["sozialraum", "handlungsfeld", "angebote", "zielgruppe_varia
 CHAIN_COLUMNS = ["ags", "kommune", "stufe_nr", "kettenstufe", "angebote", "luecke"]
 PROGRESS_COLUMNS = ["ziel_id", "ziel", "handlungsfeld", "gebiet", "ebene", "indikator",
                     "basisjahr", "basiswert", "jahr", "wert", "ki_unten", "ki_oben",
-                    "zielwert", "zieljahr", "richtung", "fortschritt", "erwartet", "status"]
+                    "zielwert", "zieljahr", "richtung", "fortschritt", "erwartet",
+                    "gesichert", "status"]
 RECOMMENDATION_COLUMNS = ["handlungsfeld", "nr", "art", "bezug", "text"]
 
 
@@ -415,7 +417,7 @@ def _lookup(ind: pd.DataFrame, key: str, code: str, indicator: str, year: object
 
 
 def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind: pd.DataFrame,
-                    year: int) -> pd.DataFrame:
+                    year: int, level: float = 0.0) -> pd.DataFrame:
     """Progress of each Wirkungsziel (goal ⇒ measures ⇒ indicator with target).
 
     ``gebiet`` is an area code (area indicators) or an AGS (municipal indicators).
@@ -428,6 +430,10 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
       (1 = target reached, negative = moved away; NaN for „halten“);
     * ``erwartet`` = ``(year − basisjahr) / (zieljahr − basisjahr)``, clipped to 0…1:
       the share expected under linear progress;
+    * ``gesichert``: the change ``w − b`` is larger than the noise at confidence
+      ``level`` – ``z × √(se_b² + se_w²)`` with the standard errors from the two years'
+      intervals, the rule of the change chapter (:func:`analysis.method.core.change_table`);
+      without intervals (or ``level`` 0) any change counts;
     * ``status`` (first that applies):
 
       1. „keine Daten“ – baseline or latest value missing;
@@ -451,6 +457,7 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
     if goals is None or goals.empty:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
     area_codes = set(area_ind[S.AREA]) if area_ind is not None and not area_ind.empty else set()
+    z = noise_factor(level)
     rows = []
     for _, g in goals.iterrows():
         code = str(g["gebiet"])
@@ -466,6 +473,11 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
         w = float(last[S.VALUE]) if last is not None else np.nan
         lo = float(last[S.LOWER]) if last is not None else np.nan
         hi = float(last[S.UPPER]) if last is not None else np.nan
+        b_lo = float(base[S.LOWER]) if base is not None else np.nan
+        b_hi = float(base[S.UPPER]) if base is not None else np.nan
+        se = [(h - low) / (2 * Z95) for low, h in ((lo, hi), (b_lo, b_hi))]
+        noise = z * float(np.sqrt(np.nansum([v * v for v in se])))
+        secured = bool(pd.notna(b) and pd.notna(w) and abs(w - b) > noise)
         t = float(g["zielwert"])
         y0, y1 = g["basisjahr"], g["zieljahr"]
         if pd.notna(y0) and pd.notna(y1) and int(y1) != int(y0):
@@ -494,10 +506,10 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
                      S.INDICATOR: g[S.INDICATOR], "basisjahr": y0, "basiswert": b,
                      "jahr": year, "wert": w, "ki_unten": lo, "ki_oben": hi, "zielwert": t,
                      "zieljahr": y1, "richtung": direction, "fortschritt": progress,
-                     "erwartet": expected, "status": status})
+                     "erwartet": expected, "gesichert": secured, "status": status})
     out = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     floats = ["basiswert", "wert", "ki_unten", "ki_oben", "zielwert", "fortschritt", "erwartet"]
-    return out.astype({c: "float64" for c in floats})
+    return out.astype({**{c: "float64" for c in floats}, "gesichert": bool})
 
 
 # --------------------------------------------------------------------------- clusters
@@ -857,7 +869,13 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
                 place = p["gebiet"]
                 ags = [area_ags.get(place, place)]
                 facts = _goal_facts(p, year, units, indicator_labels)
-                if pd.notna(p["fortschritt"]) and p["fortschritt"] < 0:
+                if not p.get("gesichert", True):
+                    # inside the noise: neither „moved away“ nor a share achieved is shown
+                    why = (f"Der Wert hat sich seit {p['basisjahr']} nicht über die zufällige "
+                           f"Schwankung hinaus verändert{facts}, erwartet waren "
+                           f"{fmt.percent(100 * p['erwartet'], 0)} der geplanten Veränderung")
+                    prio = "mittel"
+                elif pd.notna(p["fortschritt"]) and p["fortschritt"] < 0:
                     why, prio = (f"Der Wert hat sich seit {p['basisjahr']} vom Zielwert "
                                  f"entfernt{facts}"), "hoch"
                 else:

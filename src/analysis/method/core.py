@@ -196,13 +196,6 @@ def evaluations(catalogue: pd.DataFrame, cfg: ReportConfig | None = None) -> dic
     return out
 
 
-def noise_factor(level: float) -> float:
-    """Two-sided normal quantile of a confidence ``level`` (0 → 0: no noise check)."""
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + level / 2) if level > 0 else 0.0
-
-
 def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, base_year: int,
                  threshold: float, evaluation: dict[str, str] | None = None,
                  level: float = 0.0) -> pd.DataFrame:
@@ -232,7 +225,7 @@ def change_table(area_ind: pd.DataFrame, catalogue: pd.DataFrame, year: int, bas
         "wert_vorher": then.to_numpy().ravel(),
     })
     df["veraenderung"] = df["wert"] - df["wert_vorher"]
-    df["rauschen"] = noise_factor(level) * np.sqrt(half[year] ** 2 + half[base_year] ** 2)
+    df["rauschen"] = I.noise_factor(level) * np.sqrt(half[year] ** 2 + half[base_year] ** 2)
     if evaluation is None:
         evaluation = evaluations(catalogue)
     df["bewertung"] = df[S.INDICATOR].map(lambda i: evaluation.get(i, "hoch_schlecht"))
@@ -272,7 +265,7 @@ def dynamics(change: pd.DataFrame, base_values: pd.DataFrame, cfg: ReportConfig,
     ``<f>_besser`` and ``<f>_schlechter`` (indicator ids that moved, comma-separated).
     """
     fields = fields or cfg.fields
-    z = noise_factor(cfg.dynamik.vertrauensniveau)
+    z = I.noise_factor(cfg.dynamik.vertrauensniveau)
     sd = base_values.std(axis=0, ddof=0, skipna=True)
     sd = sd.where(sd > 0)
     evaluation = change.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)["bewertung"]

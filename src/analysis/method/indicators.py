@@ -14,6 +14,13 @@ from analysis.contract import schema as S
 Z95 = 1.959963984540054
 
 
+def noise_factor(level: float) -> float:
+    """Two-sided normal quantile of a confidence ``level`` (0 → 0: no noise check)."""
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + level / 2) if level > 0 else 0.0
+
+
 def wilson_interval(x: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     """95 % Wilson score interval for a proportion ``x / n`` (as proportions 0…1).
 

@@ -38,6 +38,8 @@ NO_PRIORITIES = (
     "Themengleiche Kommunen können daher nicht vorgeschlagen werden."
 )
 DEMO_THEME_NOTE = " Die Themen der Kommunen sind in den Demodaten erfunden."
+DEMO_CLUSTER_NOTE = (" In den Demodaten folgt die Nachbarschaft der Sozialräume aus "
+                     "schematischen Flächen; das Gebiet ist daher erfunden.")
 NO_GOALS = (
     "Wirkungsziele wurden nicht geliefert (die Datei „wirkungsziele“ fehlt). Ein Fortschritt "
     "kann daher nicht berichtet werden."
@@ -201,6 +203,17 @@ class ConceptReport(Chapter):
     def labels(self) -> dict[str, str]:
         return {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
 
+    def marked(self, field: str) -> str:
+        """The field's short name, „(explorativ)“ added for an exploratory field."""
+        return self.labels[field] + self.r.exploratory_suffix(field)
+
+    @property
+    def assessed_fields(self) -> list[str]:
+        """Fields whose classification carries area-based recommendations and
+        inter-municipal approaches: an exploratory field's classification is a first hint,
+        not a finding to plan services on."""
+        return [f for f in self.cfg.fields if not self.r.is_exploratory(f)]
+
     @property
     def has_services(self) -> bool:
         """Whether a services inventory (``angebote``) was supplied."""
@@ -223,7 +236,7 @@ class ConceptReport(Chapter):
     @cached_property
     def clusters(self) -> pd.DataFrame:
         return C.intermunicipal_clusters(
-            self.r.res.need, self.ds.areas, self.adjacency, self.cfg.fields
+            self.r.res.need, self.ds.areas, self.adjacency, self.assessed_fields
         )
 
     @cached_property
@@ -235,8 +248,9 @@ class ConceptReport(Chapter):
     @cached_property
     def progress(self) -> pd.DataFrame:
         # from published values only: a withheld value shows as „keine Daten“
-        return C.impact_progress(self.ds.goals, self.r.gate.published_area, self.r.gate.published_municipal,
-                                 self.year)
+        return C.impact_progress(self.ds.goals, self.r.gate.published_area,
+                                 self.r.gate.published_municipal, self.year,
+                                 level=self.cfg.dynamik.vertrauensniveau)
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -261,14 +275,23 @@ class ConceptReport(Chapter):
         st = self.r.res.stability
         return st if all(f in st.columns for f in self.cfg.fields) else None
 
+    @property
+    def assessed_stability(self) -> pd.DataFrame | None:
+        """:attr:`stability` of the :attr:`assessed_fields` only (no borderline checks
+        are proposed for an exploratory field)."""
+        st = self.stability
+        return None if st is None else st[[f for f in st.columns if f in self.assessed_fields]]
+
     @cached_property
     def recommendations(self) -> pd.DataFrame:
         cfg = self.cfg
         texts = recommendation_texts(cfg, self.r.ctx.config_file)
+        assessed = self.assessed_fields
         rec = C.recommendations(
-            cfg.fields, cfg.konzept, texts, self.year, gap_table=self.gaps,
+            cfg.fields, cfg.konzept, texts, self.year,
+            gap_table=self.gaps[self.gaps[S.FIELD].isin(assessed)],
             clusters=self.clusters, groups=self.groups, progress=self.progress,
-            need=self.r.res.need, stability=self.stability,
+            need=self.r.res.need, stability=self.assessed_stability,
             stable_from=cfg.robustheit.stabil_ab, counted=cfg.counted_fields,
             area_ags=self.area_ags, names=self.names, labels=self.labels,
             titles={f: fc.titel for f, fc in cfg.handlungsfelder.items()},
@@ -280,6 +303,8 @@ class ConceptReport(Chapter):
         if self.ds.is_demo and not rec.empty:  # the themes of the Kommunen are invented
             theme = rec["grundlage"] == "thema"
             rec.loc[theme, "text"] = rec.loc[theme, "text"] + DEMO_THEME_NOTE
+            cluster = rec["art"] == "interkommunal"  # neighbours of schematic areas
+            rec.loc[cluster, "text"] = rec.loc[cluster, "text"] + DEMO_CLUSTER_NOTE
         return rec
 
     @cached_property
@@ -287,7 +312,7 @@ class ConceptReport(Chapter):
         cfg = self.cfg
         return C.participation_plan(
             self.groups if self.ds.priorities is not None else None, self.clusters,
-            self.r.res.need, self.stability, cfg.fields, cfg.counted_fields, self.area_ags,
+            self.r.res.need, self.assessed_stability, cfg.fields, cfg.counted_fields, self.area_ags,
             self.names, cfg.konzept, self.year, cfg.robustheit.stabil_ab, self.labels)
 
     @cached_property
@@ -411,8 +436,9 @@ class ConceptReport(Chapter):
             "Priorität hoch: Mindestens die Hälfte der betroffenen Sozialräume hat stabil in "
             f"{fmt.number_word(k.kumulation_ab)} oder mehr gezählten Feldern Handlungsbedarf, "
             "alle Kommunen mit dem Thema haben dort Bedarf, oder ein Wirkungsziel entfernt "
-            "sich vom Zielwert. Priorität niedrig: Alle betroffenen Einstufungen sind "
-            "Grenzfälle, oder keine der Kommunen mit dem Thema hat dort Bedarf. Sonst mittel.",
+            "sich messbar (über die zufällige Schwankung hinaus) vom Zielwert. Priorität "
+            "niedrig: Alle betroffenen Einstufungen sind Grenzfälle, oder keine der Kommunen "
+            "mit dem Thema hat dort Bedarf. Sonst mittel.",
             f"Zeithorizont (gezählt ab {k.startjahr or self.year}): "
             + ", ".join(f"{h} bis {(k.startjahr or self.year) + k.zeithorizonte[h]}"
                         for h in ("kurzfristig", "mittelfristig", "langfristig")) + ".")
@@ -432,7 +458,7 @@ class ConceptReport(Chapter):
             areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
             kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
             cards.append(Card(
-                nr=int(r["nr"]), title=r["titel"], field=self.labels[r[S.FIELD]],
+                nr=int(r["nr"]), title=r["titel"], field=self.marked(r[S.FIELD]),
                 text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
                 responsible=r["zustaendig"],
                 areas="; ".join(self.r.area_label(c) for c in areas),
@@ -448,7 +474,7 @@ class ConceptReport(Chapter):
             rec = rec[rec[S.FIELD] == field]
         df = pd.DataFrame({
             "Nr.": [Links(((str(n), f"#empfehlung-{n}"),)) for n in rec["nr"]],
-            "Handlungsfeld": rec[S.FIELD].map(self.labels).to_numpy(),
+            "Handlungsfeld": [self.marked(f) for f in rec[S.FIELD]],
             "Empfehlung": rec["titel"].to_numpy(),
             "Priorität": rec["prioritaet"].to_numpy(),
             "Zuständig": rec["ebene"].map({"eigen": "eigene Zuständigkeit",
@@ -816,8 +842,12 @@ class ConceptReport(Chapter):
                  " – alle knapp (Grenzfälle der Robustheitsprüfung)" if n_bl == n else
                  ", davon einer knapp" if n_bl == 1 else f", davon {fmt.number_word(n_bl)} knapp")
         subject = fmt.count_words(n, "Sozialraum hat", "Sozialräume haben", "m")
-        need = (f"{subject[:1].upper()}{subject[1:]} im Handlungsfeld {self.labels[field]} "
-                f"Handlungsbedarf{knapp} (siehe Sozialbericht).")
+        need = (f"{subject[:1].upper()}{subject[1:]} im Handlungsfeld {self.marked(field)} "
+                f"Handlungsbedarf{knapp} (siehe Sozialbericht)."
+                + (" Das Feld ist explorativ: Seine Einstufung ist ein erster Hinweis, kein "
+                   "gesicherter Befund; Empfehlungen zu Angeboten und gemeindeübergreifende "
+                   "Ansätze werden daraus nicht abgeleitet." if self.r.is_exploratory(field)
+                   else ""))
         if not self.has_services or not covered + neighbour + none:
             return prose(need)
         total = covered + neighbour + none
@@ -1054,7 +1084,11 @@ class ConceptReport(Chapter):
                 ],
                 "Zielwert": with_unit("zielwert"),
                 "Zieljahr": p["zieljahr"].astype(int).astype(str),
-                "Status": p["status"],
+                "Status": [
+                    f"{st} (Veränderung nicht gesichert)"
+                    if st in (C.ON_TRACK, C.OFF_TRACK) and not ok else st
+                    for st, ok in zip(p["status"], p["gesichert"], strict=True)
+                ],
             }
         )
         return Stack((
@@ -1089,9 +1123,21 @@ class ConceptReport(Chapter):
         return prose(
             f"{subject} aus benachbarten Sozialräumen mit Handlungsbedarf im selben Feld "
             + ("überschreitet" if n <= 1 else "überschreiten") + " eine Gemeindegrenze."
-            + (" Hier bieten sich interkommunale Arbeitsansätze an." if n else ""),
+            + (" Hier bieten sich interkommunale Arbeitsansätze an." if n else "")
+            + (self._exploratory_left_out())
+            + (DEMO_CLUSTER_NOTE.replace("das Gebiet ist", "die Gebiete sind")
+               if self.ds.is_demo and n else ""),
             items=items,
         )
+
+    def _exploratory_left_out(self) -> str:
+        """„ Das explorative Feld Inklusion ist nicht einbezogen.“ (or none, or several)."""
+        apart = [self.labels[f] for f in self.cfg.fields if f not in self.assessed_fields]
+        if not apart:
+            return ""
+        if len(apart) == 1:
+            return f" Das explorative Feld {apart[0]} ist nicht einbezogen."
+        return f" Die explorativen Felder {fmt.join_de(apart)} sind nicht einbezogen."
 
     def clusters_map(self) -> FigureOutput:
         c = self.clusters
