@@ -4,7 +4,9 @@ Chapter prose that depends on the region or on a field of action lives in text f
 next to the configuration (``config/texte/`` by default, key ``texte`` in
 ``report.yaml``), not in Python and not in a notebook per field. A text is Markdown;
 ``{name}`` inserts a value the package computes (``{region}``, ``{berichtsjahr}``,
-``{titel}`` …), ``{{`` and ``}}`` write literal braces. Which names a text may use is
+``{titel}`` …), ``{{`` and ``}}`` write literal braces; count forms such as
+``{n, plural, =0 {kein Sozialraum} one {ein Sozialraum} other {# Sozialräume}}`` choose
+the words by a count (:mod:`analysis.contract.templates`). Which names a text may use is
 listed in the README of the text folder; an unknown name or a missing file is a located
 error when the configuration is checked (``make validate``), never a build failure.
 
@@ -154,7 +156,7 @@ def blocks(text: str, source: str) -> dict[str, tuple[str, int]]:
 
     def close() -> None:
         if name is not None:
-            out[name] = ("\n".join(body).strip("\n"), start)
+            out[name] = ("\n".join(body).rstrip(), start)
 
     for no, raw in enumerate(text.splitlines(), start=1):
         if raw.startswith("## "):

@@ -767,7 +767,7 @@ class ConceptReport(Chapter):
                            alle="ja" if k == total else "nein", angebot=what)
                  for k, what in ((covered, "im_sozialraum"), (neighbour, "angrenzend"),
                                  (none, "keines")) if k]
-        return prose(need, self.say1("konzept.feld.versorgung", teile=parts))
+        return prose(need + " " + self.say1("konzept.feld.versorgung", teile=parts))
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
         if not self.has_services:
