@@ -99,6 +99,11 @@ def test_malformed_count_forms_are_located(bad, message):
     assert message in problems[0] and "→" in problems[0], problems[0]
 
 
+def test_count_form_on_a_text_value_is_a_located_config_error_when_rendered():
+    with pytest.raises(ConfigError, match=r"Text t.md, Zeile 2: .*\{region\} ist keine Anzahl"):
+        render("Titel\n{region, plural, other {#}}", {"region": "Kreis"}, "Text t.md")
+
+
 def test_count_forms_must_fit_the_kind_of_value():
     slots = {"n": COUNT, "xs": LIST, "name": TEXT, "art": ("ja", "nein")}
     ok = "{n, plural, other {#}} {xs, liste} {xs, plural, other {#}} {name} {art, select, ja {} other {}}"

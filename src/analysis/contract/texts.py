@@ -62,7 +62,10 @@ def render(template: str, values: Mapping[str, object], source: str = "Text") ->
     unknown = [n for n in parsed.names() if n not in values]
     if unknown:
         raise ConfigError(_unknown_message(source, unknown, values))
-    return TextBlock(parsed.render(values))
+    try:
+        return TextBlock(parsed.render(values))
+    except TemplateError as err:  # e.g. a count form on a value that is no count
+        raise ConfigError(located(err, template, source)) from None
 
 
 def check(template: str, allowed: Iterable[str] | Mapping[str, object], source: str,
