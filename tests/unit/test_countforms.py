@@ -226,3 +226,32 @@ def test_every_sentence_block_reads_as_german_for_every_count(n):
                             and "zahl" not in template.text):
                     found.append(f"{name} {values}: {problems} {p}")
     assert not found, "\n".join(found[:10])
+
+
+def test_editing_a_sentence_block_reruns_exactly_the_annex_chapters_that_show_it(
+        tmp_path, monkeypatch):
+    """The build's chapter stamps include satzbausteine.md for the annex chapters whose
+    notebooks call a sentence view; the Sozialbericht chapters are not re-run."""
+    from analysis.build.build import plan
+    from analysis.method import context
+
+    monkeypatch.setenv("SOZIALPLANUNG_CACHE", str(tmp_path / "cache"))
+    context.load_context.cache_clear()
+    demo = REPO / "data" / "demo"
+    before = {r.slug: r.texts for r in plan(context.load_context(demo, CONFIG))}
+    cfg_path, text = _copy_config(tmp_path)
+    text.write_text(text.read_text(encoding="utf-8") + "\n<!-- bearbeitet -->\n",
+                    encoding="utf-8")
+    context.load_context.cache_clear()
+    after = {r.slug: r.texts for r in plan(context.load_context(demo, cfg_path))}
+    context.load_context.cache_clear()
+    changed = {s for s in before if before[s] != after[s]}
+    fields = load_config(CONFIG).fields
+    assert changed == {"50_empfehlungen", "51_prioritaeten", "55_arbeitspakete", "59_methode",
+                       *(f"52_konzept_{f}" for f in fields)}
+    # and every notebook that calls a sentence view is among them
+    views = ("summary_text", "levels_text", "priority_text", "participation_text",
+             "field_intro", "work_packages_table", "c.method_text")
+    for nb in sorted((REPO / "notebooks").glob("5*.ipynb")):
+        if any(v in nb.read_text(encoding="utf-8") for v in views):
+            assert any(s.startswith(nb.stem.replace("_handlungsfeld", "_")) for s in changed), nb
