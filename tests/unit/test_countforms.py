@@ -4,6 +4,7 @@ of ``config/texte/satzbausteine.md`` for 0, 1, 2 and many (review finding 28, is
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 
 import pytest
@@ -186,10 +187,19 @@ def test_validate_cli_reports_a_broken_block_without_traceback(tmp_path, cli):
 #: counts that cannot be below a minimum where the block is used (a region has an area,
 #: a threshold of the configuration is at least two, a part of the supply sentence and a
 #: planned format are only named when there is one, at least one field is counted)
-MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "sozialraeume": 1, "felder": 1,
+MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
+           # a small-area report of a region with a single area is not a use case
+           "sozialraeume": 2, ("kernaussage.kumulation", "sozialraeume"): 0,
            ("konzept.feld.versorgung.teil", "anzahl"): 1,
            ("konzept.feld.versorgung.teil", "gesamt"): 1,
-           ("konzept.beteiligung.format", "anzahl"): 1}
+           ("konzept.beteiligung.format", "anzahl"): 1,
+           # key messages: a cumulation threshold of two or more fields, the Kommunen with
+           # the most such areas are named only when there are some; the reliability
+           # message needs a classification; a level is named only with a recommendation
+           ("kernaussage.kumulation", "ab"): 2, ("kernaussage.kumulation", "gezaehlt"): 2,
+           ("kernaussage.kumulation", "meiste"): 1, ("kernaussage.kumulation", "je"): 1,
+           ("kernaussage.sicherheit", "einstufungen"): 1,
+           ("kernaussage.konzept.ebene", "anzahl"): 1}
 
 
 def _values(name: str, slots: dict, n: int) -> list[dict]:
@@ -197,10 +207,11 @@ def _values(name: str, slots: dict, n: int) -> list[dict]:
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}
     base = {}
     for k, kind in slots.items():
+        least = max(n, MINIMUM.get((name, k), MINIMUM.get(k, 0)))
         if kind == COUNT:
-            base[k] = max(n, MINIMUM.get(k, MINIMUM.get((name, k), 0)))
+            base[k] = least
         elif kind == LIST:
-            base[k] = [f"Eintrag {chr(65 + i)}" for i in range(n)]
+            base[k] = [f"Eintrag {chr(65 + i)}" for i in range(least)]
         elif kind == TEXT:
             base[k] = f"Wert {k}"
     out = []
@@ -221,6 +232,8 @@ def test_every_sentence_block_reads_as_german_for_every_count(n):
                 problems = stumbles(p)
                 digit_words = [w for w in p.split() if w.rstrip(",.;") in
                                {str(k) for k in range(1, 13)}]
+                if re.search(r"\beins [A-ZÄÖÜ]", p):
+                    problems.append("eins vor einem Nomen")
                 if problems or "  " in p or "{" in p or " null " in f" {p} " \
                         or (digit_words and name != "konzept.beteiligung.format"
                             and "zahl" not in template.text):
@@ -228,10 +241,11 @@ def test_every_sentence_block_reads_as_german_for_every_count(n):
     assert not found, "\n".join(found[:10])
 
 
-def test_editing_a_sentence_block_reruns_exactly_the_annex_chapters_that_show_it(
+def test_editing_a_sentence_block_reruns_exactly_the_chapters_that_show_it(
         tmp_path, monkeypatch):
-    """The build's chapter stamps include satzbausteine.md for the annex chapters whose
-    notebooks call a sentence view; the Sozialbericht chapters are not re-run."""
+    """The build's chapter stamps include satzbausteine.md for the chapters whose
+    notebooks call a sentence view (the annex and the key messages of the overview); the
+    other Sozialbericht chapters are not re-run."""
     from analysis.build.build import plan
     from analysis.method import context
 
@@ -247,11 +261,11 @@ def test_editing_a_sentence_block_reruns_exactly_the_annex_chapters_that_show_it
     context.load_context.cache_clear()
     changed = {s for s in before if before[s] != after[s]}
     fields = load_config(CONFIG).fields
-    assert changed == {"50_empfehlungen", "51_prioritaeten", "55_arbeitspakete", "59_methode",
+    assert changed == {"00_uebersicht", "50_empfehlungen", "51_prioritaeten", "55_arbeitspakete", "59_methode",
                        *(f"52_konzept_{f}" for f in fields)}
     # and every notebook that calls a sentence view is among them
     views = ("summary_text", "levels_text", "priority_text", "participation_text",
-             "field_intro", "work_packages_table", "c.method_text")
-    for nb in sorted((REPO / "notebooks").glob("5*.ipynb")):
+             "field_intro", "work_packages_table", "c.method_text", "key_messages")
+    for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
         if any(v in nb.read_text(encoding="utf-8") for v in views):
             assert any(s.startswith(nb.stem.replace("_handlungsfeld", "_")) for s in changed), nb

@@ -129,7 +129,8 @@ def plan(ctx) -> list[ChapterRun]:
     cfg = ctx.cfg
     texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
-                       "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT]))]
+                       "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT,
+                                                     SENTENCE_TEXT]))]
     field_slugs = field_pages(cfg.fields)
     for f in cfg.fields:  # one parameterised notebook, run once per field
         runs.append(ChapterRun(field_slugs[f], "20_handlungsfeld.ipynb",

@@ -862,6 +862,21 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "arbeitspaket.austausch": {"schwerpunkte": _YES_NO, "themen": COUNT, "formate": COUNT},
     "arbeitspaket.interkommunal": {"gebiete": COUNT},
     "arbeitspaket.konzept": {},
+    # „Das Wichtigste in Kürze“ (analysis.method.concept.key_messages)
+    "kernaussage.bedarf": {"sozialraeume": COUNT, "mit_bedarf": COUNT, "bester": COUNT,
+                           "alle": _YES_NO, "gezaehlt": LIST, "felder": LIST,
+                           "kommunen": COUNT, "kommunen_zeigen": _YES_NO, "knapp": COUNT},
+    "kernaussage.veraenderung": {"seit": TEXT, "meiste": COUNT, "felder": LIST,
+                                 "entfallen": COUNT},
+    "kernaussage.kumulation": {"sozialraeume": COUNT, "ab": COUNT, "gezaehlt": COUNT,
+                               "alle_felder": _YES_NO, "kommunen_zeigen": _YES_NO,
+                               "meiste": LIST, "je": COUNT,
+                               "verteilung": ("gleich", "meiste")},
+    "kernaussage.sicherheit": {"einstufungen": COUNT, "grenzfaelle": COUNT, "felder": LIST,
+                               "prozent": TEXT},
+    "kernaussage.sicherheit.feld": {"feld": TEXT, "grenzfaelle": COUNT, "bedarf": COUNT},
+    "kernaussage.konzept": {"empfehlungen": COUNT, "hoch": COUNT, "ebenen": LIST},
+    "kernaussage.konzept.ebene": {"ebene": TEXT, "anzahl": COUNT},
 }
 
 

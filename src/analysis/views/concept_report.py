@@ -351,7 +351,7 @@ class ConceptReport(Chapter):
         cfg, res = self.cfg, self.r.res
         msgs = C.key_messages(
             res.need, cfg.fields, cfg.counted_fields, self.labels, self.area_ags,
-            self.names, stability=self.stability, stable_from=cfg.robustheit.stabil_ab,
+            self.names, say=self.say1, stability=self.stability, stable_from=cfg.robustheit.stabil_ab,
             need_previous=res.need_previous, base_year=cfg.vergleichsjahr,
             kumulation_ab=cfg.konzept.kumulation_ab, recommendations=self.recommendations,
             level_labels=self.level_labels)
