@@ -241,7 +241,8 @@ class _Parser:
             return
         if key not in plural_categories():
             raise self.error(f"„{key}“ ist keine Zählform des Deutschen", start,
-                             fix="=0, =1 … oder " + ", ".join(plural_categories()) + " verwenden")
+                             fix="=0, =1 … oder " + ", ".join(plural_categories()) + " verwenden"
+                             " (oder fehlt davor eine schließende Klammer „}“?)")
 
 
 @dataclass(frozen=True)
