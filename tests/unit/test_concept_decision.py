@@ -38,9 +38,19 @@ def _need(flags: dict[str, list[str]], codes: list[str]) -> pd.DataFrame:
                          for f in LABELS}, index=pd.Index(codes, name="sozialraum"))
 
 
+def _say():
+    """The sentence blocks of the shipped text folder (the key messages' wording)."""
+    from analysis.contract.config import sentence_texts
+    from analysis.contract.texts import paragraphs
+
+    config = REPO / "config" / "report.yaml"
+    blocks = sentence_texts(load_config(config), config)
+    return lambda name, **values: " ".join(paragraphs(blocks[name].render(values)))
+
+
 def _messages(need, area_ags, **kw) -> dict[str, str]:
     msgs = C.key_messages(need, list(LABELS), ["armut", "aeltere", "kinder"], LABELS,
-                          area_ags, NAMES, **kw)
+                          area_ags, NAMES, say=_say(), **kw)
     return {m["art"]: m["text"] for m in msgs}
 
 

@@ -122,14 +122,15 @@ def parse_jobs(value: object) -> int:
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
     from analysis.common.ids import area_pages, field_pages, natural_key, profile_pages
-    from analysis.contract.config import RECOMMENDATION_TEXT
+    from analysis.contract.config import RECOMMENDATION_TEXT, SENTENCE_TEXT
     from analysis.contract.schema import AGS, AREA
     from analysis.views.steckbrief import METHOD_PAGE
 
     cfg = ctx.cfg
     texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
-                       "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT]))]
+                       "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT,
+                                                     SENTENCE_TEXT]))]
     field_slugs = field_pages(cfg.fields)
     for f in cfg.fields:  # one parameterised notebook, run once per field
         runs.append(ChapterRun(field_slugs[f], "20_handlungsfeld.ipynb",
@@ -155,24 +156,27 @@ def plan(ctx) -> list[ChapterRun]:
                            "sozialbericht"))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
                            "Das Wichtigste und die Empfehlungen", "handlungskonzept",
-                           texts=texts(["handlungskonzept.md", RECOMMENDATION_TEXT])))
+                           texts=texts(["handlungskonzept.md", RECOMMENDATION_TEXT,
+                                        SENTENCE_TEXT])))
     runs.append(ChapterRun("51_prioritaeten", "51_prioritaeten.ipynb",
                            "Kommunale Schwerpunkte, Austausch und Beteiligung",
                            "handlungskonzept", texts=texts(["prioritaeten.md",
-                                                            RECOMMENDATION_TEXT])))
+                                                            RECOMMENDATION_TEXT,
+                                                            SENTENCE_TEXT])))
     for f in cfg.fields:
         runs.append(ChapterRun(f"52_konzept_{f}", "52_konzept_handlungsfeld.ipynb",
                                cfg.handlungsfelder[f].titel, "handlungskonzept", {"field": f},
-                               texts=texts([RECOMMENDATION_TEXT])))
+                               texts=texts([RECOMMENDATION_TEXT, SENTENCE_TEXT])))
     runs.append(ChapterRun("53_wirkung", "53_wirkung.ipynb", "Wirkungskreisläufe",
                            "handlungskonzept"))
     runs.append(ChapterRun("54_interkommunal", "54_interkommunal.ipynb",
                            "Interkommunale Ansätze", "handlungskonzept"))
     runs.append(ChapterRun("55_arbeitspakete", "55_arbeitspakete.ipynb",
                            "Auftrag und Arbeitspakete", "handlungskonzept",
-                           texts=texts(["arbeitspakete.md", RECOMMENDATION_TEXT])))
+                           texts=texts(["arbeitspakete.md", RECOMMENDATION_TEXT,
+                                        SENTENCE_TEXT])))
     runs.append(ChapterRun("59_methode", "59_methode.ipynb", "Methodische Hinweise",
-                           "handlungskonzept"))
+                           "handlungskonzept", texts=texts([SENTENCE_TEXT])))
     return runs
 
 

@@ -18,6 +18,7 @@ from analysis.common.errors import ConfigError, UserError
 from analysis.common.textcheck import text_problem
 from analysis.contract.inputfiles import TEXT_FILE_LIMIT, read_text_file
 from analysis.contract.schema import is_id
+from analysis.contract.templates import COUNT, LIST, TEXT, Template
 
 
 class _Strict(BaseModel):
@@ -724,6 +725,42 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
             for k in RECOMMENDATION_SLOTS}
 
 
+def sentence_texts(cfg: ReportConfig, config_path: Path | str) -> dict[str, Template]:
+    """The sentence blocks (:data:`SENTENCE_TEXT`), parsed: block name → template.
+
+    Raises :class:`ConfigError` listing every problem with file, line, placeholder and
+    fix: a missing file or block, an unknown block or placeholder, a malformed count form
+    or one that does not fit the value (``plural`` on a text, ``select`` with a value the
+    report never gives).
+    """
+    from analysis.contract.texts import blocks, check, parse_template, read_text
+
+    source = f"Text {cfg.texte}/{SENTENCE_TEXT}"
+    found = blocks(read_text(cfg.text_path(config_path, SENTENCE_TEXT), source), source)
+    problems, out = [], {}
+    for name in found:
+        if name not in SENTENCE_SLOTS:
+            problems.append(f"{source}, Zeile {found[name][1] - 1}: Abschnitt „## {name}“ "
+                            "wird nicht verwendet – Tippfehler? Vorgesehen sind: "
+                            + ", ".join(SENTENCE_SLOTS))
+    common = dict.fromkeys(COMMON_PLACEHOLDERS, TEXT)
+    for name, slots in SENTENCE_SLOTS.items():
+        if name not in found:
+            problems.append(f"{source}: Abschnitt „## {name}“ fehlt – aus config/texte/"
+                            f"{SENTENCE_TEXT} des Programms übernehmen")
+            continue
+        text, line = found[name]
+        found_problems = check(text, {**common, **slots}, f"{source}, Abschnitt „## {name}“",
+                               line)
+        if found_problems:
+            problems += found_problems
+            continue
+        out[name] = parse_template(text, f"{source}, Abschnitt „## {name}“", line)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return out
+
+
 def text_problems(cfg: ReportConfig, config_path: Path | str) -> list[str]:
     """Every chapter text exists, is readable and uses only known placeholders."""
     from analysis.contract.texts import check, read_text
@@ -731,6 +768,10 @@ def text_problems(cfg: ReportConfig, config_path: Path | str) -> list[str]:
     out = []
     try:
         recommendation_texts(cfg, config_path)
+    except ConfigError as err:
+        out += [f"  - {line}" for line in str(err).splitlines()]
+    try:
+        sentence_texts(cfg, config_path)
     except ConfigError as err:
         out += [f"  - {line}" for line in str(err).splitlines()]
     for name, allowed in text_slots(cfg).items():
@@ -769,6 +810,73 @@ RECOMMENDATION_SLOTS = {
                      "anzahl_kommunen"),
     "wirkungsziel": ("feld", "feld_titel", "kommunen", "bis", "ziel", "ort", "grund"),
     "grenzfaelle": (*_AREA_SLOTS, "anzahl_grenzfaelle", "anzahl_bedarf"),
+}
+
+
+#: the sentences of the reports whose words depend on counts (Satzbausteine): one
+#: ``## <name>`` block each, with count forms (:mod:`analysis.contract.templates`)
+SENTENCE_TEXT = "satzbausteine.md"
+_YES_NO = ("ja", "nein")
+#: per block: the placeholders it may use (besides COMMON_PLACEHOLDERS) and their kind –
+#: a count (``zahl``), a list (``liste``), text, or the values a ``select`` can get
+SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "konzept.zusammenfassung": {"jahr": TEXT, "quellen": LIST, "fehlend": LIST,
+                                "bestand": _YES_NO, "luecken": COUNT, "gebiete": COUNT},
+    "konzept.quelle.schwerpunkte": {},
+    "konzept.quelle.angebote": {"angebote": COUNT},
+    "konzept.quelle.befunde": {"befunde": COUNT},
+    "konzept.fehlt.schwerpunkte": {},
+    "konzept.fehlt.angebote": {},
+    "konzept.fehlt.ziele": {},
+    "konzept.fehlt.befunde": {},
+    "konzept.ebenen": {"eigen": TEXT, "gemeinsam": TEXT, "empfehlung": TEXT},
+    "konzept.ebenen.traeger": {"feld": TEXT, "traeger": ("region", "gemeinsam", "aufgabe",
+                                                          "kommune"),
+                               "aufgabe": TEXT, "region_traegt": LIST},
+    "konzept.prioritaet": {"kumulation_ab": COUNT, "ab": TEXT, "kurzfristig": TEXT,
+                           "mittelfristig": TEXT, "langfristig": TEXT},
+    "konzept.beteiligung": {"formate": COUNT, "thema": TEXT, "tandem": TEXT,
+                            "interkommunal": TEXT, "sozialraum": TEXT, "grenzfaelle": TEXT,
+                            "thema_ab": COUNT, "kumulation_ab": COUNT, "anteil": TEXT},
+    "konzept.beteiligung.format": {"format": TEXT, "anzahl": COUNT},
+    "konzept.feld.bedarf": {"feld": TEXT, "bedarf": COUNT, "knapp": COUNT,
+                            "alle_knapp": _YES_NO, "explorativ": _YES_NO},
+    "konzept.feld.versorgung": {"teile": LIST},
+    "konzept.feld.versorgung.teil": {"anzahl": COUNT, "gesamt": COUNT, "alle": _YES_NO,
+                                     "angebot": ("im_sozialraum", "angrenzend", "keines")},
+    "konzept.methode": {"anteil": TEXT, "fehlend": LIST},
+    "konzept.methode.fehlt.angebote": {},
+    "konzept.methode.fehlt.schwerpunkte": {},
+    "konzept.methode.fehlt.ziele": {},
+    "konzept.methode.fehlt.befunde": {},
+    "arbeitspaket.bedarf": {"mit_bedarf": COUNT, "sozialraeume": COUNT, "felder": COUNT},
+    "arbeitspaket.befunde": {"geliefert": _YES_NO, "befunde": COUNT},
+    "arbeitspaket.lebenslagen": {"indikatoren": COUNT, "separat": LIST},
+    "arbeitspaket.bestand": {"bestand": _YES_NO, "angebote": COUNT},
+    "arbeitspaket.luecken": {"bestand": _YES_NO, "luecken": COUNT},
+    "arbeitspaket.ziele": {"schwerpunkte": _YES_NO, "empfehlungen": COUNT},
+    "arbeitspaket.praeventionskette": {"stand": ("ja", "ohne_bestand", "keine_stufen"),
+                                       "ketten": LIST},
+    "arbeitspaket.praeventionskette.feld": {"feld": TEXT, "stufen": COUNT},
+    "arbeitspaket.wirkung": {"geliefert": _YES_NO, "ziele": COUNT, "jahr": TEXT},
+    "arbeitspaket.austausch": {"schwerpunkte": _YES_NO, "themen": COUNT, "formate": COUNT},
+    "arbeitspaket.interkommunal": {"gebiete": COUNT},
+    "arbeitspaket.konzept": {},
+    # „Das Wichtigste in Kürze“ (analysis.method.concept.key_messages)
+    "kernaussage.bedarf": {"sozialraeume": COUNT, "mit_bedarf": COUNT, "bester": COUNT,
+                           "alle": _YES_NO, "gezaehlt": LIST, "felder": LIST,
+                           "kommunen": COUNT, "kommunen_zeigen": _YES_NO, "knapp": COUNT},
+    "kernaussage.veraenderung": {"seit": TEXT, "meiste": COUNT, "felder": LIST,
+                                 "entfallen": COUNT},
+    "kernaussage.kumulation": {"sozialraeume": COUNT, "ab": COUNT, "gezaehlt": COUNT,
+                               "alle_felder": _YES_NO, "kommunen_zeigen": _YES_NO,
+                               "meiste": LIST, "je": COUNT,
+                               "verteilung": ("gleich", "meiste")},
+    "kernaussage.sicherheit": {"einstufungen": COUNT, "grenzfaelle": COUNT, "felder": LIST,
+                               "prozent": TEXT},
+    "kernaussage.sicherheit.feld": {"feld": TEXT, "grenzfaelle": COUNT, "bedarf": COUNT},
+    "kernaussage.konzept": {"empfehlungen": COUNT, "hoch": COUNT, "ebenen": LIST},
+    "kernaussage.konzept.ebene": {"ebene": TEXT, "anzahl": COUNT},
 }
 
 

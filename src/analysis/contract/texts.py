@@ -4,7 +4,9 @@ Chapter prose that depends on the region or on a field of action lives in text f
 next to the configuration (``config/texte/`` by default, key ``texte`` in
 ``report.yaml``), not in Python and not in a notebook per field. A text is Markdown;
 ``{name}`` inserts a value the package computes (``{region}``, ``{berichtsjahr}``,
-``{titel}`` …), ``{{`` and ``}}`` write literal braces. Which names a text may use is
+``{titel}`` …), ``{{`` and ``}}`` write literal braces; count forms such as
+``{n, plural, =0 {kein Sozialraum} one {ein Sozialraum} other {# Sozialräume}}`` choose
+the words by a count (:mod:`analysis.contract.templates`). Which names a text may use is
 listed in the README of the text folder; an unknown name or a missing file is a located
 error when the configuration is checked (``make validate``), never a build failure.
 
@@ -13,15 +15,14 @@ A rendered text is shown in a notebook as Markdown, exactly like a Markdown cell
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.common.errors import ConfigError
+from analysis.contract.templates import Template, TemplateError, located, parse
 
 MAX_TEXT_BYTES = 200_000  # a chapter text is a few paragraphs; refuse anything huge
-_FORMATTER = string.Formatter()
 
 
 @dataclass(frozen=True)
@@ -37,46 +38,49 @@ class TextBlock:
         return self.markdown
 
 
-def placeholders(template: str, source: str = "Text") -> list[str]:
-    """The placeholder names of ``template`` in order of first use.
-
-    Raises :class:`ConfigError` for malformed braces, format specs or anything other
-    than a plain name (no attribute or index access).
-    """
-    names: list[str] = []
+def parse_template(template: str, source: str = "Text", line: int = 1) -> Template:
+    """The parsed template (:mod:`analysis.contract.templates`); a malformed one is a
+    :class:`ConfigError` naming ``source``, the line, the placeholder and the fix."""
     try:
-        parts = list(_FORMATTER.parse(template))
-    except ValueError as err:
-        raise ConfigError(f"{source}: geschweifte Klammern passen nicht zusammen ({err}); "
-                          "für eine wörtliche Klammer „{{“ bzw. „}}“ schreiben") from None
-    for _, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if not name.isidentifier() or spec or conversion:
-            raise ConfigError(f"{source}: Platzhalter „{{{name}{'!' + conversion if conversion else ''}"
-                              f"{':' + spec if spec else ''}}}“ ist nicht erlaubt – nur "
-                              "einfache Namen wie {region}")
-        if name not in names:
-            names.append(name)
-    return names
+        return parse(template, source, line)
+    except TemplateError as err:
+        raise ConfigError(located(err, template, source, line)) from None
+
+
+def placeholders(template: str, source: str = "Text") -> list[str]:
+    """The placeholder names of ``template`` (nested ones too) in order of first use.
+
+    Raises :class:`ConfigError` for malformed braces or forms, or anything other than a
+    plain name (no attribute or index access, no Python format spec).
+    """
+    return parse_template(template, source).names()
 
 
 def render(template: str, values: Mapping[str, object], source: str = "Text") -> TextBlock:
     """Insert ``values`` into ``template``; an unknown placeholder is a ConfigError."""
-    unknown = [n for n in placeholders(template, source) if n not in values]
+    parsed = parse_template(template, source)
+    unknown = [n for n in parsed.names() if n not in values]
     if unknown:
         raise ConfigError(_unknown_message(source, unknown, values))
-    return TextBlock(template.format_map({k: str(v) for k, v in values.items()}))
-
-
-def check(template: str, allowed: Iterable[str], source: str) -> list[str]:
-    """Problems of a template (German, one per line item); empty if it is fine."""
-    allowed = list(allowed)
     try:
-        names = placeholders(template, source)
+        return TextBlock(parsed.render(values))
+    except TemplateError as err:  # e.g. a count form on a value that is no count
+        raise ConfigError(located(err, template, source)) from None
+
+
+def check(template: str, allowed: Iterable[str] | Mapping[str, object], source: str,
+          line: int = 1) -> list[str]:
+    """Problems of a template (German, one per line item); empty if it is fine.
+    ``allowed``: the names it may use, or a mapping name → kind of value (see
+    :meth:`analysis.contract.templates.Template.problems`) to check the forms too."""
+    try:
+        parsed = parse_template(template, source, line)
     except ConfigError as err:
         return [str(err)]
-    unknown = [n for n in names if n not in allowed]
+    if isinstance(allowed, Mapping):
+        return parsed.problems(allowed)
+    allowed = list(allowed)
+    unknown = [n for n in parsed.names() if n not in allowed]
     return [_unknown_message(source, unknown, dict.fromkeys(allowed))] if unknown else []
 
 
@@ -142,4 +146,48 @@ def sections(text: str, source: str, lines: tuple[str, ...],
         for lab in lines:
             if not parts.get(lab):
                 raise ConfigError(f"{source}, Abschnitt „## {name}“: Zeile „{lab}: …“ fehlt")
+    return out
+
+
+def blocks(text: str, source: str) -> dict[str, tuple[str, int]]:
+    """A file of text blocks (Satzbausteine): ``## <name>`` headings, each followed by the
+    block's text up to the next heading. Returns name → (text, number of its first line).
+    Anything before the first heading and lines starting with ``<!--`` (comments for the
+    planners) are ignored; a heading twice is a :class:`ConfigError` with its line."""
+    out: dict[str, tuple[str, int]] = {}
+    name, start, body = None, 0, []
+
+    def close() -> None:
+        if name is not None:
+            out[name] = ("\n".join(body).rstrip(), start)
+
+    for no, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("## "):
+            close()
+            name, start, body = raw[3:].strip(), no + 1, []
+            if name in out:
+                raise ConfigError(f"{source}, Zeile {no}: Abschnitt „## {name}“ steht zweimal "
+                                  "– einen davon löschen")
+            continue
+        if name is None:
+            continue
+        if raw.lstrip().startswith("<!--"):
+            body.append("")  # keep the line numbers
+            continue
+        body.append(raw)
+    close()
+    # the first line of a block is the first non-empty one
+    return {k: (t.lstrip("\n"), s + len(t) - len(t.lstrip("\n"))) for k, (t, s) in out.items()}
+
+
+def paragraphs(rendered: str) -> list[str]:
+    """A rendered block as paragraphs: split at blank lines, line breaks and runs of
+    spaces inside a paragraph become one space (so an empty count form leaves no gap)."""
+    import re
+
+    out = []
+    for part in re.split(r"\n[ \t]*\n", rendered):
+        p = re.sub(r"[ \t\n]+", " ", part).strip()
+        if p:
+            out.append(p)
     return out

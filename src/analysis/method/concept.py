@@ -19,7 +19,7 @@ Conventions
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -949,14 +949,10 @@ def _tied_best(counts: Mapping[str, int]) -> tuple[int, list[str]]:
     return best, [k for k, v in counts.items() if v == best]
 
 
-def _in_fields(names: Sequence[str]) -> str:
-    return (f"im Feld {names[0]}" if len(names) == 1
-            else f"in den Feldern {fmt.join_de(names)}")
-
-
 def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[str],
                  labels: Mapping[str, str], area_ags: Mapping[str, str],
-                 names: Mapping[str, str], *, stability: pd.DataFrame | None = None,
+                 names: Mapping[str, str], *, say: Callable[..., str],
+                 stability: pd.DataFrame | None = None,
                  stable_from: float = 0.8, need_previous: pd.DataFrame | None = None,
                  base_year: int | None = None, kumulation_ab: int = 3,
                  recommendations: pd.DataFrame | None = None,
@@ -977,7 +973,9 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
     5. ``konzept`` – the number of recommendations, how many with high priority, and
        how many per responsible level (only with ``recommendations``).
 
-    Numbers up to twelve are written in words; 0, 1 and many are worded separately.
+    The words are the planners': ``say(block, **values)`` renders the sentence block
+    ``kernaussage.<art>`` of the text folder (``satzbausteine.md``, count forms for 0, 1
+    and many); this function computes the counts and the tied leaders it is given.
     """
     n_areas = len(need)
     flags = {f: _flags(need, f) for f in fields}
@@ -987,39 +985,19 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
     n_any = int(any_counted.sum())
     per_field = {f: int(flags[f].sum()) for f in fields}
     best, tops = _tied_best(per_field)
-    of_areas = f"der {fmt.number_word(n_areas)} Sozialräume"
-    if best == 0:
-        out.append({"art": "bedarf", "feld": "", "text":
-                    f"In keinem {of_areas} besteht nach den Regeln des Berichts "
-                    "Handlungsbedarf."})
-    else:
-        scope = ("dem Handlungsfeld " + labels.get(counted[0], counted[0])
-                 if len(counted) == 1 else
-                 f"mindestens einem der {fmt.number_word(len(counted))} gezählten Handlungsfelder")
-        if n_any == n_areas and n_areas > 1:
-            head = f"Alle {fmt.number_word(n_areas)} Sozialräume haben Handlungsbedarf in {scope}."
-        else:
-            who = ("Keiner" if n_any == 0 else "Einer" if n_any == 1 else
-                   fmt.number_word(n_any)[:1].upper() + fmt.number_word(n_any)[1:])
-            verb = "hat" if n_any <= 1 else "haben"
-            head = f"{who} {of_areas} {verb} Handlungsbedarf in {scope}."
-        mun = {f: len({area_ags.get(a) for a in flags[f].index[flags[f]]}) for f in tops}
-        if len(tops) == 1:
-            f = tops[0]
-            n_bl = (int((borderline(need, stability, f, stable_from) & flags[f]).sum())
-                    if stability is not None else 0)
-            knapp = ("" if not n_bl else ", davon einer knapp" if n_bl == 1 else
-                     f", davon {fmt.number_word(n_bl)} knapp")
-            tail = (f"Am häufigsten besteht Handlungsbedarf im Feld {labels.get(f, f)}: in "
-                    f"{fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
-                    + ("" if len(set(area_ags.values())) <= 1 else
-                       f" in {fmt.count_words(mun[f], 'Kommune', 'Kommunen', 'f', 'dat')}")
-                    + knapp + ".")
-        else:
-            tail = (f"Am häufigsten besteht Handlungsbedarf "
-                    f"{_in_fields([labels.get(f, f) for f in tops])}, "
-                    f"in je {fmt.count_words(best, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
-        out.append({"art": "bedarf", "feld": tops[0], "text": f"{head} {tail}"})
+    several_kommunen = len(set(area_ags.values())) > 1
+    yes = {True: "ja", False: "nein"}
+    top = tops[0] if best and len(tops) == 1 else None
+    out.append({"art": "bedarf", "feld": tops[0] if best else "", "text": say(
+        "kernaussage.bedarf", sozialraeume=n_areas, mit_bedarf=n_any, bester=best,
+        alle=yes[n_any == n_areas and n_areas > 1],
+        gezaehlt=[labels.get(f, f) for f in counted],
+        felder=[labels.get(f, f) for f in tops] if best else [],
+        kommunen=(len({area_ags.get(a) for a in flags[top].index[flags[top]]})
+                  if top else 0),
+        kommunen_zeigen=yes[several_kommunen],
+        knapp=(int((borderline(need, stability, top, stable_from) & flags[top]).sum())
+               if top and stability is not None else 0))})
 
     if need_previous is not None and base_year is not None:
         entered, left = {}, {}
@@ -1028,111 +1006,51 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             entered[f] = int((flags[f] & ~before).sum())
             left[f] = int((~flags[f] & before).sum())
         most, tops_c = _tied_best(entered)
-        if most == 0:
-            gone = sum(left.values())
-            text = (f"Seit {base_year} ist in keinem Feld ein Sozialraum neu mit "
-                    "Handlungsbedarf hinzugekommen"
-                    + (f"; in {fmt.count_words(gone, 'Fall', 'Fällen', 'm', 'dat')} ist der "
-                       "Handlungsbedarf entfallen." if gone else
-                       "; auch entfallen ist er nirgends."))
-            out.append({"art": "veraenderung", "feld": "", "text": text})
-        else:
-            where = _in_fields([labels.get(f, f) for f in tops_c])
-            verb = "hat" if most == 1 else "haben"
-            each = "je " if len(tops_c) > 1 else ""
-            lost_txt = ""
-            if len(tops_c) == 1:
-                k = left[tops_c[0]]
-                lost_txt = ("; in keinem ist er entfallen" if k == 0 else
-                            f"; in {fmt.count_words(k, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
-                            " ist er entfallen")
-            out.append({"art": "veraenderung", "feld": tops_c[0], "text":
-                        f"Die größte Veränderung seit {base_year}: {where[0].upper()}"
-                        f"{where[1:]} {verb} "
-                        f"{each}{fmt.count_words(most, 'Sozialraum', 'Sozialräume', 'm', 'nom')} "
-                        f"neu Handlungsbedarf{lost_txt}."})
+        gone = (sum(left.values()) if most == 0 else
+                left[tops_c[0]] if len(tops_c) == 1 else 0)
+        out.append({"art": "veraenderung", "feld": tops_c[0] if most else "", "text": say(
+            "kernaussage.veraenderung", seit=base_year, meiste=most,
+            felder=[labels.get(f, f) for f in tops_c] if most else [], entfallen=gone)})
 
     if len(counted) >= kumulation_ab:
         cum = cumulation(need, counted)
         many = cum.index[cum >= kumulation_ab]
-        n_c = fmt.number_word(len(counted))
-        scope = (f"allen {n_c} gezählten Feldern" if kumulation_ab == len(counted) else
-                 f"{fmt.number_word(kumulation_ab)} oder mehr der {n_c} gezählten Felder")
-        if len(many) == 0:
-            text = f"Kein Sozialraum hat Handlungsbedarf in {scope}."
-        else:
-            text = (f"In {fmt.count_words(len(many), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
-                    f" kommt Handlungsbedarf in {scope} zusammen")
-            per_mun: dict[str, int] = {}
-            for a in many:
-                m = names.get(area_ags.get(a, ""), area_ags.get(a, ""))
-                per_mun[m] = per_mun.get(m, 0) + 1
-            per_mun = dict(sorted(per_mun.items()))
-            top_n, top_m = _tied_best(per_mun)
-            if len(set(area_ags.values())) > 1 and len(many) > 1:
-                if len(top_m) == 1:
-                    text += f", die meisten in {top_m[0]} ({fmt.number_word(top_n)})"
-                elif len(top_m) < len(per_mun):
-                    text += (f", die meisten in {fmt.join_de(top_m)} "
-                             f"(je {fmt.number_word(top_n)})")
-                else:
-                    text += (f", gleich verteilt auf {fmt.join_de(top_m)} "
-                             f"(je {fmt.number_word(top_n)})")
-            text += "."
-        out.append({"art": "kumulation", "feld": "", "text": text})
+        per_mun: dict[str, int] = {}
+        for a in many:
+            m = names.get(area_ags.get(a, ""), area_ags.get(a, ""))
+            per_mun[m] = per_mun.get(m, 0) + 1
+        per_mun = dict(sorted(per_mun.items()))
+        top_n, top_m = _tied_best(per_mun)
+        out.append({"art": "kumulation", "feld": "", "text": say(
+            "kernaussage.kumulation", sozialraeume=len(many), ab=kumulation_ab,
+            gezaehlt=len(counted), alle_felder=yes[kumulation_ab == len(counted)],
+            kommunen_zeigen=yes[several_kommunen and len(many) > 1], meiste=top_m,
+            je=top_n, verteilung="gleich" if len(top_m) == len(per_mun) else "meiste")})
 
     if stability is not None and all(f in stability.columns for f in fields):
         per_b = {f: int((borderline(need, stability, f, stable_from) & flags[f]).sum())
                  for f in fields}
         total = sum(per_field.values())
         nb = sum(per_b.values())
-        pct = fmt.number(stable_from * 100)
-        if total == 0:
-            pass
-        elif nb == 0:
-            out.append({"art": "sicherheit", "feld": "", "text":
-                        f"Alle {fmt.number_word(total)} Einstufungen mit Handlungsbedarf sind "
-                        f"stabil: Mindestens {pct} % der Varianten der Robustheitsprüfung "
-                        "kommen zum selben Ergebnis." if total > 1 else
-                        "Die eine Einstufung mit Handlungsbedarf ist stabil."})
-        else:
+        if total:
             most_b, tops_b = _tied_best(per_b)
-            where = fmt.join_de(f"{labels.get(f, f)} ({fmt.number(per_b[f])} von "
-                                f"{fmt.number(per_field[f])})" for f in tops_b)
-            if nb == 1:
-                subject = (f"Eine der {fmt.number_word(total)} Einstufungen mit Handlungsbedarf "
-                           f"ist ein Grenzfall (Feld {where})")
-            else:
-                subject = (f"{fmt.number_word(nb)[:1].upper()}{fmt.number_word(nb)[1:]} der "
-                           f"{fmt.number_word(total)} Einstufungen mit Handlungsbedarf sind "
-                           "Grenzfälle, die meisten "
-                           + (f"im Feld {where}" if len(tops_b) == 1 else
-                              f"in den Feldern {where}"))
-            out.append({"art": "sicherheit", "feld": tops_b[0], "text":
-                        f"Wie sicher die Einstufung ist: {subject}. Bei Grenzfällen kommen "
-                        f"weniger als {pct} % der Varianten mit anderen Schwellen, Gewichten "
-                        "oder ohne einen Indikator zum selben Ergebnis; sie sollten vor Ort "
-                        "geprüft werden."})
+            where = [say("kernaussage.sicherheit.feld", feld=labels.get(f, f),
+                         grenzfaelle=per_b[f], bedarf=per_field[f])
+                     for f in tops_b] if nb else []
+            out.append({"art": "sicherheit", "feld": tops_b[0] if nb else "", "text": say(
+                "kernaussage.sicherheit", einstufungen=total, grenzfaelle=nb, felder=where,
+                prozent=fmt.number(stable_from * 100))})
 
     if recommendations is not None:
         rec = recommendations
-        n = len(rec)
-        if n == 0:
-            out.append({"art": "konzept", "feld": "", "text":
-                        "Aus den Ergebnissen ergibt sich keine Empfehlung."})
-        else:
-            high = int((rec["prioritaet"] == "hoch").sum())
-            lvl = dict(level_labels or {})
-            parts = [f"{'eine' if k == 1 else fmt.number_word(k)} „{lvl.get(level, level)}“"
-                     for level in ("eigen", "gemeinsam", "empfehlung")
-                     if (k := int((rec["ebene"] == level).sum()))]
-            head = (f"Das Handlungskonzept schlägt "
-                    f"{fmt.count_words(n, 'Empfehlung', 'Empfehlungen', 'f', 'akk')} vor, "
-                    + ("keine mit hoher Priorität" if high == 0 else
-                       "eine mit hoher Priorität" if high == 1 else
-                       f"{fmt.number_word(high)} davon mit hoher Priorität"))
-            out.append({"art": "konzept", "feld": "", "text":
-                        f"{head}. Nach Zuständigkeit: {fmt.join_de(parts)}."})
+        lvl = dict(level_labels or {})
+        parts = [say("kernaussage.konzept.ebene", ebene=lvl.get(level, level), anzahl=k)
+                 for level in ("eigen", "gemeinsam", "empfehlung")
+                 if (k := int((rec["ebene"] == level).sum()))] if len(rec) else []
+        out.append({"art": "konzept", "feld": "", "text": say(
+            "kernaussage.konzept", empfehlungen=len(rec),
+            hoch=int((rec["prioritaet"] == "hoch").sum()) if len(rec) else 0,
+            ebenen=parts)})
     return out
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 from analysis.common import fmt
 from analysis.common.ids import field_pages, natural_key
 from analysis.contract import schema as S
-from analysis.contract.config import recommendation_texts, text_values
+from analysis.contract.config import recommendation_texts, sentence_texts, text_values
+from analysis.contract.texts import paragraphs
 from analysis.gate.published import display
 from analysis.method import concept as C
 from analysis.rendering.figures import FigureOutput
@@ -353,6 +354,21 @@ class ConceptReport(Chapter):
             links.append((code, self.href(site, "sozialbericht", self.r.area_pages[code])))
         return tuple(links)
 
+    # ------------------------------------------------------------------ wording
+    @cached_property
+    def sentences(self):
+        """The sentence blocks of the text folder (``satzbausteine.md``), parsed and checked."""
+        return sentence_texts(self.cfg, self.r.ctx.config_file)
+
+    def say(self, block: str, **values) -> list[str]:
+        """A sentence block rendered with ``values`` (and the common placeholders), as
+        paragraphs."""
+        return paragraphs(self.sentences[block].render({**text_values(self.cfg), **values}))
+
+    def say1(self, block: str, **values) -> str:
+        """A sentence block that is one phrase or paragraph."""
+        return " ".join(self.say(block, **values))
+
     # ------------------------------------------------------------------ key messages
     def key_messages(self, site: str = "handlungskonzept") -> KeyMessages:
         """„Das Wichtigste in Kürze“: four to six key messages computed from the results,
@@ -360,7 +376,7 @@ class ConceptReport(Chapter):
         cfg, res = self.cfg, self.r.res
         msgs = C.key_messages(
             res.need, cfg.fields, cfg.counted_fields, self.labels, self.area_ags,
-            self.names, stability=self.stability, stable_from=cfg.robustheit.stabil_ab,
+            self.names, say=self.say1, stability=self.stability, stable_from=cfg.robustheit.stabil_ab,
             need_previous=res.need_previous, base_year=cfg.vergleichsjahr,
             kumulation_ab=cfg.konzept.kumulation_ab, recommendations=self.recommendations,
             level_labels=self.level_labels)
@@ -400,48 +416,32 @@ class ConceptReport(Chapter):
             "Kommunen empfiehlt; jede Empfehlung nennt deshalb ihre Zuständigkeit." + more)
 
     def levels_text(self) -> Prose:
-        """The three responsible levels and how the default is derived."""
+        """The three responsible levels and who carries each field's services."""
         k = self.cfg.konzept
         lv = self.level_labels
         carriers = []
         for f in self.cfg.fields:
             who = k.zustaendigkeit.get(f, "kommune")
-            if who == "region":
-                carriers.append(f"{self.labels[f]}: {self.cfg.region}")
-            elif who == "gemeinsam":
-                carriers.append(f"{self.labels[f]}: {self.cfg.region} und die Kommunen "
-                                "gemeinsam")
-            elif who in k.aufgaben:
-                task = k.aufgaben[who]
-                own = [self.names[a] for a in task.region_traegt if a in self.names]
-                carriers.append(
-                    f"{self.labels[f]}: {task.titel} – "
-                    + (f"{self.cfg.region} für {fmt.join_de(own)}, sonst die Kommune"
-                       if own else "die Kommune"))
-            else:
-                carriers.append(f"{self.labels[f]}: die Kommune")
-        return prose(
-            f"„{lv['eigen']}“ heißt: Die Region entscheidet selbst. „{lv['gemeinsam']}“ heißt: "
-            "Ziele und Ansätze werden gemeinsam erarbeitet, die Region koordiniert. "
-            f"„{lv['empfehlung']}“ heißt: Die Kommune entscheidet, der Bericht empfiehlt.",
-            "Gemeindeübergreifende Ansätze und der Austausch themengleicher Kommunen werden "
-            "gemeinsam erarbeitet; die Prüfung von Grenzfällen übernimmt die Sozialplanung "
-            "selbst. Empfehlungen zu Angeboten richten sich nach dem Träger der Angebote im "
-            "jeweiligen Handlungsfeld:", items=carriers)
+            task = k.aufgaben.get(who) if who not in ("region", "gemeinsam") else None
+            own = ([self.names[a] for a in task.region_traegt if a in self.names]
+                   if task is not None else [])
+            carriers.append(self.say1(
+                "konzept.ebenen.traeger", feld=self.labels[f],
+                traeger=(who if who in ("region", "gemeinsam") else
+                         "aufgabe" if task is not None else "kommune"),
+                aufgabe=task.titel if task is not None else "", region_traegt=own))
+        return prose(*self.say("konzept.ebenen", eigen=lv["eigen"],
+                               gemeinsam=lv["gemeinsam"], empfehlung=lv["empfehlung"]),
+                     items=carriers)
 
     def priority_text(self) -> Prose:
         """How priority and horizon are set."""
         k = self.cfg.konzept
-        return prose(
-            "Priorität hoch: Mindestens die Hälfte der betroffenen Sozialräume hat stabil in "
-            f"{fmt.number_word(k.kumulation_ab)} oder mehr gezählten Feldern Handlungsbedarf, "
-            "alle Kommunen mit dem Thema haben dort Bedarf, oder ein Wirkungsziel entfernt "
-            "sich messbar (über die zufällige Schwankung hinaus) vom Zielwert. Priorität "
-            "niedrig: Alle betroffenen Einstufungen sind Grenzfälle, oder keine der Kommunen "
-            "mit dem Thema hat dort Bedarf. Sonst mittel.",
-            f"Zeithorizont (gezählt ab {k.startjahr or self.year}): "
-            + ", ".join(f"{h} bis {(k.startjahr or self.year) + k.zeithorizonte[h]}"
-                        for h in ("kurzfristig", "mittelfristig", "langfristig")) + ".")
+        start = k.startjahr or self.year
+        return prose(*self.say(
+            "konzept.prioritaet", kumulation_ab=k.kumulation_ab, ab=start,
+            **{h: start + k.zeithorizonte[h]
+               for h in ("kurzfristig", "mittelfristig", "langfristig")}))
 
     # ------------------------------------------------------------------ recommendations
     def recommendation_cards(self, field: str | None = None,
@@ -513,38 +513,21 @@ class ConceptReport(Chapter):
     def summary_text(self) -> Prose:
         """Which inputs the annex combines and which were not supplied."""
         g = self.gaps
-        n_gap = int(g["luecke"].sum()) if len(g) else 0
         ds = self.ds
         sources = []
         if ds.priorities is not None:
-            sources.append("den Schwerpunkten der Kommunen")
+            sources.append(self.say1("konzept.quelle.schwerpunkte"))
         if ds.services is not None:
-            sources.append("der Bestandsaufnahme von "
-                           + fmt.count_phrase(len(ds.services), "Angebot", "Angeboten"))
+            sources.append(self.say1("konzept.quelle.angebote", angebote=len(ds.services)))
         if ds.notes_supplied:
-            sources.append(fmt.count_words(len(ds.notes), "qualitativem Befund",
-                                           "qualitativen Befunden", "m", "dat"))
-        missing = [what for what, absent in (
-            ("kommunale Schwerpunkte", ds.priorities is None),
-            ("eine Bestandsaufnahme der Angebote", ds.services is None),
-            ("Wirkungsziele", ds.goals is None),
-            ("qualitative Befunde", not ds.notes_supplied)) if absent]
-        clusters = (fmt.count_words(len(self.clusters), "Gebiet mit Handlungsbedarf reicht",
-                                    "Gebiete mit Handlungsbedarf reichen", "n")
-                    + " über eine Gemeindegrenze hinaus.")
-        clusters = clusters[0].upper() + clusters[1:]
-        return prose(
-            f"Der Anhang verbindet die Ergebnisse des Sozialberichts {self.year}"
-            + (f" mit {fmt.join_de(sources)}." if sources else "."),
-            (f"Nicht geliefert wurden {fmt.join_de(missing)}; die betreffenden Abschnitte "
-             "sagen das jeweils." if missing else ""),
-            (f"In {fmt.count_words(n_gap, 'Fall', 'Fällen', 'm', 'dat')} "
-             "besteht Handlungsbedarf, für den in der Bestandsaufnahme weder im Sozialraum noch "
-             "angrenzend ein passendes Angebot erfasst ist. " + clusters
-             if self.has_services else
-             "Eine Bestandsaufnahme der Angebote liegt nicht vor; ob Angebote fehlen, lässt "
-             "sich daher nicht beurteilen. " + clusters),
-        )
+            sources.append(self.say1("konzept.quelle.befunde", befunde=len(ds.notes)))
+        missing = [self.say1(f"konzept.fehlt.{what}") for what, absent in (
+            ("schwerpunkte", ds.priorities is None), ("angebote", ds.services is None),
+            ("ziele", ds.goals is None), ("befunde", not ds.notes_supplied)) if absent]
+        return prose(*self.say(
+            "konzept.zusammenfassung", jahr=self.year, quellen=sources, fehlend=missing,
+            bestand="ja" if self.has_services else "nein",
+            luecken=int(g["luecke"].sum()) if len(g) else 0, gebiete=len(self.clusters)))
 
     # ------------------------------------------------------------------ 51 priorities
     def priorities_text(self) -> Prose:
@@ -670,20 +653,14 @@ class ConceptReport(Chapter):
     def participation_text(self) -> Prose:
         p = self.participation
         b = self.cfg.konzept.beteiligung
-        if p.empty:
-            return prose("Aus den Ergebnissen ergibt sich kein Anlass für ein "
-                         "Beteiligungsformat.")
         counts = p["format"].value_counts()
-        items = [f"{f}: {fmt.number(int(counts[f]))}" for f in sorted(counts.index)]
-        return prose(
-            "Die Beteiligungsformate folgen aus den Ergebnissen: "
-            f"{b.thema} je Thema, das mindestens {fmt.number_word(b.thema_ab)} Kommunen "
-            f"benannt haben ({b.tandem} bei zwei Kommunen); {b.interkommunal} je "
-            f"gemeindeübergreifendem Gebiet; {b.sozialraum} je Kommune mit Sozialräumen, in "
-            f"denen Handlungsbedarf in {fmt.number_word(self.cfg.konzept.kumulation_ab)} oder "
-            f"mehr Feldern zusammenkommt; {b.grenzfaelle} je Handlungsfeld, in dem "
-            f"{self._borderline_share()} der Einstufungen mit Handlungsbedarf Grenzfälle "
-            "sind. Geplant sind:", items=items)
+        items = [self.say1("konzept.beteiligung.format", format=f, anzahl=int(counts[f]))
+                 for f in sorted(counts.index)]
+        return prose(*self.say(
+            "konzept.beteiligung", formate=len(p), thema=b.thema, tandem=b.tandem,
+            interkommunal=b.interkommunal, sozialraum=b.sozialraum, grenzfaelle=b.grenzfaelle,
+            thema_ab=b.thema_ab, kumulation_ab=self.cfg.konzept.kumulation_ab,
+            anteil=self._borderline_share()), items=items)
 
     def _borderline_share(self) -> str:
         """„mindestens 25 %“ – from when a field gets a borderline check."""
@@ -715,91 +692,59 @@ class ConceptReport(Chapter):
         def pages(block: str) -> tuple[tuple[str, str], ...]:
             return tuple((page[s], self.href(site, site, s)) for s in BLOCK_PAGES[block])
 
-        n_fields = len(cfg.counted_fields)
-
-        def upper(text: str) -> str:
-            return text[:1].upper() + text[1:]
-
         separate = [cfg.handlungsfelder[f].kurz for f in cfg.fields
                     if cfg.handlungsfelder[f].separat]
-        chains = [(self.labels[f], len(cfg.chain_stages(f))) for f in cfg.fields
-                  if cfg.chain_stages(f)]
-        n_any = int(res.any_need)
+        chains = [self.say1("arbeitspaket.praeventionskette.feld", feld=self.labels[f],
+                            stufen=len(cfg.chain_stages(f)))
+                  for f in cfg.fields if cfg.chain_stages(f)]
+        yes = {True: "ja", False: "nein"}
+        services, priorities = self.has_services, ds.priorities is not None
+        say = self.say1
         out = {
             "bedarf": (
-                upper(f"{'keiner' if n_any == 0 else 'einer' if n_any == 1 else fmt.number_word(n_any)}"
-                      f" der {fmt.number_word(len(self.r.areas))} Sozialräume "
-                      f"{fmt.verb(n_any, 'hat', 'haben')} Handlungsbedarf in mindestens einem der "
-                      f"{fmt.number_word(n_fields)} gezählten Felder; je Feld ein Kapitel mit "
-                      "Regeln, absoluten Zahlen und dem Vergleich mit der Kommune."),
+                say("arbeitspaket.bedarf", mit_bedarf=int(res.any_need),
+                    sozialraeume=len(self.r.areas), felder=len(cfg.counted_fields)),
                 (("Das Wichtigste", self.href(site, "sozialbericht", "00_uebersicht")),
                  *(self.field_link(f, site) for f in cfg.fields))),
             "befunde": (
-                (upper(fmt.count_words(len(ds.notes), "qualitativer Befund",
-                                       "qualitative Befunde"))
-                 + " aus Sozialraumkonferenzen und Fachgesprächen, zitiert im jeweiligen Feld."
-                 if ds.notes_supplied else "Qualitative Befunde wurden nicht geliefert."),
+                say("arbeitspaket.befunde", geliefert=yes[ds.notes_supplied],
+                    befunde=len(ds.notes)),
                 fields_annex if ds.notes_supplied else ()),
             "lebenslagen": (
-                "Indikatorenkatalog mit "
-                + fmt.count_phrase(len(ds.indicators), "Indikator", "Indikatoren")
-                + "." + ("" if not separate else
-                         f" Das Feld {separate[0]} wird zusätzlich berichtet, aber nicht in die "
-                         "Gesamtzahl eingerechnet." if len(separate) == 1 else
-                         f" Die Felder {fmt.join_de(separate)} werden zusätzlich berichtet, "
-                         "aber nicht in die Gesamtzahl eingerechnet."),
+                say("arbeitspaket.lebenslagen", indikatoren=len(ds.indicators),
+                    separat=separate),
                 (("Methodik und Daten", self.href(site, "sozialbericht",
                                                           "90_methodik")),)),
             "bestand": (
-                (f"Bestandsaufnahme mit {fmt.count_phrase(len(ds.services), 'Angebot', 'Angeboten')}"
-                 ", je Feld mit Träger, Zielgruppe und versorgten Sozialräumen."
-                 if self.has_services else "Eine Bestandsaufnahme der Angebote liegt nicht "
-                 "vor."), fields_annex if self.has_services else ()),
+                say("arbeitspaket.bestand", bestand=yes[services],
+                    angebote=len(ds.services) if services else 0),
+                fields_annex if services else ()),
             "luecken": (
-                ("In " + fmt.count_words(int(self.gaps["luecke"].sum()), "Fall", "Fällen",
-                                         "m", "dat")
-                 + " besteht Handlungsbedarf in einem Sozialraum, ohne dass dort oder "
-                 "angrenzend ein passendes Angebot erfasst ist."
-                 if self.has_services else "Ohne Bestandsaufnahme lässt sich nicht beurteilen, "
-                 "wo Angebote fehlen."), fields_annex if self.has_services else ()),
+                say("arbeitspaket.luecken", bestand=yes[services],
+                    luecken=int(self.gaps["luecke"].sum()) if services else 0),
+                fields_annex if services else ()),
             "ziele": (
-                f"{fmt.count_phrase(len(self.recommendations), 'Empfehlung', 'Empfehlungen')}"
-                " mit Zuständigkeit; Gegenüberstellung der kommunalen Schwerpunkte mit dem "
-                "gemessenen Bedarf." if ds.priorities is not None else
-                f"{fmt.count_phrase(len(self.recommendations), 'Empfehlung', 'Empfehlungen')}"
-                " mit Zuständigkeit; kommunale Schwerpunkte wurden nicht geliefert.",
+                say("arbeitspaket.ziele", schwerpunkte=yes[priorities],
+                    empfehlungen=len(self.recommendations)),
                 pages("ziele")),
             "praeventionskette": (
-                ("Eine eigene Präventionskette je Handlungsfeld ("
-                 + "; ".join(f"{label}: {fmt.count_words(k, 'Stufe', 'Stufen', 'f')}"
-                             for label, k in chains)
-                 + "), je Kommune gezählt; Stufen ohne erfasstes Angebot sind ausgewiesen."
-                 if self.has_services and chains else
-                 "Ohne Bestandsaufnahme lässt sich die Präventionskette nicht prüfen."
-                 if not self.has_services else "Keine Stufen der Präventionskette konfiguriert."),
-                fields_annex if self.has_services else ()),
+                say("arbeitspaket.praeventionskette", ketten=chains,
+                    stand=("ohne_bestand" if not services else
+                           "ja" if chains else "keine_stufen")),
+                fields_annex if services else ()),
             "wirkung": (
-                (upper(fmt.count_words(len(self.progress), "Wirkungsziel", "Wirkungsziele", "n"))
-                 + " nach dem Raster Ziel ⇒ Maßnahmen ⇒ Indikator, mit Stand "
-                 f"{self.year}." if ds.goals is not None else
-                 "Wirkungsziele wurden nicht geliefert."), pages("wirkung")),
+                say("arbeitspaket.wirkung", geliefert=yes[ds.goals is not None],
+                    ziele=len(self.progress) if ds.goals is not None else 0, jahr=self.year),
+                pages("wirkung")),
             "austausch": (
-                (upper(fmt.count_words(int((self.groups['anzahl'] >= 2).sum()), "Thema",
-                                       "Themen", "n"))
-                 + " mit mindestens zwei Kommunen; "
-                 f"{fmt.count_words(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate', 'n')}"
-                 " geplant." if ds.priorities is not None else
-                 "Kommunale Schwerpunkte wurden nicht geliefert; "
-                 f"{fmt.count_phrase(len(self.participation), 'Beteiligungsformat', 'Beteiligungsformate')}"
-                 " geplant."), pages("austausch")),
+                say("arbeitspaket.austausch", schwerpunkte=yes[priorities],
+                    themen=int((self.groups["anzahl"] >= 2).sum()) if priorities else 0,
+                    formate=len(self.participation)),
+                pages("austausch")),
             "interkommunal": (
-                upper(fmt.count_words(len(self.clusters), "gemeindeübergreifendes Gebiet",
-                                      "gemeindeübergreifende Gebiete", "n"))
-                + " mit Handlungsbedarf.",
+                say("arbeitspaket.interkommunal", gebiete=len(self.clusters)),
                 pages("interkommunal")),
-            "konzept": (
-                "Empfehlungen je Handlungsfeld mit Priorität, Zuständigkeit, Grundlage, "
-                "nächstem Schritt und Zeithorizont.", pages("konzept")),
+            "konzept": (say("arbeitspaket.konzept"), pages("konzept")),
         }
         return out
 
@@ -838,33 +783,17 @@ class ConceptReport(Chapter):
         n = int(flag.sum())
         n_bl = int((C.borderline(self.r.res.need, self.stability, field,
                                  self.cfg.robustheit.stabil_ab) & flag).sum())
-        knapp = ("" if not n or not n_bl else
-                 " – alle knapp (Grenzfälle der Robustheitsprüfung)" if n_bl == n else
-                 ", davon einer knapp" if n_bl == 1 else f", davon {fmt.number_word(n_bl)} knapp")
-        subject = fmt.count_words(n, "Sozialraum hat", "Sozialräume haben", "m")
-        need = (f"{subject[:1].upper()}{subject[1:]} im Handlungsfeld {self.marked(field)} "
-                f"Handlungsbedarf{knapp} (siehe Sozialbericht)."
-                + (" Das Feld ist explorativ: Seine Einstufung ist ein erster Hinweis, kein "
-                   "gesicherter Befund; Empfehlungen zu Angeboten und gemeindeübergreifende "
-                   "Ansätze werden daraus nicht abgeleitet." if self.r.is_exploratory(field)
-                   else ""))
+        need = self.say1("konzept.feld.bedarf", feld=self.marked(field), bedarf=n,
+                         knapp=n_bl, alle_knapp="ja" if n and n_bl == n else "nein",
+                         explorativ="ja" if self.r.is_exploratory(field) else "nein")
         if not self.has_services or not covered + neighbour + none:
             return prose(need)
         total = covered + neighbour + none
-        parts = []
-        for k, what in ((covered, "ein passendes Angebot im Sozialraum selbst"),
-                        (neighbour, "ein passendes Angebot nur in einem angrenzenden "
-                                    "Sozialraum"),
-                        (none, "weder im Sozialraum noch angrenzend ein passendes Angebot")):
-            if k == total:
-                who = ("für diesen Sozialraum" if k == 1 else
-                       f"für alle {fmt.number_word(k)}")
-            elif k:
-                who = "für einen davon" if k == 1 else f"für {fmt.number_word(k)} davon"
-            else:
-                continue
-            parts.append(f"{who} {what}")
-        return prose(f"{need} In der Bestandsaufnahme ist {fmt.join_de(parts)} erfasst.")
+        parts = [self.say1("konzept.feld.versorgung.teil", anzahl=k, gesamt=total,
+                           alle="ja" if k == total else "nein", angebot=what)
+                 for k, what in ((covered, "im_sozialraum"), (neighbour, "angrenzend"),
+                                 (none, "keines")) if k]
+        return prose(need + " " + self.say1("konzept.feld.versorgung", teile=parts))
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
         if not self.has_services:
@@ -1194,38 +1123,12 @@ class ConceptReport(Chapter):
 
     # ------------------------------------------------------------------ 59 method
     def method_text(self) -> Prose:
-        missing = [what for what, absent in (
-            ("keine Bestandsaufnahme der Angebote", not self.has_services),
-            ("keine kommunalen Schwerpunkte", self.ds.priorities is None),
-            ("keine Wirkungsziele", self.ds.goals is None),
-            ("keine qualitativen Befunde", not self.ds.notes_supplied)) if absent]
-        return prose(
-            "Handlungsbedarf je Sozialraum und Handlungsfeld stammt aus dem Sozialbericht. "
-            "Ein Angebot gilt als passend, wenn es im selben Handlungsfeld arbeitet, im "
-            "Berichtsjahr aktiv ist und den Sozialraum versorgt. Als Versorgungslücke gilt, "
-            "wenn in der Bestandsaufnahme weder im Sozialraum noch in einem angrenzenden "
-            "Sozialraum (gemeinsame Grenze, nicht nur ein Eckpunkt) ein passendes Angebot "
-            "erfasst ist; ob tatsächlich keines besteht, klärt der Prüfauftrag.",
-            "Gemeindeübergreifende Gebiete sind zusammenhängende Gruppen benachbarter "
-            "Sozialräume mit Handlungsbedarf im selben Feld, die zu mehr als einer Kommune "
-            "gehören. Der Fortschritt eines Wirkungsziels vergleicht die erreichte mit der bei "
-            "gleichmäßigem Verlauf erwarteten Veränderung; liegt der Zielwert im "
-            "95-%-Vertrauensbereich des aktuellen Werts, gilt der Stand als unsicher – auch "
-            "wenn der Wert selbst den Zielwert schon erreicht hat.",
-            "Empfehlungen werden aus diesen Ergebnissen abgeleitet: Versorgungslücken und nur "
-            "angrenzend versorgte Sozialräume, gemeindeübergreifende Gebiete, Themen mehrerer "
-            "Kommunen, Wirkungsziele, die nicht auf Kurs sind, und Handlungsfelder, in denen "
-            f"{self._borderline_share()} der Einstufungen mit Handlungsbedarf Grenzfälle "
-            "sind. Priorität, Zuständigkeit und Zeithorizont werden nach festen, "
-            "konfigurierbaren Regeln gesetzt (siehe „Wer zuständig ist“ im ersten Kapitel); "
-            "die Zuständigkeit für Angebote folgt dem Träger der Angebote im Handlungsfeld "
-            "je Kommune.",
-            "Qualitative Befunde stammen aus Sozialraumkonferenzen, Fachgesprächen, "
-            f"Befragungen und dem {self.cfg.bezeichnungen.steuerungsgremium}; sie werden "
-            "wörtlich und mit Quelle zitiert.",
-            (f"Für diese Ausgabe wurden {fmt.join_de(missing)} geliefert; die darauf beruhenden "
-             "Abschnitte und Downloads entfallen." if missing else ""),
-        )
+        missing = [self.say1(f"konzept.methode.fehlt.{what}") for what, absent in (
+            ("angebote", not self.has_services), ("schwerpunkte", self.ds.priorities is None),
+            ("ziele", self.ds.goals is None), ("befunde", not self.ds.notes_supplied))
+            if absent]
+        return prose(*self.say("konzept.methode", anteil=self._borderline_share(),
+                               fehlend=missing))
 
     # ------------------------------------------------------------------ downloads
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
