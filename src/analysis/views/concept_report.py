@@ -784,16 +784,17 @@ class ConceptReport(Chapter):
         n_bl = int((C.borderline(self.r.res.need, self.stability, field,
                                  self.cfg.robustheit.stabil_ab) & flag).sum())
         need = self.say1("konzept.feld.bedarf", feld=self.marked(field), bedarf=n,
-                         knapp=n_bl, alle_knapp="ja" if n and n_bl == n else "nein",
-                         explorativ="ja" if self.r.is_exploratory(field) else "nein")
+                         knapp=n_bl, alle_knapp="ja" if n and n_bl == n else "nein")
+        hint = (self.say("konzept.feld.explorativ", feld=self.labels[field])
+                if self.r.is_exploratory(field) else [])
         if not self.has_services or not covered + neighbour + none:
-            return prose(need)
+            return prose(need, *hint)
         total = covered + neighbour + none
         parts = [self.say1("konzept.feld.versorgung.teil", anzahl=k, gesamt=total,
                            alle="ja" if k == total else "nein", angebot=what)
                  for k, what in ((covered, "im_sozialraum"), (neighbour, "angrenzend"),
                                  (none, "keines")) if k]
-        return prose(need + " " + self.say1("konzept.feld.versorgung", teile=parts))
+        return prose(need + " " + self.say1("konzept.feld.versorgung", teile=parts), *hint)
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
         if not self.has_services:
