@@ -375,7 +375,7 @@ OVERDISPERSION = 1.6
 # bounded at ± Z_COUNT: two bounded fresh draws differ by at most 2 · Z_COUNT / √2 ≈ 2.1
 # standard errors of the difference, and a small stock is not drawn to the edge of the
 # possible (1 long-term unemployed among 22 unemployed); the clip leaves 87 % of the draws
-# unchanged and keeps 92 % of the binomial standard deviation.
+# unchanged and keeps 88 % of the binomial standard deviation.
 PERSIST_LEVEL = 0.98
 PERSIST_RATE = 0.98
 PERSIST_STOCK = 0.7
