@@ -220,3 +220,73 @@ def test_long_term_unemployed_share_has_a_plausible_floor(ds):
     assert not (share[den >= 20] < 0.05).any().any(), share[den >= 20].min().min()
     assert not (share[den >= 50] < 0.10).any().any(), share[den >= 50].min().min()
     assert (den >= 50).sum().sum() > 50  # the floor is tested on many area-years
+
+
+# An implausible swing (the rule of test_no_implausible_swings): a rate of at least
+# SWING_MIN_N counted units in both years that moves by more than SWING_PP percentage points
+# AND by more than the factor SWING_FACTOR AND by more than SWING_CHANCE_SE standard errors of
+# chance.
+SWING_MIN_N = 30
+SWING_PP = 0.15
+SWING_FACTOR = 2.0
+SWING_CHANCE_SE = 3.0
+
+
+def _rates(ds) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Per area-level indicator (any scale): (numerator, denominator), area × year."""
+    wide = ds.counts.pivot_table(index=[S.AREA, S.YEAR], columns=S.VARIABLE, values=S.COUNT)
+    ind = ds.indicators[ds.indicators[S.LEVEL] == "sozialraum"]
+    return {r[S.INDICATOR]: (wide[r[S.NUMERATOR]].unstack(S.YEAR),
+                             wide[r[S.DENOMINATOR]].unstack(S.YEAR))
+            for _, r in ind.iterrows()}
+
+
+def implausible_swings(ds) -> list[tuple]:
+    """Every area × indicator × pair of years (first and last demo year, and each two
+    consecutive years) whose rate swings implausibly; see test_no_implausible_swings."""
+    years = sorted(ds.years)
+    pairs = [(years[0], years[-1])] + list(zip(years, years[1:], strict=False))
+    out = []
+    for ind, (num, den) in _rates(ds).items():
+        for y0, y1 in pairs:
+            n0, n1, k0, k1 = den[y0], den[y1], num[y0], num[y1]
+            p0, p1 = k0 / n0, k1 / n1
+            pooled = (k0 + k1) / (n0 + n1)
+            se = np.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+            lo, hi = np.minimum(p0, p1), np.maximum(p0, p1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                swing = ((n0 >= SWING_MIN_N) & (n1 >= SWING_MIN_N)
+                         & ((p1 - p0).abs() > SWING_PP)
+                         & (hi > SWING_FACTOR * lo)
+                         & ((p1 - p0).abs() > SWING_CHANCE_SE * se))
+            out += [(ind, a, y0, y1, round(100 * p0[a], 1), round(100 * p1[a], 1),
+                     int(n0[a]), int(n1[a])) for a in swing[swing].index]
+    return out
+
+
+def test_no_implausible_swings(ds):
+    """No area's rate swings implausibly between the first and the last demo year (the
+    comparison of the change chapter) or from one year to the next.
+
+    Rule: flagged when, with at least 30 counted units (denominator) in both years, the
+    rate moves by more than 15 percentage points AND the larger rate is more than twice the
+    smaller AND the change exceeds 3 standard errors of chance. Why these bounds:
+
+    * 15 points: real small-area shares move by a few points a year; 15 points in five
+      years is three points every year in the same direction – in a real series only after
+      an event the planners would know of (a new estate, a shelter), never as noise.
+    * factor 2: a share that doubles or halves (the old demo: 52,8 % → 15,9 % single parents
+      among 53 → 44 Bedarfsgemeinschaften in A 4, 5 % → 37,5 % children with migration
+      background among 40 in SI 1) is what a Sozialplanerin would have to explain in
+      committee; both bounds together spare large relative changes of small shares
+      (2 % → 5 %) and large point changes of large shares (40 % → 56 %).
+    * chance: genuine small-number noise is not flagged – with 30 to 50 children per
+      school-entry cohort, 15 points can be chance; a change beyond 3 binomial standard
+      errors of the difference (√(p(1−p)(1/n₀ + 1/n₁)) at the pooled rate p) happens by
+      chance in 0,3 % of comparisons of independent draws, and the demo's counts of a
+      neighbourhood persist from year to year, so they should not reach it. Below 30
+      counted units a rate is not judged at all (the report marks rates below 50 as
+      „unsicher“)."""
+    bad = implausible_swings(ds)
+    assert not bad, bad
+    assert len(_rates(ds)) >= 15  # every area-level indicator is scanned

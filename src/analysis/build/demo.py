@@ -16,10 +16,12 @@ below says which areas the synthetic world gives a marked need in which field
 older people, 37 in 7 for children, 12 in 5 for integration; 59 of 93 overall).
 The starting scores of marked and unmarked areas overlap, so that some areas end up
 near a threshold (borderline classifications, as in real data). Rates follow from the
-latent scores with a persistent area effect per indicator and yearly noise; counts of
-people in a situation are drawn from an overdispersed binomial (beta-binomial) model of
-their denominator – never above it, small areas noisier, deviations bounded – whose
-local rate persists from year to year (a neighbourhood does not jump back and forth).
+latent scores with a persistent area effect per indicator, a deviation that persists from
+year to year and a bounded yearly drift; counts of people in a situation are drawn from an
+overdispersed binomial (beta-binomial) model of their denominator – never above it, small
+areas noisier, deviations bounded – whose local rate persists from year to year, as do the
+people of a stock (benefit recipients …), while each school-entry cohort is new: a
+neighbourhood keeps its level, drifts modestly and does not jump back and forth.
 A calibration loop then runs the project's *own default method* – as a report does,
 disclosure control included – on the generated counts and
 nudges the latent scores of areas whose classification deviates from the design, until
@@ -325,7 +327,8 @@ class World:
     pop2021: np.ndarray
     latent: dict[str, np.ndarray]  # field -> latent score 2021
     drift: dict[str, np.ndarray]  # field -> change of the latent per year back in time
-    noise: dict[str, np.ndarray]  # indicator -> multiplicative noise (per area, per year)
+    # indicator -> log deviation of the rate from the model (year × area, persistent)
+    noise: dict[str, np.ndarray]
     growth: np.ndarray  # yearly population growth per area
     u15_share: np.ndarray
     rng_small: np.ndarray  # small extra noise
@@ -353,13 +356,35 @@ OFFSET_SD = 0.12
 # buildings, so real small-area counts vary more than binomial (1 would be binomial); the
 # count can never exceed its denominator, and shares near 0 or 1 stay inside [0, 1].
 OVERDISPERSION = 1.6
-# Year-to-year correlation of the beta stage (AR(1) of its normal deviates): the local rate
-# of a neighbourhood persists, so its shares do not jump back and forth; the binomial stage
-# (which people exactly are counted) is drawn afresh every year.
-PERSIST_RATE = 0.6
-# Deviations are bounded at ± Z_MAX standard deviations, per stage and for the count as a
-# whole: a synthetic area never draws from the extreme tails (that is where a 38 % share
-# would become 2 % within five years).
+# Persistence from year to year (AR(1) correlation of the normal deviates; each stays
+# standard normal, so a single year scatters as much as before). A neighbourhood keeps its
+# level and drifts modestly: over the five years of the change chapter a share moves by its
+# trend plus a little local drift, not by two fresh draws from the whole spread of areas
+# (with the old correlation of 0.6 and fresh yearly noise, 52,8 % single parents among 53
+# Bedarfsgemeinschaften became 15,9 % among 44 in five years).
+# * PERSIST_LEVEL – the area's deviation of a rate from the model (the multiplicative noise
+#   of RATE_MODEL): a lasting local feature that changes a little each year;
+# * PERSIST_RATE – the beta stage of a count, the area's local rate (its households and
+#   buildings);
+# * PERSIST_STOCK – the binomial stage of a stock of people (benefit recipients, the
+#   unemployed, residents in a situation): most of those counted in one year are counted the
+#   next, about a third turns over;
+# * the binomial stage of a new cohort (COHORT_COUNTS, the children examined at school
+#   entry) is drawn afresh every year – binomial noise honest for its n.
+# The binomial stage (which people exactly are counted, partly or wholly new every year) is
+# bounded at ± Z_COUNT: two bounded fresh draws differ by at most 2 · Z_COUNT / √2 ≈ 2.1
+# standard errors of the difference, and a small stock is not drawn to the edge of the
+# possible (1 long-term unemployed among 22 unemployed); the clip leaves 87 % of the draws
+# unchanged and keeps 88 % of the binomial standard deviation.
+PERSIST_LEVEL = 0.98
+PERSIST_RATE = 0.98
+PERSIST_STOCK = 0.7
+COHORT_COUNTS = ("seu_sprachfoerder", "seu_migration")
+Z_COUNT = 1.5
+# Every other deviation is bounded at ± Z_MAX standard deviations – the local rate (beta
+# stage), the rate's deviation from the model, the count as a whole and the yearly drift of
+# the latent scores: a synthetic area never draws from the extreme tails (that is where a
+# 38 % share would become 2 % within five years).
 Z_MAX = 2.0
 # count variables with sampling noise (registered population counts are exact)
 NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose", "sgb2_u15",
@@ -368,14 +393,15 @@ NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose"
                 "sgb2_nichtdeutsche", "schwerbehinderte")
 
 
-def _persistent(z: np.ndarray, rho: float) -> np.ndarray:
+def _persistent(z: np.ndarray, rho: float, bound: float | None = None) -> np.ndarray:
     """Turn independent standard normal deviates (years × areas) into an AR(1) series with
     correlation ``rho`` from one year to the next (still standard normal), bounded at
-    ± Z_MAX."""
+    ± ``bound`` (default Z_MAX)."""
     out = z.copy()
     for t in range(1, len(out)):
         out[t] = rho * out[t - 1] + np.sqrt(1 - rho ** 2) * z[t]
-    return np.clip(out, -Z_MAX, Z_MAX)
+    bound = Z_MAX if bound is None else bound
+    return np.clip(out, -bound, bound)
 
 
 def _areas() -> pd.DataFrame:
@@ -410,15 +436,18 @@ def make_world(seed: int = SEED) -> World:
         effect = np.array([TYPE_EFFECT[t][k] for t in types])
         base = np.where(marked, rng.uniform(*LATENT_MARKED[field], n), rng.uniform(*LATENT_OTHER, n))
         latent[field] = base + 0.5 * effect
-    drift = {f: rng.normal(0.03, 0.06, n) for f in FIELD_LETTERS}
-    noise = {i: rng.normal(0, sd, (len(YEARS), n)) for i, (_, _, _, sd) in RATE_MODEL.items()}
-    noise["schwerbehinderte"] = rng.normal(0, 0.08, (len(YEARS), n))
+    drift = {f: 0.03 + 0.06 * np.clip(rng.standard_normal(n), -Z_MAX, Z_MAX)
+             for f in FIELD_LETTERS}
+    sds = {i: sd for i, (_, _, _, sd) in RATE_MODEL.items()} | {"schwerbehinderte": 0.08}
+    noise = {i: sd * _persistent(rng.standard_normal((len(YEARS), n)), PERSIST_LEVEL)
+             for i, sd in sds.items()}
     noise["bev_80"] = rng.normal(0, 0.05, (len(YEARS), n))
     growth, u15 = rng.normal(0.002, 0.004, n), rng.uniform(0.115, 0.155, n)
     small = rng.uniform(0, 1, (len(YEARS), n))
     offset = {i: rng.normal(0, OFFSET_SD, n) for i in RATE_MODEL}
     count_z = {v: np.stack([_persistent(rng.standard_normal((len(YEARS), n)), PERSIST_RATE),
-                            _persistent(rng.standard_normal((len(YEARS), n)), 0.0)])
+                            _persistent(rng.standard_normal((len(YEARS), n)),
+                                        0.0 if v in COHORT_COUNTS else PERSIST_STOCK, Z_COUNT)])
                for v in NOISY_COUNTS}
     return World(areas, pop, latent, drift, noise, growth, u15, small, offset, count_z)
 
