@@ -2,9 +2,9 @@
 
 SYNTHETIC DEMO DATA – NOT OFFICIAL FIGURES. Public facts used: the 10 member
 municipalities (AGS, population 31.12.2021 as in ``shared/reference``), their outlines
-(BKG VG5000, dl-de/by-2-0, ``demo_geo/``), the 93 Sozialraum codes and the nine published
-Alsdorf area names. Everything else (neutral names „Stolberg 3a“ for the other areas,
-populations of areas, all counts, the borders of the areas) is invented, but shaped to
+(BKG VG5000, dl-de/by-2-0, ``demo_geo/``) and the 93 Sozialraum codes. Everything else
+(neutral names „Stolberg 3a“ for all areas – also for the nine whose real name is
+published –, populations of areas, all counts, the borders of the areas) is invented, but shaped to
 look like the real region: poverty concentrated in the urban centres, ageing in the
 suburban and rural areas (the Eifel south).
 
@@ -71,8 +71,9 @@ MUNICIPALITIES = [
 
 # Area design: code, published name (or empty), name verified?, settlement type, fields
 # with marked need (P armut, O aeltere, K kinder, I integration). Only the nine Alsdorf
-# names are published (shared/reference); every other area gets a neutral synthetic name
-# („Stolberg 3a“) so that no real neighbourhood carries an invented rate.
+# names are published (shared/reference); they are kept here for reference only: every
+# area gets a neutral synthetic name („Stolberg 3a“, „Alsdorf 1a“, see _areas) so that no
+# real neighbourhood carries an invented rate.
 AREAS = """\
 AC 1||nein|zentrum|PKI
 AC 2||nein|zentrum|PKI
@@ -412,8 +413,11 @@ def _areas() -> pd.DataFrame:
                      "S": "05334032", "W": "05334036"}
     df[S.AGS] = df[S.AREA].str.split(" ").str[0].map(prefix_to_ags)
     short = {ags: name.split(" (")[0] for ags, name, *_ in MUNICIPALITIES}
-    neutral = df[S.AGS].map(short) + " " + df[S.AREA].str.split(" ").str[1]
-    df["name"] = df["name"].where(df["name_belegt"] == "ja", neutral)
+    # every area gets a neutral name („Alsdorf 1a“), also the nine whose real name is
+    # published (kept in AREAS for reference): a real neighbourhood name would carry the
+    # invented rates of the demo onto a real place
+    df["name"] = df[S.AGS].map(short) + " " + df[S.AREA].str.split(" ").str[1]
+    df["name_belegt"] = "nein"
     return df
 
 

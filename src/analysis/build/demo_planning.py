@@ -50,15 +50,15 @@ LETTERS = {"armut": "P", "aeltere": "O", "kinder": "K", "integration": "I"}
 # "buergerbus". Type, provider and target group are chosen to fit together.
 KINDS = {
     "kita": ("kinder", "Kita", "Kinder im Kita-Alter und ihre Eltern", "kita",
-             "Kita {n}", "kita"),
+             "Kita {s}", "kita"),
     "familienzentrum": ("kinder", "Familienzentrum", "Familien mit Kindern", "kita",
-                        "Familienzentrum {n}", "kita"),
+                        "Familienzentrum {s}", "kita"),
     "ogs": ("kinder", "Offene Ganztagsschule", "Grundschulkinder", "grundschule",
-            "Offener Ganztag Grundschule {n}", "frei"),
+            "Offener Ganztag Grundschule {s}", "frei"),
     "fruehe_hilfen": ("kinder", "Frühe Hilfen", "Familien mit Kindern unter 3 Jahren",
                       "fruehe_hilfen", "Frühe Hilfen {k}", "jugendamt"),
     "jugendtreff": ("kinder", "Offene Kinder- und Jugendarbeit", "Jugendliche",
-                    "weiterfuehrende_schule", "Jugendtreff {n}", "frei"),
+                    "weiterfuehrende_schule", "Jugendtreff {s}", "frei"),
     "schulsozialarbeit": ("kinder", "Schulsozialarbeit", "Schülerinnen und Schüler",
                           "weiterfuehrende_schule", "Schulsozialarbeit {k}", "jugendamt"),
     "jugendberufshilfe": ("kinder", "Jugendberufshilfe",
@@ -67,7 +67,7 @@ KINDS = {
     "schuldnerberatung": ("armut", "Schuldnerberatung", "Überschuldete Haushalte",
                           "erwerbsleben", "Schuldner- und Insolvenzberatung {k}", "frei"),
     "erwerbslosenberatung": ("armut", "Erwerbslosenberatung", "Erwerbslose",
-                             "erwerbsleben", "Erwerbslosenberatung {n}", "frei"),
+                             "erwerbsleben", "Erwerbslosenberatung {k}", "frei"),
     "coaching": ("armut", "Beschäftigungsförderung", "Langzeitarbeitslose",
                  "erwerbsleben", "Coaching für Bedarfsgemeinschaften {k}", "jobcenter"),
     "quartier": ("armut", "Quartiersmanagement", "Bewohnerinnen und Bewohner des Quartiers",
@@ -77,15 +77,15 @@ KINDS = {
     "sozialberatung_alter": ("armut", "Sozialberatung", "Ältere mit geringem Einkommen",
                              "alter", "Antragshilfe Grundsicherung {k}", "sozialamt"),
     "seniorenberatung": ("aeltere", "Seniorenberatung", "Ältere und Angehörige", "alter",
-                         "Seniorenberatung {n}", "kommune"),
+                         "Seniorenberatung {k}", "kommune"),
     "begegnung": ("aeltere", "Begegnungsstätte", "Ältere", "alter",
-                  "Seniorentreff {n}", "frei"),
+                  "Seniorentreff {s}", "frei"),
     "pflegeberatung": ("aeltere", "Pflege- und Wohnberatung", "Pflegebedürftige und Angehörige",
                        "alter", "Pflege- und Wohnberatung {k}", "staedteregion"),
     "buergerbus": ("aeltere", "Mobilität", "Ältere und Menschen ohne Auto", "alter",
                    "Bürgerbus {k}", "buergerbus"),
     "sprachkita": ("integration", "Sprachförderung", "Kinder mit Sprachförderbedarf", "kita",
-                   "Sprach-Kita {n}", "kita"),
+                   "Sprach-Kita {s}", "kita"),
     "rucksack": ("integration", "Elternbildung", "Zugewanderte Eltern von Grundschulkindern",
                  "grundschule", "Rucksack Schule {k}", "ki"),
     "jmd": ("integration", "Migrationsberatung", "Junge Zugewanderte (12 bis 27 Jahre)",
@@ -93,12 +93,70 @@ KINDS = {
     "mbe": ("integration", "Migrationsberatung", "Zugewanderte Erwachsene", "erwerbsleben",
             "Migrationsberatung für Erwachsene {k}", "frei"),
     "integrationsagentur": ("integration", "Integrationsagentur", "Zugewanderte",
-                            "erwerbsleben", "Integrationsagentur {n}", "frei"),
+                            "erwerbsleben", "Integrationsagentur {k}", "frei"),
     "eutb": ("inklusion", "Teilhabeberatung", "Menschen mit Behinderung und Angehörige",
              "erwerbsleben", "Ergänzende unabhängige Teilhabeberatung {k}", "lebenshilfe"),
     "fruehfoerderung": ("inklusion", "Frühförderung", "Kinder mit Behinderung und ihre Eltern",
                         "fruehe_hilfen", "Frühförderstelle {k}", "lebenshilfe"),
+    "fud": ("inklusion", "Familienunterstützender Dienst",
+            "Menschen mit Behinderung und ihre Familien", "erwerbsleben",
+            "Offene Hilfen {k}", "lebenshilfe"),
 }
+
+# How many services of a kind a Kommune has: (target-group variable, services per 1.000 of
+# the target group, minimum per Kommune, field whose need attracts them or None). The
+# expected number gets multiplicative noise (sd NOISE on the log scale) and is spread over
+# the Kommune's areas in proportion to the target group there, areas with need in the
+# field weighted NEED_WEIGHT-fold (D'Hondt).
+PER_1000 = {
+    "kita": ("bev_u15", 1.0, 1, None),
+    "ogs": ("bev_u15", 0.6, 1, None),
+    "familienzentrum": ("bev_u15", 0.25, 1, "kinder"),
+    "jugendtreff": ("bev_u15", 0.25, 1, "kinder"),
+    "sprachkita": ("nichtdeutsche", 0.5, 1, "integration"),
+    "integrationsagentur": ("nichtdeutsche", 0.1, 0, "integration"),
+    "schuldnerberatung": ("mindestsicherung", 0.15, 1, "armut"),
+    "erwerbslosenberatung": ("arbeitslose", 0.6, 0, "armut"),
+    "coaching": ("sgb2", 0.15, 0, "armut"),
+    "seniorenberatung": ("bev_65plus", 0.2, 1, "aeltere"),
+    "begegnung": ("bev_65plus", 0.35, 1, "aeltere"),
+    "pflegeberatung": ("bev_65plus", 0.06, 1, None),
+    "fud": ("schwerbehinderte", 0.2, 1, None),
+}
+NOISE = 0.2
+NEED_WEIGHT = 3.0
+# kinds that reach out into one neighbouring area of the same Kommune
+OUTREACH = ("seniorenberatung", "integrationsagentur", "erwerbslosenberatung", "coaching")
+# generic street names for the services of a neighbourhood (no real address)
+STREETS = (
+    "Ahornweg", "Akazienweg", "Am Anger", "Am Bach", "Am Bahnhof", "Am Brunnen",
+    "Am Friedhof", "Am Hang", "Am Kirchberg", "Am Markt", "Am Mühlenbach", "Am Park",
+    "Am Rathaus", "Am Sportplatz", "Am Steinbruch", "Am Weiher", "Amselweg", "An der Burg",
+    "An der Kapelle", "An der Linde", "An der Schule", "Auf dem Berg", "Bachstraße",
+    "Bahnhofstraße", "Berliner Straße", "Birkenweg", "Blumenstraße", "Brückenstraße",
+    "Buchenweg", "Burgstraße", "Dorfstraße", "Drosselweg", "Eichendorffstraße", "Eichenweg",
+    "Elisabethstraße", "Erlenweg", "Fasanenweg", "Feldstraße", "Finkenweg", "Fliederweg",
+    "Friedenstraße", "Friedhofstraße", "Gartenstraße", "Goethestraße", "Grabenstraße",
+    "Hauptstraße", "Heidestraße", "Heinestraße", "Hochstraße", "Hofstraße", "Holunderweg",
+    "Im Winkel", "In den Gärten", "Jahnstraße", "Kastanienallee", "Kirchgasse",
+    "Kirchstraße", "Kirschenweg", "Klosterstraße", "Kolpingstraße", "Lerchenweg",
+    "Lessingstraße", "Lindenstraße", "Lindenplatz", "Marienstraße", "Marktplatz",
+    "Meisenweg", "Mittelstraße", "Mozartstraße", "Mühlenstraße", "Mühlenweg", "Neue Straße",
+    "Nordstraße", "Nussbaumweg", "Parkstraße", "Pestalozzistraße", "Poststraße",
+    "Rathausplatz", "Ringstraße", "Rosenstraße", "Rosenweg", "Schillerstraße",
+    "Schlossstraße", "Schulstraße", "Schulweg", "Sonnenweg", "Südstraße", "Tannenweg",
+    "Talstraße", "Uhlandstraße", "Ulmenweg", "Wallstraße", "Waldstraße", "Weiherstraße",
+    "Weidenweg", "Wiesenstraße", "Wiesenweg", "Wilhelmstraße", "Zum Sportplatz",
+    "Zur Mühle", "Am Dorfplatz", "Am Eichenhain", "Am Feldrain", "Am Gericht",
+    "Am Hohen Weg", "Am Kreuz", "Am Lindenhof", "Am Schlossberg", "Am Wasserturm",
+    "An der Mühle", "Auf der Heide", "Beethovenstraße", "Bergstraße", "Blumenweg",
+    "Brunnenstraße", "Dahlienweg", "Eschenweg", "Gerberstraße", "Glockengasse",
+    "Hubertusstraße", "Kapellenweg", "Kreuzstraße", "Lärchenweg", "Ludwigstraße",
+    "Luisenstraße", "Martinstraße", "Nelkenweg", "Querstraße", "Quellenweg",
+    "Richard-Wagner-Straße", "Rotdornweg", "Sankt-Josef-Straße", "Schubertstraße",
+    "Schützenstraße", "Sebastianusstraße", "Steinstraße", "Tulpenweg", "Veilchenweg",
+    "Weberstraße", "Wendelinusstraße", "Ziegeleiweg",
+)
 
 NOTES = [
     ("2021-05-17_s1_alleinerziehende.md", "S 1|S 2", None, "kinder", "2021-05-17",
@@ -109,10 +167,10 @@ NOTES = [
      "annehmen können, weil es keine Betreuung in Randzeiten gibt. Vorgeschlagen wurde ein "
      "gemeinsames Modellprojekt mit zwei Familienzentren."),
     ("2021-06-02_e_innenstadt.md", "E 1|E 2", None, "armut", "2021-06-02", "Fachgespräch",
-     "Verdeckte Armut in der Eschweiler Innenstadt",
-     "Die Schuldnerberatung beobachtet eine wachsende Zahl von Haushalten, die knapp über der "
-     "Grundsicherungsgrenze leben und keine Leistungen beantragen. Die Beratungsangebote sind "
-     "vor Ort kaum bekannt."),
+     "Verdeckte Armut in den Eschweiler Sozialräumen E 1 und E 2",
+     "Die Schuldnerberatung beobachtet in den Sozialräumen E 1 und E 2 eine wachsende Zahl "
+     "von Haushalten, die knapp über der Grundsicherungsgrenze leben und keine Leistungen "
+     "beantragen. Die Beratungsangebote sind vor Ort kaum bekannt."),
     ("2021-09-14_eifel_mobilitaet.md", "M 1|M 2|SI 2", None, "aeltere", "2021-09-14",
      "Sozialraumkonferenz", "Mobilität Älterer in der Eifel",
      "Ältere Menschen in den Eifelorten sind ohne eigenes Auto von Arztbesuchen und Einkauf "
@@ -120,7 +178,7 @@ NOTES = [
      "Rufbus mit Begleitung."),
     ("2021-10-05_alsdorf_sprachfoerderung.md", "A 1a|A 2b", None, "integration", "2021-10-05",
      "Fachgespräch", "Sprachförderung vor der Einschulung",
-     "Grundschulen in Alsdorf-Mitte und Kellersberg melden, dass viele neu zugewanderte "
+     "Grundschulen in den Alsdorfer Sozialräumen A 1a und A 2b melden, dass viele neu zugewanderte "
      "Kinder ohne Kita-Erfahrung eingeschult werden. Brückenangebote vor der Einschulung "
      "fehlen."),
     ("2021-11-11_aachen_ost.md", "AC 3", None, "kinder", "2021-11-11", "Befragung",
@@ -145,20 +203,23 @@ GOALS = [
     ("z_kinderarmut_s1", "Weniger Kinder im Sozialraum S 1 (Stolberg) leben von SGB II",
      "Familienbüro im Quartier|Randzeitenbetreuung für Alleinerziehende", "kinder", "S 1",
      "sgb2_u15", 0.85),
-    ("z_sprachfoerderung_a1a", "Mehr Kinder in Alsdorf-Mitte starten ohne Sprachförderbedarf "
-     "in die Schule", "Brückenprojekt vor der Einschulung|Sprachkita", "kinder", "A 1a",
-     "sprachfoerderbedarf", 0.85),
-    ("z_grusi_stolberg", "Altersarmut in Stolberg begrenzen",
+    ("z_sprachfoerderung_a1a", "Mehr Kinder im Sozialraum A 1a (Alsdorf) starten ohne "
+     "Sprachförderbedarf in die Schule", "Brückenprojekt vor der Einschulung|Sprach-Kita",
+     "kinder", "A 1a", "sprachfoerderbedarf", 0.85),
+    ("z_grusi_stolberg", "Verdeckte Altersarmut in Stolberg abbauen: mehr Ältere erhalten die "
+     "Grundsicherung, die ihnen zusteht",
      "Aufsuchende Seniorenberatung|Antragshilfe Grundsicherung", "aeltere", "05334032",
-     "grusi_alter", 0.95),
-    ("z_langzeit_eschweiler", "Weniger Langzeitarbeitslose im Sozialraum E 1 (Eschweiler)",
+     "grusi_alter", 1.1),
+    ("z_langzeit_eschweiler", "Geringerer Anteil Langzeitarbeitsloser unter den Arbeitslosen "
+     "im Sozialraum E 1 (Eschweiler)",
      "Arbeitslosenzentrum|Coaching für Bedarfsgemeinschaften", "armut", "E 1",
      "langzeitarbeitslose", 0.9),
     ("z_mindestsicherung_ac3", "Mindestsicherungsquote im Sozialraum AC 3 (Aachen) senken",
      "Quartiersmanagement|Beschäftigungsprojekte", "armut", "AC 3", "mindestsicherung", 0.9),
-    ("z_schutzsuchende_b3a", "Schutzsuchende im Sozialraum B 3a (Baesweiler) in Arbeit bringen",
-     "Integrationsagentur|Sprachkurse mit Kinderbetreuung", "integration", "B 3a",
-     "sgb2_nichtdeutsche", 0.9),
+    ("z_sgb2_nichtdeutsche_b3a", "Weniger nichtdeutsche Einwohner im Sozialraum B 3a "
+     "(Baesweiler) sind auf SGB II angewiesen",
+     "Migrationsberatung mit Arbeitsmarktlotsen|Sprachkurse mit Kinderbetreuung",
+     "integration", "B 3a", "sgb2_nichtdeutsche", 0.9),
 ]
 
 
@@ -209,27 +270,36 @@ def _provider(kind: str, ags: str, kommune: str, rng: np.random.Generator) -> st
     return FREE[int(rng.integers(len(FREE)))]
 
 
-def services(areas: pd.DataFrame, population: dict[str, int],
+def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
              neighbours: dict[str, set[str]], kommunen: dict[str, str],
              seed: int = 7) -> pd.DataFrame:
     """A plausible services inventory of the synthetic region.
 
-    * Basic services follow population: every Kommune has Kitas (one per about 10.000
-      residents) and open all-day primary schools (one per about 15.000), spread over its
-      areas in proportion to their population.
-    * Services of a field are more likely in areas with need in that field; offices of a
-      Kommune sit in its most central area; small Eifel Kommunen share regional offices.
+    * The number of services of a kind follows its target group (``PER_1000``: services
+      per 1.000 of the target group, with noise, at least the minimum per Kommune – every
+      Kommune has Kitas and Grundschulen with Offener Ganztag); they are spread over the
+      Kommune's areas in proportion to the target group there, areas with need in the
+      field weighted more. ``target``: variable → area code → count (report year).
+    * Offices of a Kommune sit in its most central area; Frühe Hilfen, Schulsozialarbeit
+      and the Teilhabeberatung serve the whole Kommune (*kommunenweit*); the three small
+      Eifel Kommunen share regional offices in Simmerath.
     * The Träger fits the service: youth welfare by the Kommune's own Jugendamt, in
       Monschau, Roetgen and Simmerath by the StädteRegion's; employment support by the
       Jobcenter; counselling by free welfare associations.
+    * Names are unique: neighbourhood services carry a generic street name, offices the
+      Kommune's name (and a street where a Kommune has more than one).
     """
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
+    streets: dict[str, list[str]] = {}  # kind → street names not used yet
 
-    def add(kind: str, name: str, served: list[str], ags: str, since: int | None = None,
-            ended: bool = False) -> None:
+    def street(kind: str) -> str:
+        pool = streets.setdefault(kind, list(STREETS))
+        return pool.pop(int(rng.integers(len(pool))))
+
+    def add(kind: str, name: str, served: list[str], ags: str, ended: bool = False) -> None:
         field, typ, group, stage, _, _ = KINDS[kind]
-        start = since if since is not None else int(rng.integers(2005, 2021))
+        start = int(rng.integers(2005, 2021))
         until = ""
         if ended:  # an offer that ran out before the report year
             start = int(rng.integers(2008, 2015))
@@ -241,105 +311,92 @@ def services(areas: pd.DataFrame, population: dict[str, int],
             "netzwerk": NETWORKS[field] if rng.uniform() < 0.5 else "",
         })
 
-    def name_of(kind: str, area: pd.Series | None, kommune: str, i: int = 1) -> str:
-        pattern = KINDS[kind][4]
-        base = pattern.format(n=area["name"] if area is not None else kommune, k=kommune)
-        return base if i == 1 else f"{base} ({i})"
+    def office(kind: str, kommune: str) -> str:
+        return KINDS[kind][4].format(k=kommune, s="", n=kommune)
 
-    def need(a: pd.Series, field: str) -> bool:
-        return LETTERS[field] in a["design"]
+    def need(a: pd.Series, field: str | None) -> bool:
+        return field in LETTERS and LETTERS[field] in a["design"]
 
     eifel_areas = list(areas.loc[areas[S.AGS].isin(EIFEL), S.AREA])
     for ags in sorted(kommunen):
         sub = areas[areas[S.AGS] == ags]
         k = kommunen[ags]
-        kpop = sum(population[c] for c in sub[S.AREA])
+        kpop = sum(target["bev_gesamt"][c] for c in sub[S.AREA])
         order = sub.assign(_r=sub["typ"].map(TYPE_RANK),
-                           _p=[-population[c] for c in sub[S.AREA]])
+                           _p=[-target["bev_gesamt"][c] for c in sub[S.AREA]])
         order = order.sort_values(["_r", "_p"], kind="stable")
-        centre = order.iloc[0]
+        c = order.iloc[0][S.AREA]
         all_codes = list(sub[S.AREA])
+        wide_ok = len(all_codes) >= 3  # outreach into a neighbour is still local there
 
-        def local(a: str, inside: frozenset = frozenset(all_codes)) -> list[str]:
+        def local(a: str, inside: frozenset = frozenset(all_codes), ok: bool = wide_ok
+                  ) -> list[str]:
             """The area and its first neighbour in the same Kommune (outreach work)."""
-            return [a] + sorted(n for n in neighbours.get(a, ()) if n in inside)[:1]
+            extra = sorted(n for n in neighbours.get(a, ()) if n in inside)[:1] if ok else []
+            return [a, *extra]
 
-        kitas = _allocate(max(1, round(kpop / 10_000)), {c: population[c] for c in all_codes})
-        schools = _allocate(max(1, round(kpop / 15_000)),
-                            {c: population[c] for c in all_codes})
+        # neighbourhood services: number from the target group, spread by need
+        for kind, (var, rate, minimum, field) in PER_1000.items():
+            if kind == "pflegeberatung" and ags in EIFEL:
+                continue  # one regional office for the Eifel below
+            group = {a: target[var][a] for a in all_codes}
+            expected = rate * sum(group.values()) / 1000 * float(np.exp(rng.normal(0, NOISE)))
+            wanted = max(minimum, round(expected))
+            if kind in ("integrationsagentur", "coaching", "erwerbslosenberatung") and any(
+                    need(a, field) for _, a in sub.iterrows()):
+                wanted = max(wanted, 1)
+            weight = {a: group[a] * (NEED_WEIGHT if need(r, field) else 1.0)
+                      for a, r in zip(sub[S.AREA], sub.to_dict("records"), strict=True)}
+            got = _allocate(wanted, weight)
+            per_kommune = sum(got.values())
+            for a in all_codes:
+                for _ in range(got[a]):
+                    pattern = KINDS[kind][4]
+                    if "{s}" in pattern:
+                        name = pattern.format(s=street(kind))
+                    elif per_kommune == 1:
+                        name = office(kind, k)
+                    else:
+                        name = f"{office(kind, k)}, {street(kind)}"
+                    served = local(a) if kind in OUTREACH else [a]
+                    add(kind, name, served, ags,
+                        ended=kind == "begegnung" and rng.uniform() < 0.06)
         for _, a in sub.iterrows():
-            pop, code = population[a[S.AREA]], a[S.AREA]
-            for i in range(1, kitas[code] + 1):
-                add("kita", name_of("kita", a, k, i), [code], ags)
-            for i in range(1, schools[code] + 1):
-                add("ogs", name_of("ogs", a, k, i), [code], ags)
-            if need(a, "kinder") and pop >= 3000:
-                add("familienzentrum", name_of("familienzentrum", a, k), [code], ags)
-            if pop >= 12_000 or (need(a, "kinder") and rng.uniform() < 0.4):
-                add("jugendtreff", name_of("jugendtreff", a, k), [code], ags)
             if need(a, "armut") and a["typ"] in ("zentrum", "stadt"):
-                add("quartier", name_of("quartier", a, k), [code], ags)
-            if need(a, "armut") and rng.uniform() < 0.5:
-                add("erwerbslosenberatung", name_of("erwerbslosenberatung", a, k), [code], ags)
-            if pop >= 8000 or (need(a, "aeltere") and rng.uniform() < 0.6):
-                add("begegnung", name_of("begegnung", a, k), [code], ags,
-                    ended=rng.uniform() < 0.06)
-            if need(a, "aeltere") and rng.uniform() < 0.3:
-                add("seniorenberatung", name_of("seniorenberatung", a, k), local(code), ags)
-            if need(a, "integration") or (need(a, "kinder") and rng.uniform() < 0.3):
-                add("sprachkita", name_of("sprachkita", a, k), [code], ags)
-            if need(a, "integration") and rng.uniform() < 0.6:
-                add("integrationsagentur", name_of("integrationsagentur", a, k), local(code),
-                    ags)
-        c = centre[S.AREA]
-        # offices of the Kommune in its centre
+                add("quartier", KINDS["quartier"][4].format(n=a["name"]), [a[S.AREA]], ags)
+        # offices of the Kommune: for all its areas, or in its centre
         if ags not in STAEDTEREGION_JUGENDAMT:
-            add("fruehe_hilfen", name_of("fruehe_hilfen", None, k), all_codes, ags)
-            add("jugendberufshilfe", name_of("jugendberufshilfe", None, k), local(c), ags)
-        add("schulsozialarbeit", name_of("schulsozialarbeit", None, k), all_codes, ags)
-        for i in range(1, 1 + kpop // 100_000 + 1):
-            add("schuldnerberatung", name_of("schuldnerberatung", None, k, i),
-                [order.iloc[i - 1][S.AREA]], ags)
-        add("sozialberatung_alter", name_of("sozialberatung_alter", None, k), [c], ags)
-        add("seniorenberatung", name_of("seniorenberatung", centre, k), [c], ags)
-        if ags not in EIFEL:
-            add("pflegeberatung", name_of("pflegeberatung", None, k), [c], ags)
-        if any(need(a, "armut") for _, a in sub.iterrows()):
-            poorest = sub[[need(a, "armut") for _, a in sub.iterrows()]]
-            for i, (_, a) in enumerate(poorest.iterrows(), start=1):
-                if i > 1 + kpop // 100_000:
-                    break
-                add("coaching", name_of("coaching", None, k, i), local(a[S.AREA]), ags)
+            add("fruehe_hilfen", office("fruehe_hilfen", k), all_codes, ags)
+            add("jugendberufshilfe", office("jugendberufshilfe", k), local(c), ags)
+        add("schulsozialarbeit", office("schulsozialarbeit", k), all_codes, ags)
+        add("sozialberatung_alter", office("sozialberatung_alter", k), [c], ags)
         if kpop >= 25_000:
-            add("ausbildung", name_of("ausbildung", None, k), [c], ags)
+            add("ausbildung", office("ausbildung", k), [c], ags)
+            add("jmd", office("jmd", k), [c], ags)
+            add("mbe", office("mbe", k), [c], ags)
+            add("eutb", office("eutb", k), all_codes, ags)
+        if kpop >= 45_000:
+            add("fruehfoerderung", office("fruehfoerderung", k), [c], ags)
         if ags in ("05334008", "05334032", *EIFEL):
             others = [x for x in all_codes if x != c] or all_codes
-            add("buergerbus", name_of("buergerbus", None, k), others, ags)
+            add("buergerbus", office("buergerbus", k), others, ags)
         integ = [a[S.AREA] for _, a in sub.iterrows() if need(a, "integration")]
         if integ or kpop >= 30_000:
-            add("rucksack", name_of("rucksack", None, k), integ or [c], ags)
-        if not any(r["name"].startswith("Sprach-Kita") and r["sozialraeume"].split("|")[0]
-                   in all_codes for r in rows):  # at least one per Kommune
-            add("sprachkita", name_of("sprachkita", centre, k), [c], ags)
-        if kpop >= 25_000:
-            add("jmd", name_of("jmd", None, k), [c], ags)
-        if kpop >= 25_000:
-            add("mbe", name_of("mbe", None, k), [c], ags)
-        if kpop >= 35_000:  # counselling for everyone in the Kommune
-            add("eutb", name_of("eutb", None, k), all_codes, ags)
-        if kpop >= 55_000:
-            add("fruehfoerderung", name_of("fruehfoerderung", None, k), [c], ags)
+            add("rucksack", office("rucksack", k), integ or [c], ags)
     # regional offices for the three Eifel Kommunen, in Simmerath (StädteRegion Jugendamt)
     si = areas[areas[S.AGS] == EIFEL[2]].iloc[0]
     eifel = "Eifel"
     add("fruehe_hilfen", "Familienbüro Simmerath (Frühe Hilfen Eifel)", eifel_areas, si[S.AGS])
-    add("jugendberufshilfe", name_of("jugendberufshilfe", None, eifel),
+    add("jugendberufshilfe", office("jugendberufshilfe", eifel),
         [x for x in eifel_areas if not x.startswith("R ")], si[S.AGS])
-    add("pflegeberatung", name_of("pflegeberatung", None, eifel), [si[S.AREA]], si[S.AGS])
-    add("mbe", name_of("mbe", None, eifel), eifel_areas, si[S.AGS])
-    add("eutb", name_of("eutb", None, eifel), eifel_areas, si[S.AGS])
-    add("ausbildung", name_of("ausbildung", None, eifel), eifel_areas, si[S.AGS])
+    add("pflegeberatung", office("pflegeberatung", eifel), [si[S.AREA]], si[S.AGS])
+    add("mbe", office("mbe", eifel), eifel_areas, si[S.AGS])
+    add("eutb", office("eutb", eifel), eifel_areas, si[S.AGS])
+    add("ausbildung", office("ausbildung", eifel), eifel_areas, si[S.AGS])
     df = pd.DataFrame(rows)
+    dup = df.loc[df["name"].duplicated(), "name"]
+    if not dup.empty:  # pragma: no cover - the street pools are large enough
+        raise RuntimeError(f"Demo-Angebote: doppelte Namen {sorted(set(dup))}")
     df.insert(0, "angebot", [f"ang_{i:03d}" for i in range(1, len(df) + 1)])
     return df
 
@@ -351,10 +408,10 @@ def write_planning(out: Path, areas: pd.DataFrame, counts: pd.DataFrame,
     pri = pd.DataFrame([(ags, theme, REASONS[theme]) for theme, agss in PRIORITIES.items()
                         for ags in agss], columns=[S.AGS, "thema", "begruendung"])
     _csv(pri.sort_values([S.AGS, "thema"]), out / "prioritaeten.csv")
-    now = counts[(counts[S.YEAR] == counts[S.YEAR].max())
-                 & (counts[S.VARIABLE] == "bev_gesamt")]
-    population = dict(zip(now[S.AREA], now[S.COUNT].astype(int), strict=True))
-    _csv(services(areas, population, neighbours, kommunen), out / "angebote.csv")
+    now = counts[counts[S.YEAR] == counts[S.YEAR].max()]
+    target = {v: dict(zip(g[S.AREA], g[S.COUNT].astype(int), strict=True))
+              for v, g in now.groupby(S.VARIABLE)}
+    _csv(services(areas, target, neighbours, kommunen), out / "angebote.csv")
     cat = catalogue.set_index(S.INDICATOR)
     rows = []
     for gid, goal, measures, field, area, ind, factor in GOALS:

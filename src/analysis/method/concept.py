@@ -52,6 +52,7 @@ __all__ = [
     "notes_for",
     "recommendations",
     "service_areas",
+    "service_scope",
     "theme_groups",
 ]
 
@@ -72,14 +73,20 @@ NONE = "kein passendes Angebot erfasst"
 #: supply status when no services inventory (``angebote``) was supplied: never a gap
 UNKNOWN = "keine Bestandsaufnahme"
 
+# reach of a service in an area it serves (column ``reichweite`` of service_areas)
+LOCAL = "sozialraum"
+#: a service serving every area of a Kommune (of at least two areas): it is counted apart,
+#: does not close a local gap and is never an adjacent service of another Kommune's area
+MUNICIPALITY_WIDE = "kommunenweit"
+
 GAP_COLUMNS = ["sozialraum", "handlungsfeld", "bedarf", "angebote_im_raum",
-               "angebote_angrenzend", "angrenzend_mit_angebot", "versorgung", "luecke",
-               "empfehlung"]
+               "angebote_angrenzend", "angrenzend_mit_angebot", "angebote_kommunenweit",
+               "versorgung", "luecke", "empfehlung"]
 CLUSTER_COLUMNS = ["handlungsfeld", "cluster", "sozialraeume", "kommunen", "ags",
                    "anzahl_sozialraeume", "anzahl_kommunen"]
 THEME_COLUMNS = ["thema", "titel", "handlungsfeld", "kommunen", "ags", "anzahl", "format"]
-COVERAGE_COLUMNS = ["sozialraum", "handlungsfeld", "angebote", "zielgruppe_variable",
-                    "zielgruppe", "angebote_je_1000"]
+COVERAGE_COLUMNS = ["sozialraum", "handlungsfeld", "angebote", "angebote_kommunenweit",
+                    "zielgruppe_variable", "zielgruppe", "angebote_je_1000"]
 CHAIN_COLUMNS = ["ags", "kommune", "stufe_nr", "kettenstufe", "angebote", "luecke"]
 PROGRESS_COLUMNS = ["ziel_id", "ziel", "handlungsfeld", "gebiet", "ebene", "indikator",
                     "basisjahr", "basiswert", "jahr", "wert", "ki_unten", "ki_oben",
@@ -182,27 +189,63 @@ def active_services(services: pd.DataFrame, year: int) -> pd.DataFrame:
     return services[ok.astype(bool)].copy()
 
 
-def service_areas(services: pd.DataFrame, year: int) -> pd.DataFrame:
+def service_scope(served: Iterable[str], areas: pd.DataFrame | None) -> dict[str, str]:
+    """Reach of one service in each area it serves: ``kommunenweit`` or ``sozialraum``.
+
+    A service is *kommunenweit* in the areas of a Kommune when it serves **every** area of
+    that Kommune and the Kommune has at least two areas (Frühe Hilfen, Schulsozialarbeit,
+    a counselling office for the whole town); otherwise it is local (``sozialraum``) there.
+    A service may be kommunenweit in one Kommune and local in another. Without ``areas``
+    (no ``sozialraum``/``ags`` columns) every service is local.
+    """
+    codes = list(dict.fromkeys(served))
+    if areas is None or S.AGS not in areas.columns or areas.empty:
+        return dict.fromkeys(codes, LOCAL)
+    ags_of = dict(zip(areas[S.AREA], areas[S.AGS], strict=False))
+    members: dict[str, set[str]] = {}
+    for code, ags in ags_of.items():
+        members.setdefault(ags, set()).add(code)
+    mine = set(codes)
+    out = {}
+    for code in codes:
+        ags = ags_of.get(code)
+        full = members.get(ags, set()) if ags is not None else set()
+        out[code] = MUNICIPALITY_WIDE if len(full) >= 2 and full <= mine else LOCAL
+    return out
+
+
+def service_areas(services: pd.DataFrame, year: int, areas: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """One row per active service × served area.
 
-    Columns: ``angebot``, ``handlungsfeld``, ``kettenstufe``, ``sozialraum``.
+    Columns: ``angebot``, ``handlungsfeld``, ``kettenstufe``, ``sozialraum``,
+    ``reichweite`` (``kommunenweit`` or ``sozialraum``, see :func:`service_scope`; all
+    ``sozialraum`` without ``areas``).
     """
     act = active_services(services, year)
     rows = []
     for _, r in act.iterrows():
-        for a in split_areas(r["sozialraeume"]):
+        served = split_areas(r["sozialraeume"])
+        scope = service_scope(served, areas)
+        for a in dict.fromkeys(served):
             rows.append({"angebot": r["angebot"], S.FIELD: r[S.FIELD],
-                         "kettenstufe": r.get("kettenstufe"), S.AREA: a})
-    return pd.DataFrame(rows, columns=["angebot", S.FIELD, "kettenstufe", S.AREA])
+                         "kettenstufe": r.get("kettenstufe"), S.AREA: a,
+                         "reichweite": scope[a]})
+    return pd.DataFrame(rows, columns=["angebot", S.FIELD, "kettenstufe", S.AREA, "reichweite"])
 
 
-def _services_by_area(services: pd.DataFrame | None, year: int, field: str
-                      ) -> dict[str, set[str]]:
+def _services_by_area(services: pd.DataFrame | None, year: int, field: str,
+                      areas: pd.DataFrame | None = None
+                      ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(area → local services, area → kommunenweit services) of ``field``."""
     if services is None or services.empty:
-        return {}
-    sa = service_areas(services, year)
+        return {}, {}
+    sa = service_areas(services, year, areas)
     sa = sa[sa[S.FIELD] == field]
-    return {a: set(g["angebot"]) for a, g in sa.groupby(S.AREA)}
+    local = sa[sa["reichweite"] == LOCAL]
+    wide = sa[sa["reichweite"] == MUNICIPALITY_WIDE]
+    return ({a: set(g["angebot"]) for a, g in local.groupby(S.AREA)},
+            {a: set(g["angebot"]) for a, g in wide.groupby(S.AREA)})
 
 
 # --------------------------------------------------------------------------- themes
@@ -259,7 +302,8 @@ def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
     Parameters
     ----------
     services : ``angebote``; ``None`` = no inventory (all counts 0).
-    areas : ``sozialraeume`` (column ``sozialraum``); every area gets a row per field.
+    areas : ``sozialraeume`` (column ``sozialraum``, and ``ags`` to tell kommunenweit
+        services apart); every area gets a row per field.
     counts : long counts (``sozialraum``, ``jahr``, ``variable``, ``anzahl``), e.g.
         ``ds.counts``; the target-group variable of each field is picked from it.
         ``None`` = no denominators (NaN).
@@ -272,8 +316,10 @@ def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
     -------
     DataFrame
         ``sozialraum``, ``handlungsfeld``, ``angebote`` (number of active services of
-        the field serving the area), ``zielgruppe_variable``, ``zielgruppe`` (count),
-        ``angebote_je_1000`` (NaN when the target group is 0 or unknown).
+        the field serving the area locally), ``angebote_kommunenweit`` (those serving
+        every area of its Kommune, :func:`service_scope`: counted apart, not in
+        ``angebote``), ``zielgruppe_variable``, ``zielgruppe`` (count),
+        ``angebote_je_1000`` (local services; NaN when the target group is 0 or unknown).
     """
     fields = list(fields)
     groups = dict(target_groups)
@@ -284,27 +330,32 @@ def coverage(services: pd.DataFrame | None, areas: pd.DataFrame,
         pop = sel.groupby([S.AREA, S.VARIABLE])[S.COUNT].sum().to_dict()
     rows = []
     for f in fields:
-        by_area = _services_by_area(services, year, f)
+        by_area, wide = _services_by_area(services, year, f, areas)
         var = groups.get(f, "")
         for a in codes:
             n = len(by_area.get(a, ()))
             den = pop.get((a, var), np.nan)
             per = n / den * 1000 if pd.notna(den) and den > 0 else np.nan
-            rows.append({S.AREA: a, S.FIELD: f, "angebote": n, "zielgruppe_variable": var,
-                         "zielgruppe": den, "angebote_je_1000": per})
+            rows.append({S.AREA: a, S.FIELD: f, "angebote": n,
+                         "angebote_kommunenweit": len(wide.get(a, ())),
+                         "zielgruppe_variable": var, "zielgruppe": den,
+                         "angebote_je_1000": per})
     out = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
-    return out.astype({"angebote": "int64", "zielgruppe": "float64",
-                       "angebote_je_1000": "float64"})
+    return out.astype({"angebote": "int64", "angebote_kommunenweit": "int64",
+                       "zielgruppe": "float64", "angebote_je_1000": "float64"})
 
 
 # --------------------------------------------------------------------------- gaps
 def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[str, set[str]],
-         year: int, fields: Sequence[str], labels: Mapping[str, str] | None = None
-         ) -> pd.DataFrame:
+         year: int, fields: Sequence[str], labels: Mapping[str, str] | None = None,
+         areas: pd.DataFrame | None = None) -> pd.DataFrame:
     """Supply of every area with need: service in the area, only next door, or none.
 
-    A *gap* (``luecke``) is an area with need in a field and no active service of the
-    same field serving the area or any adjacent area.
+    A *gap* (``luecke``) is an area with need in a field and no active local service of
+    the same field serving the area or any adjacent area. Services that serve every area
+    of a Kommune (*kommunenweit*, :func:`service_scope`; needs ``areas``) are counted
+    apart: they do not close a local gap, and they are never adjacent services of an area
+    of another Kommune (another Kommune's offices, e.g. its Jugendamt, run them).
 
     Parameters
     ----------
@@ -314,28 +365,42 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
     year : services active in this year count.
     fields : fields to check, in output order.
     labels : field → display name for the texts (default: the id).
+    areas : ``sozialraum`` and ``ags`` of every area (and ``name`` of the services in
+        ``services`` for the texts); ``None`` = no service is kommunenweit.
 
     Returns
     -------
     DataFrame
         One row per area × field **with need** (fields in the given order, areas in
         natural order): ``sozialraum``, ``handlungsfeld``, ``bedarf`` (always True),
-        ``angebote_im_raum`` (services serving the area), ``angebote_angrenzend``
-        (services serving an adjacent area but not the area itself),
+        ``angebote_im_raum`` (local services serving the area), ``angebote_angrenzend``
+        (local services serving an adjacent area but not the area itself),
         ``angrenzend_mit_angebot`` (the neighbours served by those, ``"|"``-joined),
-        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein Angebot erfasst“),
-        ``luecke`` (bool) and ``empfehlung`` (suggestion text; empty when the area
-        itself is served).
+        ``angebote_kommunenweit`` (services serving every area of the area's Kommune),
+        ``versorgung`` („im Sozialraum“ / „nur angrenzend“ / „kein passendes Angebot
+        erfasst“), ``luecke`` (bool) and ``empfehlung`` (suggestion text; empty when the
+        area itself is served; names the kommunenweit services, if any).
     """
+    names: dict[str, str] = {}
+    if services is not None and "name" in services.columns:
+        names = dict(zip(services["angebot"], services["name"].astype(str), strict=False))
     rows = []
     for f in fields:
         flags = _flags(need, f)
-        by_area = _services_by_area(services, year, f)
+        by_area, wide = _services_by_area(services, year, f, areas)
         label = _label(f, labels)
         for a in natural_sorted(flags[flags].index):
             own = by_area.get(a, set())
-            nb_with = [n for n in natural_sorted(adjacency.get(a, ())) if by_area.get(n, set()) - own]
-            nb_services = set().union(*(by_area[n] for n in nb_with)) - own if nb_with else set()
+            broad = wide.get(a, set()) - own
+            nb_with = [n for n in natural_sorted(adjacency.get(a, ()))
+                       if by_area.get(n, set()) - own - broad]
+            nb_services = (set().union(*(by_area[n] for n in nb_with)) - own - broad
+                           if nb_with else set())
+            also = ""
+            if broad:
+                listed = sorted(names.get(x, str(x)) for x in broad)
+                also = (" Kommunenweit erfasst (für alle Sozialräume der Kommune, nicht als "
+                        f"Angebot vor Ort gezählt): {fmt.join_de(listed)}.")
             if own:
                 status, text = COVERED, ""
             elif nb_services:
@@ -344,20 +409,22 @@ def gaps(need: pd.DataFrame, services: pd.DataFrame | None, adjacency: Mapping[s
                          else "in den angrenzenden Sozialräumen " + fmt.join_de(nb_with))
                 text = (f"Handlungsbedarf im Feld {label} in {a}; passende Angebote sind in "
                         f"der Bestandsaufnahme nur {where} erfasst. Zu prüfen ist, ob sie "
-                        "erreichbar sind.")
+                        f"erreichbar sind.{also}")
             else:
                 status = NONE
                 text = (f"Handlungsbedarf im Feld {label} in {a}; in der Bestandsaufnahme ist "
                         "dort und in den angrenzenden Sozialräumen kein passendes Angebot "
                         "erfasst. Zu prüfen ist, ob eines aufgebaut oder ausgeweitet werden "
-                        "kann.")
+                        f"kann.{also}")
             rows.append({S.AREA: a, S.FIELD: f, "bedarf": True, "angebote_im_raum": len(own),
                          "angebote_angrenzend": len(nb_services),
                          "angrenzend_mit_angebot": _join(nb_with),
+                         "angebote_kommunenweit": len(broad),
                          "versorgung": status, "luecke": status == NONE, "empfehlung": text})
     out = pd.DataFrame(rows, columns=GAP_COLUMNS)
     return out.astype({"bedarf": bool, "angebote_im_raum": "int64",
-                       "angebote_angrenzend": "int64", "luecke": bool})
+                       "angebote_angrenzend": "int64", "angebote_kommunenweit": "int64",
+                       "luecke": bool})
 
 
 # --------------------------------------------------------------------------- chain

@@ -229,6 +229,7 @@ class ConceptReport(Chapter):
             self.year,
             self.cfg.fields,
             self.labels,
+            areas=self.ds.areas,
         )
         if not self.has_services:  # no inventory: supply unknown, never a gap
             g = g.assign(versorgung=C.UNKNOWN, luecke=False, empfehlung="")
@@ -849,6 +850,7 @@ class ConceptReport(Chapter):
                 "Kommune": [self.r.areas.loc[c, S.KOMMUNE] for c in g["sozialraum"]],
                 "Angebote im Sozialraum": g["angebote_im_raum"].astype(int).to_numpy(),
                 "Angebote angrenzend": g["angebote_angrenzend"].astype(int).to_numpy(),
+                "Angebote kommunenweit": g["angebote_kommunenweit"].astype(int).to_numpy(),
                 "Angebote je 1.000 der Zielgruppe": [
                     self.coverage.loc[(c, field), "angebote_je_1000"] for c in g["sozialraum"]
                 ],
@@ -972,10 +974,12 @@ class ConceptReport(Chapter):
             if counts.get(k)
         ]
         head = fmt.count_words(len(p), "Wirkungsziel ist", "Wirkungsziele sind", "n")
+        demo = (" Die Wirkungsziele und ihre Maßnahmen sind für die Demo erfunden."
+                if self.ds.is_demo and len(p) else "")
         return prose(
             f"{head[:1].upper()}{head[1:]} "
             "nach dem Raster „Was soll bewirkt werden ⇒ was muss dafür getan werden ⇒ "
-            "woran ist Veränderung erkennbar“ hinterlegt. Stand "
+            f"woran ist Veränderung erkennbar“ hinterlegt.{demo} Stand "
             f"{self.year}:",
             items=items,
         )

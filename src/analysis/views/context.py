@@ -175,14 +175,15 @@ class ReportContext:
 
     @cached_property
     def active_services(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        """(services active in the report year, one row per service × served area) of
-        the planning inventory (``angebote``); ``None`` when it was not supplied."""
+        """(services active in the report year, one row per service × served area with
+        its reach, ``reichweite``: local or kommunenweit) of the planning inventory
+        (``angebote``); ``None`` when it was not supplied."""
         from analysis.method.concept import active_services, service_areas
 
         if self.ds.services is None:
             return None
         return (active_services(self.ds.services, self.year),
-                service_areas(self.ds.services, self.year))
+                service_areas(self.ds.services, self.year, self.ds.areas))
 
     @cached_property
     def adjacency(self) -> dict[str, set[str]]:

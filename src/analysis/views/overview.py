@@ -31,8 +31,10 @@ class Overview(Chapter):
             return prose("")
         return notice(
             "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
-            "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; alle Zahlen, "
-            "die Angebote, die Schwerpunkte der Kommunen und die Grenzen der Sozialräume "
+            "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; die Namen der "
+            "Sozialräume sind neutral gewählt („Alsdorf 1a“), damit kein realer Ortsteil "
+            "erfundene Zahlen trägt. Alle Zahlen, die Angebote, die Schwerpunkte der "
+            "Kommunen, die Wirkungsziele, die Befunde und die Grenzen der Sozialräume "
             "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
         )
 

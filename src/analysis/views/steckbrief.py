@@ -618,36 +618,46 @@ class SteckbriefView:
         return LinkBlock("Kapitel zu den Handlungsfeldern", tuple(links))
 
     # ------------------------------------------------------------------ services
-    def _service_rows(self) -> tuple[list[dict[str, str]], int, int] | None:
+    def _service_rows(self) -> tuple[list[dict[str, str]], int, int, int] | None:
         """The active services in and around the area (``None`` without an inventory):
-        one row per service (inside first), and the numbers inside and bordering."""
+        one row per service (local ones first, then kommunenweit, then bordering), and the
+        numbers of each. A service serving every area of the Kommune is *kommunenweit*
+        (:func:`analysis.method.concept.service_scope`): counted apart, and never listed
+        as bordering for an area of another Kommune."""
         if self.r.active_services is None:
             return None
         from analysis.common.ids import natural_key
+        from analysis.method.concept import LOCAL, MUNICIPALITY_WIDE
 
         act, sa = self.r.active_services
-        inside = set(sa.loc[sa[S.AREA] == self.code, "angebot"])
+        here = sa[sa[S.AREA] == self.code]
+        inside = set(here.loc[here["reichweite"] == LOCAL, "angebot"])
+        wide = set(here.loc[here["reichweite"] == MUNICIPALITY_WIDE, "angebot"]) - inside
         neighbours = self.r.adjacency.get(self.code, set())
         near: dict[str, list[str]] = {}
-        for a, svc in zip(sa[S.AREA], sa["angebot"], strict=True):
-            if a in neighbours and svc not in inside:
+        for a, svc, reach in zip(sa[S.AREA], sa["angebot"], sa["reichweite"], strict=True):
+            if a in neighbours and reach == LOCAL and svc not in inside | wide:
                 near.setdefault(svc, []).append(a)
         act = act.set_index("angebot")
         kurz = {f: fc.kurz for f, fc in self.cfg.handlungsfelder.items()}
+        kommune = str(self.r.areas.loc[self.code, S.KOMMUNE])
+        rank = {**dict.fromkeys(inside, 0), **dict.fromkeys(wide, 1), **dict.fromkeys(near, 2)}
         rows = []
-        for svc in sorted(inside | set(near), key=lambda s: (
-                s not in inside, str(act.loc[s, S.FIELD]), str(act.loc[s, "name"]),
+        for svc in sorted(rank, key=lambda s: (
+                rank[s], str(act.loc[s, S.FIELD]), str(act.loc[s, "name"]),
                 natural_key(s))):  # the id breaks ties of equal names (no set order)
             field = str(act.loc[svc, S.FIELD])
+            where = ("im Sozialraum" if rank[svc] == 0 else
+                     f"kommunenweit: für alle Sozialräume von {kommune}" if rank[svc] == 1
+                     else "angrenzend: " + ", ".join(sorted(set(near[svc]), key=natural_key)))
             rows.append({
                 "Angebot": str(act.loc[svc, "name"]),
                 "Handlungsfeld": kurz.get(field, field),
                 "Art": str(act.loc[svc, "typ"]) if "typ" in act.columns else "",
-                "Lage": "im Sozialraum" if svc in inside else
-                "angrenzend: " + ", ".join(sorted(set(near[svc]), key=natural_key)),
-                "_feld": field, "_innen": svc in inside,
+                "Lage": where,
+                "_feld": field, "_lage": rank[svc],
             })
-        return rows, len(inside), len(near)
+        return rows, len(inside), len(wide), len(near)
 
     def _no_services(self, found) -> Prose:
         """What the Steckbrief says without an inventory, or with nothing in it near the area."""
@@ -657,15 +667,21 @@ class SteckbriefView:
             return prose(NO_SERVICES_SHORT)
         return prose(
             f"Im Bestand der Angebote ({self.r.year}) ist weder im Sozialraum noch in "
-            "einem angrenzenden Sozialraum ein aktives Angebot verzeichnet.")
+            "einem angrenzenden Sozialraum noch kommunenweit ein aktives Angebot verzeichnet.")
+
+    def _services_caption(self, head: str, n_inside: int, n_wide: int, n_near: int) -> str:
+        return (f"{head}: {fmt.number(n_inside)} im Sozialraum {self.code}, "
+                f"{fmt.number(n_wide)} kommunenweit (für alle Sozialräume der Kommune), "
+                f"{fmt.number(n_near)} angrenzend")
 
     def services_summary(self) -> TableOutput | Prose:
-        """Services per field, inside the area and in bordering areas, counted by kind
-        (``Kita (2), Familienzentrum``): short enough for the printed Steckbrief."""
+        """Services per field, inside the area, kommunenweit and in bordering areas,
+        counted by kind (``Kita (2), Familienzentrum``): short enough for the printed
+        Steckbrief."""
         found = self._service_rows()
         if found is None or not found[0]:
             return self._no_services(found)
-        rows, n_inside, n_near = found
+        rows, n_inside, n_wide, n_near = found
         order = {f: n for n, f in enumerate(self.cfg.handlungsfelder)}
         fields = sorted({r["_feld"] for r in rows}, key=lambda f: (order.get(f, len(order)), f))
 
@@ -685,14 +701,14 @@ class SteckbriefView:
             mine = [r for r in rows if r["_feld"] == f]
             table.append({
                 "Handlungsfeld": mine[0]["Handlungsfeld"],
-                "im Sozialraum": cell([r for r in mine if r["_innen"]]),
-                "angrenzend": cell([r for r in mine if not r["_innen"]]),
+                "im Sozialraum": cell([r for r in mine if r["_lage"] == 0]),
+                "kommunenweit": cell([r for r in mine if r["_lage"] == 1]),
+                "angrenzend": cell([r for r in mine if r["_lage"] == 2]),
             })
         return TableOutput(
             pd.DataFrame(table),
-            f"Aktive Angebote {self.r.year} nach Handlungsfeld und Art: "
-            f"{fmt.number(n_inside)} im Sozialraum {self.code}, "
-            f"{fmt.number(n_near)} angrenzend",
+            self._services_caption(f"Aktive Angebote {self.r.year} nach Handlungsfeld und Art",
+                                   n_inside, n_wide, n_near),
             row_header="Handlungsfeld",
         )
 
@@ -702,11 +718,10 @@ class SteckbriefView:
         found = self._service_rows()
         if found is None or not found[0]:
             return self._no_services(found)
-        rows, n_inside, n_near = found
+        rows, n_inside, n_wide, n_near = found
         return TableOutput(
-            pd.DataFrame(rows).drop(columns=["_feld", "_innen"]),
-            f"Aktive Angebote {self.r.year}: {fmt.number(n_inside)} im Sozialraum "
-            f"{self.code}, {fmt.number(n_near)} angrenzend",
+            pd.DataFrame(rows).drop(columns=["_feld", "_lage"]),
+            self._services_caption(f"Aktive Angebote {self.r.year}", n_inside, n_wide, n_near),
             row_header="Angebot",
         )
 
