@@ -71,7 +71,7 @@ KINDS = {
     "coaching": ("armut", "Beschäftigungsförderung", "Langzeitarbeitslose",
                  "erwerbsleben", "Coaching für Bedarfsgemeinschaften {k}", "jobcenter"),
     "quartier": ("armut", "Quartiersmanagement", "Bewohnerinnen und Bewohner des Quartiers",
-                 "erwerbsleben", "Quartiersbüro {n}", "kommune"),
+                 "erwerbsleben", "Quartiersbüro {k}, {s}", "kommune"),
     "ausbildung": ("armut", "Beschäftigungsförderung", "Junge Erwachsene ohne Ausbildung",
                    "uebergang_beruf", "Ausbildungsprojekt {k}", "jobcenter"),
     "sozialberatung_alter": ("armut", "Sozialberatung", "Ältere mit geringem Einkommen",
@@ -191,7 +191,7 @@ NOTES = [
      "Seniorenberatung soll aufsuchend in den Sozialräumen S 10 und S 12 tätig werden."),
     ("2022-03-22_setterich.md", "B 3a", None, "armut", "2022-03-22", "Sozialraumkonferenz",
      "Quartiersarbeit im Sozialraum B 3a",
-     "Das Quartiersbüro Baesweiler 3a erreicht viele Familien; nach Auslaufen der "
+     "Das Quartiersbüro im Sozialraum B 3a erreicht viele Familien; nach Auslaufen der "
      "Städtebauförderung ist die Finanzierung ab 2023 offen."),
     ("2022-04-06_inklusion_wohnen.md", None, "05334002", "inklusion", "2022-04-06",
      "Fachgespräch", "Barrierefreier Wohnraum fehlt",
@@ -363,7 +363,8 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
                         ended=kind == "begegnung" and rng.uniform() < 0.06)
         for _, a in sub.iterrows():
             if need(a, "armut") and a["typ"] in ("zentrum", "stadt"):
-                add("quartier", KINDS["quartier"][4].format(n=a["name"]), [a[S.AREA]], ags)
+                add("quartier", KINDS["quartier"][4].format(k=k, s=street("quartier")),
+                    [a[S.AREA]], ags)
         # offices of the Kommune: for all its areas, or in its centre
         if ags not in STAEDTEREGION_JUGENDAMT:
             add("fruehe_hilfen", office("fruehe_hilfen", k), all_codes, ags)
