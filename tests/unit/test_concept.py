@@ -201,6 +201,76 @@ def test_gaps_empty_need_has_columns(adj, services):
     assert g.empty and list(g.columns) == C.GAP_COLUMNS
 
 
+# --------------------------------------------------------------------------- kommunenweit
+def _wide_services(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["angebot", "handlungsfeld", "sozialraeume"])
+    return df.assign(kettenstufe="kita", seit=2010, bis=None, name="Angebot " + df["angebot"])
+
+
+def test_service_scope_is_per_kommune(areas):
+    # all of A plus one area of B: kommunenweit in A, local in B
+    scope = C.service_scope(["A 1", "A 2", "A 3", "B 1"], areas)
+    assert scope == {"A 1": C.MUNICIPALITY_WIDE, "A 2": C.MUNICIPALITY_WIDE,
+                     "A 3": C.MUNICIPALITY_WIDE, "B 1": C.LOCAL}
+    assert set(C.service_scope(["A 1", "A 2"], areas).values()) == {C.LOCAL}
+    # a Kommune of a single area: its one area is local, not kommunenweit
+    one = pd.DataFrame({"sozialraum": ["X 1"], "ags": ["05334999"]})
+    assert C.service_scope(["X 1"], one) == {"X 1": C.LOCAL}
+    # without areas nothing is kommunenweit (the old rule)
+    assert set(C.service_scope(["A 1", "A 2", "A 3"], None).values()) == {C.LOCAL}
+    sa = C.service_areas(_wide_services(("w", "kinder", "A 1|A 2|A 3|B 1")), YEAR, areas)
+    assert dict(zip(sa["sozialraum"], sa["reichweite"], strict=True)) == scope
+
+
+def test_kommunenweit_service_does_not_close_a_local_gap(adj, areas):
+    svc = _wide_services(("w", "kinder", "A 1|A 2|A 3"))
+    need = _need({"kinder": ["A 1"]})
+    row = C.gaps(need, svc, adj, YEAR, ["kinder"], areas=areas).iloc[0]
+    assert row["luecke"] and row["versorgung"] == C.NONE
+    assert row["angebote_im_raum"] == 0 and row["angebote_kommunenweit"] == 1
+    assert row["empfehlung"].endswith(
+        "Kommunenweit erfasst (für alle Sozialräume der Kommune, nicht als Angebot vor Ort "
+        "gezählt): Angebot w.")
+    # the same inventory without areas: the service counts in the area (old rule)
+    old = C.gaps(need, svc, adj, YEAR, ["kinder"]).iloc[0]
+    assert old["versorgung"] == C.COVERED and old["angebote_kommunenweit"] == 0
+    # a local service next door still closes the gap (reachability to check)
+    both = pd.concat([svc, _wide_services(("l", "kinder", "A 2"))], ignore_index=True)
+    row = C.gaps(need, both, adj, YEAR, ["kinder"], areas=areas).iloc[0]
+    assert row["versorgung"] == C.NEIGHBOUR_ONLY and row["angebote_angrenzend"] == 1
+    assert row["angebote_kommunenweit"] == 1 and "Angebot w" in row["empfehlung"]
+
+
+def test_kommunenweit_service_is_never_adjacent_across_a_kommune_border(adj, areas):
+    # A 2 borders B 1 and B 2; B's Kommune-wide service is not A 2's neighbour service
+    need = _need({"kinder": ["A 2"]})
+    wide = _wide_services(("wb", "kinder", "B 1|B 2|B 3"))
+    row = C.gaps(need, wide, adj, YEAR, ["kinder"], areas=areas).iloc[0]
+    assert row["luecke"] and row["angebote_angrenzend"] == 0
+    assert row["angebote_kommunenweit"] == 0 and row["angrenzend_mit_angebot"] == ""
+    # a service of B that serves B 1 only is local there: adjacent for A 2
+    local = _wide_services(("lb", "kinder", "B 1"))
+    row = C.gaps(need, local, adj, YEAR, ["kinder"], areas=areas).iloc[0]
+    assert row["versorgung"] == C.NEIGHBOUR_ONLY and row["angrenzend_mit_angebot"] == "B 1"
+    # kommunenweit in A, local in B 1: adjacent for B 3 (same service, other Kommune)
+    mixed = _wide_services(("m", "kinder", "A 1|A 2|A 3|B 1"))
+    row = C.gaps(_need({"kinder": ["B 3"]}), mixed, adj, YEAR, ["kinder"],
+                 areas=areas).iloc[0]
+    assert row["versorgung"] == C.NEIGHBOUR_ONLY and row["angrenzend_mit_angebot"] == "B 1"
+
+
+def test_coverage_counts_kommunenweit_services_apart(areas):
+    svc = _wide_services(("w", "kinder", "A 1|A 2|A 3"), ("l", "kinder", "A 1"))
+    counts = pd.DataFrame({"sozialraum": ["A 1", "A 2"], "jahr": [YEAR, YEAR],
+                           "variable": ["bev_u18", "bev_u18"], "anzahl": [500, 250]})
+    cov = C.coverage(svc, areas, counts, YEAR, ["kinder"], {"kinder": "bev_u18"})
+    k = cov.set_index("sozialraum")
+    assert k.loc["A 1", "angebote"] == 1 and k.loc["A 1", "angebote_kommunenweit"] == 1
+    assert k.loc["A 1", "angebote_je_1000"] == pytest.approx(2.0)  # local services only
+    assert k.loc["A 2", "angebote"] == 0 and k.loc["A 2", "angebote_je_1000"] == 0.0
+    assert k.loc["B 1", "angebote_kommunenweit"] == 0
+
+
 # --------------------------------------------------------------------------- chain
 def test_chain_gaps(services, areas):
     stages = ["fruehe_hilfen", "kita", "alter"]
@@ -448,8 +518,12 @@ def test_demo_smoke():
                                       "erwerbsbeteiligung": 4}
     adj = C.adjacency(ds.geometry)
     assert set(adj) == set(ds.areas["sozialraum"])
-    g = C.gaps(res.need, ds.services, adj, cfg.berichtsjahr, cfg.fields)
+    g = C.gaps(res.need, ds.services, adj, cfg.berichtsjahr, cfg.fields, areas=ds.areas)
     assert list(g.columns) == C.GAP_COLUMNS and not g.empty
+    # every Kommune has at least one kommunenweit service in the demo inventory
+    sa = C.service_areas(ds.services, cfg.berichtsjahr, ds.areas)
+    wide = sa[sa["reichweite"] == C.MUNICIPALITY_WIDE].merge(ds.areas, on="sozialraum")
+    assert set(wide["ags"]) == set(ds.areas["ags"])
     cl = C.intermunicipal_clusters(res.need, ds.areas, adj, cfg.fields)
     assert list(cl.columns) == C.CLUSTER_COLUMNS
     assert (cl["anzahl_kommunen"] >= 2).all()

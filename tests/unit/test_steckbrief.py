@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from analysis.common import fmt
 from analysis.common.ids import area_pages
+from analysis.contract import schema as S
 from analysis.gate import disclosure as D
 from analysis.rendering.tables import DEMO_MARK, TableOutput, html_table
 from analysis.views.report import open_report
@@ -126,35 +127,72 @@ def test_services_in_and_around_the_area(r):
     table = view.services()
     lage = list(table.df["Lage"])
     inside = sum(x == "im Sozialraum" for x in lage)
-    assert f"{inside} im Sozialraum AC 1" in table.caption
+    wide = sum(x.startswith("kommunenweit: ") for x in lage)
+    assert f"{inside} im Sozialraum AC 1, {wide} kommunenweit" in table.caption
+    assert wide  # Frühe Hilfen, Schulsozialarbeit … of Aachen
     for x in lage:
-        if x != "im Sozialraum":
+        if x.startswith("angrenzend: "):
             neighbours = x.removeprefix("angrenzend: ").split(", ")
             assert set(neighbours) <= r.adjacency["AC 1"]
+        elif x != "im Sozialraum":
+            assert x == "kommunenweit: für alle Sozialräume von Aachen"
 
+
+def _border_area(r) -> str:
+    """An area with a neighbour in another Kommune that has a kommunenweit service there."""
+    from analysis.method.concept import MUNICIPALITY_WIDE
+
+    _, sa = r.active_services
+    wide = set(sa.loc[sa["reichweite"] == MUNICIPALITY_WIDE, "sozialraum"])
+    kommune = r.areas[S.KOMMUNE]
+    for code in r.areas.index:
+        if any(kommune[n] != kommune[code] and n in wide for n in r.adjacency[code]):
+            return code
+    raise AssertionError("no area borders another Kommune")
+
+
+def test_kommunenweit_services_of_another_kommune_are_not_adjacent(r):
+    """A service for every area of a Kommune shows as „kommunenweit“ in each of its areas
+    and never as „angrenzend“ in an area of another Kommune (review R2-07)."""
+    from analysis.method.concept import MUNICIPALITY_WIDE
+
+    code = _border_area(r)
+    kommune = r.areas.loc[code, S.KOMMUNE]
+    _, sa = r.active_services
+    other = {n for n in r.adjacency[code] if r.areas.loc[n, S.KOMMUNE] != kommune}
+    theirs = sa[sa["sozialraum"].isin(other) & (sa["reichweite"] == MUNICIPALITY_WIDE)]
+    own = set(sa.loc[sa["sozialraum"] == code, "angebot"])
+    names = set(r.ds.services.set_index("angebot").loc[sorted(set(theirs["angebot"]) - own),
+                                                       "name"])
+    assert names
+    full = r.steckbrief(code).services().df
+    assert not set(full["Angebot"]) & names
+    mine = full[full["Lage"].str.startswith("kommunenweit")]
+    assert (mine["Lage"] == f"kommunenweit: für alle Sozialräume von {kommune}").all()
 
 
 def test_services_summary_counts_every_service_once_by_field_and_kind(r):
-    """The printed summary (per field: how many of which kind, inside and bordering)
-    adds up to the full list; the full list is kept for the screen only."""
+    """The printed summary (per field: how many of which kind, inside, kommunenweit and
+    bordering) adds up to the full list; the full list is kept for the screen only."""
     import collections
 
     for code in ("AC 3", "S 15"):
         view = r.steckbrief(code)
         full, summary = view.services().df, view.services_summary()
-        n_inside = int((full["Lage"] == "im Sozialraum").sum())
-        assert f"{n_inside} im Sozialraum {code}, {len(full) - n_inside} angrenzend" \
-            in summary.caption
-        for where, column in (("im Sozialraum", "im Sozialraum"), ("angrenzend", "angrenzend")):
-            part = full[full["Lage"] == "im Sozialraum"] if where == "im Sozialraum" \
-                else full[full["Lage"] != "im Sozialraum"]
+        where = full["Lage"].map(lambda x: x if x == "im Sozialraum" else x.split(":")[0])
+        n = where.value_counts()
+        assert (f"{n.get('im Sozialraum', 0)} im Sozialraum {code}, "
+                f"{n.get('kommunenweit', 0)} kommunenweit (für alle Sozialräume der Kommune), "
+                f"{n.get('angrenzend', 0)} angrenzend") in summary.caption
+        for column in ("im Sozialraum", "kommunenweit", "angrenzend"):
+            part = full[where == column]
             for field, cell in zip(summary.df["Handlungsfeld"], summary.df[column], strict=True):
                 kinds = collections.Counter(part.loc[part["Handlungsfeld"] == field, "Art"])
                 if not kinds:
                     assert cell == "–"
                     continue
-                n = sum(kinds.values())
-                assert cell.startswith(f"{n} Angebot{'' if n == 1 else 'e'}: "), cell
+                n_kinds = sum(kinds.values())
+                assert cell.startswith(f"{n_kinds} Angebot{'' if n_kinds == 1 else 'e'}: "), cell
                 shown = dict(re.fullmatch(r"(.+?)(?: \((\d+)\))?", item).groups()
                              for item in cell.split(": ", 1)[1].split(", "))
                 assert {k: int(v or 1) for k, v in shown.items()} == dict(kinds), (code, field)
