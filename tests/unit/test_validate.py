@@ -432,7 +432,7 @@ def _laughs(levels: int = 9) -> list[str]:
 
 
 def _note_alias_bomb(d: Path) -> None:
-    edit_note(d, 'titel: "Verdeckte Armut in der Eschweiler Innenstadt"',
+    edit_note(d, 'titel: "Verdeckte Armut in den Eschweiler Sozialräumen E 1 und E 2"',
               "\n".join([*_laughs(), "titel: *a8"]))
 
 
