@@ -378,3 +378,21 @@ def test_no_implausible_swings(ds):
     bad = implausible_swings(ds)
     assert not bad, bad
     assert len(_rates(ds)) >= 15  # every area-level indicator is scanned
+
+
+def test_demo_goals_fit_measures_indicator_and_direction(ds):
+    """Review R2-15: each goal's indicator belongs to the goal's field, and help with
+    benefit applications aims at *more* take-up (a working measure is not „nicht auf
+    Kurs“)."""
+    from analysis.method.concept import impact_progress
+
+    fields = ds.indicators.set_index(S.INDICATOR)["handlungsfelder"]
+    for _, g in ds.goals.iterrows():
+        assert g[S.FIELD] in fields[g[S.INDICATOR]], g["ziel_id"]
+    cfg = load_config(CONFIG)
+    res = run(ds, cfg, with_stability=False)
+    pr = impact_progress(ds.goals, res.area, res.municipal, YEAR).set_index("ziel_id")
+    uptake = ds.goals[ds.goals["massnahmen"].str.contains("Antragshilfe")]
+    assert not uptake.empty
+    for gid in uptake["ziel_id"]:
+        assert pr.loc[gid, "richtung"] == "erhöhen", gid
