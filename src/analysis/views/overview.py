@@ -32,7 +32,7 @@ class Overview(Chapter):
         return notice(
             "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
             "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; die Namen der "
-            "Sozialräume sind neutral gewählt („Alsdorf 1a“), damit kein realer Ortsteil "
+            "Sozialräume sind neutral gewählt (Kommune und Nummer), damit kein realer Ortsteil "
             "erfundene Zahlen trägt. Alle Zahlen, die Angebote, die Schwerpunkte der "
             "Kommunen, die Wirkungsziele, die Befunde und die Grenzen der Sozialräume "
             "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
