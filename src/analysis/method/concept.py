@@ -189,6 +189,28 @@ def active_services(services: pd.DataFrame, year: int) -> pd.DataFrame:
     return services[ok.astype(bool)].copy()
 
 
+def _kommune_members(areas: pd.DataFrame | None
+                     ) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """(area → Kommune, Kommune → its areas); empty without ``areas`` or ``ags``."""
+    if areas is None or areas.empty or S.AGS not in areas.columns:
+        return {}, {}
+    ags_of = dict(zip(areas[S.AREA], areas[S.AGS], strict=False))
+    members: dict[str, set[str]] = {}
+    for code, ags in ags_of.items():
+        members.setdefault(ags, set()).add(code)
+    return ags_of, {k: frozenset(v) for k, v in members.items()}
+
+
+def _scope(codes: list[str], ags_of: Mapping[str, str],
+           members: Mapping[str, frozenset[str]]) -> dict[str, str]:
+    mine = set(codes)
+    out = {}
+    for code in codes:
+        full = members.get(ags_of.get(code, ""), frozenset())
+        out[code] = MUNICIPALITY_WIDE if len(full) >= 2 and full <= mine else LOCAL
+    return out
+
+
 def service_scope(served: Iterable[str], areas: pd.DataFrame | None) -> dict[str, str]:
     """Reach of one service in each area it serves: ``kommunenweit`` or ``sozialraum``.
 
@@ -198,20 +220,7 @@ def service_scope(served: Iterable[str], areas: pd.DataFrame | None) -> dict[str
     A service may be kommunenweit in one Kommune and local in another. Without ``areas``
     (no ``sozialraum``/``ags`` columns) every service is local.
     """
-    codes = list(dict.fromkeys(served))
-    if areas is None or S.AGS not in areas.columns or areas.empty:
-        return dict.fromkeys(codes, LOCAL)
-    ags_of = dict(zip(areas[S.AREA], areas[S.AGS], strict=False))
-    members: dict[str, set[str]] = {}
-    for code, ags in ags_of.items():
-        members.setdefault(ags, set()).add(code)
-    mine = set(codes)
-    out = {}
-    for code in codes:
-        ags = ags_of.get(code)
-        full = members.get(ags, set()) if ags is not None else set()
-        out[code] = MUNICIPALITY_WIDE if len(full) >= 2 and full <= mine else LOCAL
-    return out
+    return _scope(list(dict.fromkeys(served)), *_kommune_members(areas))
 
 
 def service_areas(services: pd.DataFrame, year: int, areas: pd.DataFrame | None = None
@@ -223,11 +232,12 @@ def service_areas(services: pd.DataFrame, year: int, areas: pd.DataFrame | None 
     ``sozialraum`` without ``areas``).
     """
     act = active_services(services, year)
+    ags_of, members = _kommune_members(areas)
     rows = []
     for _, r in act.iterrows():
-        served = split_areas(r["sozialraeume"])
-        scope = service_scope(served, areas)
-        for a in dict.fromkeys(served):
+        served = list(dict.fromkeys(split_areas(r["sozialraeume"])))
+        scope = _scope(served, ags_of, members)
+        for a in served:
             rows.append({"angebot": r["angebot"], S.FIELD: r[S.FIELD],
                          "kettenstufe": r.get("kettenstufe"), S.AREA: a,
                          "reichweite": scope[a]})
