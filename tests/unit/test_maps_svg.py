@@ -54,6 +54,7 @@ def test_every_map_palette_stays_distinguishable_for_colour_blind_readers(vision
         "need": P.NEED,
         "need with borderline classes": P.NEED_BORDERLINE,
         "coverage": P.COVERAGE,
+        "coverage with a borderline class": P.COVERAGE_BORDERLINE,
         "fields": (P.NEUTRAL, *P.CATEGORICAL[:5], P.SEVERAL),
     }
     for name, colours in categorical.items():

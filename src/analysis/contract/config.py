@@ -251,6 +251,51 @@ class Participation(_Strict):
     grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
 
 
+#: placeholders a lead-office text (``konzept.federfuehrung``) may use
+LEAD_PLACEHOLDERS = ("region", "region_genitiv")
+
+
+class Lead(_Strict):
+    """Who leads a recommendation („Federführung“ on each card): by default the region's
+    social planning where the region decides or coordinates, the Kommune where the
+    recommendation is addressed to it; per field (where the region carries the field's
+    services, e.g. the Jugendamt) and per kind of recommendation configurable."""
+
+    region: str = "Sozialplanung {region_genitiv}"  # levels eigen and gemeinsam
+    kommune: str = "die Kommune"  # level empfehlung, one Kommune
+    kommunen: str = "jede Kommune für ihre Sozialräume"  # level empfehlung, several
+    # field id → lead where the region (co-)carries the field's services (recommendations
+    # on services and goals at level eigen or gemeinsam), e.g. kinder: "Jugendamt …"
+    felder: dict[str, str] = Field(default_factory=dict)
+    # kind of recommendation → lead, whatever the level (wins over everything else)
+    arten: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Lead:
+        bad = [k for k in self.arten if k not in RECOMMENDATION_KINDS]
+        if bad:
+            raise ValueError(f"arten.{bad[0]}: keine Art von Empfehlung (erlaubt: "
+                             f"{', '.join(RECOMMENDATION_KINDS)})")
+        texts = {"region": self.region, "kommune": self.kommune, "kommunen": self.kommunen,
+                 **{f"felder.{k}": v for k, v in self.felder.items()},
+                 **{f"arten.{k}": v for k, v in self.arten.items()}}
+        for key, text in texts.items():
+            if not text.strip():
+                raise ValueError(f"{key}: leer – eine Stelle eintragen")
+            rest = re.sub(r"\{(" + "|".join(LEAD_PLACEHOLDERS) + r")\}", "", text)
+            if "{" in rest or "}" in rest:
+                raise ValueError(f"{key}: nur die Platzhalter "
+                                 + ", ".join("{" + p + "}" for p in LEAD_PLACEHOLDERS)
+                                 + f" sind erlaubt (Wert: „{text}“)")
+        return self
+
+    def fill(self, text: str, values: dict[str, object]) -> str:
+        """``text`` with the placeholders of :data:`LEAD_PLACEHOLDERS` filled in."""
+        for p in LEAD_PLACEHOLDERS:
+            text = text.replace("{" + p + "}", str(values.get(p, "")))
+        return text
+
+
 class Concept(_Strict):
     """The Handlungskonzept: who is responsible, priorities, horizons, participation."""
 
@@ -278,6 +323,8 @@ class Concept(_Strict):
     beteiligung: Participation = Participation()
     # work packages of the decision document (order = order in the annex)
     arbeitspakete: dict[str, WorkPackage] = Field(default_factory=dict)
+    # lead office per recommendation („Federführung“)
+    federfuehrung: Lead = Lead()
 
     @model_validator(mode="after")
     def _check(self) -> Concept:
@@ -358,6 +405,10 @@ class ReportConfig(_Strict):
                                  "konzept.aufgaben ("
                                  + (", ".join(self.konzept.aufgaben) or "keine eingetragen")
                                  + ")")
+        for fid in self.konzept.federfuehrung.felder:
+            if fid not in self.handlungsfelder:
+                raise ValueError(f"konzept.federfuehrung.felder.{fid}: kein Handlungsfeld "
+                                 f"(vorhanden: {', '.join(self.handlungsfelder)})")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
         for fid, fc in self.handlungsfelder.items():
@@ -878,6 +929,10 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "kernaussage.sicherheit.feld": {"feld": TEXT, "grenzfaelle": COUNT, "bedarf": COUNT},
     "kernaussage.konzept": {"empfehlungen": COUNT, "hoch": COUNT, "ebenen": LIST},
     "kernaussage.konzept.ebene": {"ebene": TEXT, "anzahl": COUNT},
+    "kernaussage.beschluss": {"empfehlungen": COUNT, "hoch": COUNT, "formate": COUNT},
+    "konzept.karte.knapp": {"knapp": COUNT, "alle": _YES_NO, "zuerst": _YES_NO,
+                            "empfehlung": TEXT, "titel": TEXT},
+    "konzept.befund.empfehlungen": {"empfehlungen": COUNT},
 }
 
 

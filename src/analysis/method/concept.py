@@ -664,6 +664,34 @@ def responsible_levels(kind: str, field: str, ags: Sequence[str], concept: Any
         [("empfehlung", [])]
 
 
+def lead_office(kind: str, field: str, level: str, kommunen: int, concept: Any,
+                values: Mapping[str, object]) -> str:
+    """Who leads a recommendation („Federführung“), from ``konzept.federfuehrung``:
+
+    1. ``arten.<kind>`` when set;
+    2. a recommendation to the Kommunen (level ``empfehlung``): ``kommune`` (one Kommune)
+       or ``kommunen`` (several);
+    3. a recommendation on the field's services or goals where the region decides or
+       coordinates (levels ``eigen``, ``gemeinsam``; not the kinds with a fixed level such
+       as the cumulation or inter-municipal approaches): ``felder.<field>`` when set;
+    4. else ``region`` (the region's social planning).
+
+    Placeholders ({region}, {region_genitiv}) are filled from ``values``.
+    """
+    lead = _attr(concept, "federfuehrung", None)
+    if lead is None:
+        return ""
+    if kind in lead.arten:
+        text = lead.arten[kind]
+    elif level == "empfehlung":
+        text = lead.kommunen if kommunen > 1 else lead.kommune
+    elif kind not in FIXED_LEVEL and field in lead.felder:
+        text = lead.felder[field]
+    else:
+        text = lead.region
+    return lead.fill(text, dict(values))
+
+
 def borderline(need: pd.DataFrame, stability: pd.DataFrame | None, field: str,
                stable_from: float) -> pd.Series:
     """Areas whose classification in ``field`` is a borderline case (fewer than
