@@ -199,6 +199,7 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("kernaussage.kumulation", "ab"): 2, ("kernaussage.kumulation", "gezaehlt"): 2,
            ("kernaussage.kumulation", "meiste"): 1, ("kernaussage.kumulation", "je"): 1,
            ("kernaussage.sicherheit", "einstufungen"): 1,
+           ("kernaussage.sicherheit", "gezaehlt"): 1,  # only with counted fields
            ("kernaussage.konzept.ebene", "anzahl"): 1}
 
 
