@@ -171,6 +171,19 @@ def test_supply_tables_and_maps_mark_borderline_need(demo):
         assert shown.count("Bedarf knapp (Grenzfall)") >= n
 
 
+def test_area_lists_of_the_field_pages_and_clusters_mark_borderline_need(demo):
+    for f in demo.assessed_fields:
+        bl = demo.r.borderline(f)
+        for _, text in demo.profile_links(f).links:
+            code = text.removesuffix(" (knapp)")
+            assert text.endswith("(knapp)") == bool(bl[code]), text
+    table = demo.clusters_table().df
+    for f, codes, shown in zip(demo.clusters["handlungsfeld"], demo.clusters["sozialraeume"],
+                               table["Sozialräume"], strict=True):
+        bl = demo.r.borderline(f)
+        assert shown.count("(knapp)") == sum(bool(bl[c]) for c in codes.split("|")), shown
+
+
 def test_evidence_links_point_at_their_section(demo):
     rec = demo.recommendations
     for _, r in rec.iterrows():

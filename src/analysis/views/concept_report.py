@@ -1108,9 +1108,11 @@ class ConceptReport(Chapter):
     def profile_links(self, field: str) -> LinkList:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
         codes = sorted(flag.index[flag], key=natural_key)
+        bl = self.r.borderline(field)
         return LinkList(
             "Steckbriefe dieser Sozialräume im Sozialbericht",
-            tuple((self.r.area_href(c, "handlungskonzept"), c) for c in codes),
+            tuple((self.r.area_href(c, "handlungskonzept"),
+                   c + (f" ({BORDERLINE})" if bool(bl.get(c, False)) else "")) for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact
@@ -1267,7 +1269,8 @@ class ConceptReport(Chapter):
             {
                 "Gebiet": self.cluster_names(),
                 "Handlungsfeld": c["handlungsfeld"].map(self.labels),
-                "Sozialräume": c["sozialraeume"].str.replace("|", ", ", regex=False),
+                "Sozialräume": [self._marked_codes(f, codes) for f, codes in
+                                zip(c["handlungsfeld"], c["sozialraeume"], strict=True)],
                 "Kommunen": c["kommunen"].str.replace("|", ", ", regex=False),
                 "Zahl der Sozialräume": c["anzahl_sozialraeume"],
             }
@@ -1276,6 +1279,12 @@ class ConceptReport(Chapter):
             df, "Gemeindeübergreifende Gebiete mit Handlungsbedarf", row_header="Gebiet",
             row_ids=[cluster_anchor(x) for x in c["cluster"]] if "cluster" in c else None,
         )
+
+    def _marked_codes(self, field: str, codes: str) -> str:
+        """„A 3 (knapp), A 10, …“: ``|``-joined area codes, borderline ones marked."""
+        bl = self.r.borderline(field) if field in self.cfg.fields else pd.Series(dtype=bool)
+        return ", ".join(c + (f" ({BORDERLINE})" if bool(bl.get(c, False)) else "")
+                         for c in codes.split(C.SEP) if c)
 
     # ------------------------------------------------------------------ 59 method
     def method_text(self) -> Prose:
