@@ -377,6 +377,7 @@ class ReportContext:
             suppressed_col=D.FLAG,
             caption=self.source_caption(), mark=self.image_mark,
             column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
+            total=str(reg["Kommune"].iloc[0]) if len(reg) else None,
         )
 
 
