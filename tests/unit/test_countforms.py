@@ -200,6 +200,7 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("kernaussage.kumulation", "meiste"): 1, ("kernaussage.kumulation", "je"): 1,
            ("kernaussage.sicherheit", "einstufungen"): 1,
            ("kernaussage.sicherheit", "gezaehlt"): 1,  # only with counted fields
+           ("arbeitspaket.praeventionskette", "ketten"): 1,  # „ja“ only with chains
            ("kernaussage.konzept.ebene", "anzahl"): 1}
 
 

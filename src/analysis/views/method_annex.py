@@ -140,7 +140,7 @@ class MethodAnnex(Chapter):
             f"Ein Indikator gilt als verändert, wenn er sich seit {self.cfg.vergleichsjahr or '–'} "
             f"um mindestens {fmt.number(dy.schwelle, 1)} (Prozentpunkte bzw. je 1.000) bewegt hat"
             + (f" und die Veränderung außerhalb der Zufallsschwankung liegt: größer als der "
-               f"{fmt.percent(dy.vertrauensniveau * 100, 0)}-Vertrauensbereich der Differenz, "
+               f"{fmt.number(dy.vertrauensniveau * 100, 0)}-%-Vertrauensbereich der Differenz, "
                "berechnet aus den Wilson-Intervallen beider Jahre. In kleinen Sozialräumen "
                "gilt eine Veränderung deshalb erst ab einem größeren Betrag."
                if dy.vertrauensniveau else "."),
