@@ -306,12 +306,31 @@ class ReportContext:
     def exploratory_suffix(self, field: str) -> str:
         return " (explorativ)" if self.is_exploratory(field) else ""
 
+    @property
+    def separate_fields(self) -> list[str]:
+        """Short names of the fields reported separately (not counted in the total and
+        the cumulation), e.g. ``["Inklusion"]``."""
+        return [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
+                if f not in self.cfg.counted_fields]
+
     def cumulation_term(self, noun: str = "Handlungsfelder") -> str:
         """What the cumulation counts: „Handlungsfelder mit Bedarf“, with the fields
         reported separately named when there are any („… (ohne Inklusion)“)."""
-        apart = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
-                 if f not in self.cfg.counted_fields]
+        apart = self.separate_fields
         return f"{noun} mit Bedarf" + (f" (ohne {fmt.join_de(apart)})" if apart else "")
+
+    def counted_scope(self) -> str:
+        """Where „need in at least one field“ is counted, after „in“ (dative): „mindestens
+        einem der vier gezählten Felder (ohne Inklusion)“, „mindestens einem
+        Handlungsfeld“ when every field counts, „dem Handlungsfeld Armut“ for one."""
+        counted = self.cfg.counted_fields
+        if len(counted) == 1:
+            return f"dem Handlungsfeld {self.cfg.handlungsfelder[counted[0]].kurz}"
+        apart = self.separate_fields
+        if not apart:
+            return "mindestens einem Handlungsfeld"
+        return (f"mindestens einem der {fmt.number_word(len(counted))} gezählten Felder "
+                f"(ohne {fmt.join_de(apart)})")
 
     def counted_term(self, indicator: str) -> str:
         """Who or what an indicator counts: the label of its numerator variable

@@ -29,6 +29,21 @@ from analysis.views.context import (
 )
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def leaders_phrase(top: list[tuple[str, int]]) -> str:
+    """Where most areas lie, ties grouped, counts in words: „in Aachen und Stolberg mit je
+    vier und in Eschweiler mit drei“ (``top`` as :func:`analysis.common.fmt.leaders`)."""
+    groups: dict[int, list[str]] = {}
+    for name, v in top:
+        groups.setdefault(int(v), []).append(name)
+    return fmt.join_de(
+        f"in {fmt.join_de(names)} mit {'je ' if len(names) > 1 else ''}"
+        f"{fmt.count_pronoun(v, case='dat')}" for v, names in groups.items())
+
+
 @dataclass
 class FieldView:
     """One Handlungsfeld chapter."""
@@ -111,18 +126,19 @@ class FieldView:
         top = fmt.leaders(per.items(), 3)
         if (len(per) > 1 and not self.r.single_municipality and top and top[0][1] > 1
                 and len(top) < len(per)):
-            first += " Die meisten liegen in " + fmt.join_de(
-                f"{k} mit {fmt.number(v)}" for k, v in top) + "."
+            first += " Die meisten liegen " + leaders_phrase(top) + "."
         return prose(
             first,
             f"Regel 1 (regional) greift in {fmt.count_pronoun(rules['regional'], case='dat')}, "
             f"Regel 2 (kommunal) in {fmt.count_pronoun(rules['kommunal'], case='dat')} und "
             f"Regel 3 (absolut) in {fmt.count_pronoun(rules['absolut'], case='dat')} dieser "
             "Sozialräume. "
-            + (f"{fmt.count_words(n_stable, 'Einstufung ist', 'Einstufungen sind', 'f')} stabil, "
+            + (_cap(fmt.count_words(n_stable, 'Einstufung ist', 'Einstufungen sind', 'f'))
+               + " stabil, "
                f"{'eine' if n_border == 1 else fmt.number_word(n_border)} "
-               f"{fmt.verb(n_border, 'ist', 'sind')} knapp (Grenzfälle der "
-               "Robustheitsprüfung)." if n_border and n_stable else
+               f"{fmt.verb(n_border, 'ist', 'sind')} knapp "
+               f"({fmt.verb(n_border, 'Grenzfall', 'Grenzfälle')} der Robustheitsprüfung)."
+               if n_border and n_stable else
                "Alle Einstufungen sind stabil." if codes and not n_border else
                "Alle Einstufungen sind knapp (Grenzfälle der Robustheitsprüfung)."
                if codes else ""),

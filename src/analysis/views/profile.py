@@ -11,7 +11,6 @@ import pandas as pd
 from analysis.common import fmt
 from analysis.common.ids import (
     is_ags,
-    natural_key,
     natural_sorted,
 )
 from analysis.contract import schema as S
@@ -120,27 +119,37 @@ class ProfileView:
         cum = need["kumulation"].astype(int)
         n = len(self.codes)
         with_need = int((cum > 0).sum())
-        top = [c for c in sorted(self.codes, key=lambda c: (-int(cum[c]), natural_key(c)))
-               if int(cum[c]) > 0][:3]
+        most = int(cum.max()) if n else 0
+        top = [c for c in self.codes if most and int(cum[c]) == most]  # every tie
         areas = fmt.count_words(n, "Sozialraum", "Sozialräumen", "m", "dat")
+        scope = self.r.counted_scope()
         if n == 1:
             first = (f"Der Sozialraum von {self.name} zeigt "
-                     f"{'Handlungsbedarf' if with_need else 'keinen Handlungsbedarf'}.")
+                     + (f"Handlungsbedarf in {scope}." if with_need else
+                        "keinen Handlungsbedarf."))
         elif not with_need:
             first = (f"Keiner der {fmt.number_word(n)} Sozialräume von {self.name} zeigt "
-                     "Handlungsbedarf.")
+                     f"Handlungsbedarf in {scope}.")
+        elif with_need == n:
+            first = (f"{'Beide' if n == 2 else 'Alle ' + fmt.number_word(n)} Sozialräume von "
+                     f"{self.name} zeigen Handlungsbedarf in {scope}.")
         elif with_need == 1:
-            first = f"Einer von {areas} zeigt Handlungsbedarf in mindestens einem Handlungsfeld."
+            first = f"Einer von {areas} zeigt Handlungsbedarf in {scope}."
         else:
-            first = (f"{fmt.number_word(with_need).capitalize()} von {areas} zeigen Handlungsbedarf in "
-                     "mindestens einem Handlungsfeld.")
+            first = (f"{fmt.number_word(with_need).capitalize()} von {areas} zeigen "
+                     f"Handlungsbedarf in {scope}.")
         if not with_need:
             return prose(first)
-        most = fmt.join_de(
-            f"{self.r.area_label(c)} ({fmt.count_words(int(cum[c]), 'Feld', 'Felder', 'n')})"
-            for c in top)
-        second = (f"Die meisten {self.r.cumulation_term()} haben {most}." if len(top) > 1 else
-                  f"Handlungsbedarf hat {most}." if n > 1 else "")
+        listed = fmt.join_de(self.r.area_label(c) for c in top)
+        if with_need == 1:
+            second = (f"Handlungsbedarf hat {listed} "
+                      f"({fmt.count_words(most, 'Feld', 'Felder', 'n')})." if n > 1 else "")
+        elif most == 1:
+            second = "Keiner davon hat Handlungsbedarf in mehr als einem gezählten Feld."
+        else:
+            second = (f"Die meisten {self.r.cumulation_term()} – "
+                      f"{'je ' if len(top) > 1 else ''}{fmt.number_word(most)} – "
+                      f"{fmt.verb(len(top), 'hat', 'haben')} {listed}.")
         return prose(first, second,
                      "Jeder Sozialraum hat einen Steckbrief mit Bevölkerung, Kernindikatoren, "
                      "Entwicklung, den Gründen für den Handlungsbedarf und den Angeboten; die "
