@@ -11,6 +11,8 @@ import pytest
 
 from analysis.common.errors import ConfigError
 from analysis.contract.config import (
+    REPORT_SENTENCE_TEXT,
+    SENTENCE_FILES,
     SENTENCE_SLOTS,
     SENTENCE_TEXT,
     load_config,
@@ -138,6 +140,8 @@ def test_shipped_sentence_blocks_are_complete_and_valid():
     cfg = load_config(CONFIG)
     assert text_problems(cfg, CONFIG) == []
     assert set(sentence_texts(cfg, CONFIG)) == set(SENTENCE_SLOTS)
+    for file, slots in SENTENCE_FILES.items():
+        assert set(sentence_texts(cfg, CONFIG, file)) == set(slots)
 
 
 def _copy_config(tmp_path):
@@ -199,9 +203,18 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("kernaussage.kumulation", "ab"): 2, ("kernaussage.kumulation", "gezaehlt"): 2,
            ("kernaussage.kumulation", "meiste"): 1, ("kernaussage.kumulation", "je"): 1,
            ("kernaussage.sicherheit", "einstufungen"): 1,
-           ("kernaussage.konzept.ebene", "anzahl"): 1}
-
-
+           ("kernaussage.konzept.ebene", "anzahl"): 1,
+           # Sozialbericht: a field has a core indicator, a threshold of at least one; the
+           # borderline part is at most the count; a group of leaders has a Kommune
+           ("bericht.feld.einleitung", "indikatoren"): 1,
+           ("bericht.feld.explorativ", "indikatoren"): 1,
+           ("bericht.feld.explorativ", "mindestens"): 2,
+           ("bericht.feld.meiste", "kommunen"): 1, ("bericht.feld.meiste", "anzahl"): 1,
+           # a Kommune has at least one area; at least one field is counted
+           ("bericht.profil.bedarf", "sozialraeume"): 1,
+           ("bericht.profil.meiste", "sozialraeume"): 1,
+           ("bericht.profil.einwohner", "sozialraeume"): 1,
+           ("bericht.gezaehlt", "gezaehlt"): 1}
 def _values(name: str, slots: dict, n: int) -> list[dict]:
     """Value sets for a block: every count ``n`` (lists of ``n`` items), every select value."""
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}
@@ -226,11 +239,16 @@ def test_every_sentence_block_reads_as_german_for_every_count(n):
 
     cfg = load_config(CONFIG)
     found = []
-    for name, template in sentence_texts(cfg, CONFIG).items():
-        for values in _values(name, SENTENCE_SLOTS[name], n):
+    every = {name: (template, slots[name]) for file, slots in SENTENCE_FILES.items()
+             for name, template in sentence_texts(cfg, CONFIG, file).items()}
+    assert set(every) == {b for slots in SENTENCE_FILES.values() for b in slots}
+    for name, (template, slots) in every.items():
+        for values in _values(name, slots, n):
             for p in paragraphs(template.render({**text_values(cfg), **values})):
                 problems = stumbles(p)
-                digit_words = [w for w in p.split() if w.rstrip(",.;") in
+                # the rules of need are named by their number („Regel 1“, „Regeln 2 und 3“)
+                named = re.sub(r"\bRegeln? \d( und \d)?", "Regel", p)
+                digit_words = [w for w in named.split() if w.rstrip(",.;") in
                                {str(k) for k in range(1, 13)}]
                 if re.search(r"\beins [A-ZÄÖÜ]", p):
                     problems.append("eins vor einem Nomen")
@@ -269,3 +287,38 @@ def test_editing_a_sentence_block_reruns_exactly_the_chapters_that_show_it(
     for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
         if any(v in nb.read_text(encoding="utf-8") for v in views):
             assert any(s.startswith(nb.stem.replace("_handlungsfeld", "_")) for s in changed), nb
+
+
+@pytest.mark.parametrize(("bedarf", "knapp", "expected"), [
+    (0, 0, ""),
+    (1, 0, "Die Einstufung ist stabil."),
+    (1, 1, "Die Einstufung ist knapp (Grenzfall der Robustheitsprüfung)."),
+    (2, 2, "Alle Einstufungen sind knapp (Grenzfälle der Robustheitsprüfung)."),
+    (15, 1, "14 Einstufungen sind stabil, eine ist knapp (Grenzfall der Robustheitsprüfung)."),
+    (12, 1, "Elf Einstufungen sind stabil, eine ist knapp (Grenzfall der Robustheitsprüfung)."),
+    (3, 2, "Eine Einstufung ist stabil, zwei sind knapp (Grenzfälle der Robustheitsprüfung)."),
+    (43, 28, "15 Einstufungen sind stabil, 28 sind knapp (Grenzfälle der Robustheitsprüfung)."),
+    (5, 0, "Alle Einstufungen sind stabil."),
+])
+def test_field_stability_sentence_agrees_for_every_split(bedarf, knapp, expected):
+    """R2-10: „elf Einstufungen sind stabil, eine ist knapp (Grenzfälle …)“ – lower-case
+    start, singular next to plural."""
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.feld.regeln"]
+    text = " ".join(paragraphs(t.render({"regional": bedarf, "kommunal": 1, "absolut": 0,
+                                         "bedarf": bedarf, "stabil": bedarf - knapp,
+                                         "knapp": knapp})))
+    rules, _, rest = text.partition(" dieser Sozialräume.")
+    assert rules.endswith("in einem und Regel 3 (absolut) in keinem")
+    assert rest.strip() == expected
+
+
+@pytest.mark.parametrize(("n", "k", "expected"), [
+    (3, 0, ""), (1, 1, ", knapp"), (2, 2, ", beide knapp"), (5, 5, ", alle knapp"),
+    (2, 1, ", davon einer knapp"), (15, 3, ", davon drei knapp"), (43, 21, ", davon 21 knapp"),
+])
+def test_borderline_part_of_a_count(n, k, expected):
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.knapp"]
+    rendered = paragraphs(t.render({"anzahl": n, "knapp": k, "alle": "ja" if k == n else "nein"}))
+    assert " ".join(rendered) == expected

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analysis.common import fmt
-from analysis.views.field import leaders_phrase
+from analysis.views.field import _grouped
 from analysis.views.report import open_report
 
 from ..german import stumbles
@@ -36,13 +36,19 @@ def _digit_words(text: str) -> list[str]:
             and (i == 0 or words[i - 1] != "Regel")]
 
 
-def test_leaders_phrase_groups_ties_and_writes_counts_in_words():
-    assert leaders_phrase([("Aachen", 4), ("Stolberg (Rhld.)", 4), ("Eschweiler", 3)]) == \
+def _leaders(r, top):
+    return fmt.join_de(r.say1("bericht.feld.meiste", kommunen=names, anzahl=v)
+                       for v, names in _grouped(top))
+
+
+def test_leaders_are_grouped_by_count_in_words(r):
+    """R2-10: „Die meisten liegen in Aachen mit 4, Stolberg (Rhld.) mit 4 und Eschweiler mit 3“."""
+    assert _leaders(r, [("Aachen", 4), ("Stolberg (Rhld.)", 4), ("Eschweiler", 3)]) == \
         "in Aachen und Stolberg (Rhld.) mit je vier und in Eschweiler mit drei"
-    assert leaders_phrase([("A", 11), ("B", 6), ("C", 6), ("D", 6)]) == \
+    assert _leaders(r, [("A", 11), ("B", 6), ("C", 6), ("D", 6)]) == \
         "in A mit elf und in B, C und D mit je sechs"
-    assert leaders_phrase([("A", 2), ("B", 1)]) == "in A mit zwei und in B mit einem"
-    assert leaders_phrase([("A", 15)]) == "in A mit 15"
+    assert _leaders(r, [("A", 2), ("B", 1)]) == "in A mit zwei und in B mit einem"
+    assert _leaders(r, [("A", 15)]) == "in A mit 15"
 
 
 def test_field_summaries_start_sentences_capitalised_and_agree_in_number(r):

@@ -24,8 +24,15 @@ from analysis.common.ids import (
     profile_pages,
 )
 from analysis.contract import schema as S
-from analysis.contract.config import text_slots, text_values
-from analysis.contract.texts import TextBlock, read_text, render
+from analysis.contract.config import (
+    REPORT_SENTENCE_TEXT,
+    SENTENCE_TEXT,
+    sentence_texts,
+    text_slots,
+    text_values,
+)
+from analysis.contract.templates import Template
+from analysis.contract.texts import TextBlock, paragraphs, read_text, render
 from analysis.gate import disclosure as D
 from analysis.gate.published import Published, withheld_note
 from analysis.method.context import Context
@@ -118,6 +125,35 @@ class ReportContext:
             raise ConfigError(f"{source}: nicht in der Konfiguration vorgesehen")
         template = read_text(self.cfg.text_path(self.ctx.config_file, name), source)
         return render(template, values or text_values(self.cfg), source)
+
+    # ------------------------------------------------------------------ sentence blocks
+    def sentences(self, file: str = SENTENCE_TEXT) -> dict[str, Template]:
+        """The sentence blocks of a text file (``satzbausteine.md``: the annex's,
+        ``satzbausteine_bericht.md``: the Sozialbericht's), parsed and checked once."""
+        cache = self.__dict__.setdefault("_sentences", {})
+        if file not in cache:
+            cache[file] = sentence_texts(self.cfg, self.ctx.config_file, file)
+        return cache[file]
+
+    def say(self, block: str, **values) -> list[str]:
+        """A sentence block rendered with ``values`` (and the common placeholders), as
+        paragraphs; ``bericht.*`` blocks come from ``satzbausteine_bericht.md``, the others
+        from ``satzbausteine.md``. Every count-dependent sentence of both reports is
+        written through here (wording lives with the planners, not in code)."""
+        file = REPORT_SENTENCE_TEXT if block.startswith("bericht.") else SENTENCE_TEXT
+        return paragraphs(self.sentences(file)[block].render(
+            {**text_values(self.cfg), **values}))
+
+    def say1(self, block: str, **values) -> str:
+        """A sentence block that is one phrase or paragraph."""
+        return " ".join(self.say(block, **values))
+
+    def borderline_tail(self, n: int, k: int) -> str:
+        """The borderline part of a count of ``n`` areas, ``k`` of them borderline
+        (block ``bericht.knapp``): ", davon drei knapp", ", beide knapp", "" for none."""
+        if k < 0 or k > n:
+            raise ValueError(f"davon {k} von {n}: unmöglich")
+        return self.say1("bericht.knapp", anzahl=n, knapp=k, alle="ja" if k == n else "nein")
 
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])
@@ -320,17 +356,13 @@ class ReportContext:
         return f"{noun} mit Bedarf" + (f" (ohne {fmt.join_de(apart)})" if apart else "")
 
     def counted_scope(self) -> str:
-        """Where „need in at least one field“ is counted, after „in“ (dative): „mindestens
-        einem der vier gezählten Felder (ohne Inklusion)“, „mindestens einem
-        Handlungsfeld“ when every field counts, „dem Handlungsfeld Armut“ for one."""
-        counted = self.cfg.counted_fields
-        if len(counted) == 1:
-            return f"dem Handlungsfeld {self.cfg.handlungsfelder[counted[0]].kurz}"
-        apart = self.separate_fields
-        if not apart:
-            return "mindestens einem Handlungsfeld"
-        return (f"mindestens einem der {fmt.number_word(len(counted))} gezählten Felder "
-                f"(ohne {fmt.join_de(apart)})")
+        """Where „need in at least one field“ is counted, after „in“ (dative, block
+        ``bericht.gezaehlt``): „mindestens einem der vier gezählten Felder (ohne
+        Inklusion)“, „mindestens einem Handlungsfeld“ when every field counts, „dem
+        Handlungsfeld Armut“ for one."""
+        counted = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
+        return self.say1("bericht.gezaehlt", gezaehlt=len(counted), felder=counted,
+                         ohne=self.separate_fields)
 
     def counted_term(self, indicator: str) -> str:
         """Who or what an indicator counts: the label of its numerator variable
