@@ -322,3 +322,29 @@ def test_borderline_part_of_a_count(n, k, expected):
     t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.knapp"]
     rendered = paragraphs(t.render({"anzahl": n, "knapp": k, "alle": "ja" if k == n else "nein"}))
     assert " ".join(rendered) == expected
+
+
+def test_editing_the_report_sentence_blocks_reruns_the_field_chapters_and_profiles(
+        tmp_path, monkeypatch):
+    """satzbausteine_bericht.md is part of the stamp of the chapters that show its blocks
+    (field chapters, Kommunalprofile) and of no Handlungskonzept chapter."""
+    from analysis.build.build import plan
+    from analysis.method import context
+
+    monkeypatch.setenv("SOZIALPLANUNG_CACHE", str(tmp_path / "cache"))
+    context.load_context.cache_clear()
+    demo = REPO / "data" / "demo"
+    before = {r.slug: r.texts for r in plan(context.load_context(demo, CONFIG))}
+    cfg_path, _ = _copy_config(tmp_path)
+    text = cfg_path.parent / "texte" / REPORT_SENTENCE_TEXT
+    text.write_text(text.read_text(encoding="utf-8") + "\n<!-- bearbeitet -->\n",
+                    encoding="utf-8")
+    context.load_context.cache_clear()
+    ctx = context.load_context(demo, cfg_path)
+    after = {r.slug: r.texts for r in plan(ctx)}
+    context.load_context.cache_clear()
+    changed = {s for s in before if before[s] != after[s]}
+    fields = load_config(CONFIG).fields
+    assert {f"2{i}_{f}" for i, f in enumerate(fields)} <= changed
+    assert sum(s.startswith("40_profil_") for s in changed) == len(ctx.ds.municipalities)
+    assert not any(s.startswith(("00_", "30_", "5", "90_")) for s in changed), changed
