@@ -214,7 +214,9 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.profil.bedarf", "sozialraeume"): 1,
            ("bericht.profil.meiste", "sozialraeume"): 1,
            ("bericht.profil.einwohner", "sozialraeume"): 1,
-           ("bericht.gezaehlt", "gezaehlt"): 1}
+           ("bericht.gezaehlt", "gezaehlt"): 1,
+           ("bericht.uebersicht.kumulation", "ab"): 2,
+           ("bericht.uebersicht.kumulation", "gezaehlt"): 2}
 def _values(name: str, slots: dict, n: int) -> list[dict]:
     """Value sets for a block: every count ``n`` (lists of ``n`` items), every select value."""
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}
@@ -347,4 +349,26 @@ def test_editing_the_report_sentence_blocks_reruns_the_field_chapters_and_profil
     fields = load_config(CONFIG).fields
     assert {f"2{i}_{f}" for i, f in enumerate(fields)} <= changed
     assert sum(s.startswith("40_profil_") for s in changed) == len(ctx.ds.municipalities)
-    assert not any(s.startswith(("00_", "30_", "5", "90_")) for s in changed), changed
+    assert "00_uebersicht" in changed
+    assert not any(s.startswith(("30_", "5", "90_")) for s in changed), changed
+
+
+@pytest.mark.parametrize(("k", "expected"), [
+    (0, "."),
+    (1, ". Bei einem davon beruht das nur auf einer knappen Einstufung (Grenzfall der "
+        "Robustheitsprüfung)."),
+    (5, ". Bei fünf davon beruht das nur auf knappen Einstufungen (Grenzfälle der "
+        "Robustheitsprüfung)."),
+])
+def test_overview_borderline_part_in_words_and_number(k, expected):
+    """Before: „Bei 5 davon …“ in digits, „(Grenzfälle …)“ also for one."""
+    from analysis.contract.config import text_values
+
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.uebersicht.bedarf"]
+    text = " ".join(paragraphs(t.render({**text_values(cfg), "mit_bedarf": 1,
+                                         "sozialraeume": 7, "felder": ["Armut"],
+                                         "nur_knapp": k})))
+    assert text.startswith("Im Berichtsjahr 2021 zeigt einer der sieben Sozialräume ")
+    assert "Handlungsbedarf im Handlungsfeld Armut" in text
+    assert text.endswith("Armut" + expected)

@@ -134,7 +134,7 @@ def plan(ctx) -> list[ChapterRun]:
     texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
                        "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT,
-                                                     SENTENCE_TEXT]))]
+                                                     SENTENCE_TEXT, REPORT_SENTENCE_TEXT]))]
     field_slugs = field_pages(cfg.fields)
     for f in cfg.fields:  # one parameterised notebook, run once per field
         runs.append(ChapterRun(field_slugs[f], "20_handlungsfeld.ipynb",

@@ -913,6 +913,14 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                               "alle": _YES_NO, "bereich": TEXT},
     "bericht.profil.meiste": {"sozialraeume": COUNT, "mit_bedarf": COUNT, "meiste": COUNT,
                               "gebiete": LIST, "begriff": TEXT},
+    # overview chapter (analysis.views.overview)
+    "bericht.uebersicht.bedarf": {"mit_bedarf": COUNT, "sozialraeume": COUNT, "felder": LIST,
+                                  "nur_knapp": COUNT},
+    "bericht.uebersicht.gebiet": {"anzahl": COUNT, "begriff": TEXT, "feld": TEXT},
+    "bericht.uebersicht.kumulation": {"anzahl": COUNT, "ab": COUNT, "gezaehlt": COUNT,
+                                      "alle": _YES_NO},
+    "bericht.uebersicht.feld": {"feld": TEXT, "explorativ": _YES_NO, "bedarf": COUNT,
+                                "einzeln": _YES_NO, "kommunen": COUNT, "davon_knapp": TEXT},
 }
 
 #: every file of sentence blocks → its blocks
