@@ -326,9 +326,17 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
 ])
 def test_watch_phrase(n, text):
-    from analysis.views.change import _watch_phrase
+    """The areas to watch, at the end of block ``bericht.dynamik.gesamt``."""
+    from analysis.contract.config import REPORT_SENTENCE_TEXT, load_config, sentence_texts
+    from analysis.contract.texts import paragraphs
 
-    assert _watch_phrase(n) == text + "zur Beobachtung genannt."
+    config = Path(__file__).resolve().parents[2] / "config" / "report.yaml"
+    block = sentence_texts(load_config(config), config, REPORT_SENTENCE_TEXT)[
+        "bericht.dynamik.gesamt"]
+    rendered = " ".join(paragraphs(block.render({"felder": ["A"], "anzahl": 2,
+                                                 "davon_knapp": "", "knapp": 0,
+                                                 "beobachten": n})))
+    assert rendered.endswith("; " + text + "zur Beobachtung genannt."), rendered
 
 
 def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):

@@ -142,7 +142,8 @@ def plan(ctx) -> list[ChapterRun]:
                                texts=texts([cfg.field_text(f), REPORT_SENTENCE_TEXT])))
     if cfg.vergleichsjahr is not None:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
-                               f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
+                               f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht",
+                               texts=texts([REPORT_SENTENCE_TEXT])))
     pages = profile_pages(ctx.ds.municipalities[AGS])
     sheets = area_pages(ctx.ds.areas[AREA])
     for _, m in ctx.ds.municipalities.iterrows():

@@ -921,6 +921,12 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                                       "alle": _YES_NO},
     "bericht.uebersicht.feld": {"feld": TEXT, "explorativ": _YES_NO, "bedarf": COUNT,
                                 "einzeln": _YES_NO, "kommunen": COUNT, "davon_knapp": TEXT},
+    # change chapter: dynamics per field and in total (analysis.views.change)
+    "bericht.dynamik.feld": {"feld": TEXT, "explorativ": _YES_NO, "bewertet": _YES_NO,
+                             "positiv": COUNT, "stabil": COUNT, "negativ": COUNT,
+                             "aufmerksamkeit": COUNT, "davon_knapp": TEXT, "karte": _YES_NO},
+    "bericht.dynamik.gesamt": {"felder": LIST, "anzahl": COUNT, "davon_knapp": TEXT,
+                               "knapp": COUNT, "beobachten": COUNT},
 }
 
 #: every file of sentence blocks → its blocks

@@ -24,7 +24,6 @@ from analysis.views.context import (
     Chapter,
     Heading,
     borderline_tail,
-    count_with_borderline,
 )
 
 TYPE_LABEL = {
@@ -47,13 +46,6 @@ TYPE_SHORT = {
 
 DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ",
                   "": "nicht bewertet"}
-
-
-def _watch_phrase(n: int) -> str:
-    """"Drei weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
-    who = fmt.count_words(n, "weiterer Sozialraum", "weitere Sozialräume")
-    return (f"{who} ohne Handlungsbedarf, aber mit negativer Dynamik "
-            f"{'wird' if n <= 1 else 'werden'} zur Beobachtung genannt.")
 
 
 def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> str:
@@ -260,41 +252,30 @@ class Change(Chapter):
             return prose("Für diese Ausgabe ist kein Vergleichsjahr konfiguriert.")
         base = self.cfg.vergleichsjahr
         dy = self.cfg.dynamik
+        yes = {True: "ja", False: "nein"}
         items = []
         for f in self.cfg.fields:
-            fc = self.cfg.handlungsfelder[f]
             cls = self.dynamics_class(f)
-            name = fc.kurz + self.exploratory_suffix(f)
-            if not (cls != "").any():
-                items.append(f"{name}: keine Dynamik – das Feld hat keinen bewerteten "
-                             "Kernindikator (nur Anteile ohne Bewertung).")
-                continue
-            counts = "Dynamik " + fmt.join_de(
-                f"in {fmt.count_words(int((cls == c).sum()), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
-                f" {c}" for c in ("positiv", "stabil", "negativ"))
-            typ = self.typology(f)
-            att = typ == "aufmerksamkeit"
-            k = int((att & self.borderline(f)).sum())
-            items.append(
-                f"{name}: {counts}; besonderer Aufmerksamkeitsbedarf (Handlungsbedarf und "
-                f"negative Dynamik): "
-                + count_with_borderline(int(att.sum()), k)
-                + ("" if f in self.attention_fields else " – explorativ, nicht in der Karte"))
+            rated = bool((cls != "").any())
+            att = (self.typology(f) == "aufmerksamkeit") if rated else cls != cls
+            n, k = int(att.sum()), int((att & self.borderline(f)).sum())
+            items.append(self.say1(
+                "bericht.dynamik.feld", feld=self.cfg.handlungsfelder[f].kurz,
+                explorativ=yes[self.is_exploratory(f)], bewertet=yes[rated],
+                **{c: int((cls == c).sum()) for c in ("positiv", "stabil", "negativ")},
+                aufmerksamkeit=n, davon_knapp=self.borderline_tail(n, k),
+                karte=yes[f in self.attention_fields]))
         types = self._area_types()
         att = types == 3
         firm = pd.Series(False, index=types.index)
         for f in self.attention_fields:
             firm |= (self.typology(f) == "aufmerksamkeit") & ~self.borderline(f)
-        names = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields]
         n_att, k_att = int(att.sum()), int((att & ~firm).sum())
-        over = (f"In den Feldern {', '.join(names[:-1])} sowie {names[-1]}" if len(names) > 1
-                else f"Im Feld {names[0]}" if names else "Insgesamt")
-        total = (
-            f"{over} {'hat' if n_att <= 1 else 'haben'} "
-            + count_with_borderline(n_att, k_att, suffix=" besonderen Aufmerksamkeitsbedarf"
-                                    + (" in mindestens einem Feld" if len(names) > 1 else ""))
-            + (" (nur in knapp eingestuften Feldern)" if k_att else "") + "; "
-            + _watch_phrase(int((types == 1).sum())))
+        total = self.say1(
+            "bericht.dynamik.gesamt",
+            felder=[self.cfg.handlungsfelder[f].kurz for f in self.attention_fields],
+            anzahl=n_att, davon_knapp=self.borderline_tail(n_att, k_att), knapp=k_att,
+            beobachten=int((types == 1).sum()))
         return prose(
             f"Der Dynamikindex fasst je Handlungsfeld zusammen, wie sich die bewerteten "
             f"Kernindikatoren eines Sozialraums zwischen {base} und {self.year} verändert "
