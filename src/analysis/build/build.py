@@ -158,7 +158,7 @@ def plan(ctx) -> list[ChapterRun]:
                                    "sozialbericht", {"sozialraum": code},
                                    kind=STECKBRIEF, parent=pages[m[AGS]]))
     runs.append(ChapterRun(METHOD_PAGE, "90_methodik.ipynb", "Methodik und Daten",
-                           "sozialbericht"))
+                           "sozialbericht", texts=texts([REPORT_SENTENCE_TEXT])))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
                            "Das Wichtigste und die Empfehlungen", "handlungskonzept",
                            texts=texts(["handlungskonzept.md", RECOMMENDATION_TEXT,

@@ -927,6 +927,11 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                              "aufmerksamkeit": COUNT, "davon_knapp": TEXT, "karte": _YES_NO},
     "bericht.dynamik.gesamt": {"felder": LIST, "anzahl": COUNT, "davon_knapp": TEXT,
                                "knapp": COUNT, "beobachten": COUNT},
+    # method annex: how uncertainty and change are marked (analysis.views.method_annex)
+    "bericht.methodik.unsicherheit": {"knapp": TEXT, "nenner": COUNT, "mindestens": COUNT,
+                                      "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
+                                      "zufall": _YES_NO, "vertrauen": TEXT,
+                                      "index_schwelle": TEXT, "typen": COUNT},
 }
 
 #: every file of sentence blocks → its blocks
