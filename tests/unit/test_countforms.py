@@ -218,7 +218,8 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.uebersicht.kumulation", "ab"): 2,
            ("bericht.uebersicht.kumulation", "gezaehlt"): 2,
            ("bericht.methodik.unsicherheit", "mindestens"): 2,
-           ("bericht.methodik.unsicherheit", "typen"): 2}
+           ("bericht.methodik.unsicherheit", "typen"): 2,
+           ("bericht.zeichenerklaerung", "mindestens"): 2}
 def _values(name: str, slots: dict, n: int) -> list[dict]:
     """Value sets for a block: every count ``n`` (lists of ``n`` items), every select value."""
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}

@@ -377,25 +377,16 @@ class ReportContext:
                         exploratory: bool = False, counted: str | None = None) -> Prose:
         """The key (Zeichenerklärung) under a table or map that marks uncertainty (and,
         with ``counted``, says what the column „Anzahl“ counts)."""
-        parts = []
-        if counted:
-            parts.append(f"Anzahl: {counted} im Sozialraum (Zähler des Leitindikators).")
-        if borderline:
-            parts.append(
-                f"„{BORDERLINE}“: Grenzfall der Robustheitsprüfung – weniger als "
-                f"{fmt.percent(self.cfg.robustheit.stabil_ab * 100, 0)} der Varianten mit "
-                "veränderten Schwellen, Gewichten und Indikatoren bestätigen die Einstufung.")
-        if uncertain:
-            parts.append(
-                "( ) Wert in Klammern: Aussagewert eingeschränkt, weil der Nenner unter "
-                f"{fmt.number(self.cfg.unsicher_nenner)} liegt (breiter Vertrauensbereich).")
-        if exploratory:
-            parts.append(
-                "„explorativ“: Das Handlungsfeld beruht auf weniger als "
-                f"{fmt.number_word(self.cfg.bedarf.mindestzahl_indikatoren)} "
-                "Kernindikatoren; die Einstufung ist ein erster Hinweis, kein gesicherter Befund.")
-        return Prose(tuple(["Zeichenerklärung: " + " ".join(parts)]) if parts else (),
-                     css_class="prose")
+        if not (counted or borderline or uncertain or exploratory):
+            return Prose((), css_class="prose")
+        yes = {True: "ja", False: "nein"}
+        return Prose(tuple(self.say(
+            "bericht.zeichenerklaerung", anzahl=yes[bool(counted)], gezaehlt=counted or "",
+            knapp=yes[borderline], begriff=BORDERLINE,
+            prozent=fmt.percent(self.cfg.robustheit.stabil_ab * 100, 0),
+            unsicher=yes[uncertain], nenner=int(self.cfg.unsicher_nenner),
+            explorativ=yes[exploratory],
+            mindestens=self.cfg.bedarf.mindestzahl_indikatoren)), css_class="prose")
 
     @property
     def population_variable(self) -> str:
