@@ -219,7 +219,8 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.uebersicht.kumulation", "gezaehlt"): 2,
            ("bericht.methodik.unsicherheit", "mindestens"): 2,
            ("bericht.methodik.unsicherheit", "typen"): 2,
-           ("bericht.zeichenerklaerung", "mindestens"): 2}
+           ("bericht.zeichenerklaerung", "mindestens"): 2,
+           ("bericht.steckbrief", "handlungsfelder"): 1}
 def _values(name: str, slots: dict, n: int) -> list[dict]:
     """Value sets for a block: every count ``n`` (lists of ``n`` items), every select value."""
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}
@@ -332,7 +333,7 @@ def test_borderline_part_of_a_count(n, k, expected):
 def test_editing_the_report_sentence_blocks_reruns_the_field_chapters_and_profiles(
         tmp_path, monkeypatch):
     """satzbausteine_bericht.md is part of the stamp of the chapters that show its blocks
-    (overview, field chapters, change, Kommunalprofile, method) and of no Handlungskonzept chapter."""
+    (overview, field chapters, change, Kommunalprofile, Steckbriefe, method) and of no Handlungskonzept chapter."""
     from analysis.build.build import plan
     from analysis.method import context
 
@@ -353,6 +354,7 @@ def test_editing_the_report_sentence_blocks_reruns_the_field_chapters_and_profil
     assert {f"2{i}_{f}" for i, f in enumerate(fields)} <= changed
     assert sum(s.startswith("40_profil_") for s in changed) == len(ctx.ds.municipalities)
     assert {"00_uebersicht", "30_veraenderung", "90_methodik"} <= changed
+    assert sum(s.startswith("41_sr_") for s in changed) == len(ctx.ds.areas)  # Steckbriefe
     assert not any(s.startswith("5") for s in changed), changed
 
 

@@ -156,7 +156,8 @@ def plan(ctx) -> list[ChapterRun]:
                                  key=lambda a: natural_key(a[0])):
             runs.append(ChapterRun(sheets[code], "", f"Steckbrief {code} {name}",
                                    "sozialbericht", {"sozialraum": code},
-                                   kind=STECKBRIEF, parent=pages[m[AGS]]))
+                                   kind=STECKBRIEF, parent=pages[m[AGS]],
+                                   texts=texts([REPORT_SENTENCE_TEXT])))
     runs.append(ChapterRun(METHOD_PAGE, "90_methodik.ipynb", "Methodik und Daten",
                            "sozialbericht", texts=texts([REPORT_SENTENCE_TEXT])))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",

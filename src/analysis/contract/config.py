@@ -937,6 +937,11 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                                   "begriff": TEXT, "prozent": TEXT, "unsicher": _YES_NO,
                                   "nenner": COUNT, "explorativ": _YES_NO,
                                   "mindestens": COUNT},
+    # Steckbrief of a Sozialraum: population, need, borderline fields (views.steckbrief)
+    "bericht.steckbrief": {"sozialraum": TEXT, "kommune": TEXT, "einzeln": _YES_NO,
+                           "einwohnerzahl": ("ja", "gesperrt", "nein"), "einwohner": TEXT,
+                           "felder": LIST, "handlungsfelder": COUNT, "alle": _YES_NO,
+                           "grenzfaelle": LIST},
 }
 
 #: every file of sentence blocks → its blocks

@@ -215,39 +215,17 @@ class SteckbriefView:
     def summary(self) -> Prose:
         """Two or three sentences computed from the numbers."""
         pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
-        who = f"Der Sozialraum {self.label}" + (
-            "" if self.r.single_municipality else f" in {self.kommune}")
-        if isinstance(pop, int):
-            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner "
-                     f"(Stand {self.cfg.bezeichnungen.stichtag}{self.r.year}).")
-        else:
-            why = ("ist aus Gründen der Geheimhaltung gesperrt" if is_withheld(pop)
-                   else "liegt nicht vor")
-            first = f"{who}: Die Zahl der Einwohnerinnen und Einwohner {why}."
+        known = isinstance(pop, int)
         fields = [self.cfg.handlungsfelder[f].kurz for f in self.need_fields]
-        n_all = len(self.cfg.fields)
-        if fields:
-            if n_all == 1:
-                where = "im Handlungsfeld"
-            elif len(fields) == n_all:
-                where = f"in allen {fmt.number_word(n_all)} Handlungsfeldern:"
-            else:
-                where = (f"in {'einem' if len(fields) == 1 else fmt.number_word(len(fields))} der "
-                         f"{fmt.number_word(n_all)} Handlungsfelder:")
-            second = f"Handlungsbedarf besteht {where} {fmt.join_de(fields)}."
-        else:
-            second = (f"In keinem der {fmt.number_word(n_all)} Handlungsfelder"
-                      " wird Handlungsbedarf festgestellt." if n_all > 1 else
-                      "Im Handlungsfeld wird kein Handlungsbedarf festgestellt.")
-        border = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
-                  if self._stability(f)[1] == "Grenzfall"]
-        third = ""
-        if border:
-            third = (f"Als Grenzfall (Einstufung unter veränderten Annahmen nicht stabil) gilt "
-                     f"die Einstufung im Feld {border[0]}." if len(border) == 1 else
-                     "Als Grenzfall (Einstufung unter veränderten Annahmen nicht stabil) "
-                     f"gelten die Einstufungen in den Feldern {fmt.join_de(border)}.")
-        return prose(first, second, third)
+        return prose(*self.r.say(
+            "bericht.steckbrief", sozialraum=self.label, kommune=self.kommune,
+            einzeln="ja" if self.r.single_municipality else "nein",
+            einwohnerzahl="ja" if known else "gesperrt" if is_withheld(pop) else "nein",
+            einwohner=fmt.number(pop) if known else "", felder=fields,
+            handlungsfelder=len(self.cfg.fields),
+            alle="ja" if len(fields) == len(self.cfg.fields) else "nein",
+            grenzfaelle=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
+                         if self._stability(f)[1] == "Grenzfall"]))
 
     # ------------------------------------------------------------------ population
     @cached_property
