@@ -942,6 +942,9 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                            "einwohnerzahl": ("ja", "gesperrt", "nein"), "einwohner": TEXT,
                            "felder": LIST, "handlungsfelder": COUNT, "alle": _YES_NO,
                            "grenzfaelle": LIST},
+    # change chapter: how a field's classification changed since the comparison year
+    "bericht.veraenderung.feld": {"feld": TEXT, "explorativ": _YES_NO, "wandel": _YES_NO,
+                                  "neu": LIST, "davon_knapp": TEXT, "entfallen": LIST},
 }
 
 #: every file of sentence blocks → its blocks

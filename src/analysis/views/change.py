@@ -23,7 +23,6 @@ from analysis.views.context import (
     BORDERLINE,
     Chapter,
     Heading,
-    borderline_tail,
 )
 
 TYPE_LABEL = {
@@ -48,21 +47,6 @@ DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ"
                   "": "nicht bewertet"}
 
 
-def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> str:
-    """How one field's classification changed: the areas newly in need (``borderline`` of
-    them only „knapp“) and those no longer in need, in whole German sentences for 0, 1, 2
-    and many."""
-    def part(codes: list[str], what: str, k: int = 0) -> str:
-        return (f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')} {what}"
-                + borderline_tail(len(codes), k)
-                + (f" ({fmt.join_de(codes)})" if codes else ""))
-    if not entered and not left:
-        return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
-    kept = "alle mit Handlungsbedarf im Vergleichsjahr haben ihn weiterhin"
-    return (part(entered, "neu mit Handlungsbedarf", borderline) + "; "
-            + (part(left, "nicht mehr mit Handlungsbedarf") if left else kept) + ".")
-
-
 @dataclass
 class Change(Chapter):
     """The change chapter (notebook ``30_veraenderung``)."""
@@ -79,11 +63,22 @@ class Change(Chapter):
             entered = natural_sorted(now.index[now & ~before])
             left = natural_sorted(now.index[~now & before])
             knapp = int(self.borderline(f).reindex(entered, fill_value=False).sum())
-            items.append(f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: "
-                         + change_phrase(entered, left, knapp))
+            items.append(self.change_phrase(f, entered, left, knapp))
         return prose(
             f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
         )
+
+    def change_phrase(self, field: str, entered: list[str], left: list[str],
+                      borderline: int = 0) -> str:
+        """How one field's classification changed (block ``bericht.veraenderung.feld``):
+        the areas newly in need (``borderline`` of them only „knapp“) and those no longer
+        in need, in whole German sentences for 0, 1, 2 and many."""
+        return self.say1(
+            "bericht.veraenderung.feld", feld=self.cfg.handlungsfelder[field].kurz,
+            explorativ="ja" if self.is_exploratory(field) else "nein",
+            wandel="ja" if entered or left else "nein", neu=list(entered),
+            davon_knapp=self.borderline_tail(len(entered), borderline),
+            entfallen=list(left))
 
     def change_table(self) -> TableOutput | Stack:
         """Per core indicator: areas improving / stable / worsening since the comparison

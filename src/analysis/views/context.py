@@ -56,30 +56,6 @@ RULE_TEXT = {
 BORDERLINE = "knapp"
 
 
-def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
-                          plural: str = "Sozialräume", one: str = "einer",
-                          suffix: str = "", genus: str = "m") -> str:
-    """A count with its borderline part, as running text (:func:`analysis.common.fmt.count_words`):
-    "43 Sozialräume, davon 21 knapp", "15 Sozialräume, davon einer knapp", "zwei
-    Sozialräume, beide knapp", "ein Sozialraum, knapp", "kein Sozialraum"; ``k = 0`` adds
-    nothing. ``one`` is "one" in the gender of the noun (einer / eine / eines); ``suffix``
-    follows the noun ("… in fünf Kommunen, davon drei knapp")."""
-    if k < 0 or k > n:
-        raise ValueError(f"davon {k} von {n}: unmöglich")
-    return fmt.count_words(n, singular, plural, genus) + suffix + borderline_tail(n, k, one)
-
-
-def borderline_tail(n: int, k: int, one: str = "einer") -> str:
-    """The borderline part alone: ", davon drei knapp", ", beide knapp", "" for none."""
-    if k == 0:
-        return ""
-    if n == 1:
-        return f", {BORDERLINE}"
-    if k == n:
-        return f", {'beide' if n == 2 else 'alle'} {BORDERLINE}"
-    return f", davon {one if k == 1 else fmt.number_word(k)} {BORDERLINE}"
-
-
 @dataclass
 class ReportContext:
     """What every view of the Sozialbericht shares (see the module docstring)."""
