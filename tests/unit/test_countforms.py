@@ -220,7 +220,8 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.methodik.unsicherheit", "mindestens"): 2,
            ("bericht.methodik.unsicherheit", "typen"): 2,
            ("bericht.zeichenerklaerung", "mindestens"): 2,
-           ("bericht.steckbrief", "handlungsfelder"): 1}
+           ("bericht.steckbrief", "handlungsfelder"): 1,
+           ("bericht.steckbrief.verlauf", "leitindikatoren"): 1}
 def _values(name: str, slots: dict, n: int) -> list[dict]:
     """Value sets for a block: every count ``n`` (lists of ``n`` items), every select value."""
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}

@@ -110,3 +110,20 @@ def test_profile_summary_lists_every_area_with_the_most_fields(r):
         if int(cum.max()) > 1:
             for c in view.codes:
                 assert (r.area_label(c) in text) == (int(cum[c]) == int(cum.max())), (c, text)
+
+
+def test_steckbrief_chart_alt_texts_write_small_counts_in_words(r):
+    """The text alternatives of the Steckbrief charts count indicators and withheld
+    values in words up to twelve („fünf Leitindikatoren“, „Zwei Werte sind …“)."""
+    counts = re.compile(r"(?:Balkendiagramm|Liniendiagramme): (\S+) |(?:^|\. )(\S+) Werte? "
+                        r"(?:ist|sind|lässt|lassen)")
+    seen = 0
+    for code in r.areas.index:
+        view = r.steckbrief(code)
+        for alt in (view.indicator_chart().alt, view.trend_chart().alt):
+            assert not stumbles(alt), alt
+            for m in counts.finditer(alt):
+                word = m.group(1) or m.group(2)
+                seen += 1
+                assert word not in SMALL, alt
+    assert seen >= 2 * len(r.areas)

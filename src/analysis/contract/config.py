@@ -945,6 +945,14 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # change chapter: how a field's classification changed since the comparison year
     "bericht.veraenderung.feld": {"feld": TEXT, "explorativ": _YES_NO, "wandel": _YES_NO,
                                   "neu": LIST, "davon_knapp": TEXT, "entfallen": LIST},
+    # Steckbrief: the text alternatives of its two charts
+    "bericht.steckbrief.balken": {"kernindikatoren": COUNT, "sozialraum": TEXT,
+                                  "darueber": LIST, "darunter": LIST,
+                                  "ohne_abweichung": _YES_NO, "gesperrt": COUNT,
+                                  "ohne_wert": COUNT},
+    "bericht.steckbrief.verlauf": {"leitindikatoren": COUNT, "sozialraum": TEXT,
+                                   "vergleich": TEXT, "von": TEXT, "bis": TEXT,
+                                   "verlauf": LIST},
 }
 
 #: every file of sentence blocks → its blocks

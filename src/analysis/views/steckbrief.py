@@ -366,27 +366,14 @@ class SteckbriefView:
         shown = [(ind, d) for ind, d, _ in rows if d is not None]
         above = sorted((p for p in shown if p[1] >= 25), key=lambda p: -p[1])[:3]
         below = sorted((p for p in shown if p[1] <= -25), key=lambda p: p[1])[:3]
-        parts = [f"Balkendiagramm: {fmt.count_phrase(len(shown), 'Kernindikator', 'Kernindikatoren')}"
-                 f" von {self.label} als Abweichung vom Wert der Region."]
-        if above:
-            parts.append("Am deutlichsten darüber: " + fmt.join_de(
-                f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in above) + ".")
-        if below:
-            parts.append("Am deutlichsten darunter: " + fmt.join_de(
-                f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in below) + ".")
-        if not above and not below and shown:
-            parts.append("Kein Wert weicht um 25 % oder mehr ab.")
         withheld = sum(1 for ind, d, _ in rows
                        if d is None and is_withheld(self._area(ind)))
-        if withheld:
-            parts.append(f"{fmt.count_phrase(withheld, 'Wert ist', 'Werte sind')} aus Gründen "
-                         "der Geheimhaltung gesperrt und nicht dargestellt.")
-        other = len(rows) - len(shown) - withheld
-        if other:
-            parts.append(f"{fmt.count_phrase(other, 'Wert lässt', 'Werte lassen')} sich nicht "
-                         "mit der Region vergleichen (kein Wert).")
-        parts.append("Die Werte stehen in der Tabelle „Kernindikatoren“ über der Abbildung.")
-        return " ".join(parts)
+        return self.r.say1(
+            "bericht.steckbrief.balken", kernindikatoren=len(shown), sozialraum=self.label,
+            darueber=[f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in above],
+            darunter=[f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in below],
+            ohne_abweichung="ja" if not above and not below and shown else "nein",
+            gesperrt=withheld, ohne_wert=len(rows) - len(shown) - withheld)
 
     def _chart_caption(self, extra: str) -> str:
         return f"{self.r.source_caption()} {extra}"
@@ -517,10 +504,9 @@ class SteckbriefView:
                                  f"({years[-1]})")
         title = f"Leitindikatoren {self.label} {years[0]}–{years[-1]}"
         svg = _svg_document(width, height, body, title, self.r.image_mark)
-        alt = (f"Liniendiagramme: {fmt.count_phrase(len(leads), 'Leitindikator', 'Leitindikatoren')}"
-               f" von {self.label} und {self.region_name} von {years[0]} bis {years[-1]}. "
-               + (fmt.join_de(summaries) + ". " if summaries else "")
-               + "Die Werte stehen in der Tabelle „Leitindikatoren“ unter der Abbildung.")
+        alt = self.r.say1("bericht.steckbrief.verlauf", leitindikatoren=len(leads),
+                          sozialraum=self.label, vergleich=self.region_name,
+                          von=str(years[0]), bis=str(years[-1]), verlauf=summaries)
         return ChartWithTable(svg, alt, title, self.trend_table(),
                               self._chart_caption("Durchgezogen: Sozialraum; gestrichelt: "
                                                   "Region. Werte in der Tabelle „Leitindikatoren“ darunter."),
