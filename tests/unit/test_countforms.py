@@ -203,6 +203,8 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("kernaussage.kumulation", "ab"): 2, ("kernaussage.kumulation", "gezaehlt"): 2,
            ("kernaussage.kumulation", "meiste"): 1, ("kernaussage.kumulation", "je"): 1,
            ("kernaussage.sicherheit", "einstufungen"): 1,
+           ("kernaussage.sicherheit", "gezaehlt"): 1,  # only with counted fields
+           ("arbeitspaket.praeventionskette", "ketten"): 1,  # „ja“ only with chains
            ("kernaussage.konzept.ebene", "anzahl"): 1,
            # Sozialbericht: a field has a core indicator, a threshold of at least one; the
            # borderline part is at most the count; a group of leaders has a Kommune
@@ -222,6 +224,8 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.zeichenerklaerung", "mindestens"): 2,
            ("bericht.steckbrief", "handlungsfelder"): 1,
            ("bericht.steckbrief.verlauf", "leitindikatoren"): 1}
+
+
 def _values(name: str, slots: dict, n: int) -> list[dict]:
     """Value sets for a block: every count ``n`` (lists of ``n`` items), every select value."""
     choices = {k: v for k, v in slots.items() if isinstance(v, tuple)}

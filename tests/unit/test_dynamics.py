@@ -287,6 +287,12 @@ def test_change_table_has_no_judgement_for_neutral_indicators(demo_report):
     shown = {x.removesuffix(" (Kontext)") for x in neutral.df["Indikator"]}
     assert shown == labels
     assert not labels & set(judged.df["Indikator"])
+    # every row adds up to all areas: what is not judged is counted, not lost (R2-27)
+    for t, classes in ((judged, ["verbessert", "stabil", "verschlechtert"]),
+                       (neutral, ["gestiegen", "stabil", "gesunken"])):
+        total = t.df[[*classes, "nicht bewertbar"]].astype(int).sum(axis=1)
+        assert (total == len(r.areas)).all()
+    assert (judged.df["nicht bewertbar"].astype(int) > 0).any()  # withheld values exist
 
 
 def test_borderline_counts_agree_with_the_robustness_table(demo_report):

@@ -1008,9 +1008,15 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         most, tops_c = _tied_best(entered)
         gone = (sum(left.values()) if most == 0 else
                 left[tops_c[0]] if len(tops_c) == 1 else 0)
+        knapp = 0  # of the areas newly in need in the one top field, how many borderline
+        if most and len(tops_c) == 1 and stability is not None:
+            f = tops_c[0]
+            new = flags[f] & ~_flags(need_previous, f).reindex(need.index, fill_value=False)
+            knapp = int((new & borderline(need, stability, f, stable_from)).sum())
         out.append({"art": "veraenderung", "feld": tops_c[0] if most else "", "text": say(
             "kernaussage.veraenderung", seit=base_year, meiste=most,
-            felder=[labels.get(f, f) for f in tops_c] if most else [], entfallen=gone)})
+            felder=[labels.get(f, f) for f in tops_c] if most else [], entfallen=gone,
+            knapp=knapp)})
 
     if len(counted) >= kumulation_ab:
         cum = cumulation(need, counted)
@@ -1027,10 +1033,11 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             kommunen_zeigen=yes[several_kommunen and len(many) > 1], meiste=top_m,
             je=top_n, verteilung="gleich" if len(top_m) == len(per_mun) else "meiste")})
 
-    if stability is not None and all(f in stability.columns for f in fields):
+    if counted and stability is not None and all(f in stability.columns for f in counted):
+        # over the counted fields, as the first message (an exploratory field apart)
         per_b = {f: int((borderline(need, stability, f, stable_from) & flags[f]).sum())
-                 for f in fields}
-        total = sum(per_field.values())
+                 for f in counted}
+        total = sum(per_field[f] for f in counted)
         nb = sum(per_b.values())
         if total:
             most_b, tops_b = _tied_best(per_b)
@@ -1039,7 +1046,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
                      for f in tops_b] if nb else []
             out.append({"art": "sicherheit", "feld": tops_b[0] if nb else "", "text": say(
                 "kernaussage.sicherheit", einstufungen=total, grenzfaelle=nb, felder=where,
-                prozent=fmt.number(stable_from * 100))})
+                prozent=fmt.number(stable_from * 100), gezaehlt=len(counted))})
 
     if recommendations is not None:
         rec = recommendations

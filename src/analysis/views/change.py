@@ -95,6 +95,7 @@ class Change(Chapter):
         ch = ch.set_index([S.AREA, S.INDICATOR])
         ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
         judged_rows, neutral_rows = [], []
+        n_areas = len(self.areas)
         for f in self.cfg.fields:
             fc = self.cfg.handlungsfelder[f]
             for ind in [*fc.indikatoren, *fc.kontext]:
@@ -113,6 +114,9 @@ class Change(Chapter):
                                 "stabil": int((sub["dynamik"] == "stabil").sum()),
                                 "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum())})
                     target = judged_rows
+                # withheld in either year, or missing: not judged (the rows add up to all areas)
+                row["nicht bewertbar"] = n_areas - sum(
+                    v for k, v in row.items() if k not in ("Indikator", "Handlungsfeld"))
                 row.update({"Region vorher": self.gate.region_value(ind, base),
                             "Region jetzt": self.gate.region_value(ind)})
                 target.append(row)
@@ -123,8 +127,8 @@ class Change(Chapter):
                    else ""))
         judged = TableOutput(
             pd.DataFrame(judged_rows, columns=["Indikator", "Handlungsfeld", "verbessert",
-                                               "stabil", "verschlechtert", "Region vorher",
-                                               "Region jetzt"]),
+                                               "stabil", "verschlechtert", "nicht bewertbar",
+                                               "Region vorher", "Region jetzt"]),
             f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
             f"Sozialräume ({rule})",
             number_formats=formats,

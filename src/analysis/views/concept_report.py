@@ -679,8 +679,7 @@ class ConceptReport(Chapter):
         def pages(block: str) -> tuple[tuple[str, str], ...]:
             return tuple((page[s], self.href(site, site, s)) for s in BLOCK_PAGES[block])
 
-        separate = [cfg.handlungsfelder[f].kurz for f in cfg.fields
-                    if cfg.handlungsfelder[f].separat]
+        separate = [self.marked(f) for f in cfg.fields if cfg.handlungsfelder[f].separat]
         chains = [self.say1("arbeitspaket.praeventionskette.feld", feld=self.labels[f],
                             stufen=len(cfg.chain_stages(f)))
                   for f in cfg.fields if cfg.chain_stages(f)]

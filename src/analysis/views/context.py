@@ -244,8 +244,9 @@ class ReportContext:
 
     @cached_property
     def cumulation_scheme(self) -> ClassScheme:
-        """Classes of every cumulation map, regional and municipal: 0 … all fields."""
-        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.fields))
+        """Classes of every cumulation map, regional and municipal: 0 … the number of
+        counted fields (the cumulation counts only those; a class beyond is impossible)."""
+        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.counted_fields))
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -395,6 +396,7 @@ class ReportContext:
             suppressed_col=D.FLAG,
             caption=self.source_caption(), mark=self.image_mark,
             column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
+            total=str(reg["Kommune"].iloc[0]) if len(reg) else None,
         )
 
 

@@ -122,7 +122,7 @@ class MethodAnnex(Chapter):
             explorativ=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields],
             seit=str(self.cfg.vergleichsjahr or "–"), schwelle=fmt.number(dy.schwelle, 1),
             zufall="ja" if dy.vertrauensniveau else "nein",
-            vertrauen=fmt.percent(dy.vertrauensniveau * 100, 0) if dy.vertrauensniveau else "",
+            vertrauen=fmt.number(dy.vertrauensniveau * 100, 0) if dy.vertrauensniveau else "",
             index_schwelle=fmt.number(dy.index_schwelle, 2), typen=len(TYPES)))
 
     def robustness_table(self) -> TableOutput:
