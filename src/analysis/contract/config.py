@@ -945,6 +945,8 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # change chapter: how a field's classification changed since the comparison year
     "bericht.veraenderung.feld": {"feld": TEXT, "explorativ": _YES_NO, "wandel": _YES_NO,
                                   "neu": LIST, "davon_knapp": TEXT, "entfallen": LIST},
+    "bericht.dynamik.methode": {"seit": TEXT, "index_schwelle": TEXT, "zufall": _YES_NO,
+                                "vertrauen": TEXT},
     # Steckbrief: the text alternatives of its two charts
     "bericht.steckbrief.balken": {"kernindikatoren": COUNT, "sozialraum": TEXT,
                                   "darueber": LIST, "darunter": LIST,

@@ -276,21 +276,11 @@ class Change(Chapter):
             anzahl=n_att, davon_knapp=self.borderline_tail(n_att, k_att), knapp=k_att,
             beobachten=int((types == 1).sum()))
         return prose(
-            f"Der Dynamikindex fasst je Handlungsfeld zusammen, wie sich die bewerteten "
-            f"Kernindikatoren eines Sozialraums zwischen {base} und {self.year} verändert "
-            "haben: die Veränderung jedes Indikators, gemessen an der Streuung zwischen den "
-            "Sozialräumen, gemittelt mit den Gewichten des Feldindex. Werte über 0 bedeuten "
-            "eine Verbesserung. Als „positiv“ oder „negativ“ gilt die Dynamik, wenn der Index "
-            f"mindestens {fmt.number(dy.index_schwelle, 2)} von 0 abweicht"
-            + (f" und außerhalb der Zufallsschwankung ({fmt.number(dy.vertrauensniveau * 100, 0)}"
-               "-%-Vertrauensbereich aus den Wilson-Intervallen beider Jahre) liegt"
-               if dy.vertrauensniveau else "")
-            + "; sonst ist sie „stabil“. Anteile, die nur die Zusammensetzung der Bevölkerung "
-            "beschreiben (ohne Bewertung), zählen nicht mit.",
-            "Zusammen mit dem Status – Handlungsbedarf im Berichtsjahr – ergibt sich je Feld ein "
-            "Typ. Besonderen Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf, deren "
-            "Lage sich zusätzlich verschlechtert hat; Sozialräume ohne Handlungsbedarf mit "
-            "negativer Dynamik werden zur Beobachtung genannt.",
+            *self.say("bericht.dynamik.methode", seit=str(base),
+                      index_schwelle=fmt.number(dy.index_schwelle, 2),
+                      zufall="ja" if dy.vertrauensniveau else "nein",
+                      vertrauen=fmt.number(dy.vertrauensniveau * 100, 0)
+                      if dy.vertrauensniveau else ""),
             total,
             items=items,
         )
