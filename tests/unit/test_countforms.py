@@ -223,7 +223,9 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.methodik.unsicherheit", "typen"): 2,
            ("bericht.zeichenerklaerung", "mindestens"): 2,
            ("bericht.steckbrief", "handlungsfelder"): 1,
-           ("bericht.steckbrief.verlauf", "leitindikatoren"): 1}
+           ("bericht.steckbrief.verlauf", "leitindikatoren"): 1,
+           # a threshold, not a count of things („Nenner unter 1 gelten“ reads as one)
+           ("bericht.methodik.regeln", "nenner"): 2}
 
 
 def _values(name: str, slots: dict, n: int) -> list[dict]:

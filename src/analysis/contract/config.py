@@ -932,6 +932,9 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                                       "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
                                       "zufall": _YES_NO, "vertrauen": TEXT,
                                       "index_schwelle": TEXT, "typen": COUNT},
+    "bericht.methodik.regeln": {"nenner": COUNT},
+    "bericht.methodik.robustheit": {"schwellen": TEXT, "gewichte": TEXT, "stabil": TEXT},
+    "bericht.methodik.gesperrt": {"gesperrt": COUNT, "zaehlwerte": COUNT},
     # the key under tables and maps that mark uncertainty (ReportContext.uncertainty_key)
     "bericht.zeichenerklaerung": {"anzahl": _YES_NO, "gezaehlt": TEXT, "knapp": _YES_NO,
                                   "begriff": TEXT, "prozent": TEXT, "unsicher": _YES_NO,

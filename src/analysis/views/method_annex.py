@@ -75,19 +75,7 @@ class MethodAnnex(Chapter):
     def rules_text(self) -> Prose:
         b = self.cfg.bedarf
         return prose(
-            "Jeder Indikator wird aus Zählungen berechnet (Zähler ÷ Nenner). Werte der Kommunen "
-            "und der Region sind Quotienten der summierten Zählungen, nie Mittelwerte von "
-            "Quoten. Zu jedem Wert gehört ein 95-%-Vertrauensbereich nach Wilson; Werte mit "
-            f"einem Nenner unter {fmt.number(self.cfg.unsicher_nenner)} gelten als unsicher.",
-            "Jeder Indikator wird über alle Sozialräume z-standardisiert (ungewichtet, "
-            "Populationsstandardabweichung), so dass ein höherer Wert mehr Bedarf bedeutet. "
-            "Der Feldindex ist der gewichtete Mittelwert der z-Werte der Kernindikatoren, "
-            "erneut standardisiert. Standardisierung, Feldindex, Regeln und Robustheit "
-            "verwenden nur veröffentlichte Werte: Ein aus Gründen der Geheimhaltung "
-            "gesperrter Wert zählt dort als fehlend, der Feldindex dieses Sozialraums ist "
-            "dann der Mittelwert der übrigen Kernindikatoren. Sonst ließe sich der gesperrte "
-            "Wert aus dem Index und den anderen Indikatoren zurückrechnen.",
-            "Ein Sozialraum hat Handlungsbedarf in einem Feld, wenn mindestens eine Regel greift:",
+            *self.say("bericht.methodik.regeln", nenner=int(self.cfg.unsicher_nenner)),
             items=[
                 f"Regel 1 (regional): Feldindex mindestens {fmt.number(b.regional_index, 2)}.",
                 f"Regel 2 (kommunal): Leitindikator mindestens das {fmt.number(b.kommunal_faktor, 2)}-Fache "
@@ -103,14 +91,9 @@ class MethodAnnex(Chapter):
 
     def robustness_text(self) -> Prose:
         rb = self.cfg.robustheit
-        return prose(
-            "Die Einstufung wird unter Varianten wiederholt: alle Indexschwellen um "
-            f"± {fmt.number(rb.schwellen_delta, 2)}, jedes Gewicht um ± "
-            f"{fmt.number(rb.gewichte_faktor * 100)} % und – je Indikator – ohne diesen "
-            "Indikator. Die Stabilität ist der Anteil der Varianten, die einen Sozialraum als "
-            f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
-            "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
-        )
+        return prose(*self.say(
+            "bericht.methodik.robustheit", schwellen=fmt.number(rb.schwellen_delta, 2),
+            gewichte=fmt.number(rb.gewichte_faktor * 100), stabil=fmt.number(rb.stabil_ab * 100)))
 
     def uncertainty_method_text(self) -> Prose:
         """Method: how the report marks uncertainty (knapp, unsicher, explorativ) and how
@@ -203,8 +186,8 @@ class MethodAnnex(Chapter):
             "geschützt. "
             + self._identity_sentence()
             + "Veränderungen werden nur aus veröffentlichten Werten gebildet.",
-            f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.gate.protected))} "
-            "Zählwerten gesperrt.",
+            self.say1("bericht.methodik.gesperrt", gesperrt=n_sec,
+                      zaehlwerte=len(self.gate.protected)),
         )
 
     def _identity_sentence(self) -> str:
