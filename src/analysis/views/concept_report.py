@@ -12,8 +12,7 @@ import pandas as pd
 from analysis.common import fmt
 from analysis.common.ids import field_pages, natural_key, slug
 from analysis.contract import schema as S
-from analysis.contract.config import recommendation_texts, sentence_texts, text_values
-from analysis.contract.texts import paragraphs
+from analysis.contract.config import recommendation_texts, text_values
 from analysis.gate.published import display
 from analysis.method import concept as C
 from analysis.rendering.assemble import slugify
@@ -414,19 +413,7 @@ class ConceptReport(Chapter):
         return tuple(links)
 
     # ------------------------------------------------------------------ wording
-    @cached_property
-    def sentences(self):
-        """The sentence blocks of the text folder (``satzbausteine.md``), parsed and checked."""
-        return sentence_texts(self.cfg, self.r.ctx.config_file)
-
-    def say(self, block: str, **values) -> list[str]:
-        """A sentence block rendered with ``values`` (and the common placeholders), as
-        paragraphs."""
-        return paragraphs(self.sentences[block].render({**text_values(self.cfg), **values}))
-
-    def say1(self, block: str, **values) -> str:
-        """A sentence block that is one phrase or paragraph."""
-        return " ".join(self.say(block, **values))
+    # say / say1: the shared sentence blocks (analysis.views.context.ReportContext.say)
 
     # ------------------------------------------------------------------ key messages
     def key_messages(self, site: str = "handlungskonzept") -> KeyMessages:
