@@ -85,6 +85,7 @@ def other_region(tmp_path_factory) -> tuple[Path, Path]:
     yaml = yaml.replace("  armut:\n    titel: \"Benachteiligte Sozialräume und materielle Armut\"",
                         "  arbeit:\n    titel: \"Arbeit und Einkommen\"")
     yaml = yaml.replace("handlungsfeld: armut}", "handlungsfeld: arbeit}")
+    yaml = yaml.replace("\n    armut: gemeinsam\n", "\n    arbeit: gemeinsam\n")  # zustaendigkeit
     yaml = yaml.replace("    separat: true\n", "    separat: true\n"
                         "  teilhabe:\n    titel: \"Soziale Teilhabe\"\n    kurz: \"Teilhabe\"\n"
                         "    indikatoren: [alleinlebend_65plus, schwerbehinderte]\n"

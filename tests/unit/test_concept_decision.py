@@ -133,8 +133,8 @@ def test_key_messages_borderline_and_concept():
     m = _messages(need, area_ags, stability=stab, stable_from=0.8, recommendations=rec,
                   level_labels=LEVELS)
     assert m["sicherheit"].startswith(
-        "Wie sicher die Einstufung ist: Zwei der vier Einstufungen mit Handlungsbedarf sind "
-        "Grenzfälle, die meisten im Feld Ältere (2 von 3). Bei Grenzfällen kommen weniger "
+        "Wie sicher die Einstufung ist: Zwei der vier Einstufungen mit Handlungsbedarf in den "
+        "drei gezählten Feldern sind Grenzfälle, die meisten im Feld Ältere (2 von 3). Bei Grenzfällen kommen weniger "
         "als 80 % der Varianten")
     assert m["konzept"] == ("Das Handlungskonzept schlägt drei Empfehlungen vor, zwei davon mit "
                             "hoher Priorität. Nach Zuständigkeit: eine „Kreis X in eigener "
@@ -143,13 +143,15 @@ def test_key_messages_borderline_and_concept():
     one = _messages(need, area_ags, stability=stab, recommendations=rec.iloc[:1],
                     level_labels=LEVELS)
     assert one["sicherheit"].startswith("Wie sicher die Einstufung ist: Eine der vier "
-                                        "Einstufungen mit Handlungsbedarf ist ein Grenzfall "
+                                        "Einstufungen mit Handlungsbedarf in den drei "
+                                        "gezählten Feldern ist ein Grenzfall "
                                         "(Feld Ältere (1 von 3)).")
     assert one["konzept"].startswith("Das Handlungskonzept schlägt eine Empfehlung vor, eine "
                                      "mit hoher Priorität.")
     stab.loc["S 1", "aeltere"] = 1.0
     none = _messages(need, area_ags, stability=stab, recommendations=rec.iloc[:0])
-    assert none["sicherheit"].startswith("Alle vier Einstufungen mit Handlungsbedarf sind stabil")
+    assert none["sicherheit"].startswith("Alle vier Einstufungen mit Handlungsbedarf in den drei "
+                                         "gezählten Feldern sind stabil")
     assert none["konzept"] == "Aus den Ergebnissen ergibt sich keine Empfehlung."
     # a single Kommune: no „in einer Kommune“, no Kommune ranking
     assert "Kommune" not in _messages(need, area_ags)["bedarf"]
@@ -214,7 +216,10 @@ def test_shipped_configuration_derives_the_jugendamt_split():
     for ags in ("05334002", "05334004", "05334008", "05334012", "05334016", "05334032",
                 "05334036"):
         assert C.carrier("kinder", ags, cfg.konzept) == "kommune"
-    assert C.carrier("armut", "05334020", cfg.konzept) == "kommune"
+    assert C.carrier("armut", "05334020", cfg.konzept) == "gemeinsam"
+    # the Kommunales Integrationszentrum of the region works for all Kommunen but Aachen
+    assert C.carrier("integration", "05334002", cfg.konzept) == "kommune"
+    assert C.carrier("integration", "05334020", cfg.konzept) == "region"
 
 
 # --------------------------------------------------------------------------- recommendations
@@ -422,7 +427,7 @@ def _yaml(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize("old,new,expected", [
     ("    kinder: jugendhilfe\n", "    kinder: jugendamt\n",
      "konzept.zustaendigkeit.kinder: „jugendamt“ – erlaubt sind region, kommune, gemeinsam "
-     "oder eine Aufgabe aus konzept.aufgaben (jugendhilfe)"),
+     "oder eine Aufgabe aus konzept.aufgaben (jugendhilfe, integration)"),
     ("    inklusion: gemeinsam\n", "    wohnen: region\n",
      "konzept.zustaendigkeit.wohnen: kein Handlungsfeld"),
     ("      bausteine: [wirkung]\n", "      bausteine: [wirkungen]\n",
@@ -624,3 +629,28 @@ def test_recommendation_titles_come_from_the_text_file(tmp_path):
         recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
     assert "Abschnitt „## grenzfaelle“, Zeile „Titel“: unbekannter Platzhalter {thema}" in \
         str(err.value)
+
+
+def test_key_message_change_says_how_many_new_areas_are_borderline():
+    """Review R2-02: „19 Sozialräume neu Handlungsbedarf“ without saying that most are
+    threshold crossings cannot be defended as the largest change."""
+    codes = ["S 1", "S 2", "S 3", "S 4"]
+    area_ags = dict.fromkeys(codes, AGS_A)
+    need = _need({"aeltere": ["S 1", "S 2", "S 3"]}, codes)
+    before = _need({}, codes)
+    stab = pd.DataFrame({f: [1.0] * 4 for f in LABELS}, index=codes)
+    stab.loc[["S 1", "S 2"], "aeltere"] = 0.6
+    m = _messages(need, area_ags, need_previous=before, base_year=2016, stability=stab)
+    assert m["veraenderung"] == (
+        "Die größte Veränderung seit 2016: Im Feld Ältere haben drei Sozialräume neu "
+        "Handlungsbedarf, davon zwei knapp (Grenzfälle der Robustheitsprüfung); in keinem "
+        "ist er entfallen.")
+    stab.loc["S 2", "aeltere"] = 1.0
+    one = _messages(need, area_ags, need_previous=before, base_year=2016, stability=stab)
+    assert ", davon einer knapp (Grenzfall der Robustheitsprüfung);" in one["veraenderung"]
+    single = _messages(_need({"aeltere": ["S 1"]}, codes), area_ags, need_previous=before,
+                       base_year=2016, stability=stab)
+    assert ("Im Feld Ältere hat ein Sozialraum neu Handlungsbedarf – ein Grenzfall der "
+            "Robustheitsprüfung;") in single["veraenderung"]
+    assert "knapp" not in _messages(need, area_ags, need_previous=before,
+                                    base_year=2016)["veraenderung"]

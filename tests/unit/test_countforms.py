@@ -11,6 +11,8 @@ import pytest
 
 from analysis.common.errors import ConfigError
 from analysis.contract.config import (
+    REPORT_SENTENCE_TEXT,
+    SENTENCE_FILES,
     SENTENCE_SLOTS,
     SENTENCE_TEXT,
     load_config,
@@ -138,6 +140,8 @@ def test_shipped_sentence_blocks_are_complete_and_valid():
     cfg = load_config(CONFIG)
     assert text_problems(cfg, CONFIG) == []
     assert set(sentence_texts(cfg, CONFIG)) == set(SENTENCE_SLOTS)
+    for file, slots in SENTENCE_FILES.items():
+        assert set(sentence_texts(cfg, CONFIG, file)) == set(slots)
 
 
 def _copy_config(tmp_path):
@@ -199,7 +203,29 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("kernaussage.kumulation", "ab"): 2, ("kernaussage.kumulation", "gezaehlt"): 2,
            ("kernaussage.kumulation", "meiste"): 1, ("kernaussage.kumulation", "je"): 1,
            ("kernaussage.sicherheit", "einstufungen"): 1,
-           ("kernaussage.konzept.ebene", "anzahl"): 1}
+           ("kernaussage.sicherheit", "gezaehlt"): 1,  # only with counted fields
+           ("arbeitspaket.praeventionskette", "ketten"): 1,  # „ja“ only with chains
+           ("kernaussage.konzept.ebene", "anzahl"): 1,
+           # Sozialbericht: a field has a core indicator, a threshold of at least one; the
+           # borderline part is at most the count; a group of leaders has a Kommune
+           ("bericht.feld.einleitung", "indikatoren"): 1,
+           ("bericht.feld.explorativ", "indikatoren"): 1,
+           ("bericht.feld.explorativ", "mindestens"): 2,
+           ("bericht.feld.meiste", "kommunen"): 1, ("bericht.feld.meiste", "anzahl"): 1,
+           # a Kommune has at least one area; at least one field is counted
+           ("bericht.profil.bedarf", "sozialraeume"): 1,
+           ("bericht.profil.meiste", "sozialraeume"): 1,
+           ("bericht.profil.einwohner", "sozialraeume"): 1,
+           ("bericht.gezaehlt", "gezaehlt"): 1,
+           ("bericht.uebersicht.kumulation", "ab"): 2,
+           ("bericht.uebersicht.kumulation", "gezaehlt"): 2,
+           ("bericht.methodik.unsicherheit", "mindestens"): 2,
+           ("bericht.methodik.unsicherheit", "typen"): 2,
+           ("bericht.zeichenerklaerung", "mindestens"): 2,
+           ("bericht.steckbrief", "handlungsfelder"): 1,
+           ("bericht.steckbrief.verlauf", "leitindikatoren"): 1,
+           # a threshold, not a count of things („Nenner unter 1 gelten“ reads as one)
+           ("bericht.methodik.regeln", "nenner"): 2}
 
 
 def _values(name: str, slots: dict, n: int) -> list[dict]:
@@ -226,11 +252,16 @@ def test_every_sentence_block_reads_as_german_for_every_count(n):
 
     cfg = load_config(CONFIG)
     found = []
-    for name, template in sentence_texts(cfg, CONFIG).items():
-        for values in _values(name, SENTENCE_SLOTS[name], n):
+    every = {name: (template, slots[name]) for file, slots in SENTENCE_FILES.items()
+             for name, template in sentence_texts(cfg, CONFIG, file).items()}
+    assert set(every) == {b for slots in SENTENCE_FILES.values() for b in slots}
+    for name, (template, slots) in every.items():
+        for values in _values(name, slots, n):
             for p in paragraphs(template.render({**text_values(cfg), **values})):
                 problems = stumbles(p)
-                digit_words = [w for w in p.split() if w.rstrip(",.;") in
+                # the rules of need are named by their number („Regel 1“, „Regeln 2 und 3“)
+                named = re.sub(r"\bRegeln? \d( und \d)?", "Regel", p)
+                digit_words = [w for w in named.split() if w.rstrip(",.;") in
                                {str(k) for k in range(1, 13)}]
                 if re.search(r"\beins [A-ZÄÖÜ]", p):
                     problems.append("eins vor einem Nomen")
@@ -269,3 +300,87 @@ def test_editing_a_sentence_block_reruns_exactly_the_chapters_that_show_it(
     for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
         if any(v in nb.read_text(encoding="utf-8") for v in views):
             assert any(s.startswith(nb.stem.replace("_handlungsfeld", "_")) for s in changed), nb
+
+
+@pytest.mark.parametrize(("bedarf", "knapp", "expected"), [
+    (0, 0, ""),
+    (1, 0, "Die Einstufung ist stabil."),
+    (1, 1, "Die Einstufung ist knapp (Grenzfall der Robustheitsprüfung)."),
+    (2, 2, "Alle Einstufungen sind knapp (Grenzfälle der Robustheitsprüfung)."),
+    (15, 1, "14 Einstufungen sind stabil, eine ist knapp (Grenzfall der Robustheitsprüfung)."),
+    (12, 1, "Elf Einstufungen sind stabil, eine ist knapp (Grenzfall der Robustheitsprüfung)."),
+    (3, 2, "Eine Einstufung ist stabil, zwei sind knapp (Grenzfälle der Robustheitsprüfung)."),
+    (43, 28, "15 Einstufungen sind stabil, 28 sind knapp (Grenzfälle der Robustheitsprüfung)."),
+    (5, 0, "Alle Einstufungen sind stabil."),
+])
+def test_field_stability_sentence_agrees_for_every_split(bedarf, knapp, expected):
+    """R2-10: „elf Einstufungen sind stabil, eine ist knapp (Grenzfälle …)“ – lower-case
+    start, singular next to plural."""
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.feld.regeln"]
+    text = " ".join(paragraphs(t.render({"regional": bedarf, "kommunal": 1, "absolut": 0,
+                                         "bedarf": bedarf, "stabil": bedarf - knapp,
+                                         "knapp": knapp})))
+    rules, _, rest = text.partition(" dieser Sozialräume.")
+    assert rules.endswith("in einem und Regel 3 (absolut) in keinem")
+    assert rest.strip() == expected
+
+
+@pytest.mark.parametrize(("n", "k", "expected"), [
+    (3, 0, ""), (1, 1, ", knapp"), (2, 2, ", beide knapp"), (5, 5, ", alle knapp"),
+    (2, 1, ", davon einer knapp"), (15, 3, ", davon drei knapp"), (43, 21, ", davon 21 knapp"),
+])
+def test_borderline_part_of_a_count(n, k, expected):
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.knapp"]
+    rendered = paragraphs(t.render({"anzahl": n, "knapp": k, "alle": "ja" if k == n else "nein"}))
+    assert " ".join(rendered) == expected
+
+
+def test_editing_the_report_sentence_blocks_reruns_the_field_chapters_and_profiles(
+        tmp_path, monkeypatch):
+    """satzbausteine_bericht.md is part of the stamp of the chapters that show its blocks
+    (overview, field chapters, change, Kommunalprofile, Steckbriefe, method) and of no Handlungskonzept chapter."""
+    from analysis.build.build import plan
+    from analysis.method import context
+
+    monkeypatch.setenv("SOZIALPLANUNG_CACHE", str(tmp_path / "cache"))
+    context.load_context.cache_clear()
+    demo = REPO / "data" / "demo"
+    before = {r.slug: r.texts for r in plan(context.load_context(demo, CONFIG))}
+    cfg_path, _ = _copy_config(tmp_path)
+    text = cfg_path.parent / "texte" / REPORT_SENTENCE_TEXT
+    text.write_text(text.read_text(encoding="utf-8") + "\n<!-- bearbeitet -->\n",
+                    encoding="utf-8")
+    context.load_context.cache_clear()
+    ctx = context.load_context(demo, cfg_path)
+    after = {r.slug: r.texts for r in plan(ctx)}
+    context.load_context.cache_clear()
+    changed = {s for s in before if before[s] != after[s]}
+    fields = load_config(CONFIG).fields
+    assert {f"2{i}_{f}" for i, f in enumerate(fields)} <= changed
+    assert sum(s.startswith("40_profil_") for s in changed) == len(ctx.ds.municipalities)
+    assert {"00_uebersicht", "30_veraenderung", "90_methodik"} <= changed
+    assert sum(s.startswith("41_sr_") for s in changed) == len(ctx.ds.areas)  # Steckbriefe
+    assert not any(s.startswith("5") for s in changed), changed
+
+
+@pytest.mark.parametrize(("k", "expected"), [
+    (0, "."),
+    (1, ". Bei einem davon beruht das nur auf einer knappen Einstufung (Grenzfall der "
+        "Robustheitsprüfung)."),
+    (5, ". Bei fünf davon beruht das nur auf knappen Einstufungen (Grenzfälle der "
+        "Robustheitsprüfung)."),
+])
+def test_overview_borderline_part_in_words_and_number(k, expected):
+    """Before: „Bei 5 davon …“ in digits, „(Grenzfälle …)“ also for one."""
+    from analysis.contract.config import text_values
+
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG, REPORT_SENTENCE_TEXT)["bericht.uebersicht.bedarf"]
+    text = " ".join(paragraphs(t.render({**text_values(cfg), "mit_bedarf": 1,
+                                         "sozialraeume": 7, "felder": ["Armut"],
+                                         "nur_knapp": k})))
+    assert text.startswith("Im Berichtsjahr 2021 zeigt einer der sieben Sozialräume ")
+    assert "Handlungsbedarf im Handlungsfeld Armut" in text
+    assert text.endswith("Armut" + expected)

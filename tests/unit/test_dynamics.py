@@ -18,7 +18,6 @@ from analysis.contract.config import ReportConfig, check_against_catalogue, load
 from analysis.gate.published import Uncertain, mark_uncertain
 from analysis.method import indicators as I
 from analysis.method.core import change_table, dynamics, typology
-from analysis.views.context import count_with_borderline
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -245,18 +244,16 @@ def test_demo_configuration_keeps_seed_indicators_counted():
     (5, 5, "fünf Sozialräume, alle knapp"),
     (1234, 1000, "1.234 Sozialräume, davon 1.000 knapp"),
 ])
-def test_count_with_borderline(n, k, text):
-    assert count_with_borderline(n, k) == text
+def test_count_with_borderline(demo_report, n, k, text):
+    """The borderline part (block ``bericht.knapp``) after a count of areas."""
+    r = demo_report
+    count = fmt.count_words(n, "Sozialraum", "Sozialräume")
+    assert count + r.borderline_tail(n, k) == text
 
 
-def test_count_with_borderline_suffix_gender_and_impossible():
-    assert (count_with_borderline(15, 3, suffix=" in fünf Kommunen")
-            == "15 Sozialräume in fünf Kommunen, davon drei knapp")
-    assert count_with_borderline(3, 1, "Kommune", "Kommunen", one="eine", genus="f") == \
-        "drei Kommunen, davon eine knapp"
-    assert count_with_borderline(1, 0, "Kommune", "Kommunen", genus="f") == "eine Kommune"
+def test_borderline_part_refuses_the_impossible(demo_report):
     with pytest.raises(ValueError):
-        count_with_borderline(2, 3)
+        demo_report.borderline_tail(2, 3)
 
 
 def test_uncertain_values_in_parentheses():
@@ -290,6 +287,12 @@ def test_change_table_has_no_judgement_for_neutral_indicators(demo_report):
     shown = {x.removesuffix(" (Kontext)") for x in neutral.df["Indikator"]}
     assert shown == labels
     assert not labels & set(judged.df["Indikator"])
+    # every row adds up to all areas: what is not judged is counted, not lost (R2-27)
+    for t, classes in ((judged, ["verbessert", "stabil", "verschlechtert"]),
+                       (neutral, ["gestiegen", "stabil", "gesunken"])):
+        total = t.df[[*classes, "nicht bewertbar"]].astype(int).sum(axis=1)
+        assert (total == len(r.areas)).all()
+    assert (judged.df["nicht bewertbar"].astype(int) > 0).any()  # withheld values exist
 
 
 def test_borderline_counts_agree_with_the_robustness_table(demo_report):
@@ -326,9 +329,17 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
 ])
 def test_watch_phrase(n, text):
-    from analysis.views.change import _watch_phrase
+    """The areas to watch, at the end of block ``bericht.dynamik.gesamt``."""
+    from analysis.contract.config import REPORT_SENTENCE_TEXT, load_config, sentence_texts
+    from analysis.contract.texts import paragraphs
 
-    assert _watch_phrase(n) == text + "zur Beobachtung genannt."
+    config = Path(__file__).resolve().parents[2] / "config" / "report.yaml"
+    block = sentence_texts(load_config(config), config, REPORT_SENTENCE_TEXT)[
+        "bericht.dynamik.gesamt"]
+    rendered = " ".join(paragraphs(block.render({"felder": ["A"], "anzahl": 2,
+                                                 "davon_knapp": "", "knapp": 0,
+                                                 "beobachten": n})))
+    assert rendered.endswith("; " + text + "zur Beobachtung genannt."), rendered
 
 
 def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):

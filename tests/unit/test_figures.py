@@ -143,6 +143,17 @@ def test_trend_lines():
     _no_placeholder(out)
 
 
+def test_trend_lines_keep_the_total_last():
+    """Review R2-26: the region's row sat alphabetically between Stolberg and Würselen."""
+    df = pd.DataFrame({"jahr": [2020, 2021] * 3,
+                       "kommune": ["Würselen"] * 2 + ["Region Z"] * 2 + ["Aachen"] * 2,
+                       "wert": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    plain = figures.trend_lines(df, "jahr", "wert", "kommune", "T", "%")
+    assert list(plain.table.iloc[:, 0]) == ["Aachen", "Region Z", "Würselen"]
+    out = figures.trend_lines(df, "jahr", "wert", "kommune", "T", "%", total="Region Z")
+    assert list(out.table.iloc[:, 0]) == ["Aachen", "Würselen", "Region Z"]
+
+
 def test_profile_chart():
     df = pd.DataFrame(
         {

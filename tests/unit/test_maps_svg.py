@@ -54,6 +54,7 @@ def test_every_map_palette_stays_distinguishable_for_colour_blind_readers(vision
         "need": P.NEED,
         "need with borderline classes": P.NEED_BORDERLINE,
         "coverage": P.COVERAGE,
+        "coverage with a borderline class": P.COVERAGE_BORDERLINE,
         "fields": (P.NEUTRAL, *P.CATEGORICAL[:5], P.SEVERAL),
     }
     for name, colours in categorical.items():
@@ -246,7 +247,9 @@ def test_one_scheme_per_measure_from_the_configuration(report):
                                  rules.absolut_index, rules.regional_index)
     assert idx.colours == P.DIVERGING and idx.signed
     cum = report.cumulation_scheme
-    assert cum.classes == tuple(range(len(report.cfg.fields) + 1))
+    # 0 … the counted fields: no impossible class „5 (0)“ with four counted fields (R2-20)
+    assert cum.classes == tuple(range(len(report.cfg.counted_fields) + 1))
+    assert len(report.cfg.counted_fields) < len(report.cfg.fields)
     # the regional and a municipal map of the cumulation use these very colours
     regional = _links(report.overview().cumulation_map().svg)
     municipal = _links(report.profile("05334032").map().svg)

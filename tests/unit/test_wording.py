@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from analysis.common import fmt
-from analysis.views.change import change_phrase
 
 from ..german import stumbles
 
@@ -48,12 +47,23 @@ def test_leaders_keep_every_tie_of_the_last_place():
     assert fmt.leaders([], 3) == []
 
 
+@pytest.fixture(scope="module")
+def demo_change():
+    from pathlib import Path
+
+    from analysis.views.report import open_report
+
+    repo = Path(__file__).resolve().parents[2]
+    return open_report(repo / "data" / "demo", repo / "config" / "report.yaml").change()
+
+
 @pytest.mark.parametrize(("entered", "left"), [
     ([], []), (["AC 1"], []), ([], ["AC 1"]), (["AC 1", "AC 2"], ["E 1"]),
     ([f"S {i}" for i in range(15)], [f"T {i}" for i in range(2)]),
 ])
-def test_change_phrase_reads_for_zero_one_two_and_many(entered, left):
-    text = change_phrase(entered, left)
+def test_change_phrase_reads_for_zero_one_two_and_many(demo_change, entered, left):
+    field = demo_change.cfg.fields[0]
+    text = demo_change.change_phrase(field, entered, left)
     assert not stumbles(text), text
     assert text.endswith(".")
     for code in entered + left:

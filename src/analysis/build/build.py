@@ -122,7 +122,11 @@ def parse_jobs(value: object) -> int:
 def plan(ctx) -> list[ChapterRun]:
     """All chapter runs of both reports, in reading order."""
     from analysis.common.ids import area_pages, field_pages, natural_key, profile_pages
-    from analysis.contract.config import RECOMMENDATION_TEXT, SENTENCE_TEXT
+    from analysis.contract.config import (
+        RECOMMENDATION_TEXT,
+        REPORT_SENTENCE_TEXT,
+        SENTENCE_TEXT,
+    )
     from analysis.contract.schema import AGS, AREA
     from analysis.views.steckbrief import METHOD_PAGE
 
@@ -130,30 +134,32 @@ def plan(ctx) -> list[ChapterRun]:
     texts = ctx.text_digest
     runs = [ChapterRun("00_uebersicht", "00_uebersicht.ipynb", "Das Wichtigste in Kürze",
                        "sozialbericht", texts=texts(["sozialbericht.md", RECOMMENDATION_TEXT,
-                                                     SENTENCE_TEXT]))]
+                                                     SENTENCE_TEXT, REPORT_SENTENCE_TEXT]))]
     field_slugs = field_pages(cfg.fields)
     for f in cfg.fields:  # one parameterised notebook, run once per field
         runs.append(ChapterRun(field_slugs[f], "20_handlungsfeld.ipynb",
                                cfg.handlungsfelder[f].titel, "sozialbericht", {"field": f},
-                               texts=texts([cfg.field_text(f)])))
+                               texts=texts([cfg.field_text(f), REPORT_SENTENCE_TEXT])))
     if cfg.vergleichsjahr is not None:
         runs.append(ChapterRun("30_veraenderung", "30_veraenderung.ipynb",
-                               f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht"))
+                               f"Veränderung seit {cfg.vergleichsjahr}", "sozialbericht",
+                               texts=texts([REPORT_SENTENCE_TEXT])))
     pages = profile_pages(ctx.ds.municipalities[AGS])
     sheets = area_pages(ctx.ds.areas[AREA])
     for _, m in ctx.ds.municipalities.iterrows():
         runs.append(ChapterRun(pages[m[AGS]], "40_kommunalprofil.ipynb",
                                f"Kommunalprofil {m['name']}", "sozialbericht",
-                               {"kommune": m[AGS]}))
+                               {"kommune": m[AGS]}, texts=texts([REPORT_SENTENCE_TEXT])))
         # the Steckbriefe of its areas follow their Kommunalprofil (reading order)
         areas = ctx.ds.areas[ctx.ds.areas[AGS] == m[AGS]]
         for code, name in sorted(zip(areas[AREA], areas["name"], strict=True),
                                  key=lambda a: natural_key(a[0])):
             runs.append(ChapterRun(sheets[code], "", f"Steckbrief {code} {name}",
                                    "sozialbericht", {"sozialraum": code},
-                                   kind=STECKBRIEF, parent=pages[m[AGS]]))
+                                   kind=STECKBRIEF, parent=pages[m[AGS]],
+                                   texts=texts([REPORT_SENTENCE_TEXT])))
     runs.append(ChapterRun(METHOD_PAGE, "90_methodik.ipynb", "Methodik und Daten",
-                           "sozialbericht"))
+                           "sozialbericht", texts=texts([REPORT_SENTENCE_TEXT])))
     runs.append(ChapterRun("50_empfehlungen", "50_empfehlungen.ipynb",
                            "Das Wichtigste und die Empfehlungen", "handlungskonzept",
                            texts=texts(["handlungskonzept.md", RECOMMENDATION_TEXT,

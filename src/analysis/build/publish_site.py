@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from analysis.build.outdir import subdir
-from analysis.common import trust
+from analysis.common import fmt, trust
 from analysis.rendering.assemble import Page, SiteMeta, assemble_site, write_index
 from analysis.rendering.tables import csv_bytes, label_demo, xlsx_bytes
 
@@ -33,7 +33,8 @@ def _parameters(ctx) -> dict:
         "Vergleichsjahr": str(cfg.vergleichsjahr or "–"),
         "Regeln (Index regional / kommunal / absolut)":
             f"{b.regional_index} / {b.kommunal_faktor}× und {b.kommunal_index} / "
-            f"{b.absolut_index} und oberste {b.absolut_anteil:.0%}".replace(".", ","),
+            f"{b.absolut_index}".replace(".", ",")
+            + f" und oberste {fmt.percent(b.absolut_anteil * 100, 0)}",
         "Geheimhaltung: Mindestanzahl": str(cfg.geheimhaltung.mindestanzahl),
         "Konfiguration (Hash)": ctx.config_hash,
     }

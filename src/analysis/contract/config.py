@@ -251,6 +251,51 @@ class Participation(_Strict):
     grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
 
 
+#: placeholders a lead-office text (``konzept.federfuehrung``) may use
+LEAD_PLACEHOLDERS = ("region", "region_genitiv")
+
+
+class Lead(_Strict):
+    """Who leads a recommendation („Federführung“ on each card): by default the region's
+    social planning where the region decides or coordinates, the Kommune where the
+    recommendation is addressed to it; per field (where the region carries the field's
+    services, e.g. the Jugendamt) and per kind of recommendation configurable."""
+
+    region: str = "Sozialplanung {region_genitiv}"  # levels eigen and gemeinsam
+    kommune: str = "die Kommune"  # level empfehlung, one Kommune
+    kommunen: str = "jede Kommune für ihre Sozialräume"  # level empfehlung, several
+    # field id → lead where the region (co-)carries the field's services (recommendations
+    # on services and goals at level eigen or gemeinsam), e.g. kinder: "Jugendamt …"
+    felder: dict[str, str] = Field(default_factory=dict)
+    # kind of recommendation → lead, whatever the level (wins over everything else)
+    arten: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Lead:
+        bad = [k for k in self.arten if k not in RECOMMENDATION_KINDS]
+        if bad:
+            raise ValueError(f"arten.{bad[0]}: keine Art von Empfehlung (erlaubt: "
+                             f"{', '.join(RECOMMENDATION_KINDS)})")
+        texts = {"region": self.region, "kommune": self.kommune, "kommunen": self.kommunen,
+                 **{f"felder.{k}": v for k, v in self.felder.items()},
+                 **{f"arten.{k}": v for k, v in self.arten.items()}}
+        for key, text in texts.items():
+            if not text.strip():
+                raise ValueError(f"{key}: leer – eine Stelle eintragen")
+            rest = re.sub(r"\{(" + "|".join(LEAD_PLACEHOLDERS) + r")\}", "", text)
+            if "{" in rest or "}" in rest:
+                raise ValueError(f"{key}: nur die Platzhalter "
+                                 + ", ".join("{" + p + "}" for p in LEAD_PLACEHOLDERS)
+                                 + f" sind erlaubt (Wert: „{text}“)")
+        return self
+
+    def fill(self, text: str, values: dict[str, object]) -> str:
+        """``text`` with the placeholders of :data:`LEAD_PLACEHOLDERS` filled in."""
+        for p in LEAD_PLACEHOLDERS:
+            text = text.replace("{" + p + "}", str(values.get(p, "")))
+        return text
+
+
 class Concept(_Strict):
     """The Handlungskonzept: who is responsible, priorities, horizons, participation."""
 
@@ -278,6 +323,8 @@ class Concept(_Strict):
     beteiligung: Participation = Participation()
     # work packages of the decision document (order = order in the annex)
     arbeitspakete: dict[str, WorkPackage] = Field(default_factory=dict)
+    # lead office per recommendation („Federführung“)
+    federfuehrung: Lead = Lead()
 
     @model_validator(mode="after")
     def _check(self) -> Concept:
@@ -358,6 +405,10 @@ class ReportConfig(_Strict):
                                  "konzept.aufgaben ("
                                  + (", ".join(self.konzept.aufgaben) or "keine eingetragen")
                                  + ")")
+        for fid in self.konzept.federfuehrung.felder:
+            if fid not in self.handlungsfelder:
+                raise ValueError(f"konzept.federfuehrung.felder.{fid}: kein Handlungsfeld "
+                                 f"(vorhanden: {', '.join(self.handlungsfelder)})")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
         for fid, fc in self.handlungsfelder.items():
@@ -725,8 +776,10 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
             for k in RECOMMENDATION_SLOTS}
 
 
-def sentence_texts(cfg: ReportConfig, config_path: Path | str) -> dict[str, Template]:
-    """The sentence blocks (:data:`SENTENCE_TEXT`), parsed: block name → template.
+def sentence_texts(cfg: ReportConfig, config_path: Path | str,
+                   name: str = "") -> dict[str, Template]:
+    """The sentence blocks of one file (:data:`SENTENCE_TEXT`, the annex's, or
+    :data:`REPORT_SENTENCE_TEXT`, the Sozialbericht's), parsed: block name → template.
 
     Raises :class:`ConfigError` listing every problem with file, line, placeholder and
     fix: a missing file or block, an unknown block or placeholder, a malformed count form
@@ -735,27 +788,29 @@ def sentence_texts(cfg: ReportConfig, config_path: Path | str) -> dict[str, Temp
     """
     from analysis.contract.texts import blocks, check, parse_template, read_text
 
-    source = f"Text {cfg.texte}/{SENTENCE_TEXT}"
-    found = blocks(read_text(cfg.text_path(config_path, SENTENCE_TEXT), source), source)
+    file = name or SENTENCE_TEXT
+    all_slots = SENTENCE_FILES[file]
+    source = f"Text {cfg.texte}/{file}"
+    found = blocks(read_text(cfg.text_path(config_path, file), source), source)
     problems, out = [], {}
-    for name in found:
-        if name not in SENTENCE_SLOTS:
-            problems.append(f"{source}, Zeile {found[name][1] - 1}: Abschnitt „## {name}“ "
+    for block in found:
+        if block not in all_slots:
+            problems.append(f"{source}, Zeile {found[block][1] - 1}: Abschnitt „## {block}“ "
                             "wird nicht verwendet – Tippfehler? Vorgesehen sind: "
-                            + ", ".join(SENTENCE_SLOTS))
+                            + ", ".join(all_slots))
     common = dict.fromkeys(COMMON_PLACEHOLDERS, TEXT)
-    for name, slots in SENTENCE_SLOTS.items():
-        if name not in found:
-            problems.append(f"{source}: Abschnitt „## {name}“ fehlt – aus config/texte/"
-                            f"{SENTENCE_TEXT} des Programms übernehmen")
+    for block, slots in all_slots.items():
+        if block not in found:
+            problems.append(f"{source}: Abschnitt „## {block}“ fehlt – aus config/texte/"
+                            f"{file} des Programms übernehmen")
             continue
-        text, line = found[name]
-        found_problems = check(text, {**common, **slots}, f"{source}, Abschnitt „## {name}“",
+        text, line = found[block]
+        found_problems = check(text, {**common, **slots}, f"{source}, Abschnitt „## {block}“",
                                line)
         if found_problems:
             problems += found_problems
             continue
-        out[name] = parse_template(text, f"{source}, Abschnitt „## {name}“", line)
+        out[block] = parse_template(text, f"{source}, Abschnitt „## {block}“", line)
     if problems:
         raise ConfigError("\n".join(problems))
     return out
@@ -770,10 +825,11 @@ def text_problems(cfg: ReportConfig, config_path: Path | str) -> list[str]:
         recommendation_texts(cfg, config_path)
     except ConfigError as err:
         out += [f"  - {line}" for line in str(err).splitlines()]
-    try:
-        sentence_texts(cfg, config_path)
-    except ConfigError as err:
-        out += [f"  - {line}" for line in str(err).splitlines()]
+    for file in SENTENCE_FILES:
+        try:
+            sentence_texts(cfg, config_path, file)
+        except ConfigError as err:
+            out += [f"  - {line}" for line in str(err).splitlines()]
     for name, allowed in text_slots(cfg).items():
         path = cfg.text_path(config_path, name)
         source = f"Text {cfg.texte}/{name}"
@@ -868,17 +924,99 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                            "alle": _YES_NO, "gezaehlt": LIST, "felder": LIST,
                            "kommunen": COUNT, "kommunen_zeigen": _YES_NO, "knapp": COUNT},
     "kernaussage.veraenderung": {"seit": TEXT, "meiste": COUNT, "felder": LIST,
-                                 "entfallen": COUNT},
+                                 "entfallen": COUNT, "knapp": COUNT},
     "kernaussage.kumulation": {"sozialraeume": COUNT, "ab": COUNT, "gezaehlt": COUNT,
                                "alle_felder": _YES_NO, "kommunen_zeigen": _YES_NO,
                                "meiste": LIST, "je": COUNT,
                                "verteilung": ("gleich", "meiste")},
     "kernaussage.sicherheit": {"einstufungen": COUNT, "grenzfaelle": COUNT, "felder": LIST,
-                               "prozent": TEXT},
+                               "prozent": TEXT, "gezaehlt": COUNT},
     "kernaussage.sicherheit.feld": {"feld": TEXT, "grenzfaelle": COUNT, "bedarf": COUNT},
     "kernaussage.konzept": {"empfehlungen": COUNT, "hoch": COUNT, "ebenen": LIST},
     "kernaussage.konzept.ebene": {"ebene": TEXT, "anzahl": COUNT},
+    "kernaussage.beschluss": {"empfehlungen": COUNT, "hoch": COUNT, "formate": COUNT},
+    "konzept.karte.knapp": {"knapp": COUNT, "alle": _YES_NO, "zuerst": _YES_NO,
+                            "empfehlung": TEXT, "titel": TEXT},
+    "konzept.befund.empfehlungen": {"empfehlungen": COUNT},
 }
+
+
+#: the count-dependent sentences of the Sozialbericht (its own file: editing it re-runs
+#: only the Sozialbericht chapters that show them); per block as :data:`SENTENCE_SLOTS`
+REPORT_SENTENCE_TEXT = "satzbausteine_bericht.md"
+REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
+    # a count with its borderline part („…, davon drei knapp“, „…, beide knapp“)
+    "bericht.knapp": {"anzahl": COUNT, "knapp": COUNT, "alle": _YES_NO},
+    # field chapter (analysis.views.field)
+    "bericht.feld.einleitung": {"indikatoren": COUNT, "leitindikator": TEXT, "kontext": LIST},
+    "bericht.feld.explorativ": {"indikatoren": COUNT, "mindestens": COUNT},
+    "bericht.feld.bedarf": {"titel": TEXT, "explorativ": _YES_NO, "bedarf": COUNT,
+                            "einzeln": _YES_NO, "kommunen": COUNT, "davon_knapp": TEXT,
+                            "meiste": LIST},
+    "bericht.feld.meiste": {"kommunen": LIST, "anzahl": COUNT},
+    "bericht.feld.regeln": {"regional": COUNT, "kommunal": COUNT, "absolut": COUNT,
+                            "bedarf": COUNT, "stabil": COUNT, "knapp": COUNT},
+    "bericht.feld.leitindikator": {"leitindikator": TEXT, "wert": TEXT},
+    # where „need in at least one field“ is counted (the counted fields, those apart)
+    "bericht.gezaehlt": {"gezaehlt": COUNT, "felder": LIST, "ohne": LIST},
+    # Kommunalprofil (analysis.views.profile)
+    "bericht.profil.einwohner": {"kommune": TEXT, "einwohner": TEXT, "sozialraeume": COUNT,
+                                 "einwohnerzahl": ("ja", "gesperrt", "nein")},
+    "bericht.profil.feld": {"feld": TEXT, "explorativ": _YES_NO, "bedarf": COUNT,
+                            "davon_knapp": TEXT},
+    "bericht.profil.bedarf": {"kommune": TEXT, "sozialraeume": COUNT, "mit_bedarf": COUNT,
+                              "alle": _YES_NO, "bereich": TEXT},
+    "bericht.profil.meiste": {"sozialraeume": COUNT, "mit_bedarf": COUNT, "meiste": COUNT,
+                              "gebiete": LIST, "begriff": TEXT},
+    # overview chapter (analysis.views.overview)
+    "bericht.uebersicht.bedarf": {"mit_bedarf": COUNT, "sozialraeume": COUNT, "felder": LIST,
+                                  "nur_knapp": COUNT},
+    "bericht.uebersicht.gebiet": {"anzahl": COUNT, "begriff": TEXT, "feld": TEXT},
+    "bericht.uebersicht.kumulation": {"anzahl": COUNT, "ab": COUNT, "gezaehlt": COUNT,
+                                      "alle": _YES_NO},
+    "bericht.uebersicht.feld": {"feld": TEXT, "explorativ": _YES_NO, "bedarf": COUNT,
+                                "einzeln": _YES_NO, "kommunen": COUNT, "davon_knapp": TEXT},
+    # change chapter: dynamics per field and in total (analysis.views.change)
+    "bericht.dynamik.feld": {"feld": TEXT, "explorativ": _YES_NO, "bewertet": _YES_NO,
+                             "positiv": COUNT, "stabil": COUNT, "negativ": COUNT,
+                             "aufmerksamkeit": COUNT, "davon_knapp": TEXT, "karte": _YES_NO},
+    "bericht.dynamik.gesamt": {"felder": LIST, "anzahl": COUNT, "davon_knapp": TEXT,
+                               "knapp": COUNT, "beobachten": COUNT},
+    # method annex: how uncertainty and change are marked (analysis.views.method_annex)
+    "bericht.methodik.unsicherheit": {"knapp": TEXT, "nenner": COUNT, "mindestens": COUNT,
+                                      "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
+                                      "zufall": _YES_NO, "vertrauen": TEXT,
+                                      "index_schwelle": TEXT, "typen": COUNT},
+    "bericht.methodik.regeln": {"nenner": COUNT},
+    "bericht.methodik.robustheit": {"schwellen": TEXT, "gewichte": TEXT, "stabil": TEXT},
+    "bericht.methodik.gesperrt": {"gesperrt": COUNT, "zaehlwerte": COUNT},
+    # the key under tables and maps that mark uncertainty (ReportContext.uncertainty_key)
+    "bericht.zeichenerklaerung": {"anzahl": _YES_NO, "gezaehlt": TEXT, "knapp": _YES_NO,
+                                  "begriff": TEXT, "prozent": TEXT, "unsicher": _YES_NO,
+                                  "nenner": COUNT, "explorativ": _YES_NO,
+                                  "mindestens": COUNT},
+    # Steckbrief of a Sozialraum: population, need, borderline fields (views.steckbrief)
+    "bericht.steckbrief": {"sozialraum": TEXT, "kommune": TEXT, "einzeln": _YES_NO,
+                           "einwohnerzahl": ("ja", "gesperrt", "nein"), "einwohner": TEXT,
+                           "felder": LIST, "handlungsfelder": COUNT, "alle": _YES_NO,
+                           "grenzfaelle": LIST},
+    # change chapter: how a field's classification changed since the comparison year
+    "bericht.veraenderung.feld": {"feld": TEXT, "explorativ": _YES_NO, "wandel": _YES_NO,
+                                  "neu": LIST, "davon_knapp": TEXT, "entfallen": LIST},
+    "bericht.dynamik.methode": {"seit": TEXT, "index_schwelle": TEXT, "zufall": _YES_NO,
+                                "vertrauen": TEXT},
+    # Steckbrief: the text alternatives of its two charts
+    "bericht.steckbrief.balken": {"kernindikatoren": COUNT, "sozialraum": TEXT,
+                                  "darueber": LIST, "darunter": LIST,
+                                  "ohne_abweichung": _YES_NO, "gesperrt": COUNT,
+                                  "ohne_wert": COUNT},
+    "bericht.steckbrief.verlauf": {"leitindikatoren": COUNT, "sozialraum": TEXT,
+                                   "vergleich": TEXT, "von": TEXT, "bis": TEXT,
+                                   "verlauf": LIST},
+}
+
+#: every file of sentence blocks → its blocks
+SENTENCE_FILES = {SENTENCE_TEXT: SENTENCE_SLOTS, REPORT_SENTENCE_TEXT: REPORT_SENTENCE_SLOTS}
 
 
 def text_slots(cfg: ReportConfig) -> dict[str, tuple[str, ...]]:

@@ -741,6 +741,34 @@ def responsible_levels(kind: str, field: str, ags: Sequence[str], concept: Any
         [("empfehlung", [])]
 
 
+def lead_office(kind: str, field: str, level: str, kommunen: int, concept: Any,
+                values: Mapping[str, object]) -> str:
+    """Who leads a recommendation („Federführung“), from ``konzept.federfuehrung``:
+
+    1. ``arten.<kind>`` when set;
+    2. a recommendation to the Kommunen (level ``empfehlung``): ``kommune`` (one Kommune)
+       or ``kommunen`` (several);
+    3. a recommendation on the field's services or goals where the region decides or
+       coordinates (levels ``eigen``, ``gemeinsam``; not the kinds with a fixed level such
+       as the cumulation or inter-municipal approaches): ``felder.<field>`` when set;
+    4. else ``region`` (the region's social planning).
+
+    Placeholders ({region}, {region_genitiv}) are filled from ``values``.
+    """
+    lead = _attr(concept, "federfuehrung", None)
+    if lead is None:
+        return ""
+    if kind in lead.arten:
+        text = lead.arten[kind]
+    elif level == "empfehlung":
+        text = lead.kommunen if kommunen > 1 else lead.kommune
+    elif kind not in FIXED_LEVEL and field in lead.felder:
+        text = lead.felder[field]
+    else:
+        text = lead.region
+    return lead.fill(text, dict(values))
+
+
 def borderline(need: pd.DataFrame, stability: pd.DataFrame | None, field: str,
                stable_from: float) -> pd.Series:
     """Areas whose classification in ``field`` is a borderline case (fewer than
@@ -1085,9 +1113,15 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
         most, tops_c = _tied_best(entered)
         gone = (sum(left.values()) if most == 0 else
                 left[tops_c[0]] if len(tops_c) == 1 else 0)
+        knapp = 0  # of the areas newly in need in the one top field, how many borderline
+        if most and len(tops_c) == 1 and stability is not None:
+            f = tops_c[0]
+            new = flags[f] & ~_flags(need_previous, f).reindex(need.index, fill_value=False)
+            knapp = int((new & borderline(need, stability, f, stable_from)).sum())
         out.append({"art": "veraenderung", "feld": tops_c[0] if most else "", "text": say(
             "kernaussage.veraenderung", seit=base_year, meiste=most,
-            felder=[labels.get(f, f) for f in tops_c] if most else [], entfallen=gone)})
+            felder=[labels.get(f, f) for f in tops_c] if most else [], entfallen=gone,
+            knapp=knapp)})
 
     if len(counted) >= kumulation_ab:
         cum = cumulation(need, counted)
@@ -1104,10 +1138,11 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
             kommunen_zeigen=yes[several_kommunen and len(many) > 1], meiste=top_m,
             je=top_n, verteilung="gleich" if len(top_m) == len(per_mun) else "meiste")})
 
-    if stability is not None and all(f in stability.columns for f in fields):
+    if counted and stability is not None and all(f in stability.columns for f in counted):
+        # over the counted fields, as the first message (an exploratory field apart)
         per_b = {f: int((borderline(need, stability, f, stable_from) & flags[f]).sum())
-                 for f in fields}
-        total = sum(per_field.values())
+                 for f in counted}
+        total = sum(per_field[f] for f in counted)
         nb = sum(per_b.values())
         if total:
             most_b, tops_b = _tied_best(per_b)
@@ -1116,7 +1151,7 @@ def key_messages(need: pd.DataFrame, fields: Sequence[str], counted: Sequence[st
                      for f in tops_b] if nb else []
             out.append({"art": "sicherheit", "feld": tops_b[0] if nb else "", "text": say(
                 "kernaussage.sicherheit", einstufungen=total, grenzfaelle=nb, felder=where,
-                prozent=fmt.number(stable_from * 100))})
+                prozent=fmt.number(stable_from * 100), gezaehlt=len(counted))})
 
     if recommendations is not None:
         rec = recommendations

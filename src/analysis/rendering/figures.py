@@ -695,6 +695,7 @@ def trend_lines(
     decimals: int = 1,
     axis_label: str | None = None,
     column_labels: Mapping[str, str] | None = None,
+    total: str | None = None,
 ) -> FigureOutput:
     """Line chart (Liniendiagramm) of one indicator over time, one line per group.
 
@@ -711,7 +712,8 @@ def trend_lines(
     FigureOutput
         Alt text: title, groups and period; start and end value and change per group
         (up to four groups) or the highest value and strongest rise and fall; suppressed
-        and missing counts. Table: one row per group, one column per year.
+        and missing counts. Table: one row per group, one column per year; groups in
+        natural order, the group ``total`` (e.g. the region) last.
     """
     for c in (x_col, y_col, group_col, suppressed_col):
         if c is not None and c not in df.columns:
@@ -722,7 +724,8 @@ def trend_lines(
     flags = data[suppressed_col] if suppressed_col else None
     values, suppressed, missing = _classify(data[y_col], flags)
     data = data.assign(_v=values, _s=suppressed, _m=missing)
-    groups = sorted(data[group_col].astype(str).unique(), key=natural_key)
+    groups = sorted(data[group_col].astype(str).unique(),
+                    key=lambda g: (g == total, natural_key(g)))
     xs = sorted(data[x_col].unique(), key=lambda v: (not _is_number(v), v))
     show = _decimals_phrase(unit, decimals)
 

@@ -33,6 +33,7 @@ __all__ = [
     "ATTENTION",
     "CATEGORICAL",
     "COVERAGE",
+    "COVERAGE_BORDERLINE",
     "DIVERGING",
     "NEED",
     "NEED_BORDERLINE",
@@ -57,6 +58,9 @@ NEED_BORDERLINE: tuple[str, str, str, str] = (NEUTRAL, "#F9D5BD", "#E8894A", "#B
 
 #: need and services: no need / need, service in the area / only next door / none
 COVERAGE: tuple[str, str, str, str] = (NEUTRAL, "#56B4E9", "#E69F00", "#D55E00")
+#: need and services with borderline need as a class of its own: no need / need, borderline /
+#: need, service in the area / only next door / none
+COVERAGE_BORDERLINE: tuple[str, str, str, str, str] = (NEUTRAL, "#F0E442", *COVERAGE[1:])
 #: status × dynamics: inconspicuous, watch, need, special attention (the same four colours)
 ATTENTION: tuple[str, str, str, str] = COVERAGE
 #: an area that belongs to several categories at once (e.g. "mehrere Felder")

@@ -132,6 +132,7 @@ def html_table(
     table_id: str | None = None,
     links: Mapping[str, Sequence[str | None]] | None = None,
     row_links: Sequence[str | None] | None = None,
+    row_ids: Sequence[str | None] | None = None,
 ) -> str:
     """Render ``df`` as an accessible HTML table (Tabelle) with German number formats.
 
@@ -156,6 +157,9 @@ def html_table(
     row_links : list of str, optional
         One href (or ``None``) per row: the row header becomes a link, e.g. to the
         area's profile (needs ``row_header``).
+    row_ids : list of str, optional
+        One ``id`` (or ``None``) per row, so that a link can point at the row (stable
+        across builds, unique on the page).
 
     Returns
     -------
@@ -172,6 +176,8 @@ def html_table(
     if row_links is not None and (row_header is None or len(row_links) != len(df)):
         raise ValueError("Links je Zeile brauchen eine Spalte für Zeilenköpfe und eine "
                          "Adresse je Zeile.")
+    if row_ids is not None and len(row_ids) != len(df):
+        raise ValueError("Kennungen je Zeile: eine je Zeile angeben.")
     formats = dict(number_formats or {})
     unknown = sorted(str(c) for c in formats if c not in df.columns)
     if unknown:
@@ -202,9 +208,10 @@ def html_table(
     out.append("</tr></thead>")
     out.append("<tbody>")
     row_hrefs = list(row_links) if row_links is not None else [None] * len(df)
+    ids = list(row_ids) if row_ids is not None else [None] * len(df)
     for i, (row, href) in enumerate(zip(df.itertuples(index=False, name=None), row_hrefs,
                                         strict=True)):
-        out.append("<tr>")
+        out.append(f'<tr id="{_esc(ids[i])}">' if ids[i] else "<tr>")
         for c, value in zip(columns, row, strict=True):
             f = formatter[c]
             text = value if is_withheld(value) else f(value)
@@ -246,13 +253,14 @@ class TableOutput:
     table_id: str | None = None
     links: Mapping[str, Sequence[str | None]] | None = field(default=None, repr=False)
     row_links: Sequence[str | None] | None = field(default=None, repr=False)
+    row_ids: Sequence[str | None] | None = field(default=None, repr=False)
 
     @property
     def html(self) -> str:
         table = html_table(
             self.df, self.caption, self.number_formats, self.row_header, self.table_id,
             self.links,
-            self.row_links,
+            self.row_links, self.row_ids,
         )
         return wrap_region(table, self.caption)
 

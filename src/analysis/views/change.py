@@ -23,8 +23,6 @@ from analysis.views.context import (
     BORDERLINE,
     Chapter,
     Heading,
-    borderline_tail,
-    count_with_borderline,
 )
 
 TYPE_LABEL = {
@@ -49,28 +47,6 @@ DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ"
                   "": "nicht bewertet"}
 
 
-def _watch_phrase(n: int) -> str:
-    """"Drei weitere Sozialräume ohne Handlungsbedarf … werden zur Beobachtung genannt."."""
-    who = fmt.count_words(n, "weiterer Sozialraum", "weitere Sozialräume")
-    return (f"{who} ohne Handlungsbedarf, aber mit negativer Dynamik "
-            f"{'wird' if n <= 1 else 'werden'} zur Beobachtung genannt.")
-
-
-def change_phrase(entered: list[str], left: list[str], borderline: int = 0) -> str:
-    """How one field's classification changed: the areas newly in need (``borderline`` of
-    them only „knapp“) and those no longer in need, in whole German sentences for 0, 1, 2
-    and many."""
-    def part(codes: list[str], what: str, k: int = 0) -> str:
-        return (f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')} {what}"
-                + borderline_tail(len(codes), k)
-                + (f" ({fmt.join_de(codes)})" if codes else ""))
-    if not entered and not left:
-        return "unverändert – dieselben Sozialräume mit Handlungsbedarf wie im Vergleichsjahr."
-    kept = "alle mit Handlungsbedarf im Vergleichsjahr haben ihn weiterhin"
-    return (part(entered, "neu mit Handlungsbedarf", borderline) + "; "
-            + (part(left, "nicht mehr mit Handlungsbedarf") if left else kept) + ".")
-
-
 @dataclass
 class Change(Chapter):
     """The change chapter (notebook ``30_veraenderung``)."""
@@ -87,11 +63,22 @@ class Change(Chapter):
             entered = natural_sorted(now.index[now & ~before])
             left = natural_sorted(now.index[~now & before])
             knapp = int(self.borderline(f).reindex(entered, fill_value=False).sum())
-            items.append(f"{self.cfg.handlungsfelder[f].kurz}{self.exploratory_suffix(f)}: "
-                         + change_phrase(entered, left, knapp))
+            items.append(self.change_phrase(f, entered, left, knapp))
         return prose(
             f"Zwischen {base} und {self.year} hat sich die Einstufung so verändert:", items=items
         )
+
+    def change_phrase(self, field: str, entered: list[str], left: list[str],
+                      borderline: int = 0) -> str:
+        """How one field's classification changed (block ``bericht.veraenderung.feld``):
+        the areas newly in need (``borderline`` of them only „knapp“) and those no longer
+        in need, in whole German sentences for 0, 1, 2 and many."""
+        return self.say1(
+            "bericht.veraenderung.feld", feld=self.cfg.handlungsfelder[field].kurz,
+            explorativ="ja" if self.is_exploratory(field) else "nein",
+            wandel="ja" if entered or left else "nein", neu=list(entered),
+            davon_knapp=self.borderline_tail(len(entered), borderline),
+            entfallen=list(left))
 
     def change_table(self) -> TableOutput | Stack:
         """Per core indicator: areas improving / stable / worsening since the comparison
@@ -108,6 +95,7 @@ class Change(Chapter):
         ch = ch.set_index([S.AREA, S.INDICATOR])
         ch = ch[~hidden.reindex(ch.index, fill_value=True)].reset_index()
         judged_rows, neutral_rows = [], []
+        n_areas = len(self.areas)
         for f in self.cfg.fields:
             fc = self.cfg.handlungsfelder[f]
             for ind in [*fc.indikatoren, *fc.kontext]:
@@ -126,6 +114,9 @@ class Change(Chapter):
                                 "stabil": int((sub["dynamik"] == "stabil").sum()),
                                 "verschlechtert": int((sub["dynamik"] == "verschlechtert").sum())})
                     target = judged_rows
+                # withheld in either year, or missing: not judged (the rows add up to all areas)
+                row["nicht bewertbar"] = n_areas - sum(
+                    v for k, v in row.items() if k not in ("Indikator", "Handlungsfeld"))
                 row.update({"Region vorher": self.gate.region_value(ind, base),
                             "Region jetzt": self.gate.region_value(ind)})
                 target.append(row)
@@ -136,8 +127,8 @@ class Change(Chapter):
                    else ""))
         judged = TableOutput(
             pd.DataFrame(judged_rows, columns=["Indikator", "Handlungsfeld", "verbessert",
-                                               "stabil", "verschlechtert", "Region vorher",
-                                               "Region jetzt"]),
+                                               "stabil", "verschlechtert", "nicht bewertbar",
+                                               "Region vorher", "Region jetzt"]),
             f"Entwicklung der Kernindikatoren {base}–{self.year}: Zahl der "
             f"Sozialräume ({rule})",
             number_formats=formats,
@@ -260,57 +251,36 @@ class Change(Chapter):
             return prose("Für diese Ausgabe ist kein Vergleichsjahr konfiguriert.")
         base = self.cfg.vergleichsjahr
         dy = self.cfg.dynamik
+        yes = {True: "ja", False: "nein"}
         items = []
         for f in self.cfg.fields:
-            fc = self.cfg.handlungsfelder[f]
             cls = self.dynamics_class(f)
-            name = fc.kurz + self.exploratory_suffix(f)
-            if not (cls != "").any():
-                items.append(f"{name}: keine Dynamik – das Feld hat keinen bewerteten "
-                             "Kernindikator (nur Anteile ohne Bewertung).")
-                continue
-            counts = "Dynamik " + fmt.join_de(
-                f"in {fmt.count_words(int((cls == c).sum()), 'Sozialraum', 'Sozialräumen', 'm', 'dat')}"
-                f" {c}" for c in ("positiv", "stabil", "negativ"))
-            typ = self.typology(f)
-            att = typ == "aufmerksamkeit"
-            k = int((att & self.borderline(f)).sum())
-            items.append(
-                f"{name}: {counts}; besonderer Aufmerksamkeitsbedarf (Handlungsbedarf und "
-                f"negative Dynamik): "
-                + count_with_borderline(int(att.sum()), k)
-                + ("" if f in self.attention_fields else " – explorativ, nicht in der Karte"))
+            rated = bool((cls != "").any())
+            att = (self.typology(f) == "aufmerksamkeit") if rated else cls != cls
+            n, k = int(att.sum()), int((att & self.borderline(f)).sum())
+            items.append(self.say1(
+                "bericht.dynamik.feld", feld=self.cfg.handlungsfelder[f].kurz,
+                explorativ=yes[self.is_exploratory(f)], bewertet=yes[rated],
+                **{c: int((cls == c).sum()) for c in ("positiv", "stabil", "negativ")},
+                aufmerksamkeit=n, davon_knapp=self.borderline_tail(n, k),
+                karte=yes[f in self.attention_fields]))
         types = self._area_types()
         att = types == 3
         firm = pd.Series(False, index=types.index)
         for f in self.attention_fields:
             firm |= (self.typology(f) == "aufmerksamkeit") & ~self.borderline(f)
-        names = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields]
         n_att, k_att = int(att.sum()), int((att & ~firm).sum())
-        over = (f"In den Feldern {', '.join(names[:-1])} sowie {names[-1]}" if len(names) > 1
-                else f"Im Feld {names[0]}" if names else "Insgesamt")
-        total = (
-            f"{over} {'hat' if n_att <= 1 else 'haben'} "
-            + count_with_borderline(n_att, k_att, suffix=" besonderen Aufmerksamkeitsbedarf"
-                                    + (" in mindestens einem Feld" if len(names) > 1 else ""))
-            + (" (nur in knapp eingestuften Feldern)" if k_att else "") + "; "
-            + _watch_phrase(int((types == 1).sum())))
+        total = self.say1(
+            "bericht.dynamik.gesamt",
+            felder=[self.cfg.handlungsfelder[f].kurz for f in self.attention_fields],
+            anzahl=n_att, davon_knapp=self.borderline_tail(n_att, k_att), knapp=k_att,
+            beobachten=int((types == 1).sum()))
         return prose(
-            f"Der Dynamikindex fasst je Handlungsfeld zusammen, wie sich die bewerteten "
-            f"Kernindikatoren eines Sozialraums zwischen {base} und {self.year} verändert "
-            "haben: die Veränderung jedes Indikators, gemessen an der Streuung zwischen den "
-            "Sozialräumen, gemittelt mit den Gewichten des Feldindex. Werte über 0 bedeuten "
-            "eine Verbesserung. Als „positiv“ oder „negativ“ gilt die Dynamik, wenn der Index "
-            f"mindestens {fmt.number(dy.index_schwelle, 2)} von 0 abweicht"
-            + (f" und außerhalb der Zufallsschwankung ({fmt.number(dy.vertrauensniveau * 100, 0)}"
-               "-%-Vertrauensbereich aus den Wilson-Intervallen beider Jahre) liegt"
-               if dy.vertrauensniveau else "")
-            + "; sonst ist sie „stabil“. Anteile, die nur die Zusammensetzung der Bevölkerung "
-            "beschreiben (ohne Bewertung), zählen nicht mit.",
-            "Zusammen mit dem Status – Handlungsbedarf im Berichtsjahr – ergibt sich je Feld ein "
-            "Typ. Besonderen Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf, deren "
-            "Lage sich zusätzlich verschlechtert hat; Sozialräume ohne Handlungsbedarf mit "
-            "negativer Dynamik werden zur Beobachtung genannt.",
+            *self.say("bericht.dynamik.methode", seit=str(base),
+                      index_schwelle=fmt.number(dy.index_schwelle, 2),
+                      zufall="ja" if dy.vertrauensniveau else "nein",
+                      vertrauen=fmt.number(dy.vertrauensniveau * 100, 0)
+                      if dy.vertrauensniveau else ""),
             total,
             items=items,
         )

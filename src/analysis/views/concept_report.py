@@ -10,18 +10,18 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.common import fmt
-from analysis.common.ids import field_pages, natural_key
+from analysis.common.ids import field_pages, natural_key, slug
 from analysis.contract import schema as S
-from analysis.contract.config import recommendation_texts, sentence_texts, text_values
-from analysis.contract.texts import paragraphs
+from analysis.contract.config import recommendation_texts, text_values
 from analysis.gate.published import display
 from analysis.method import concept as C
+from analysis.rendering.assemble import slugify
 from analysis.rendering.figures import FigureOutput
 from analysis.rendering.maps import ClassScheme, choropleth
-from analysis.rendering.palettes import CATEGORICAL, COVERAGE, NEUTRAL, SEVERAL
+from analysis.rendering.palettes import CATEGORICAL, COVERAGE_BORDERLINE, NEUTRAL, SEVERAL
 from analysis.rendering.prose import Prose, Stack, notice, prose
 from analysis.rendering.tables import Links, TableOutput
-from analysis.views.context import Chapter
+from analysis.views.context import BORDERLINE, Chapter
 from analysis.views.report import Report, open_report
 
 #: what a page says when an optional input was not supplied (instead of a table that
@@ -54,6 +54,33 @@ SUGGESTION_NOTE = (
 )
 PRIORITY_WORD = {"hoch": "hohe Priorität", "mittel": "mittlere Priorität",
                  "niedrig": "niedrige Priorität"}
+#: sections that evidence links point at (the headings of the notebooks, as anchors)
+SECTION = {
+    "kumulation": slugify("Kumulation von Handlungsbedarfen"),  # 00_uebersicht
+    "robustheit": slugify("Robustheit der Einstufung"),  # 90_methodik
+    "beteiligung": slugify("Beteiligungsformate"),  # 51_prioritaeten
+    "themen": slugify("Themengleiche Kommunen"),  # 51_prioritaeten
+    "versorgung": slugify("Bedarf und Versorgung"),  # 52_konzept_<feld>
+    "befunde": slugify("Befunde aus Sozialraumkonferenzen und Fachgesprächen"),  # 52_…
+    "zustaendig": slugify("Wer zuständig ist"),  # 50_empfehlungen
+}
+
+
+def goal_anchor(goal_id: str) -> str:
+    """Anchor of an impact goal's rows on the page Wirkungskreisläufe."""
+    return f"ziel-{slug(goal_id)}"
+
+
+def cluster_anchor(cluster_id: str) -> str:
+    """Anchor of an inter-municipal area's row on the page Interkommunale Ansätze."""
+    return f"gebiet-{slug(cluster_id)}"
+
+
+def note_anchor(note) -> str:
+    """Anchor of a qualitative finding (its file name is unique in the folder)."""
+    return f"befund-{slug(note.file.rsplit('.', 1)[0])}"
+
+
 #: pages of the two sites (slug) that a building block of a work package links to
 BLOCK_PAGES = {"ziele": ("50_empfehlungen", "51_prioritaeten"), "wirkung": ("53_wirkung",),
                "austausch": ("51_prioritaeten",), "interkommunal": ("54_interkommunal",),
@@ -99,6 +126,11 @@ class NoteList:
     notes: tuple
     supplied: bool = True  # False: no befunde/ folder at all
     names: tuple[tuple[str, str], ...] = ()  # Kommune id → name (a finding on a Kommune)
+    # per note: the numbers of the recommendations that take it up (same order as notes);
+    # empty tuple = no recommendation yet; None = not shown
+    taken_up: tuple[tuple[int, ...], ...] | None = None
+    # per note: the lead-in before the numbers („aufgegriffen in Empfehlung“ …)
+    taken_up_text: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
         if not self.supplied:
@@ -106,15 +138,22 @@ class NoteList:
         if not self.notes:
             return "<p>Zu diesem Thema liegen noch keine qualitativen Befunde vor.</p>"
         parts = []
-        for n in self.notes:
+        for i, n in enumerate(self.notes):
             # areas in parentheses; a Kommune after a comma (its name may hold parentheses)
-            where = (f" ({' | '.join(n.areas)})" if n.areas else
+            where = (f" ({fmt.join_de(list(n.areas))})" if n.areas else
                      f", {dict(self.names).get(n.ags, n.ags)}" if n.ags else "")
+            follow = ""
+            if self.taken_up is not None:
+                nrs = self.taken_up[i]
+                links = fmt.join_de([f'<a href="#empfehlung-{k}">{k}</a>' for k in nrs])
+                follow = (f'<p class="befund-empfehlung">{html.escape(self.taken_up_text[i])}'
+                          + (f" {links}" if nrs else "") + ".</p>")
             parts.append(
-                f'<figure class="befund"><blockquote><p>{html.escape(n.text)}</p></blockquote>'
+                f'<figure class="befund" id="{note_anchor(n)}"><blockquote>'
+                f"<p>{html.escape(n.text)}</p></blockquote>"
                 f"<figcaption>{html.escape(n.title)} – {html.escape(n.source)}, "
                 f"{html.escape(_date_de(n.date))}{html.escape(where)}"
-                + "</figcaption></figure>"
+                + "</figcaption></figure>" + follow
             )
         return "".join(parts)
 
@@ -163,6 +202,8 @@ class Card:
     evidence: tuple[tuple[str, str], ...]
     step: str
     horizon: str
+    lead: str = ""  # Federführung
+    findings: tuple[tuple[str, str], ...] = ()  # qualitative findings taken up: (text, href)
 
 
 @dataclass(frozen=True)
@@ -177,12 +218,17 @@ class RecommendationCards:
         out = []
         for c in self.cards:
             rows = [("Priorität", e(c.priority)), ("Zuständig", e(c.responsible))]
+            if c.lead:
+                rows.append(("Federführung", e(c.lead)))
             if c.areas:
                 rows.append(("Sozialräume", e(c.areas)))
             if c.kommunen:
                 rows.append(("Kommunen", e(c.kommunen)))
             rows.append(("Grundlage", ", ".join(f'<a href="{e(h)}">{e(t)}</a>'
                                                 for t, h in c.evidence)))
+            if c.findings:
+                rows.append(("Befund", "; ".join(f'<a href="{e(h)}">{e(t)}</a>'
+                                                 for t, h in c.findings)))
             rows += [("Nächster Schritt", e(c.step)), ("Zeithorizont", e(c.horizon))]
             dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
             h = self.level
@@ -307,6 +353,12 @@ class ConceptReport(Chapter):
             rec.loc[theme, "text"] = rec.loc[theme, "text"] + DEMO_THEME_NOTE
             cluster = rec["art"] == "interkommunal"  # neighbours of schematic areas
             rec.loc[cluster, "text"] = rec.loc[cluster, "text"] + DEMO_CLUSTER_NOTE
+        values = text_values(cfg)
+        rec["federfuehrung"] = [
+            C.lead_office(r["art"], r[S.FIELD], r["ebene"],
+                          len([k for k in str(r["kommunen"]).split(C.SEP) if k]),
+                          cfg.konzept, values)
+            for _, r in rec.iterrows()] if not rec.empty else pd.Series(dtype=str)
         return rec
 
     @cached_property
@@ -336,39 +388,33 @@ class ConceptReport(Chapter):
 
     def evidence_links(self, rec: pd.Series, site: str = "handlungskonzept"
                        ) -> tuple[tuple[str, str], ...]:
-        """What a recommendation rests on: the field chapter, the annex page of its
-        kind and the profiles of its areas."""
-        f = rec[S.FIELD]
-        links = [self.field_link(f, site)]
-        page = {"feld": f"52_konzept_{f}", "grenzfaelle": f"52_konzept_{f}",
-                "cluster": "54_interkommunal", "thema": "51_prioritaeten",
-                "kumulation": "51_prioritaeten", "ziel": "53_wirkung"}[rec["grundlage"]]
-        title = {"cluster": "Interkommunale Ansätze", "thema": "Kommunale Schwerpunkte",
-                 "kumulation": "Beteiligungsformate",
-                 "ziel": "Wirkungskreisläufe"}.get(rec["grundlage"],
-                                                   f"Anhang: {self.labels[f]}")
-        links.append((title, self.href(site, "handlungskonzept", page)))
-        if rec["grundlage"] == "grenzfaelle":
-            links.append(("Methodik: Robustheit", self.href(site, "sozialbericht",
-                                                            "90_methodik")))
+        """What a recommendation rests on, each link to its section: the field chapter
+        (the cumulation map for a cumulation), the annex section of its kind (the goal's
+        or the area's row) and the profiles of its areas."""
+        f, kind = rec[S.FIELD], rec["grundlage"]
+        sb, hk = "sozialbericht", "handlungskonzept"
+        links = ([("Sozialbericht: Kumulation", self.href(site, sb, "00_uebersicht",
+                                                          SECTION["kumulation"]))]
+                 if kind == "kumulation" else [self.field_link(f, site)])
+        annex = {
+            "feld": (f"Anhang: {self.labels[f]}", f"52_konzept_{f}", SECTION["versorgung"]),
+            "grenzfaelle": (f"Anhang: {self.labels[f]}", f"52_konzept_{f}", ""),
+            "cluster": ("Interkommunale Ansätze", "54_interkommunal",
+                        cluster_anchor(str(rec["bezug"]))),
+            "thema": ("Kommunale Schwerpunkte", "51_prioritaeten", SECTION["themen"]),
+            "kumulation": ("Beteiligungsformate", "51_prioritaeten", SECTION["beteiligung"]),
+            "ziel": ("Wirkungskreisläufe", "53_wirkung", goal_anchor(str(rec["bezug"]))),
+        }[kind]
+        links.append((annex[0], self.href(site, hk, annex[1], annex[2])))
+        if kind == "grenzfaelle":
+            links.append(("Methodik: Robustheit", self.href(site, sb, "90_methodik",
+                                                            SECTION["robustheit"])))
         for code in [c for c in str(rec["sozialraeume"]).split(C.SEP) if c]:
-            links.append((code, self.href(site, "sozialbericht", self.r.area_pages[code])))
+            links.append((code, self.href(site, sb, self.r.area_pages[code])))
         return tuple(links)
 
     # ------------------------------------------------------------------ wording
-    @cached_property
-    def sentences(self):
-        """The sentence blocks of the text folder (``satzbausteine.md``), parsed and checked."""
-        return sentence_texts(self.cfg, self.r.ctx.config_file)
-
-    def say(self, block: str, **values) -> list[str]:
-        """A sentence block rendered with ``values`` (and the common placeholders), as
-        paragraphs."""
-        return paragraphs(self.sentences[block].render({**text_values(self.cfg), **values}))
-
-    def say1(self, block: str, **values) -> str:
-        """A sentence block that is one phrase or paragraph."""
-        return " ".join(self.say(block, **values))
+    # say / say1: the shared sentence blocks (analysis.views.context.ReportContext.say)
 
     # ------------------------------------------------------------------ key messages
     def key_messages(self, site: str = "handlungskonzept") -> KeyMessages:
@@ -388,16 +434,30 @@ class ConceptReport(Chapter):
             elif m["art"] == "konzept":
                 link = ("Empfehlungen", self.href(site, "handlungskonzept", "50_empfehlungen"))
             elif m["art"] == "sicherheit":
-                link = ("Grenzfälle", self.href(site, "sozialbericht", "90_methodik"))
+                link = ("Grenzfälle", self.href(site, "sozialbericht", "90_methodik",
+                                                SECTION["robustheit"]))
             elif m["art"] == "kumulation":
-                link = ("Kumulation", self.href(site, "sozialbericht", "00_uebersicht"))
+                link = ("Kumulation", self.href(site, "sozialbericht", "00_uebersicht",
+                                                SECTION["kumulation"]))
             elif m["feld"]:
                 link = (f"Kapitel {self.labels[m['feld']]}",
                         self.href(site, "sozialbericht", field_pages(cfg.fields)[m["feld"]]))
             else:
                 link = None
             items.append((m["text"], link))
+        if site == "handlungskonzept":  # the annex asks the committee for a decision
+            items.append((self.decision_request(), (
+                "Wer zuständig ist", self.href(site, "handlungskonzept", "50_empfehlungen",
+                                               SECTION["zustaendig"]))))
         return KeyMessages(tuple(items))
+
+    def decision_request(self) -> str:
+        """One sentence on what the committee is asked to decide (text block
+        ``kernaussage.beschluss``)."""
+        rec = self.recommendations
+        return self.say1("kernaussage.beschluss", empfehlungen=len(rec),
+                         hoch=int((rec["prioritaet"] == "hoch").sum()),
+                         formate=len(self.participation))
 
     def decision_text(self, refer: bool = True) -> Prose:
         """The decision document the concept serves, cited from the configuration;
@@ -458,15 +518,78 @@ class ConceptReport(Chapter):
         for _, r in rec.iterrows():
             areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
             kommunen = [k for k in r["kommunen"].split(C.SEP) if k]
+            knapp = self._knapp_areas(r)
+            labels = [self.r.area_label(c) + (f" ({BORDERLINE})" if c in knapp else "")
+                      for c in areas]
+            note = self._borderline_note(r, areas, knapp)
             cards.append(Card(
                 nr=int(r["nr"]), title=r["titel"], field=self.marked(r[S.FIELD]),
                 text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
                 responsible=r["zustaendig"],
-                areas="; ".join(self.r.area_label(c) for c in areas),
+                areas="; ".join(labels) + (f" – {note}" if note else ""),
                 kommunen=fmt.join_de(kommunen), evidence=self.evidence_links(r, site),
                 step=r["schritt"],
-                horizon=f"{r['zeithorizont']} (bis {r['bis']})"))
+                horizon=f"{r['zeithorizont']} (bis {r['bis']})",
+                lead=r.get("federfuehrung", ""),
+                findings=tuple(
+                    (f"„{n.title}“ ({n.source}, {_date_de(n.date)})",
+                     self.href(site, "handlungskonzept", f"52_konzept_{n.field}",
+                               note_anchor(n)))
+                    for n in self.findings_of(int(r["nr"])))))
         return RecommendationCards(tuple(cards), level=3)
+
+    #: kinds whose areas carry a need classification in the recommendation's own field
+    #: (a cumulation spans several fields; a borderline check lists borderline cases only)
+    MARKED_KINDS = ("versorgungsluecke", "nur_angrenzend", "interkommunal")
+
+    def _knapp_areas(self, r: pd.Series) -> set[str]:
+        """The recommendation's areas whose need classification in its field is
+        borderline (marked „(knapp)“ on the card)."""
+        f = r[S.FIELD]
+        if r["art"] not in self.MARKED_KINDS or f not in self.cfg.fields:
+            return set()
+        bl = self.r.borderline(f)
+        return {c for c in str(r["sozialraeume"]).split(C.SEP) if c and bool(bl.get(c, False))}
+
+    def _borderline_note(self, r: pd.Series, areas: list[str], knapp: set[str]) -> str:
+        """„davon 14 knapp – zuerst Empfehlung 13 (…)“: how many of the card's areas are
+        borderline and, when most are and a borderline check of the same field covers
+        them, which recommendation comes first (text block ``konzept.karte.knapp``)."""
+        if not knapp or len(areas) < 2:
+            return ""
+        rec = self.recommendations
+        check = rec[(rec[S.FIELD] == r[S.FIELD]) & (rec["art"] == "grenzfaelle")]
+        first = next((c for _, c in check.iterrows()
+                      if knapp <= set(str(c["sozialraeume"]).split(C.SEP))), None)
+        mostly = 2 * len(knapp) > len(areas)
+        return self.say1("konzept.karte.knapp", knapp=len(knapp),
+                         alle="ja" if len(knapp) == len(areas) else "nein",
+                         zuerst="ja" if mostly and first is not None else "nein",
+                         empfehlung=str(int(first["nr"])) if first is not None else "",
+                         titel=str(first["titel"]) if first is not None else "")
+
+    # ------------------------------------------------------------------ findings
+    @cached_property
+    def _findings(self) -> dict[int, tuple]:
+        """Recommendation number → the qualitative findings it takes up: same field, and
+        a shared area (or, for a finding on a whole Kommune, a shared Kommune)."""
+        rec = self.recommendations
+        out: dict[int, list] = {int(n): [] for n in rec["nr"]} if not rec.empty else {}
+        for note in sorted(self.ds.notes, key=lambda n: (n.date, n.file)):
+            for _, r in rec[rec[S.FIELD] == note.field].iterrows():
+                codes = {c for c in str(r["sozialraeume"]).split(C.SEP) if c}
+                ags = {a for a in str(r[S.AGS]).split(C.SEP) if a}
+                if (set(note.areas) & codes) or (not note.areas and note.ags in ags):
+                    out[int(r["nr"])].append(note)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def findings_of(self, nr: int) -> tuple:
+        """The qualitative findings recommendation ``nr`` takes up."""
+        return self._findings.get(nr, ())
+
+    def recommendations_for(self, note) -> tuple[int, ...]:
+        """Numbers of the recommendations that take up a qualitative finding."""
+        return tuple(n for n, notes in self._findings.items() if note in notes)
 
     def recommendations_table(self, field: str | None = None) -> TableOutput:
         """Compact overview: number, field, what, priority, who, until when."""
@@ -693,8 +816,7 @@ class ConceptReport(Chapter):
         def pages(block: str) -> tuple[tuple[str, str], ...]:
             return tuple((page[s], self.href(site, site, s)) for s in BLOCK_PAGES[block])
 
-        separate = [cfg.handlungsfelder[f].kurz for f in cfg.fields
-                    if cfg.handlungsfelder[f].separat]
+        separate = [self.marked(f) for f in cfg.fields if cfg.handlungsfelder[f].separat]
         chains = [self.say1("arbeitspaket.praeventionskette.feld", feld=self.labels[f],
                             stufen=len(cfg.chain_stages(f)))
                   for f in cfg.fields if cfg.chain_stages(f)]
@@ -803,8 +925,14 @@ class ConceptReport(Chapter):
         g = self.gaps[self.gaps["handlungsfeld"] == field].set_index("sozialraum")
         status = pd.Series("kein Handlungsbedarf", index=self.r.areas.index)
         status.loc[g.index] = "Bedarf: " + g["versorgung"]
+        # borderline need as a class of its own (as on the need maps of the Sozialbericht);
+        # its supply is in the table below the map
+        knapp = self.r.borderline(field).reindex(g.index, fill_value=False)
+        knapp_class = f"Bedarf {BORDERLINE} (Grenzfall)"
+        status.loc[knapp.index[knapp.astype(bool)]] = knapp_class
         order = [
             "kein Handlungsbedarf",
+            knapp_class,
             f"Bedarf: {C.COVERED}",
             f"Bedarf: {C.NEIGHBOUR_ONLY}",
             f"Bedarf: {C.NONE}",
@@ -814,9 +942,11 @@ class ConceptReport(Chapter):
             self.ds.geometry,
             self.r.areas[S.KOMMUNE],
             title=f"Handlungsbedarf und Angebote: {self.labels[field]} {self.year}",
-            scheme=ClassScheme(tuple(order), tuple(order), COVERAGE, "Bedarf und Versorgung",
-                               categorical=True),
-            caption=self.r.map_caption() + " Angebote laut Bestandsaufnahme.",
+            scheme=ClassScheme(tuple(order), tuple(order), COVERAGE_BORDERLINE,
+                               "Bedarf und Versorgung", categorical=True),
+            caption=self.r.map_caption() + " Angebote laut Bestandsaufnahme. "
+            f"„Bedarf {BORDERLINE}“: Grenzfall der Robustheitsprüfung (siehe Methodik); "
+            "seine Versorgung steht in der Tabelle.",
             mark=self.r.image_mark,
             links=self.r.area_links(f"handlungskonzept/52_konzept_{field}"),
             area_names=self.r.area_names,
@@ -844,9 +974,12 @@ class ConceptReport(Chapter):
         if not self.has_services:
             return None  # supply_map says why
         g = self.gaps[self.gaps["handlungsfeld"] == field]
+        bl = self.r.borderline(field)
         df = pd.DataFrame(
             {
-                "Sozialraum": [self.r.area_label(c) for c in g["sozialraum"]],
+                "Sozialraum": [self.r.area_label(c)
+                               + (f" ({BORDERLINE})" if bool(bl.get(c, False)) else "")
+                               for c in g["sozialraum"]],
                 "Kommune": [self.r.areas.loc[c, S.KOMMUNE] for c in g["sozialraum"]],
                 "Angebote im Sozialraum": g["angebote_im_raum"].astype(int).to_numpy(),
                 "Angebote angrenzend": g["angebote_angrenzend"].astype(int).to_numpy(),
@@ -949,17 +1082,25 @@ class ConceptReport(Chapter):
         )
 
     def notes(self, field: str) -> NoteList:
-        return NoteList(tuple(C.notes_for(self.ds.notes, field=field)),
-                        supplied=self.ds.notes_supplied,
+        """The field's qualitative findings, each with the recommendations that take it
+        up („noch ohne Empfehlung“ where none does)."""
+        notes = tuple(C.notes_for(self.ds.notes, field=field))
+        taken = tuple(self.recommendations_for(n) for n in notes)
+        return NoteList(notes, supplied=self.ds.notes_supplied,
                         names=tuple(zip(self.ds.municipalities[S.AGS],
-                                        self.ds.municipalities["name"], strict=True)))
+                                        self.ds.municipalities["name"], strict=True)),
+                        taken_up=taken,
+                        taken_up_text=tuple(self.say1("konzept.befund.empfehlungen",
+                                                      empfehlungen=len(t)) for t in taken))
 
     def profile_links(self, field: str) -> LinkList:
         flag = self.r.res.need[f"{field}_bedarf_flag"]
         codes = sorted(flag.index[flag], key=natural_key)
+        bl = self.r.borderline(field)
         return LinkList(
             "Steckbriefe dieser Sozialräume im Sozialbericht",
-            tuple((self.r.area_href(c, "handlungskonzept"), c) for c in codes),
+            tuple((self.r.area_href(c, "handlungskonzept"),
+                   c + (f" ({BORDERLINE})" if bool(bl.get(c, False)) else "")) for c in codes),
         )
 
     # ------------------------------------------------------------------ 53 impact
@@ -1027,7 +1168,8 @@ class ConceptReport(Chapter):
         )
         return Stack((
             TableOutput(cycles, f"Wirkungskreisläufe: Ziele, Maßnahmen und Indikatoren "
-                                f"(Stand {self.year})", row_header=goal),
+                                f"(Stand {self.year})", row_header=goal,
+                        row_ids=[goal_anchor(g) for g in p["ziel_id"]]),
             TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
                         row_header="Ziel"),
         ))
@@ -1117,14 +1259,22 @@ class ConceptReport(Chapter):
             {
                 "Gebiet": self.cluster_names(),
                 "Handlungsfeld": c["handlungsfeld"].map(self.labels),
-                "Sozialräume": c["sozialraeume"].str.replace("|", ", ", regex=False),
+                "Sozialräume": [self._marked_codes(f, codes) for f, codes in
+                                zip(c["handlungsfeld"], c["sozialraeume"], strict=True)],
                 "Kommunen": c["kommunen"].str.replace("|", ", ", regex=False),
                 "Zahl der Sozialräume": c["anzahl_sozialraeume"],
             }
         )
         return TableOutput(
-            df, "Gemeindeübergreifende Gebiete mit Handlungsbedarf", row_header="Gebiet"
+            df, "Gemeindeübergreifende Gebiete mit Handlungsbedarf", row_header="Gebiet",
+            row_ids=[cluster_anchor(x) for x in c["cluster"]] if "cluster" in c else None,
         )
+
+    def _marked_codes(self, field: str, codes: str) -> str:
+        """„A 3 (knapp), A 10, …“: ``|``-joined area codes, borderline ones marked."""
+        bl = self.r.borderline(field) if field in self.cfg.fields else pd.Series(dtype=bool)
+        return ", ".join(c + (f" ({BORDERLINE})" if bool(bl.get(c, False)) else "")
+                         for c in codes.split(C.SEP) if c)
 
     # ------------------------------------------------------------------ 59 method
     def method_text(self) -> Prose:

@@ -24,8 +24,15 @@ from analysis.common.ids import (
     profile_pages,
 )
 from analysis.contract import schema as S
-from analysis.contract.config import text_slots, text_values
-from analysis.contract.texts import TextBlock, read_text, render
+from analysis.contract.config import (
+    REPORT_SENTENCE_TEXT,
+    SENTENCE_TEXT,
+    sentence_texts,
+    text_slots,
+    text_values,
+)
+from analysis.contract.templates import Template
+from analysis.contract.texts import TextBlock, paragraphs, read_text, render
 from analysis.gate import disclosure as D
 from analysis.gate.published import Published, withheld_note
 from analysis.method.context import Context
@@ -47,30 +54,6 @@ RULE_TEXT = {
 
 
 BORDERLINE = "knapp"
-
-
-def count_with_borderline(n: int, k: int, singular: str = "Sozialraum",
-                          plural: str = "Sozialräume", one: str = "einer",
-                          suffix: str = "", genus: str = "m") -> str:
-    """A count with its borderline part, as running text (:func:`analysis.common.fmt.count_words`):
-    "43 Sozialräume, davon 21 knapp", "15 Sozialräume, davon einer knapp", "zwei
-    Sozialräume, beide knapp", "ein Sozialraum, knapp", "kein Sozialraum"; ``k = 0`` adds
-    nothing. ``one`` is "one" in the gender of the noun (einer / eine / eines); ``suffix``
-    follows the noun ("… in fünf Kommunen, davon drei knapp")."""
-    if k < 0 or k > n:
-        raise ValueError(f"davon {k} von {n}: unmöglich")
-    return fmt.count_words(n, singular, plural, genus) + suffix + borderline_tail(n, k, one)
-
-
-def borderline_tail(n: int, k: int, one: str = "einer") -> str:
-    """The borderline part alone: ", davon drei knapp", ", beide knapp", "" for none."""
-    if k == 0:
-        return ""
-    if n == 1:
-        return f", {BORDERLINE}"
-    if k == n:
-        return f", {'beide' if n == 2 else 'alle'} {BORDERLINE}"
-    return f", davon {one if k == 1 else fmt.number_word(k)} {BORDERLINE}"
 
 
 @dataclass
@@ -118,6 +101,35 @@ class ReportContext:
             raise ConfigError(f"{source}: nicht in der Konfiguration vorgesehen")
         template = read_text(self.cfg.text_path(self.ctx.config_file, name), source)
         return render(template, values or text_values(self.cfg), source)
+
+    # ------------------------------------------------------------------ sentence blocks
+    def sentences(self, file: str = SENTENCE_TEXT) -> dict[str, Template]:
+        """The sentence blocks of a text file (``satzbausteine.md``: the annex's,
+        ``satzbausteine_bericht.md``: the Sozialbericht's), parsed and checked once."""
+        cache = self.__dict__.setdefault("_sentences", {})
+        if file not in cache:
+            cache[file] = sentence_texts(self.cfg, self.ctx.config_file, file)
+        return cache[file]
+
+    def say(self, block: str, **values) -> list[str]:
+        """A sentence block rendered with ``values`` (and the common placeholders), as
+        paragraphs; ``bericht.*`` blocks come from ``satzbausteine_bericht.md``, the others
+        from ``satzbausteine.md``. Every count-dependent sentence of both reports is
+        written through here (wording lives with the planners, not in code)."""
+        file = REPORT_SENTENCE_TEXT if block.startswith("bericht.") else SENTENCE_TEXT
+        return paragraphs(self.sentences(file)[block].render(
+            {**text_values(self.cfg), **values}))
+
+    def say1(self, block: str, **values) -> str:
+        """A sentence block that is one phrase or paragraph."""
+        return " ".join(self.say(block, **values))
+
+    def borderline_tail(self, n: int, k: int) -> str:
+        """The borderline part of a count of ``n`` areas, ``k`` of them borderline
+        (block ``bericht.knapp``): ", davon drei knapp", ", beide knapp", "" for none."""
+        if k < 0 or k > n:
+            raise ValueError(f"davon {k} von {n}: unmöglich")
+        return self.say1("bericht.knapp", anzahl=n, knapp=k, alle="ja" if k == n else "nein")
 
     def label(self, indicator: str) -> str:
         return str(self.catalogue.loc[indicator, "bezeichnung"])
@@ -233,8 +245,9 @@ class ReportContext:
 
     @cached_property
     def cumulation_scheme(self) -> ClassScheme:
-        """Classes of every cumulation map, regional and municipal: 0 … all fields."""
-        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.fields))
+        """Classes of every cumulation map, regional and municipal: 0 … the number of
+        counted fields (the cumulation counts only those; a class beyond is impossible)."""
+        return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.counted_fields))
 
     def area_label(self, code: str) -> str:
         return f"{code} {self.areas.loc[code, 'name']}"
@@ -307,12 +320,27 @@ class ReportContext:
     def exploratory_suffix(self, field: str) -> str:
         return " (explorativ)" if self.is_exploratory(field) else ""
 
+    @property
+    def separate_fields(self) -> list[str]:
+        """Short names of the fields reported separately (not counted in the total and
+        the cumulation), e.g. ``["Inklusion"]``."""
+        return [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
+                if f not in self.cfg.counted_fields]
+
     def cumulation_term(self, noun: str = "Handlungsfelder") -> str:
         """What the cumulation counts: „Handlungsfelder mit Bedarf“, with the fields
         reported separately named when there are any („… (ohne Inklusion)“)."""
-        apart = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
-                 if f not in self.cfg.counted_fields]
+        apart = self.separate_fields
         return f"{noun} mit Bedarf" + (f" (ohne {fmt.join_de(apart)})" if apart else "")
+
+    def counted_scope(self) -> str:
+        """Where „need in at least one field“ is counted, after „in“ (dative, block
+        ``bericht.gezaehlt``): „mindestens einem der vier gezählten Felder (ohne
+        Inklusion)“, „mindestens einem Handlungsfeld“ when every field counts, „dem
+        Handlungsfeld Armut“ for one."""
+        counted = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
+        return self.say1("bericht.gezaehlt", gezaehlt=len(counted), felder=counted,
+                         ohne=self.separate_fields)
 
     def counted_term(self, indicator: str) -> str:
         """Who or what an indicator counts: the label of its numerator variable
@@ -327,25 +355,16 @@ class ReportContext:
                         exploratory: bool = False, counted: str | None = None) -> Prose:
         """The key (Zeichenerklärung) under a table or map that marks uncertainty (and,
         with ``counted``, says what the column „Anzahl“ counts)."""
-        parts = []
-        if counted:
-            parts.append(f"Anzahl: {counted} im Sozialraum (Zähler des Leitindikators).")
-        if borderline:
-            parts.append(
-                f"„{BORDERLINE}“: Grenzfall der Robustheitsprüfung – weniger als "
-                f"{fmt.percent(self.cfg.robustheit.stabil_ab * 100, 0)} der Varianten mit "
-                "veränderten Schwellen, Gewichten und Indikatoren bestätigen die Einstufung.")
-        if uncertain:
-            parts.append(
-                "( ) Wert in Klammern: Aussagewert eingeschränkt, weil der Nenner unter "
-                f"{fmt.number(self.cfg.unsicher_nenner)} liegt (breiter Vertrauensbereich).")
-        if exploratory:
-            parts.append(
-                "„explorativ“: Das Handlungsfeld beruht auf weniger als "
-                f"{fmt.number_word(self.cfg.bedarf.mindestzahl_indikatoren)} "
-                "Kernindikatoren; die Einstufung ist ein erster Hinweis, kein gesicherter Befund.")
-        return Prose(tuple(["Zeichenerklärung: " + " ".join(parts)]) if parts else (),
-                     css_class="prose")
+        if not (counted or borderline or uncertain or exploratory):
+            return Prose((), css_class="prose")
+        yes = {True: "ja", False: "nein"}
+        return Prose(tuple(self.say(
+            "bericht.zeichenerklaerung", anzahl=yes[bool(counted)], gezaehlt=counted or "",
+            knapp=yes[borderline], begriff=BORDERLINE,
+            prozent=fmt.percent(self.cfg.robustheit.stabil_ab * 100, 0),
+            unsicher=yes[uncertain], nenner=int(self.cfg.unsicher_nenner),
+            explorativ=yes[exploratory],
+            mindestens=self.cfg.bedarf.mindestzahl_indikatoren)), css_class="prose")
 
     @property
     def population_variable(self) -> str:
@@ -378,6 +397,7 @@ class ReportContext:
             suppressed_col=D.FLAG,
             caption=self.source_caption(), mark=self.image_mark,
             column_labels={S.YEAR: "Jahr", S.VALUE: self.label(indicator)},
+            total=str(reg["Kommune"].iloc[0]) if len(reg) else None,
         )
 
 

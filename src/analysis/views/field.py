@@ -25,8 +25,16 @@ from analysis.views.context import (
     RULE_TEXT,
     Heading,
     ReportContext,
-    borderline_tail,
 )
+
+
+def _grouped(top: list[tuple[str, int]]) -> list[tuple[int, list[str]]]:
+    """Leaders (:func:`analysis.common.fmt.leaders`) grouped by count, ties together:
+    ``[(4, ["Aachen", "Stolberg"]), (3, ["Eschweiler"])]``."""
+    groups: dict[int, list[str]] = {}
+    for name, v in top:
+        groups.setdefault(int(v), []).append(name)
+    return list(groups.items())
 
 
 @dataclass
@@ -61,28 +69,18 @@ class FieldView:
 
     def intro(self) -> Prose | Stack:
         labels = [self.r.label(i) for i in self.fc.indikatoren]
-        context = [self.r.label(i) for i in self.fc.kontext]
-        n = len(labels)
-        index = (f"Der Feldindex fasst {fmt.number_word(n)} Kernindikatoren zusammen"
-                 if n > 1 else "Der Feldindex beruht auf einem einzigen Kernindikator")
+        context = [f"„{self.r.label(i)}“" for i in self.fc.kontext]
         text = prose(
             self.fc.beschreibung,
-            f"{index}; Leitindikator für die Regeln 2 und 3 ist "
-            f"„{self.r.label(self.fc.leitindikator)}“."
-            + (f" Als Kontext – gezeigt, aber nicht in Feldindex und Handlungsbedarf "
-               f"gezählt – {'dient' if len(context) == 1 else 'dienen'} "
-               f"{fmt.join_de(f'„{c}“' for c in context)}." if context else ""),
+            self.r.say1("bericht.feld.einleitung", indikatoren=len(labels),
+                        leitindikator=self.r.label(self.fc.leitindikator), kontext=context),
             items=labels,
         )
         if not self.r.is_exploratory(self.field):
             return text
-        least = self.r.cfg.bedarf.mindestzahl_indikatoren
-        return Stack((notice(
-            f"Explorativ: Dieses Handlungsfeld beruht auf "
-            f"{'nur einem Kernindikator' if n == 1 else 'nur ' + fmt.number_word(n) + ' Kernindikatoren'}"
-            f", gesicherte Aussagen verlangen mindestens {fmt.number_word(least)}. Die "
-            "Einstufung ist ein erster Hinweis: Zufällige Schwankungen des einen Werts "
-            "können sie umkehren. Sie wird gezeigt, bis weitere Indikatoren vorliegen."), text))
+        return Stack((notice(self.r.say1(
+            "bericht.feld.explorativ", indikatoren=len(labels),
+            mindestens=self.r.cfg.bedarf.mindestzahl_indikatoren)), text))
 
     def summary(self) -> Prose:
         flag = self.flag
@@ -97,37 +95,23 @@ class FieldView:
         lead = self.fc.leitindikator
         reg = self.r.gate.region_value(lead)
         n_border = self.r.borderline_need_count(self.field)
-        n_stable = len(codes) - n_border
-        first = (
-            f"Im Handlungsfeld „{self.fc.titel}“{self.r.exploratory_suffix(self.field)} "
-            f"{fmt.verb(len(codes), 'hat', 'haben')} "
-            f"{fmt.count_words(len(codes), 'Sozialraum', 'Sozialräume')}"
-            + ("" if self.r.single_municipality or not len(codes) else
-               f" aus {fmt.count_words(len(per), 'Kommune', 'Kommunen', 'f', 'dat')}")
-            + " Handlungsbedarf"
-            + borderline_tail(len(codes), n_border)
-        )
-        first += "."
         top = fmt.leaders(per.items(), 3)
+        most = []
         if (len(per) > 1 and not self.r.single_municipality and top and top[0][1] > 1
                 and len(top) < len(per)):
-            first += " Die meisten liegen in " + fmt.join_de(
-                f"{k} mit {fmt.number(v)}" for k, v in top) + "."
+            most = [self.r.say1("bericht.feld.meiste", kommunen=names, anzahl=v)
+                    for v, names in _grouped(top)]
+        yes = {True: "ja", False: "nein"}
         return prose(
-            first,
-            f"Regel 1 (regional) greift in {fmt.count_pronoun(rules['regional'], case='dat')}, "
-            f"Regel 2 (kommunal) in {fmt.count_pronoun(rules['kommunal'], case='dat')} und "
-            f"Regel 3 (absolut) in {fmt.count_pronoun(rules['absolut'], case='dat')} dieser "
-            "Sozialräume. "
-            + (f"{fmt.count_words(n_stable, 'Einstufung ist', 'Einstufungen sind', 'f')} stabil, "
-               f"{'eine' if n_border == 1 else fmt.number_word(n_border)} "
-               f"{fmt.verb(n_border, 'ist', 'sind')} knapp (Grenzfälle der "
-               "Robustheitsprüfung)." if n_border and n_stable else
-               "Alle Einstufungen sind stabil." if codes and not n_border else
-               "Alle Einstufungen sind knapp (Grenzfälle der Robustheitsprüfung)."
-               if codes else ""),
-            f"Der Leitindikator „{self.r.label(lead)}“ liegt in der Region bei "
-            f"{self.r.value_text(lead, reg)}."
+            self.r.say1("bericht.feld.bedarf", titel=self.fc.titel,
+                        explorativ=yes[self.r.is_exploratory(self.field)],
+                        bedarf=len(codes), einzeln=yes[self.r.single_municipality],
+                        kommunen=len(per), meiste=most,
+                        davon_knapp=self.r.borderline_tail(len(codes), n_border)),
+            self.r.say1("bericht.feld.regeln", **rules, bedarf=len(codes),
+                        stabil=len(codes) - n_border, knapp=n_border),
+            self.r.say1("bericht.feld.leitindikator", leitindikator=self.r.label(lead),
+                        wert=self.r.value_text(lead, reg))
             if not np.isnan(reg)
             else "",
         )

@@ -13,7 +13,7 @@ from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.gate import disclosure as D
 from analysis.gate.published import MARK
-from analysis.method.core import stability_label
+from analysis.method.core import TYPES, stability_label
 from analysis.rendering.prose import Prose, prose
 from analysis.rendering.tables import TableOutput
 from analysis.views.context import (
@@ -75,19 +75,7 @@ class MethodAnnex(Chapter):
     def rules_text(self) -> Prose:
         b = self.cfg.bedarf
         return prose(
-            "Jeder Indikator wird aus Zählungen berechnet (Zähler ÷ Nenner). Werte der Kommunen "
-            "und der Region sind Quotienten der summierten Zählungen, nie Mittelwerte von "
-            "Quoten. Zu jedem Wert gehört ein 95-%-Vertrauensbereich nach Wilson; Werte mit "
-            f"einem Nenner unter {fmt.number(self.cfg.unsicher_nenner)} gelten als unsicher.",
-            "Jeder Indikator wird über alle Sozialräume z-standardisiert (ungewichtet, "
-            "Populationsstandardabweichung), so dass ein höherer Wert mehr Bedarf bedeutet. "
-            "Der Feldindex ist der gewichtete Mittelwert der z-Werte der Kernindikatoren, "
-            "erneut standardisiert. Standardisierung, Feldindex, Regeln und Robustheit "
-            "verwenden nur veröffentlichte Werte: Ein aus Gründen der Geheimhaltung "
-            "gesperrter Wert zählt dort als fehlend, der Feldindex dieses Sozialraums ist "
-            "dann der Mittelwert der übrigen Kernindikatoren. Sonst ließe sich der gesperrte "
-            "Wert aus dem Index und den anderen Indikatoren zurückrechnen.",
-            "Ein Sozialraum hat Handlungsbedarf in einem Feld, wenn mindestens eine Regel greift:",
+            *self.say("bericht.methodik.regeln", nenner=int(self.cfg.unsicher_nenner)),
             items=[
                 f"Regel 1 (regional): Feldindex mindestens {fmt.number(b.regional_index, 2)}.",
                 f"Regel 2 (kommunal): Leitindikator mindestens das {fmt.number(b.kommunal_faktor, 2)}-Fache "
@@ -103,59 +91,22 @@ class MethodAnnex(Chapter):
 
     def robustness_text(self) -> Prose:
         rb = self.cfg.robustheit
-        return prose(
-            "Die Einstufung wird unter Varianten wiederholt: alle Indexschwellen um "
-            f"± {fmt.number(rb.schwellen_delta, 2)}, jedes Gewicht um ± "
-            f"{fmt.number(rb.gewichte_faktor * 100)} % und – je Indikator – ohne diesen "
-            "Indikator. Die Stabilität ist der Anteil der Varianten, die einen Sozialraum als "
-            f"„Handlungsbedarf“ einstufen. Stimmen mindestens {fmt.number(rb.stabil_ab * 100)} % "
-            "der Varianten mit der Einstufung überein, gilt sie als stabil, sonst als Grenzfall."
-        )
+        return prose(*self.say(
+            "bericht.methodik.robustheit", schwellen=fmt.number(rb.schwellen_delta, 2),
+            gewichte=fmt.number(rb.gewichte_faktor * 100), stabil=fmt.number(rb.stabil_ab * 100)))
 
     def uncertainty_method_text(self) -> Prose:
         """Method: how the report marks uncertainty (knapp, unsicher, explorativ) and how
         it judges change (bewertung, noise, dynamics index, typology)."""
         dy = self.cfg.dynamik
-        least = self.cfg.bedarf.mindestzahl_indikatoren
-        exploratory = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields]
-        paras = [
-            f"Wo der Bericht eine Zahl von Sozialräumen mit Handlungsbedarf nennt, sagt er auch, "
-            f"wie viele davon „{BORDERLINE}“ eingestuft sind – Grenzfälle der "
-            "Robustheitsprüfung. In Tabellen steht dafür eine eigene Spalte oder der Zusatz "
-            f"„({BORDERLINE})“, in Karten eine eigene Legendenklasse. Werte mit einem Nenner unter "
-            f"{fmt.number(self.cfg.unsicher_nenner)} stehen in Klammern: Ihr Aussagewert ist "
-            "eingeschränkt.",
-            f"Ein Handlungsfeld mit weniger als {fmt.number_word(least)} Kernindikatoren gilt "
-            "als explorativ: Seine Einstufung wird gezeigt und gekennzeichnet, zählt aber nicht "
-            "zu den Sozialräumen mit besonderem Aufmerksamkeitsbedarf."
-            + (f" In dieser Ausgabe betrifft das {fmt.join_de(exploratory)}."
-               if exploratory else ""),
-            "Jeder Indikator hat eine Bewertung: Bei „höher = ungünstiger“ ist ein Anstieg eine "
-            "Verschlechterung, bei „höher = günstiger“ eine Verbesserung. Anteile, die nur die "
-            "Zusammensetzung der Bevölkerung beschreiben (etwa der Anteil Älterer), sind ohne "
-            "Bewertung: Ihre Veränderung heißt „gestiegen“ oder „gesunken“, nie „besser“ oder "
-            "„schlechter“, und sie zählt nicht zum Dynamikindex. Als Kernindikator kann ein "
-            "solcher Anteil dennoch in den Feldindex eingehen (mehr Ältere bedeuten mehr Bedarf "
-            "an Angeboten für Ältere); Kontextindikatoren werden nur gezeigt.",
-            f"Ein Indikator gilt als verändert, wenn er sich seit {self.cfg.vergleichsjahr or '–'} "
-            f"um mindestens {fmt.number(dy.schwelle, 1)} (Prozentpunkte bzw. je 1.000) bewegt hat"
-            + (f" und die Veränderung außerhalb der Zufallsschwankung liegt: größer als der "
-               f"{fmt.percent(dy.vertrauensniveau * 100, 0)}-Vertrauensbereich der Differenz, "
-               "berechnet aus den Wilson-Intervallen beider Jahre. In kleinen Sozialräumen "
-               "gilt eine Veränderung deshalb erst ab einem größeren Betrag."
-               if dy.vertrauensniveau else "."),
-            "Der Dynamikindex eines Felds ist der mit den Feldgewichten gewichtete Mittelwert "
-            "der Veränderungen seiner bewerteten Kernindikatoren, jede geteilt durch die "
-            "Standardabweichung des Indikators zwischen den Sozialräumen im Vergleichsjahr und so "
-            "gerichtet, dass Werte über 0 eine Verbesserung bedeuten. Seine Schwankungsbreite "
-            "folgt aus denen der einzelnen Veränderungen. „positiv“ oder „negativ“ ist die "
-            f"Dynamik, wenn der Index mindestens {fmt.number(dy.index_schwelle, 2)} von 0 "
-            "abweicht und außerhalb seiner Schwankungsbreite liegt, sonst „stabil“. Aus Status "
-            "(Handlungsbedarf im Berichtsjahr) und Dynamik ergeben sich fünf Typen; besonderen "
-            "Aufmerksamkeitsbedarf haben Sozialräume mit Handlungsbedarf und negativer Dynamik. "
-            "Dynamik und Typen werden nur aus veröffentlichten Werten gebildet.",
-        ]
-        return prose(*paras)
+        return prose(*self.say(
+            "bericht.methodik.unsicherheit", knapp=BORDERLINE, nenner=int(self.cfg.unsicher_nenner),
+            mindestens=self.cfg.bedarf.mindestzahl_indikatoren,
+            explorativ=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields],
+            seit=str(self.cfg.vergleichsjahr or "–"), schwelle=fmt.number(dy.schwelle, 1),
+            zufall="ja" if dy.vertrauensniveau else "nein",
+            vertrauen=fmt.number(dy.vertrauensniveau * 100, 0) if dy.vertrauensniveau else "",
+            index_schwelle=fmt.number(dy.index_schwelle, 2), typen=len(TYPES)))
 
     def robustness_table(self) -> TableOutput:
         rows = []
@@ -235,8 +186,8 @@ class MethodAnnex(Chapter):
             "geschützt. "
             + self._identity_sentence()
             + "Veränderungen werden nur aus veröffentlichten Werten gebildet.",
-            f"In diesem Bericht sind {fmt.number(n_sec)} von {fmt.number(len(self.gate.protected))} "
-            "Zählwerten gesperrt.",
+            self.say1("bericht.methodik.gesperrt", gesperrt=n_sec,
+                      zaehlwerte=len(self.gate.protected)),
         )
 
     def _identity_sentence(self) -> str:

@@ -17,7 +17,6 @@ from analysis.rendering.tables import TableOutput
 from analysis.views.context import (
     BORDERLINE,
     Chapter,
-    count_with_borderline,
 )
 
 
@@ -39,56 +38,38 @@ class Overview(Chapter):
         )
 
     def headline_text(self) -> Prose:
-        n = len(self.areas)
+        yes = {True: "ja", False: "nein"}
         parts = []
         for _, r in self.res.headline.iterrows():
             fid = r["handlungsfeld"]
-            f = self.cfg.handlungsfelder[fid]
-            parts.append(
-                f"{f.kurz}{self.exploratory_suffix(fid)}: "
-                + count_with_borderline(
-                    int(r["sozialraeume"]), self.borderline_need_count(fid),
-                    suffix="" if self.single_municipality or not int(r["sozialraeume"]) else
-                    f" in {fmt.count_words(int(r['kommunen']), 'Kommune', 'Kommunen', 'f', 'dat')}")
-            )
-        terms = []
-        for fid in self.cfg.fields:
-            fc = self.cfg.handlungsfelder[fid]
-            if fc.gebietsbegriff:
-                k = int(self.res.need[f"{fid}_bedarf_flag"].sum())
-                terms.append(f"{fmt.count_phrase(k, 'Sozialraum gilt', 'Sozialräume gelten')} "
-                             f"als {fc.gebietsbegriff} (Handlungsbedarf im Feld {fc.kurz}); ")
+            n = int(r["sozialraeume"])
+            parts.append(self.say1(
+                "bericht.uebersicht.feld", feld=self.cfg.handlungsfelder[fid].kurz,
+                explorativ=yes[self.is_exploratory(fid)], bedarf=n,
+                einzeln=yes[self.single_municipality], kommunen=int(r["kommunen"]),
+                davon_knapp=self.borderline_tail(n, self.borderline_need_count(fid))))
+        terms = [self.say1("bericht.uebersicht.gebiet",
+                           anzahl=int(self.res.need[f"{fid}_bedarf_flag"].sum()),
+                           begriff=self.cfg.handlungsfelder[fid].gebietsbegriff,
+                           feld=self.cfg.handlungsfelder[fid].kurz)
+                 for fid in self.cfg.fields if self.cfg.handlungsfelder[fid].gebietsbegriff]
         # cumulation counts the same fields as the total (not the separate ones)
         counted = self.cfg.counted_fields
         k = self.cfg.konzept.kumulation_ab
-        cum = self.res.need["kumulation"]
-        n_cum = int((cum >= k).sum())
-        cumulation = ("" if len(counted) < k else
-                      f"{fmt.count_phrase(n_cum, 'Sozialraum hat', 'Sozialräume haben')} "
-                      + (f"Handlungsbedarf in allen {fmt.number_word(len(counted))} gezählten "
-                         "Feldern." if k == len(counted) else
-                         f"Handlungsbedarf in {fmt.number_word(k)} oder mehr der "
-                         f"{fmt.number_word(len(counted))} gezählten Felder."))
-        k_any = self.borderline_any_count()
-        any_part = ("" if not k_any else
-                    f" Bei {'einem' if k_any == 1 else fmt.number(k_any)} davon beruht das nur "
-                    f"auf {'einer knappen Einstufung' if k_any == 1 else 'knappen Einstufungen'}"
-                    " (Grenzfälle der Robustheitsprüfung).")
+        if len(counted) >= k:
+            terms.append(self.say1("bericht.uebersicht.kumulation",
+                                   anzahl=int((self.res.need["kumulation"] >= k).sum()),
+                                   ab=k, gezaehlt=len(counted),
+                                   alle=yes[k == len(counted)]))
+        first = self.say1("bericht.uebersicht.bedarf", mit_bedarf=int(self.res.any_need),
+                          sozialraeume=len(self.areas),
+                          felder=[self.cfg.handlungsfelder[f].kurz for f in counted],
+                          nur_knapp=self.borderline_any_count())
         return prose(
-            f"Im Berichtsjahr {self.year} zeigen {fmt.number(self.res.any_need)} der "
-            f"{fmt.number(n)} Sozialräume {self.cfg.region_genitiv} Handlungsbedarf in "
-            f"{self._counted_fields_phrase()}.{any_part} {''.join(terms)}{cumulation}",
+            " ".join([first, *terms]),
             "Handlungsbedarf je Handlungsfeld:",
             items=parts,
         )
-
-    def _counted_fields_phrase(self) -> str:
-        """"mindestens einem der vier Handlungsfelder A, B, C sowie D" (or one field)."""
-        names = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]
-        if len(names) == 1:
-            return f"dem Handlungsfeld {names[0]}"
-        listed = ", ".join(names[:-1]) + " sowie " + names[-1]
-        return f"mindestens einem der {fmt.number_word(len(names))} Handlungsfelder {listed}"
 
     def _counted_fields_label(self) -> str:
         names = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.counted_fields]

@@ -11,7 +11,6 @@ import pandas as pd
 from analysis.common import fmt
 from analysis.common.ids import (
     is_ags,
-    natural_key,
     natural_sorted,
 )
 from analysis.contract import schema as S
@@ -25,7 +24,6 @@ from analysis.views.context import (
     BORDERLINE,
     Heading,
     ReportContext,
-    count_with_borderline,
 )
 
 
@@ -53,30 +51,23 @@ class ProfileView:
     def intro(self) -> Prose:
         pop = self.r.gate.published_count(self.r.population_variable, self.ags)
         need = self.r.res.need.loc[self.codes]
+        yes = {True: "ja", False: "nein"}
         items = []
         for f in self.r.cfg.fields:
             n = int(need[f"{f}_bedarf_flag"].sum())
             k = self.r.borderline_need_count(f, self.codes)
-            items.append(
-                f"{self.r.cfg.handlungsfelder[f].kurz}{self.r.exploratory_suffix(f)}: "
-                + count_with_borderline(n, k, suffix=" mit Handlungsbedarf")
-            )
-        n_areas = len(self.codes)
+            items.append(self.r.say1(
+                "bericht.profil.feld", feld=self.r.cfg.handlungsfelder[f].kurz,
+                explorativ=yes[self.r.is_exploratory(f)], bedarf=n,
+                davon_knapp=self.r.borderline_tail(n, k)))
         # an id is shown as „AGS“ only when it is one (any other id is not named at all)
         who = f"{self.name} (AGS {self.ags})" if is_ags(self.ags) else self.name
-        if isinstance(pop, int):
-            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner in "
-                     f"{fmt.count_words(n_areas, 'Sozialraum', 'Sozialräumen', 'm', 'dat')}.")
-        else:  # withheld (•) or not supplied: no number in the sentence
-            why = ("ist aus Gründen der Geheimhaltung gesperrt" if is_withheld(pop)
-                   else "liegt nicht vor")
-            first = (f"{who} hat {fmt.count_words(n_areas, 'Sozialraum', 'Sozialräume', 'm', 'akk')}; "
-                     "die Zahl der Einwohnerinnen "
-                     f"und Einwohner {why}.")
-        return prose(
-            first,
-            items=items,
-        )
+        known = isinstance(pop, int)  # else withheld (•) or not supplied: no number
+        first = self.r.say1(
+            "bericht.profil.einwohner", kommune=who, sozialraeume=len(self.codes),
+            einwohner=fmt.number(pop) if known else "",
+            einwohnerzahl="ja" if known else "gesperrt" if is_withheld(pop) else "nein")
+        return prose(first, items=items)
 
     def key_figures(self) -> TableOutput:
         single = self.r.single_municipality  # the Kommune's values are the region's
@@ -120,27 +111,16 @@ class ProfileView:
         cum = need["kumulation"].astype(int)
         n = len(self.codes)
         with_need = int((cum > 0).sum())
-        top = [c for c in sorted(self.codes, key=lambda c: (-int(cum[c]), natural_key(c)))
-               if int(cum[c]) > 0][:3]
-        areas = fmt.count_words(n, "Sozialraum", "Sozialräumen", "m", "dat")
-        if n == 1:
-            first = (f"Der Sozialraum von {self.name} zeigt "
-                     f"{'Handlungsbedarf' if with_need else 'keinen Handlungsbedarf'}.")
-        elif not with_need:
-            first = (f"Keiner der {fmt.number_word(n)} Sozialräume von {self.name} zeigt "
-                     "Handlungsbedarf.")
-        elif with_need == 1:
-            first = f"Einer von {areas} zeigt Handlungsbedarf in mindestens einem Handlungsfeld."
-        else:
-            first = (f"{fmt.number_word(with_need).capitalize()} von {areas} zeigen Handlungsbedarf in "
-                     "mindestens einem Handlungsfeld.")
+        most = int(cum.max()) if n else 0
+        top = [c for c in self.codes if most and int(cum[c]) == most]  # every tie
+        first = self.r.say1("bericht.profil.bedarf", kommune=self.name, sozialraeume=n,
+                            mit_bedarf=with_need, alle="ja" if with_need == n else "nein",
+                            bereich=self.r.counted_scope())
         if not with_need:
             return prose(first)
-        most = fmt.join_de(
-            f"{self.r.area_label(c)} ({fmt.count_words(int(cum[c]), 'Feld', 'Felder', 'n')})"
-            for c in top)
-        second = (f"Die meisten {self.r.cumulation_term()} haben {most}." if len(top) > 1 else
-                  f"Handlungsbedarf hat {most}." if n > 1 else "")
+        second = self.r.say1("bericht.profil.meiste", sozialraeume=n, mit_bedarf=with_need,
+                             meiste=most, gebiete=[self.r.area_label(c) for c in top],
+                             begriff=self.r.cumulation_term())
         return prose(first, second,
                      "Jeder Sozialraum hat einen Steckbrief mit Bevölkerung, Kernindikatoren, "
                      "Entwicklung, den Gründen für den Handlungsbedarf und den Angeboten; die "

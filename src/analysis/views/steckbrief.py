@@ -215,39 +215,17 @@ class SteckbriefView:
     def summary(self) -> Prose:
         """Two or three sentences computed from the numbers."""
         pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
-        who = f"Der Sozialraum {self.label}" + (
-            "" if self.r.single_municipality else f" in {self.kommune}")
-        if isinstance(pop, int):
-            first = (f"{who} hat {fmt.number(pop)} Einwohnerinnen und Einwohner "
-                     f"(Stand {self.cfg.bezeichnungen.stichtag}{self.r.year}).")
-        else:
-            why = ("ist aus Gründen der Geheimhaltung gesperrt" if is_withheld(pop)
-                   else "liegt nicht vor")
-            first = f"{who}: Die Zahl der Einwohnerinnen und Einwohner {why}."
+        known = isinstance(pop, int)
         fields = [self.cfg.handlungsfelder[f].kurz for f in self.need_fields]
-        n_all = len(self.cfg.fields)
-        if fields:
-            if n_all == 1:
-                where = "im Handlungsfeld"
-            elif len(fields) == n_all:
-                where = f"in allen {fmt.number_word(n_all)} Handlungsfeldern:"
-            else:
-                where = (f"in {'einem' if len(fields) == 1 else fmt.number_word(len(fields))} der "
-                         f"{fmt.number_word(n_all)} Handlungsfelder:")
-            second = f"Handlungsbedarf besteht {where} {fmt.join_de(fields)}."
-        else:
-            second = (f"In keinem der {fmt.number_word(n_all)} Handlungsfelder"
-                      " wird Handlungsbedarf festgestellt." if n_all > 1 else
-                      "Im Handlungsfeld wird kein Handlungsbedarf festgestellt.")
-        border = [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
-                  if self._stability(f)[1] == "Grenzfall"]
-        third = ""
-        if border:
-            third = (f"Als Grenzfall (Einstufung unter veränderten Annahmen nicht stabil) gilt "
-                     f"die Einstufung im Feld {border[0]}." if len(border) == 1 else
-                     "Als Grenzfall (Einstufung unter veränderten Annahmen nicht stabil) "
-                     f"gelten die Einstufungen in den Feldern {fmt.join_de(border)}.")
-        return prose(first, second, third)
+        return prose(*self.r.say(
+            "bericht.steckbrief", sozialraum=self.label, kommune=self.kommune,
+            einzeln="ja" if self.r.single_municipality else "nein",
+            einwohnerzahl="ja" if known else "gesperrt" if is_withheld(pop) else "nein",
+            einwohner=fmt.number(pop) if known else "", felder=fields,
+            handlungsfelder=len(self.cfg.fields),
+            alle="ja" if len(fields) == len(self.cfg.fields) else "nein",
+            grenzfaelle=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
+                         if self._stability(f)[1] == "Grenzfall"]))
 
     # ------------------------------------------------------------------ population
     @cached_property
@@ -388,27 +366,14 @@ class SteckbriefView:
         shown = [(ind, d) for ind, d, _ in rows if d is not None]
         above = sorted((p for p in shown if p[1] >= 25), key=lambda p: -p[1])[:3]
         below = sorted((p for p in shown if p[1] <= -25), key=lambda p: p[1])[:3]
-        parts = [f"Balkendiagramm: {fmt.count_phrase(len(shown), 'Kernindikator', 'Kernindikatoren')}"
-                 f" von {self.label} als Abweichung vom Wert der Region."]
-        if above:
-            parts.append("Am deutlichsten darüber: " + fmt.join_de(
-                f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in above) + ".")
-        if below:
-            parts.append("Am deutlichsten darunter: " + fmt.join_de(
-                f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in below) + ".")
-        if not above and not below and shown:
-            parts.append("Kein Wert weicht um 25 % oder mehr ab.")
         withheld = sum(1 for ind, d, _ in rows
                        if d is None and is_withheld(self._area(ind)))
-        if withheld:
-            parts.append(f"{fmt.count_phrase(withheld, 'Wert ist', 'Werte sind')} aus Gründen "
-                         "der Geheimhaltung gesperrt und nicht dargestellt.")
-        other = len(rows) - len(shown) - withheld
-        if other:
-            parts.append(f"{fmt.count_phrase(other, 'Wert lässt', 'Werte lassen')} sich nicht "
-                         "mit der Region vergleichen (kein Wert).")
-        parts.append("Die Werte stehen in der Tabelle „Kernindikatoren“ über der Abbildung.")
-        return " ".join(parts)
+        return self.r.say1(
+            "bericht.steckbrief.balken", kernindikatoren=len(shown), sozialraum=self.label,
+            darueber=[f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in above],
+            darunter=[f"{self.r.label(i)} ({fmt.signed(d, 0)} %)" for i, d in below],
+            ohne_abweichung="ja" if not above and not below and shown else "nein",
+            gesperrt=withheld, ohne_wert=len(rows) - len(shown) - withheld)
 
     def _chart_caption(self, extra: str) -> str:
         return f"{self.r.source_caption()} {extra}"
@@ -539,10 +504,9 @@ class SteckbriefView:
                                  f"({years[-1]})")
         title = f"Leitindikatoren {self.label} {years[0]}–{years[-1]}"
         svg = _svg_document(width, height, body, title, self.r.image_mark)
-        alt = (f"Liniendiagramme: {fmt.count_phrase(len(leads), 'Leitindikator', 'Leitindikatoren')}"
-               f" von {self.label} und {self.region_name} von {years[0]} bis {years[-1]}. "
-               + (fmt.join_de(summaries) + ". " if summaries else "")
-               + "Die Werte stehen in der Tabelle „Leitindikatoren“ unter der Abbildung.")
+        alt = self.r.say1("bericht.steckbrief.verlauf", leitindikatoren=len(leads),
+                          sozialraum=self.label, vergleich=self.region_name,
+                          von=str(years[0]), bis=str(years[-1]), verlauf=summaries)
         return ChartWithTable(svg, alt, title, self.trend_table(),
                               self._chart_caption("Durchgezogen: Sozialraum; gestrichelt: "
                                                   "Region. Werte in der Tabelle „Leitindikatoren“ darunter."),
