@@ -88,6 +88,8 @@ def test_count_phrase():
 def test_join_de():
     assert fmt.join_de([]) == ""
     assert fmt.join_de(["A"]) == "A"
+    assert fmt.join_de(["Armut", "Kinder und Familien"], last="sowie") == \
+        "Armut sowie Kinder und Familien"
     assert fmt.join_de(["A", "B"]) == "A und B"
     assert fmt.join_de(["A", "B", "C"]) == "A, B und C"
     assert fmt.join_de(x for x in ("Aachen", "Stolberg")) == "Aachen und Stolberg"

@@ -189,15 +189,16 @@ def count_phrase(n: int, singular: str, plural: str) -> str:
     return f"{number(int(n))} {singular if int(n) == 1 else plural}"
 
 
-def join_de(items: Iterable[object]) -> str:
+def join_de(items: Iterable[object], last: str = "und") -> str:
     """German enumeration: ``[]`` → ``""``, ``["A"]`` → ``"A"``, ``["A","B","C"]`` →
-    ``"A, B und C"``."""
+    ``"A, B und C"``; ``last="sowie"`` when an item may itself contain „und“
+    („Armut, Ältere sowie Kinder und Familien“)."""
     parts = [str(i) for i in items]
     if not parts:
         return ""
     if len(parts) == 1:
         return parts[0]
-    return ", ".join(parts[:-1]) + " und " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {last} " + parts[-1]
 
 
 _WORDS = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun",

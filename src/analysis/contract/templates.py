@@ -344,9 +344,7 @@ class Template:
             items = [str(x) for x in _items(v, p)]
             if p.arg == "semikolon":
                 return ["; ".join(items)]
-            if p.arg == "sowie" and len(items) > 1:
-                return [", ".join(items[:-1]) + " sowie " + items[-1]]
-            return [fmt.join_de(items)]
+            return [fmt.join_de(items, last="sowie" if p.arg == "sowie" else "und")]
         if p.format == "select":
             key = str(v)
             forms = dict(p.forms)

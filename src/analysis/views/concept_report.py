@@ -161,7 +161,7 @@ class NoteList:
 def _fields_de(names: list[str]) -> str:
     """Field names as a list: „Armut, Ältere sowie Kinder und Familien“ („sowie“ because a
     name may itself contain „und“)."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " sowie " + names[-1]
+    return fmt.join_de(names, last="sowie")
 
 
 def _date_de(iso: str) -> str:

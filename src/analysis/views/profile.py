@@ -184,7 +184,7 @@ class AreaList:
         for c in self.codes:
             fields = [self.r.cfg.handlungsfelder[f].kurz for f in self.r.cfg.fields
                       if self.r.res.need.loc[c, f"{f}_bedarf_flag"]]
-            what = ("Handlungsbedarf: " + fmt.join_de(fields)) if fields else \
+            what = ("Handlungsbedarf: " + fmt.join_de(fields, last="sowie")) if fields else \
                 "kein Handlungsbedarf"
             items.append(
                 f'<li id="{html.escape(self.r.area_anchors[c], quote=True)}">'
