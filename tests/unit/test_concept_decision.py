@@ -654,3 +654,17 @@ def test_key_message_change_says_how_many_new_areas_are_borderline():
             "Robustheitsprüfung;") in single["veraenderung"]
     assert "knapp" not in _messages(need, area_ags, need_previous=before,
                                     base_year=2016)["veraenderung"]
+
+
+@pytest.mark.parametrize("n, borderline, expected", [
+    (1, 1, "ein Sozialraum mit Bedarf (knapp)"),
+    (2, 2, "zwei Sozialräume mit Bedarf (beide knapp)"),
+    (3, 3, "drei Sozialräume mit Bedarf (alle knapp)"),
+    (3, 1, "drei Sozialräume mit Bedarf (davon einer knapp)"),
+])
+def test_matrix_cell_says_beide_for_two(n, borderline, expected):
+    """Review R2-28: „zwei Sozialräume mit Bedarf (alle knapp)“ – German says „beide“."""
+    from analysis.views.concept_report import ConceptReport
+
+    cell = ConceptReport._matrix_cell(pd.Series({"bedarf": n, "benannt": True}), borderline)
+    assert cell == "benannt; " + expected

@@ -746,7 +746,8 @@ class ConceptReport(Chapter):
         need = ("kein Sozialraum mit Bedarf" if n == 0 else
                 f"{fmt.count_words(n, 'Sozialraum', 'Sozialräume')} mit Bedarf")
         if n and n_borderline:
-            need += (" (knapp)" if n == 1 else " (alle knapp)" if n_borderline == n else
+            need += (" (knapp)" if n == 1 else " (beide knapp)" if n_borderline == n == 2 else
+                     " (alle knapp)" if n_borderline == n else
                      f" (davon {'einer' if n_borderline == 1 else fmt.number_word(n_borderline)}"
                      " knapp)")
         return ("benannt; " if r["benannt"] else "nicht benannt; ") + need
