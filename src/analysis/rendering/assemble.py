@@ -39,7 +39,7 @@ from traitlets.config import Config
 
 from analysis.common import fmt
 from analysis.common.errors import UserError
-from analysis.common.textcheck import ABS_PATH_RE, TIMESTAMP_RE, TRACEBACK_MARK
+from analysis.common.textcheck import TRACEBACK_MARK, path_matches, timestamp_matches
 from analysis.contract.config import Wording
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -84,9 +84,6 @@ _OBJECT_REPR_RE = re.compile(r"^\s*<[^<>\n]*>\s*$")
 _DATA_URI_RE = re.compile(
     r"data:([\w.+-]+/[\w.+-]+)((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,([^\"'\s)<>]*)"
 )
-# one implementation with the validator (``validate`` refuses such input up front)
-_ABS_PATH_RE = ABS_PATH_RE
-_TIMESTAMP_RE = TIMESTAMP_RE
 _EXTERNAL_URL_RE = re.compile(r"^\s*(?:[a-zA-Z][\w+.-]*:|//)")
 # url(#id) refers to an element of the same page (clip path, hatch pattern of an inline SVG)
 _CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:|#)([^'\")\s]+)", re.IGNORECASE)
@@ -886,14 +883,15 @@ def _css_problems(css: str) -> list[str]:
 
 
 def _leak_problems(text: str, where: str) -> list[str]:
+    # one implementation with the validator (``validate`` refuses such input up front)
     problems = []
-    for match in sorted({m.group(0) for m in _ABS_PATH_RE.finditer(text)}):
+    for match in sorted(set(path_matches(text))):
         start = text.find(match)
         snippet = text[max(0, start - 20) : start + 40].replace("\n", " ")
         problems.append(
             f"{where} enthält einen Rechnerpfad („…{snippet}…“); bitte an der Quelle entfernen."
         )
-    for match in sorted({m.group(0) for m in _TIMESTAMP_RE.finditer(text)}):
+    for match in sorted(set(timestamp_matches(text))):
         problems.append(
             f"{where} enthält einen Zeitstempel ({match}); Ausgaben müssen reproduzierbar sein."
         )
