@@ -762,4 +762,6 @@ def steckbrief_notebook(view: SteckbriefView) -> bytes:
                                            data={"text/html": steckbrief_html(view)})]
     cell["id"] = "steckbrief"  # fixed id: same inputs, same bytes
     nb.cells = [cell]
-    return nbformat.writes(nb).encode("utf-8")
+    # nbformat.writes would validate the notebook once more only to log a problem (the
+    # new_* constructors above raise on one); the same bytes without that second pass
+    return nbformat.v4.writes(nb).encode("utf-8")
