@@ -564,6 +564,7 @@ def choropleth(
         # map; the layout does not depend on them (clipped to the axes, fixed limits), and
         # they are drawn below lines and labels (lower zorder) as before
         for patch in patches:
+            patch.set_in_layout(False)  # inside the fixed limits: measuring them is waste
             ax.add_patch(patch)
     svg = render_svg(fig, mark)
 
