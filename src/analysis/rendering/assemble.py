@@ -171,7 +171,8 @@ def heading_problems(html: str, soup: BeautifulSoup | None = None) -> list[str]:
     """
     soup = soup if soup is not None else _parse(html)
     scope = soup.find("main") or soup
-    headings = scope.find_all(_HEADING_RE)
+    # one walk over all elements, filtered here (quicker than a name pattern in find_all)
+    headings = [el for el in scope.find_all(True) if _HEADING_RE.match(el.name)]
     problems: list[str] = []
     if not headings:
         return ["Keine Überschrift gefunden; erwartet wird eine Überschrift erster Ebene (# …)."]
@@ -823,13 +824,14 @@ def _mark_numeric_cells(table: Tag) -> None:
     cells = [[c for c in r.children if getattr(c, "name", None) in ("td", "th")]
              for r in body_rows]
     width = max(len(c) for c in cells)
+    # the header rows' cells, found once (the loop below changes classes only)
+    head_rows = [row.find_all(["td", "th"], recursive=False) for row in head.find_all("tr")]
     for column in range(width):
         column_cells = [c[column] for c in cells if len(c) > column]
         if column_cells and all(
             c.name == "td" and "num" in (c.get("class") or []) for c in column_cells
         ):
-            for row in head.find_all("tr"):
-                head_cells = row.find_all(["td", "th"], recursive=False)
+            for head_cells in head_rows:
                 if len(head_cells) == width:
                     classes = head_cells[column].get("class") or []
                     if "num" not in classes:
