@@ -329,6 +329,9 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.language_code = "de"
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    # validate the notebook once after all preprocessors, not after each of them (eleven
+    # times a page, most of them disabled ones)
+    config.Exporter.optimistic_validation = True
     return _Exporter(
         config=config,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
