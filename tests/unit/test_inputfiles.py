@@ -207,3 +207,23 @@ def test_hash_lists_every_refused_file(demo_copy):
     with pytest.raises(DataContractError) as exc:
         data_hash(demo_copy)
     assert [p.file for p in exc.value.problems] == ["DEMO", "kommunen.csv"]
+
+
+@pytest.mark.parametrize("text", [
+    "frei /home/x", "frei/home/x", "C:\\Users\\a\\", "c:\\Dokumente\\", "file:/x", "/tmp",
+    "/var/folders/ab", "/private/var/x", "~/work/x", "a /root", "/Users/me", "ohne Pfad",
+    "2021-06-02 14:30", "x2021-06-02T14:30", "2021-06-02", "12-06-02 14:30", "1.234,5 %",
+])
+def test_quick_checks_find_what_the_patterns_find(text):
+    """The page check first looks for what every match must contain (a substring, a
+    short pattern) and runs the full pattern only then: it finds exactly the same."""
+    from analysis.common.textcheck import (
+        ABS_PATH_RE,
+        TIMESTAMP_RE,
+        path_matches,
+        timestamp_matches,
+    )
+
+    for t in (text, f"<p>{text}</p>", text * 2):
+        assert path_matches(t) == [m.group(0) for m in ABS_PATH_RE.finditer(t)]
+        assert timestamp_matches(t) == [m.group(0) for m in TIMESTAMP_RE.finditer(t)]

@@ -154,6 +154,27 @@ def test_xlsx_round_trip_without_formulas(tmp_path):
     assert "<f>" not in raw and "<f " not in raw
 
 
+def test_xlsx_keeps_error_codes_and_headers_as_text(tmp_path):
+    """Text that looks like an Excel error code (``#N/A``) or a formula in a column
+    header stays text, and the header row is bold."""
+    df = pd.DataFrame({"=Kopf": ["#N/A", "#DIV/0!", "#3", "x"], "Wert": [1, 2.5, True, None]})
+    ws = openpyxl.load_workbook(tables.write_xlsx(df, tmp_path / "e.xlsx")).active
+    assert [c.value for c in ws[1]] == ["=Kopf", "Wert"]
+    assert ws["A1"].data_type == "s" and ws["A1"].quotePrefix and ws["A1"].font.bold
+    assert ws["B1"].font.bold and not ws["A2"].font.bold
+    assert [(ws.cell(i, 1).value, ws.cell(i, 1).data_type) for i in range(2, 6)] == [
+        ("#N/A", "s"), ("#DIV/0!", "s"), ("#3", "s"), ("x", "s")]
+    assert [ws.cell(i, 2).value for i in range(2, 6)] == [1, 2.5, "ja", None]
+
+
+def test_xlsx_column_width_counts_each_display_text():
+    """1 and True are equal but display differently (1 and „ja“): a width measured once
+    per distinct value still tells them apart."""
+    assert tables._column_width("x", [1, True]) == len(tables.YES)
+    assert tables._column_width("x", [1.5, 1.5, "länger"]) == len("länger")
+    assert tables._column_width("Überschrift", [1]) == len("Überschrift")
+
+
 def test_xlsx_values(tmp_path, frame):
     ws = openpyxl.load_workbook(tables.write_xlsx(frame, tmp_path / "f.xlsx")).active
     rows = list(ws.iter_rows(values_only=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -195,12 +196,19 @@ def write_sites(ctx, runs, executed: dict, staging: Path, build_id: str,
                         continue
         assemble_site(pages, meta, out, jobs=jobs, rendered=rendered)
         if cache is not None:
-            subdir(cache, "pages")
+            pages_dir = subdir(cache, "pages")
+            # earlier entries of each page (``<slug>.*.html``; slugs hold no dot), from one
+            # listing of the folder: a glob per page grows with the square of the pages
+            earlier: dict[str, list[str]] = {}
+            for entry in sorted(os.listdir(pages_dir)):
+                slug, dot, rest = entry.partition(".")
+                if dot and rest.endswith(".html"):
+                    earlier.setdefault(slug, []).append(entry)
             for p in pages:
                 if p.slug in rendered:
                     continue
-                for old in (cache / "pages").glob(f"{p.slug}.*.html"):
-                    old.unlink()
+                for old in earlier.get(p.slug, ()):
+                    (pages_dir / old).unlink()
                 trust.write_sealed(cache / "pages" / f"{p.slug}.{keys[p.slug]}.html",
                                    f"page/{p.slug}/{keys[p.slug]}",
                                    (out / f"{p.slug}.html").read_bytes(), key)

@@ -22,14 +22,35 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 FORBIDDEN_RE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + ZERO_WIDTH + "]")
 
+_PATH_ROOTS = ("root", "work", "home", "tmp", "Users", "var/folders", "private/var")
 ABS_PATH_RE = re.compile(
     r"file:/"
-    r"|(?<![\w.~/-])/(?:root|work|home|tmp|Users|var/folders|private/var)(?:/|\b)"
+    r"|(?<![\w.~/-])/(?:" + "|".join(_PATH_ROOTS) + r")(?:/|\b)"
     r"|\b[A-Za-z]:\\(?:Users|Documents|Dokumente)\\"
 )
+#: every match of ABS_PATH_RE contains one of these: a text without them holds no path
+#: (a substring test is much faster than the regex on a long page)
+ABS_PATH_HINTS = ("file:/", ":\\", *(f"/{root}" for root in _PATH_ROOTS))
 TIMESTAMP_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+#: every match of TIMESTAMP_RE contains a match of this one, which starts with a literal
+#: (the regex engine scans for it quickly): a text without one holds no timestamp
+TIMESTAMP_HINT_RE = re.compile(r"-\d{2}[T ]\d{2}:")
 #: a page containing it is taken for a crashed chapter and refused
 TRACEBACK_MARK = "Traceback (most recent call last)"
+
+
+def path_matches(text: str) -> list[str]:
+    """Every match of :data:`ABS_PATH_RE` in ``text``, in order (fast when there is none)."""
+    if not any(hint in text for hint in ABS_PATH_HINTS):
+        return []
+    return [m.group(0) for m in ABS_PATH_RE.finditer(text)]
+
+
+def timestamp_matches(text: str) -> list[str]:
+    """Every match of :data:`TIMESTAMP_RE` in ``text``, in order (fast when there is none)."""
+    if TIMESTAMP_HINT_RE.search(text) is None:
+        return []
+    return [m.group(0) for m in TIMESTAMP_RE.finditer(text)]
 
 
 def _describe(ch: str) -> str:

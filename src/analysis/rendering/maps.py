@@ -386,6 +386,9 @@ def choropleth(
     missing_muni = [a for a in all_codes if a not in muni.index or fmt.is_missing(muni[a])]
     if missing_muni:
         raise ValueError(f"Keine Kommune für: {fmt.join_de(missing_muni)}")
+    # area → Kommune as a dict: looked up once or more per area below (a Series lookup
+    # costs more than the drawing of a small area)
+    muni_of = {a: muni[a] for a in all_codes}
     if links is not None:
         unlinked = [a for a in all_codes if not links.get(a)]
         if unlinked:
@@ -445,7 +448,7 @@ def choropleth(
     munis = sorted(set(muni[all_codes]), key=_natural_key)
     min_area = max(simplify_tolerance, 1.0) ** 2 * 4
     muni_shapes = {
-        m: _dissolve([simple[a] for a in all_codes if muni[a] == m], min_area) for m in munis
+        m: _dissolve([simple[a] for a in all_codes if muni_of[a] == m], min_area) for m in munis
     }
     minx, miny, maxx, maxy = shapely.total_bounds(list(simple.values()))
     aspect = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
@@ -561,6 +564,7 @@ def choropleth(
         # map; the layout does not depend on them (clipped to the axes, fixed limits), and
         # they are drawn below lines and labels (lower zorder) as before
         for patch in patches:
+            patch.set_in_layout(False)  # inside the fixed limits: measuring them is waste
             ax.add_patch(patch)
     svg = render_svg(fig, mark)
 
@@ -578,7 +582,7 @@ def choropleth(
     if occupied:
         top = occupied[-1]
         in_top = [a for a in all_codes if int(cls[a]) == top]
-        per_muni = pd.Series([muni[a] for a in in_top]).value_counts()
+        per_muni = pd.Series([muni_of[a] for a in in_top]).value_counts()
         ranked = sorted(per_muni.items(), key=lambda t: (-t[1], _natural_key(t[0])))
         if len(ranked) == 1:
             where = f" in {ranked[0][0]}"
@@ -603,7 +607,7 @@ def choropleth(
     names = area_names or {}
     measure = f" – {legend_title}" if legend_title else ""
     titles = {a: " ".join(x for x in (a, str(names.get(a, "") or "")) if x)
-              + f" ({muni[a]}){measure}: {value_text(a)}" for a in all_codes}
+              + f" ({muni_of[a]}){measure}: {value_text(a)}" for a in all_codes}
     if links is not None:
         svg = inline_svg(svg, alt, {str(i): (links[a], titles[a]) for i, a in enumerate(drawn)})
 
@@ -613,11 +617,11 @@ def choropleth(
     muni_name = col.get("municipality", "Kommune")
     value_name = col.get("value", f"Wert ({unit})" if unit else "Wert")
     class_name = col.get("class", "Klasse")
-    order = sorted(all_codes, key=lambda a: (_natural_key(muni[a]), _natural_key(a)))
+    order = sorted(all_codes, key=lambda a: (_natural_key(muni_of[a]), _natural_key(a)))
     table = pd.DataFrame(
         {
             area_name: order,
-            muni_name: [muni[a] for a in order],
+            muni_name: [muni_of[a] for a in order],
             value_name: [
                 G.display(display[a], G.is_withheld(values[a])) for a in order
             ],

@@ -52,6 +52,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, 0, 0, 0)  # XLSX document properties
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # earliest date a ZIP entry can carry
 YES, NO = "ja", "nein"
+#: text that openpyxl would not store as plain text by itself: formulas (``=…``) and
+#: error codes (``#N/A`` …); the other FORMULA_PREFIXES only get the quote prefix
+_NOT_PLAIN_TEXT = (*FORMULA_PREFIXES, "#")
 
 Formatter = Callable[[object], str]
 
@@ -388,6 +391,23 @@ def _display_width(x: object) -> int:
     return len(_text(x)) if not isinstance(x, str) else len(x)
 
 
+def _column_width(header: object, values) -> int:
+    """Widest display text of a column's header and values (each distinct value measured
+    once: a large download repeats most of them)."""
+    width = _display_width(header)
+    seen: set = set()
+    for v in values:
+        try:
+            key = (type(v), v)  # 1 and True are equal but display differently
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:  # unhashable: measured every time
+            pass
+        width = max(width, _display_width(v))
+    return width
+
+
 def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
     """The bytes :func:`write_xlsx` writes (for tests and in-memory downloads)."""
     from openpyxl import Workbook
@@ -399,34 +419,42 @@ def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
     ws = wb.active
     ws.title = _sheet_title(sheet_name)
 
-    def put(row: int, col: int, value: object, bold: bool = False) -> None:
-        cell = ws.cell(row=row, column=col)
-        if fmt.is_missing(value):
-            cell.value = None
-        elif isinstance(value, bool | np.bool_):
-            cell.value = YES if value else NO  # as in the CSV and the HTML table
-        elif _is_number(value):
-            f = float(value)  # type: ignore[arg-type]
+    def value(x: object) -> object:
+        if fmt.is_missing(x):
+            return None
+        if isinstance(x, bool | np.bool_):
+            return YES if x else NO  # as in the CSV and the HTML table
+        if _is_number(x):
+            f = float(x)  # type: ignore[arg-type]
             if math.isinf(f):
-                raise ValueError(f"Unendlicher Wert kann nicht exportiert werden: {value!r}")
-            cell.value = int(value) if isinstance(value, numbers.Integral) else f
-        else:
-            text = str(value)
-            cell.value = text
-            cell.data_type = "s"  # never a formula, whatever the first character
-            if text.startswith(FORMULA_PREFIXES):
-                cell.quotePrefix = True  # Excel keeps it text when the cell is edited
-        if bold:
-            cell.font = Font(bold=True)
+                raise ValueError(f"Unendlicher Wert kann nicht exportiert werden: {x!r}")
+            return int(x) if isinstance(x, numbers.Integral) else f
+        return str(x)
 
-    for j, c in enumerate(df.columns, start=1):
-        put(1, j, c, bold=True)
+    # whole rows at once (a cell at a time costs twice as much on large tables)
+    texts: list[tuple[int, int]] = []  # cells of text a spreadsheet might not keep as text
+
+    def row_values(i: int, items) -> list[object]:
+        out = [value(x) for x in items]
+        for j, x in enumerate(out, start=1):
+            if isinstance(x, str) and x.startswith(_NOT_PLAIN_TEXT):
+                texts.append((i, j))
+        return out
+
+    ws.append(row_values(1, df.columns))
     for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
-        for j, v in enumerate(row, start=1):
-            put(i, j, v)
+        ws.append(row_values(i, row))
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+    for i, j in texts:
+        cell = ws.cell(row=i, column=j)
+        cell.data_type = "s"  # never a formula (or error code), whatever the first character
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True  # Excel keeps it text when the cell is edited
 
     for j, c in enumerate(df.columns, start=1):
-        width = max([_display_width(c)] + [_display_width(v) for v in df[c]])
+        width = _column_width(c, df[c])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
     ws.freeze_panes = "A2"
 

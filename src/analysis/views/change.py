@@ -208,9 +208,24 @@ class Change(Chapter):
         return [f for f in self.cfg.fields if not self.is_exploratory(f)]
 
     def _judged(self, field: str) -> list[str]:
-        ev = self.res.change_published.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)
-        return [i for i in self.cfg.handlungsfelder[field].indikatoren
-                if ev["bewertung"].get(i, "neutral") != "neutral"]
+        """The field's judged indicators (made once per field: asked area by area)."""
+        made = self.__dict__.setdefault("_judged_fields", {})
+        if field not in made:
+            ev = self.res.change_published.drop_duplicates(S.INDICATOR).set_index(S.INDICATOR)
+            made[field] = [i for i in self.cfg.handlungsfelder[field].indikatoren
+                           if ev["bewertung"].get(i, "neutral") != "neutral"]
+        return made[field]
+
+    def _changes_of(self, code: str) -> pd.DataFrame:
+        """The published changes of one area, rows in their order (the frame is split by
+        area once: a filter of the whole frame per area grows with the square of the
+        number of areas)."""
+        ch = self.res.change_published
+        by_area = self.__dict__.get("_changes_by_area")
+        if by_area is None:
+            by_area = {k: g for k, g in ch.groupby(S.AREA, observed=True, sort=False)}
+            self.__dict__["_changes_by_area"] = by_area
+        return by_area.get(code, ch.iloc[:0])
 
     def _change_phrase(self, indicator: str, delta: float) -> str:
         unit = self.unit(indicator)
@@ -220,9 +235,9 @@ class Change(Chapter):
     def dynamics_reasons(self, field: str, code: str) -> str:
         """Which judged indicators moved beyond the noise, with their change; when none
         did on its own but the index did, the changes in the index's direction."""
-        ch = self.res.change_published
         judged = self._judged(field)
-        sub = ch[(ch[S.AREA] == code) & ch[S.INDICATOR].isin(judged)].set_index(S.INDICATOR)
+        ch = self._changes_of(code)
+        sub = ch[ch[S.INDICATOR].isin(judged)].set_index(S.INDICATOR)
         sub = sub.reindex([i for i in judged if i in sub.index])
         parts = []
         for word in ("verschlechtert", "verbessert"):

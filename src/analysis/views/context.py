@@ -131,11 +131,37 @@ class ReportContext:
             raise ValueError(f"davon {k} von {n}: unmöglich")
         return self.say1("bericht.knapp", anzahl=n, knapp=k, alle="ja" if k == n else "nein")
 
+    @cached_property
+    def _catalogue_text(self) -> dict[str, dict[str, str]]:
+        """Name and unit of every indicator as text, looked up per table cell (a dict: a
+        ``.loc`` per cell costs more than the cell; the Steckbriefe do it per area)."""
+        cat = self.catalogue
+        return {c: {i: str(v) for i, v in cat[c].items()} for c in ("bezeichnung", "einheit")}
+
     def label(self, indicator: str) -> str:
-        return str(self.catalogue.loc[indicator, "bezeichnung"])
+        return self._catalogue_text["bezeichnung"][indicator]
 
     def unit(self, indicator: str) -> str:
-        return str(self.catalogue.loc[indicator, "einheit"])
+        return self._catalogue_text["einheit"][indicator]
+
+    @cached_property
+    def directions(self) -> dict[str, int]:
+        """``richtung`` of every indicator (+1: more is more need, -1: less is)."""
+        return {i: int(v) for i, v in self.catalogue["richtung"].items()}
+
+    @cached_property
+    def area_fields(self) -> dict[str, tuple[str, str, str]]:
+        """Name, AGS and Kommune of every area, as text (looked up per area)."""
+        a = self.areas
+        return {code: (str(n), str(g), str(k)) for code, n, g, k in zip(
+            a.index, a["name"], a[S.AGS], a[S.KOMMUNE], strict=True)}
+
+    @cached_property
+    def need_flags(self) -> dict[tuple[str, str], bool]:
+        """(area, field) → need flag (looked up per area and field)."""
+        need = self.res.need
+        return {(code, f): bool(v) for f in self.cfg.fields
+                for code, v in need[f"{f}_bedarf_flag"].items()}
 
     def value_text(self, indicator: str, value) -> str:
         return fmt.with_unit(value, self.unit(indicator))
@@ -250,7 +276,7 @@ class ReportContext:
         return count_scheme("Handlungsfelder mit Bedarf (Anzahl)", len(self.cfg.counted_fields))
 
     def area_label(self, code: str) -> str:
-        return f"{code} {self.areas.loc[code, 'name']}"
+        return f"{code} {self.area_fields[code][0]}"
 
     @property
     def image_mark(self) -> str | None:

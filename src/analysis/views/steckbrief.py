@@ -150,15 +150,15 @@ class SteckbriefView:
 
     @property
     def name(self) -> str:
-        return str(self.r.areas.loc[self.code, "name"])
+        return self.r.area_fields[self.code][0]
 
     @property
     def ags(self) -> str:
-        return str(self.r.areas.loc[self.code, S.AGS])
+        return self.r.area_fields[self.code][1]
 
     @property
     def kommune(self) -> str:
-        return str(self.r.areas.loc[self.code, S.KOMMUNE])
+        return self.r.area_fields[self.code][2]
 
     @property
     def label(self) -> str:
@@ -195,14 +195,14 @@ class SteckbriefView:
         return self.r.gate.published_value(ind, year=year)
 
     def _need(self, field: str) -> bool:
-        return bool(self.r.res.need.loc[self.code, f"{field}_bedarf_flag"])
+        return self.r.need_flags[(self.code, field)]
 
     @property
     def need_fields(self) -> list[str]:
         return [f for f in self.cfg.fields if self._need(f)]
 
     def _stability(self, field: str) -> tuple[float, str]:
-        s = float(self.r.res.stability.loc[self.code, field])
+        s = float(self.r.res.stability.at[self.code, field])
         return s, stability_label(s, self._need(field), self.cfg.robustheit.stabil_ab)
 
     # ------------------------------------------------------------------ page parts
@@ -290,7 +290,7 @@ class SteckbriefView:
         return 100.0 * (float(value) / float(reference) - 1.0)
 
     def _direction(self, ind: str) -> int:
-        return int(self.r.catalogue.loc[ind, "richtung"])
+        return self.r.directions[ind]
 
     def indicator_chart(self) -> ChartWithTable:
         """Core indicators as deviations from the region (bar: area, ◆: Kommune), and
@@ -536,18 +536,18 @@ class SteckbriefView:
             flag = self._need(f)
             s, lab = self._stability(f)
             rules = [RULE_SHORT[x.strip()] for x in
-                     str(self.r.res.need.loc[self.code, f"{f}_regeln"]).split(",")
+                     str(self.r.res.need.at[self.code, f"{f}_regeln"]).split(",")
                      if x.strip() in RULE_SHORT]
             row = {
                 "Handlungsfeld": fc.kurz,
                 "Einstufung": ("Handlungsbedarf" if flag else "kein Bedarf")
                 + (" (Grenzfall)" if lab == "Grenzfall" else ""),
-                "Feldindex": fmt.signed(self.r.res.need.loc[self.code, f"{f}_index"], 2),
+                "Feldindex": fmt.signed(self.r.res.need.at[self.code, f"{f}_index"], 2),
                 "Gründe": fmt.join_de(rules) if flag and rules else "–",
                 "Varianten mit Bedarf": f"{fmt.percent(s * 100, 0)} – {lab}",
             }
             if base is not None and previous is not None and self.code in previous.index:
-                before = bool(previous.loc[self.code, f"{f}_bedarf_flag"])
+                before = bool(previous.at[self.code, f"{f}_bedarf_flag"])
                 row[f"seit {base}"] = ("neu mit Bedarf" if flag and not before else
                                        "Bedarf entfallen" if before and not flag else
                                        "weiterhin Bedarf" if flag else "weiterhin kein Bedarf")
@@ -741,4 +741,6 @@ def steckbrief_notebook(view: SteckbriefView) -> bytes:
                                            data={"text/html": steckbrief_html(view)})]
     cell["id"] = "steckbrief"  # fixed id: same inputs, same bytes
     nb.cells = [cell]
-    return nbformat.writes(nb).encode("utf-8")
+    # nbformat.writes would validate the notebook once more only to log a problem (the
+    # new_* constructors above raise on one); the same bytes without that second pass
+    return nbformat.v4.writes(nb).encode("utf-8")
