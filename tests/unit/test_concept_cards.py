@@ -5,7 +5,6 @@ up, evidence links to their section, and the sentence on the decision asked for.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from analysis.method import concept as C
 from analysis.rendering.tables import html_table
 from analysis.views.concept_report import NoteList, cluster_anchor, goal_anchor
 
+from ..configs import edited_config
 from ..german import stumbles
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,13 +51,6 @@ def test_lead_office_by_kind_level_field_and_default():
     assert lead("versorgungsluecke", "armut", "eigen", 1, k, VALUES) == "Sozialplanung des Kreises X"
 
 
-def _yaml(tmp_path: Path, old: str, new: str) -> Path:
-    text = (REPO / "config" / "report.yaml").read_text(encoding="utf-8")
-    assert old in text
-    shutil.copytree(REPO / "config" / "texte", tmp_path / "texte", dirs_exist_ok=True)
-    path = tmp_path / "report.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
@@ -73,7 +66,7 @@ def _yaml(tmp_path: Path, old: str, new: str) -> Path:
 ])
 def test_lead_office_configuration_errors(tmp_path, old, new, expected):
     with pytest.raises(ConfigError) as err:
-        load_config(_yaml(tmp_path, old, new))
+        load_config(edited_config(tmp_path, old, new))
     assert expected in str(err.value)
 
 

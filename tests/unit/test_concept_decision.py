@@ -24,6 +24,8 @@ from analysis.contract.config import (
 from analysis.method import concept as C
 from analysis.rendering.tables import Links, html_table
 
+from ..configs import edited_config
+
 REPO = Path(__file__).resolve().parents[2]
 AGS_A, AGS_B, AGS_C = "001", "002", "003"
 NAMES = {AGS_A: "Adorf", AGS_B: "Bestadt", AGS_C: "Cedorf"}
@@ -415,13 +417,6 @@ def test_links_cell_renders_anchors_and_text():
 
 
 # --------------------------------------------------------------------------- configuration
-def _yaml(tmp_path: Path, old: str, new: str) -> Path:
-    text = (REPO / "config" / "report.yaml").read_text(encoding="utf-8")
-    assert old in text
-    shutil.copytree(REPO / "config" / "texte", tmp_path / "texte", dirs_exist_ok=True)
-    path = tmp_path / "report.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("old,new,expected", [
@@ -447,7 +442,7 @@ def _yaml(tmp_path: Path, old: str, new: str) -> Path:
      "konzept.beteiligung.konferenz: unbekannter Schlüssel"),
 ])
 def test_concept_configuration_errors_are_located_in_german(tmp_path, old, new, expected):
-    path = _yaml(tmp_path, old, new)
+    path = edited_config(tmp_path, old, new)
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert expected in str(err.value)
