@@ -50,7 +50,7 @@ def test_indicator_table_shows_the_published_values(r):
     rows = _rows(r.steckbrief(code).indicator_table())
     ags = r.areas.loc[code, "ags"]
     for ind in _core(r):
-        row = rows[f"{r.label(ind)} ({r.unit(ind)})"]
+        row = rows[r.label_with_unit(ind)]
         area = r.gate.published_value(ind, area=code)
         assert row["Sozialraum"].split(" (")[0] == fmt.number(area, 1)
         assert row["Kommune"] == fmt.number(r.gate.published_value(ind, ags=ags), 1)
@@ -59,6 +59,16 @@ def test_indicator_table_shows_the_published_values(r):
         raw = r.res.area[(r.res.area["sozialraum"] == code) & (r.res.area["indikator"] == ind)
                          & (r.res.area["jahr"] == r.year)]["wert"].iloc[0]
         assert fmt.number(area, 1) == fmt.number(raw, 1)
+
+
+def test_indicator_names_carry_their_unit_once(r):
+    """Review R2-25: „Schwerbehinderte je 1.000 Einwohner (je 1.000)“ said the unit twice."""
+    names = list(_rows(r.steckbrief("AC 1").indicator_table()))
+    for ind in _core(r):
+        unit = r.unit(ind)
+        name = r.label_with_unit(ind)
+        assert name in names and (not unit or name.count(unit) == 1)
+    assert any(r.unit(i) and r.unit(i) in r.label(i) for i in _core(r))  # the case exists
 
 
 def test_withheld_indicator_shows_a_dot_everywhere_and_is_not_drawn(r):

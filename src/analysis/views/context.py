@@ -163,6 +163,14 @@ class ReportContext:
         return {(code, f): bool(v) for f in self.cfg.fields
                 for code, v in need[f"{f}_bedarf_flag"].items()}
 
+    def label_with_unit(self, indicator: str) -> str:
+        """„Anteil Alleinerziehender (%)“ – the unit in brackets, unless the name already
+        ends with it („Schwerbehinderte je 1.000 Einwohner“, unit „je 1.000“)."""
+        label, unit = self.label(indicator), self.unit(indicator)
+        if not unit or unit in label:
+            return label
+        return f"{label} ({unit})"
+
     def value_text(self, indicator: str, value) -> str:
         return fmt.with_unit(value, self.unit(indicator))
 

@@ -384,7 +384,6 @@ class SteckbriefView:
         groups = self.r.gate.area_value_groups
         rows = []
         for ind in self.indicators:
-            unit = self.r.unit(ind) or "Wert"
             value = self._area(ind)
             g = groups.get((ind, self.r.year))
             lo, hi, num, unsure = (float("nan"),) * 3 + (False,)
@@ -396,7 +395,7 @@ class SteckbriefView:
                         if not (fmt.is_missing(lo) or fmt.is_missing(hi)) else
                         display(fmt.MISSING, is_withheld(value)))
             shown = fmt.number(value, 1) + (" (unsicher)" if unsure else "")
-            row = {"Indikator": f"{self.r.label(ind)} ({unit})", "Sozialraum": shown,
+            row = {"Indikator": self.r.label_with_unit(ind), "Sozialraum": shown,
                    "95-%-Bereich": interval}
             if not single:
                 row["Kommune"] = fmt.number(self._muni(ind), 1)
@@ -516,7 +515,7 @@ class SteckbriefView:
         years = list(self.r.ds.years)
         rows = []
         for ind in self.leads:
-            row = {"Leitindikator": f"{self.r.label(ind)} ({self.r.unit(ind)})"}
+            row = {"Leitindikator": self.r.label_with_unit(ind)}
             for y in years:
                 row[str(y)] = fmt.number(self._area(ind, y), 1)
             rows.append(row)
