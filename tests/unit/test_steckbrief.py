@@ -75,7 +75,7 @@ def test_withheld_indicator_shows_a_dot_everywhere_and_is_not_drawn(r):
     code, ind = _withheld(r)
     view = r.steckbrief(code)
     assert r.gate.published_value(ind, area=code) == "•"
-    row = _rows(view.indicator_table())[f"{r.label(ind)} ({r.unit(ind)})"]
+    row = _rows(view.indicator_table())[r.label_with_unit(ind)]
     assert row["Sozialraum"] == "•" and row["Anzahl"] == "•"
     assert row["95-%-Bereich"] == "•"
     chart = view.indicator_chart()
