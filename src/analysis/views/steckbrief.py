@@ -394,7 +394,8 @@ class SteckbriefView:
             interval = (f"{fmt.number(lo, 1)}–{fmt.number(hi, 1)}"
                         if not (fmt.is_missing(lo) or fmt.is_missing(hi)) else
                         display(fmt.MISSING, is_withheld(value)))
-            shown = fmt.number(value, 1) + (" (unsicher)" if unsure else "")
+            # uncertain (small denominator): in brackets, as in every other table
+            shown = f"({fmt.number(value, 1)})" if unsure else fmt.number(value, 1)
             row = {"Indikator": self.r.label_with_unit(ind), "Sozialraum": shown,
                    "95-%-Bereich": interval}
             if not single:
@@ -567,7 +568,8 @@ class SteckbriefView:
             f"{fmt.number(b.absolut_anteil * 100)} %. Varianten mit Bedarf: Anteil der "
             "Varianten der Robustheitsprüfung mit Handlungsbedarf; Grenzfall, wenn weniger als "
             f"{fmt.number(self.cfg.robustheit.stabil_ab * 100)} % mit der Einstufung "
-            f"übereinstimmen. „Unsicher“: Nenner unter {fmt.number(self.cfg.unsicher_nenner)}.",
+            f"übereinstimmen. Wert in Klammern: Aussagewert eingeschränkt, weil der Nenner unter "
+            f"{fmt.number(self.cfg.unsicher_nenner)} liegt.",
         ), css_class="prose erlaeuterung")
 
     def field_links(self) -> LinkBlock:

@@ -6,13 +6,14 @@
   "use strict";
   var MIN_ROWS = 15;
   var WITHHELD = /^[•–—-]?$/;  /* "•" withheld, "–" missing, empty: always last */
-  var NUMBER = /^([+\-−–]?)\s?(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,(\d+))?/;
+  var NUMBER = /^\(?([+\-−–]?)\s?(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,(\d+))?/;
 
   function clean(text) {
     return text.replace(/\u00ad/g, "").replace(/\s+/g, " ").trim();
   }
 
-  /* "1.234" → 1234, "11,5 %" → 11.5, "−0,3" → -0.3, "100 % (stabil)" → 100; else null */
+  /* "1.234" → 1234, "11,5 %" → 11.5, "−0,3" → -0.3, "100 % (stabil)" → 100,
+     "(40,0 %)" (uncertain, in brackets) → 40; else null */
   function germanNumber(text) {
     var m = NUMBER.exec(text);
     if (!m) return null;
