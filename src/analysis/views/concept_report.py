@@ -1155,8 +1155,9 @@ class ConceptReport(Chapter):
                 "Ausgangswert": with_unit("basiswert"),
                 "Aktueller Wert": with_unit("wert"),
                 "95-%-Vertrauensbereich": [
-                    f"{fmt.number(lo, 1)} bis {fmt.number(hi, 1)}" if lo == lo and hi == hi else "–"
-                    for lo, hi in zip(p["ki_unten"], p["ki_oben"], strict=True)
+                    f"{self.r.value_text(i, lo)} bis {self.r.value_text(i, hi)}"
+                    if lo == lo and hi == hi else "–"
+                    for i, lo, hi in zip(p[S.INDICATOR], p["ki_unten"], p["ki_oben"], strict=True)
                 ],
                 "Zielwert": with_unit("zielwert"),
                 "Zieljahr": p["zieljahr"].astype(int).astype(str),
