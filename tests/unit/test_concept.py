@@ -571,3 +571,28 @@ def test_goal_change_within_the_noise_is_not_called_moved_away():
     assert "entfernt" not in by.loc["rauschen", "text"]
     assert by.loc["klar", "prioritaet"] == "hoch"
     assert "vom Zielwert entfernt" in by.loc["klar", "text"]
+
+
+def test_theme_priority_is_high_only_with_stable_need_in_every_kommune(areas):
+    """Review 3: a theme named by six Kommunen was „hoch“ although in three of them every
+    classification was borderline; „hoch“ needs stable need in every Kommune."""
+    from analysis.contract.config import Concept, load_config, recommendation_texts
+
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    need = _need({"armut": ["A 1", "B 1"]})
+    tg = pd.DataFrame([{"thema": "t", "titel": "Armut im Alter", "handlungsfeld": "armut",
+                        "kommunen": "Alsdorf|Baesweiler", "ags": f"{AGS_A}|{AGS_B}",
+                        "anzahl": 2, "format": "Werkstatt"}])
+    a2k = dict(zip(areas["sozialraum"], areas["ags"], strict=True))
+    stab = pd.DataFrame({f: [1.0] * 6 for f in FIELDS}, index=need.index)
+
+    def prio(stability):
+        rec = C.recommendations(["armut"], Concept(), texts, YEAR, groups=tg, need=need,
+                                stability=stability, area_ags=a2k,
+                                names={AGS_A: "Alsdorf", AGS_B: "Baesweiler"})
+        return rec.loc[rec["art"] == "themengleich", "prioritaet"].iloc[0]
+
+    assert prio(stab) == "hoch"
+    stab.loc["B 1", "armut"] = 0.6  # Baesweiler's only need area is borderline
+    assert prio(stab) == "mittel"

@@ -823,8 +823,8 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     * area kinds: „niedrig“ when every classification concerned is borderline, „hoch“
       when at least half of the areas concerned are stable and have need in at least
       ``konzept.kumulation_ab`` counted fields, else „mittel“;
-    * themes: „hoch“ when every Kommune that named it has an area with need in the
-      field, „niedrig“ when none has, else „mittel“;
+    * themes: „hoch“ when every Kommune that named it has an area with stable (not
+      borderline) need in the field, „niedrig“ when none has any need there, else „mittel“;
     * goals: „hoch“ when the value moved away from the target, else „mittel“;
       borderline checks: „mittel“.
 
@@ -958,12 +958,16 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             sel = groups[(groups[S.FIELD] == f) & (groups["anzahl"] >= 2)]
             for _, t in sel.iterrows():
                 ags = [a for a in str(t[S.AGS]).split(SEP) if a]
-                with_need = set()
+                with_need, with_stable = set(), set()
                 if need is not None:
                     fl = _flags(need, f)
+                    firm = fl & ~borderline(need, stability, f, stable_from)
                     with_need = {area_ags.get(a) for a in fl.index[fl]}
+                    with_stable = {area_ags.get(a) for a in firm.index[firm]}
                 n_with = sum(a in with_need for a in ags)
-                prio = "hoch" if n_with == len(ags) else "niedrig" if n_with == 0 else "mittel"
+                # „hoch“ only when every Kommune's need there is stable (not only borderline)
+                prio = ("hoch" if all(a in with_stable for a in ags) else
+                        "niedrig" if n_with == 0 else "mittel")
                 for level, grp in responsible_levels("themengleich", f, ags, concept):
                     add(f, "themengleich", prio, level, [], grp, t["thema"], "thema",
                         {"thema": t["titel"], "format": t["format"],
