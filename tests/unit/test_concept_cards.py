@@ -231,3 +231,29 @@ def test_decision_sentence_closes_the_key_messages(demo):
     assert link[1] == "50_empfehlungen.html#wer-zustaendig-ist"
     # not in the Sozialbericht's key messages
     assert all("wird gebeten" not in t for t, _ in demo.key_messages("sozialbericht").items)
+
+
+def test_field_page_names_the_cumulation_recommendations_that_cover_its_areas(demo):
+    """Review 3: the Integration page said „keine Empfehlung“ although its need areas are
+    all in the recommendations on cumulated need (listed under another field)."""
+    rec = demo.recommendations
+    cum = rec[rec["art"] == "kumulation"]
+    assert not cum.empty
+    cum_areas = set().union(*(set(s.split("|")) for s in cum["sozialraeume"]))
+    for f in demo.cfg.fields:
+        flag = demo.r.res.need[f"{f}_bedarf_flag"].astype(bool)
+        mine = set(flag.index[flag])
+        html = demo.recommendation_cards(f)._repr_html_()
+        covered = mine & cum_areas
+        listed_elsewhere = not cum[cum["handlungsfeld"] != f].empty
+        if covered and listed_elsewhere:
+            nrs = [str(n) for n, s in zip(cum["nr"], cum["sozialraeume"], strict=True)
+                   if mine & set(s.split("|")) and f not in cum.loc[cum["nr"] == n,
+                                                                     "handlungsfeld"].tolist()]
+            assert "zum mehrfachen Handlungsbedarf enthalten" in html
+            for nr in nrs:
+                assert f'href="50_empfehlungen.html#empfehlung-{nr}"' in html
+        else:
+            assert "zum mehrfachen Handlungsbedarf enthalten" not in html
+    assert any("zum mehrfachen Handlungsbedarf enthalten" in demo.recommendation_cards(f)
+               ._repr_html_() for f in demo.cfg.fields)  # the demo has such a field

@@ -205,6 +205,9 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("kernaussage.sicherheit", "einstufungen"): 1,
            ("kernaussage.sicherheit", "gezaehlt"): 1,  # only with counted fields
            ("arbeitspaket.praeventionskette", "ketten"): 1,  # „ja“ only with chains
+           # only shown when some of the field's need areas are taken up elsewhere
+           ("konzept.feld.anderswo", "anzahl"): 1, ("konzept.feld.anderswo", "bedarf"): 2,
+           ("konzept.feld.anderswo", "empfehlungen"): 1,
            ("kernaussage.konzept.ebene", "anzahl"): 1,
            # Sozialbericht: a field has a core indicator, a threshold of at least one; the
            # borderline part is at most the count; a group of leaders has a Kommune

@@ -898,6 +898,8 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "konzept.feld.bedarf": {"feld": TEXT, "bedarf": COUNT, "knapp": COUNT,
                             "alle_knapp": _YES_NO},
     "konzept.feld.explorativ": {"feld": TEXT},
+    "konzept.feld.anderswo": {"anzahl": COUNT, "bedarf": COUNT, "alle": _YES_NO,
+                              "empfehlungen": LIST},
     "konzept.feld.versorgung": {"teile": LIST},
     "konzept.feld.versorgung.teil": {"anzahl": COUNT, "gesamt": COUNT, "alle": _YES_NO,
                                      "angebot": ("im_sozialraum", "angrenzend", "keines")},

@@ -510,10 +510,40 @@ class ConceptReport(Chapter):
         rec = self.recommendations
         if field is not None:
             rec = rec[rec[S.FIELD] == field]
+            elsewhere = self._covered_elsewhere(field, site)
+            own = (self.recommendation_cards_of(rec, site) if not rec.empty else
+                   prose("In diesem Handlungsfeld ergibt sich aus den Ergebnissen keine "
+                         "eigene Empfehlung."))
+            return Stack((own, *elsewhere)) if elsewhere else own
         if rec.empty:
-            return prose("In diesem Handlungsfeld ergibt sich aus den Ergebnissen keine "
-                         "Empfehlung." if field else
-                         "Aus den Ergebnissen ergibt sich keine Empfehlung.")
+            return prose("Aus den Ergebnissen ergibt sich keine Empfehlung.")
+        return self.recommendation_cards_of(rec, site)
+
+    def _covered_elsewhere(self, field: str, site: str) -> tuple:
+        """The recommendations listed under another field (mehrfacher Handlungsbedarf)
+        that include areas with need in ``field`` – so that a field page whose areas are
+        taken up there does not read as if nothing were proposed for it."""
+        flag = self.r.res.need[f"{field}_bedarf_flag"].astype(bool)
+        mine = set(flag.index[flag])
+        rec = self.recommendations
+        other = rec[(rec[S.FIELD] != field) & (rec["art"] == "kumulation")]
+        hits = [(int(r["nr"]), r["titel"], mine & set(r["sozialraeume"].split(C.SEP)))
+                for _, r in other.iterrows()]
+        hits = [h for h in hits if h[2]]
+        if not hits:
+            return ()
+        n = len(set().union(*(h[2] for h in hits)))
+        text = self.say1("konzept.feld.anderswo", anzahl=n, bedarf=len(mine),
+                         alle="ja" if n == len(mine) else "nein",
+                         empfehlungen=[str(nr) for nr, _t, _a in hits])
+        links = tuple((self.href(site, "handlungskonzept", "50_empfehlungen",
+                                 f"empfehlung-{nr}"), f"{nr}: {title}")
+                      for nr, title, _a in hits)
+        return (prose(text), LinkList("Diese Empfehlungen", links))
+
+    def recommendation_cards_of(self, rec: pd.DataFrame,
+                                site: str = "handlungskonzept") -> RecommendationCards:
+        """The cards of the recommendations ``rec``."""
         cards = []
         for _, r in rec.iterrows():
             areas = [c for c in r["sozialraeume"].split(C.SEP) if c]
