@@ -877,7 +877,8 @@ _YES_NO = ("ja", "nein")
 #: a count (``zahl``), a list (``liste``), text, or the values a ``select`` can get
 SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "konzept.zusammenfassung": {"jahr": TEXT, "quellen": LIST, "fehlend": LIST,
-                                "bestand": _YES_NO, "luecken": COUNT, "gebiete": COUNT},
+                                "bestand": _YES_NO, "luecken": COUNT, "gebiete": COUNT,
+                                "explorativ": COUNT},
     "konzept.quelle.schwerpunkte": {},
     "konzept.quelle.angebote": {"angebote": COUNT},
     "konzept.quelle.befunde": {"befunde": COUNT},

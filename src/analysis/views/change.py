@@ -145,8 +145,10 @@ class Change(Chapter):
         )
         return Stack((judged, prose(
             "Die folgenden Indikatoren beschreiben die Zusammensetzung der Bevölkerung oder "
-            "den Kontext. Ein höherer Wert ist weder besser noch schlechter; gezeigt wird nur, "
-            "wo er gestiegen oder gesunken ist. Sie gehen nicht in den Dynamikindex ein."),
+            "den Kontext. Ein höherer Wert kann mehr Bedarf an Angeboten anzeigen – als "
+            "Kernindikator geht er in den Handlungsbedarf ein –, ist aber keine Verbesserung "
+            "oder Verschlechterung der Lebenslage; gezeigt wird deshalb nur, wo er gestiegen "
+            "oder gesunken ist. Sie gehen nicht in den Dynamikindex ein."),
             neutral))
 
     def change_lists(self) -> TableOutput:

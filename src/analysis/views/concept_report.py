@@ -681,7 +681,9 @@ class ConceptReport(Chapter):
         return prose(*self.say(
             "konzept.zusammenfassung", jahr=self.year, quellen=sources, fehlend=missing,
             bestand="ja" if self.has_services else "nein",
-            luecken=int(g["luecke"].sum()) if len(g) else 0, gebiete=len(self.clusters)))
+            luecken=int(g["luecke"].sum()) if len(g) else 0, gebiete=len(self.clusters),
+            explorativ=int(g.loc[~g[S.FIELD].isin(self.assessed_fields), "luecke"].sum())
+            if len(g) else 0))
 
     # ------------------------------------------------------------------ 51 priorities
     def priorities_text(self) -> Prose:
@@ -1204,6 +1206,15 @@ class ConceptReport(Chapter):
                         row_ids=[goal_anchor(g) for g in p["ziel_id"]]),
             TableOutput(progress, f"Fortschritt der Wirkungsziele (Stand {self.year})",
                         row_header="Ziel"),
+            *((prose(
+                "„Veränderung nicht gesichert“: Die Veränderung seit dem Ausgangsjahr ist nicht "
+                "größer als die zufällige Schwankung – gemessen am "
+                f"{fmt.number(self.cfg.dynamik.vertrauensniveau * 100, 0)}-%-Vertrauensbereich "
+                "der Differenz beider Jahre (aus ihren Wilson-Intervallen), wie im Kapitel "
+                "zur Veränderung. Das kann auch gelten, wenn der Ausgangswert knapp außerhalb des "
+                "Vertrauensbereichs des aktuellen Werts liegt."),)
+              if (~p["gesichert"] & p["status"].isin([C.ON_TRACK, C.OFF_TRACK])).any()
+              else ()),
         ))
 
     def _place(self, code: str) -> str:

@@ -216,7 +216,8 @@ class SteckbriefView:
         """Two or three sentences computed from the numbers."""
         pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
         known = isinstance(pop, int)
-        fields = [self.cfg.handlungsfelder[f].kurz for f in self.need_fields]
+        fields = [self.cfg.handlungsfelder[f].kurz + self.r.exploratory_suffix(f)
+                  for f in self.need_fields]
         return prose(*self.r.say(
             "bericht.steckbrief", sozialraum=self.label, kommune=self.kommune,
             einzeln="ja" if self.r.single_municipality else "nein",
