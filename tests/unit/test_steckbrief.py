@@ -209,9 +209,13 @@ def test_services_summary_counts_every_service_once_by_field_and_kind(r):
         full, summary = view.services().df, view.services_summary()
         where = full["Lage"].map(lambda x: x if x == "im Sozialraum" else x.split(":")[0])
         n = where.value_counts()
-        assert (f"{n.get('im Sozialraum', 0)} im Sozialraum {code}, "
-                f"{n.get('kommunenweit', 0)} kommunenweit (für alle Sozialräume der Kommune), "
-                f"{n.get('angrenzend', 0)} angrenzend") in summary.caption
+        def count(kind: str) -> str:  # zero reads „keines“ (review 3 #15)
+            return str(n.get(kind, 0) or "keines")
+
+        assert (f"{count('im Sozialraum')} im Sozialraum {code}, "
+                f"{count('kommunenweit')} kommunenweit (für alle Sozialräume der Kommune), "
+                f"{count('angrenzend')} angrenzend") in summary.caption
+        assert " 0 " not in summary.caption
         for column in ("im Sozialraum", "kommunenweit", "angrenzend"):
             part = full[where == column]
             for field, cell in zip(summary.df["Handlungsfeld"], summary.df[column], strict=True):

@@ -636,9 +636,12 @@ class SteckbriefView:
             "einem angrenzenden Sozialraum noch kommunenweit ein aktives Angebot verzeichnet.")
 
     def _services_caption(self, head: str, n_inside: int, n_wide: int, n_near: int) -> str:
-        return (f"{head}: {fmt.number(n_inside)} im Sozialraum {self.code}, "
-                f"{fmt.number(n_wide)} kommunenweit (für alle Sozialräume der Kommune), "
-                f"{fmt.number(n_near)} angrenzend")
+        def n(k: int) -> str:  # a count in a caption: „keines“ rather than „0“
+            return "keines" if k == 0 else fmt.number(k)
+
+        return (f"{head}: {n(n_inside)} im Sozialraum {self.code}, "
+                f"{n(n_wide)} kommunenweit (für alle Sozialräume der Kommune), "
+                f"{n(n_near)} angrenzend")
 
     def services_summary(self) -> TableOutput | Prose:
         """Services per field, inside the area, kommunenweit and in bordering areas,
