@@ -209,12 +209,11 @@ def test_services_summary_counts_every_service_once_by_field_and_kind(r):
         full, summary = view.services().df, view.services_summary()
         where = full["Lage"].map(lambda x: x if x == "im Sozialraum" else x.split(":")[0])
         n = where.value_counts()
-        def count(kind: str) -> str:  # zero reads „keines“ (review 3 #15)
-            return str(n.get(kind, 0) or "keines")
-
-        assert (f"{count('im Sozialraum')} im Sozialraum {code}, "
-                f"{count('kommunenweit')} kommunenweit (für alle Sozialräume der Kommune), "
-                f"{count('angrenzend')} angrenzend") in summary.caption
+        count = {k: str(n.get(k, 0) or "keines")  # zero reads „keines“ (review 3 #15)
+                 for k in ("im Sozialraum", "kommunenweit", "angrenzend")}
+        assert (f"{count['im Sozialraum']} im Sozialraum {code}, "
+                f"{count['kommunenweit']} kommunenweit (für alle Sozialräume der Kommune), "
+                f"{count['angrenzend']} angrenzend") in summary.caption
         assert " 0 " not in summary.caption
         for column in ("im Sozialraum", "kommunenweit", "angrenzend"):
             part = full[where == column]
