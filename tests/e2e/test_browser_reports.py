@@ -18,7 +18,8 @@ from .conftest import DEMO
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 WITHHELD = ("•", "–", "")
-_LEADING_NUMBER = re.compile(r"^[+\-−–]?\s?[\d.\u00a0\u202f]+(?:,\d+)?")
+# an uncertain value is shown in brackets („(40,0 %)“) and sorts as its number
+_LEADING_NUMBER = re.compile(r"^\(?[+\-−–]?\s?[\d.\u00a0\u202f]+(?:,\d+)?")
 
 
 def _pages(root: Path) -> list[Path]:
@@ -26,8 +27,9 @@ def _pages(root: Path) -> list[Path]:
 
 
 def _number(text: str) -> float:
-    """German number at the start of a cell: "1.234" → 1234, "−0,3 %" → -0.3."""
-    token = _LEADING_NUMBER.match(text).group(0)  # type: ignore[union-attr]
+    """German number at the start of a cell: "1.234" → 1234, "−0,3 %" → -0.3,
+    "(40,0 %)" → 40."""
+    token = _LEADING_NUMBER.match(text).group(0).lstrip("(")  # type: ignore[union-attr]
     sign = -1 if token[0] in "-−–" else 1
     digits = re.sub(r"[^\d,]", "", token).replace(",", ".")
     return sign * float(digits)
