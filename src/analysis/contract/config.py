@@ -763,7 +763,8 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
     for kind, slots in RECOMMENDATION_SLOTS.items():
         if kind not in parts:
             problems.append(f"{source}: Abschnitt „## {kind}“ fehlt (mit den Zeilen "
-                            "„Empfehlung:“ und „Nächster Schritt:“)")
+                            "„Empfehlung:“ und „Nächster Schritt:“; python -m analysis texte "
+                            "--ergaenzen übernimmt ihn aus der Programmvorlage)")
             continue
         for line in (*RECOMMENDATION_LINES, RECOMMENDATION_TITLE):
             if line in parts[kind]:
@@ -802,7 +803,8 @@ def sentence_texts(cfg: ReportConfig, config_path: Path | str,
     for block, slots in all_slots.items():
         if block not in found:
             problems.append(f"{source}: Abschnitt „## {block}“ fehlt – aus config/texte/"
-                            f"{file} des Programms übernehmen")
+                            f"{file} des Programms übernehmen (python -m analysis texte "
+                            "--ergaenzen)")
             continue
         text, line = found[block]
         found_problems = check(text, {**common, **slots}, f"{source}, Abschnitt „## {block}“",
