@@ -447,16 +447,25 @@ def _names_service(measure: str, svc: pd.Series) -> bool:
 def test_goal_measures_are_in_the_inventory_or_marked_planned(ds):
     """Review 3, #8: a goal named „Brückenprojekt vor der Einschulung“, which no inventory
     listed. Each measure of a goal is either run by an active service for the goal's area
-    (Kommune) – found by name or type – or says „(geplant …)“, and the goals page shows
-    that mark with the measure."""
+    (Kommune) – found by name or type – or says „(geplant …)“, is not running yet there,
+    and the goals page shows that mark with the measure."""
     from analysis.views.concept_report import open_concept
 
     planned, found = [], []
+    codes = list(ds.areas[S.AREA])
     for _, g in ds.goals.iterrows():
         local = _measure_services(ds, g["gebiet"], YEAR)
         for measure in g["massnahmen"].split("|"):
             if "(geplant" in measure:
                 planned.append(measure)
+                # … and not running yet where it is planned (the areas it names, else
+                # the goal's): „Aufsuchende Seniorenberatung in S 10 und S 12 (geplant)“
+                what = re.sub(r"\s*\(geplant[^)]*\)", "", measure)
+                where = [c for c in codes if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", what)]
+                there = (pd.concat([_measure_services(ds, c, YEAR) for c in where])
+                         if where else local)
+                running = [r["name"] for _, r in there.iterrows() if _names_service(what, r)]
+                assert not running, (g["ziel_id"], measure, running)
                 continue
             hits = [r["name"] for _, r in local.iterrows() if _names_service(measure, r)]
             assert hits, (g["ziel_id"], measure, g["gebiet"])
@@ -516,6 +525,29 @@ def test_findings_of_a_missing_service_are_not_contradicted(ds):
                 clash = {(m, o) for m in missing for o in own if _same_stem(m, o)}
                 assert not clash, (note.file, phrase, r["name"], r["sozialraeume"], clash)
     assert checked >= 3  # the demo's findings do name missing things
+
+
+def test_services_a_finding_speaks_of_are_in_the_inventory(ds):
+    """The reverse of the test above: a finding that speaks of a service as present („Der
+    Bürgerbus fährt …“, „Das Quartiersbüro im Sozialraum …“) finds one of that kind among
+    the services active in its areas when it was written (kinds as above; a word names a
+    kind when some service anywhere in the inventory shares its stem)."""
+    def own(r: pd.Series) -> set[str]:
+        return _words(r["typ"]) | _words(r["name"].split(" ")[0])
+
+    anywhere = set().union(*(own(r) for _, r in ds.services.iterrows()))
+    checked = 0
+    for note in ds.notes:
+        areas = set(note.areas) or set(ds.areas.loc[ds.areas[S.AGS] == note.ags, S.AREA])
+        act = active_services(ds.services, min(int(note.date[:4]), YEAR))
+        act = act[act["sozialraeume"].map(lambda v, a=areas: bool(a & set(split_areas(v))))]
+        here = set().union(*(own(r) for _, r in act.iterrows()))
+        for m in re.finditer(r"\b(?:Der|Die|Das)\s+(\S+)", note.text):
+            word = m.group(1).casefold()
+            if any(_same_stem(word, k) for k in anywhere):
+                assert any(_same_stem(word, k) for k in here), (note.file, m.group(0))
+                checked += 1
+    assert checked >= 3  # Bürgerbus, Quartiersbüro, Schuldner- and Seniorenberatung
 
 
 # --------------------------------------------------------------------------- review 3, #17
