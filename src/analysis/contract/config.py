@@ -951,6 +951,7 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # how the formats are ordered and staggered against the capacity
     "konzept.beteiligung.staffelung": {"formate": COUNT, "stellen": TEXT,
                                        "stellen_form": ("eins", "mehr"), "je_stelle": TEXT,
+                                       "je_stelle_form": ("eins", "mehr"),
                                        "je_zeitraum": COUNT, "zeitraum": ("halbjahr", "jahr"),
                                        "zusammengelegt": COUNT, "aufbauend": COUNT,
                                        "anteil": TEXT},

@@ -887,7 +887,8 @@ class ConceptReport(Chapter):
         return prose(*self.say(
             "konzept.beteiligung.staffelung", formate=len(p), stellen=_decimal(cap.stellen),
             stellen_form="eins" if cap.stellen == 1 else "mehr",
-            je_stelle=_decimal(cap.formate_je_stelle), je_zeitraum=per,
+            je_stelle=_decimal(cap.formate_je_stelle),
+            je_stelle_form="eins" if cap.formate_je_stelle == 1 else "mehr", je_zeitraum=per,
             zeitraum=cap.zeitraum,
             zusammengelegt=int((p["zusammengelegt"] > 1).sum()) if len(p) else 0,
             aufbauend=int((p["baut_auf"] != "").sum()) if len(p) else 0,
