@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.common import fmt
 from analysis.common.errors import ConfigError
 from analysis.contract.config import Concept, load_config, recommendation_texts
 from analysis.method import concept as C
@@ -318,7 +319,10 @@ def test_demo_shows_effort_on_cards_tables_downloads_and_key_messages():
     effort = next(t for t in msgs if "Den Aufwand schätzt" in t)
     counts = rec["aufwand"].value_counts()
     for cls, n in counts.items():
-        assert f"als „{cls}“" in effort
+        many = f"{fmt.number_word(int(n))} Empfehlungen"
+        assert f"bei {'einer Empfehlung' if n == 1 else many} als „{cls}“" in effort, effort
+    waves = c.participation["welle"]
+    assert f"auf {fmt.number_word(int(waves.max() - waves.min() + 1))} Halbjahre" in effort
     assert "1,5 geförderten Stellen" in effort and "gestaffelt" in effort
     rule = str(c.effort_text())
     assert "eine Stufe höher" in rule and "Interkommunaler Ansatz" in rule
