@@ -258,7 +258,7 @@ def _say():
 
 
 @pytest.mark.parametrize(("n", "expected"), [
-    (0, "Ein Beteiligungsformat ist nicht geplant."),
+    (0, "Beteiligungsformate sind nicht geplant."),
     (1, "Den Aufwand schätzt das Handlungskonzept bei einer Empfehlung als „gering“ ein. "
         "Das geplante Beteiligungsformat beginnt im 1. Halbjahr 2022; die 1,5 geförderten "
         "Stellen reichen für ein Format je Halbjahr."),
@@ -379,3 +379,19 @@ def test_defaults_without_the_new_keys_reproduce_the_shipped_values(tmp_path):
     k, shipped = load_config(path).konzept, load_config(CONFIG).konzept
     assert k.aufwand == shipped.aufwand and k.kapazitaet == shipped.kapazitaet
     assert k.kapazitaet.stellen == 1.5
+
+
+def test_no_formats_no_periods_and_a_sentence_that_says_so():
+    k = _concept(startjahr=2022)
+    out = C.stagger_formats(_plan([]), None, k, 2021)
+    assert out.empty and list(out.columns) == C.STAGGER_COLUMNS
+    s = C.effort_summary(pd.DataFrame({"aufwand": []}), out, k, 2021)
+    assert s["formate"] == 0 and s["klassen"] == {"gering": 0, "mittel": 0, "hoch": 0}
+    say = _say()
+    text = say("kernaussage.aufwand", klassen=[], formate=0, stellen="1,5",
+               stellen_form="mehr", je_zeitraum=3, zeitraum="halbjahr", zeitraeume=0,
+               von="", bis="", spaet=0)
+    assert text == "Beteiligungsformate sind nicht geplant."
+    assert say("konzept.beteiligung.staffelung", formate=0, stellen="1,5",
+               stellen_form="mehr", je_stelle="vier", je_stelle_form="mehr", je_zeitraum=3,
+               zeitraum="halbjahr", zusammengelegt=0, aufbauend=0, anteil="75 %") == ""
