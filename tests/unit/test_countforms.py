@@ -209,6 +209,13 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1, "pruefen_ab": 1,
            ("konzept.feld.anderswo", "anzahl"): 1, ("konzept.feld.anderswo", "bedarf"): 2,
            ("konzept.feld.anderswo", "empfehlungen"): 1,
            ("kernaussage.konzept.ebene", "anzahl"): 1,
+           # effort: thresholds of the size rule are at least two, a class is named only
+           # with a recommendation in it, a period holds at least one format and the
+           # formats use at least one period
+           ("konzept.aufwand", "kommunen_ab"): 2, ("konzept.aufwand", "sozialraeume_ab"): 2,
+           ("kernaussage.aufwand.klasse", "anzahl"): 1,
+           ("kernaussage.aufwand", "je_zeitraum"): 1, ("kernaussage.aufwand", "zeitraeume"): 1,
+           ("konzept.beteiligung.staffelung", "je_zeitraum"): 1,
            # Sozialbericht: a field has a core indicator, a threshold of at least one; the
            # borderline part is at most the count; a group of leaders has a Kommune
            ("bericht.feld.einleitung", "indikatoren"): 1,

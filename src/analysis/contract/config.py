@@ -206,6 +206,9 @@ HORIZONS = ("kurzfristig", "mittelfristig", "langfristig")
 Level = Literal["auto", "eigen", "gemeinsam", "empfehlung"]
 Priority = Literal["auto", "hoch", "mittel", "niedrig"]
 Horizon = Literal["kurzfristig", "mittelfristig", "langfristig"]
+#: effort classes of a recommendation, from low to high (labels: ``konzept.aufwand``)
+EFFORTS = ("gering", "mittel", "hoch")
+EffortClass = Literal["gering", "mittel", "hoch"]
 
 
 class Task(_Strict):
@@ -223,6 +226,9 @@ class RecommendationKind(_Strict):
     prioritaet: Priority = "auto"
     ebene: Level = "auto"
     zeithorizont: Horizon | None = None  # None = the kind's default
+    # base effort class of the kind (None = the built-in one, METHOD.md §7); the size
+    # rule of konzept.aufwand still raises it
+    aufwand: EffortClass | None = None
 
 
 class WorkPackage(_Strict):
@@ -251,6 +257,49 @@ class Participation(_Strict):
     grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
     # the check of a few borderline classifications (below ``grenzfaelle_anteil``)
     grenzfaelle_wenige: str = "Fachgespräch"
+
+
+class Effort(_Strict):
+    """How the effort of a recommendation („Aufwand“) is classed: a base class per kind
+    (``konzept.empfehlungen.<art>.aufwand``, else built in), one class higher from
+    ``kommunen_ab`` Kommunen or ``sozialraeume_ab`` areas; ``empfehlungen`` fixes the
+    class of single recommendations by their number."""
+
+    # the labels of the three classes on the page and in the downloads
+    bezeichnungen: dict[str, str] = Field(default_factory=lambda: {
+        "gering": "gering", "mittel": "mittel", "hoch": "hoch"})
+    kommunen_ab: int = Field(5, ge=2)
+    sozialraeume_ab: int = Field(10, ge=2)
+    # recommendation number → class (wins over the rule; check after the data change)
+    empfehlungen: dict[int, EffortClass] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Effort:
+        if set(self.bezeichnungen) != set(EFFORTS):
+            raise ValueError(f"bezeichnungen: genau die Schlüssel {', '.join(EFFORTS)} angeben")
+        for key, label in self.bezeichnungen.items():
+            if not label.strip() or "{" in label or "}" in label:
+                raise ValueError(f"bezeichnungen.{key}: eine Bezeichnung ohne Klammern "
+                                 f"eintragen (Wert: „{label}“)")
+        if len(set(self.bezeichnungen.values())) < len(EFFORTS):
+            raise ValueError("bezeichnungen: drei verschiedene Bezeichnungen eintragen")
+        bad = [n for n in self.empfehlungen if n < 1]
+        if bad:
+            raise ValueError(f"empfehlungen.{bad[0]}: Nummer einer Empfehlung (ab 1)")
+        return self
+
+
+class Capacity(_Strict):
+    """What the funded posts can carry: participation formats are staggered over periods
+    (half-years or years) so that no period holds more than the posts can prepare."""
+
+    stellen: float = Field(1.5, gt=0, le=100)  # funded posts (Beschluss: about 1,5)
+    # formats one full post prepares, runs and documents per year
+    formate_je_stelle: float = Field(4.0, gt=0, le=100)
+    zeitraum: Literal["halbjahr", "jahr"] = "halbjahr"
+    # formats of the same kind and field are merged when this share of the Kommunen of
+    # the smaller one also take part in the other
+    zusammenlegen_ab: float = Field(0.75, gt=0, le=1)
 
 
 #: placeholders a lead-office text (``konzept.federfuehrung``) may use
@@ -331,6 +380,9 @@ class Concept(_Strict):
     arbeitspakete: dict[str, WorkPackage] = Field(default_factory=dict)
     # lead office per recommendation („Federführung“)
     federfuehrung: Lead = Lead()
+    # effort class per recommendation („Aufwand“) and the capacity for the formats
+    aufwand: Effort = Effort()
+    kapazitaet: Capacity = Capacity()
 
     @model_validator(mode="after")
     def _check(self) -> Concept:
@@ -909,6 +961,17 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                             "interkommunal": TEXT, "sozialraum": TEXT, "grenzfaelle": TEXT,
                             "thema_ab": COUNT, "kumulation_ab": COUNT, "anteil": TEXT},
     "konzept.beteiligung.format": {"format": TEXT, "anzahl": COUNT},
+    # how the formats are ordered and staggered against the capacity
+    "konzept.beteiligung.staffelung": {"formate": COUNT, "stellen": TEXT,
+                                       "stellen_form": ("eins", "mehr"), "je_stelle": TEXT,
+                                       "je_stelle_form": ("eins", "mehr"),
+                                       "je_zeitraum": COUNT, "zeitraum": ("halbjahr", "jahr"),
+                                       "zusammengelegt": COUNT, "aufbauend": COUNT,
+                                       "anteil": TEXT},
+    # the effort rule (analysis.method.concept.effort_class)
+    "konzept.aufwand": {"gering": TEXT, "mittel": TEXT, "hoch": TEXT,
+                        "arten_gering": LIST, "arten_mittel": LIST, "arten_hoch": LIST,
+                        "kommunen_ab": COUNT, "sozialraeume_ab": COUNT, "festgelegt": LIST},
     "konzept.feld.bedarf": {"feld": TEXT, "bedarf": COUNT, "knapp": COUNT,
                             "alle_knapp": _YES_NO},
     "konzept.feld.explorativ": {"feld": TEXT},
@@ -953,6 +1016,11 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "kernaussage.konzept": {"empfehlungen": COUNT, "hoch": COUNT, "ebenen": LIST},
     "kernaussage.konzept.ebene": {"ebene": TEXT, "anzahl": COUNT},
     "kernaussage.beschluss": {"empfehlungen": COUNT, "hoch": COUNT, "formate": COUNT},
+    "kernaussage.aufwand": {"klassen": LIST, "formate": COUNT, "stellen": TEXT,
+                            "stellen_form": ("eins", "mehr"), "je_zeitraum": COUNT,
+                            "zeitraum": ("halbjahr", "jahr"), "zeitraeume": COUNT,
+                            "von": TEXT, "bis": TEXT, "spaet": COUNT},
+    "kernaussage.aufwand.klasse": {"klasse": TEXT, "anzahl": COUNT},
     "konzept.karte.knapp": {"knapp": COUNT, "alle": _YES_NO, "zuerst": _YES_NO,
                             "empfehlung": TEXT, "titel": TEXT},
     "konzept.befund.empfehlungen": {"empfehlungen": COUNT},
