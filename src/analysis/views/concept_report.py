@@ -1029,8 +1029,14 @@ class ConceptReport(Chapter):
         neighbour = int((g["versorgung"] == C.NEIGHBOUR_ONLY).sum())
         none = int((g["versorgung"] == C.NONE).sum())
         n = int(flag.sum())
-        n_bl = int((C.borderline(self.r.res.need, self.stability, field,
-                                 self.cfg.robustheit.stabil_ab) & flag).sum())
+        bl = C.borderline(self.r.res.need, self.stability, field,
+                          self.cfg.robustheit.stabil_ab) & flag
+        n_bl = int(bl.sum())
+        # the supply map shows borderline areas as a class of their own: say how many
+        # of each supply class are borderline, so text and legend add up
+        knapp = {what: int(bl.reindex(g.loc[g["versorgung"] == what, "sozialraum"])
+                           .fillna(False).astype(bool).sum())
+                 for what in (C.COVERED, C.NEIGHBOUR_ONLY, C.NONE)}
         need = self.say1("konzept.feld.bedarf", feld=self.marked(field), bedarf=n,
                          knapp=n_bl, alle_knapp="ja" if n and n_bl == n else "nein")
         hint = (self.say("konzept.feld.explorativ", feld=self.labels[field])
@@ -1039,9 +1045,11 @@ class ConceptReport(Chapter):
             return prose(need, *hint)
         total = covered + neighbour + none
         parts = [self.say1("konzept.feld.versorgung.teil", anzahl=k, gesamt=total,
-                           alle="ja" if k == total else "nein", angebot=what)
-                 for k, what in ((covered, "im_sozialraum"), (neighbour, "angrenzend"),
-                                 (none, "keines")) if k]
+                           alle="ja" if k == total else "nein", angebot=what,
+                           knapp=knapp[cls], knapp_alle="ja" if knapp[cls] == k else "nein")
+                 for k, what, cls in ((covered, "im_sozialraum", C.COVERED),
+                                      (neighbour, "angrenzend", C.NEIGHBOUR_ONLY),
+                                      (none, "keines", C.NONE)) if k]
         return prose(need + " " + self.say1("konzept.feld.versorgung", teile=parts), *hint)
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
