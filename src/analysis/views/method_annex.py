@@ -61,8 +61,10 @@ class MethodAnnex(Chapter):
         judged = {"hoch_schlecht": "Veränderung: Anstieg = Verschlechterung",
                   "hoch_gut": "Veränderung: Anstieg = Verbesserung"}
         if indicator not in self.core_indicators:
+            # a change is judged only for the indicators a field lists (change chapter)
+            listed = any(indicator in fc.kontext for fc in self.cfg.handlungsfelder.values())
             return ("Kontext – ohne Bewertung, nicht im Feldindex" if ev == "neutral"
-                    else f"Kontext – nicht im Feldindex; {judged[ev]}")
+                    or not listed else f"Kontext – nicht im Feldindex; {judged[ev]}")
         need = "höher = mehr Bedarf" if d > 0 else "niedriger = mehr Bedarf"
         if ev == "neutral":
             return f"{need}; Veränderung ohne Bewertung (Zusammensetzung)"
