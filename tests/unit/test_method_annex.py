@@ -165,8 +165,8 @@ def test_composition_share_as_core_indicator_says_why(r, m):
 
 
 def test_reason_for_an_indicator_that_is_not_core_is_refused(tmp_path):
-    config = _config_copy(tmp_path, lambda t: t.replace("    schutzsuchende: \"Der Anteil",
-                                                        "    nichtdeutsche: \"Der Anteil"))
+    config = _config_copy(tmp_path, lambda t: t.replace("    schutzsuchende: \"",
+                                                        "    nichtdeutsche: \""))
     with pytest.raises(ConfigError, match=r"methodik\.begruendungen\.nichtdeutsche: kein "
                                           "Kernindikator"):
         load_config(config)
