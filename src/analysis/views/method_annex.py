@@ -183,8 +183,8 @@ class MethodAnnex(Chapter):
         })
         return TableOutput(
             df,
-            "Eng zusammenhängende Kernindikatoren je Handlungsfeld (Korrelation dem Betrag "
-            f"nach mindestens {fmt.number(self.cfg.methodik.korrelation_ab, 2)})",
+            "Eng zusammenhängende Kernindikatoren je Handlungsfeld (Korrelation r, Betrag "
+            f"ab {fmt.number(self.cfg.methodik.korrelation_ab, 2)})",
             number_formats={"Korrelation r": lambda x: fmt.number(x, 2),
                             "Sozialräume": fmt.number},
             row_header="Indikator",
