@@ -125,13 +125,6 @@ class MethodAnnex(Chapter):
             vertrauen=fmt.number(dy.vertrauensniveau * 100, 0) if dy.vertrauensniveau else "",
             index_schwelle=fmt.number(dy.index_schwelle, 2), typen=len(TYPES)))
 
-    def change_threshold_text(self) -> str:
-        """The change threshold in the unit of each indicator, in catalogue order: „1,0
-        Prozentpunkte bzw. 1,0 je 1.000“ (a share changes by points, a rate by its unit)."""
-        value = fmt.number(self.cfg.dynamik.schwelle, 1)
-        units = dict.fromkeys(fmt.change_unit(str(u)) for u in self.ds.indicators["einheit"])
-        return " bzw. ".join(f"{value} {u}".rstrip() for u in units)
-
     def composition_text(self) -> Prose:
         """Which composition shares (``bewertung: neutral``) are core indicators, and why
         (the sentences of ``methodik.begruendungen``)."""
