@@ -232,7 +232,7 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1, "pruefen_ab": 1,
            ("bericht.methodik.unsicherheit", "mindestens"): 2,
            ("bericht.methodik.unsicherheit", "typen"): 2,
            ("bericht.zeichenerklaerung", "mindestens"): 2,
-           ("bericht.steckbrief", "handlungsfelder"): 1,
+           ("bericht.steckbrief", "gezaehlt"): 1,  # at least one field is counted
            ("bericht.steckbrief.verlauf", "leitindikatoren"): 1,
            # a threshold, not a count of things („Nenner unter 1 gelten“ reads as one)
            ("bericht.methodik.regeln", "nenner"): 2}

@@ -119,18 +119,18 @@ def test_population_counts_come_through_the_gate(r):
 
 
 def test_summary_wording_for_none_one_and_many_fields(r):
-    # the Steckbrief names every field with need (also one reported separately)
-    cum = r.res.need[[f"{f}_bedarf_flag" for f in r.cfg.fields]].sum(axis=1)
-    n = len(r.cfg.fields)
+    # the Steckbrief counts the counted fields (as the Kommunalprofil and the cumulation
+    # map do) and names a field reported separately after them (R4-07)
+    cum = r.res.need["kumulation"].astype(int)
+    from analysis.common.fmt import number_word
+
+    w = number_word(len(r.cfg.counted_fields))
     none = str(cum.index[cum == 0][0])
     one = str(cum.index[cum == 1][0])
     many = str(cum.index[cum == 3][0])
-    from analysis.common.fmt import number_word
-
-    w = number_word(n)
-    assert f"In keinem der {w} Handlungsfelder" in str(r.steckbrief(none).summary())
-    assert f"in einem der {w} Handlungsfelder:" in str(r.steckbrief(one).summary())
-    assert f"in drei der {w} Handlungsfelder:" in str(r.steckbrief(many).summary())
+    assert f"In keinem der {w} gezählten Handlungsfelder" in str(r.steckbrief(none).summary())
+    assert f"in einem der {w} gezählten Handlungsfelder (" in str(r.steckbrief(one).summary())
+    assert f"in drei der {w} gezählten Handlungsfelder (" in str(r.steckbrief(many).summary())
     for code in (none, one, many):
         assert not stumbles(str(r.steckbrief(code).summary()))
 

@@ -161,6 +161,12 @@ def signed(x: object, decimals: int = 1) -> str:
     return "+" + text
 
 
+def change_unit(unit: str | None) -> str:
+    """The unit of a change of a value in ``unit``: a share (%) changes by
+    „Prozentpunkte“, any other value by its own unit („je 1.000“)."""
+    return "Prozentpunkte" if unit == "%" else (unit or "")
+
+
 def with_unit(x: object, unit: str | None = None, decimals: int = 1) -> str:
     """A value followed by its unit, as written in prose, alt texts and tables.
 

@@ -120,6 +120,17 @@ class Disclosure(_Strict):
         return self
 
 
+class MethodNotes(_Strict):
+    """What the method annex says about the indicators beyond the rules."""
+
+    # core indicators of one field whose values correlate at least this strongly between
+    # the areas (|r|, Pearson) are named in the method annex as near duplicates
+    korrelation_ab: float = Field(0.8, gt=0, le=1)
+    # core indicator id → sentence why it is a core indicator although it only describes
+    # the composition of the population (bewertung neutral); shown in the method annex
+    begruendungen: dict[str, str] = Field(default_factory=dict)
+
+
 class Theme(_Strict):
     titel: str
     handlungsfeld: str
@@ -440,6 +451,7 @@ class ReportConfig(_Strict):
     bewertung: dict[str, Literal["hoch_schlecht", "hoch_gut", "neutral"]] = Field(
         default_factory=dict)
     konzept: Concept = Concept()
+    methodik: MethodNotes = MethodNotes()
 
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:
@@ -467,6 +479,14 @@ class ReportConfig(_Strict):
             if fid not in self.handlungsfelder:
                 raise ValueError(f"konzept.federfuehrung.felder.{fid}: kein Handlungsfeld "
                                  f"(vorhanden: {', '.join(self.handlungsfelder)})")
+        core = {i for fc in self.handlungsfelder.values() for i in fc.indikatoren}
+        for ind, sentence in sorted(self.methodik.begruendungen.items()):
+            if ind not in core:
+                raise ValueError(f"methodik.begruendungen.{ind}: kein Kernindikator eines "
+                                 "Handlungsfelds (eine Begründung gilt nur für Kernindikatoren)")
+            if not sentence.strip():
+                raise ValueError(f"methodik.begruendungen.{ind}: leer – einen Satz eintragen "
+                                 "oder den Eintrag löschen")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
         for fid, fc in self.handlungsfelder.items():
@@ -1044,6 +1064,8 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "bericht.feld.regeln": {"regional": COUNT, "kommunal": COUNT, "absolut": COUNT,
                             "bedarf": COUNT, "stabil": COUNT, "knapp": COUNT},
     "bericht.feld.leitindikator": {"leitindikator": TEXT, "wert": TEXT},
+    # the field's description (handlungsfelder.<feld>.beschreibung), introduced
+    "bericht.feld.beschreibung": {"beschreibung": TEXT, "laut": _YES_NO},
     # where „need in at least one field“ is counted (the counted fields, those apart)
     "bericht.gezaehlt": {"gezaehlt": COUNT, "felder": LIST, "ohne": LIST},
     # Kommunalprofil (analysis.views.profile)
@@ -1073,7 +1095,16 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "bericht.methodik.unsicherheit": {"knapp": TEXT, "nenner": COUNT, "mindestens": COUNT,
                                       "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
                                       "zufall": _YES_NO, "vertrauen": TEXT,
-                                      "index_schwelle": TEXT, "typen": COUNT},
+                                      "index_schwelle": TEXT, "typen": COUNT,
+                                      "schwelle_einheit": TEXT},
+    # composition shares that are core indicators (bewertung neutral), with the reasons
+    # of methodik.begruendungen appended after the block
+    "bericht.methodik.kernanteile": {"anteile": LIST},
+    # near-duplicate core indicators (|r| at least methodik.korrelation_ab within a field)
+    "bericht.methodik.korrelation": {"paare": COUNT, "felder": LIST, "grenze": TEXT,
+                                     "gleich": _YES_NO},
+    # primary suppression: which counts are replaced by the mark
+    "bericht.methodik.sperrung": {"bis": COUNT, "zeichen": TEXT},
     "bericht.methodik.regeln": {"nenner": COUNT},
     "bericht.methodik.robustheit": {"schwellen": TEXT, "gewichte": TEXT, "stabil": TEXT},
     "bericht.methodik.gesperrt": {"gesperrt": COUNT, "zaehlwerte": COUNT},
@@ -1085,8 +1116,8 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # Steckbrief of a Sozialraum: population, need, borderline fields (views.steckbrief)
     "bericht.steckbrief": {"sozialraum": TEXT, "kommune": TEXT, "einzeln": _YES_NO,
                            "einwohnerzahl": ("ja", "gesperrt", "nein"), "einwohner": TEXT,
-                           "felder": LIST, "handlungsfelder": COUNT, "alle": _YES_NO,
-                           "grenzfaelle": LIST},
+                           "felder": LIST, "gezaehlt": LIST, "ohne": LIST,
+                           "separat": LIST, "alle": _YES_NO, "grenzfaelle": LIST},
     # change chapter: how a field's classification changed since the comparison year
     "bericht.veraenderung.feld": {"feld": TEXT, "explorativ": _YES_NO, "wandel": _YES_NO,
                                   "neu": LIST, "davon_knapp": TEXT, "entfallen": LIST},

@@ -361,6 +361,22 @@ class ReportContext:
         return [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
                 if f not in self.cfg.counted_fields]
 
+    def need_fields_of(self, code: str) -> tuple[list[str], list[str]]:
+        """The fields in which area ``code`` has need: (counted fields, fields reported
+        separately). The first are what its cumulation (``kumulation``: maps, Kommunalprofil)
+        counts – the same flags over :attr:`cfg.counted_fields`."""
+        counted = [f for f in self.cfg.counted_fields if self.need_flags[(code, f)]]
+        return counted, [f for f in self.cfg.fields
+                         if f not in self.cfg.counted_fields and self.need_flags[(code, f)]]
+
+    def change_threshold_text(self) -> str:
+        """The change threshold in the unit of each indicator, in catalogue order: „1,0
+        Prozentpunkte bzw. 1,0 je 1.000“ (a share changes by points, a rate by its unit)."""
+        value = fmt.number(self.cfg.dynamik.schwelle, 1)
+        units = dict.fromkeys(fmt.change_unit("" if fmt.is_missing(u) else str(u))
+                              for u in self.ds.indicators["einheit"])
+        return " bzw. ".join(f"{value} {u}".rstrip() for u in units)
+
     def cumulation_term(self, noun: str = "Handlungsfelder") -> str:
         """What the cumulation counts: „Handlungsfelder mit Bedarf“, with the fields
         reported separately named when there are any („… (ohne Inklusion)“)."""

@@ -70,8 +70,11 @@ class FieldView:
     def intro(self) -> Prose | Stack:
         labels = [self.r.label(i) for i in self.fc.indikatoren]
         context = [f"„{self.r.label(i)}“" for i in self.fc.kontext]
+        described = self.r.say1("bericht.feld.beschreibung", beschreibung=self.fc.beschreibung,
+                                 laut="ja" if self.r.cfg.bezeichnungen.beschluss else "nein") \
+            if self.fc.beschreibung.strip() else ""
         text = prose(
-            self.fc.beschreibung,
+            described,
             self.r.say1("bericht.feld.einleitung", indikatoren=len(labels),
                         leitindikator=self.r.label(self.fc.leitindikator), kontext=context),
             items=labels,

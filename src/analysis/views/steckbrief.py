@@ -216,15 +216,19 @@ class SteckbriefView:
         """Two or three sentences computed from the numbers."""
         pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
         known = isinstance(pop, int)
-        fields = [self.cfg.handlungsfelder[f].kurz + self.r.exploratory_suffix(f)
-                  for f in self.need_fields]
+        counted, apart = self.r.need_fields_of(self.code)
+        name = {f: self.cfg.handlungsfelder[f].kurz + self.r.exploratory_suffix(f)
+                for f in self.cfg.fields}
         return prose(*self.r.say(
             "bericht.steckbrief", sozialraum=self.label, kommune=self.kommune,
             einzeln="ja" if self.r.single_municipality else "nein",
             einwohnerzahl="ja" if known else "gesperrt" if is_withheld(pop) else "nein",
-            einwohner=fmt.number(pop) if known else "", felder=fields,
-            handlungsfelder=len(self.cfg.fields),
-            alle="ja" if len(fields) == len(self.cfg.fields) else "nein",
+            einwohner=fmt.number(pop) if known else "",
+            felder=[name[f] for f in counted],
+            gezaehlt=[name[f] for f in self.cfg.counted_fields],
+            ohne=[name[f] for f in self.cfg.fields if f not in self.cfg.counted_fields],
+            separat=[name[f] for f in apart],
+            alle="ja" if len(counted) == len(self.cfg.counted_fields) else "nein",
             grenzfaelle=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
                          if self._stability(f)[1] == "Grenzfall"]))
 
