@@ -5,6 +5,7 @@ map tables and downloads."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from analysis.common import fmt
 from analysis.gate.published import is_withheld
 from analysis.method.core import index_bounds, need_table, stability_bounds
 from analysis.views.concept_report import open_concept
-from analysis.views.report import open_report
+from analysis.views.report import Report, open_report
 
 REPO = Path(__file__).resolve().parents[2]
 DATA, CONFIG = REPO / "data" / "demo", REPO / "config" / "report.yaml"
@@ -210,7 +211,11 @@ def test_no_demo_page_shows_a_value_on_the_bound_that_decides_its_class(demo):
 
 def test_planted_values_beside_every_bound_are_told_apart():
     """The demo need not have a value beside every bound: plant some and look again."""
-    r = open_report(DATA, CONFIG)
+    shared = open_report(DATA, CONFIG)
+    # the analysis is cached and shared between reports: plant into copies only
+    res = dataclasses.replace(shared.res, need=shared.res.need.copy(),
+                              stability=shared.res.stability.copy())
+    r = Report(dataclasses.replace(shared.ctx, res=res))
     k = open_concept(r)
     need, f = r.res.need, r.cfg.fields[0]
     t = float(r.cfg.bedarf.regional_index)
@@ -225,6 +230,7 @@ def test_planted_values_beside_every_bound_are_told_apart():
         p.loc[p.index[0], "ki_unten"] = p.loc[p.index[0], "zielwert"] + 0.03
         k.__dict__["progress"] = p
     assert _contradictions(r, k) == []
+    assert open_report(DATA, CONFIG).res.need is not need  # nothing leaked
     row = {x["Handlungsfeld"]: x for x in _cells(r.steckbrief(codes[0]).need_table().html)}
     shown = row[r.cfg.handlungsfelder[f].kurz]
     assert shown["Feldindex"] == fmt.signed(t - 0.004, 3)
