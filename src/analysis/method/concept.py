@@ -1083,6 +1083,13 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     return out.astype({"nr": "int64", "bis": "int64"})
 
 
+def goal_value_text(value: object, p: Mapping[str, object], unit: str | None) -> str:
+    """A value of a goal's progress row ``p`` (baseline, latest value, interval limit) with
+    its unit, never rounded onto (or past) the target it is judged against: the status
+    (:func:`impact_progress`) compares the unrounded numbers."""
+    return fmt.apart(value, [p.get("zielwert")], 1, lambda v, d: fmt.with_unit(v, unit, d))
+
+
 def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
                 indicator_labels: Mapping[str, str] | None) -> str:
     """„ (Grundsicherung im Alter: 4,5 % im Jahr 2016, 4,9 % im Jahr 2021, Zielwert 4,3 %
@@ -1093,8 +1100,8 @@ def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
     unit = (units or {}).get(ind)
     name = (indicator_labels or {}).get(ind, "")
     until = f" bis {int(p['zieljahr'])}" if pd.notna(p.get("zieljahr")) else ""
-    return (f" ({name + ': ' if name else ''}{fmt.with_unit(p['basiswert'], unit)} im Jahr "
-            f"{int(p['basisjahr'])}, {fmt.with_unit(p['wert'], unit)} im Jahr "
+    return (f" ({name + ': ' if name else ''}{goal_value_text(p['basiswert'], p, unit)} im Jahr "
+            f"{int(p['basisjahr'])}, {goal_value_text(p['wert'], p, unit)} im Jahr "
             f"{int(p.get('jahr', year))}, Zielwert {fmt.with_unit(p['zielwert'], unit)}{until})")
 
 

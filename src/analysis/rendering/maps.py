@@ -571,10 +571,14 @@ def choropleth(
     # ---- alt text: one or two short sentences; the table beside the map has the rest
     n = len(all_codes)
     sing, plur = area_noun
+    # a value is never shown rounded onto (or across) a class bound: „+0,996“ in the class
+    # „0,50 bis unter 1,00“, not „+1,00“ (fmt.apart)
+    edges = [] if categorical else [float(b) for b in bounds if math.isfinite(b)]
     if signed:
-        show = lambda x: f"{fmt.signed(x, decimals)} {unit or ''}".rstrip()  # noqa: E731
+        show = lambda x: f"{fmt.apart(x, edges, decimals, fmt.signed)} {unit or ''}".rstrip()  # noqa: E731
     elif not categorical:
-        show = lambda x: fmt.with_unit(x, unit, decimals)  # noqa: E731
+        show = lambda x: fmt.apart(x, edges, decimals,  # noqa: E731
+                                   lambda v, d: fmt.with_unit(v, unit, d))
     else:
         show = _cat_label
     parts = [f"Karte der {fmt.count_phrase(n, sing, plur)}: {title}."]
@@ -630,8 +634,8 @@ def choropleth(
     )
     formats = {}
     if not categorical:
-        formats[value_name] = ((lambda x: fmt.signed(x, decimals)) if signed
-                               else (lambda x: fmt.number(x, decimals)))
+        formats[value_name] = ((lambda x: fmt.apart(x, edges, decimals, fmt.signed)) if signed
+                               else (lambda x: fmt.apart(x, edges, decimals)))
     else:
         table[value_name] = [
             G.display(fmt.MISSING if cls[a] < 0 else labels[int(cls[a])],

@@ -179,8 +179,8 @@ class Change(Chapter):
             f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
             links={"Sozialraum": hrefs},
             number_formats={
-                f"Index {base}": lambda x: fmt.signed(x, 2),
-                f"Index {self.year}": lambda x: fmt.signed(x, 2),
+                f"Index {base}": self.index_text,
+                f"Index {self.year}": self.index_text,
             },
             row_header="Sozialraum",
         )
@@ -190,6 +190,13 @@ class Change(Chapter):
     def has_dynamics(self) -> bool:
         """A comparison year is configured and present in the data."""
         return self.res.dynamics is not None
+
+    def dynamics_bounds(self, field: str, code: str) -> tuple[float, ...]:
+        """The dynamics-index values that decide an area's class in ``field``: ±
+        ``dynamik.index_schwelle`` and ± its noise (the index must exceed both)."""
+        t = float(self.cfg.dynamik.index_schwelle)
+        noise = float(self.res.dynamics.loc[code, f"{field}_dynamik_rauschen"])
+        return (-t, t) if np.isnan(noise) else (-t, t, -noise, noise)
 
     def dynamics_class(self, field: str) -> pd.Series:
         """Area → „positiv“ / „stabil“ / „negativ“ / "" (not judged)."""
@@ -232,7 +239,7 @@ class Change(Chapter):
     def _change_phrase(self, indicator: str, delta: float) -> str:
         unit = self.unit(indicator)
         step = ("Prozentpunkte" if unit == "%" else unit)
-        return f"{self.label(indicator)} {fmt.signed(delta, 1)} {step}".rstrip()
+        return f"{self.label(indicator)} {self.delta_text(delta)} {step}".rstrip()
 
     def dynamics_reasons(self, field: str, code: str) -> str:
         """Which judged indicators moved beyond the noise, with their change; when none
@@ -369,6 +376,7 @@ class Change(Chapter):
         if not self.has_dynamics:
             return prose("")
         rows = []
+        bounds: dict[float, set[float]] = {}
         for code in natural_sorted(self.res.need.index):
             for f in self.attention_fields:
                 if self.typology(f)[code] != "aufmerksamkeit":
@@ -383,14 +391,18 @@ class Change(Chapter):
                     "Dynamikindex": self.res.dynamics.loc[code, f"{f}_dynamik_index"],
                     "Gründe": self.dynamics_reasons(f, code),
                 })
+                # the bounds of each shown value (the noise differs by area and field)
+                bounds.setdefault(float(rows[-1]["Dynamikindex"]), set()).update(
+                    self.dynamics_bounds(f, code))
         df = pd.DataFrame(rows, columns=["Sozialraum", "Kommune", "Handlungsfeld", "Feldindex",
                                          "Dynamikindex", "Gründe"])
         table = TableOutput(
             df,
             f"Sozialräume mit besonderem Aufmerksamkeitsbedarf {self.cfg.vergleichsjahr}–"
             f"{self.year}: Handlungsbedarf und negative Dynamik",
-            number_formats={"Feldindex": lambda x: fmt.signed(x, 2),
-                            "Dynamikindex": lambda x: fmt.signed(x, 2)},
+            number_formats={"Feldindex": self.index_text,
+                            "Dynamikindex": lambda x: fmt.apart(x, bounds.get(float(x), ()), 2,
+                                                                fmt.signed)},
             row_header="Sozialraum",
         )
         return Stack((table, self.uncertainty_key(), prose(
@@ -411,10 +423,12 @@ class Change(Chapter):
                     "kommune": self.areas.loc[code, S.KOMMUNE],
                     "handlungsfeld": f,
                     "explorativ": "ja" if self.is_exploratory(f) else "nein",
-                    "feldindex": round(float(self.res.need.loc[code, f"{f}_index"]), 2),
+                    "feldindex": fmt.round_apart(self.res.need.loc[code, f"{f}_index"],
+                                                 self.index_bounds, 2),
                     "bedarf": "ja" if self.res.need.loc[code, f"{f}_bedarf_flag"] else "nein",
                     "einstufung_knapp": "ja" if self.borderline(f)[code] else "nein",
-                    "dynamikindex": round(float(d[f"{f}_dynamik_index"]), 2),
+                    "dynamikindex": fmt.round_apart(d[f"{f}_dynamik_index"],
+                                                    self.dynamics_bounds(f, code), 2),
                     "dynamik_schwankung": round(float(d[f"{f}_dynamik_rauschen"]), 2),
                     "dynamik": d[f"{f}_dynamik"] or "nicht bewertet",
                     "typ": TYPE_LABEL[self.typology(f)[code]] if d[f"{f}_dynamik"] else

@@ -1281,15 +1281,19 @@ class ConceptReport(Chapter):
         def with_unit(col: str) -> list[str]:  # „4,9 %“, „91,1 je 1.000“
             return [self.r.value_text(i, v) for i, v in zip(p[S.INDICATOR], p[col], strict=True)]
 
+        def beside_target(col: str) -> list[str]:  # never rounded onto the target
+            return [C.goal_value_text(row[col], row, self.r.unit(row[S.INDICATOR]))
+                    for _, row in p.iterrows()]
+
         progress = pd.DataFrame(
             {
                 "Ziel": p["ziel"],
-                "Ausgangswert": with_unit("basiswert"),
-                "Aktueller Wert": with_unit("wert"),
+                "Ausgangswert": beside_target("basiswert"),
+                "Aktueller Wert": beside_target("wert"),
                 "95-%-Vertrauensbereich": [
-                    f"{self.r.value_text(i, lo)} bis {self.r.value_text(i, hi)}"
-                    if lo == lo and hi == hi else "–"
-                    for i, lo, hi in zip(p[S.INDICATOR], p["ki_unten"], p["ki_oben"], strict=True)
+                    f"{lo} bis {hi}" if lo != fmt.MISSING and hi != fmt.MISSING else "–"
+                    for lo, hi in zip(beside_target("ki_unten"), beside_target("ki_oben"),
+                                      strict=True)
                 ],
                 "Zielwert": with_unit("zielwert"),
                 "Zieljahr": p["zieljahr"].astype(int).astype(str),

@@ -166,7 +166,7 @@ class FieldView:
                     f"{self.r.label(lead)}": self.r.gate.uncertain_value(lead, c),
                     "Wert der Kommune": self.r.gate.municipal_value(lead, ags),
                     "Anzahl": self.r.gate.affected(lead, c),
-                    "Stabilität": f"{fmt.percent(s * 100, 0)}"
+                    "Stabilität": self.r.stability_text(s)
                     + (f" ({BORDERLINE})" if self.r.borderline(f)[c] else " (stabil)"),
                 }
             )
@@ -192,7 +192,7 @@ class FieldView:
             f"{self.r.year}: Index, Regeln und Stabilität",
             links={"Sozialraum": [self.r.area_href(c) for c in codes]},
             number_formats={
-                "Feldindex": lambda x: fmt.signed(x, 2),
+                "Feldindex": self.r.index_text,
                 self.r.label(lead): mark_uncertain(unit),
                 "Wert der Kommune": unit,
                 "Anzahl": lambda x: fmt.number(x),

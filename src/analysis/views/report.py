@@ -67,7 +67,7 @@ class Report(ReportContext):
     # ------------------------------------------------------------------ downloads
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
         """Published tables: file stem → (label, disclosure-controlled DataFrame)."""
-        need = need_table(self.ds, self.res, self.cfg)
+        need = need_table(self.ds, self.res, self.cfg, self.index_bounds)
         av = self.gate.area_values[self.gate.area_values[S.YEAR] == self.year].copy()
         av.insert(1, "name", av[S.AREA].map(self.areas["name"]))
         av = av.drop(columns=[S.RELIABLE]).assign(

@@ -414,7 +414,7 @@ class SteckbriefView:
                 elif fmt.is_missing(value) or fmt.is_missing(before):
                     change = fmt.MISSING
                 else:
-                    change = fmt.signed(float(value) - float(before), 1)
+                    change = self.r.delta_text(float(value) - float(before))
                 row[f"seit {base}"] = change
             rows.append(row)
         df = pd.DataFrame(rows)
@@ -547,9 +547,9 @@ class SteckbriefView:
                 "Handlungsfeld": fc.kurz,
                 "Einstufung": ("Handlungsbedarf" if flag else "kein Bedarf")
                 + (" (Grenzfall)" if lab == "Grenzfall" else ""),
-                "Feldindex": fmt.signed(self.r.res.need.at[self.code, f"{f}_index"], 2),
+                "Feldindex": self.r.index_text(self.r.res.need.at[self.code, f"{f}_index"]),
                 "Gründe": fmt.join_de(rules) if flag and rules else "–",
-                "Varianten mit Bedarf": f"{fmt.percent(s * 100, 0)} – {lab}",
+                "Varianten mit Bedarf": f"{self.r.stability_text(s)} – {lab}",
             }
             if base is not None and previous is not None and self.code in previous.index:
                 before = bool(previous.at[self.code, f"{f}_bedarf_flag"])
