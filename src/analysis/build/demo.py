@@ -203,8 +203,8 @@ PROFILE_RATE = {"grusi_alter": {"kernstadt": 0.45, "altindustriell": 0.3, "subur
 # children follows the SGB-II rate of the whole population (families with children draw
 # SGB II about 1,5 to 2 times as often as the average in every Kommune) and the children's
 # field only in part.
-LATENT_MIX = {"grusi_alter": {"armut": 0.6, "aeltere": 0.4},
-              "sgb2_u15": {"armut": 0.8, "kinder": 0.2}}
+LATENT_MIX = {"grusi_alter": {"armut": 0.4, "aeltere": 0.6},
+              "sgb2_u15": {"armut": 0.75, "kinder": 0.25}}
 # Indicators that share the persistent area effect and the yearly deviation of another one
 # (indicator → (other, weight of its own area effect)): children's SGB-II rate and the
 # overall SGB-II rate of an area are counted among the same households.
