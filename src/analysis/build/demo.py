@@ -199,10 +199,11 @@ PROFILE_EFFECT = {"kernstadt": (0.3, -0.2, 0.3, 0.4), "altindustriell": (0.3, 0.
 PROFILE_RATE = {"grusi_alter": {"kernstadt": 0.45, "altindustriell": 0.3, "suburban": -0.1,
                                 "eifel": -0.7}}
 # Indicators whose rate follows a mix of latent scores (field → weight) instead of the one
-# of their own field: old-age poverty follows poverty more than ageing; the SGB-II rate of
-# children follows the SGB-II rate of the whole population (families with children draw
-# SGB II about 1,5 to 2 times as often as the average in every Kommune) and the children's
-# field only in part.
+# of their own field: old-age poverty follows poverty as well as ageing (more weight on
+# poverty left most of the older people's need areas borderline: the field's indicators
+# then contradict each other); the SGB-II rate of children follows the SGB-II rate of the
+# whole population (families with children draw SGB II about 1,5 to 2 times as often as the
+# average in every Kommune) and the children's field only in part.
 LATENT_MIX = {"grusi_alter": {"armut": 0.4, "aeltere": 0.6},
               "sgb2_u15": {"armut": 0.75, "kinder": 0.25}}
 # Indicators that share the persistent area effect and the yearly deviation of another one
