@@ -437,7 +437,7 @@ def municipal_rates(ds) -> pd.DataFrame:
     computes them for the Kommune table (from the committed counts)."""
     res = run(ds, load_config(CONFIG), with_stability=False)
     m = res.municipal[res.municipal[S.YEAR] == YEAR]
-    return m.pivot_table(index=S.AGS, columns=S.INDICATOR, values="wert")
+    return m.pivot_table(index=S.AGS, columns=S.INDICATOR, values="wert", observed=True)
 
 
 def test_poverty_is_highest_in_the_city_and_old_industrial_towns(municipal_rates):
