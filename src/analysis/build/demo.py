@@ -6,7 +6,11 @@ municipalities (AGS, population 31.12.2021 as in ``shared/reference``), their ou
 (neutral names „Stolberg 3a“ for all areas – also for the nine whose real name is
 published –, populations of areas, all counts, the borders of the areas) is invented, but shaped to
 look like the real region: poverty concentrated in the urban centres, ageing in the
-suburban and rural areas (the Eifel south).
+suburban and rural areas (the Eifel south). A profile per Kommune (``PROFILE``: urban core,
+old-industrial, suburban, rural Eifel) keeps the municipal rates in a plausible order:
+poverty, old-age poverty included, is highest in Aachen and the old industrial towns and
+lowest in the Eifel, and the children's SGB-II rate stays about 1,5 to 2 times the overall
+rate in every Kommune.
 
 How the data are made
 ---------------------
