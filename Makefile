@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 q = '$(subst ','\'',$(1))'
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report pdf validate need test test-fast lint lab benchmark demo-data browser-deps clean
+.PHONY: help setup report pdf validate texte need test test-fast lint lab benchmark demo-data browser-deps clean
 
 help: ## Diese Hilfe anzeigen
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ pdf: setup ## Wie report, zusätzlich die PDF-Ausgabe beider Berichte (A4, getag
 
 validate: setup ## Nur die Daten in DATA gegen den Datenvertrag prüfen
 	$(BIN)/python -m analysis validate $(call q,$(DATA)) --config $(call q,$(CONFIG))
+
+texte: setup ## Eigenen Textordner (CONFIG) mit der Programmvorlage abgleichen; fehlende Satzbausteine mit ERGAENZEN=1 übernehmen
+	$(BIN)/python -m analysis texte --config $(call q,$(CONFIG)) $(if $(ERGAENZEN),--ergaenzen)
 
 need: setup ## Handlungsbedarf je Sozialraum nach OUT/handlungsbedarf.csv schreiben
 	$(BIN)/python -m analysis need --data $(call q,$(DATA)) --config $(call q,$(CONFIG)) --output $(call q,$(OUT)/handlungsbedarf.csv)

@@ -94,6 +94,15 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _texts(args: argparse.Namespace) -> int:
+    from analysis.build.texts_update import report
+    from analysis.contract.config import load_config
+
+    message, code = report(load_config(args.config), args.config, args.ergaenzen)
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
 def _benchmark(args: argparse.Namespace) -> int:
     from analysis.build.benchmark import run_benchmark
 
@@ -143,6 +152,13 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clean", help="im Ausgabeordner löschen, was der Build angelegt hat")
     c.add_argument("--output", type=Path, default=Path("reports"))
     c.set_defaults(func=_clean)
+
+    t = sub.add_parser("texte", help="Satzbausteine des eigenen Textordners mit der Programmvorlage "
+                                     "abgleichen")
+    t.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    t.add_argument("--ergaenzen", action="store_true",
+                   help="fehlende Abschnitte aus der Programmvorlage anhängen (zum Prüfen markiert)")
+    t.set_defaults(func=_texts)
 
     b = sub.add_parser("benchmark", help="Laufzeiten messen (schreibt benchmark/results.md)")
     b.add_argument("--output", type=Path, default=Path("benchmark/results.md"))

@@ -249,6 +249,8 @@ class Participation(_Strict):
     interkommunal: str = "Runder Tisch"  # an area of need across a Kommune border
     sozialraum: str = "Sozialraumkonferenz"  # an area with cumulated need
     grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
+    # the check of a few borderline classifications (below ``grenzfaelle_anteil``)
+    grenzfaelle_wenige: str = "Fachgespräch"
 
 
 #: placeholders a lead-office text (``konzept.federfuehrung``) may use
@@ -311,7 +313,11 @@ class Concept(_Strict):
     zustaendigkeit: dict[str, str] = Field(default_factory=dict)
     # areas with need in at least this many counted fields: cumulation (priority „hoch“)
     kumulation_ab: int = Field(3, ge=2)
-    # a field with at least this share of borderline classifications gets a check
+    # a counted field with at least this many borderline classifications gets the
+    # recommendation to check them („Grenzfälle vor Ort prüfen“, the region's own task)
+    grenzfaelle_pruefen_ab: int = Field(1, ge=1)
+    # from this share of borderline classifications the check is a workshop
+    # (``beteiligung.grenzfaelle``), below it an expert talk (``grenzfaelle_wenige``)
     grenzfaelle_anteil: float = Field(0.25, gt=0, le=1)
     # the year from which the horizons count, e.g. the year the concept is adopted
     # (default: the report year)
@@ -763,12 +769,15 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
     for kind, slots in RECOMMENDATION_SLOTS.items():
         if kind not in parts:
             problems.append(f"{source}: Abschnitt „## {kind}“ fehlt (mit den Zeilen "
-                            "„Empfehlung:“ und „Nächster Schritt:“)")
+                            "„Empfehlung:“ und „Nächster Schritt:“; python -m analysis texte "
+                            "--ergaenzen übernimmt ihn aus der Programmvorlage)")
             continue
         for line in (*RECOMMENDATION_LINES, RECOMMENDATION_TITLE):
             if line in parts[kind]:
-                problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
-                                  f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
+                kinds = {n: COUNT if n in RECOMMENDATION_COUNTS else TEXT
+                         for n in (*COMMON_PLACEHOLDERS, *slots)}
+                problems += check(parts[kind][line], kinds,
+                                  f"{source}, Abschnitt „## {kind}“, Zeile „{line}“", 0)
     if problems:
         raise ConfigError("\n".join(problems))
     return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]],
@@ -802,7 +811,8 @@ def sentence_texts(cfg: ReportConfig, config_path: Path | str,
     for block, slots in all_slots.items():
         if block not in found:
             problems.append(f"{source}: Abschnitt „## {block}“ fehlt – aus config/texte/"
-                            f"{file} des Programms übernehmen")
+                            f"{file} des Programms übernehmen (python -m analysis texte "
+                            "--ergaenzen)")
             continue
         text, line = found[block]
         found_problems = check(text, {**common, **slots}, f"{source}, Abschnitt „## {block}“",
@@ -855,7 +865,10 @@ RECOMMENDATION_TEXT = "empfehlungen.md"
 RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
 #: optional line: the heading of the recommendation („Titel: Angebot prüfen: {kommunen}“)
 RECOMMENDATION_TITLE = "Titel"
-_AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
+_AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis",
+               "anzahl_gebiete")
+#: the placeholders of the recommendations that are counts (may carry a count form)
+RECOMMENDATION_COUNTS = ("anzahl_gebiete",)
 #: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
 RECOMMENDATION_SLOTS = {
     "kumulation": (*_AREA_SLOTS, "in_feldern"),
@@ -878,7 +891,7 @@ _YES_NO = ("ja", "nein")
 SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "konzept.zusammenfassung": {"jahr": TEXT, "quellen": LIST, "fehlend": LIST,
                                 "bestand": _YES_NO, "luecken": COUNT, "gebiete": COUNT,
-                                "explorativ": COUNT},
+                                "explorativ": COUNT, "gezaehlt": COUNT},
     "konzept.quelle.schwerpunkte": {},
     "konzept.quelle.angebote": {"angebote": COUNT},
     "konzept.quelle.befunde": {"befunde": COUNT},
@@ -904,7 +917,8 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "konzept.feld.versorgung": {"teile": LIST},
     "konzept.feld.versorgung.teil": {"anzahl": COUNT, "gesamt": COUNT, "alle": _YES_NO,
                                      "angebot": ("im_sozialraum", "angrenzend", "keines")},
-    "konzept.methode": {"anteil": TEXT, "fehlend": LIST},
+    "konzept.methode": {"anteil": TEXT, "fehlend": LIST, "kumulation_ab": COUNT,
+                        "pruefen_ab": COUNT},
     "konzept.methode.fehlt.angebote": {},
     "konzept.methode.fehlt.schwerpunkte": {},
     "konzept.methode.fehlt.ziele": {},
@@ -913,7 +927,8 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "arbeitspaket.befunde": {"geliefert": _YES_NO, "befunde": COUNT},
     "arbeitspaket.lebenslagen": {"indikatoren": COUNT, "separat": LIST},
     "arbeitspaket.bestand": {"bestand": _YES_NO, "angebote": COUNT},
-    "arbeitspaket.luecken": {"bestand": _YES_NO, "luecken": COUNT},
+    "arbeitspaket.luecken": {"bestand": _YES_NO, "luecken": COUNT, "explorativ": COUNT,
+                             "gezaehlt": COUNT},
     "arbeitspaket.ziele": {"schwerpunkte": _YES_NO, "empfehlungen": COUNT},
     "arbeitspaket.praeventionskette": {"stand": ("ja", "ohne_bestand", "keine_stufen"),
                                        "ketten": LIST},

@@ -63,7 +63,7 @@ SUGGESTION = "Vorschlag"
 REACHED = "erreicht"
 ON_TRACK = "auf Kurs"
 OFF_TRACK = "nicht auf Kurs"
-UNCERTAIN = "unsicher"
+UNCERTAIN = "im Schwankungsbereich"  # not „unsicher“: that marks small denominators
 NO_DATA = "keine Daten"
 
 # supply status of gaps
@@ -515,7 +515,7 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
 
       1. „keine Daten“ – baseline or latest value missing;
       2. „erreicht“ – holding: the latest value equals the target;
-      3. „unsicher“ – the target lies inside ``[ki_unten, ki_oben]``: the latest value
+      3. „im Schwankungsbereich“ – the target lies inside ``[ki_unten, ki_oben]``: the latest value
          cannot be told apart from the target, whichever side of it it lies on (a value
          just past the target is not yet „erreicht“);
       4. „erreicht“ – the latest value is beyond the target (``w ≤ t`` when
@@ -815,8 +815,9 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     from a neighbour; (3) ``interkommunal`` – one per inter-municipal cluster;
     (4) ``themengleich`` – one per theme of the field named by at least two Kommunen;
     (5) ``wirkungsziel`` – one per goal „nicht auf Kurs“; (6) ``grenzfaelle`` – when at
-    least ``konzept.grenzfaelle_anteil`` of the field's need classifications are
-    borderline. (1), (2) and (5) are split by responsible level (:func:`responsible_levels`).
+    least ``konzept.grenzfaelle_pruefen_ab`` of the field's need classifications are
+    borderline (format: a workshop from ``konzept.grenzfaelle_anteil`` of them, else an
+    expert talk). (1), (2) and (5) are split by responsible level (:func:`responsible_levels`).
 
     Priority (``konzept.empfehlungen.<art>.prioritaet`` other than ``auto`` wins):
 
@@ -857,6 +858,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     level_labels = dict(level_labels or {})
     kumulation_ab = int(_attr(concept, "kumulation_ab", 3))
     share_from = float(_attr(concept, "grenzfaelle_anteil", 0.25))
+    check_from = int(_attr(concept, "grenzfaelle_pruefen_ab", 1))
     horizons = _attr(concept, "zeithorizonte", {"kurzfristig": 2, "mittelfristig": 4,
                                                  "langfristig": 6})
     part = _attr(concept, "beteiligung", None)
@@ -901,6 +903,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         slot = {**(values or {}), "feld": labels.get(field, field),
                 "feld_titel": titles.get(field, labels.get(field, field)),
                 "gebiete": fmt.join_de(codes), "im_gebiet": _in_areas(codes) if codes else "",
+                "anzahl_gebiete": len(codes),
                 "kommunen": fmt.join_de(kommunen), "format": fmt_of.get(kind, ""),
                 "bis": until, "thema": "", "anzahl_kommunen": "", "ziel": "", "ort": "",
                 "grund": "", "anzahl_grenzfaelle": "", "anzahl_bedarf": ""}
@@ -1000,13 +1003,15 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             fl = _flags(need, f)
             bl = borderline(need, stability, f, stable_from) & fl
             n, k = int(fl.sum()), int(bl.sum())
-            if k and k >= share_from * n:
+            if k and k >= check_from:
                 codes = natural_sorted(bl.index[bl])
                 for level, grp in responsible_levels(
                         "grenzfaelle", f, [area_ags.get(a, "") for a in codes], concept):
                     add(f, "grenzfaelle", "mittel", level, codes, grp, _join(codes),
                         "grenzfaelle", {"anzahl_grenzfaelle": fmt.number(k),
-                                        "anzahl_bedarf": fmt.number(n)})
+                                        "anzahl_bedarf": fmt.number(n),
+                                        "format": fmt_of["grenzfaelle"] if k >= share_from * n
+                                        else _attr(part, "grenzfaelle_wenige", "")})
     rows = []
     for f in fields:
         order = sorted(range(len(items[f])),
@@ -1045,8 +1050,11 @@ def _title(kind: str, values: Mapping[str, object]) -> str:
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:
-    """Insert ``values`` into a sentence template (placeholders checked by the config)."""
-    return " ".join(template.format_map({k: str(v) for k, v in values.items()}).split())
+    """Insert ``values`` into a sentence template (placeholders and count forms checked by
+    the config, :mod:`analysis.contract.templates`)."""
+    from analysis.contract.templates import parse
+
+    return " ".join(parse(template).render(values).split())
 
 
 # --------------------------------------------------------------------------- key messages

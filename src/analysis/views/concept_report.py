@@ -666,7 +666,6 @@ class ConceptReport(Chapter):
 
     def summary_text(self) -> Prose:
         """Which inputs the annex combines and which were not supplied."""
-        g = self.gaps
         ds = self.ds
         sources = []
         if ds.priorities is not None:
@@ -681,9 +680,17 @@ class ConceptReport(Chapter):
         return prose(*self.say(
             "konzept.zusammenfassung", jahr=self.year, quellen=sources, fehlend=missing,
             bestand="ja" if self.has_services else "nein",
-            luecken=int(g["luecke"].sum()) if len(g) else 0, gebiete=len(self.clusters),
-            explorativ=int(g.loc[~g[S.FIELD].isin(self.assessed_fields), "luecke"].sum())
-            if len(g) else 0))
+            gebiete=len(self.clusters), **self._gap_counts()))
+
+    def _gap_counts(self) -> dict[str, int]:
+        """Gaps (need, no service in or next to the area): all, in exploratory fields, in
+        counted fields."""
+        g = self.gaps
+        if not len(g):
+            return {"luecken": 0, "explorativ": 0, "gezaehlt": 0}
+        n = int(g["luecke"].sum())
+        explorative = int(g.loc[~g[S.FIELD].isin(self.assessed_fields), "luecke"].sum())
+        return {"luecken": n, "explorativ": explorative, "gezaehlt": n - explorative}
 
     # ------------------------------------------------------------------ 51 priorities
     def priorities_text(self) -> Prose:
@@ -877,7 +884,8 @@ class ConceptReport(Chapter):
                 fields_annex if services else ()),
             "luecken": (
                 say("arbeitspaket.luecken", bestand=yes[services],
-                    luecken=int(self.gaps["luecke"].sum()) if services else 0),
+                    **(self._gap_counts() if services else
+                       {"luecken": 0, "explorativ": 0, "gezaehlt": 0})),
                 fields_annex if services else ()),
             "ziele": (
                 say("arbeitspaket.ziele", schwerpunkte=yes[priorities],
@@ -1325,8 +1333,10 @@ class ConceptReport(Chapter):
             ("angebote", not self.has_services), ("schwerpunkte", self.ds.priorities is None),
             ("ziele", self.ds.goals is None), ("befunde", not self.ds.notes_supplied))
             if absent]
+        k = self.cfg.konzept
         return prose(*self.say("konzept.methode", anteil=self._borderline_share(),
-                               fehlend=missing))
+                               fehlend=missing, kumulation_ab=k.kumulation_ab,
+                               pruefen_ab=k.grenzfaelle_pruefen_ab))
 
     # ------------------------------------------------------------------ downloads
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
