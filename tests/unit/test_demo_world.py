@@ -429,6 +429,44 @@ def test_demo_goals_fit_measures_indicator_and_direction(ds):
         assert pr.loc[gid, "richtung"] == "erhöhen", gid
 
 
+POVERTY_RATES = ("mindestsicherung", "sgb2", "sgb2_u15", "grusi_alter")
+
+
+@pytest.fixture(scope="module")
+def municipal_rates(ds) -> pd.DataFrame:
+    """Kommune (AGS) × indicator: the municipal values of the report year, as the method
+    computes them for the Kommune table (from the committed counts)."""
+    res = run(ds, load_config(CONFIG), with_stability=False)
+    m = res.municipal[res.municipal[S.YEAR] == YEAR]
+    return m.pivot_table(index=S.AGS, columns=S.INDICATOR, values="wert", observed=True)
+
+
+def test_poverty_is_highest_in_the_city_and_old_industrial_towns(municipal_rates):
+    """Review R2-31: poverty – old-age poverty included – is an urban phenomenon. The
+    Kommunen the generator profiles as urban core or old-industrial have a higher mean rate
+    than the rural Eifel, and no Eifel Kommune lies above the median of the other seven
+    (the old demo: Grundsicherung im Alter 15,6 % in Monschau, 3,7 % in Aachen)."""
+    profile = pd.Series(demo.PROFILE)
+    urban = profile[profile.isin(["kernstadt", "altindustriell"])].index
+    eifel = profile[profile == "eifel"].index
+    others = profile.index.difference(eifel)
+    assert len(urban) >= 3 and len(eifel) >= 2
+    for ind in POVERTY_RATES:
+        v = municipal_rates[ind]
+        assert v[urban].mean() > v[eifel].mean(), (ind, v.round(2).to_dict())
+        assert (v[eifel] <= v[others].median()).all(), (ind, v.round(2).to_dict())
+
+
+def test_childrens_sgb2_rate_is_about_twice_the_overall_rate(municipal_rates):
+    """Families with children draw SGB II more often than the average: in every Kommune
+    the SGB-II rate of children under 15 lies between 1,3 and 2,5 times the SGB-II rate
+    (about 1,5 to 2 in German Kommunen; the old demo had 1,5 in Monschau, 3,8 in
+    Herzogenrath)."""
+    ratio = municipal_rates["sgb2_u15"] / municipal_rates["sgb2"]
+    assert len(ratio) == len(demo.MUNICIPALITIES)
+    assert ratio.between(1.3, 2.5).all(), ratio.round(2).to_dict()
+
+
 # --------------------------------------------------------------------------- review 3, #8
 def _measure_services(ds, gebiet: str, year: int) -> pd.DataFrame:
     """Active services serving the goal's area (an AGS: any area of that Kommune)."""
