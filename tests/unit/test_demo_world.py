@@ -637,3 +637,29 @@ def test_outreach_goes_to_different_neighbours_without_an_own_service(ds):
         assert (r["kind"], r["target"]) not in located, (r["name"], r["sozialraeume"])
     twice = pairs[pairs.duplicated(["kind", "target"], keep=False)]
     assert twice.empty, twice[["name", "sozialraeume"]].to_numpy().tolist()
+
+def test_declared_subsets_hold_in_every_area_and_year(ds):
+    """Every pair of ``teilmengen`` in the shipped configuration holds in the demo counts
+    (R4-01: 36 of 91 areas had fewer children under 18 in Bedarfsgemeinschaften than
+    children under 15 with SGB II)."""
+    pairs = load_config(CONFIG).subsets
+    assert len(pairs) >= 5
+    wide = ds.counts.pivot_table(index=[S.AREA, S.YEAR], columns=S.VARIABLE, values=S.COUNT)
+    for part, whole in pairs:
+        bad = wide[wide[part] > wide[whole]]
+        assert bad.empty, (part, whole, bad[[part, whole]].head().to_dict("index"))
+
+
+def test_children_in_bedarfsgemeinschaften_exceed_the_under_15s_plausibly(ds):
+    """Children under 18 in Bedarfsgemeinschaften are the under-15s with SGB II plus the
+    15–17-year-olds: in every year about 1,15–1,3 times as many, in the region and in the
+    middle of the areas; equal only where few children are counted at all."""
+    wide = ds.counts.pivot_table(index=[S.AREA, S.YEAR], columns=S.VARIABLE, values=S.COUNT)
+    for year in ds.years:
+        w = wide.xs(year, level=S.YEAR)
+        ratio = w["kinder_bg"] / w["sgb2_u15"]
+        assert 1.15 <= w["kinder_bg"].sum() / w["sgb2_u15"].sum() <= 1.3, year
+        assert 1.15 <= ratio.median() <= 1.3, (year, ratio.median())
+        assert ratio.quantile(0.1) >= 1.05, (year, ratio.quantile(0.1))
+        equal = w[w["kinder_bg"] == w["sgb2_u15"]]
+        assert len(equal) <= 5 and (equal["sgb2_u15"] <= 25).all(), equal["sgb2_u15"]

@@ -436,6 +436,11 @@ Z_COUNT = 1.5
 # the latent scores: a synthetic area never draws from the extreme tails (that is where a
 # 38 % share would become 2 % within five years).
 Z_MAX = 2.0
+# rate of the 15–17-year-olds in SGB-II Bedarfsgemeinschaften relative to the under-15s
+KINDER_1517 = 1.0
+# children under 15 are at most this share of an area's SGB-II recipients (every
+# Bedarfsgemeinschaft with children has at least one adult; the average is about 0,3)
+U15_MAX_SHARE = 0.6
 # count variables with sampling noise (registered population counts are exact)
 NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose", "sgb2_u15",
                 "kinder_bg", "bg_alleinerziehend", "hh_alleinerziehend", "grusi_65plus",
@@ -570,18 +575,27 @@ def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
                                     _rate(world, "alleinlebend_65plus", year_idx), 0.8)
     c["grusi_65plus"] = draw("grusi_65plus", c["bev_65plus"],
                              _rate(world, "grusi_alter", year_idx), 0.4)
-    c["mindestsicherung"] = draw("mindestsicherung", pop,
-                                 _rate(world, "mindestsicherung", year_idx), 0.6)
-    c["sgb2"] = np.minimum(draw("sgb2", c["bev_u65"], _rate(world, "sgb2", year_idx), 0.6),
-                           c["mindestsicherung"])
+    # SGB II and Grundsicherung im Alter (SGB XII) are disjoint parts of Mindestsicherung
+    c["sgb2"] = draw("sgb2", c["bev_u65"], _rate(world, "sgb2", year_idx), 0.6)
+    c["mindestsicherung"] = np.maximum(
+        draw("mindestsicherung", pop, _rate(world, "mindestsicherung", year_idx), 0.6),
+        c["sgb2"] + c["grusi_65plus"])
     c["arbeitslose"] = draw("arbeitslose", c["bev_15_64"],
                             _rate(world, "arbeitslosendichte", year_idx), 0.4)
     c["langzeitarbeitslose"] = draw("langzeitarbeitslose", c["arbeitslose"],
                                     _rate(world, "langzeitarbeitslose", year_idx), 0.9)
     c["sgb2_u15"] = np.minimum(draw("sgb2_u15", c["bev_u15"],
-                                    _rate(world, "sgb2_u15", year_idx), 0.8), c["sgb2"])
-    c["kinder_bg"] = np.minimum(draw("kinder_bg", c["bev_u18"],
-                                     _rate(world, "kinder_bg", year_idx), 0.8), c["sgb2"])
+                                    _rate(world, "sgb2_u15", year_idx), 0.8),
+                               np.round(U15_MAX_SHARE * c["sgb2"]))
+    # children under 18 in Bedarfsgemeinschaften = the under-15s with SGB II plus the
+    # 15–17-year-olds in Bedarfsgemeinschaften (mostly their siblings), drawn at
+    # KINDER_1517 × the area's observed rate of the under-15s, varied by the area effect and
+    # yearly deviation of kinder_bg: so kinder_bg ≥ sgb2_u15, about 1,15–1,3 times it
+    u15_rate = c["sgb2_u15"] / np.maximum(c["bev_u15"], 1)
+    c["kinder_bg"] = c["sgb2_u15"] + draw(
+        "kinder_bg", c["bev_u18"] - c["bev_u15"],
+        u15_rate * KINDER_1517 * np.exp(world.offset["kinder_bg"]
+                                        + world.noise["kinder_bg"][year_idx]), 0.8)
     c["bg_kinder"] = np.round(c["kinder_bg"] / 1.9)
     c["bg_alleinerziehend"] = draw("bg_alleinerziehend", c["bg_kinder"],
                                    _rate(world, "alleinerziehende_bg", year_idx), 0.9)

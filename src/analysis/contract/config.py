@@ -131,6 +131,27 @@ class MethodNotes(_Strict):
     begruendungen: dict[str, str] = Field(default_factory=dict)
 
 
+class SubsetPair(_Strict):
+    """Plausibility rule „Teilmenge ≤ Obermenge“: every person counted in ``teilmenge`` is
+    also counted in ``obermenge`` (same area or Kommune, same year), so its count can never
+    be larger, e.g. children under 15 with SGB II among the children under 18 in
+    Bedarfsgemeinschaften. Every indicator's numerator and denominator are such a pair
+    without being listed."""
+
+    teilmenge: str
+    obermenge: str
+
+    @model_validator(mode="after")
+    def _check(self) -> SubsetPair:
+        for name in (self.teilmenge, self.obermenge):
+            if not is_id(name):
+                raise ValueError(f"„{name}“ ist keine Kennung einer Variable (nur a–z, 0–9, _)")
+        if self.teilmenge == self.obermenge:
+            raise ValueError(f"„{self.teilmenge}“ ist Teilmenge und Obermenge zugleich "
+                             "(zwei verschiedene Variablen nennen)")
+        return self
+
+
 class Theme(_Strict):
     titel: str
     handlungsfeld: str
@@ -453,8 +474,22 @@ class ReportConfig(_Strict):
     konzept: Concept = Concept()
     methodik: MethodNotes = MethodNotes()
 
+    # plausibility rule „Teilmenge ≤ Obermenge“ for pairs of count variables, checked on
+    # the counts of every year when the data are loaded; empty = only the numerator ≤
+    # denominator of every indicator
+    teilmengen: list[SubsetPair] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:
+        pairs = [(p.teilmenge, p.obermenge) for p in self.teilmengen]
+        twice = sorted({p for p in pairs if pairs.count(p) > 1})
+        if twice:
+            raise ValueError(f"teilmengen: das Paar (teilmenge {twice[0][0]}, obermenge "
+                             f"{twice[0][1]}) steht mehrmals (einmal genügt)")
+        if any((b, a) in pairs for a, b in pairs):
+            a, b = next((a, b) for a, b in pairs if (b, a) in pairs)
+            raise ValueError(f"teilmengen: {a} ist Teilmenge von {b} und {b} von {a} – dann "
+                             "wären beide Zählungen stets gleich; ein Paar entfernen")
         bad = [f for f in self.handlungsfelder if not is_id(f)]
         if bad:
             raise ValueError(f"Kennung eines Handlungsfelds „{bad[0]}“: nur a–z, 0–9, _ "
@@ -502,6 +537,11 @@ class ReportConfig(_Strict):
         chosen = self.handlungsfelder[field].kettenstufen
         return list(self.praeventionskette) if chosen is None else \
             [s for s in self.praeventionskette if s in chosen]
+
+    @property
+    def subsets(self) -> list[tuple[str, str]]:
+        """The configured pairs (part, whole) of ``teilmengen``, for the data check."""
+        return [(p.teilmenge, p.obermenge) for p in self.teilmengen]
 
     @property
     def fields(self) -> list[str]:
@@ -817,6 +857,16 @@ def _role_problems(cfg: ReportConfig, ds) -> list[str]:
     change = cfg.change_indicator()
     if change not in set(ds.indicators["indikator"]):
         out.append(f"  - rollen.veraenderung: Indikator „{change}“ fehlt in indikatoren.csv")
+    for n, (part, whole) in enumerate(cfg.subsets, start=1):
+        where = f"  - teilmengen, Paar {n} (teilmenge {part}, obermenge {whole})"
+        missing = [v for v in (part, whole) if v not in variables]
+        if missing:
+            out.append(f"{where}: Variable „{missing[0]}“ fehlt in variablen.csv (Kennung "
+                       "korrigieren oder das Paar entfernen)")
+        elif levels.get(part) != levels.get(whole):
+            out.append(f"{where}: die Variablen liegen auf verschiedenen Ebenen vor "
+                       f"({levels.get(part)}, {levels.get(whole)}; ebene in variablen.csv) – "
+                       "nur Variablen derselben Ebene vergleichen")
     return out
 
 
