@@ -984,9 +984,14 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # change chapter: dynamics per field and in total (analysis.views.change)
     "bericht.dynamik.feld": {"feld": TEXT, "explorativ": _YES_NO, "bewertet": _YES_NO,
                              "positiv": COUNT, "stabil": COUNT, "negativ": COUNT,
-                             "aufmerksamkeit": COUNT, "davon_knapp": TEXT, "karte": _YES_NO},
+                             "nicht_bewertbar": COUNT, "aufmerksamkeit": COUNT,
+                             "davon_knapp": TEXT, "einzeln": COUNT, "karte": _YES_NO},
     "bericht.dynamik.gesamt": {"felder": LIST, "anzahl": COUNT, "davon_knapp": TEXT,
-                               "knapp": COUNT, "beobachten": COUNT},
+                               "knapp": COUNT, "beobachten": COUNT, "anderswo": COUNT},
+    # the keys under the status × dynamics table and the table of special attention
+    "bericht.dynamik.typen": {"zufall": _YES_NO, "ohne_dynamik": _YES_NO},
+    "bericht.dynamik.schluessel": {"index_schwelle": TEXT, "schwelle": TEXT,
+                                   "zufall": _YES_NO},
     # method annex: how uncertainty and change are marked (analysis.views.method_annex)
     "bericht.methodik.unsicherheit": {"knapp": TEXT, "nenner": COUNT, "mindestens": COUNT,
                                       "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
