@@ -1020,6 +1020,11 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                                   "darueber": LIST, "darunter": LIST,
                                   "ohne_abweichung": _YES_NO, "gesperrt": COUNT,
                                   "ohne_wert": COUNT},
+    # Steckbrief: the key under the table of core indicators (brackets)
+    "bericht.steckbrief.kernindikatoren": {"unsicher": _YES_NO, "nenner": COUNT,
+                                           "veraenderung": _YES_NO, "seit": TEXT,
+                                           "ungesichert": _YES_NO, "schwelle": TEXT,
+                                           "zufall": _YES_NO},
     "bericht.steckbrief.verlauf": {"leitindikatoren": COUNT, "sozialraum": TEXT,
                                    "vergleich": TEXT, "von": TEXT, "bis": TEXT,
                                    "verlauf": LIST},
