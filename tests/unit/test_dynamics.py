@@ -13,6 +13,7 @@ import yaml
 
 from analysis.common import fmt
 from analysis.common.errors import ConfigError
+from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.config import ReportConfig, check_against_catalogue, load_config
 from analysis.gate.published import Uncertain, mark_uncertain
@@ -502,3 +503,28 @@ def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
         marked = any(isinstance(v, Uncertain) for c in df.columns[1:] for v in df[c])
         assert ("Aussagewert eingeschränkt" in html) == marked, f
         assert bool(re.search(r"<td class=\"num\">\(\d+,\d", html)) == marked, f
+
+
+def test_watch_table_names_need_with_a_worsening_elsewhere(demo_report):
+    """The areas of map class 3 are listed by name, with the fields of need and what
+    worsened – among them an area whose field with need stayed stable while one of its
+    indicators worsened (S 1 in the demo, R4-03)."""
+    r = demo_report
+    change = r.change()
+    worse = _worsened_indicators(r)
+    table = change.watch_table()
+    types = change._area_types()
+    expected = [r.area_label(c) for c in natural_sorted(types.index[types == 3])]
+    assert table.df["Sozialraum"].tolist() == expected
+    rows = table.df.set_index("Sozialraum")
+    found = 0
+    for f in change.attention_fields:
+        typ = change.typology(f)
+        for code in typ.index[(typ == "bedarf_stabil") & change.judged_areas(f)]:
+            if (code, f) not in worse or types[code] != 3:
+                continue
+            found += 1
+            text = rows.loc[r.area_label(code), "Verschlechterung"]
+            for ind in worse[(code, f)]:
+                assert r.label(ind) in text, (code, f, text)
+    assert found

@@ -447,6 +447,43 @@ class Change(Chapter):
             schwelle=fmt.number(dy.schwelle, 1),
             zufall="ja" if dy.vertrauensniveau else "nein"))))
 
+    def watch_table(self) -> TableOutput | Prose:
+        """Areas with need whose situation worsened in another field (negative dynamics)
+        or in single indicators while their field index stayed (map class 3, to watch):
+        which fields have need, and what worsened (R4-03)."""
+        if not self.has_dynamics:
+            return prose("")
+        types = self._area_types()
+        rows, hrefs = [], []
+        for code in natural_sorted(types.index[types == 3]):
+            need = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields
+                    if self.res.need.loc[code, f"{f}_bedarf_flag"]]
+            worse = []
+            for f in self.attention_fields:
+                negative = self.dynamics_class(f).get(code, "") == "negativ"
+                if negative or self.worsened_single(f)[code]:
+                    state = "Dynamik negativ" if negative else "Feld stabil"
+                    if self.dynamics_class(f).get(code, "") == "positiv":
+                        state = "Dynamik positiv"
+                    worse.append(f"{self.cfg.handlungsfelder[f].kurz} ({state}) – "
+                                 + self.dynamics_reasons(f, code))
+            hrefs.append(self.area_href(code))
+            rows.append({"Sozialraum": self.area_label(code),
+                         "Kommune": self.areas.loc[code, S.KOMMUNE],
+                         "Handlungsbedarf": ", ".join(need),
+                         "Verschlechterung": "; ".join(worse)})
+        if not rows:
+            return prose("Kein Sozialraum mit Handlungsbedarf hat eine Verschlechterung in "
+                         "einem anderen Feld oder bei einzelnen Indikatoren.")
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Zur Beobachtung {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
+            "Handlungsbedarf, in denen sich ein anderes Feld oder einzelne Indikatoren "
+            "verschlechtert haben",
+            links={"Sozialraum": hrefs},
+            row_header="Sozialraum",
+        )
+
     def dynamics_download(self) -> pd.DataFrame:
         """Per area and field: status, borderline, dynamics index and class, type,
         indicators that moved (derived from published values only)."""
