@@ -17,8 +17,10 @@ data set's internal CRS, ETRS89 / UTM in the zone of the data's centre
 (:mod:`analysis.contract.geo`, ``Dataset.crs``). The map is drawn in these coordinates as they
 are (no rotation); they are simplified slightly and rounded to whole metres to keep the
 SVG small. Labels (Kommune names, area codes) that would reach over the edge of the map
-are moved inside, labels that would overlap an earlier one are left out
-(:func:`_keep_inside`).
+are moved inside; a Kommune name that would overlap an earlier label moves to another
+place inside its Kommune (every Kommune is named on every map), an area code that would
+overlap is left out (:func:`_keep_inside`). Long legend labels wrap, so that the legend
+does not narrow the map.
 """
 
 from __future__ import annotations
