@@ -328,3 +328,36 @@ def test_steckbriefe_are_kept_sealed_and_reused_only_while_valid(r, tmp_path):
     assert fixed[slug].sha256 == first[slug].sha256 and "1 Sozialraum" in logs[-1]
     other = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-b", log=logs.append)
     assert "3 Sozialräume" in logs[-1] and other[slug].sha256 == first[slug].sha256
+
+
+def test_change_since_the_comparison_year_marks_what_is_not_a_change(r):
+    """Column „seit <Vergleichsjahr>“ (R4-08): a change below the threshold or inside the
+    noise – the change chapter's rule, recomputed here from the published change table –
+    is in brackets, a change beyond both is not; the key under the table says so. The
+    demo has Steckbriefe where the largest change is not a secured one."""
+    base = r.cfg.vergleichsjahr
+    col = f"seit {base}"
+    threshold = r.cfg.dynamik.schwelle
+    ch = r.res.change_published.set_index([S.AREA, S.INDICATOR])
+    bigger_unsecured = 0
+    for code in r.areas.index:
+        view = r.steckbrief(code)
+        table = view.indicator_table().df
+        secured, unsecured = [], []
+        for ind, cell in zip(view.indicators, table[col], strict=True):
+            if (code, ind) not in ch.index or cell in (fmt.MISSING, "•"):
+                continue
+            row = ch.loc[(code, ind)]
+            delta, noise = float(row["veraenderung"]), float(row["rauschen"])
+            real = abs(delta) >= threshold - 1e-9 and abs(delta) > noise
+            assert cell == (fmt.signed(delta, 1) if real else f"({fmt.signed(delta, 1)})"), \
+                (code, ind, cell)
+            (secured if real else unsecured).append(abs(delta))
+        if secured and unsecured and max(unsecured) > max(secured):
+            bigger_unsecured += 1
+        key = view.indicator_key()._repr_html_()
+        assert ("in Klammern: keine gesicherte Veränderung" in key) == bool(unsecured), code
+        assert f"Spalte „{col}“" in key
+        assert ("Spalte „Sozialraum“, Wert in Klammern" in key) == any(
+            str(v).startswith("(") for v in table["Sozialraum"]), code
+    assert bigger_unsecured  # e.g. S 13: Sprachförderbedarf +18,0 of 12 children

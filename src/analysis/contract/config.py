@@ -1138,9 +1138,14 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # change chapter: dynamics per field and in total (analysis.views.change)
     "bericht.dynamik.feld": {"feld": TEXT, "explorativ": _YES_NO, "bewertet": _YES_NO,
                              "positiv": COUNT, "stabil": COUNT, "negativ": COUNT,
-                             "aufmerksamkeit": COUNT, "davon_knapp": TEXT, "karte": _YES_NO},
+                             "nicht_bewertbar": COUNT, "aufmerksamkeit": COUNT,
+                             "davon_knapp": TEXT, "einzeln": COUNT, "karte": _YES_NO},
     "bericht.dynamik.gesamt": {"felder": LIST, "anzahl": COUNT, "davon_knapp": TEXT,
-                               "knapp": COUNT, "beobachten": COUNT},
+                               "knapp": COUNT, "beobachten": COUNT, "anderswo": COUNT},
+    # the keys under the status × dynamics table and the table of special attention
+    "bericht.dynamik.typen": {"zufall": _YES_NO, "ohne_dynamik": _YES_NO},
+    "bericht.dynamik.schluessel": {"index_schwelle": TEXT, "schwelle": TEXT,
+                                   "zufall": _YES_NO},
     # method annex: how uncertainty and change are marked (analysis.views.method_annex)
     "bericht.methodik.unsicherheit": {"knapp": TEXT, "nenner": COUNT, "mindestens": COUNT,
                                       "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
@@ -1178,6 +1183,11 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                                   "darueber": LIST, "darunter": LIST,
                                   "ohne_abweichung": _YES_NO, "gesperrt": COUNT,
                                   "ohne_wert": COUNT},
+    # Steckbrief: the key under the table of core indicators (brackets)
+    "bericht.steckbrief.kernindikatoren": {"unsicher": _YES_NO, "nenner": COUNT,
+                                           "veraenderung": _YES_NO, "seit": TEXT,
+                                           "ungesichert": _YES_NO, "schwelle": TEXT,
+                                           "zufall": _YES_NO},
     "bericht.steckbrief.verlauf": {"leitindikatoren": COUNT, "sozialraum": TEXT,
                                    "vergleich": TEXT, "von": TEXT, "bis": TEXT,
                                    "verlauf": LIST},

@@ -383,6 +383,38 @@ class SteckbriefView:
     def _chart_caption(self, extra: str) -> str:
         return f"{self.r.source_caption()} {extra}"
 
+    @cached_property
+    def _change_classes(self) -> dict[str, str]:
+        """Indicator → class of its change since the comparison year in this area
+        (``verbessert``/``verschlechtert``/``gestiegen``/``gesunken`` or ``stabil`` =
+        below the threshold or inside the noise), from the published change table: the
+        same rule as the change chapter."""
+        ch = self.r.res.change_published
+        if ch is None:
+            return {}
+        sub = ch[ch[S.AREA] == self.code]
+        return dict(zip(sub[S.INDICATOR], sub["dynamik"], strict=True))
+
+    def indicator_key(self) -> Prose:
+        """The key under the table of core indicators: brackets around a value (small
+        denominator) and around a change (no change by the change chapter's rule)."""
+        table = self.indicator_table().df
+        base = self.cfg.vergleichsjahr
+        col = f"seit {base}"
+
+        def bracketed(column: str) -> bool:
+            return column in table and any(str(v).startswith("(") for v in table[column])
+
+        dy = self.cfg.dynamik
+        return Prose(tuple(self.r.say(
+            "bericht.steckbrief.kernindikatoren",
+            unsicher="ja" if bracketed("Sozialraum") else "nein",
+            nenner=int(self.cfg.unsicher_nenner),
+            veraenderung="ja" if col in table else "nein", seit=str(base or ""),
+            ungesichert="ja" if bracketed(col) else "nein",
+            schwelle=fmt.number(dy.schwelle, 1),
+            zufall="ja" if dy.vertrauensniveau else "nein")), css_class="prose")
+
     def indicator_table(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
         single = self.r.single_municipality
@@ -415,6 +447,10 @@ class SteckbriefView:
                     change = fmt.MISSING
                 else:
                     change = self.r.delta_text(float(value) - float(before))
+                    if self._change_classes.get(ind) == "stabil":
+                        # not a change by the change chapter's rule (threshold, noise):
+                        # in brackets like an uncertain value (R4-08)
+                        change = f"({change})"
                 row[f"seit {base}"] = change
             rows.append(row)
         df = pd.DataFrame(rows)
@@ -730,7 +766,7 @@ def steckbrief_html(view: SteckbriefView) -> str:
         h2(f"Kernindikatoren im Vergleich und Entwicklung seit {years[0]}"),
         # the values first (a long table may break across pages), then both charts side
         # by side on paper, then the table of the time series
-        dev.table,
+        dev.table, view.indicator_key(),
         '<div class="steckbrief-grafiken">', dev.figure_html(), trend.figure_html(), "</div>",
         trend.table,
         h2("Angebote im und um den Sozialraum"), view.services_html(),
