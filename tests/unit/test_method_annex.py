@@ -116,13 +116,19 @@ def test_method_annex_names_the_near_duplicates_and_the_weights_key(r, m):
     assert params["Eng zusammenhängende Kernindikatoren: Korrelation ab"] == "0,80"
 
 
-def test_correlation_limit_is_configurable(tmp_path):
+def test_correlation_limit_is_configurable(tmp_path, m):
+    """A limit above the closest pair of the demo names no pair (and says so)."""
+    top = float(m.near_duplicates["r"].abs().max())
+    limit = (int(top * 1000) + 1) / 1000
+    if round(limit, 2) == limit:  # three decimals, so the page must show all three
+        limit += 0.001
+    assert top < limit < 1
     config = _config_copy(tmp_path, lambda t: t.replace("korrelation_ab: 0.8",
-                                                        "korrelation_ab: 0.99"))
+                                                        f"korrelation_ab: {limit}"))
     m = _report(config).method()
     assert m.near_duplicates.empty
     text = " ".join(m.correlation_text().paragraphs)
-    assert "kein Paar" in text and "0,99" in text
+    assert "kein Paar" in text and fmt.number(limit, 3) in text
     assert not m.correlation_table().paragraphs  # no empty table
 
 

@@ -350,8 +350,8 @@ def test_change_since_the_comparison_year_marks_what_is_not_a_change(r):
             row = ch.loc[(code, ind)]
             delta, noise = float(row["veraenderung"]), float(row["rauschen"])
             real = abs(delta) >= threshold - 1e-9 and abs(delta) > noise
-            assert cell == (fmt.signed(delta, 1) if real else f"({fmt.signed(delta, 1)})"), \
-                (code, ind, cell)
+            shown = r.delta_text(delta)  # one decimal, more only beside the threshold
+            assert cell == (shown if real else f"({shown})"), (code, ind, cell)
             (secured if real else unsecured).append(abs(delta))
         if secured and unsecured and max(unsecured) > max(secured):
             bigger_unsecured += 1

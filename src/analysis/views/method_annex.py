@@ -154,7 +154,7 @@ class MethodAnnex(Chapter):
         return prose(*self.say(
             "bericht.methodik.korrelation", paare=len(pairs),
             felder=[hf[f].kurz for f in fields],
-            grenze=fmt.number(self.cfg.methodik.korrelation_ab, 2),
+            grenze=_limit(self.cfg.methodik.korrelation_ab),
             gleich="ja" if len(weights) == 1 else "nein"))
 
     def correlation_table(self) -> TableOutput | Prose:
@@ -177,7 +177,7 @@ class MethodAnnex(Chapter):
         return TableOutput(
             df,
             "Eng zusammenhängende Kernindikatoren je Handlungsfeld (Korrelation r, Betrag "
-            f"ab {fmt.number(self.cfg.methodik.korrelation_ab, 2)})",
+            f"ab {_limit(self.cfg.methodik.korrelation_ab)})",
             number_formats={"Korrelation r": lambda x: fmt.number(x, 2),
                             "Sozialräume": fmt.number},
             row_header="Indikator",
@@ -321,10 +321,17 @@ class MethodAnnex(Chapter):
              if self.cfg.dynamik.vertrauensniveau else "ohne"),
             ("Dynamikindex: Schwelle", fmt.number(self.cfg.dynamik.index_schwelle, 2)),
             ("Eng zusammenhängende Kernindikatoren: Korrelation ab",
-             fmt.number(self.cfg.methodik.korrelation_ab, 2)),
+             _limit(self.cfg.methodik.korrelation_ab)),
         ]
         return TableOutput(
             pd.DataFrame(rows, columns=["Parameter", "Wert"]),
             "Parameter dieser Ausgabe",
             row_header="Parameter",
         )
+
+
+def _limit(x: float) -> str:
+    """A configured limit with as many decimals as it has (at least two): 0,8 → „0,80“,
+    0,994 → „0,994“ – never rounded onto another value."""
+    decimals = next((d for d in range(2, 7) if round(x, d) == x), 6)
+    return fmt.number(x, decimals)
