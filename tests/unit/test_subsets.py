@@ -6,8 +6,6 @@ variable catalogue; without the key only numerators and denominators are checked
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 from pathlib import Path
 
@@ -19,33 +17,25 @@ from analysis.common.errors import ConfigError, DataContractError
 from analysis.contract.config import load_config
 from analysis.contract.dataset import _subset_pairs, _subset_problems, load_dataset
 
+from ..csvrows import read_rows, write_rows
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "report.yaml"
 PAIR = "  - {teilmenge: sgb2_u15, obermenge: kinder_bg}"
 
 
-def _rows(d: Path, file: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO((d / file).read_text(encoding="utf-8"), newline="")))
-
-
-def _write(d: Path, file: str, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    (d / file).write_text(out.getvalue(), encoding="utf-8")
-
-
 def _count(d: Path, area: str, year: int, variable: str) -> tuple[int, int]:
     """(Excel row, count) of one count in ``zaehlungen.csv``."""
-    for n, r in enumerate(_rows(d, "zaehlungen.csv")[1:], start=2):
+    for n, r in enumerate(read_rows(d, "zaehlungen.csv")[1:], start=2):
         if r[:3] == [area, str(year), variable]:
             return n, int(r[3])
     raise AssertionError(f"{area} {year} {variable} not in the demo counts")
 
 
 def _set_count(d: Path, row: int, value: int) -> None:
-    rows = _rows(d, "zaehlungen.csv")
+    rows = read_rows(d, "zaehlungen.csv")
     rows[row - 1][3] = str(value)
-    _write(d, "zaehlungen.csv", rows)
+    write_rows(d, "zaehlungen.csv", rows)
 
 
 def _config(tmp_path: Path, old: str, new: str) -> Path:
@@ -122,21 +112,21 @@ def test_valid_data_pass_every_configured_pair(capsys):
 def test_missing_count_on_either_side_is_not_checked(demo_copy):
     """A variable counted for one Kommune only (``zaehlungen_kommune``): the Kommunen without
     its count are skipped, the Kommune with it is checked."""
-    var = _rows(demo_copy, "variablen.csv")
+    var = read_rows(demo_copy, "variablen.csv")
     var.append(["eingliederungshilfe_alle", "Eingliederungshilfe insgesamt", "Personen",
                 "kommune", "Landschaftsverband Rheinland", ""])
-    _write(demo_copy, "variablen.csv", var)
-    cm = _rows(demo_copy, "zaehlungen_kommune.csv")
+    write_rows(demo_copy, "variablen.csv", var)
+    cm = read_rows(demo_copy, "zaehlungen_kommune.csv")
     ehs = {r[1]: int(r[3]) for r in cm[1:]
            if r[0] == "05334002" and r[2] == "eingliederungshilfe"}
     for year, n in sorted(ehs.items()):  # the superset only for Aachen: all years ≥ …
         cm.append(["05334002", year, "eingliederungshilfe_alle", str(n + 10)])
-    _write(demo_copy, "zaehlungen_kommune.csv", cm)
+    write_rows(demo_copy, "zaehlungen_kommune.csv", cm)
     pairs = [("eingliederungshilfe", "eingliederungshilfe_alle")]
     ds = load_dataset(demo_copy, pairs)  # nine Kommunen without the superset: skipped
     assert set(ds.counts_municipal["variable"]) >= {"eingliederungshilfe_alle"}
     cm[-1][3] = str(ehs[cm[-1][1]] - 1)  # … but in the last year one below the subset
-    _write(demo_copy, "zaehlungen_kommune.csv", cm)
+    write_rows(demo_copy, "zaehlungen_kommune.csv", cm)
     with pytest.raises(DataContractError) as exc:
         load_dataset(demo_copy, pairs)
     (p,) = exc.value.problems

@@ -12,7 +12,8 @@ from analysis.build.cli import main
 from analysis.build.texts_update import MARK, PROGRAM_TEXTS, complete, raw_blocks, status
 from analysis.common.errors import UserError
 from analysis.contract.config import load_config, text_problems
-from tests.configs import edited_config
+
+from ..configs import edited_config
 
 
 def _drop_block(path: Path, name: str) -> None:

@@ -7,7 +7,6 @@ look odd but are fine (BOM, lon/lat GeoJSON, blank rows …) must be accepted.
 from __future__ import annotations
 
 import copy
-import csv
 import io
 import json
 import os
@@ -28,6 +27,8 @@ from analysis.common.errors import ConfigError, DataContractError, Problem
 from analysis.contract.config import load_config
 from analysis.contract.dataset import load_dataset
 
+from ..csvrows import read_rows, write_rows
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "report.yaml"
 NOTE = "2021-06-02_e_innenstadt.md"  # a demo note: sozialraum "E 1|E 2"
@@ -41,16 +42,6 @@ HOME_PATH = os.path.join(os.sep, "home", "sozialamt")
 # ---------------------------------------------------------------------------
 # helpers to break a demo copy
 # ---------------------------------------------------------------------------
-def read_rows(d: Path, file: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO((d / file).read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(d: Path, file: str, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    (d / file).write_text(out.getvalue(), encoding="utf-8")
-
-
 def row_of(d: Path, file: str, **match: str) -> int:
     """Excel row number (header = 1) of the first row whose cells equal ``match``."""
     rows = read_rows(d, file)
