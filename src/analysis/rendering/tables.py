@@ -408,15 +408,12 @@ def _column_width(header: object, values) -> int:
     return width
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
-    """The bytes :func:`write_xlsx` writes (for tests and in-memory downloads)."""
-    from openpyxl import Workbook
+def _fill_sheet(ws, df: pd.DataFrame, sheet_name: str) -> None:
+    """Write ``df`` into the worksheet ``ws``: bold frozen header, text never a formula,
+    column widths from content."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
 
-    wb = Workbook()
-    ws = wb.active
     ws.title = _sheet_title(sheet_name)
 
     def value(x: object) -> object:
@@ -457,6 +454,24 @@ def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
         width = _column_width(c, df[c])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
     ws.freeze_panes = "A2"
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten",
+               more_sheets: Sequence[tuple[str, pd.DataFrame]] = ()) -> bytes:
+    """The bytes :func:`write_xlsx` writes (for tests and in-memory downloads); with
+    ``more_sheets`` ((name, frame), …) further sheets after the first, written alike."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook()
+    _fill_sheet(wb.active, df, sheet_name)
+    names = {wb.active.title}
+    for name, frame in more_sheets:
+        title = _sheet_title(name)
+        if title in names:
+            raise ValueError(f"Tabellenblatt „{title}“ gibt es schon")
+        names.add(title)
+        _fill_sheet(wb.create_sheet(), frame, name)
 
     props = wb.properties
     props.creator = None
