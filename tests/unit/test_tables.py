@@ -209,6 +209,10 @@ def test_xlsx_second_sheet_is_written_alike_and_reproducibly(frame):
     assert [c.value for c in ws[1]] == ["eintrag", "einheit"] and ws["A1"].font.bold
     assert ws["A2"].value == "=SUM(A1)" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
     assert ws.freeze_panes == "A2"
+    long = tables.xlsx_bytes(frame, more_sheets=(("Erläuterung", pd.DataFrame(
+        {"bedeutung": ["kurz", "lang " * 30]})),))
+    notes_ws = openpyxl.load_workbook(io.BytesIO(long))["Erläuterung"]
+    assert notes_ws["A3"].alignment.wrap_text and not notes_ws["A2"].alignment.wrap_text
     with zipfile.ZipFile(io.BytesIO(a)) as z:
         assert "<f>" not in z.read("xl/worksheets/sheet2.xml").decode()
     # without a second sheet the workbook is the one-sheet workbook of write_xlsx
