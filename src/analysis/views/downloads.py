@@ -75,8 +75,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "bedarf": ("„ja“: Handlungsbedarf im Handlungsfeld", "ja/nein"),
     "einstufung_knapp": ("„ja“: Grenzfall – die Einstufung hält in zu wenigen "
                          "Rechenvarianten", "ja/nein"),
-    "dynamikindex": ("Dynamikindex: Veränderung der Kernindikatoren seit dem Vergleichsjahr "
-                     "(negativ = Lage verschlechtert)", "Standardabweichungen"),
+    "dynamikindex": ("Dynamikindex: Veränderung der Kernindikatoren seit dem Vergleichsjahr; "
+                     "Werte unter 0 zeigen in Richtung Verschlechterung, ob sie als "
+                     "Veränderung gilt, sagt die Spalte dynamik", "Standardabweichungen"),
     "dynamik_schwankung": ("Zufallsschwankung des Dynamikindex: erst ein Betrag darüber "
                            "zählt als Veränderung", "Standardabweichungen"),
     "dynamik": ("Klasse der Dynamik: positiv, stabil, negativ oder nicht bewertet", ""),
@@ -89,8 +90,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "art": ("Art der Empfehlung (Anlass, aus dem sie abgeleitet ist)", ""),
     "titel": ("Titel der Empfehlung, des Arbeitspakets bzw. des Themas", ""),
     "prioritaet": ("Priorität: hoch, mittel oder niedrig", ""),
-    "ebene": ("Ebene: eigen (StädteRegion), gemeinsam (mit den Kommunen), Empfehlung "
-              "(an eine Kommune); bei Wirkungszielen: Sozialraum oder Kommune", ""),
+    "ebene": ("Ebene: bei Empfehlungen die Zuständigkeit (Spalte zustaendig), bei "
+              "Wirkungszielen sozialraum oder kommune", ""),
     "zustaendig": ("Wer zuständig ist", ""),
     "bezug": ("Worauf sich die Zeile bezieht (Gebiete, Thema oder Handlungsfeld)", ""),
     "text": ("Text der Empfehlung, wie im Bericht", ""),
@@ -176,6 +177,11 @@ def readable(r, df: pd.DataFrame) -> pd.DataFrame:
 def column_meaning(r, column: str) -> tuple[str, str]:
     """(meaning, unit) of a download column; ("", "") when none is known (a test
     checks that every column of both reports has one)."""
+    if column == "ebene" and r.cfg.konzept.ebenen:  # the configured levels, region named
+        levels = "; ".join(f"{k} = „{v.replace('{region}', r.cfg.region)}“"
+                           for k, v in r.cfg.konzept.ebenen.items())
+        return (f"Ebene: bei Empfehlungen die Zuständigkeit ({levels}), bei Wirkungszielen "
+                "sozialraum oder kommune"), ""
     if column in COLUMNS:
         return COLUMNS[column]
     for f, fc in r.cfg.handlungsfelder.items():
