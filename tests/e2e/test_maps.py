@@ -72,3 +72,24 @@ def test_svg_ids_are_unique_on_every_page(demo_build: Path):
         assert len(ids) == len(set(ids)), page.name
         for ref in set(re.findall(r"url\(#([^)]+)\)", html)):
             assert ref in ids, f"{page.name}: url(#{ref})"
+
+
+def test_every_regional_map_names_every_kommune(demo_build: Path):
+    """Every map of areas from more than one Kommune writes the name of each of them (the
+    label collision rule moves a name rather than leaving it out; R4-19: Herzogenrath was
+    missing on the status × dynamics map). The Kommunen come from the data, not a list."""
+    areas = pd.read_csv(DEMO / "sozialraeume.csv", dtype=str)
+    kommunen = pd.read_csv(DEMO / "kommunen.csv", dtype=str).set_index("ags")["name"]
+    kommune_of = areas.set_index("sozialraum")["ags"].map(kommunen)
+    regional = 0
+    for page in pages(demo_build):
+        for svg, codes in _maps(page):
+            shown = set(kommune_of[list(codes)])
+            if len(shown) < 2:
+                continue  # a municipal map names its areas instead
+            regional += 1
+            labels = {t.get_text(strip=True) for g in svg.find_all("g", attrs={"aria-hidden": "true"})
+                      for t in g.find_all("text")}
+            missing = sorted(shown - labels)
+            assert not missing, f"{page.name}: {missing}"
+    assert regional >= 5 * 2 + 2  # field maps, overview, change; supply maps

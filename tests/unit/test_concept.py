@@ -351,7 +351,7 @@ def test_impact_progress_statuses():
     pr = C.impact_progress(goals, area_ind, mun_ind, YEAR).set_index("ziel_id")
     assert list(pr.reset_index().columns) == C.PROGRESS_COLUMNS
     assert pr["status"].to_dict() == {"g_kurs": "auf Kurs", "g_nicht": "nicht auf Kurs",
-                                      "g_erreicht": "erreicht", "g_unsicher": "unsicher",
+                                      "g_erreicht": "erreicht", "g_unsicher": "im Schwankungsbereich",
                                       "g_ohne": "keine Daten"}
     assert pr.loc["g_kurs", "fortschritt"] == pytest.approx(0.8)
     assert pr.loc["g_kurs", "erwartet"] == pytest.approx(0.5)
@@ -468,8 +468,8 @@ def test_goal_recommendation_states_the_numbers_with_their_unit():
 
 
 def test_goal_reached_inside_the_interval_is_uncertain():
-    """A value just past the target whose interval still holds the target is „unsicher“,
-    as the method note says – not „erreicht“."""
+    """A value just past the target whose interval still holds the target is „im
+    Schwankungsbereich“, as the method note says – not „erreicht“."""
     area_ind = _ind([("A 1", 2016, "x", 41.9, 40.0, 44.0), ("A 1", YEAR, "x", 35.9, 31.6, 40.4),
                      ("A 2", 2016, "x", 15.1, 14.6, 15.6), ("A 2", YEAR, "x", 11.8, 11.4, 12.2)],
                     "sozialraum")
@@ -478,7 +478,7 @@ def test_goal_reached_inside_the_interval_is_uncertain():
                           "indikator": ["x", "x"], "basisjahr": [2016] * 2,
                           "zielwert": [37.7, 13.6], "zieljahr": [2025] * 2})
     pr = C.impact_progress(goals, area_ind, _ind([], "ags"), YEAR).set_index("ziel_id")
-    assert pr["status"].to_dict() == {"knapp": "unsicher", "klar": "erreicht"}
+    assert pr["status"].to_dict() == {"knapp": "im Schwankungsbereich", "klar": "erreicht"}
 
 
 # --------------------------------------------------------------------------- notes

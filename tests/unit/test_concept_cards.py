@@ -271,3 +271,29 @@ def test_field_page_names_the_cumulation_recommendations_that_cover_its_areas(de
             assert "zum mehrfachen Handlungsbedarf enthalten" not in html
     assert any("zum mehrfachen Handlungsbedarf enthalten" in demo.recommendation_cards(f)
                ._repr_html_() for f in demo.cfg.fields)  # the demo has such a field
+
+
+def test_supply_sentence_names_the_borderline_areas_of_each_supply_class(demo):
+    """R4-23: the field page's text („für 29 davon … im Sozialraum selbst“) and the supply
+    map's legend (borderline areas as a class of their own) must add up: each supply class
+    says how many of its areas are borderline, and these add to the field's borderline
+    count."""
+    words = {w: i for i, w in enumerate(["keiner", "einer", "zwei", "drei", "vier", "fünf",
+                                          "sechs", "sieben", "acht", "neun", "zehn", "elf",
+                                          "zwölf"])}
+    seen = 0
+    for f in demo.cfg.fields:
+        flag = demo.r.res.need[f"{f}_bedarf_flag"]
+        bl = C.borderline(demo.r.res.need, demo.stability, f,
+                          demo.cfg.robustheit.stabil_ab) & flag
+        text = str(demo.field_intro(f))
+        supply = text[text.index("In der Bestandsaufnahme"):]
+        said = [m.group(1) for m in re.finditer(r"\(davon (\w+) knapp\)", supply)]
+        said_n = sum(int(x) if x.isdigit() else words[x] for x in said)
+        said_n += len(re.findall(r"\(knapp\)", supply))
+        said_n += sum(int(x) if x.isdigit() else words[x] for x in re.findall(
+            r"für (?:alle )?(\w+)(?: davon)? [^()]*\(alle knapp\)", supply))
+        assert said_n == int(bl.sum()), (f, supply)
+        seen += int(bl.sum())
+        assert not stumbles(supply)
+    assert seen, "the demo has borderline need areas with services"

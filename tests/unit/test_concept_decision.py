@@ -317,7 +317,10 @@ def test_start_year_of_the_horizons_is_checked(tmp_path):
             check_against_dataset(load_config(path), ds, "report.yaml")
 
 
-def test_borderline_recommendation_from_the_share(texts):
+def test_borderline_check_from_the_first_borderline_case_format_from_the_share(texts):
+    """Every counted field with borderline need classifications gets the check the key
+    messages announce (the region's own task); from ``grenzfaelle_anteil`` of them it is a
+    workshop, below an expert talk; ``grenzfaelle_pruefen_ab`` raises the bar."""
     codes = ["A 1", "A 2", "A 3", "A 4"]
     need = _need({"aeltere": codes}, codes)
     stab = pd.DataFrame({f: [1.0] * 4 for f in LABELS}, index=codes)
@@ -328,7 +331,11 @@ def test_borderline_recommendation_from_the_share(texts):
     assert list(rec["art"]) == ["grenzfaelle"]  # 1 of 4 = 25 % ≥ grenzfaelle_anteil
     assert rec.iloc[0]["ebene"] == "eigen" and rec.iloc[0]["sozialraeume"] == "A 3"
     assert "(Grenzfälle: 1 von 4 Einstufungen mit Handlungsbedarf)" in rec.iloc[0]["text"]
-    assert C.recommendations(["aeltere"], _concept(grenzfaelle_anteil=0.5), texts, 2021,
+    assert "(Format: Werkstatt)" in rec.iloc[0]["schritt"]
+    few = C.recommendations(["aeltere"], _concept(grenzfaelle_anteil=0.5), texts, 2021, **kw)
+    assert list(few["art"]) == ["grenzfaelle"] and few.iloc[0]["ebene"] == "eigen"
+    assert "(Format: Fachgespräch)" in few.iloc[0]["schritt"]
+    assert C.recommendations(["aeltere"], _concept(grenzfaelle_pruefen_ab=2), texts, 2021,
                              **kw).empty
 
 
@@ -473,7 +480,7 @@ def test_recommendation_texts_are_checked_per_section(tmp_path, capsys):
     with pytest.raises(ConfigError) as err:
         recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
     assert ("Text texte/empfehlungen.md, Abschnitt „## wirkungsziel“, Zeile „Empfehlung“: "
-            "unbekannter Platzhalter {thema}") in str(err.value)
+            "Platzhalter „{thema}“: unbekannter Platzhalter {thema}") in str(err.value)
     cut = original[:original.index("## grenzfaelle")]
     texts.write_text(cut + "## grenzfaelle\nEmpfehlung: Prüfen.\n", encoding="utf-8")
     code = main(["validate", str(REPO / "data" / "demo"), "--config",
@@ -595,6 +602,29 @@ def test_cumulation_gets_a_recommendation_per_kommune_under_its_field():
     assert not (rec["art"] == "kumulation").any()
 
 
+def test_cumulation_in_a_single_area_reads_in_the_singular():
+    """„… kommt im Sozialraum A 1 in Adorf zusammen. Es wird empfohlen, für diesen
+    Sozialraum …“ – the count form of empfehlungen.md, not „diese Sozialräume“."""
+    cfg = load_config(REPO / "config" / "report.yaml")
+    texts = recommendation_texts(cfg, REPO / "config" / "report.yaml")
+    codes = ["A 1", "A 2"]
+    need = _need({"armut": ["A 1", "A 2"], "aeltere": ["A 1"], "kinder": ["A 1", "A 2"]}, codes)
+    fields = ["armut", "aeltere", "kinder"]
+    rec = C.recommendations(fields, _concept(kumulation_ab=3), texts, 2021, need=need,
+                            counted=fields, area_ags=dict.fromkeys(codes, AGS_A), names=NAMES,
+                            labels=LABELS)
+    one = rec[rec["art"] == "kumulation"].iloc[0]
+    assert one["sozialraeume"] == "A 1"
+    assert "für diesen Sozialraum ein abgestimmtes" in one["text"], one["text"]
+    assert "für diesen Sozialraum vereinbaren" in one["schritt"], one["schritt"]
+    assert "diese Sozialräume" not in one["text"] + one["schritt"]
+    need = _need({f: codes for f in fields}, codes)
+    rec = C.recommendations(fields, _concept(kumulation_ab=3), texts, 2021, need=need,
+                            counted=fields, area_ags=dict.fromkeys(codes, AGS_A), names=NAMES,
+                            labels=LABELS)
+    assert "für diese Sozialräume ein abgestimmtes" in rec[rec["art"] == "kumulation"].iloc[0]["text"]
+
+
 def test_recommendation_titles_come_from_the_text_file(tmp_path):
     """Planners edit the headings in empfehlungen.md („Titel:“, optional); a subject that
     comes out empty leaves no dangling colon; an unknown placeholder is reported."""
@@ -622,8 +652,8 @@ def test_recommendation_titles_come_from_the_text_file(tmp_path):
                                      "Titel: Grenzfälle {thema}"), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         recommendation_texts(cfg, tmp_path / "config" / "report.yaml")
-    assert "Abschnitt „## grenzfaelle“, Zeile „Titel“: unbekannter Platzhalter {thema}" in \
-        str(err.value)
+    assert ("Abschnitt „## grenzfaelle“, Zeile „Titel“: Platzhalter „{thema}“: unbekannter "
+            "Platzhalter {thema}") in str(err.value)
 
 
 def test_key_message_change_says_how_many_new_areas_are_borderline():

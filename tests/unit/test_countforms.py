@@ -191,7 +191,7 @@ def test_validate_cli_reports_a_broken_block_without_traceback(tmp_path, cli):
 #: counts that cannot be below a minimum where the block is used (a region has an area,
 #: a threshold of the configuration is at least two, a part of the supply sentence and a
 #: planned format are only named when there is one, at least one field is counted)
-MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
+MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1, "pruefen_ab": 1,
            # a small-area report of a region with a single area is not a use case
            "sozialraeume": 2, ("kernaussage.kumulation", "sozialraeume"): 0,
            ("konzept.feld.versorgung.teil", "anzahl"): 1,
@@ -209,6 +209,13 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("konzept.feld.anderswo", "anzahl"): 1, ("konzept.feld.anderswo", "bedarf"): 2,
            ("konzept.feld.anderswo", "empfehlungen"): 1,
            ("kernaussage.konzept.ebene", "anzahl"): 1,
+           # effort: thresholds of the size rule are at least two, a class is named only
+           # with a recommendation in it, a period holds at least one format and the
+           # formats use at least one period
+           ("konzept.aufwand", "kommunen_ab"): 2, ("konzept.aufwand", "sozialraeume_ab"): 2,
+           ("kernaussage.aufwand.klasse", "anzahl"): 1,
+           ("kernaussage.aufwand", "je_zeitraum"): 1, ("kernaussage.aufwand", "zeitraeume"): 1,
+           ("konzept.beteiligung.staffelung", "je_zeitraum"): 1,
            # Sozialbericht: a field has a core indicator, a threshold of at least one; the
            # borderline part is at most the count; a group of leaders has a Kommune
            ("bericht.feld.einleitung", "indikatoren"): 1,
@@ -225,7 +232,7 @@ MINIMUM = {"kumulation_ab": 2, "thema_ab": 2, "felder": 1,
            ("bericht.methodik.unsicherheit", "mindestens"): 2,
            ("bericht.methodik.unsicherheit", "typen"): 2,
            ("bericht.zeichenerklaerung", "mindestens"): 2,
-           ("bericht.steckbrief", "handlungsfelder"): 1,
+           ("bericht.steckbrief", "gezaehlt"): 1,  # at least one field is counted
            ("bericht.steckbrief.verlauf", "leitindikatoren"): 1,
            # a threshold, not a count of things („Nenner unter 1 gelten“ reads as one)
            ("bericht.methodik.regeln", "nenner"): 2}
@@ -387,3 +394,32 @@ def test_overview_borderline_part_in_words_and_number(k, expected):
     assert text.startswith("Im Berichtsjahr 2021 zeigt einer der sieben Sozialräume ")
     assert "Handlungsbedarf im Handlungsfeld Armut" in text
     assert text.endswith("Armut" + expected)
+
+
+@pytest.mark.parametrize(("luecken", "explorativ", "expected"), [
+    (0, 0, "In keinem Fall besteht Handlungsbedarf, für den in der Bestandsaufnahme weder im "
+           "Sozialraum noch angrenzend ein passendes Angebot erfasst ist."),
+    (1, 1, "… erfasst ist – in einem explorativen Feld, daraus folgt keine Empfehlung."),
+    (4, 4, "… erfasst ist – alle in explorativen Feldern, daraus folgt keine Empfehlung."),
+    (6, 5, "… erfasst ist, davon fünf in explorativen Feldern (ohne Empfehlung)."),
+    (2, 1, "… erfasst ist, davon einer in einem explorativen Feld (ohne Empfehlung)."),
+    (3, 0, "… erfasst ist."),
+])
+def test_gap_sentence_says_all_when_every_gap_is_exploratory(luecken, explorativ, expected):
+    """R4-16: „In vier Fällen …, davon vier in explorativen Feldern“ read like a template."""
+    cfg = load_config(CONFIG)
+    t = sentence_texts(cfg, CONFIG)["konzept.zusammenfassung"]
+    text = " ".join(paragraphs(t.render({
+        "jahr": "2021", "quellen": [], "fehlend": [], "bestand": "ja", "luecken": luecken,
+        "explorativ": explorativ, "gezaehlt": luecken - explorativ, "gebiete": 0})))
+    sentence = next(s for s in re.split(r"(?<=\.) ", text) if "Bestandsaufnahme" in s)
+    if expected.startswith("…"):
+        assert sentence.endswith(expected[2:]), sentence
+    else:
+        assert sentence == expected
+    wp = sentence_texts(cfg, CONFIG)["arbeitspaket.luecken"]
+    wp_text = " ".join(paragraphs(wp.render({"bestand": "ja", "luecken": luecken,
+                                             "explorativ": explorativ,
+                                             "gezaehlt": luecken - explorativ})))
+    assert ("alle in explorativen Feldern" in wp_text) == (luecken == explorativ > 1), wp_text
+    assert not stumbles(text + " " + wp_text)

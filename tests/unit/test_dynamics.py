@@ -13,6 +13,7 @@ import yaml
 
 from analysis.common import fmt
 from analysis.common.errors import ConfigError
+from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.config import ReportConfig, check_against_catalogue, load_config
 from analysis.gate.published import Uncertain, mark_uncertain
@@ -328,8 +329,16 @@ def test_attention_table_lists_exactly_need_with_negative_dynamics(demo_report):
     (2, "zwei weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
     (17, "17 weitere Sozialräume ohne Handlungsbedarf, aber mit negativer Dynamik werden "),
 ])
-def test_watch_phrase(n, text):
-    """The areas to watch, at the end of block ``bericht.dynamik.gesamt``."""
+@pytest.mark.parametrize(("m", "tail"), [
+    (0, "."),
+    (1, ", ebenso ein Sozialraum mit Handlungsbedarf, in dem sich ein anderes Feld oder "
+        "einzelne Indikatoren verschlechtert haben."),
+    (12, ", ebenso zwölf Sozialräume mit Handlungsbedarf, in denen sich ein anderes Feld "
+         "oder einzelne Indikatoren verschlechtert haben."),
+])
+def test_watch_phrase(n, text, m, tail):
+    """The areas to watch, at the end of block ``bericht.dynamik.gesamt``: without need
+    and with negative dynamics, and with need and a worsening elsewhere (R4-03)."""
     from analysis.contract.config import REPORT_SENTENCE_TEXT, load_config, sentence_texts
     from analysis.contract.texts import paragraphs
 
@@ -338,8 +347,143 @@ def test_watch_phrase(n, text):
         "bericht.dynamik.gesamt"]
     rendered = " ".join(paragraphs(block.render({"felder": ["A"], "anzahl": 2,
                                                  "davon_knapp": "", "knapp": 0,
-                                                 "beobachten": n})))
-    assert rendered.endswith("; " + text + "zur Beobachtung genannt."), rendered
+                                                 "beobachten": n, "anderswo": m})))
+    assert rendered.endswith("; " + text + "zur Beobachtung genannt" + tail), rendered
+
+
+# ---------------------------------------------------------------------------
+# status × dynamics never says „nicht verschlechtert“ where something worsened (R4-03,
+# R4-06, R4-18 of the fourth review); the examples are found in the demo data
+# ---------------------------------------------------------------------------
+
+def _worsened_indicators(r) -> dict[tuple[str, str], set[str]]:
+    """(area, field) → judged core indicators of the field that worsened beyond the
+    threshold and the noise, read from the published change table itself."""
+    ch = r.res.change_published
+    ch = ch[(ch["dynamik"] == "verschlechtert") & (ch["bewertung"] != "neutral")]
+    out: dict[tuple[str, str], set[str]] = {}
+    for f in r.cfg.fields:
+        inds = set(r.cfg.handlungsfelder[f].indikatoren)
+        for code, ind in zip(ch[S.AREA], ch[S.INDICATOR], strict=True):
+            if ind in inds:
+                out.setdefault((code, f), set()).add(ind)
+    return out
+
+
+def test_need_with_stable_field_but_worsened_indicators_is_counted_and_named(demo_report):
+    r = demo_report
+    change = r.change()
+    worse = _worsened_indicators(r)
+    table = change.typology_table().parts[0].df.set_index("Handlungsfeld")
+    examples = 0
+    for f in r.cfg.fields:
+        if not change.judged_areas(f).any():
+            continue
+        typ = change.typology(f)
+        stable = [c for c in typ.index if typ[c] == "bedarf_stabil"
+                  and change.judged_areas(f)[c]]
+        hidden = [c for c in stable if (c, f) in worse]
+        examples += len(hidden)
+        row = table.loc[r.cfg.handlungsfelder[f].kurz + r.exploratory_suffix(f)]
+        assert int(row["davon mit einzelnen verschlechterten Indikatoren"]) == len(hidden), f
+        assert int(row["Bedarf, Feld stabil"]) == len(stable), f
+    assert examples > 0  # the demo has such areas (S 1 in Kinder, review R4-03)
+    # no label of the change chapter says „nicht verschlechtert“ any more …
+    from analysis.views.change import AREA_TYPE_LABELS, TYPE_LABEL
+    assert not [t for t in (*TYPE_LABEL.values(), *AREA_TYPE_LABELS)
+                if "nicht verschlechtert" in t]
+    # … and the download's type of such a pair does not either, while it names them
+    dl = r.download_tables()["dynamik"][1]
+    for (code, f), inds in worse.items():
+        row = dl[(dl["sozialraum"] == code) & (dl["handlungsfeld"] == f)].iloc[0]
+        assert "nicht verschlechtert" not in row["typ"]
+        assert set(row["verschlechtert"].split(", ")) == {r.label(i) for i in inds}
+
+
+def test_map_type_of_need_with_a_worsening_elsewhere_is_not_the_quiet_need_class(demo_report):
+    """An area with need whose situation worsened in another field (negative dynamics) or
+    in single indicators is its own map class, counted with the areas to watch."""
+    r = demo_report
+    change = r.change()
+    worse = _worsened_indicators(r)
+    types = change._area_types()
+    from analysis.views.change import AREA_TYPE_LABELS
+
+    fields = change.attention_fields
+    cross = []
+    for code in types.index:
+        need = {f for f in fields if r.res.need.loc[code, f"{f}_bedarf_flag"]}
+        negative = {f for f in fields if change.dynamics_class(f)[code] == "negativ"}
+        single = {f for f in fields if (code, f) in worse}
+        if need & negative:
+            assert types[code] == len(AREA_TYPE_LABELS) - 1, code
+        elif need and (negative or single):
+            assert types[code] == 3, code
+            if negative:
+                cross.append(code)
+        elif need:
+            assert types[code] == 2, code
+    assert cross  # B 1 and SI 1 in the demo: need in one field, negative Armut dynamics
+    svg = change.attention_map().svg
+    svg = svg.decode() if isinstance(svg, bytes) else svg
+    label = AREA_TYPE_LABELS[3]
+    assert label.split(";")[0] in svg and "nicht verschlechtert" not in svg
+    # the sentence names as many areas to watch as the map shows in that class
+    text = change.dynamics_text()._repr_html_()
+    n = int((types == 3).sum())
+    assert f"ebenso {fmt.count_words(n, 'Sozialraum', 'Sozialräume')} mit Handlungsbedarf" \
+        in text, text
+
+
+def test_areas_whose_dynamics_cannot_be_judged_are_counted_apart(demo_report):
+    r = demo_report
+    change = r.change()
+    table = change.typology_table().parts[0].df.set_index("Handlungsfeld")
+    dl = r.download_tables()["dynamik"][1]
+    text = change.dynamics_text()._repr_html_()
+    from analysis.method.core import TYPES
+    from analysis.views.change import NOT_JUDGED, TYPE_SHORT
+
+    seen = 0
+    for f in r.cfg.fields:
+        row = table.loc[r.cfg.handlungsfelder[f].kurz + r.exploratory_suffix(f)]
+        if row[NOT_JUDGED] == fmt.MISSING:
+            continue
+        unjudged = int((dl[dl["handlungsfeld"] == f]["dynamik"] == "nicht bewertet").sum())
+        assert int(row[NOT_JUDGED]) == unjudged, f
+        # the types and the unjudged add up to all areas: none counted as „stabil“
+        assert sum(int(row[TYPE_SHORT[t]]) for t in TYPES) + unjudged == len(r.areas), f
+        item = next(i for i in text.split("<li>")
+                    if i.startswith(r.cfg.handlungsfelder[f].kurz + ":"))
+        assert ("nicht bewertbar" in item) == (unjudged > 0), item
+        if unjudged:
+            seen += 1
+            assert f"in {fmt.count_words(unjudged, 'x', 'x').split()[0]} nicht bewertbar" \
+                in item, item
+    assert seen  # Integration in the demo: S 13 and S 15 (2016 value withheld)
+
+
+def test_dynamics_key_follows_the_configured_rule(demo_report):
+    r = demo_report
+    change = r.change()
+    key = change.attention_table().parts[-1]._repr_html_()
+    dy = r.cfg.dynamik
+    assert "unter 0 = Lage verschlechtert" not in key
+    assert fmt.signed(-dy.index_schwelle, 2) in key
+    assert ("Zufallsschwankung" in key) == bool(dy.vertrauensniveau)
+    # the old key was wrong on the data: some areas have an index below 0 and are stable
+    d = r.res.dynamics
+    below = [(c, f) for f in change.attention_fields for c in d.index
+             if d.loc[c, f"{f}_dynamik_index"] < 0 and d.loc[c, f"{f}_dynamik"] == "stabil"]
+    assert below
+    from analysis.contract.config import REPORT_SENTENCE_TEXT, sentence_texts
+    from analysis.contract.texts import paragraphs
+
+    block = sentence_texts(r.cfg, REPO / "config" / "report.yaml", REPORT_SENTENCE_TEXT)[
+        "bericht.dynamik.schluessel"]
+    plain = " ".join(paragraphs(block.render({"index_schwelle": "0,50", "schwelle": "2,0",
+                                              "zufall": "nein"})))
+    assert "−0,50" in plain and "± 2,0" in plain and "Zufallsschwankung" not in plain
 
 
 def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
@@ -359,3 +503,28 @@ def test_exploratory_field_and_context_indicators_on_the_demo(demo_report):
         marked = any(isinstance(v, Uncertain) for c in df.columns[1:] for v in df[c])
         assert ("Aussagewert eingeschränkt" in html) == marked, f
         assert bool(re.search(r"<td class=\"num\">\(\d+,\d", html)) == marked, f
+
+
+def test_watch_table_names_need_with_a_worsening_elsewhere(demo_report):
+    """The areas of map class 3 are listed by name, with the fields of need and what
+    worsened – among them an area whose field with need stayed stable while one of its
+    indicators worsened (S 1 in the demo, R4-03)."""
+    r = demo_report
+    change = r.change()
+    worse = _worsened_indicators(r)
+    table = change.watch_table()
+    types = change._area_types()
+    expected = [r.area_label(c) for c in natural_sorted(types.index[types == 3])]
+    assert table.df["Sozialraum"].tolist() == expected
+    rows = table.df.set_index("Sozialraum")
+    found = 0
+    for f in change.attention_fields:
+        typ = change.typology(f)
+        for code in typ.index[(typ == "bedarf_stabil") & change.judged_areas(f)]:
+            if (code, f) not in worse or types[code] != 3:
+                continue
+            found += 1
+            text = rows.loc[r.area_label(code), "Verschlechterung"]
+            for ind in worse[(code, f)]:
+                assert r.label(ind) in text, (code, f, text)
+    assert found

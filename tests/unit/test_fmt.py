@@ -118,3 +118,9 @@ def test_digits_match_babel_german_pattern():
             want = format_decimal(abs(q), format=pattern, locale="de_DE", decimal_quantization=True)
             assert fmt._digits(abs(q), decimals) == want, (v, decimals)
     assert fmt.number(Decimal("1234567.5"), 1) == "1.234.567,5"
+
+
+def test_change_unit_of_a_share_is_percentage_points():
+    assert fmt.change_unit("%") == "Prozentpunkte"
+    assert fmt.change_unit("je 1.000") == "je 1.000"
+    assert fmt.change_unit(None) == "" and fmt.change_unit("") == ""

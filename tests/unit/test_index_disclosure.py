@@ -60,8 +60,11 @@ def changed(baseline, tmp_path_factory):
     small = p[(p["jahr"] == YEAR) & p[D.FLAG] & p["anzahl"].between(1, limit - 1)
               & p["variable"].isin(list(numerators))]
     assert len(small), "the demo has withheld small counts of index indicators"
+    # changing a count of 1 or 2 often moves the secondary suppression (ties among the
+    # smallest cells); try a dozen candidates before giving up (the demo of 2026-11-30
+    # needs the seventh)
     for n, (_, row) in enumerate(small.iterrows()):
-        if n == 6:
+        if n == 12:
             break
         data = tmp_path_factory.mktemp("demo") / "data"
         shutil.copytree(REPO / "data" / "demo", data)

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
-from shapely.geometry import box  # noqa: E402
+from shapely.geometry import Point, box  # noqa: E402
 
 from analysis.rendering import (
     figures,  # noqa: E402
@@ -56,6 +56,7 @@ def test_every_map_palette_stays_distinguishable_for_colour_blind_readers(vision
         "coverage": P.COVERAGE,
         "coverage with a borderline class": P.COVERAGE_BORDERLINE,
         "fields": (P.NEUTRAL, *P.CATEGORICAL[:5], P.SEVERAL),
+        "status × dynamics": P.ATTENTION,
     }
     for name, colours in categorical.items():
         assert P.min_distance(colours, vision) >= 15, (name, vision)
@@ -63,6 +64,15 @@ def test_every_map_palette_stays_distinguishable_for_colour_blind_readers(vision
     assert P.min_distance(P.DIVERGING, vision, adjacent_only=True) >= 15, vision
     for k in range(2, 8):  # counts of fields with need: up to 6 fields + 0
         assert P.min_distance(P.sequential(k), vision, adjacent_only=True) >= 10, (k, vision)
+
+
+def test_the_top_status_dynamics_classes_differ_in_lightness_for_print():
+    """„besonderer Aufmerksamkeitsbedarf“ and the class below it stay apart on a grey or
+    faded print: their CIELAB lightness differs by at least 25 (R4-19: two oranges)."""
+    top, below = P.ATTENTION[-1], P.ATTENTION[-2]
+    for vision in P.VISIONS:
+        assert abs(P.lab(P.simulate(top, vision))[0]
+                   - P.lab(P.simulate(below, vision))[0]) >= 25, vision
 
 
 def test_diverging_palette_is_centred_on_a_neutral_class():
@@ -195,6 +205,30 @@ def test_municipal_maps_label_every_area_with_its_code(region):
     # labels are decoration for screen readers (the link titles carry the codes)
     hidden = [g for g in _tree(out.svg).iter(f"{SVG}g") if g.get("aria-hidden") == "true"]
     assert {t.text for g in hidden for t in g.iter(f"{SVG}text")} >= set(geometry)
+
+
+def test_every_kommune_is_named_even_where_its_first_place_is_taken():
+    """Two neighbouring Kommunen with long names whose centred labels would overlap: the
+    second name moves to another place inside its Kommune instead of being left out
+    (R4-19: Herzogenrath was missing on one map), and the names do not overlap."""
+    geometry = {"A 1": box(0, 0, 1500, 6000), "B 1": box(1500, 0, 3000, 6000)}
+    names = {"A 1": "Aachener Land an der Wurm und am Rand", "B 1": "Burgdorf an der Inde bei Stolberg"}
+    muni = pd.Series(names)
+    out = maps.choropleth(pd.Series(1.0, index=list(geometry)), geometry, muni, title="T",
+                          links={c: "#x" for c in geometry}, simplify_tolerance=0)
+    fig = out.figure
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    shown = [t for t in ax.texts if t.get_visible()]
+    assert sorted(t.get_text() for t in shown) == sorted(names.values())
+    boxes = [t.get_window_extent() for t in shown]
+    assert not boxes[0].overlaps(boxes[1])
+    for t in shown:  # each name stays inside its own Kommune
+        code = next(c for c, n in names.items() if n == t.get_text())
+        x, y = t.get_position()
+        assert geometry[code].contains(Point(x, y)), t.get_text()
+    texts = {t.text for t in _tree(out.svg).iter(f"{SVG}text")}
+    assert set(names.values()) <= texts
 
 
 def test_labels_that_would_overlap_are_left_out():

@@ -55,8 +55,9 @@ def test_population_comes_from_the_role_not_from_an_id(demo_copy, tmp_path):
                 t[col] = t[col].str.replace("bev_gesamt", "ew_insgesamt")
         t.to_csv(demo_copy / name, index=False)
     cfg_path = _config(tmp_path, "  bevoelkerung: bev_gesamt", "  bevoelkerung: ew_insgesamt")
-    text = cfg_path.read_text(encoding="utf-8").replace("zielgruppe: bev_gesamt",
-                                                      "zielgruppe: ew_insgesamt")
+    text = (cfg_path.read_text(encoding="utf-8")
+            .replace("zielgruppe: bev_gesamt", "zielgruppe: ew_insgesamt")
+            .replace("obermenge: bev_gesamt", "obermenge: ew_insgesamt"))  # teilmengen
     cfg_path.write_text(text, encoding="utf-8")
     renamed = Report(compute_context(demo_copy, cfg_path)).overview().municipal_overview().df
     original = (Report(compute_context(REPO / "data" / "demo", CONFIG))

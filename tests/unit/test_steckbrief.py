@@ -119,18 +119,18 @@ def test_population_counts_come_through_the_gate(r):
 
 
 def test_summary_wording_for_none_one_and_many_fields(r):
-    # the Steckbrief names every field with need (also one reported separately)
-    cum = r.res.need[[f"{f}_bedarf_flag" for f in r.cfg.fields]].sum(axis=1)
-    n = len(r.cfg.fields)
+    # the Steckbrief counts the counted fields (as the Kommunalprofil and the cumulation
+    # map do) and names a field reported separately after them (R4-07)
+    cum = r.res.need["kumulation"].astype(int)
+    from analysis.common.fmt import number_word
+
+    w = number_word(len(r.cfg.counted_fields))
     none = str(cum.index[cum == 0][0])
     one = str(cum.index[cum == 1][0])
     many = str(cum.index[cum == 3][0])
-    from analysis.common.fmt import number_word
-
-    w = number_word(n)
-    assert f"In keinem der {w} Handlungsfelder" in str(r.steckbrief(none).summary())
-    assert f"in einem der {w} Handlungsfelder:" in str(r.steckbrief(one).summary())
-    assert f"in drei der {w} Handlungsfelder:" in str(r.steckbrief(many).summary())
+    assert f"In keinem der {w} gezählten Handlungsfelder" in str(r.steckbrief(none).summary())
+    assert f"in einem der {w} gezählten Handlungsfelder (" in str(r.steckbrief(one).summary())
+    assert f"in drei der {w} gezählten Handlungsfelder (" in str(r.steckbrief(many).summary())
     for code in (none, one, many):
         assert not stumbles(str(r.steckbrief(code).summary()))
 
@@ -328,3 +328,36 @@ def test_steckbriefe_are_kept_sealed_and_reused_only_while_valid(r, tmp_path):
     assert fixed[slug].sha256 == first[slug].sha256 and "1 Sozialraum" in logs[-1]
     other = write_steckbriefe(r.ctx, runs, tmp_path, "inputs-b", log=logs.append)
     assert "3 Sozialräume" in logs[-1] and other[slug].sha256 == first[slug].sha256
+
+
+def test_change_since_the_comparison_year_marks_what_is_not_a_change(r):
+    """Column „seit <Vergleichsjahr>“ (R4-08): a change below the threshold or inside the
+    noise – the change chapter's rule, recomputed here from the published change table –
+    is in brackets, a change beyond both is not; the key under the table says so. The
+    demo has Steckbriefe where the largest change is not a secured one."""
+    base = r.cfg.vergleichsjahr
+    col = f"seit {base}"
+    threshold = r.cfg.dynamik.schwelle
+    ch = r.res.change_published.set_index([S.AREA, S.INDICATOR])
+    bigger_unsecured = 0
+    for code in r.areas.index:
+        view = r.steckbrief(code)
+        table = view.indicator_table().df
+        secured, unsecured = [], []
+        for ind, cell in zip(view.indicators, table[col], strict=True):
+            if (code, ind) not in ch.index or cell in (fmt.MISSING, "•"):
+                continue
+            row = ch.loc[(code, ind)]
+            delta, noise = float(row["veraenderung"]), float(row["rauschen"])
+            real = abs(delta) >= threshold - 1e-9 and abs(delta) > noise
+            assert cell == (fmt.signed(delta, 1) if real else f"({fmt.signed(delta, 1)})"), \
+                (code, ind, cell)
+            (secured if real else unsecured).append(abs(delta))
+        if secured and unsecured and max(unsecured) > max(secured):
+            bigger_unsecured += 1
+        key = view.indicator_key()._repr_html_()
+        assert ("in Klammern: keine gesicherte Veränderung" in key) == bool(unsecured), code
+        assert f"Spalte „{col}“" in key
+        assert ("Spalte „Sozialraum“, Wert in Klammern" in key) == any(
+            str(v).startswith("(") for v in table["Sozialraum"]), code
+    assert bigger_unsecured  # e.g. S 13: Sprachförderbedarf +18,0 of 12 children

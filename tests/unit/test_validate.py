@@ -252,6 +252,14 @@ def _numerator_gt_denominator(d: Path) -> int:
     return row
 
 
+def _subset_gt_superset(d: Path) -> int:
+    whole = read_rows(d, "zaehlungen.csv")[
+        row_of(d, "zaehlungen.csv", sozialraum="AC 2", jahr="2016", variable="bev_65plus") - 1]
+    row = row_of(d, "zaehlungen.csv", sozialraum="AC 2", jahr="2016", variable="bev_80plus")
+    set_cell(d, "zaehlungen.csv", row, "anzahl", str(int(whole[3]) + 1))
+    return row
+
+
 def _three_errors(d: Path) -> None:
     for (area, var), value in {("AC 2", "sgb2"): "-7", ("AC 3", "sgb2"): "viel",
                                ("AC 4", "sgb2"): "12.5"}.items():
@@ -607,6 +615,10 @@ CASES: dict[str, tuple[Callable[[Path], object], Expect]] = {
                                  Expect("zaehlungen.csv", ROW, "anzahl", ANY,
                                         "Zähler „mindestsicherung“ größer als Nenner "
                                         "„bev_gesamt“")),
+    "subset_gt_superset": (_subset_gt_superset,
+                           Expect("zaehlungen.csv", ROW, "anzahl", ANY,
+                                  "Teilmenge „bev_80plus“ größer als ihre Obermenge "
+                                  "„bev_65plus“", "„teilmengen“ in config/report.yaml")),
     "missing_year_for_one_area": (_missing_year,
                                   Expect("zaehlungen.csv", None, "jahr", "2021",
                                          "Jahr(e) fehlen für Sozialraum AC 1 (alle Variablen)")),
@@ -881,9 +893,9 @@ def validate_cli(monkeypatch, capsys):
     raised: list[DataContractError] = []
     original = dataset_module.load_dataset
 
-    def spy(path):
+    def spy(path, *args, **kwargs):
         try:
-            run.dataset = original(path)
+            run.dataset = original(path, *args, **kwargs)
             return run.dataset
         except DataContractError as err:
             raised.append(err)

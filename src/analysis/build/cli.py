@@ -17,8 +17,8 @@ def _validate(args: argparse.Namespace) -> int:
     from analysis.contract.config import check_against_dataset, load_config
     from analysis.contract.dataset import load_dataset
 
-    ds = load_dataset(args.data)
     cfg = load_config(args.config)
+    ds = load_dataset(args.data, cfg.subsets)
     check_against_dataset(cfg, ds, args.config.name, args.config)
     print(f"Daten in Ordnung{' (synthetische Demodaten)' if ds.is_demo else ''}:")
     print(ds.summary())
@@ -40,8 +40,8 @@ def _need(args: argparse.Namespace) -> int:
     from analysis.method.core import need_table, run
     from analysis.views.text import headline_lines
 
-    ds = load_dataset(args.data)
     cfg = load_config(args.config)
+    ds = load_dataset(args.data, cfg.subsets)
     check_against_dataset(cfg, ds, args.config.name, args.config)
     from analysis.rendering.tables import PLAIN_CSV, csv_bytes, label_demo
 

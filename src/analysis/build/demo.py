@@ -6,7 +6,11 @@ municipalities (AGS, population 31.12.2021 as in ``shared/reference``), their ou
 (neutral names „Stolberg 3a“ for all areas – also for the nine whose real name is
 published –, populations of areas, all counts, the borders of the areas) is invented, but shaped to
 look like the real region: poverty concentrated in the urban centres, ageing in the
-suburban and rural areas (the Eifel south).
+suburban and rural areas (the Eifel south). A profile per Kommune (``PROFILE``: urban core,
+old-industrial, suburban, rural Eifel) keeps the municipal rates in a plausible order:
+poverty, old-age poverty included, is highest in Aachen and the old industrial towns and
+lowest in the Eifel, and the children's SGB-II rate stays about 1,5 to 2 times the overall
+rate in every Kommune.
 
 How the data are made
 ---------------------
@@ -79,15 +83,15 @@ AREAS = """\
 AC 1||nein|zentrum|PKI
 AC 2||nein|zentrum|PKI
 AC 3||nein|zentrum|PKI
-AC 4||nein|stadt|PKI
+AC 4||nein|stadt|PKIO
 AC 5||nein|stadt|
 AC 6||nein|stadt|K
 AC 7||nein|stadt|
 AC 8||nein|stadt|
 AC 9||nein|stadt|K
-AC 10||nein|vorort|
+AC 10||nein|vorort|O
 AC 11||nein|vorort|
-AC 12||nein|vorort|
+AC 12||nein|vorort|O
 AC 13||nein|stadt|
 AC 14||nein|stadt|
 A 1a|Soziale Stadt Alsdorf Mitte|ja|zentrum|PKI
@@ -104,7 +108,7 @@ A 9||nein|vorort|
 A 10||nein|vorort|O
 A 11a||nein|vorort|
 A 11b||nein|vorort|
-B 1||nein|stadt|KO
+B 1||nein|stadt|K
 B 2||nein|stadt|PK
 B 3a||nein|stadt|PKI
 B 3b||nein|vorort|K
@@ -149,7 +153,7 @@ S 2||nein|zentrum|PKIO
 S 3a||nein|stadt|PK
 S 3b||nein|stadt|PKO
 S 4||nein|stadt|KO
-S 5||nein|vorort|O
+S 5||nein|vorort|
 S 6||nein|dorf|KO
 S 7||nein|vorort|
 S 8||nein|dorf|O
@@ -159,7 +163,7 @@ S 11||nein|dorf|O
 S 12||nein|dorf|O
 S 13||nein|vorort|KO
 S 14||nein|dorf|
-S 15||nein|weiler|O
+S 15||nein|weiler|
 S 16||nein|stadt|
 W 1||nein|zentrum|KO
 W 2||nein|vorort|O
@@ -177,6 +181,39 @@ SIZE_WEIGHT = {"zentrum": 1.7, "stadt": 1.2, "vorort": 0.9, "dorf": 0.45, "weile
 TYPE_EFFECT = {"zentrum": (0.3, -0.5, 0.3, 0.4), "stadt": (0.0, -0.2, 0.0, 0.1),
                "vorort": (-0.3, 0.2, -0.2, -0.3), "dorf": (-0.5, 0.4, -0.4, -0.5),
                "weiler": (-0.6, 0.5, -0.5, -0.6)}
+
+# Municipal profile of the synthetic world: which kind of Kommune each is. Poverty –
+# also old-age poverty (Grundsicherung im Alter) – is highest in the city and the old
+# industrial towns of the coal and metal belt, lower in the suburban Kommunen of the north
+# and lowest in the rural Eifel south (as in every German region of this kind), while
+# ageing is most advanced in the suburban and rural areas.
+PROFILE = {"05334002": "kernstadt", "05334004": "altindustriell",
+           "05334008": "suburban", "05334012": "altindustriell",
+           "05334016": "suburban", "05334020": "eifel", "05334024": "eifel",
+           "05334028": "eifel", "05334032": "altindustriell", "05334036": "suburban"}
+# profile effect on the starting latent scores: (armut, aeltere, kinder, integration). The
+# calibration only nudges areas whose classification deviates from the design, so the
+# level of a Kommune's unmarked areas – most of the Eifel's – keeps this effect.
+PROFILE_EFFECT = {"kernstadt": (0.3, -0.2, 0.3, 0.4), "altindustriell": (0.3, 0.0, 0.3, 0.1),
+                  "suburban": (-0.4, 0.1, -0.3, -0.3), "eifel": (-1.8, 0.1, -1.4, -0.9)}
+# profile effect on the rates themselves (log scale, indicator → effect per profile): a
+# level of the whole Kommune that the latent scores do not carry – pensions, rents and
+# take-up make Grundsicherung im Alter an urban phenomenon (rural pensioners more often own
+# their home and live with family).
+PROFILE_RATE = {"grusi_alter": {"kernstadt": 0.45, "altindustriell": 0.3, "suburban": -0.1,
+                                "eifel": -0.7}}
+# Indicators whose rate follows a mix of latent scores (field → weight) instead of the one
+# of their own field: old-age poverty follows poverty as well as ageing (more weight on
+# poverty left most of the older people's need areas borderline: the field's indicators
+# then contradict each other); the SGB-II rate of children follows the SGB-II rate of the
+# whole population (families with children draw SGB II about 1,5 to 2 times as often as the
+# average in every Kommune) and the children's field only in part.
+LATENT_MIX = {"grusi_alter": {"armut": 0.4, "aeltere": 0.6},
+              "sgb2_u15": {"armut": 0.75, "kinder": 0.25}}
+# Indicators that share the persistent area effect and the yearly deviation of another one
+# (indicator → (other, weight of its own area effect)): children's SGB-II rate and the
+# overall SGB-II rate of an area are counted among the same households.
+SHARED_DEVIATION = {"sgb2_u15": ("sgb2", 0.5)}
 
 # exact sums among the demo variables (variablen.summe_aus, used by disclosure control)
 SUMS = {"bev_gesamt": "bev_u65 + bev_65plus", "bev_u65": "bev_u15 + bev_15_64"}
@@ -304,7 +341,7 @@ RATE_MODEL = {
     "mindestsicherung": ("armut", 10.5, 0.42, 0.06),
     "sgb2": ("armut", 9.0, 0.48, 0.08),
     "arbeitslosendichte": ("armut", 5.0, 0.38, 0.10),
-    "langzeitarbeitslose": ("armut", 38.0, 0.12, 0.10),
+    "langzeitarbeitslose": ("armut", 38.0, 0.08, 0.10),
     "alleinerziehende_bg": ("armut", 40.0, 0.10, 0.08),
     "anteil_65plus": ("aeltere", 15.5, 0.20, 0.04),
     "anteil_80plus": ("aeltere", 6.5, 0.24, 0.08),
@@ -399,6 +436,11 @@ Z_COUNT = 1.5
 # the latent scores: a synthetic area never draws from the extreme tails (that is where a
 # 38 % share would become 2 % within five years).
 Z_MAX = 2.0
+# rate of the 15–17-year-olds in SGB-II Bedarfsgemeinschaften relative to the under-15s
+KINDER_1517 = 1.0
+# children under 15 are at most this share of an area's SGB-II recipients (every
+# Bedarfsgemeinschaft with children has at least one adult; the average is about 0,3)
+U15_MAX_SHARE = 0.6
 # count variables with sampling noise (registered population counts are exact)
 NOISY_COUNTS = ("mindestsicherung", "sgb2", "arbeitslose", "langzeitarbeitslose", "sgb2_u15",
                 "kinder_bg", "bg_alleinerziehend", "hh_alleinerziehend", "grusi_65plus",
@@ -447,9 +489,11 @@ def make_world(seed: int = SEED) -> World:
         pop[np.flatnonzero(m)[0]] += total - pop[m].sum()  # exact municipal total
     latent = {}
     types = areas["typ"].to_numpy()
+    profiles = areas[S.AGS].map(PROFILE).to_numpy()
     for k, (field, letter) in enumerate(FIELD_LETTERS.items()):
         marked = areas["design"].str.contains(letter).to_numpy()
-        effect = np.array([TYPE_EFFECT[t][k] for t in types])
+        effect = np.array([TYPE_EFFECT[t][k] + PROFILE_EFFECT[p][k]
+                           for t, p in zip(types, profiles, strict=True)])
         base = np.where(marked, rng.uniform(*LATENT_MARKED[field], n), rng.uniform(*LATENT_OTHER[field], n))
         latent[field] = base + 0.5 * effect
     drift = {f: 0.03 + 0.06 * np.clip(rng.standard_normal(n), -Z_MAX, Z_MAX)
@@ -461,6 +505,9 @@ def make_world(seed: int = SEED) -> World:
     growth, u15 = rng.normal(0.002, 0.004, n), rng.uniform(0.115, 0.155, n)
     small = rng.uniform(0, 1, (len(YEARS), n))
     offset = {i: rng.normal(0, OFFSET_SD, n) for i in RATE_MODEL}
+    for i, (other, own) in SHARED_DEVIATION.items():
+        offset[i] = offset[other] + own * offset[i]
+        noise[i] = noise[other] + own * noise[i]
     count_z = {v: np.stack([_persistent(rng.standard_normal((len(YEARS), n)), PERSIST_RATE),
                             _persistent(rng.standard_normal((len(YEARS), n)),
                                         0.0 if v in COHORT_COUNTS else PERSIST_STOCK, Z_COUNT)])
@@ -493,8 +540,10 @@ def _sample(world: World, variable: str, year_idx: int, n: np.ndarray,
 def _rate(world: World, indicator: str, year_idx: int) -> np.ndarray:
     field, base, slope, _ = RATE_MODEL[indicator]
     back = len(YEARS) - 1 - year_idx
-    lat = world.latent[field] - world.drift[field] * back
-    return base / 100 * np.exp(slope * lat + world.offset[indicator]
+    mix = LATENT_MIX.get(indicator, {field: 1.0})
+    lat = sum(w * (world.latent[f] - world.drift[f] * back) for f, w in mix.items())
+    level = world.areas[S.AGS].map(PROFILE).map(PROFILE_RATE.get(indicator, {})).fillna(0.0)
+    return base / 100 * np.exp(slope * lat + level.to_numpy() + world.offset[indicator]
                                + world.noise[indicator][year_idx])
 
 
@@ -526,18 +575,27 @@ def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
                                     _rate(world, "alleinlebend_65plus", year_idx), 0.8)
     c["grusi_65plus"] = draw("grusi_65plus", c["bev_65plus"],
                              _rate(world, "grusi_alter", year_idx), 0.4)
-    c["mindestsicherung"] = draw("mindestsicherung", pop,
-                                 _rate(world, "mindestsicherung", year_idx), 0.6)
-    c["sgb2"] = np.minimum(draw("sgb2", c["bev_u65"], _rate(world, "sgb2", year_idx), 0.6),
-                           c["mindestsicherung"])
+    # SGB II and Grundsicherung im Alter (SGB XII) are disjoint parts of Mindestsicherung
+    c["sgb2"] = draw("sgb2", c["bev_u65"], _rate(world, "sgb2", year_idx), 0.6)
+    c["mindestsicherung"] = np.maximum(
+        draw("mindestsicherung", pop, _rate(world, "mindestsicherung", year_idx), 0.6),
+        c["sgb2"] + c["grusi_65plus"])
     c["arbeitslose"] = draw("arbeitslose", c["bev_15_64"],
                             _rate(world, "arbeitslosendichte", year_idx), 0.4)
     c["langzeitarbeitslose"] = draw("langzeitarbeitslose", c["arbeitslose"],
                                     _rate(world, "langzeitarbeitslose", year_idx), 0.9)
     c["sgb2_u15"] = np.minimum(draw("sgb2_u15", c["bev_u15"],
-                                    _rate(world, "sgb2_u15", year_idx), 0.8), c["sgb2"])
-    c["kinder_bg"] = np.minimum(draw("kinder_bg", c["bev_u18"],
-                                     _rate(world, "kinder_bg", year_idx), 0.8), c["sgb2"])
+                                    _rate(world, "sgb2_u15", year_idx), 0.8),
+                               np.round(U15_MAX_SHARE * c["sgb2"]))
+    # children under 18 in Bedarfsgemeinschaften = the under-15s with SGB II plus the
+    # 15–17-year-olds in Bedarfsgemeinschaften (mostly their siblings), drawn at
+    # KINDER_1517 × the area's observed rate of the under-15s, varied by the area effect and
+    # yearly deviation of kinder_bg: so kinder_bg ≥ sgb2_u15, about 1,15–1,3 times it
+    u15_rate = c["sgb2_u15"] / np.maximum(c["bev_u15"], 1)
+    c["kinder_bg"] = c["sgb2_u15"] + draw(
+        "kinder_bg", c["bev_u18"] - c["bev_u15"],
+        u15_rate * KINDER_1517 * np.exp(world.offset["kinder_bg"]
+                                        + world.noise["kinder_bg"][year_idx]), 0.8)
     c["bg_kinder"] = np.round(c["kinder_bg"] / 1.9)
     c["bg_alleinerziehend"] = draw("bg_alleinerziehend", c["bg_kinder"],
                                    _rate(world, "alleinerziehende_bg", year_idx), 0.9)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.common.ids import natural_sorted
 from analysis.contract import schema as S
 
 PRIORITIES = {
@@ -125,8 +126,12 @@ PER_1000 = {
 }
 NOISE = 0.2
 NEED_WEIGHT = 3.0
-# kinds that reach out into one neighbouring area of the same Kommune
+# kinds that reach out into one neighbouring area of the same Kommune: the neighbour with
+# the largest target group among those without a service of the kind of their own and not
+# reached by another one yet (none left: no outreach) – never simply the first by code
 OUTREACH = ("seniorenberatung", "integrationsagentur", "erwerbslosenberatung", "coaching")
+# the Jugendberufshilfe office reaches from the centre into the neighbour with most children
+YOUTH = "bev_u15"
 # generic street names for the services of a neighbourhood (no real address)
 STREETS = (
     "Ahornweg", "Akazienweg", "Am Anger", "Am Bach", "Am Bahnhof", "Am Brunnen",
@@ -158,6 +163,11 @@ STREETS = (
     "Weberstraße", "Wendelinusstraße", "Ziegeleiweg",
 )
 
+# Outreach that is planned, not running (note 2022-02-08, goal z_grusi_stolberg): kind →
+# areas no service of the kind reaches into yet
+PLANNED_OUTREACH = {"seniorenberatung": ("S 10", "S 12")}
+_PLANNED_SEN = " und ".join(PLANNED_OUTREACH["seniorenberatung"])
+
 NOTES = [
     ("2021-05-17_s1_alleinerziehende.md", "S 1|S 2", None, "kinder", "2021-05-17",
      "Sozialraumkonferenz", "Alleinerziehende finden keine Randzeiten-Betreuung",
@@ -183,12 +193,12 @@ NOTES = [
      "fehlen."),
     ("2021-11-11_aachen_ost.md", "AC 3", None, "kinder", "2021-11-11", "Befragung",
      "Elternbefragung im Sozialraum AC 3",
-     "In einer Befragung von 212 Eltern nannten zwei Drittel fehlende Ganztagsplätze und "
-     "lange Wartezeiten auf Kinderärzte als größte Belastung."),
+     "In einer Befragung von 212 Eltern nannten zwei Drittel zu wenige Plätze im Offenen "
+     "Ganztag und lange Wartezeiten auf Kinderärzte als größte Belastung."),
     ("2022-02-08_lenkungskreis_aeltere.md", None, "05334032", "aeltere", "2022-02-08",
      "Lenkungskreis", "Altersarmut als Schwerpunkt in Stolberg",
      "Der Lenkungskreis bestätigt Altersarmut als Schwerpunkt der Stadt Stolberg. Die "
-     "Seniorenberatung soll aufsuchend in den Sozialräumen S 10 und S 12 tätig werden."),
+     f"Seniorenberatung soll aufsuchend in den Sozialräumen {_PLANNED_SEN} tätig werden."),
     ("2022-03-22_setterich.md", "B 3a", None, "armut", "2022-03-22", "Sozialraumkonferenz",
      "Quartiersarbeit im Sozialraum B 3a",
      "Das Quartiersbüro im Sozialraum B 3a erreicht viele Familien; nach Auslaufen der "
@@ -199,28 +209,44 @@ NOTES = [
      "barrierefreien Wohnraum finden; Umzüge in Einrichtungen sind die Folge."),
 ]
 
+# Impact goals: (id, goal, measures, field, area or AGS, indicator, target factor). A
+# measure is (text, kind): with a kind, the inventory has a service of that kind for the
+# goal's area (or Kommune) – ``services`` adds one, started after the base year, where the
+# generator placed none; without a kind the measure is not running yet and its text says
+# „(geplant …)“, in line with the notes (review 3, #8).
 GOALS = [
     ("z_kinderarmut_s1", "Weniger Kinder im Sozialraum S 1 (Stolberg) leben von SGB II",
-     "Familienbüro im Quartier|Randzeitenbetreuung für Alleinerziehende", "kinder", "S 1",
-     "sgb2_u15", 0.85),
+     (("Familienzentrum im Quartier", "familienzentrum"),
+      ("Randzeitenbetreuung für Alleinerziehende (geplant als Modellprojekt zweier "
+       "Familienzentren)", None)),
+     "kinder", "S 1", "sgb2_u15", 0.85),
     ("z_sprachfoerderung_a1a", "Mehr Kinder im Sozialraum A 1a (Alsdorf) starten ohne "
-     "Sprachförderbedarf in die Schule", "Brückenprojekt vor der Einschulung|Sprach-Kita",
+     "Sprachförderbedarf in die Schule",
+     (("Sprach-Kita", "sprachkita"),
+      ("Brückenprojekt vor der Einschulung (geplant ab dem Schuljahr 2022/23)", None)),
      "kinder", "A 1a", "sprachfoerderbedarf", 0.85),
     ("z_grusi_stolberg", "Verdeckte Altersarmut in Stolberg abbauen: mehr Ältere erhalten die "
      "Grundsicherung, die ihnen zusteht",
-     "Aufsuchende Seniorenberatung|Antragshilfe Grundsicherung", "aeltere", "05334032",
-     "grusi_alter", 1.1),
+     (("Antragshilfe Grundsicherung", "sozialberatung_alter"),
+      (f"Aufsuchende Seniorenberatung in {_PLANNED_SEN} (geplant)", None)),
+     "aeltere", "05334032", "grusi_alter", 1.1),
     ("z_langzeit_eschweiler", "Geringerer Anteil Langzeitarbeitsloser unter den Arbeitslosen "
      "im Sozialraum E 1 (Eschweiler)",
-     "Arbeitslosenzentrum|Coaching für Bedarfsgemeinschaften", "armut", "E 1",
-     "langzeitarbeitslose", 0.9),
+     (("Erwerbslosenberatung", "erwerbslosenberatung"),
+      ("Coaching für Bedarfsgemeinschaften", "coaching")),
+     "armut", "E 1", "langzeitarbeitslose", 0.9),
     ("z_mindestsicherung_ac3", "Mindestsicherungsquote im Sozialraum AC 3 (Aachen) senken",
-     "Quartiersmanagement|Beschäftigungsprojekte", "armut", "AC 3", "mindestsicherung", 0.9),
+     (("Quartiersmanagement", "quartier"), ("Ausbildungsprojekt", "ausbildung")),
+     "armut", "AC 3", "mindestsicherung", 0.9),
     ("z_sgb2_nichtdeutsche_b3a", "Weniger nichtdeutsche Einwohner im Sozialraum B 3a "
      "(Baesweiler) sind auf SGB II angewiesen",
-     "Migrationsberatung mit Arbeitsmarktlotsen|Sprachkurse mit Kinderbetreuung",
+     (("Migrationsberatung für Erwachsene", "mbe"),
+      ("Sprachkurse mit Kinderbetreuung (geplant)", None)),
      "integration", "B 3a", "sgb2_nichtdeutsche", 0.9),
 ]
+#: (kind, area code or AGS) each goal needs in the inventory
+GOAL_SERVICES = tuple((kind, g[4]) for g in GOALS for _, kind in g[2] if kind)
+BASE_YEAR = 2016  # base year of the goals
 
 
 def _csv(df: pd.DataFrame, path: Path) -> None:
@@ -270,9 +296,18 @@ def _provider(kind: str, ags: str, kommune: str, rng: np.random.Generator) -> st
     return FREE[int(rng.integers(len(FREE)))]
 
 
+def _reach(home: str, group: dict[str, int], neighbours: dict[str, set[str]],
+           taken: set[str]) -> list[str]:
+    """``home`` and the neighbour in ``group`` (the Kommune's areas → target group) with the
+    largest target group that is not in ``taken`` (ties: natural code order); just
+    ``home`` when no such neighbour is left."""
+    free = [n for n in natural_sorted(neighbours.get(home, ())) if n in group and n not in taken]
+    return [home, max(free, key=lambda n: group[n])] if free else [home]
+
+
 def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
              neighbours: dict[str, set[str]], kommunen: dict[str, str],
-             seed: int = 7) -> pd.DataFrame:
+             seed: int = 7, required: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
     """A plausible services inventory of the synthetic region.
 
     * The number of services of a kind follows its target group (``PER_1000``: services
@@ -288,18 +323,25 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
       Jobcenter; counselling by free welfare associations.
     * Names are unique: neighbourhood services carry a generic street name, offices the
       Kommune's name (and a street where a Kommune has more than one).
+    * Outreach (``OUTREACH``, the Jugendberufshilfe) serves one adjacent area of the same
+      Kommune, chosen by its target group (:func:`_reach`).
+    * ``required``: (kind, area code or AGS) pairs – the impact goals' measures. Where no
+      service of the kind serves the area (any area of the Kommune), one is added there
+      (in the Kommune's centre), started after the goals' base year.
     """
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
+    kinds: list[str] = []  # the kind of each row
     streets: dict[str, list[str]] = {}  # kind → street names not used yet
 
     def street(kind: str) -> str:
         pool = streets.setdefault(kind, list(STREETS))
         return pool.pop(int(rng.integers(len(pool))))
 
-    def add(kind: str, name: str, served: list[str], ags: str, ended: bool = False) -> None:
+    def add(kind: str, name: str, served: list[str], ags: str, ended: bool = False,
+            since: tuple[int, int] = (2005, 2021)) -> None:
         field, typ, group, stage, _, _ = KINDS[kind]
-        start = int(rng.integers(2005, 2021))
+        start = int(rng.integers(*since))
         until = ""
         if ended:  # an offer that ran out before the report year
             start = int(rng.integers(2008, 2015))
@@ -310,6 +352,7 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
             "sozialraeume": "|".join(served), "seit": start, "bis": until,
             "netzwerk": NETWORKS[field] if rng.uniform() < 0.5 else "",
         })
+        kinds.append(kind)
 
     def office(kind: str, kommune: str) -> str:
         return KINDS[kind][4].format(k=kommune, s="", n=kommune)
@@ -318,6 +361,7 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
         return field in LETTERS and LETTERS[field] in a["design"]
 
     eifel_areas = list(areas.loc[areas[S.AGS].isin(EIFEL), S.AREA])
+    centre: dict[str, str] = {}
     for ags in sorted(kommunen):
         sub = areas[areas[S.AGS] == ags]
         k = kommunen[ags]
@@ -325,15 +369,9 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
         order = sub.assign(_r=sub["typ"].map(TYPE_RANK),
                            _p=[-target["bev_gesamt"][c] for c in sub[S.AREA]])
         order = order.sort_values(["_r", "_p"], kind="stable")
-        c = order.iloc[0][S.AREA]
+        c = centre[ags] = order.iloc[0][S.AREA]
         all_codes = list(sub[S.AREA])
         wide_ok = len(all_codes) >= 3  # outreach into a neighbour is still local there
-
-        def local(a: str, inside: frozenset = frozenset(all_codes), ok: bool = wide_ok
-                  ) -> list[str]:
-            """The area and its first neighbour in the same Kommune (outreach work)."""
-            extra = sorted(n for n in neighbours.get(a, ()) if n in inside)[:1] if ok else []
-            return [a, *extra]
 
         # neighbourhood services: number from the target group, spread by need
         for kind, (var, rate, minimum, field) in PER_1000.items():
@@ -349,6 +387,8 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
                       for a, r in zip(sub[S.AREA], sub.to_dict("records"), strict=True)}
             got = _allocate(wanted, weight)
             per_kommune = sum(got.values())
+            # own service, reached already or planned (PLANNED_OUTREACH)
+            taken = {a for a in all_codes if got[a]} | set(PLANNED_OUTREACH.get(kind, ()))
             for a in all_codes:
                 for _ in range(got[a]):
                     pattern = KINDS[kind][4]
@@ -358,7 +398,10 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
                         name = office(kind, k)
                     else:
                         name = f"{office(kind, k)}, {street(kind)}"
-                    served = local(a) if kind in OUTREACH else [a]
+                    served = [a]
+                    if kind in OUTREACH and wide_ok:
+                        served = _reach(a, group, neighbours, taken)
+                        taken.update(served)
                     add(kind, name, served, ags,
                         ended=kind == "begegnung" and rng.uniform() < 0.06)
         for _, a in sub.iterrows():
@@ -368,7 +411,9 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
         # offices of the Kommune: for all its areas, or in its centre
         if ags not in STAEDTEREGION_JUGENDAMT:
             add("fruehe_hilfen", office("fruehe_hilfen", k), all_codes, ags)
-            add("jugendberufshilfe", office("jugendberufshilfe", k), local(c), ags)
+            youth = {a: target[YOUTH][a] for a in all_codes}
+            add("jugendberufshilfe", office("jugendberufshilfe", k),
+                _reach(c, youth, neighbours, {c}) if wide_ok else [c], ags)
         add("schulsozialarbeit", office("schulsozialarbeit", k), all_codes, ags)
         add("sozialberatung_alter", office("sozialberatung_alter", k), [c], ags)
         if kpop >= 25_000:
@@ -394,6 +439,23 @@ def services(areas: pd.DataFrame, target: dict[str, dict[str, int]],
     add("mbe", office("mbe", eifel), eifel_areas, si[S.AGS])
     add("eutb", office("eutb", eifel), eifel_areas, si[S.AGS])
     add("ausbildung", office("ausbildung", eifel), eifel_areas, si[S.AGS])
+    # the impact goals' measures: a service of the kind where the goal is (see GOALS)
+    ags_of = dict(zip(areas[S.AREA], areas[S.AGS], strict=True))
+    names = {r["name"] for r in rows}
+    for kind, place in required:
+        ags = place if place in kommunen else ags_of[place]
+        inside = set(areas.loc[areas[S.AGS] == ags, S.AREA]) if place in kommunen else {place}
+        if any(kd == kind and inside & set(r["sozialraeume"].split("|"))
+               for kd, r in zip(kinds, rows, strict=True)):
+            continue
+        home = centre[ags] if place in kommunen else place
+        pattern = KINDS[kind][4]
+        name = (pattern.format(k=kommunen[ags], s=street(kind)) if "{s}" in pattern
+                else office(kind, kommunen[ags]))
+        if name in names:
+            name = f"{name}, {street(kind)}"
+        names.add(name)
+        add(kind, name, [home], ags, since=(BASE_YEAR + 1, 2021))
     df = pd.DataFrame(rows)
     dup = df.loc[df["name"].duplicated(), "name"]
     if not dup.empty:  # pragma: no cover - the street pools are large enough
@@ -412,17 +474,19 @@ def write_planning(out: Path, areas: pd.DataFrame, counts: pd.DataFrame,
     now = counts[counts[S.YEAR] == counts[S.YEAR].max()]
     target = {v: dict(zip(g[S.AREA], g[S.COUNT].astype(int), strict=True))
               for v, g in now.groupby(S.VARIABLE)}
-    _csv(services(areas, target, neighbours, kommunen), out / "angebote.csv")
+    _csv(services(areas, target, neighbours, kommunen, required=GOAL_SERVICES),
+         out / "angebote.csv")
     cat = catalogue.set_index(S.INDICATOR)
     rows = []
     for gid, goal, measures, field, area, ind, factor in GOALS:
         num, den = cat.loc[ind, S.NUMERATOR], cat.loc[ind, S.DENOMINATOR]
-        key = S.AGS if area.startswith("0533") else S.AREA
-        sel = counts[(counts[key] == area) & (counts[S.YEAR] == 2016)]
+        key = S.AGS if area in kommunen else S.AREA
+        sel = counts[(counts[key] == area) & (counts[S.YEAR] == BASE_YEAR)]
         c = sel.groupby(S.VARIABLE)[S.COUNT].sum()
         base = c[num] / c[den] * float(cat.loc[ind, "skala"])
-        rows.append({"ziel_id": gid, "ziel": goal, "massnahmen": measures, S.FIELD: field,
-                     "gebiet": area, S.INDICATOR: ind, "basisjahr": 2016,
+        rows.append({"ziel_id": gid, "ziel": goal,
+                     "massnahmen": "|".join(text for text, _ in measures), S.FIELD: field,
+                     "gebiet": area, S.INDICATOR: ind, "basisjahr": BASE_YEAR,
                      "zielwert": round(base * factor, 1), "zieljahr": 2025})
     _csv(pd.DataFrame(rows), out / "wirkungsziele.csv")
     notes = out / S.NOTES_DIR

@@ -32,11 +32,12 @@ def _parameters(ctx) -> dict:
     return {
         "Berichtsjahr": str(cfg.berichtsjahr),
         "Vergleichsjahr": str(cfg.vergleichsjahr or "–"),
+        # formatted as in the method annex's table of parameters (two decimals)
         "Regeln (Index regional / kommunal / absolut)":
-            f"{b.regional_index} / {b.kommunal_faktor}× und {b.kommunal_index} / "
-            f"{b.absolut_index}".replace(".", ",")
-            + f" und oberste {fmt.percent(b.absolut_anteil * 100, 0)}",
-        "Geheimhaltung: Mindestanzahl": str(cfg.geheimhaltung.mindestanzahl),
+            f"{fmt.number(b.regional_index, 2)} / {fmt.number(b.kommunal_faktor, 2)}× und "
+            f"{fmt.number(b.kommunal_index, 2)} / {fmt.number(b.absolut_index, 2)}"
+            f" und oberste {fmt.percent(b.absolut_anteil * 100, 0)}",
+        "Geheimhaltung: Mindestanzahl": fmt.number(cfg.geheimhaltung.mindestanzahl),
         "Konfiguration (Hash)": ctx.config_hash,
     }
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 LOCALE = "de_DE"
@@ -30,6 +30,9 @@ __all__ = [
     "MINUS",
     "MISSING",
     "NBSP",
+    "apart",
+    "apart_decimals",
+    "round_apart",
     "count_phrase",
     "count_words",
     "is_missing",
@@ -71,12 +74,17 @@ def is_missing(x: object) -> bool:
 
 def _quantize(x: object, decimals: int) -> Decimal:
     """Round ``x`` half up to ``decimals`` places; ``-0`` becomes ``0``."""
-    if isinstance(x, Decimal) and x.is_finite():
-        return _round(x, decimals)
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"Zahl erwartet, erhalten: {x!r} ({type(x).__name__})")
     if decimals < 0:
         raise ValueError(f"decimals muss >= 0 sein, erhalten: {decimals}")
+    return _round(_exact(x), decimals)
+
+
+def _exact(x: object) -> Decimal:
+    """``x`` as the Decimal a reader would write (the shortest that round-trips)."""
+    if isinstance(x, Decimal) and x.is_finite():
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"Zahl erwartet, erhalten: {x!r} ({type(x).__name__})")
     if isinstance(x, numbers.Integral):
         d = Decimal(int(x))
     else:
@@ -89,7 +97,7 @@ def _quantize(x: object, decimals: int) -> Decimal:
             d = Decimal(repr(f))
         except InvalidOperation as err:  # pragma: no cover - repr of a finite float
             raise ValueError(f"Wert nicht formatierbar: {x!r}") from err
-    return _round(d, decimals)
+    return d
 
 
 def _round(d: Decimal, decimals: int) -> Decimal:
@@ -159,6 +167,86 @@ def signed(x: object, decimals: int = 1) -> str:
     if _quantize(x, decimals) == 0:
         return "±" + text
     return "+" + text
+
+
+def change_unit(unit: str | None) -> str:
+    """The unit of a change of a value in ``unit``: a share (%) changes by
+    „Prozentpunkte“, any other value by its own unit („je 1.000“)."""
+    return "Prozentpunkte" if unit == "%" else (unit or "")
+
+
+#: at most this many decimals more than asked for to tell a value from a bound
+APART_EXTRA = 3
+
+
+def _sides(x: object, bounds: Iterable[object]) -> list[tuple[Decimal, int]]:
+    """Each finite bound other than ``x`` with the side ``x`` lies on (−1 below, 1 above)."""
+    exact = _exact(x)
+    out = []
+    for b in bounds:
+        if is_missing(b) or is_mark(b):
+            continue
+        bound = _exact(b)
+        if bound != exact:
+            out.append((bound, -1 if exact < bound else 1))
+    return sorted(out)
+
+
+def apart_decimals(x: object, bounds: Iterable[object], decimals: int,
+                   extra: int = APART_EXTRA) -> int:
+    """The decimals to show ``x`` with so that it never appears *as* a bound that
+    decides its class (a threshold, a target, an interval limit) nor on its other side.
+
+    ``decimals`` as a rule; one more at a time – up to ``extra`` more – while ``x``
+    rounded lands on or across one of ``bounds`` it is not equal to: ``0.996`` against
+    the threshold ``1.0`` with 2 decimals gives 3 („0,996“, not „1,00“), ``1.004`` also 3
+    („1,004“). A value equal to a bound keeps ``decimals``; so does a missing value or
+    a mark. The bounds are compared as they are (not rounded): the rule serves a reader
+    who compares the shown value with the bound as the report states it.
+    """
+    if is_mark(x) or is_missing(x):
+        return decimals
+    sides = _sides(x, bounds)
+    d = decimals
+    while d < decimals + extra and not _clear(x, sides, d):
+        d += 1
+    return d
+
+
+def _clear(x: object, sides: list[tuple[Decimal, int]], decimals: int) -> bool:
+    q = _quantize(x, decimals)
+    return all((q - bound) * side > 0 for bound, side in sides)
+
+
+def apart(x: object, bounds: Iterable[object], decimals: int = 1,
+          style: Callable[[object, int], str] | None = None) -> str:
+    """``x`` formatted by ``style`` (default :func:`number`; :func:`signed`,
+    :func:`percent` …) with :func:`apart_decimals`, so that a value on one side of a
+    bound never reads as the bound: ``apart(0.996, [1.0], 2, signed)`` → ``"+0,996"``.
+
+    Should even ``extra`` more decimals not tell it apart (a difference in the float
+    noise), the value is shown with ``decimals`` after „knapp unter“ / „knapp über“ the
+    bound. Missing values and marks as :func:`number`.
+    """
+    style = style or number
+    if is_mark(x) or is_missing(x):
+        return style(x, decimals)
+    bounds = list(bounds)
+    d = apart_decimals(x, bounds, decimals)
+    sides = _sides(x, bounds)
+    if _clear(x, sides, d):
+        return style(x, d)
+    bound, side = next((b, s) for b, s in sides if (_quantize(x, d) - b) * s <= 0)
+    return f"knapp {'unter' if side < 0 else 'über'} {style(bound, decimals)}"
+
+
+def round_apart(x: float, bounds: Iterable[object], decimals: int) -> float:
+    """``x`` rounded for a download (a number, not text) by the rule of :func:`apart`:
+    ``decimals`` places, more only where that would put it on or across a bound. Missing
+    values stay missing."""
+    if is_missing(x):
+        return x
+    return round(float(x), apart_decimals(x, bounds, decimals))
 
 
 def with_unit(x: object, unit: str | None = None, decimals: int = 1) -> str:

@@ -120,6 +120,38 @@ class Disclosure(_Strict):
         return self
 
 
+class MethodNotes(_Strict):
+    """What the method annex says about the indicators beyond the rules."""
+
+    # core indicators of one field whose values correlate at least this strongly between
+    # the areas (|r|, Pearson) are named in the method annex as near duplicates
+    korrelation_ab: float = Field(0.8, gt=0, le=1)
+    # core indicator id → sentence why it is a core indicator although it only describes
+    # the composition of the population (bewertung neutral); shown in the method annex
+    begruendungen: dict[str, str] = Field(default_factory=dict)
+
+
+class SubsetPair(_Strict):
+    """Plausibility rule „Teilmenge ≤ Obermenge“: every person counted in ``teilmenge`` is
+    also counted in ``obermenge`` (same area or Kommune, same year), so its count can never
+    be larger, e.g. children under 15 with SGB II among the children under 18 in
+    Bedarfsgemeinschaften. Every indicator's numerator and denominator are such a pair
+    without being listed."""
+
+    teilmenge: str
+    obermenge: str
+
+    @model_validator(mode="after")
+    def _check(self) -> SubsetPair:
+        for name in (self.teilmenge, self.obermenge):
+            if not is_id(name):
+                raise ValueError(f"„{name}“ ist keine Kennung einer Variable (nur a–z, 0–9, _)")
+        if self.teilmenge == self.obermenge:
+            raise ValueError(f"„{self.teilmenge}“ ist Teilmenge und Obermenge zugleich "
+                             "(zwei verschiedene Variablen nennen)")
+        return self
+
+
 class Theme(_Strict):
     titel: str
     handlungsfeld: str
@@ -206,6 +238,9 @@ HORIZONS = ("kurzfristig", "mittelfristig", "langfristig")
 Level = Literal["auto", "eigen", "gemeinsam", "empfehlung"]
 Priority = Literal["auto", "hoch", "mittel", "niedrig"]
 Horizon = Literal["kurzfristig", "mittelfristig", "langfristig"]
+#: effort classes of a recommendation, from low to high (labels: ``konzept.aufwand``)
+EFFORTS = ("gering", "mittel", "hoch")
+EffortClass = Literal["gering", "mittel", "hoch"]
 
 
 class Task(_Strict):
@@ -223,6 +258,9 @@ class RecommendationKind(_Strict):
     prioritaet: Priority = "auto"
     ebene: Level = "auto"
     zeithorizont: Horizon | None = None  # None = the kind's default
+    # base effort class of the kind (None = the built-in one, METHOD.md §7); the size
+    # rule of konzept.aufwand still raises it
+    aufwand: EffortClass | None = None
 
 
 class WorkPackage(_Strict):
@@ -249,6 +287,51 @@ class Participation(_Strict):
     interkommunal: str = "Runder Tisch"  # an area of need across a Kommune border
     sozialraum: str = "Sozialraumkonferenz"  # an area with cumulated need
     grenzfaelle: str = "Werkstatt"  # a field with many borderline classifications
+    # the check of a few borderline classifications (below ``grenzfaelle_anteil``)
+    grenzfaelle_wenige: str = "Fachgespräch"
+
+
+class Effort(_Strict):
+    """How the effort of a recommendation („Aufwand“) is classed: a base class per kind
+    (``konzept.empfehlungen.<art>.aufwand``, else built in), one class higher from
+    ``kommunen_ab`` Kommunen or ``sozialraeume_ab`` areas; ``empfehlungen`` fixes the
+    class of single recommendations by their number."""
+
+    # the labels of the three classes on the page and in the downloads
+    bezeichnungen: dict[str, str] = Field(default_factory=lambda: {
+        "gering": "gering", "mittel": "mittel", "hoch": "hoch"})
+    kommunen_ab: int = Field(5, ge=2)
+    sozialraeume_ab: int = Field(10, ge=2)
+    # recommendation number → class (wins over the rule; check after the data change)
+    empfehlungen: dict[int, EffortClass] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Effort:
+        if set(self.bezeichnungen) != set(EFFORTS):
+            raise ValueError(f"bezeichnungen: genau die Schlüssel {', '.join(EFFORTS)} angeben")
+        for key, label in self.bezeichnungen.items():
+            if not label.strip() or "{" in label or "}" in label:
+                raise ValueError(f"bezeichnungen.{key}: eine Bezeichnung ohne Klammern "
+                                 f"eintragen (Wert: „{label}“)")
+        if len(set(self.bezeichnungen.values())) < len(EFFORTS):
+            raise ValueError("bezeichnungen: drei verschiedene Bezeichnungen eintragen")
+        bad = [n for n in self.empfehlungen if n < 1]
+        if bad:
+            raise ValueError(f"empfehlungen.{bad[0]}: Nummer einer Empfehlung (ab 1)")
+        return self
+
+
+class Capacity(_Strict):
+    """What the funded posts can carry: participation formats are staggered over periods
+    (half-years or years) so that no period holds more than the posts can prepare."""
+
+    stellen: float = Field(1.5, gt=0, le=100)  # funded posts (Beschluss: about 1,5)
+    # formats one full post prepares, runs and documents per year
+    formate_je_stelle: float = Field(4.0, gt=0, le=100)
+    zeitraum: Literal["halbjahr", "jahr"] = "halbjahr"
+    # formats of the same kind and field are merged when this share of the Kommunen of
+    # the smaller one also take part in the other
+    zusammenlegen_ab: float = Field(0.75, gt=0, le=1)
 
 
 #: placeholders a lead-office text (``konzept.federfuehrung``) may use
@@ -311,7 +394,11 @@ class Concept(_Strict):
     zustaendigkeit: dict[str, str] = Field(default_factory=dict)
     # areas with need in at least this many counted fields: cumulation (priority „hoch“)
     kumulation_ab: int = Field(3, ge=2)
-    # a field with at least this share of borderline classifications gets a check
+    # a counted field with at least this many borderline classifications gets the
+    # recommendation to check them („Grenzfälle vor Ort prüfen“, the region's own task)
+    grenzfaelle_pruefen_ab: int = Field(1, ge=1)
+    # from this share of borderline classifications the check is a workshop
+    # (``beteiligung.grenzfaelle``), below it an expert talk (``grenzfaelle_wenige``)
     grenzfaelle_anteil: float = Field(0.25, gt=0, le=1)
     # the year from which the horizons count, e.g. the year the concept is adopted
     # (default: the report year)
@@ -325,6 +412,9 @@ class Concept(_Strict):
     arbeitspakete: dict[str, WorkPackage] = Field(default_factory=dict)
     # lead office per recommendation („Federführung“)
     federfuehrung: Lead = Lead()
+    # effort class per recommendation („Aufwand“) and the capacity for the formats
+    aufwand: Effort = Effort()
+    kapazitaet: Capacity = Capacity()
 
     @model_validator(mode="after")
     def _check(self) -> Concept:
@@ -382,9 +472,24 @@ class ReportConfig(_Strict):
     bewertung: dict[str, Literal["hoch_schlecht", "hoch_gut", "neutral"]] = Field(
         default_factory=dict)
     konzept: Concept = Concept()
+    methodik: MethodNotes = MethodNotes()
+
+    # plausibility rule „Teilmenge ≤ Obermenge“ for pairs of count variables, checked on
+    # the counts of every year when the data are loaded; empty = only the numerator ≤
+    # denominator of every indicator
+    teilmengen: list[SubsetPair] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> ReportConfig:
+        pairs = [(p.teilmenge, p.obermenge) for p in self.teilmengen]
+        twice = sorted({p for p in pairs if pairs.count(p) > 1})
+        if twice:
+            raise ValueError(f"teilmengen: das Paar (teilmenge {twice[0][0]}, obermenge "
+                             f"{twice[0][1]}) steht mehrmals (einmal genügt)")
+        if any((b, a) in pairs for a, b in pairs):
+            a, b = next((a, b) for a, b in pairs if (b, a) in pairs)
+            raise ValueError(f"teilmengen: {a} ist Teilmenge von {b} und {b} von {a} – dann "
+                             "wären beide Zählungen stets gleich; ein Paar entfernen")
         bad = [f for f in self.handlungsfelder if not is_id(f)]
         if bad:
             raise ValueError(f"Kennung eines Handlungsfelds „{bad[0]}“: nur a–z, 0–9, _ "
@@ -409,6 +514,14 @@ class ReportConfig(_Strict):
             if fid not in self.handlungsfelder:
                 raise ValueError(f"konzept.federfuehrung.felder.{fid}: kein Handlungsfeld "
                                  f"(vorhanden: {', '.join(self.handlungsfelder)})")
+        core = {i for fc in self.handlungsfelder.values() for i in fc.indikatoren}
+        for ind, sentence in sorted(self.methodik.begruendungen.items()):
+            if ind not in core:
+                raise ValueError(f"methodik.begruendungen.{ind}: kein Kernindikator eines "
+                                 "Handlungsfelds (eine Begründung gilt nur für Kernindikatoren)")
+            if not sentence.strip():
+                raise ValueError(f"methodik.begruendungen.{ind}: leer – einen Satz eintragen "
+                                 "oder den Eintrag löschen")
         if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError("vergleichsjahr muss vor dem berichtsjahr liegen")
         for fid, fc in self.handlungsfelder.items():
@@ -424,6 +537,11 @@ class ReportConfig(_Strict):
         chosen = self.handlungsfelder[field].kettenstufen
         return list(self.praeventionskette) if chosen is None else \
             [s for s in self.praeventionskette if s in chosen]
+
+    @property
+    def subsets(self) -> list[tuple[str, str]]:
+        """The configured pairs (part, whole) of ``teilmengen``, for the data check."""
+        return [(p.teilmenge, p.obermenge) for p in self.teilmengen]
 
     @property
     def fields(self) -> list[str]:
@@ -739,6 +857,16 @@ def _role_problems(cfg: ReportConfig, ds) -> list[str]:
     change = cfg.change_indicator()
     if change not in set(ds.indicators["indikator"]):
         out.append(f"  - rollen.veraenderung: Indikator „{change}“ fehlt in indikatoren.csv")
+    for n, (part, whole) in enumerate(cfg.subsets, start=1):
+        where = f"  - teilmengen, Paar {n} (teilmenge {part}, obermenge {whole})"
+        missing = [v for v in (part, whole) if v not in variables]
+        if missing:
+            out.append(f"{where}: Variable „{missing[0]}“ fehlt in variablen.csv (Kennung "
+                       "korrigieren oder das Paar entfernen)")
+        elif levels.get(part) != levels.get(whole):
+            out.append(f"{where}: die Variablen liegen auf verschiedenen Ebenen vor "
+                       f"({levels.get(part)}, {levels.get(whole)}; ebene in variablen.csv) – "
+                       "nur Variablen derselben Ebene vergleichen")
     return out
 
 
@@ -768,8 +896,10 @@ def recommendation_texts(cfg: ReportConfig, config_path: Path | str
             continue
         for line in (*RECOMMENDATION_LINES, RECOMMENDATION_TITLE):
             if line in parts[kind]:
-                problems += check(parts[kind][line], COMMON_PLACEHOLDERS + slots,
-                                  f"{source}, Abschnitt „## {kind}“, Zeile „{line}“")
+                kinds = {n: COUNT if n in RECOMMENDATION_COUNTS else TEXT
+                         for n in (*COMMON_PLACEHOLDERS, *slots)}
+                problems += check(parts[kind][line], kinds,
+                                  f"{source}, Abschnitt „## {kind}“, Zeile „{line}“", 0)
     if problems:
         raise ConfigError("\n".join(problems))
     return {k: (parts[k][RECOMMENDATION_LINES[0]], parts[k][RECOMMENDATION_LINES[1]],
@@ -857,7 +987,10 @@ RECOMMENDATION_TEXT = "empfehlungen.md"
 RECOMMENDATION_LINES = ("Empfehlung", "Nächster Schritt")
 #: optional line: the heading of the recommendation („Titel: Angebot prüfen: {kommunen}“)
 RECOMMENDATION_TITLE = "Titel"
-_AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis")
+_AREA_SLOTS = ("feld", "feld_titel", "gebiete", "im_gebiet", "kommunen", "format", "bis",
+               "anzahl_gebiete")
+#: the placeholders of the recommendations that are counts (may carry a count form)
+RECOMMENDATION_COUNTS = ("anzahl_gebiete",)
 #: placeholders each kind of recommendation may use (besides COMMON_PLACEHOLDERS)
 RECOMMENDATION_SLOTS = {
     "kumulation": (*_AREA_SLOTS, "in_feldern"),
@@ -880,7 +1013,7 @@ _YES_NO = ("ja", "nein")
 SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "konzept.zusammenfassung": {"jahr": TEXT, "quellen": LIST, "fehlend": LIST,
                                 "bestand": _YES_NO, "luecken": COUNT, "gebiete": COUNT,
-                                "explorativ": COUNT},
+                                "explorativ": COUNT, "gezaehlt": COUNT},
     "konzept.quelle.schwerpunkte": {},
     "konzept.quelle.angebote": {"angebote": COUNT},
     "konzept.quelle.befunde": {"befunde": COUNT},
@@ -898,6 +1031,17 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                             "interkommunal": TEXT, "sozialraum": TEXT, "grenzfaelle": TEXT,
                             "thema_ab": COUNT, "kumulation_ab": COUNT, "anteil": TEXT},
     "konzept.beteiligung.format": {"format": TEXT, "anzahl": COUNT},
+    # how the formats are ordered and staggered against the capacity
+    "konzept.beteiligung.staffelung": {"formate": COUNT, "stellen": TEXT,
+                                       "stellen_form": ("eins", "mehr"), "je_stelle": TEXT,
+                                       "je_stelle_form": ("eins", "mehr"),
+                                       "je_zeitraum": COUNT, "zeitraum": ("halbjahr", "jahr"),
+                                       "zusammengelegt": COUNT, "aufbauend": COUNT,
+                                       "anteil": TEXT},
+    # the effort rule (analysis.method.concept.effort_class)
+    "konzept.aufwand": {"gering": TEXT, "mittel": TEXT, "hoch": TEXT,
+                        "arten_gering": LIST, "arten_mittel": LIST, "arten_hoch": LIST,
+                        "kommunen_ab": COUNT, "sozialraeume_ab": COUNT, "festgelegt": LIST},
     "konzept.feld.bedarf": {"feld": TEXT, "bedarf": COUNT, "knapp": COUNT,
                             "alle_knapp": _YES_NO},
     "konzept.feld.explorativ": {"feld": TEXT},
@@ -905,8 +1049,10 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                               "empfehlungen": LIST},
     "konzept.feld.versorgung": {"teile": LIST},
     "konzept.feld.versorgung.teil": {"anzahl": COUNT, "gesamt": COUNT, "alle": _YES_NO,
-                                     "angebot": ("im_sozialraum", "angrenzend", "keines")},
-    "konzept.methode": {"anteil": TEXT, "fehlend": LIST},
+                                     "angebot": ("im_sozialraum", "angrenzend", "keines"),
+                                     "knapp": COUNT, "knapp_alle": _YES_NO},
+    "konzept.methode": {"anteil": TEXT, "fehlend": LIST, "kumulation_ab": COUNT,
+                        "pruefen_ab": COUNT},
     "konzept.methode.fehlt.angebote": {},
     "konzept.methode.fehlt.schwerpunkte": {},
     "konzept.methode.fehlt.ziele": {},
@@ -915,7 +1061,8 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "arbeitspaket.befunde": {"geliefert": _YES_NO, "befunde": COUNT},
     "arbeitspaket.lebenslagen": {"indikatoren": COUNT, "separat": LIST},
     "arbeitspaket.bestand": {"bestand": _YES_NO, "angebote": COUNT},
-    "arbeitspaket.luecken": {"bestand": _YES_NO, "luecken": COUNT},
+    "arbeitspaket.luecken": {"bestand": _YES_NO, "luecken": COUNT, "explorativ": COUNT,
+                             "gezaehlt": COUNT},
     "arbeitspaket.ziele": {"schwerpunkte": _YES_NO, "empfehlungen": COUNT},
     "arbeitspaket.praeventionskette": {"stand": ("ja", "ohne_bestand", "keine_stufen"),
                                        "ketten": LIST},
@@ -940,6 +1087,11 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "kernaussage.konzept": {"empfehlungen": COUNT, "hoch": COUNT, "ebenen": LIST},
     "kernaussage.konzept.ebene": {"ebene": TEXT, "anzahl": COUNT},
     "kernaussage.beschluss": {"empfehlungen": COUNT, "hoch": COUNT, "formate": COUNT},
+    "kernaussage.aufwand": {"klassen": LIST, "formate": COUNT, "stellen": TEXT,
+                            "stellen_form": ("eins", "mehr"), "je_zeitraum": COUNT,
+                            "zeitraum": ("halbjahr", "jahr"), "zeitraeume": COUNT,
+                            "von": TEXT, "bis": TEXT, "spaet": COUNT},
+    "kernaussage.aufwand.klasse": {"klasse": TEXT, "anzahl": COUNT},
     "konzept.karte.knapp": {"knapp": COUNT, "alle": _YES_NO, "zuerst": _YES_NO,
                             "empfehlung": TEXT, "titel": TEXT},
     "konzept.befund.empfehlungen": {"empfehlungen": COUNT},
@@ -962,6 +1114,8 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "bericht.feld.regeln": {"regional": COUNT, "kommunal": COUNT, "absolut": COUNT,
                             "bedarf": COUNT, "stabil": COUNT, "knapp": COUNT},
     "bericht.feld.leitindikator": {"leitindikator": TEXT, "wert": TEXT},
+    # the field's description (handlungsfelder.<feld>.beschreibung), introduced
+    "bericht.feld.beschreibung": {"beschreibung": TEXT, "laut": _YES_NO},
     # where „need in at least one field“ is counted (the counted fields, those apart)
     "bericht.gezaehlt": {"gezaehlt": COUNT, "felder": LIST, "ohne": LIST},
     # Kommunalprofil (analysis.views.profile)
@@ -984,14 +1138,28 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # change chapter: dynamics per field and in total (analysis.views.change)
     "bericht.dynamik.feld": {"feld": TEXT, "explorativ": _YES_NO, "bewertet": _YES_NO,
                              "positiv": COUNT, "stabil": COUNT, "negativ": COUNT,
-                             "aufmerksamkeit": COUNT, "davon_knapp": TEXT, "karte": _YES_NO},
+                             "nicht_bewertbar": COUNT, "aufmerksamkeit": COUNT,
+                             "davon_knapp": TEXT, "einzeln": COUNT, "karte": _YES_NO},
     "bericht.dynamik.gesamt": {"felder": LIST, "anzahl": COUNT, "davon_knapp": TEXT,
-                               "knapp": COUNT, "beobachten": COUNT},
+                               "knapp": COUNT, "beobachten": COUNT, "anderswo": COUNT},
+    # the keys under the status × dynamics table and the table of special attention
+    "bericht.dynamik.typen": {"zufall": _YES_NO, "ohne_dynamik": _YES_NO},
+    "bericht.dynamik.schluessel": {"index_schwelle": TEXT, "schwelle": TEXT,
+                                   "zufall": _YES_NO},
     # method annex: how uncertainty and change are marked (analysis.views.method_annex)
     "bericht.methodik.unsicherheit": {"knapp": TEXT, "nenner": COUNT, "mindestens": COUNT,
                                       "explorativ": LIST, "seit": TEXT, "schwelle": TEXT,
                                       "zufall": _YES_NO, "vertrauen": TEXT,
-                                      "index_schwelle": TEXT, "typen": COUNT},
+                                      "index_schwelle": TEXT, "typen": COUNT,
+                                      "schwelle_einheit": TEXT},
+    # composition shares that are core indicators (bewertung neutral), with the reasons
+    # of methodik.begruendungen appended after the block
+    "bericht.methodik.kernanteile": {"anteile": LIST},
+    # near-duplicate core indicators (|r| at least methodik.korrelation_ab within a field)
+    "bericht.methodik.korrelation": {"paare": COUNT, "felder": LIST, "grenze": TEXT,
+                                     "gleich": _YES_NO},
+    # primary suppression: which counts are replaced by the mark
+    "bericht.methodik.sperrung": {"bis": COUNT, "zeichen": TEXT},
     "bericht.methodik.regeln": {"nenner": COUNT},
     "bericht.methodik.robustheit": {"schwellen": TEXT, "gewichte": TEXT, "stabil": TEXT},
     "bericht.methodik.gesperrt": {"gesperrt": COUNT, "zaehlwerte": COUNT},
@@ -1003,8 +1171,8 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # Steckbrief of a Sozialraum: population, need, borderline fields (views.steckbrief)
     "bericht.steckbrief": {"sozialraum": TEXT, "kommune": TEXT, "einzeln": _YES_NO,
                            "einwohnerzahl": ("ja", "gesperrt", "nein"), "einwohner": TEXT,
-                           "felder": LIST, "handlungsfelder": COUNT, "alle": _YES_NO,
-                           "grenzfaelle": LIST},
+                           "felder": LIST, "gezaehlt": LIST, "ohne": LIST,
+                           "separat": LIST, "alle": _YES_NO, "grenzfaelle": LIST},
     # change chapter: how a field's classification changed since the comparison year
     "bericht.veraenderung.feld": {"feld": TEXT, "explorativ": _YES_NO, "wandel": _YES_NO,
                                   "neu": LIST, "davon_knapp": TEXT, "entfallen": LIST},
@@ -1015,6 +1183,11 @@ REPORT_SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                                   "darueber": LIST, "darunter": LIST,
                                   "ohne_abweichung": _YES_NO, "gesperrt": COUNT,
                                   "ohne_wert": COUNT},
+    # Steckbrief: the key under the table of core indicators (brackets)
+    "bericht.steckbrief.kernindikatoren": {"unsicher": _YES_NO, "nenner": COUNT,
+                                           "veraenderung": _YES_NO, "seit": TEXT,
+                                           "ungesichert": _YES_NO, "schwelle": TEXT,
+                                           "zufall": _YES_NO},
     "bericht.steckbrief.verlauf": {"leitindikatoren": COUNT, "sozialraum": TEXT,
                                    "vergleich": TEXT, "von": TEXT, "bis": TEXT,
                                    "verlauf": LIST},

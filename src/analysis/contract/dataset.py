@@ -6,6 +6,7 @@ import hashlib
 import math
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from analysis.contract.notes import Note, read_notes
 from analysis.contract.validate import COUNT_FILES, read_counts_or_table
 
 DEMO_MARKER = "DEMO"
+# counts of a part above its whole: reported one by one up to this many per pair
+_MAX_SUBSET_REPORTED = 10
 
 
 @dataclass
@@ -132,17 +135,23 @@ def split_areas(value: object) -> list[str]:
     return [p.strip() for p in str(value).split("|") if p.strip()]
 
 
-def load_dataset(data_dir: Path | str) -> Dataset:
-    """Read and validate every input of ``data_dir``; raise one error with all problems."""
+def load_dataset(data_dir: Path | str, subsets: Sequence[tuple[str, str]] = ()) -> Dataset:
+    """Read and validate every input of ``data_dir``; raise one error with all problems.
+
+    ``subsets``: pairs (part, whole) of count variables whose counts must satisfy
+    part ≤ whole in every area (or Kommune) and year, besides every indicator's numerator
+    and denominator (``teilmengen`` of the configuration); a pair naming a variable the
+    data lack is skipped here (the configuration check reports it).
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise DataContractError([Problem(str(data_dir.name or data_dir), None, None, None,
                                          "Datenordner nicht gefunden",
                                          "Pfad prüfen (make report DATA=pfad/zum/ordner)")])
-    return _load_dataset(data_dir)
+    return _load_dataset(data_dir, subsets)
 
 
-def _load_dataset(data_dir: Path) -> Dataset:
+def _load_dataset(data_dir: Path, subsets: Sequence[tuple[str, str]]) -> Dataset:
     locators = []  # of count tables in the wide layout
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame | None] = {}
@@ -231,10 +240,10 @@ def _load_dataset(data_dir: Path) -> Dataset:
         problems += check_identities(identities, cntm, S.AGS, "zaehlungen_kommune.csv")
     years = sorted(int(y) for y in cnt[S.YEAR].dropna().unique())
     problems += _missing_years(cnt, years, area_known, var_level)
-    problems += _numerator_gt_denominator(cnt, ind, var_level, "zaehlungen.csv", S.AREA)
+    pairs = _subset_pairs(ind, subsets)
+    problems += _subset_problems(cnt, pairs, "zaehlungen.csv", S.AREA)
     if not cntm.empty:
-        problems += _numerator_gt_denominator(cntm, ind, var_level, "zaehlungen_kommune.csv",
-                                              S.AGS)
+        problems += _subset_problems(cntm, pairs, "zaehlungen_kommune.csv", S.AGS)
     names = dict(zip(mun[S.AGS], mun["name"], strict=True))
     municipality_of = {a: str(names.get(k, k)) for a, k in zip(areas[S.AREA], areas[S.AGS],
                                                                  strict=True)}
@@ -318,30 +327,57 @@ def _missing_years(cnt: pd.DataFrame, years: list[int], areas: set[str],
     return problems
 
 
-def _numerator_gt_denominator(cnt: pd.DataFrame, ind: pd.DataFrame, level: dict, file: str,
-                              key: str) -> list[Problem]:
+def _subset_pairs(ind: pd.DataFrame, subsets: Sequence[tuple[str, str]]
+                  ) -> list[tuple[str, str, str, str, str]]:
+    """The pairs (part, whole, message, source, hint) whose counts must satisfy part ≤ whole:
+    every indicator's numerator and denominator, then the configured subsets
+    (``teilmengen``) that are not already such a pair."""
+    pairs = []
+    for _, r in ind.iterrows():
+        num, den = r[S.NUMERATOR], r[S.DENOMINATOR]
+        pairs.append((num, den, f"Zähler „{num}“ größer als Nenner „{den}“",
+                      f"(Indikator {r[S.INDICATOR]})", "Zähler oder Nenner korrigieren"))
+    seen = {(p[0], p[1]) for p in pairs}
+    for part, whole in subsets:
+        if (part, whole) in seen:
+            continue
+        seen.add((part, whole))
+        pairs.append((part, whole, f"Teilmenge „{part}“ größer als ihre Obermenge „{whole}“",
+                      "(teilmengen in der Konfiguration)",
+                      f"Zählungen von „{part}“ und „{whole}“ prüfen (gleicher Stichtag, "
+                      "gleiche Abgrenzung); ist die Teilmenge fachlich falsch, das Paar aus "
+                      "„teilmengen“ in config/report.yaml entfernen"))
+    return pairs
+
+
+def _subset_problems(cnt: pd.DataFrame, pairs: list[tuple[str, str, str, str, str]],
+                     file: str, key: str) -> list[Problem]:
+    """Part ≤ whole in every area (or Kommune) and year: one located problem per count
+    of a part above its whole (the first few per pair, then how many more). A count that
+    is missing on either side is not checked."""
     problems = []
     # keys are unique here (duplicates stop the validation before the cross-file rules)
     wide = (cnt.dropna(subset=[key, S.YEAR, S.VARIABLE])
             .drop_duplicates([key, S.YEAR, S.VARIABLE])
             .set_index([key, S.YEAR, S.VARIABLE])[S.COUNT].unstack(S.VARIABLE))
     row_of: dict | None = None  # row of each count, built only when needed
-    for _, r in ind.iterrows():
-        num, den = r[S.NUMERATOR], r[S.DENOMINATOR]
-        if num not in wide.columns or den not in wide.columns:
+    for part, whole, what, why, hint in pairs:
+        if part not in wide.columns or whole not in wide.columns:
             continue
-        bad = wide[(wide[num] > wide[den]) & wide[num].notna() & wide[den].notna()]
+        bad = wide[(wide[part] > wide[whole]) & wide[part].notna() & wide[whole].notna()]
         if not bad.empty and row_of is None:
             row_of = {(k, int(y), v): int(i) + 2 for i, k, y, v in
                       zip(cnt.index, cnt[key], cnt[S.YEAR], cnt[S.VARIABLE], strict=True)
                       if pd.notna(y)}
-        for (k, y), vals in bad.iterrows():
-            problems.append(Problem(file, row_of.get((k, int(y), num)), S.COUNT,
-                                    str(int(vals[num])),
-                                    f"Zähler „{num}“ größer als Nenner „{den}“ "
-                                    f"({int(vals[den])}) für {k}, {y} (Indikator "
-                                    f"{r[S.INDICATOR]})",
-                                    "Zähler oder Nenner korrigieren"))
+        for (k, y), vals in list(bad.iterrows())[:_MAX_SUBSET_REPORTED]:
+            problems.append(Problem(file, row_of.get((k, int(y), part)), S.COUNT,
+                                    str(int(vals[part])),
+                                    f"{what} ({int(vals[whole])}) für {k}, {y} {why}", hint))
+        if len(bad) > _MAX_SUBSET_REPORTED:
+            problems.append(Problem(file, None, S.COUNT, None,
+                                    f"{what} {why} – außer den {_MAX_SUBSET_REPORTED} "
+                                    f"genannten in {len(bad) - _MAX_SUBSET_REPORTED} "
+                                    "weiteren Fällen", hint))
     return problems
 
 

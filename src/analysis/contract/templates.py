@@ -255,7 +255,10 @@ class Template:
     line: int = 1
 
     def where(self, pos: int) -> str:
-        """„<source>, Zeile 12“ for an offset in the text."""
+        """„<source>, Zeile 12“ for an offset in the text (just the source when ``line``
+        is 0: a text whose source already names its line)."""
+        if self.line < 1:
+            return self.source
         return f"{self.source}, Zeile {self.line + self.text.count(chr(10), 0, pos)}"
 
     def placeholders(self) -> list[Placeholder]:
@@ -384,7 +387,7 @@ def parse(text: str, source: str = "Text", line: int = 1) -> Template:
 
 def located(err: TemplateError, text: str, source: str, line: int = 1) -> str:
     """The German message of ``err``: source, line, the placeholder, the fix."""
-    where = f"{source}, Zeile {line + text.count(chr(10), 0, err.pos)}"
+    where = source if line < 1 else f"{source}, Zeile {line + text.count(chr(10), 0, err.pos)}"
     what = f": Platzhalter „{err.snippet}“" if err.snippet else ""
     fix = f" → {err.fix}" if err.fix else ""
     return f"{where}{what}: {err.message}{fix}"

@@ -38,7 +38,10 @@ from analysis.method.need import cumulation
 __all__ = [
     "active_services",
     "carrier",
+    "effort_class",
+    "effort_summary",
     "key_messages",
+    "stagger_formats",
     "participation_plan",
     "priority_need_matrix",
     "responsible_levels",
@@ -63,7 +66,7 @@ SUGGESTION = "Vorschlag"
 REACHED = "erreicht"
 ON_TRACK = "auf Kurs"
 OFF_TRACK = "nicht auf Kurs"
-UNCERTAIN = "unsicher"
+UNCERTAIN = "im Schwankungsbereich"  # not „unsicher“: that marks small denominators
 NO_DATA = "keine Daten"
 
 # supply status of gaps
@@ -515,7 +518,7 @@ def impact_progress(goals: pd.DataFrame | None, area_ind: pd.DataFrame, mun_ind:
 
       1. „keine Daten“ – baseline or latest value missing;
       2. „erreicht“ – holding: the latest value equals the target;
-      3. „unsicher“ – the target lies inside ``[ki_unten, ki_oben]``: the latest value
+      3. „im Schwankungsbereich“ – the target lies inside ``[ki_unten, ki_oben]``: the latest value
          cannot be told apart from the target, whichever side of it it lies on (a value
          just past the target is not yet „erreicht“);
       4. „erreicht“ – the latest value is beyond the target (``w ≤ t`` when
@@ -684,7 +687,17 @@ FIXED_LEVEL = {"kumulation": "gemeinsam", "interkommunal": "gemeinsam",
 PRIORITIES = ("hoch", "mittel", "niedrig")
 REC_COLUMNS = ["nr", "handlungsfeld", "art", "titel", "prioritaet", "ebene", "zustaendig",
                "sozialraeume", "kommunen", "ags", "bezug", "text", "schritt", "zeithorizont",
-               "bis", "grundlage"]
+               "bis", "grundlage", "aufwand"]
+#: effort classes, low to high (labels in ``konzept.aufwand.bezeichnungen``)
+EFFORTS = ("gering", "mittel", "hoch")
+#: built-in base effort of each kind (``konzept.empfehlungen.<art>.aufwand`` overrides):
+#: a check or a conversation is „gering“, organising coordination or an exchange
+#: „mittel“, a new or extended service or joint planning across a border „hoch“
+BASE_EFFORT = {
+    "grenzfaelle": "gering", "wirkungsziel": "gering", "nur_angrenzend": "gering",
+    "kumulation": "mittel", "themengleich": "mittel",
+    "versorgungsluecke": "hoch", "interkommunal": "hoch",
+}
 RECOMMENDATION_COLUMNS = REC_COLUMNS
 
 
@@ -781,6 +794,48 @@ def borderline(need: pd.DataFrame, stability: pd.DataFrame | None, field: str,
     return (agree < stable_from).fillna(False).astype(bool)
 
 
+# --------------------------------------------------------------------------- effort
+def base_effort(kind: str, concept: Any) -> str:
+    """The base effort class of ``kind``: ``konzept.empfehlungen.<kind>.aufwand`` when
+    set, else :data:`BASE_EFFORT`."""
+    spec = _attr(concept, "empfehlungen", {}).get(kind)
+    own = _attr(spec, "aufwand", None) if spec is not None else None
+    return own or BASE_EFFORT[kind]
+
+
+def effort_class(kind: str, kommunen: int, areas: int, concept: Any) -> str:
+    """Effort class („Aufwand“) of a recommendation by the default rule (METHOD.md §7):
+    the base class of its kind (:func:`base_effort`), one class higher (at most „hoch“)
+    when it concerns at least ``konzept.aufwand.kommunen_ab`` Kommunen or at least
+    ``konzept.aufwand.sozialraeume_ab`` areas."""
+    rule = _attr(concept, "aufwand", None)
+    k_from = int(_attr(rule, "kommunen_ab", 5))
+    a_from = int(_attr(rule, "sozialraeume_ab", 10))
+    i = EFFORTS.index(base_effort(kind, concept))
+    if kommunen >= k_from or areas >= a_from:
+        i = min(i + 1, len(EFFORTS) - 1)
+    return EFFORTS[i]
+
+
+def _fixed_efforts(rows: list[dict], concept: Any) -> None:
+    """Apply ``konzept.aufwand.empfehlungen`` (number → class) to the numbered rows; a
+    number without a recommendation is a configuration error."""
+    from analysis.common.errors import ConfigError
+
+    fixed = dict(_attr(_attr(concept, "aufwand", None), "empfehlungen", {}) or {})
+    if not fixed:
+        return
+    by_nr = {int(r["nr"]): r for r in rows}
+    bad = sorted(n for n in fixed if n not in by_nr)
+    if bad:
+        have = f"1–{len(rows)}" if rows else "keine"
+        raise ConfigError(f"konzept.aufwand.empfehlungen.{bad[0]}: keine Empfehlung mit dieser "
+                          f"Nummer (vorhanden: {have}) – Nummern nach einer Änderung der "
+                          "Daten prüfen")
+    for n, cls in fixed.items():
+        by_nr[n]["aufwand"] = cls
+
+
 # --------------------------------------------------------------------------- recommendations
 def _rank(priority: str) -> int:
     return PRIORITIES.index(priority)
@@ -815,8 +870,9 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     from a neighbour; (3) ``interkommunal`` – one per inter-municipal cluster;
     (4) ``themengleich`` – one per theme of the field named by at least two Kommunen;
     (5) ``wirkungsziel`` – one per goal „nicht auf Kurs“; (6) ``grenzfaelle`` – when at
-    least ``konzept.grenzfaelle_anteil`` of the field's need classifications are
-    borderline. (1), (2) and (5) are split by responsible level (:func:`responsible_levels`).
+    least ``konzept.grenzfaelle_pruefen_ab`` of the field's need classifications are
+    borderline (format: a workshop from ``konzept.grenzfaelle_anteil`` of them, else an
+    expert talk). (1), (2) and (5) are split by responsible level (:func:`responsible_levels`).
 
     Priority (``konzept.empfehlungen.<art>.prioritaet`` other than ``auto`` wins):
 
@@ -830,6 +886,9 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
 
     Within a field: by priority (hoch first), then in the order above; ``nr`` counts
     1, 2, … over all fields.
+
+    Effort (``aufwand``): :func:`effort_class` from the kind, the Kommunen and the areas
+    concerned; ``konzept.aufwand.empfehlungen`` fixes it per number.
 
     Parameters
     ----------
@@ -857,6 +916,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
     level_labels = dict(level_labels or {})
     kumulation_ab = int(_attr(concept, "kumulation_ab", 3))
     share_from = float(_attr(concept, "grenzfaelle_anteil", 0.25))
+    check_from = int(_attr(concept, "grenzfaelle_pruefen_ab", 1))
     horizons = _attr(concept, "zeithorizonte", {"kurzfristig": 2, "mittelfristig": 4,
                                                  "langfristig": 6})
     part = _attr(concept, "beteiligung", None)
@@ -901,6 +961,7 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         slot = {**(values or {}), "feld": labels.get(field, field),
                 "feld_titel": titles.get(field, labels.get(field, field)),
                 "gebiete": fmt.join_de(codes), "im_gebiet": _in_areas(codes) if codes else "",
+                "anzahl_gebiete": len(codes),
                 "kommunen": fmt.join_de(kommunen), "format": fmt_of.get(kind, ""),
                 "bis": until, "thema": "", "anzahl_kommunen": "", "ziel": "", "ort": "",
                 "grund": "", "anzahl_grenzfaelle": "", "anzahl_bedarf": ""}
@@ -915,7 +976,8 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             "sozialraeume": _join(codes), "kommunen": _join(kommunen),
             S.AGS: _join(sorted(set(ags))), "bezug": ref,
             "text": _fill(text, slot), "schritt": _fill(step, slot),
-            "zeithorizont": horizon, "bis": until, "grundlage": evidence})
+            "zeithorizont": horizon, "bis": until, "grundlage": evidence,
+            "aufwand": effort_class(kind, len(set(ags)), len(codes), concept)})
 
     counted = [f for f in counted if f in fields]
     home = cumulation_field if cumulation_field in fields else (counted[0] if counted else None)
@@ -1000,13 +1062,15 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
             fl = _flags(need, f)
             bl = borderline(need, stability, f, stable_from) & fl
             n, k = int(fl.sum()), int(bl.sum())
-            if k and k >= share_from * n:
+            if k and k >= check_from:
                 codes = natural_sorted(bl.index[bl])
                 for level, grp in responsible_levels(
                         "grenzfaelle", f, [area_ags.get(a, "") for a in codes], concept):
                     add(f, "grenzfaelle", "mittel", level, codes, grp, _join(codes),
                         "grenzfaelle", {"anzahl_grenzfaelle": fmt.number(k),
-                                        "anzahl_bedarf": fmt.number(n)})
+                                        "anzahl_bedarf": fmt.number(n),
+                                        "format": fmt_of["grenzfaelle"] if k >= share_from * n
+                                        else _attr(part, "grenzfaelle_wenige", "")})
     rows = []
     for f in fields:
         order = sorted(range(len(items[f])),
@@ -1014,8 +1078,16 @@ def recommendations(fields: Sequence[str], concept: Any, texts: Mapping[str, tup
         rows += [items[f][i] for i in order]
     for i, r in enumerate(rows, start=1):
         r["nr"] = i
+    _fixed_efforts(rows, concept)
     out = pd.DataFrame(rows, columns=REC_COLUMNS)
     return out.astype({"nr": "int64", "bis": "int64"})
+
+
+def goal_value_text(value: object, p: Mapping[str, object], unit: str | None) -> str:
+    """A value of a goal's progress row ``p`` (baseline, latest value, interval limit) with
+    its unit, never rounded onto (or past) the target it is judged against: the status
+    (:func:`impact_progress`) compares the unrounded numbers."""
+    return fmt.apart(value, [p.get("zielwert")], 1, lambda v, d: fmt.with_unit(v, unit, d))
 
 
 def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
@@ -1028,8 +1100,8 @@ def _goal_facts(p: pd.Series, year: int, units: Mapping[str, str] | None,
     unit = (units or {}).get(ind)
     name = (indicator_labels or {}).get(ind, "")
     until = f" bis {int(p['zieljahr'])}" if pd.notna(p.get("zieljahr")) else ""
-    return (f" ({name + ': ' if name else ''}{fmt.with_unit(p['basiswert'], unit)} im Jahr "
-            f"{int(p['basisjahr'])}, {fmt.with_unit(p['wert'], unit)} im Jahr "
+    return (f" ({name + ': ' if name else ''}{goal_value_text(p['basiswert'], p, unit)} im Jahr "
+            f"{int(p['basisjahr'])}, {goal_value_text(p['wert'], p, unit)} im Jahr "
             f"{int(p.get('jahr', year))}, Zielwert {fmt.with_unit(p['zielwert'], unit)}{until})")
 
 
@@ -1045,8 +1117,11 @@ def _title(kind: str, values: Mapping[str, object]) -> str:
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:
-    """Insert ``values`` into a sentence template (placeholders checked by the config)."""
-    return " ".join(template.format_map({k: str(v) for k, v in values.items()}).split())
+    """Insert ``values`` into a sentence template (placeholders and count forms checked by
+    the config, :mod:`analysis.contract.templates`)."""
+    from analysis.contract.templates import parse
+
+    return " ".join(parse(template).render(values).split())
 
 
 # --------------------------------------------------------------------------- key messages
@@ -1212,7 +1287,11 @@ def priority_need_matrix(priorities: pd.DataFrame | None, themes: Mapping[str, A
 
 # --------------------------------------------------------------------------- participation
 PARTICIPATION_COLUMNS = ["format", "anlass", "handlungsfeld", "bezug", "kommunen",
-                         "sozialraeume", "zeithorizont", "bis"]
+                         "sozialraeume", "zeithorizont", "bis", "art", "schluessel"]
+#: the staggered plan (:func:`stagger_formats`): numbered in the order they start
+STAGGER_COLUMNS = ["nr", "welle", "beginn", "format", "anlass", "handlungsfeld", "bezug",
+                   "kommunen", "sozialraeume", "prioritaet", "empfehlungen", "zeithorizont",
+                   "bis", "zusammengelegt", "baut_auf", "art"]
 
 
 def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | None,
@@ -1253,7 +1332,8 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
             h, until = horizon("themengleich")
             rows.append({"format": t["format"], "anlass": "Thema", S.FIELD: t[S.FIELD],
                          "bezug": t["titel"], "kommunen": t["kommunen"], "sozialraeume": "",
-                         "zeithorizont": h, "bis": until})
+                         "zeithorizont": h, "bis": until, "art": "themengleich",
+                         "schluessel": t["thema"]})
     if clusters is not None and not clusters.empty:
         for _, c in clusters.iterrows():
             h, until = horizon("interkommunal")
@@ -1262,7 +1342,8 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
                          "bezug": f"{labels.get(c[S.FIELD], c[S.FIELD])}: "
                                   f"{fmt.join_de(c['sozialraeume'].split(SEP))}",
                          "kommunen": c["kommunen"], "sozialraeume": c["sozialraeume"],
-                         "zeithorizont": h, "bis": until})
+                         "zeithorizont": h, "bis": until, "art": "interkommunal",
+                         "schluessel": c["cluster"]})
     k = int(_attr(concept, "kumulation_ab", 3))
     if len(counted) >= k:
         cum = cumulation(need, counted)
@@ -1275,7 +1356,8 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
             rows.append({"format": _attr(part, "sozialraum"),
                          "anlass": "Kumulation von Handlungsbedarfen", S.FIELD: "",
                          "bezug": fmt.join_de(by_ags[ags]), "kommunen": kn([ags]),
-                         "sozialraeume": _join(by_ags[ags]), "zeithorizont": h, "bis": until})
+                         "sozialraeume": _join(by_ags[ags]), "zeithorizont": h, "bis": until,
+                         "art": "kumulation", "schluessel": _join(by_ags[ags])})
     share_from = float(_attr(concept, "grenzfaelle_anteil", 0.25))
     if stability is not None:
         for f in fields:
@@ -1288,8 +1370,144 @@ def participation_plan(groups: pd.DataFrame | None, clusters: pd.DataFrame | Non
                              "anlass": "Grenzfälle der Einstufung", S.FIELD: f,
                              "bezug": labels.get(f, f),
                              "kommunen": kn(area_ags.get(a, "") for a in codes),
-                             "sozialraeume": _join(codes), "zeithorizont": h, "bis": until})
+                             "sozialraeume": _join(codes), "zeithorizont": h, "bis": until,
+                             "art": "grenzfaelle", "schluessel": _join(codes)})
     return pd.DataFrame(rows, columns=PARTICIPATION_COLUMNS).astype({"bis": "int64"})
+
+
+def _split(cell: object) -> set[str]:
+    return {x for x in str(cell).split(SEP) if x} if isinstance(cell, str) else set()
+
+
+def period_label(wave: int, start: int, per_year: int) -> str:
+    """„1. Halbjahr 2022“ (two periods a year) or „2022“ (one) for wave 1, 2, …"""
+    if per_year == 1:
+        return str(start + wave - 1)
+    return f"{(wave - 1) % 2 + 1}. Halbjahr {start + (wave - 1) // 2}"
+
+
+def capacity_per_period(capacity: Any) -> tuple[int, int]:
+    """(formats per period, periods per year) from ``konzept.kapazitaet``: posts × formats
+    per post and year, divided by the periods of a year, rounded down, at least one."""
+    per_year = 1 if _attr(capacity, "zeitraum", "halbjahr") == "jahr" else 2
+    total = float(_attr(capacity, "stellen", 1.5)) * float(_attr(capacity, "formate_je_stelle",
+                                                                  4.0))
+    return max(1, int(total / per_year + 1e-9)), per_year
+
+
+def formats_overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two participation formats address the same people: they share an area
+    (and the field, unless one spans the fields – a conference on cumulated need), or
+    one has no areas (a theme) and both share the field and a Kommune."""
+    fa, fb = a[S.FIELD], b[S.FIELD]
+    areas = a["_areas"] & b["_areas"]
+    if areas and (fa == fb or not fa or not fb):
+        return True
+    if (not a["_areas"] or not b["_areas"]) and fa and fa == fb:
+        return bool(a["_kommunen"] & b["_kommunen"])
+    return False
+
+
+def _mergeable(a: Mapping[str, Any], b: Mapping[str, Any], share: float) -> bool:
+    """Same format, occasion and field, and at least ``share`` of the Kommunen of the
+    smaller one take part in the other."""
+    if (a["format"], a["anlass"], a[S.FIELD]) != (b["format"], b["anlass"], b[S.FIELD]):
+        return False
+    small = min(len(a["_kommunen"]), len(b["_kommunen"]))
+    return small > 0 and len(a["_kommunen"] & b["_kommunen"]) >= share * small
+
+
+def stagger_formats(plan: pd.DataFrame, recommendations: pd.DataFrame | None, concept: Any,
+                    year: int) -> pd.DataFrame:
+    """Order, merge and stagger the participation formats (METHOD.md §7).
+
+    1. Each format takes the priority of the recommendations it serves (same kind,
+       ``bezug`` = its ``schluessel``; the highest; „mittel“ without one).
+    2. Order: priority, then horizon (earliest end first), then the order of ``plan``.
+    3. Formats of the same format, occasion and field whose Kommunen overlap by at least
+       ``konzept.kapazitaet.zusammenlegen_ab`` (share of the smaller one) are merged into
+       the first (their Kommunen, areas and recommendations joined; ``zusammengelegt``
+       counts the formats in it).
+    4. A format that overlaps an earlier one (:func:`formats_overlap`) builds on it
+       (``baut_auf``: their numbers) and starts at least one period later.
+    5. Periods (half-years or years from ``konzept.startjahr``) take at most
+       :func:`capacity_per_period` formats; each format goes into the first period
+       that is late enough and has room.
+
+    Returns :data:`STAGGER_COLUMNS`, numbered 1, 2, … in the order they start;
+    ``empfehlungen`` and ``baut_auf`` are ``"|"``-joined numbers.
+    """
+    cap, per_year = capacity_per_period(_attr(concept, "kapazitaet", None))
+    share = float(_attr(_attr(concept, "kapazitaet", None), "zusammenlegen_ab", 0.75))
+    start = _attr(concept, "startjahr", None) or year
+    rec = recommendations if recommendations is not None else pd.DataFrame(
+        columns=["nr", "art", "bezug", "prioritaet"])
+    items = []
+    for i, (_, p) in enumerate(plan.iterrows()):
+        served = rec[(rec["art"] == p["art"]) & (rec["bezug"].astype(str) == str(p["schluessel"]))]
+        prio = (min(served["prioritaet"], key=_rank) if len(served) else "mittel")
+        items.append({**{c: p[c] for c in PARTICIPATION_COLUMNS}, "prioritaet": prio,
+                      "_recs": {int(n) for n in served["nr"]}, "_i": i,
+                      "_areas": _split(p["sozialraeume"]), "_kommunen": _split(p["kommunen"]),
+                      "_bezug": [str(p["bezug"])], "zusammengelegt": 1})
+    items.sort(key=lambda x: (_rank(x["prioritaet"]), int(x["bis"]), x["_i"]))
+    groups: list[dict] = []
+    for it in items:
+        into = next((g for g in groups if _mergeable(g, it, share)), None)
+        if into is None:
+            groups.append(it)
+            continue
+        into["_kommunen"] |= it["_kommunen"]
+        into["_areas"] |= it["_areas"]
+        into["_recs"] |= it["_recs"]
+        into["_bezug"].append(str(it["bezug"]))
+        into["zusammengelegt"] += 1
+        into["bis"] = min(int(into["bis"]), int(it["bis"]))
+    load: dict[int, int] = {}
+    for k, g in enumerate(groups):
+        g["_before"] = [j for j in range(k) if formats_overlap(groups[j], g)]
+        wave = max((groups[j]["welle"] + 1 for j in g["_before"]), default=1)
+        while load.get(wave, 0) >= cap:
+            wave += 1
+        g["welle"] = wave
+        load[wave] = load.get(wave, 0) + 1
+    order = sorted(range(len(groups)), key=lambda k: (groups[k]["welle"], k))
+    nr_of = {k: n for n, k in enumerate(order, start=1)}
+    rows = []
+    for k in order:
+        g = groups[k]
+        bezug = (g["_bezug"][0] if len(g["_bezug"]) == 1 else
+                 fmt.join_de([f"„{b}“" for b in g["_bezug"]]))
+        rows.append({"nr": nr_of[k], "welle": g["welle"],
+                     "beginn": period_label(g["welle"], start, per_year),
+                     "format": g["format"], "anlass": g["anlass"], S.FIELD: g[S.FIELD],
+                     "bezug": bezug, "kommunen": _join(sorted(g["_kommunen"])),
+                     "sozialraeume": _join(natural_sorted(g["_areas"])),
+                     "prioritaet": g["prioritaet"], "empfehlungen": _join(sorted(g["_recs"])),
+                     "zeithorizont": g["zeithorizont"], "bis": int(g["bis"]),
+                     "zusammengelegt": g["zusammengelegt"],
+                     "baut_auf": _join(sorted(nr_of[j] for j in g["_before"])),
+                     "art": g["art"]})
+    return pd.DataFrame(rows, columns=STAGGER_COLUMNS).astype(
+        {"nr": "int64", "welle": "int64", "bis": "int64", "zusammengelegt": "int64"})
+
+
+def effort_summary(recommendations: pd.DataFrame, staggered: pd.DataFrame, concept: Any,
+                   year: int) -> dict[str, Any]:
+    """The counts behind the key message on effort: recommendations per effort class,
+    formats, capacity per period, periods used (first and last), and formats that start
+    after the end of their horizon."""
+    cap, per_year = capacity_per_period(_attr(concept, "kapazitaet", None))
+    start = _attr(concept, "startjahr", None) or year
+    classes = {c: int((recommendations["aufwand"] == c).sum()) if len(recommendations) else 0
+               for c in EFFORTS}
+    waves = sorted(set(staggered["welle"])) if len(staggered) else []
+    begins = [start + (int(w) - 1) // per_year for w in staggered["welle"]]
+    late = sum(1 for b, until in zip(begins, staggered["bis"], strict=True) if b > int(until))
+    return {"klassen": classes, "formate": len(staggered), "je_zeitraum": cap,
+            "pro_jahr": per_year, "zeitraeume": (waves[-1] - waves[0] + 1) if waves else 0,
+            "von": period_label(waves[0], start, per_year) if waves else "",
+            "bis": period_label(waves[-1], start, per_year) if waves else "", "spaet": late}
 
 
 # --------------------------------------------------------------------------- work packages

@@ -81,8 +81,8 @@ def _key(data_dir: Path, config_file: Path) -> str:
 
 def compute_context(data_dir: Path, config_file: Path) -> Context:
     """Validate inputs and run the analysis (no cache)."""
-    ds = load_dataset(data_dir)
     cfg = load_config(config_file)
+    ds = load_dataset(data_dir, cfg.subsets)
     check_against_dataset(cfg, ds, Path(config_file).name, config_file)
     return Context(ds, cfg, run(ds, cfg), config_hash(cfg),
                    str(Path(config_file).resolve()))

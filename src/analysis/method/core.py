@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.common import fmt
 from analysis.common.ids import natural_rows, natural_sorted
 from analysis.contract import schema as S
 from analysis.contract.config import FieldConfig, ReportConfig
@@ -175,6 +176,23 @@ def stability(area_ind: pd.DataFrame, mun_ind: pd.DataFrame, catalogue: pd.DataF
             flags.append(r1 | r2 | r3)
         out[f] = np.mean(flags, axis=0) if flags else np.nan
     return pd.DataFrame(out, index=yd.values.index)
+
+
+def index_bounds(cfg: ReportConfig) -> tuple[float, ...]:
+    """The field-index values that decide a class: the index thresholds of the need
+    rules and – the index maps draw their classes symmetric around 0 at them – their
+    negatives; ascending. A field index is never shown rounded onto one of them
+    (:func:`analysis.common.fmt.apart`)."""
+    b = cfg.bedarf
+    rules = {float(b.regional_index), float(b.kommunal_index), float(b.absolut_index)}
+    return tuple(sorted(rules | {-t for t in rules}))
+
+
+def stability_bounds(cfg: ReportConfig) -> tuple[float, float]:
+    """The shares of robustness variants with need (in %) at which a classification turns
+    borderline: ``stabil_ab`` for an area with need, ``1 − stabil_ab`` for one without."""
+    st = float(cfg.robustheit.stabil_ab)
+    return (round((1 - st) * 100, 10), round(st * 100, 10))
 
 
 def stability_label(share: float, has_need: bool, stable_from: float) -> str:
@@ -400,18 +418,33 @@ def run(ds: Dataset, cfg: ReportConfig, with_stability: bool = True) -> Analysis
                     protected, protected_m, change_pub, dyn)
 
 
-def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig) -> pd.DataFrame:
-    """The published per-area need table (``handlungsbedarf.csv`` columns)."""
+def _round_apart(values: pd.Series, bounds: tuple[float, ...] | list[float],
+                 decimals: int = 2) -> np.ndarray:
+    """NumPy's rounding to ``decimals`` places, to more where the value would land on or
+    across one of ``bounds`` (:func:`analysis.common.fmt.apart_decimals`)."""
+    return np.array([x if pd.isna(x) else np.round(x, fmt.apart_decimals(x, bounds, decimals))
+                     for x in values.to_numpy(dtype=float)], dtype=float)
+
+
+def need_table(ds: Dataset, res: Analysis, cfg: ReportConfig,
+               bounds: tuple[float, ...] | None = None) -> pd.DataFrame:
+    """The published per-area need table (``handlungsbedarf.csv`` columns).
+
+    Index and stability to 2 places, more where that would put them on a bound that
+    decides their class (``bounds``: index values, default :func:`index_bounds`;
+    :func:`stability_bounds`), as on the pages."""
+    bounds = index_bounds(cfg) if bounds is None else bounds
+    shares = [t / 100 for t in stability_bounds(cfg)]
     areas = ds.areas.set_index(S.AREA)
     out = pd.DataFrame({"sozialraum": res.need.index,
                         "name": areas.loc[res.need.index, "name"].to_numpy(),
                         "kommune": areas.loc[res.need.index, S.KOMMUNE].to_numpy()})
     for f in cfg.fields:
-        out[f"{f}_index"] = res.need[f"{f}_index"].round(2).to_numpy()
+        out[f"{f}_index"] = _round_apart(res.need[f"{f}_index"], bounds)
         out[f"{f}_bedarf"] = np.where(res.need[f"{f}_bedarf_flag"], "ja", "nein")
         out[f"{f}_regeln"] = res.need[f"{f}_regeln"].to_numpy()
         if f in res.stability:
-            out[f"{f}_stabilitaet"] = res.stability[f].round(2).to_numpy()
+            out[f"{f}_stabilitaet"] = _round_apart(res.stability[f], shares)
         else:
             out[f"{f}_stabilitaet"] = np.nan
     return natural_rows(out, "sozialraum").reset_index(drop=True)

@@ -63,3 +63,29 @@ def municipal_reference(area_values: pd.Series, municipal_values: pd.Series,
         ratio = area_values / mun.replace(0.0, np.nan)
     return pd.DataFrame({"kommunalwert": mun, "verhaeltnis": ratio,
                          "differenz": area_values - mun})
+
+
+def close_pairs(values: pd.DataFrame, groups: dict[str, list[str]],
+                limit: float) -> pd.DataFrame:
+    """Pairs of columns of one group whose values go together across the rows (areas):
+    Pearson correlation over the rows where both have a value, at least ``limit`` in
+    absolute value. Columns ``gruppe``, ``a``, ``b``, ``r``, ``n`` (rows used); in group
+    order, then the strongest first. Fewer than three common rows or a column without
+    spread give no correlation (no pair)."""
+    rows = []
+    for group, cols in groups.items():
+        cols = [c for c in dict.fromkeys(cols) if c in values.columns]
+        found = []
+        for i, a in enumerate(cols):
+            for b in cols[i + 1:]:
+                both = values[[a, b]].dropna()
+                if len(both) < 3:
+                    continue
+                x, y = both[a].to_numpy(dtype=float), both[b].to_numpy(dtype=float)
+                if x.std() <= _NOISE * np.abs(x).max() or y.std() <= _NOISE * np.abs(y).max():
+                    continue
+                r = float(np.corrcoef(x, y)[0, 1])
+                if abs(r) >= limit:
+                    found.append({"gruppe": group, "a": a, "b": b, "r": r, "n": len(both)})
+        rows += sorted(found, key=lambda p: -abs(p["r"]))
+    return pd.DataFrame(rows, columns=["gruppe", "a", "b", "r", "n"])

@@ -17,14 +17,17 @@ data set's internal CRS, ETRS89 / UTM in the zone of the data's centre
 (:mod:`analysis.contract.geo`, ``Dataset.crs``). The map is drawn in these coordinates as they
 are (no rotation); they are simplified slightly and rounded to whole metres to keep the
 SVG small. Labels (Kommune names, area codes) that would reach over the edge of the map
-are moved inside, labels that would overlap an earlier one are left out
-(:func:`_keep_inside`).
+are moved inside; a Kommune name that would overlap an earlier label moves to another
+place inside its Kommune (every Kommune is named on every map), an area code that would
+overlap is left out (:func:`_keep_inside`). Long legend labels wrap, so that the legend
+does not narrow the map.
 """
 
 from __future__ import annotations
 
 import math
 import pickle
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -488,11 +491,15 @@ def choropleth(
                     gid=f"{DECOR_GID}line",
                 )
         labels_drawn = []
+        # where a Kommune's name may go instead when its first place is taken (every
+        # Kommune is named on every map; area codes are left out when they collide)
+        places: list[list[tuple[float, float]]] = []
         # a white box instead of a stroke path effect keeps the label real SVG text
         if label_municipalities:
             for m in munis:
                 pt = muni_shapes[m].representative_point()
                 labels_drawn.append(_label(ax, pt, m, 8.5))
+                places.append(_label_places(muni_shapes[m], pt))
         if label_areas:
             by_size = sorted(all_codes, key=lambda a: (-simple[a].area, _natural_key(a)))
             for a in by_size:
@@ -529,7 +536,7 @@ def choropleth(
                 facecolor=colours[i],
                 edgecolor=AREA_EDGE,
                 linewidth=0.5,
-                label=f"{labels[i]} ({fmt.number(counts[i])})",
+                label=_legend_label(f"{labels[i]} ({fmt.number(counts[i])})"),
             )
             for i in range(k)
         ][::-1]  # highest class on top
@@ -558,7 +565,7 @@ def choropleth(
             handlelength=1.6,
             handleheight=1.1,
         )
-        _keep_inside(fig, ax, labels_drawn)
+        _keep_inside(fig, ax, labels_drawn, places)
         # the areas join the map only now: _keep_inside measures the labels on a copy of
         # the figure, and copying hundreds of area shapes cost more than the rest of the
         # map; the layout does not depend on them (clipped to the axes, fixed limits), and
@@ -571,10 +578,14 @@ def choropleth(
     # ---- alt text: one or two short sentences; the table beside the map has the rest
     n = len(all_codes)
     sing, plur = area_noun
+    # a value is never shown rounded onto (or across) a class bound: „+0,996“ in the class
+    # „0,50 bis unter 1,00“, not „+1,00“ (fmt.apart)
+    edges = [] if categorical else [float(b) for b in bounds if math.isfinite(b)]
     if signed:
-        show = lambda x: f"{fmt.signed(x, decimals)} {unit or ''}".rstrip()  # noqa: E731
+        show = lambda x: f"{fmt.apart(x, edges, decimals, fmt.signed)} {unit or ''}".rstrip()  # noqa: E731
     elif not categorical:
-        show = lambda x: fmt.with_unit(x, unit, decimals)  # noqa: E731
+        show = lambda x: fmt.apart(x, edges, decimals,  # noqa: E731
+                                   lambda v, d: fmt.with_unit(v, unit, d))
     else:
         show = _cat_label
     parts = [f"Karte der {fmt.count_phrase(n, sing, plur)}: {title}."]
@@ -630,8 +641,8 @@ def choropleth(
     )
     formats = {}
     if not categorical:
-        formats[value_name] = ((lambda x: fmt.signed(x, decimals)) if signed
-                               else (lambda x: fmt.number(x, decimals)))
+        formats[value_name] = ((lambda x: fmt.apart(x, edges, decimals, fmt.signed)) if signed
+                               else (lambda x: fmt.apart(x, edges, decimals)))
     else:
         table[value_name] = [
             G.display(fmt.MISSING if cls[a] < 0 else labels[int(cls[a])],
@@ -674,9 +685,39 @@ def _label_point(geom: BaseGeometry):
     return polylabel(big, tolerance=max(math.sqrt(big.area) / 50, 1.0))
 
 
-def _keep_inside(fig, ax, texts: list, rounds: int = 3) -> None:
-    """Move labels that stick out of the map area back inside it; leave out labels that
-    would overlap an earlier one.
+#: legend labels longer than this wrap onto a second line: a wide legend narrows the map
+#: (the figure's width is fixed), and names that fit on a wider map then collide
+LEGEND_WRAP = 34
+
+
+def _legend_label(text: str) -> str:
+    """A legend label, wrapped at word boundaries when it is long."""
+    return textwrap.fill(text, LEGEND_WRAP, break_long_words=False, break_on_hyphens=False)
+
+
+def _label_places(shape: BaseGeometry, first, k: int = 60) -> list[tuple[float, float]]:
+    """Other places for a Kommune's name inside its shape, nearest to ``first`` first: a
+    grid of points inside the shape (whole metres, so the SVG stays the same for the
+    same input)."""
+    minx, miny, maxx, maxy = shape.bounds
+    step = max(math.sqrt(max(shape.area, 1.0)) / 12, 1.0)
+    xs = np.arange(minx + step / 2, maxx, step)
+    ys = np.arange(miny + step / 2, maxy, step)
+    if not len(xs) or not len(ys):
+        return []
+    gx, gy = (a.ravel() for a in np.meshgrid(np.round(xs), np.round(ys)))
+    inside = shapely.contains_xy(shape, gx, gy)
+    gx, gy = gx[inside], gy[inside]
+    order = np.lexsort((gx, gy, np.hypot(gx - first.x, gy - first.y)))[:k]
+    return [(float(gx[i]), float(gy[i])) for i in order]
+
+
+def _keep_inside(fig, ax, texts: list, places: Sequence[Sequence[tuple[float, float]]] = (),
+                 rounds: int = 3) -> None:
+    """Move labels that stick out of the map area back inside it; move a Kommune's name
+    that would overlap an earlier label to another place inside the Kommune
+    (``places[i]`` for ``texts[i]``, nearest first); leave out other labels that would
+    overlap an earlier one.
 
     A municipality at the edge of the map has its label point near the edge, and a
     centred name then reaches over the edge – into the legend or off the figure. Each
@@ -716,13 +757,23 @@ def _keep_inside(fig, ax, texts: list, rounds: int = 3) -> None:
             t.set_position(c.get_position())
         copy.draw_without_rendering()
     kept: list = []
-    for t, c in zip(texts, ctexts, strict=True):
+    for n, (t, c) in enumerate(zip(texts, ctexts, strict=True)):
         pad = c.get_fontsize() * 0.2 * copy.dpi / 72
         box = c.get_window_extent().expanded(1.0, 1.0).padded(pad)
-        if any(box.overlaps(k) for k in kept):
-            t.set_visible(False)
-        else:
+        if not any(box.overlaps(k) for k in kept):
             kept.append(box)
+            continue
+        frame = cax.get_window_extent()
+        for xy in (places[n] if n < len(places) else ()):
+            c.set_position(xy)
+            box = c.get_window_extent().expanded(1.0, 1.0).padded(pad)
+            if (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                    and box.y1 <= frame.y1 and not any(box.overlaps(k) for k in kept)):
+                t.set_position(xy)
+                kept.append(box)
+                break
+        else:
+            t.set_visible(False)
 
 
 def _cat_key(v: object) -> object:

@@ -61,8 +61,13 @@ COVERAGE: tuple[str, str, str, str] = (NEUTRAL, "#56B4E9", "#E69F00", "#D55E00")
 #: need and services with borderline need as a class of its own: no need / need, borderline /
 #: need, service in the area / only next door / none
 COVERAGE_BORDERLINE: tuple[str, str, str, str, str] = (NEUTRAL, "#F0E442", *COVERAGE[1:])
-#: status × dynamics: inconspicuous, watch, need, special attention (the same four colours)
-ATTENTION: tuple[str, str, str, str] = COVERAGE
+#: status × dynamics (highest type over the fields): inconspicuous, watch (negative
+#: dynamics without need), need without a secured worsening, need with a worsening in
+#: another field or of single indicators, special attention (need and negative dynamics).
+#: The top class is a dark purple, apart in hue and lightness from the vermillion below it
+#: (two oranges merged on paper, review R4-19)
+ATTENTION: tuple[str, str, str, str, str] = (NEUTRAL, "#56B4E9", "#F3C677", "#D55E00",
+                                             "#5E1A5E")
 #: an area that belongs to several categories at once (e.g. "mehrere Felder")
 SEVERAL = "#555555"
 

@@ -25,22 +25,38 @@ from analysis.views.context import (
     Heading,
 )
 
+# "stabil" is a statement about the FIELD index only: single indicators of the field may
+# have worsened beyond the noise (review R4-03), so no type says „nicht verschlechtert“
 TYPE_LABEL = {
     "aufmerksamkeit": "besonderer Aufmerksamkeitsbedarf",
-    "bedarf_stabil": "Handlungsbedarf, Lage stabil",
+    "bedarf_stabil": "Handlungsbedarf, keine gesicherte Verschlechterung des Feldes",
     "bedarf_positiv": "Handlungsbedarf, Lage verbessert",
     "beobachten": "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
-    "unauffaellig": "kein Handlungsbedarf, Lage nicht verschlechtert",
+    "unauffaellig": "kein Handlungsbedarf, keine gesicherte Verschlechterung des Feldes",
 }
 
 
 TYPE_SHORT = {
     "aufmerksamkeit": "Bedarf und negativ",
-    "bedarf_stabil": "Bedarf, stabil",
+    "bedarf_stabil": "Bedarf, Feld stabil",
     "bedarf_positiv": "Bedarf, positiv",
     "beobachten": "kein Bedarf, negativ",
     "unauffaellig": "kein Bedarf, sonst",
 }
+
+#: column of the typology table: need, field stable, but single indicators worsened
+SINGLE_WORSE = "davon mit einzelnen verschlechterten Indikatoren"
+#: column of the typology table: areas whose field dynamics cannot be judged
+NOT_JUDGED = "Dynamik nicht bewertbar"
+
+#: the map's classes (highest over the fields, :meth:`Change._area_types`), lowest first
+AREA_TYPE_LABELS = (
+    "kein Handlungsbedarf, kein Feld gesichert verschlechtert",
+    "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
+    "Handlungsbedarf, keine Verschlechterung festgestellt",
+    "Handlungsbedarf; anderes Feld oder einzelne Indikatoren verschlechtert (beobachten)",
+    "besonderer Aufmerksamkeitsbedarf",
+)
 
 
 DYNAMICS_LABEL = {"positiv": "positiv", "stabil": "stabil", "negativ": "negativ",
@@ -179,8 +195,8 @@ class Change(Chapter):
             f"Sozialräume, deren Einstufung sich seit {base} geändert hat",
             links={"Sozialraum": hrefs},
             number_formats={
-                f"Index {base}": lambda x: fmt.signed(x, 2),
-                f"Index {self.year}": lambda x: fmt.signed(x, 2),
+                f"Index {base}": self.index_text,
+                f"Index {self.year}": self.index_text,
             },
             row_header="Sozialraum",
         )
@@ -190,6 +206,13 @@ class Change(Chapter):
     def has_dynamics(self) -> bool:
         """A comparison year is configured and present in the data."""
         return self.res.dynamics is not None
+
+    def dynamics_bounds(self, field: str, code: str) -> tuple[float, ...]:
+        """The dynamics-index values that decide an area's class in ``field``: ±
+        ``dynamik.index_schwelle`` and ± its noise (the index must exceed both)."""
+        t = float(self.cfg.dynamik.index_schwelle)
+        noise = float(self.res.dynamics.loc[code, f"{field}_dynamik_rauschen"])
+        return (-t, t) if np.isnan(noise) else (-t, t, -noise, noise)
 
     def dynamics_class(self, field: str) -> pd.Series:
         """Area → „positiv“ / „stabil“ / „negativ“ / "" (not judged)."""
@@ -203,6 +226,17 @@ class Change(Chapter):
             made[field] = typology(self.res.need[f"{field}_bedarf_flag"],
                                    self.dynamics_class(field))
         return made[field]
+
+    def judged_areas(self, field: str) -> pd.Series:
+        """Area → True where the field's dynamics could be judged (a class, not "")."""
+        return self.dynamics_class(field).reindex(self.res.need.index).fillna("") != ""
+
+    def worsened_single(self, field: str) -> pd.Series:
+        """Area → True where at least one judged core indicator of the field worsened
+        beyond the threshold and the noise (published values), whatever the field index
+        did."""
+        worse = self.res.dynamics[f"{field}_schlechter"].reindex(self.res.need.index)
+        return worse.fillna("") != ""
 
     @property
     def attention_fields(self) -> list[str]:
@@ -232,7 +266,7 @@ class Change(Chapter):
     def _change_phrase(self, indicator: str, delta: float) -> str:
         unit = self.unit(indicator)
         step = ("Prozentpunkte" if unit == "%" else unit)
-        return f"{self.label(indicator)} {fmt.signed(delta, 1)} {step}".rstrip()
+        return f"{self.label(indicator)} {self.delta_text(delta)} {step}".rstrip()
 
     def dynamics_reasons(self, field: str, code: str) -> str:
         """Which judged indicators moved beyond the noise, with their change; when none
@@ -275,14 +309,18 @@ class Change(Chapter):
             rated = bool((cls != "").any())
             att = (self.typology(f) == "aufmerksamkeit") if rated else cls != cls
             n, k = int(att.sum()), int((att & self.borderline(f)).sum())
+            single = (self.typology(f) == "bedarf_stabil") & self.judged_areas(f) \
+                & self.worsened_single(f)
             items.append(self.say1(
                 "bericht.dynamik.feld", feld=self.cfg.handlungsfelder[f].kurz,
                 explorativ=yes[self.is_exploratory(f)], bewertet=yes[rated],
                 **{c: int((cls == c).sum()) for c in ("positiv", "stabil", "negativ")},
+                nicht_bewertbar=int((~self.judged_areas(f)).sum()) if rated else 0,
                 aufmerksamkeit=n, davon_knapp=self.borderline_tail(n, k),
+                einzeln=int(single.sum()) if rated else 0,
                 karte=yes[f in self.attention_fields]))
         types = self._area_types()
-        att = types == 3
+        att = types == 4
         firm = pd.Series(False, index=types.index)
         for f in self.attention_fields:
             firm |= (self.typology(f) == "aufmerksamkeit") & ~self.borderline(f)
@@ -291,7 +329,7 @@ class Change(Chapter):
             "bericht.dynamik.gesamt",
             felder=[self.cfg.handlungsfelder[f].kurz for f in self.attention_fields],
             anzahl=n_att, davon_knapp=self.borderline_tail(n_att, k_att), knapp=k_att,
-            beobachten=int((types == 1).sum()))
+            beobachten=int((types == 1).sum()), anderswo=int((types == 3).sum()))
         return prose(
             *self.say("bericht.dynamik.methode", seit=str(base),
                       index_schwelle=fmt.number(dy.index_schwelle, 2),
@@ -310,12 +348,21 @@ class Change(Chapter):
         for f in self.cfg.fields:
             typ = self.typology(f)
             row = {"Handlungsfeld": self.cfg.handlungsfelder[f].kurz + self.exploratory_suffix(f)}
-            judged = (self.dynamics_class(f) != "").any()
+            rated = self.judged_areas(f)
+            judged = bool(rated.any())
+
+            def n(mask: pd.Series, judged: bool = judged) -> int | str:
+                return int(mask.sum()) if judged else fmt.MISSING
+
             for t in TYPES:
-                row[TYPE_SHORT[t]] = int((typ == t).sum()) if judged else fmt.MISSING
+                # an area whose dynamics cannot be judged is in none of the types (R4-06)
+                of_type = (typ == t) & rated
+                row[TYPE_SHORT[t]] = n(of_type)
                 if t == "aufmerksamkeit":
-                    row[f"davon {BORDERLINE}"] = (
-                        int(((typ == t) & self.borderline(f)).sum()) if judged else fmt.MISSING)
+                    row[f"davon {BORDERLINE}"] = n(of_type & self.borderline(f))
+                if t == "bedarf_stabil":
+                    row[SINGLE_WORSE] = n(of_type & self.worsened_single(f))
+            row[NOT_JUDGED] = n(~rated)
             rows.append(row)
         table = TableOutput(
             pd.DataFrame(rows),
@@ -325,24 +372,31 @@ class Change(Chapter):
         )
         return Stack((table, self.uncertainty_key(
             exploratory=bool(self.cfg.exploratory_fields)),
-            prose("Bedarf und negativ: besonderer Aufmerksamkeitsbedarf (Handlungsbedarf im "
-                  "Berichtsjahr und negative Dynamik); kein Bedarf, negativ: zur Beobachtung; "
-                  "kein Bedarf, sonst: Dynamik stabil oder positiv."
-                  + (" – = keine Dynamik: Das Feld hat keinen bewerteten Kernindikator."
-                     if any(r[TYPE_SHORT["aufmerksamkeit"]] == fmt.MISSING for r in rows)
-                     else ""))))
+            prose(*self.say(
+                "bericht.dynamik.typen",
+                zufall="ja" if self.cfg.dynamik.vertrauensniveau else "nein",
+                ohne_dynamik="ja" if any(r[TYPE_SHORT["aufmerksamkeit"]] == fmt.MISSING
+                                         for r in rows) else "nein"))))
 
     def _area_types(self) -> pd.Series:
-        """Area → 3 special attention (in any attention field), 2 need without negative
-        dynamics, 1 watch (negative dynamics without need), 0 inconspicuous."""
+        """Area → highest type over the attention fields (:data:`AREA_TYPE_LABELS`):
+
+        4 special attention (need and negative dynamics in the same field);
+        3 need, and negative dynamics in another field or a single judged indicator
+        worsened beyond the noise (to watch: never „nicht verschlechtert“, R4-03);
+        2 need, no negative dynamics and no single indicator worsened;
+        1 watch (negative dynamics without need); 0 none of these."""
         idx = self.res.need.index
-        code = pd.Series(0, index=idx)
+        none = pd.Series(False, index=idx)
+        attention, need, negative, worse = none.copy(), none.copy(), none.copy(), none.copy()
         for f in self.attention_fields:
-            t = self.typology(f)
-            code = np.maximum(code, t.map({"aufmerksamkeit": 3, "bedarf_stabil": 2,
-                                           "bedarf_positiv": 2, "beobachten": 1,
-                                           "unauffaellig": 0}).reindex(idx).fillna(0))
-        return code.astype(int)
+            attention |= self.typology(f).reindex(idx) == "aufmerksamkeit"
+            need |= self.res.need[f"{f}_bedarf_flag"].reindex(idx).fillna(False).astype(bool)
+            negative |= self.dynamics_class(f).reindex(idx).fillna("") == "negativ"
+            worse |= self.worsened_single(f)
+        code = np.select([attention, need & (negative | worse), need, negative],
+                         [4, 3, 2, 1], 0)
+        return pd.Series(code, index=idx).astype(int)
 
     def attention_map(self) -> FigureOutput:
         """Map of the areas of special attention (status × dynamics)."""
@@ -354,12 +408,13 @@ class Change(Chapter):
             title=f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
                   "besonderem Aufmerksamkeitsbedarf",
             scheme=ClassScheme(
-                (0, 1, 2, 3),
-                ("unauffällig", "kein Handlungsbedarf, Lage verschlechtert (beobachten)",
-                 "Handlungsbedarf, Lage nicht verschlechtert", "besonderer Aufmerksamkeitsbedarf"),
+                tuple(range(len(AREA_TYPE_LABELS))), AREA_TYPE_LABELS,
                 ATTENTION, "Typ (höchste Stufe über die Felder)", categorical=True),
             caption=self.map_caption() + f" Felder: {names}. Besonderer "
-            "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem Feld.",
+            "Aufmerksamkeitsbedarf: Handlungsbedarf und negative Dynamik in mindestens einem "
+            "Feld. Einzelne Indikatoren: bewertete Kernindikatoren, die sich über die Schwelle "
+            + ("und die Zufallsschwankung " if self.cfg.dynamik.vertrauensniveau else "")
+            + "hinaus verschlechtert haben, auch wenn der Feldindex stabil blieb.",
             mark=self.image_mark,
             links=self.area_links(), area_names=self.area_names,
         )
@@ -369,6 +424,7 @@ class Change(Chapter):
         if not self.has_dynamics:
             return prose("")
         rows = []
+        bounds: dict[float, set[float]] = {}
         for code in natural_sorted(self.res.need.index):
             for f in self.attention_fields:
                 if self.typology(f)[code] != "aufmerksamkeit":
@@ -383,20 +439,62 @@ class Change(Chapter):
                     "Dynamikindex": self.res.dynamics.loc[code, f"{f}_dynamik_index"],
                     "Gründe": self.dynamics_reasons(f, code),
                 })
+                # the bounds of each shown value (the noise differs by area and field)
+                bounds.setdefault(float(rows[-1]["Dynamikindex"]), set()).update(
+                    self.dynamics_bounds(f, code))
         df = pd.DataFrame(rows, columns=["Sozialraum", "Kommune", "Handlungsfeld", "Feldindex",
                                          "Dynamikindex", "Gründe"])
         table = TableOutput(
             df,
             f"Sozialräume mit besonderem Aufmerksamkeitsbedarf {self.cfg.vergleichsjahr}–"
             f"{self.year}: Handlungsbedarf und negative Dynamik",
-            number_formats={"Feldindex": lambda x: fmt.signed(x, 2),
-                            "Dynamikindex": lambda x: fmt.signed(x, 2)},
+            number_formats={"Feldindex": self.index_text,
+                            "Dynamikindex": lambda x: fmt.apart(x, bounds.get(float(x), ()), 2,
+                                                                fmt.signed)},
             row_header="Sozialraum",
         )
-        return Stack((table, self.uncertainty_key(), prose(
-            "Dynamikindex: unter 0 = Lage verschlechtert. Gründe: bewertete Kernindikatoren, "
-            "deren Veränderung die Schwelle erreicht und außerhalb der Zufallsschwankung liegt "
-            "(Prozentpunkte bzw. je 1.000).")))
+        dy = self.cfg.dynamik
+        return Stack((table, self.uncertainty_key(), prose(*self.say(
+            "bericht.dynamik.schluessel", index_schwelle=fmt.number(dy.index_schwelle, 2),
+            schwelle=fmt.number(dy.schwelle, 1),
+            zufall="ja" if dy.vertrauensniveau else "nein"))))
+
+    def watch_table(self) -> TableOutput | Prose:
+        """Areas with need whose situation worsened in another field (negative dynamics)
+        or in single indicators while their field index stayed (map class 3, to watch):
+        which fields have need, and what worsened (R4-03)."""
+        if not self.has_dynamics:
+            return prose("")
+        types = self._area_types()
+        rows, hrefs = [], []
+        for code in natural_sorted(types.index[types == 3]):
+            need = [self.cfg.handlungsfelder[f].kurz for f in self.attention_fields
+                    if self.res.need.loc[code, f"{f}_bedarf_flag"]]
+            worse = []
+            for f in self.attention_fields:
+                negative = self.dynamics_class(f).get(code, "") == "negativ"
+                if negative or self.worsened_single(f)[code]:
+                    state = "Dynamik negativ" if negative else "Feld stabil"
+                    if self.dynamics_class(f).get(code, "") == "positiv":
+                        state = "Dynamik positiv"
+                    worse.append(f"{self.cfg.handlungsfelder[f].kurz} ({state}) – "
+                                 + self.dynamics_reasons(f, code))
+            hrefs.append(self.area_href(code))
+            rows.append({"Sozialraum": self.area_label(code),
+                         "Kommune": self.areas.loc[code, S.KOMMUNE],
+                         "Handlungsbedarf": ", ".join(need),
+                         "Verschlechterung": "; ".join(worse)})
+        if not rows:
+            return prose("Kein Sozialraum mit Handlungsbedarf hat eine Verschlechterung in "
+                         "einem anderen Feld oder bei einzelnen Indikatoren.")
+        return TableOutput(
+            pd.DataFrame(rows),
+            f"Zur Beobachtung {self.cfg.vergleichsjahr}–{self.year}: Sozialräume mit "
+            "Handlungsbedarf, in denen sich ein anderes Feld oder einzelne Indikatoren "
+            "verschlechtert haben",
+            links={"Sozialraum": hrefs},
+            row_header="Sozialraum",
+        )
 
     def dynamics_download(self) -> pd.DataFrame:
         """Per area and field: status, borderline, dynamics index and class, type,
@@ -411,10 +509,12 @@ class Change(Chapter):
                     "kommune": self.areas.loc[code, S.KOMMUNE],
                     "handlungsfeld": f,
                     "explorativ": "ja" if self.is_exploratory(f) else "nein",
-                    "feldindex": round(float(self.res.need.loc[code, f"{f}_index"]), 2),
+                    "feldindex": fmt.round_apart(self.res.need.loc[code, f"{f}_index"],
+                                                 self.index_bounds, 2),
                     "bedarf": "ja" if self.res.need.loc[code, f"{f}_bedarf_flag"] else "nein",
                     "einstufung_knapp": "ja" if self.borderline(f)[code] else "nein",
-                    "dynamikindex": round(float(d[f"{f}_dynamik_index"]), 2),
+                    "dynamikindex": fmt.round_apart(d[f"{f}_dynamik_index"],
+                                                    self.dynamics_bounds(f, code), 2),
                     "dynamik_schwankung": round(float(d[f"{f}_dynamik_rauschen"]), 2),
                     "dynamik": d[f"{f}_dynamik"] or "nicht bewertet",
                     "typ": TYPE_LABEL[self.typology(f)[code]] if d[f"{f}_dynamik"] else

@@ -165,6 +165,15 @@ def _fields_de(names: list[str]) -> str:
     return fmt.join_de(names, last="sowie")
 
 
+def _decimal(x: float) -> str:
+    """A configured amount as written: „1,5“, „0,75“; whole numbers up to twelve in
+    words („vier“), as the house style wants (no rounding to whole numbers)."""
+    if float(x).is_integer():
+        return fmt.number_word(int(x))
+    places = next((d for d in range(1, 3) if round(x, d) == x), 2)
+    return fmt.number(x, places)
+
+
 def _date_de(iso: str) -> str:
     y, m, d = iso[:10].split("-")
     return f"{int(d)}.{int(m)}.{y}"
@@ -204,6 +213,7 @@ class Card:
     step: str
     horizon: str
     lead: str = ""  # Federführung
+    effort: str = ""  # Aufwand (label of its class)
     findings: tuple[tuple[str, str], ...] = ()  # qualitative findings taken up: (text, href)
 
 
@@ -231,6 +241,8 @@ class RecommendationCards:
                 rows.append(("Befund", "; ".join(f'<a href="{e(h)}">{e(t)}</a>'
                                                  for t, h in c.findings)))
             rows += [("Nächster Schritt", e(c.step)), ("Zeithorizont", e(c.horizon))]
+            if c.effort:
+                rows.append(("Aufwand", e(c.effort)))
             dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
             h = self.level
             out.append(f'<section class="empfehlung" id="empfehlung-{c.nr}">'
@@ -363,12 +375,25 @@ class ConceptReport(Chapter):
         return rec
 
     @cached_property
-    def participation(self) -> pd.DataFrame:
+    def participation_formats(self) -> pd.DataFrame:
+        """The formats as the results call for them (before merging and staggering)."""
         cfg = self.cfg
         return C.participation_plan(
             self.groups if self.ds.priorities is not None else None, self.clusters,
             self.r.res.need, self.assessed_stability, cfg.fields, cfg.counted_fields, self.area_ags,
             self.names, cfg.konzept, self.year, cfg.robustheit.stabil_ab, self.labels)
+
+    @cached_property
+    def participation(self) -> pd.DataFrame:
+        """The formats merged, ordered by priority and staggered against the capacity
+        (:func:`analysis.method.concept.stagger_formats`)."""
+        return C.stagger_formats(self.participation_formats, self.recommendations,
+                                 self.cfg.konzept, self.year)
+
+    @property
+    def effort_labels(self) -> dict[str, str]:
+        """Effort class → its label (``konzept.aufwand.bezeichnungen``)."""
+        return dict(self.cfg.konzept.aufwand.bezeichnungen)
 
     @cached_property
     def matrix(self) -> pd.DataFrame:
@@ -445,7 +470,10 @@ class ConceptReport(Chapter):
                         self.href(site, "sozialbericht", field_pages(cfg.fields)[m["feld"]]))
             else:
                 link = None
-            items.append((m["text"], link))
+            text = m["text"]
+            if m["art"] == "konzept":  # what the proposals cost in effort and time
+                text += " " + self.effort_message()
+            items.append((text, link))
         if site == "handlungskonzept":  # the annex asks the committee for a decision
             items.append((self.decision_request(), (
                 "Wer zuständig ist", self.href(site, "handlungskonzept", "50_empfehlungen",
@@ -505,6 +533,33 @@ class ConceptReport(Chapter):
             **{h: start + k.zeithorizonte[h]
                for h in ("kurzfristig", "mittelfristig", "langfristig")}))
 
+    def effort_text(self) -> Prose:
+        """How the effort class of a recommendation is set (text block
+        ``konzept.aufwand``): the kinds per base class, the size rule, fixed numbers."""
+        k, a = self.cfg.konzept, self.cfg.konzept.aufwand
+        kinds = {c: [C.KIND_TITLES[kind] for kind in C.BASE_EFFORT
+                     if C.base_effort(kind, k) == c] for c in C.EFFORTS}
+        return prose(*self.say(
+            "konzept.aufwand", **a.bezeichnungen,
+            **{f"arten_{c}": kinds[c] for c in C.EFFORTS},
+            kommunen_ab=a.kommunen_ab, sozialraeume_ab=a.sozialraeume_ab,
+            festgelegt=[str(n) for n in sorted(a.empfehlungen)]))
+
+    def effort_message(self) -> str:
+        """One sentence for „Das Wichtigste“: recommendations per effort class and how the
+        formats are staggered against the funded posts (``kernaussage.aufwand``)."""
+        k = self.cfg.konzept
+        s = C.effort_summary(self.recommendations, self.participation, k, self.year)
+        labels = self.effort_labels
+        parts = [self.say1("kernaussage.aufwand.klasse", klasse=labels[c], anzahl=n)
+                 for c, n in s["klassen"].items() if n]
+        return self.say1(
+            "kernaussage.aufwand", klassen=parts, formate=s["formate"],
+            stellen=_decimal(k.kapazitaet.stellen),
+            stellen_form="eins" if k.kapazitaet.stellen == 1 else "mehr",
+            je_zeitraum=s["je_zeitraum"], zeitraum=k.kapazitaet.zeitraum,
+            zeitraeume=s["zeitraeume"], von=s["von"], bis=s["bis"], spaet=s["spaet"])
+
     # ------------------------------------------------------------------ recommendations
     def recommendation_cards(self, field: str | None = None,
                              site: str = "handlungskonzept") -> RecommendationCards | Prose:
@@ -562,6 +617,7 @@ class ConceptReport(Chapter):
                 step=r["schritt"],
                 horizon=f"{r['zeithorizont']} (bis {r['bis']})",
                 lead=r.get("federfuehrung", ""),
+                effort=self.effort_labels.get(r.get("aufwand", ""), ""),
                 findings=tuple(
                     (f"„{n.title}“ ({n.source}, {_date_de(n.date)})",
                      self.href(site, "handlungskonzept", f"52_konzept_{n.field}",
@@ -635,11 +691,12 @@ class ConceptReport(Chapter):
             "Zuständig": rec["ebene"].map({"eigen": "eigene Zuständigkeit",
                                            "gemeinsam": "gemeinsam mit Kommunen",
                                            "empfehlung": "Empfehlung an Kommune"}).to_numpy(),
+            "Aufwand": rec["aufwand"].map(self.effort_labels).to_numpy(),
             "Bis": rec["bis"].astype(int).astype(str).to_numpy(),
         })
         title = ("Empfehlungen" + (f" im Handlungsfeld {self.labels[field]}" if field
                                    else " aller Handlungsfelder")
-                 + ": Priorität, Zuständigkeit und Zeithorizont")
+                 + ": Priorität, Zuständigkeit, Aufwand und Zeithorizont")
         return TableOutput(df.reset_index(drop=True), title, row_header="Nr.")
 
     def recommendations_by_level(self) -> TableOutput:
@@ -667,7 +724,6 @@ class ConceptReport(Chapter):
 
     def summary_text(self) -> Prose:
         """Which inputs the annex combines and which were not supplied."""
-        g = self.gaps
         ds = self.ds
         sources = []
         if ds.priorities is not None:
@@ -682,9 +738,17 @@ class ConceptReport(Chapter):
         return prose(*self.say(
             "konzept.zusammenfassung", jahr=self.year, quellen=sources, fehlend=missing,
             bestand="ja" if self.has_services else "nein",
-            luecken=int(g["luecke"].sum()) if len(g) else 0, gebiete=len(self.clusters),
-            explorativ=int(g.loc[~g[S.FIELD].isin(self.assessed_fields), "luecke"].sum())
-            if len(g) else 0))
+            gebiete=len(self.clusters), **self._gap_counts()))
+
+    def _gap_counts(self) -> dict[str, int]:
+        """Gaps (need, no service in or next to the area): all, in exploratory fields, in
+        counted fields."""
+        g = self.gaps
+        if not len(g):
+            return {"luecken": 0, "explorativ": 0, "gezaehlt": 0}
+        n = int(g["luecke"].sum())
+        explorative = int(g.loc[~g[S.FIELD].isin(self.assessed_fields), "luecke"].sum())
+        return {"luecken": n, "explorativ": explorative, "gezaehlt": n - explorative}
 
     # ------------------------------------------------------------------ 51 priorities
     def priorities_text(self) -> Prose:
@@ -824,18 +888,45 @@ class ConceptReport(Chapter):
         """„mindestens 25 %“ – from when a field gets a borderline check."""
         return f"mindestens {fmt.percent(100 * self.cfg.konzept.grenzfaelle_anteil, 0)}"
 
+    def staggering_text(self) -> Prose:
+        """How the formats are ordered, merged and staggered against the capacity."""
+        p, cap = self.participation, self.cfg.konzept.kapazitaet
+        per, _ = C.capacity_per_period(cap)
+        return prose(*self.say(
+            "konzept.beteiligung.staffelung", formate=len(p), stellen=_decimal(cap.stellen),
+            stellen_form="eins" if cap.stellen == 1 else "mehr",
+            je_stelle=_decimal(cap.formate_je_stelle),
+            je_stelle_form="eins" if cap.formate_je_stelle == 1 else "mehr", je_zeitraum=per,
+            zeitraum=cap.zeitraum,
+            zusammengelegt=int((p["zusammengelegt"] > 1).sum()) if len(p) else 0,
+            aufbauend=int((p["baut_auf"] != "").sum()) if len(p) else 0,
+            anteil=fmt.percent(100 * cap.zusammenlegen_ab, 0)))
+
     def participation_table(self) -> TableOutput | None:
         p = self.participation
         if p.empty:
             return None
+
+        def occasion(r: pd.Series) -> str:
+            text = f"{r['anlass']}: {r['bezug']}"
+            if r["zusammengelegt"] > 1:
+                text += f" (zusammengelegt aus {fmt.number_word(int(r['zusammengelegt']))} Formaten)"
+            before = [b for b in str(r["baut_auf"]).split(C.SEP) if b]
+            if before:
+                text += f"; baut auf Nr. {fmt.join_de(before)} auf"
+            return text
+
         df = pd.DataFrame({
+            "Nr.": p["nr"].astype(str).to_numpy(),
+            "Beginn": p["beginn"].to_numpy(),
             "Format": p["format"].to_numpy(),
-            "Anlass": [f"{a}: {b}" for a, b in zip(p["anlass"], p["bezug"], strict=True)],
+            "Anlass": [occasion(r) for _, r in p.iterrows()],
             "Beteiligte Kommunen": p["kommunen"].str.replace("|", ", ", regex=False).to_numpy(),
-            "Zeitraum": [f"{h} (bis {y})" for h, y in zip(p["zeithorizont"], p["bis"],
-                                                        strict=True)],
+            "Priorität, Zeithorizont": [f"{pr}, {h} (bis {y})" for pr, h, y in zip(
+                p["prioritaet"], p["zeithorizont"], p["bis"], strict=True)],
         })
-        return TableOutput(df, "Geplante Beteiligungsformate", row_header="Format")
+        return TableOutput(df, "Geplante Beteiligungsformate in der Reihenfolge ihres Beginns",
+                           row_header="Nr.")
 
     # ------------------------------------------------------------------ 55 work packages
     def _block_status(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
@@ -878,7 +969,8 @@ class ConceptReport(Chapter):
                 fields_annex if services else ()),
             "luecken": (
                 say("arbeitspaket.luecken", bestand=yes[services],
-                    luecken=int(self.gaps["luecke"].sum()) if services else 0),
+                    **(self._gap_counts() if services else
+                       {"luecken": 0, "explorativ": 0, "gezaehlt": 0})),
                 fields_annex if services else ()),
             "ziele": (
                 say("arbeitspaket.ziele", schwerpunkte=yes[priorities],
@@ -938,8 +1030,14 @@ class ConceptReport(Chapter):
         neighbour = int((g["versorgung"] == C.NEIGHBOUR_ONLY).sum())
         none = int((g["versorgung"] == C.NONE).sum())
         n = int(flag.sum())
-        n_bl = int((C.borderline(self.r.res.need, self.stability, field,
-                                 self.cfg.robustheit.stabil_ab) & flag).sum())
+        bl = C.borderline(self.r.res.need, self.stability, field,
+                          self.cfg.robustheit.stabil_ab) & flag
+        n_bl = int(bl.sum())
+        # the supply map shows borderline areas as a class of their own: say how many
+        # of each supply class are borderline, so text and legend add up
+        knapp = {what: int(bl.reindex(g.loc[g["versorgung"] == what, "sozialraum"])
+                           .fillna(False).astype(bool).sum())
+                 for what in (C.COVERED, C.NEIGHBOUR_ONLY, C.NONE)}
         need = self.say1("konzept.feld.bedarf", feld=self.marked(field), bedarf=n,
                          knapp=n_bl, alle_knapp="ja" if n and n_bl == n else "nein")
         hint = (self.say("konzept.feld.explorativ", feld=self.labels[field])
@@ -948,9 +1046,11 @@ class ConceptReport(Chapter):
             return prose(need, *hint)
         total = covered + neighbour + none
         parts = [self.say1("konzept.feld.versorgung.teil", anzahl=k, gesamt=total,
-                           alle="ja" if k == total else "nein", angebot=what)
-                 for k, what in ((covered, "im_sozialraum"), (neighbour, "angrenzend"),
-                                 (none, "keines")) if k]
+                           alle="ja" if k == total else "nein", angebot=what,
+                           knapp=knapp[cls], knapp_alle="ja" if knapp[cls] == k else "nein")
+                 for k, what, cls in ((covered, "im_sozialraum", C.COVERED),
+                                      (neighbour, "angrenzend", C.NEIGHBOUR_ONLY),
+                                      (none, "keines", C.NONE)) if k]
         return prose(need + " " + self.say1("konzept.feld.versorgung", teile=parts), *hint)
 
     def supply_map(self, field: str) -> FigureOutput | Prose:
@@ -1182,15 +1282,19 @@ class ConceptReport(Chapter):
         def with_unit(col: str) -> list[str]:  # „4,9 %“, „91,1 je 1.000“
             return [self.r.value_text(i, v) for i, v in zip(p[S.INDICATOR], p[col], strict=True)]
 
+        def beside_target(col: str) -> list[str]:  # never rounded onto the target
+            return [C.goal_value_text(row[col], row, self.r.unit(row[S.INDICATOR]))
+                    for _, row in p.iterrows()]
+
         progress = pd.DataFrame(
             {
                 "Ziel": p["ziel"],
-                "Ausgangswert": with_unit("basiswert"),
-                "Aktueller Wert": with_unit("wert"),
+                "Ausgangswert": beside_target("basiswert"),
+                "Aktueller Wert": beside_target("wert"),
                 "95-%-Vertrauensbereich": [
-                    f"{self.r.value_text(i, lo)} bis {self.r.value_text(i, hi)}"
-                    if lo == lo and hi == hi else "–"
-                    for i, lo, hi in zip(p[S.INDICATOR], p["ki_unten"], p["ki_oben"], strict=True)
+                    f"{lo} bis {hi}" if lo != fmt.MISSING and hi != fmt.MISSING else "–"
+                    for lo, hi in zip(beside_target("ki_unten"), beside_target("ki_oben"),
+                                      strict=True)
                 ],
                 "Zielwert": with_unit("zielwert"),
                 "Zieljahr": p["zieljahr"].astype(int).astype(str),
@@ -1326,8 +1430,10 @@ class ConceptReport(Chapter):
             ("angebote", not self.has_services), ("schwerpunkte", self.ds.priorities is None),
             ("ziele", self.ds.goals is None), ("befunde", not self.ds.notes_supplied))
             if absent]
+        k = self.cfg.konzept
         return prose(*self.say("konzept.methode", anteil=self._borderline_share(),
-                               fehlend=missing))
+                               fehlend=missing, kumulation_ab=k.kumulation_ab,
+                               pruefen_ab=k.grenzfaelle_pruefen_ab))
 
     # ------------------------------------------------------------------ downloads
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
@@ -1338,12 +1444,14 @@ class ConceptReport(Chapter):
         g["bedarf"] = "ja"
         rec = self.recommendations.copy()
         rec["zustaendig"] = rec["zustaendig"].astype(str)
+        rec["aufwand"] = rec["aufwand"].map(self.effort_labels)
         wp = self.work_packages.copy()
         wp["links"] = [", ".join(t for t, _ in links) for links in wp["links"]]
         wp = wp.rename(columns={"links": "seiten"})
         tables = {
-            "empfehlungen": ("Empfehlungen mit Priorität, Zuständigkeit und Zeithorizont", rec),
-            "beteiligung": ("Geplante Beteiligungsformate", self.participation),
+            "empfehlungen": ("Empfehlungen mit Priorität, Zuständigkeit, Aufwand und "
+                             "Zeithorizont", rec),
+            "beteiligung": ("Geplante Beteiligungsformate, gestaffelt", self.participation),
             "arbeitspakete": ("Arbeitspakete des Beschlusses und ihre Umsetzung", wp),
             "schwerpunkte_bedarf": ("Schwerpunkte der Kommunen und gemessener Bedarf",
                                     self.matrix),

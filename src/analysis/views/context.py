@@ -36,7 +36,7 @@ from analysis.contract.texts import TextBlock, paragraphs, read_text, render
 from analysis.gate import disclosure as D
 from analysis.gate.published import Published, withheld_note
 from analysis.method.context import Context
-from analysis.method.core import stability_label
+from analysis.method.core import index_bounds, stability_bounds, stability_label
 from analysis.rendering.figures import FigureOutput, trend_lines
 from analysis.rendering.maps import ClassScheme, count_scheme, diverging_scheme
 from analysis.rendering.palettes import NEED_BORDERLINE
@@ -270,6 +270,31 @@ class ReportContext:
         return diverging_scheme("Feldindex (z-Wert)", (-hi, -mid, mid, hi))
 
     @cached_property
+    def index_bounds(self) -> tuple[float, ...]:
+        """Field-index values that decide a class on some page: the rule thresholds (and
+        their negatives) and the bounds of the index maps' classes."""
+        inner = (b for b in self.index_scheme.classes if np.isfinite(b))
+        return tuple(sorted(set(index_bounds(self.cfg)) | {float(b) for b in inner}))
+
+    def index_text(self, x: object) -> str:
+        """A field index as shown everywhere: „+0,52“; one or more places more where two
+        would put it on a bound that decides its class („+0,996“, not „+1,00“)."""
+        return fmt.apart(x, self.index_bounds, 2, fmt.signed)
+
+    def stability_text(self, share: object) -> str:
+        """The share of robustness variants with need in %, never rounded onto the share
+        at which the classification turns borderline („79,6 %“, not „80 %“)."""
+        if fmt.is_mark(share) or fmt.is_missing(share):
+            return fmt.percent(share, 0)
+        return fmt.apart(float(share) * 100, stability_bounds(self.cfg), 0, fmt.percent)
+
+    def delta_text(self, delta: object) -> str:
+        """A change of an indicator (points or per 1.000) with sign, never rounded onto the
+        change threshold ``dynamik.schwelle`` („+0,96“, not „+1,0“)."""
+        t = float(self.cfg.dynamik.schwelle)
+        return fmt.apart(delta, (-t, t), 1, fmt.signed)
+
+    @cached_property
     def need_scheme(self) -> ClassScheme:
         """Classes of every need map: no need, no need (borderline), need (borderline),
         need – codes 0 … 3, light to dark."""
@@ -360,6 +385,22 @@ class ReportContext:
         the cumulation), e.g. ``["Inklusion"]``."""
         return [self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
                 if f not in self.cfg.counted_fields]
+
+    def need_fields_of(self, code: str) -> tuple[list[str], list[str]]:
+        """The fields in which area ``code`` has need: (counted fields, fields reported
+        separately). The first are what its cumulation (``kumulation``: maps, Kommunalprofil)
+        counts – the same flags over :attr:`cfg.counted_fields`."""
+        counted = [f for f in self.cfg.counted_fields if self.need_flags[(code, f)]]
+        return counted, [f for f in self.cfg.fields
+                         if f not in self.cfg.counted_fields and self.need_flags[(code, f)]]
+
+    def change_threshold_text(self) -> str:
+        """The change threshold in the unit of each indicator, in catalogue order: „1,0
+        Prozentpunkte bzw. 1,0 je 1.000“ (a share changes by points, a rate by its unit)."""
+        value = fmt.number(self.cfg.dynamik.schwelle, 1)
+        units = dict.fromkeys(fmt.change_unit("" if fmt.is_missing(u) else str(u))
+                              for u in self.ds.indicators["einheit"])
+        return " bzw. ".join(f"{value} {u}".rstrip() for u in units)
 
     def cumulation_term(self, noun: str = "Handlungsfelder") -> str:
         """What the cumulation counts: „Handlungsfelder mit Bedarf“, with the fields

@@ -101,6 +101,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "grundlage": ("Befund, auf dem die Empfehlung beruht", ""),
     "federfuehrung": ("Federführende Stelle", ""),
     "format": ("Beteiligungsformat", ""),
+    "aufwand": ("Aufwand der Umsetzung (Klasse nach der Zahl der beteiligten Kommunen und "
+                "Sozialräume)", ""),
+    "welle": ("Welle, in der das Format beginnt (1 = zuerst)", ""),
+    "beginn": ("Zeitraum, in dem das Format beginnt (Halbjahr oder Jahr)", ""),
+    "empfehlungen": ("Nummern der Empfehlungen, denen das Format dient" + _LIST, ""),
+    "zusammengelegt": ("Zahl der Formate, die in diesem zusammengelegt sind", "Anzahl"),
+    "baut_auf": ("Nummern der Formate, auf die dieses aufbaut" + _LIST, ""),
     "anlass": ("Anlass des Formats", ""),
     "arbeitspaket": ("Kennung des Arbeitspakets des Beschlusses", ""),
     "bausteine": ("Bausteine des Berichts, die das Arbeitspaket bedienen" + _LIST, ""),
@@ -269,10 +276,13 @@ def download_files(r, tables: dict[str, tuple[str, pd.DataFrame]], report_title:
     return out
 
 
-def stability_percent(need: pd.DataFrame, stability: pd.DataFrame) -> pd.DataFrame:
+def stability_percent(need: pd.DataFrame, stability: pd.DataFrame,
+                      bounds: tuple[float, ...] = ()) -> pd.DataFrame:
     """The need table with ``<field>_stabilitaet`` (a share) replaced by
     ``<field>_stabilitaet_prozent``: ``stability`` (area × field shares, unrounded) in
-    whole percent, rounded as the pages show it (:func:`analysis.common.fmt.percent`)."""
+    percent as the pages print it – whole percent, more places where that would put it
+    on or across one of ``bounds`` (in %, :func:`analysis.method.core.stability_bounds`;
+    :func:`analysis.common.fmt.apart`), rounded half up like :func:`fmt.number`."""
     out = need.copy()
     renames = {}
     for c in list(out.columns):
@@ -280,10 +290,16 @@ def stability_percent(need: pd.DataFrame, stability: pd.DataFrame) -> pd.DataFra
         if field == str(c):
             continue
         if field in stability.columns:
-            shares = stability[field].reindex(out["sozialraum"]).to_numpy()
-            out[c] = [float("nan") if pd.isna(x) else int(fmt.number(float(x) * 100, 0))
+            shares = stability[field].reindex(out["sozialraum"]).to_numpy(dtype=float)
+            out[c] = [float("nan") if pd.isna(x) else _as_printed(x * 100, bounds)
                       for x in shares]
         else:
             out[c] = float("nan")
         renames[c] = f"{field}{STABILITY_SUFFIX}"
     return out.rename(columns=renames)
+
+
+def _as_printed(x: float, bounds: tuple[float, ...]) -> float:
+    """``x`` rounded as :func:`fmt.apart` prints it with 0 places (as a number)."""
+    d = fmt.apart_decimals(x, bounds, 0)
+    return float(fmt.number(x, d).replace(".", "").replace(",", "."))

@@ -70,8 +70,11 @@ class FieldView:
     def intro(self) -> Prose | Stack:
         labels = [self.r.label(i) for i in self.fc.indikatoren]
         context = [f"„{self.r.label(i)}“" for i in self.fc.kontext]
+        described = self.r.say1("bericht.feld.beschreibung", beschreibung=self.fc.beschreibung,
+                                 laut="ja" if self.r.cfg.bezeichnungen.beschluss else "nein") \
+            if self.fc.beschreibung.strip() else ""
         text = prose(
-            self.fc.beschreibung,
+            described,
             self.r.say1("bericht.feld.einleitung", indikatoren=len(labels),
                         leitindikator=self.r.label(self.fc.leitindikator), kontext=context),
             items=labels,
@@ -163,7 +166,7 @@ class FieldView:
                     f"{self.r.label(lead)}": self.r.gate.uncertain_value(lead, c),
                     "Wert der Kommune": self.r.gate.municipal_value(lead, ags),
                     "Anzahl": self.r.gate.affected(lead, c),
-                    "Stabilität": f"{fmt.percent(s * 100, 0)}"
+                    "Stabilität": self.r.stability_text(s)
                     + (f" ({BORDERLINE})" if self.r.borderline(f)[c] else " (stabil)"),
                 }
             )
@@ -189,7 +192,7 @@ class FieldView:
             f"{self.r.year}: Index, Regeln und Stabilität",
             links={"Sozialraum": [self.r.area_href(c) for c in codes]},
             number_formats={
-                "Feldindex": lambda x: fmt.signed(x, 2),
+                "Feldindex": self.r.index_text,
                 self.r.label(lead): mark_uncertain(unit),
                 "Wert der Kommune": unit,
                 "Anzahl": lambda x: fmt.number(x),

@@ -5,6 +5,7 @@ robustness, uncertainty, disclosure control, sources and parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -14,6 +15,8 @@ from analysis.contract import schema as S
 from analysis.gate import disclosure as D
 from analysis.gate.published import MARK
 from analysis.method.core import TYPES, stability_label
+from analysis.method.indicators import value_table
+from analysis.method.indices import close_pairs
 from analysis.rendering.prose import Prose, prose
 from analysis.rendering.tables import TableOutput
 from analysis.views.context import (
@@ -43,19 +46,33 @@ class MethodAnnex(Chapter):
                 parts.append(f"{fc.kurz} (nur gezeigt)")
         return fmt.join_de(parts) or "Kontext"
 
+    @property
+    def core_indicators(self) -> set[str]:
+        """Indicators that are a core indicator of some field (in a field index)."""
+        return {i for fc in self.cfg.handlungsfelder.values() for i in fc.indikatoren}
+
+    def direction_text(self, indicator: str) -> str:
+        """The catalogue's column „Richtung“: the need direction of a core indicator and,
+        where it differs from what that implies, how its change is judged; a context
+        indicator has no need direction („Kontext – ohne Bewertung, nicht im Feldindex“).
+        The terms are the ones the method text explains."""
+        d = self.directions[indicator]
+        ev = self.cfg.evaluation(indicator, d)
+        judged = {"hoch_schlecht": "Veränderung: Anstieg = Verschlechterung",
+                  "hoch_gut": "Veränderung: Anstieg = Verbesserung"}
+        if indicator not in self.core_indicators:
+            # a change is judged only for the indicators a field lists (change chapter)
+            listed = any(indicator in fc.kontext for fc in self.cfg.handlungsfelder.values())
+            return ("Kontext – ohne Bewertung, nicht im Feldindex" if ev == "neutral"
+                    or not listed else f"Kontext – nicht im Feldindex; {judged[ev]}")
+        need = "höher = mehr Bedarf" if d > 0 else "niedriger = mehr Bedarf"
+        if ev == "neutral":
+            return f"{need}; Veränderung ohne Bewertung (Zusammensetzung)"
+        implied = "hoch_schlecht" if d > 0 else "hoch_gut"
+        return need if ev == implied else f"{need}; {judged[ev]}"
+
     def catalogue_table(self) -> TableOutput:
         cat = self.ds.indicators
-        need_dir = {1: "höher = mehr Bedarf", -1: "niedriger = mehr Bedarf"}
-        # how a change is judged, said only where it is not what the need direction implies
-        same = {1: "hoch_schlecht", -1: "hoch_gut"}
-        judged = {"hoch_schlecht": "Veränderung: höher = ungünstiger",
-                  "hoch_gut": "Veränderung: höher = günstiger",
-                  "neutral": "Veränderung ohne Bewertung (Zusammensetzung)"}
-
-        def direction(ind: str, d: int) -> str:
-            ev = self.cfg.evaluation(ind, d)
-            return need_dir[d] + ("" if ev == same[d] else f"; {judged[ev]}")
-
         df = pd.DataFrame(
             {
                 "Indikator": cat["bezeichnung"],
@@ -65,8 +82,7 @@ class MethodAnnex(Chapter):
                 "Ebene": cat[S.LEVEL].map(
                     {S.LEVEL_AREA: "Sozialraum", S.LEVEL_MUNICIPALITY: "Kommune"}
                 ),
-                "Richtung": [direction(i, int(d))
-                             for i, d in zip(cat[S.INDICATOR], cat["richtung"], strict=True)],
+                "Richtung": [self.direction_text(str(i)) for i in cat[S.INDICATOR]],
                 "Quelle": cat["quelle"],
             }
         )
@@ -104,9 +120,68 @@ class MethodAnnex(Chapter):
             mindestens=self.cfg.bedarf.mindestzahl_indikatoren,
             explorativ=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.exploratory_fields],
             seit=str(self.cfg.vergleichsjahr or "–"), schwelle=fmt.number(dy.schwelle, 1),
+            schwelle_einheit=self.change_threshold_text(),
             zufall="ja" if dy.vertrauensniveau else "nein",
             vertrauen=fmt.number(dy.vertrauensniveau * 100, 0) if dy.vertrauensniveau else "",
             index_schwelle=fmt.number(dy.index_schwelle, 2), typen=len(TYPES)))
+
+    def composition_text(self) -> Prose:
+        """Which composition shares (``bewertung: neutral``) are core indicators, and why
+        (the sentences of ``methodik.begruendungen``)."""
+        core = self.core_indicators
+        shares = [str(i) for i in self.ds.indicators[S.INDICATOR]
+                  if i in core and self.cfg.evaluation(i, self.directions[i]) == "neutral"]
+        reasons = [self.cfg.methodik.begruendungen[i].strip() for i in shares
+                   if i in self.cfg.methodik.begruendungen]
+        return prose(" ".join([self.say1("bericht.methodik.kernanteile",
+                                         anteile=[f"„{self.label(i)}“" for i in shares]),
+                               *reasons]))
+
+    @cached_property
+    def near_duplicates(self) -> pd.DataFrame:
+        """Core-indicator pairs of a field whose published area values correlate at least
+        ``methodik.korrelation_ab`` (|r|, Pearson over the areas; withheld values are
+        missing): near duplicates that equal weights count twice."""
+        values = value_table(self.gate.published_area, self.year)
+        groups = {f: list(self.cfg.handlungsfelder[f].indikatoren) for f in self.cfg.fields}
+        return close_pairs(values, groups, self.cfg.methodik.korrelation_ab)
+
+    def correlation_text(self) -> Prose:
+        pairs = self.near_duplicates
+        fields = list(dict.fromkeys(pairs["gruppe"]))
+        hf = self.cfg.handlungsfelder
+        weights = {hf[f].weight(i) for f in self.cfg.fields for i in hf[f].indikatoren}
+        return prose(*self.say(
+            "bericht.methodik.korrelation", paare=len(pairs),
+            felder=[hf[f].kurz for f in fields],
+            grenze=fmt.number(self.cfg.methodik.korrelation_ab, 2),
+            gleich="ja" if len(weights) == 1 else "nein"))
+
+    def correlation_table(self) -> TableOutput | Prose:
+        """The pairs of :attr:`near_duplicates` with field, both indicators, r and the areas
+        used; nothing when there are none (the text says so)."""
+        pairs = self.near_duplicates
+        if pairs.empty:
+            return Prose((), css_class="prose")
+        hf = self.cfg.handlungsfelder
+        df = pd.DataFrame({
+            "Handlungsfeld": [hf[f].kurz for f in pairs["gruppe"]],
+            "Indikator": [self.label(i) for i in pairs["a"]],
+            "eng verbunden mit": [self.label(i) for i in pairs["b"]],
+            "Korrelation r": pairs["r"].to_numpy(),
+            "Gewichte": [f"{fmt.number(hf[f].weight(a), 2)} / {fmt.number(hf[f].weight(b), 2)}"
+                         for f, a, b in zip(pairs["gruppe"], pairs["a"], pairs["b"],
+                                            strict=True)],
+            "Sozialräume": pairs["n"].to_numpy(),
+        })
+        return TableOutput(
+            df,
+            "Eng zusammenhängende Kernindikatoren je Handlungsfeld (Korrelation r, Betrag "
+            f"ab {fmt.number(self.cfg.methodik.korrelation_ab, 2)})",
+            number_formats={"Korrelation r": lambda x: fmt.number(x, 2),
+                            "Sozialräume": fmt.number},
+            row_header="Indikator",
+        )
 
     def robustness_table(self) -> TableOutput:
         rows = []
@@ -173,8 +248,8 @@ class MethodAnnex(Chapter):
         lim = self.cfg.geheimhaltung.mindestanzahl
         n_sec = int((self.gate.protected[D.FLAG]).sum())
         return prose(
-            f"Fallzahlen von 1 bis {fmt.number(lim - 1)} werden in allen Tabellen, Abbildungen "
-            f"und Downloads durch „{MARK}“ ersetzt (primäre Sperrung); 0 wird gezeigt. Quoten, deren "
+            self.say1("bericht.methodik.sperrung", bis=lim - 1, zeichen=MARK)
+            + " Quoten, deren "
             "Zähler oder Nenner gesperrt ist, werden ebenfalls gesperrt. Damit kein gesperrter "
             "Wert aus Summen der Kommune oder der Region zurückgerechnet werden kann, werden "
             "weitere Werte gesperrt (sekundäre Sperrung): je Kommune mindestens zwei Werte, "
@@ -240,11 +315,13 @@ class MethodAnnex(Chapter):
             ("Unsichere Quote: Nenner unter", fmt.number(self.cfg.unsicher_nenner)),
             ("Explorativ: weniger Kernindikatoren als",
              fmt.number(self.cfg.bedarf.mindestzahl_indikatoren)),
-            ("Veränderung: Schwelle", fmt.number(self.cfg.dynamik.schwelle, 1)),
+            ("Veränderung: Schwelle", self.change_threshold_text()),
             ("Veränderung: Vertrauensniveau",
              fmt.percent(self.cfg.dynamik.vertrauensniveau * 100, 0)
              if self.cfg.dynamik.vertrauensniveau else "ohne"),
             ("Dynamikindex: Schwelle", fmt.number(self.cfg.dynamik.index_schwelle, 2)),
+            ("Eng zusammenhängende Kernindikatoren: Korrelation ab",
+             fmt.number(self.cfg.methodik.korrelation_ab, 2)),
         ]
         return TableOutput(
             pd.DataFrame(rows, columns=["Parameter", "Wert"]),

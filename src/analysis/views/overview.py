@@ -24,7 +24,10 @@ DEMO_NOTE = (
     "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
     "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; die Namen der "
     "Sozialräume sind neutral gewählt (Kommune und Nummer), damit kein realer Ortsteil "
-    "erfundene Zahlen trägt. Alle Zahlen, die Angebote, die Schwerpunkte der "
+    "erfundene Zahlen trägt. Nur die Einwohnerzahlen der Kommunen sind amtliche "
+    "Angaben (des Stichtags oder, wo er fehlt, des nächsten veröffentlichten). Alle "
+    "anderen Zahlen – "
+    "auch die Einwohnerzahlen der Sozialräume –, die Angebote, die Schwerpunkte der "
     "Kommunen, die Wirkungsziele, die Befunde und die Grenzen der Sozialräume "
     "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
 )

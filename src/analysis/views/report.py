@@ -20,7 +20,7 @@ from analysis.common.ids import natural_rows
 from analysis.contract import schema as S
 from analysis.gate.published import Published
 from analysis.method.context import load_context
-from analysis.method.core import need_table
+from analysis.method.core import need_table, stability_bounds
 from analysis.views.change import Change
 from analysis.views.context import ReportContext
 from analysis.views.downloads import readable, stability_percent
@@ -82,7 +82,8 @@ class Report(ReportContext):
         readable`). The indicator tables hold one row per area (Kommune), indicator and
         year – the comparison year and the report year –, each year withheld by the same
         gate (``Published.frame`` on the flagged values of that year)."""
-        need = stability_percent(need_table(self.ds, self.res, self.cfg), self.res.stability)
+        need = stability_percent(need_table(self.ds, self.res, self.cfg, self.index_bounds),
+                                 self.res.stability, stability_bounds(self.cfg))
         years = self.download_years
         av = self.gate.area_values[self.gate.area_values[S.YEAR].isin(years)].copy()
         av.insert(1, "name", av[S.AREA].map(self.areas["name"]))

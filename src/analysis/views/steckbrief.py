@@ -216,15 +216,19 @@ class SteckbriefView:
         """Two or three sentences computed from the numbers."""
         pop = self.r.gate.published_area_count(self.r.population_variable, self.code)
         known = isinstance(pop, int)
-        fields = [self.cfg.handlungsfelder[f].kurz + self.r.exploratory_suffix(f)
-                  for f in self.need_fields]
+        counted, apart = self.r.need_fields_of(self.code)
+        name = {f: self.cfg.handlungsfelder[f].kurz + self.r.exploratory_suffix(f)
+                for f in self.cfg.fields}
         return prose(*self.r.say(
             "bericht.steckbrief", sozialraum=self.label, kommune=self.kommune,
             einzeln="ja" if self.r.single_municipality else "nein",
             einwohnerzahl="ja" if known else "gesperrt" if is_withheld(pop) else "nein",
-            einwohner=fmt.number(pop) if known else "", felder=fields,
-            handlungsfelder=len(self.cfg.fields),
-            alle="ja" if len(fields) == len(self.cfg.fields) else "nein",
+            einwohner=fmt.number(pop) if known else "",
+            felder=[name[f] for f in counted],
+            gezaehlt=[name[f] for f in self.cfg.counted_fields],
+            ohne=[name[f] for f in self.cfg.fields if f not in self.cfg.counted_fields],
+            separat=[name[f] for f in apart],
+            alle="ja" if len(counted) == len(self.cfg.counted_fields) else "nein",
             grenzfaelle=[self.cfg.handlungsfelder[f].kurz for f in self.cfg.fields
                          if self._stability(f)[1] == "Grenzfall"]))
 
@@ -379,6 +383,38 @@ class SteckbriefView:
     def _chart_caption(self, extra: str) -> str:
         return f"{self.r.source_caption()} {extra}"
 
+    @cached_property
+    def _change_classes(self) -> dict[str, str]:
+        """Indicator → class of its change since the comparison year in this area
+        (``verbessert``/``verschlechtert``/``gestiegen``/``gesunken`` or ``stabil`` =
+        below the threshold or inside the noise), from the published change table: the
+        same rule as the change chapter."""
+        ch = self.r.res.change_published
+        if ch is None:
+            return {}
+        sub = ch[ch[S.AREA] == self.code]
+        return dict(zip(sub[S.INDICATOR], sub["dynamik"], strict=True))
+
+    def indicator_key(self) -> Prose:
+        """The key under the table of core indicators: brackets around a value (small
+        denominator) and around a change (no change by the change chapter's rule)."""
+        table = self.indicator_table().df
+        base = self.cfg.vergleichsjahr
+        col = f"seit {base}"
+
+        def bracketed(column: str) -> bool:
+            return column in table and any(str(v).startswith("(") for v in table[column])
+
+        dy = self.cfg.dynamik
+        return Prose(tuple(self.r.say(
+            "bericht.steckbrief.kernindikatoren",
+            unsicher="ja" if bracketed("Sozialraum") else "nein",
+            nenner=int(self.cfg.unsicher_nenner),
+            veraenderung="ja" if col in table else "nein", seit=str(base or ""),
+            ungesichert="ja" if bracketed(col) else "nein",
+            schwelle=fmt.number(dy.schwelle, 1),
+            zufall="ja" if dy.vertrauensniveau else "nein")), css_class="prose")
+
     def indicator_table(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
         single = self.r.single_municipality
@@ -410,7 +446,11 @@ class SteckbriefView:
                 elif fmt.is_missing(value) or fmt.is_missing(before):
                     change = fmt.MISSING
                 else:
-                    change = fmt.signed(float(value) - float(before), 1)
+                    change = self.r.delta_text(float(value) - float(before))
+                    if self._change_classes.get(ind) == "stabil":
+                        # not a change by the change chapter's rule (threshold, noise):
+                        # in brackets like an uncertain value (R4-08)
+                        change = f"({change})"
                 row[f"seit {base}"] = change
             rows.append(row)
         df = pd.DataFrame(rows)
@@ -543,9 +583,9 @@ class SteckbriefView:
                 "Handlungsfeld": fc.kurz,
                 "Einstufung": ("Handlungsbedarf" if flag else "kein Bedarf")
                 + (" (Grenzfall)" if lab == "Grenzfall" else ""),
-                "Feldindex": fmt.signed(self.r.res.need.at[self.code, f"{f}_index"], 2),
+                "Feldindex": self.r.index_text(self.r.res.need.at[self.code, f"{f}_index"]),
                 "Gründe": fmt.join_de(rules) if flag and rules else "–",
-                "Varianten mit Bedarf": f"{fmt.percent(s * 100, 0)} – {lab}",
+                "Varianten mit Bedarf": f"{self.r.stability_text(s)} – {lab}",
             }
             if base is not None and previous is not None and self.code in previous.index:
                 before = bool(previous.at[self.code, f"{f}_bedarf_flag"])
@@ -726,7 +766,7 @@ def steckbrief_html(view: SteckbriefView) -> str:
         h2(f"Kernindikatoren im Vergleich und Entwicklung seit {years[0]}"),
         # the values first (a long table may break across pages), then both charts side
         # by side on paper, then the table of the time series
-        dev.table,
+        dev.table, view.indicator_key(),
         '<div class="steckbrief-grafiken">', dev.figure_html(), trend.figure_html(), "</div>",
         trend.table,
         h2("Angebote im und um den Sozialraum"), view.services_html(),
