@@ -150,19 +150,21 @@ def test_suppressed_area_counts_cannot_be_recomputed(demo_build: Path):
         "sozialraum")["ags"]
     areas["ags"] = areas["sozialraum"].map(a2k)
     checked = 0
-    for (ags, ind), grp in areas.groupby(["ags", "indikator"]):
+    assert areas["jahr"].nunique() == 2  # comparison year and report year
+    for (ags, ind, year), grp in areas.groupby(["ags", "indikator", "jahr"]):
         hidden = grp["zaehler"] == "•"
         if not hidden.any():
             continue
-        total = mun[(mun["ags"] == ags) & (mun["indikator"] == ind)]["zaehler"]
+        total = mun[(mun["ags"] == ags) & (mun["indikator"] == ind)
+                    & (mun["jahr"] == year)]["zaehler"]
         if total.empty or total.iloc[0] == "•":
             continue
         checked += 1
-        assert hidden.sum() >= 2, f"{ags} {ind}: one hidden cell = total − published"
+        assert hidden.sum() >= 2, f"{ags} {ind} {year}: one hidden cell = total − published"
         rest = int(total.iloc[0].replace(".", "")) - grp.loc[~hidden, "zaehler"].str.replace(
             ".", "", regex=False).astype(int).sum()
         # 0: every withheld cell is a zero (withheld as a partner, nothing small hidden)
-        assert rest == 0 or rest >= 3, f"{ags} {ind}: hidden cells sum to {rest}"
+        assert rest == 0 or rest >= 3, f"{ags} {ind} {year}: hidden cells sum to {rest}"
     assert checked > 0
 
 

@@ -126,6 +126,8 @@ def test_downloads_resting_on_absent_files_are_left_out(without_optional):
     files = {p.name for p in (out / "handlungskonzept" / "downloads").iterdir()}
     assert {"empfehlungen.csv", "interkommunale_gebiete.csv"} <= files
     assert not files & {"versorgung.csv", "themengleiche_kommunen.csv", "wirkungsziele.csv",
-                        "versorgung.xlsx", "themengleiche_kommunen.xlsx", "wirkungsziele.xlsx"}
+                        "versorgung.xlsx", "themengleiche_kommunen.xlsx", "wirkungsziele.xlsx",
+                        "versorgung_erlaeuterung.csv", "wirkungsziele_erlaeuterung.csv"}
+    assert "empfehlungen_erlaeuterung.csv" in files  # every table present has its explanation
     index = (out / "handlungskonzept" / "index.html").read_text(encoding="utf-8")
     assert "versorgung.csv" not in index and "wirkungsziele.csv" not in index

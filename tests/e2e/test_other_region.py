@@ -179,3 +179,44 @@ def test_other_region_has_no_axe_violations(other_region):
     assert set(results) == {str(p.resolve()) for p in paths}
     assert summarize(results) == []
     assert all(r["external_requests"] == [] for r in results.values())
+
+
+def test_downloads_explain_themselves_in_the_region_s_terms(other_region):
+    """The downloads' names and explanations come from the configuration and catalogue:
+    the renamed and the new field with their names, the region's Stichtag, its
+    publisher – and no word of the StädteRegion Aachen in any file."""
+    out, _ = other_region
+    import io
+
+    from openpyxl import load_workbook
+
+    for site in ("sozialbericht", "handlungskonzept"):
+        folder = out / site / "downloads"
+        for p in sorted(folder.glob("*.csv")):
+            text = p.read_text(encoding="utf-8-sig")
+            assert not [w for w in AACHEN_WORDS if w in text], p.name
+            if p.stem.endswith("_erlaeuterung"):
+                data = pd.read_csv(folder / f"{p.stem.removesuffix('_erlaeuterung')}.csv",
+                                   sep=";", dtype=str, encoding="utf-8-sig")
+                notes = pd.read_csv(p, sep=";", dtype=str, encoding="utf-8-sig",
+                                    keep_default_na=False)
+                assert notes.loc[notes["art"] == "Spalte", "eintrag"].tolist() == list(
+                    data.columns), p.name
+                assert "Landkreis Musterland" in text and "Stand 30.6.2021" in text, p.name
+                assert "Berechnung: Fachdienst Sozialplanung, Landkreis Musterland" in text
+        for p in sorted(folder.glob("*.xlsx")):
+            book = load_workbook(io.BytesIO(p.read_bytes()), read_only=True)
+            assert book.sheetnames[1] == "Erläuterung", p.name
+    sb = out / "sozialbericht" / "downloads"
+    need = pd.read_csv(sb / "handlungsbedarf.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert {"arbeit_stabilitaet_prozent", "teilhabe_stabilitaet_prozent"} <= set(need.columns)
+    notes = (sb / "handlungsbedarf_erlaeuterung.csv").read_text(encoding="utf-8-sig")
+    assert "Teilhabe: Soziale Teilhabe" in notes and "Arbeit und Einkommen" in notes
+    dyn = sb / "dynamik.csv"
+    if dyn.exists():
+        d = pd.read_csv(dyn, sep=";", dtype=str, encoding="utf-8-sig")
+        assert set(d.loc[d["handlungsfeld"] == "teilhabe", "handlungsfeld_name"]) == {
+            "Teilhabe"}
+    ind = pd.read_csv(sb / "indikatoren_sozialraeume.csv", sep=";", dtype=str,
+                      encoding="utf-8-sig")
+    assert set(ind["stand"]) == {f"30.6.{y}" for y in ind["jahr"]}

@@ -197,6 +197,30 @@ def test_xlsx_is_byte_identical_and_anonymous(tmp_path, frame):
     ]
 
 
+def test_xlsx_second_sheet_is_written_alike_and_reproducibly(frame):
+    """A workbook with an explanation sheet: both sheets in order, the second one as
+    injection-safe as the first, the same bytes twice; a sheet name twice is refused."""
+    notes = pd.DataFrame({"eintrag": ["=SUM(A1)", "Quote"], "einheit": ["", "%"]})
+    a = tables.xlsx_bytes(frame, "daten", more_sheets=(("Erläuterung", notes),))
+    assert a == tables.xlsx_bytes(frame, "daten", more_sheets=(("Erläuterung", notes),))
+    wb = openpyxl.load_workbook(io.BytesIO(a))
+    assert wb.sheetnames == ["daten", "Erläuterung"]
+    ws = wb["Erläuterung"]
+    assert [c.value for c in ws[1]] == ["eintrag", "einheit"] and ws["A1"].font.bold
+    assert ws["A2"].value == "=SUM(A1)" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws.freeze_panes == "A2"
+    long = tables.xlsx_bytes(frame, more_sheets=(("Erläuterung", pd.DataFrame(
+        {"bedeutung": ["kurz", "lang " * 30]})),))
+    notes_ws = openpyxl.load_workbook(io.BytesIO(long))["Erläuterung"]
+    assert notes_ws["A3"].alignment.wrap_text and not notes_ws["A2"].alignment.wrap_text
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet2.xml").decode()
+    # without a second sheet the workbook is the one-sheet workbook of write_xlsx
+    assert openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(frame))).sheetnames == ["Daten"]
+    with pytest.raises(ValueError, match="gibt es schon"):
+        tables.xlsx_bytes(frame, "Daten", more_sheets=(("Daten", notes),))
+
+
 def test_row_headers_can_link_to_the_profile_of_their_area():
     df = pd.DataFrame({"Sozialraum": ["AC 1 Mitte", "S 2 <Ober>"], "Wert": [1.5, 2.0]})
     out = tables.html_table(df, "T", row_header="Sozialraum",

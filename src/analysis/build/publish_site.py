@@ -14,7 +14,7 @@ from pathlib import Path
 from analysis.build.outdir import subdir
 from analysis.common import fmt, trust
 from analysis.rendering.assemble import Page, SiteMeta, assemble_site, write_index
-from analysis.rendering.tables import csv_bytes, label_demo, xlsx_bytes
+from analysis.rendering.tables import csv_bytes, xlsx_bytes
 
 SITE_TITLES = {"sozialbericht": "Sozialbericht", "handlungskonzept": "Handlungskonzept-Anhang"}
 
@@ -42,17 +42,23 @@ def _parameters(ctx) -> dict:
     }
 
 
-def _downloads(tables: dict, demo: bool = False
-               ) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
-    """Download files (name → bytes) and the index page's links for one site; with
-    ``demo`` every table says in every row that it is synthetic."""
+def _downloads(files_of: list) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
+    """Download files (name → bytes) and the index page's links for one site, from
+    :func:`analysis.views.downloads.download_files`: per table a CSV, its explanation
+    as ``<name>_erlaeuterung.csv`` and an XLSX with the data sheet and the sheet
+    „Erläuterung“."""
+    from analysis.views.downloads import NOTES_SHEET, NOTES_SUFFIX
+
     files, links = {}, []
-    for stem, (label, df) in sorted(tables.items()):
-        df = label_demo(df) if demo else df
-        files[f"{stem}.csv"] = csv_bytes(df)
-        files[f"{stem}.xlsx"] = xlsx_bytes(df, sheet_name=stem[:31])
-        links.append((f"downloads/{stem}.csv", f"{label} (CSV)"))
-        links.append((f"downloads/{stem}.xlsx", f"{label} (Excel)"))
+    for d in files_of:
+        files[f"{d.stem}.csv"] = csv_bytes(d.data)
+        files[f"{d.stem}{NOTES_SUFFIX}.csv"] = csv_bytes(d.notes)
+        files[f"{d.stem}.xlsx"] = xlsx_bytes(d.data, sheet_name=d.stem[:31],
+                                             more_sheets=((NOTES_SHEET, d.notes),))
+        links.append((f"downloads/{d.stem}.csv", f"{d.label} (CSV)"))
+        links.append((f"downloads/{d.stem}{NOTES_SUFFIX}.csv",
+                      f"{d.label}: {NOTES_SHEET} der Spalten (CSV)"))
+        links.append((f"downloads/{d.stem}.xlsx", f"{d.label} (Excel)"))
     return files, tuple(links)
 
 
@@ -94,12 +100,14 @@ def site_downloads(ctx, cache: Path | None = None
                 downloads[site] = unpacked
     if len(downloads) < len(SITE_TITLES):
         from analysis.views.concept_report import open_concept
+        from analysis.views.downloads import download_files
         from analysis.views.report import Report
 
         report = Report(ctx)
         tables = {"sozialbericht": report.download_tables(),
                   "handlungskonzept": open_concept(report).download_tables()}
-        downloads = {site: _downloads(tables[site], ctx.ds.is_demo) for site in SITE_TITLES}
+        downloads = {site: _downloads(download_files(report, tables[site], SITE_TITLES[site]))
+                     for site in SITE_TITLES}
         if dl_dir is not None:
             subdir(cache, "downloads")
             for old in dl_dir.iterdir():  # entries of other inputs (or the old layout)

@@ -408,15 +408,12 @@ def _column_width(header: object, values) -> int:
     return width
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
-    """The bytes :func:`write_xlsx` writes (for tests and in-memory downloads)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _fill_sheet(ws, df: pd.DataFrame, sheet_name: str, wrap: bool = False) -> None:
+    """Write ``df`` into the worksheet ``ws``: bold frozen header, text never a formula,
+    column widths from content; with ``wrap`` a text wider than its column wraps."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
 
-    wb = Workbook()
-    ws = wb.active
     ws.title = _sheet_title(sheet_name)
 
     def value(x: object) -> object:
@@ -454,9 +451,32 @@ def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
             cell.quotePrefix = True  # Excel keeps it text when the cell is edited
 
     for j, c in enumerate(df.columns, start=1):
-        width = _column_width(c, df[c])
-        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        width = min(max(_column_width(c, df[c]) + 2, 8), 60)
+        ws.column_dimensions[get_column_letter(j)].width = width
+        if wrap:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if isinstance(cell.value, str) and len(cell.value) + 2 > width:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Daten",
+               more_sheets: Sequence[tuple[str, pd.DataFrame]] = ()) -> bytes:
+    """The bytes :func:`write_xlsx` writes (for tests and in-memory downloads); with
+    ``more_sheets`` ((name, frame), …) further sheets after the first, written alike
+    (long texts there wrap: they explain the first)."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook()
+    _fill_sheet(wb.active, df, sheet_name)
+    names = {wb.active.title}
+    for name, frame in more_sheets:
+        title = _sheet_title(name)
+        if title in names:
+            raise ValueError(f"Tabellenblatt „{title}“ gibt es schon")
+        names.add(title)
+        _fill_sheet(wb.create_sheet(), frame, name, wrap=True)
 
     props = wb.properties
     props.creator = None

@@ -22,6 +22,7 @@ from analysis.rendering.palettes import CATEGORICAL, COVERAGE_BORDERLINE, NEUTRA
 from analysis.rendering.prose import Prose, Stack, notice, prose
 from analysis.rendering.tables import Links, TableOutput
 from analysis.views.context import BORDERLINE, Chapter
+from analysis.views.downloads import readable
 from analysis.views.report import Report, open_report
 
 #: what a page says when an optional input was not supplied (instead of a table that
@@ -1465,7 +1466,7 @@ class ConceptReport(Chapter):
                              ("wirkungsziele", self.ds.goals is None)):
             if absent:
                 del tables[name]
-        return tables
+        return {stem: (label, readable(self.r, df)) for stem, (label, df) in tables.items()}
 
 
 STAGE_LABELS = {

@@ -19,6 +19,19 @@ from analysis.views.context import (
     Chapter,
 )
 
+#: the demo note of the overview page (also in every download's „Erläuterung“)
+DEMO_NOTE = (
+    "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
+    "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; die Namen der "
+    "Sozialräume sind neutral gewählt (Kommune und Nummer), damit kein realer Ortsteil "
+    "erfundene Zahlen trägt. Nur die Einwohnerzahlen der Kommunen sind amtliche "
+    "Angaben (des Stichtags oder, wo er fehlt, des nächsten veröffentlichten). Alle "
+    "anderen Zahlen – "
+    "auch die Einwohnerzahlen der Sozialräume –, die Angebote, die Schwerpunkte der "
+    "Kommunen, die Wirkungsziele, die Befunde und die Grenzen der Sozialräume "
+    "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
+)
+
 
 @dataclass
 class Overview(Chapter):
@@ -28,17 +41,7 @@ class Overview(Chapter):
     def banner(self) -> Prose | None:
         if not self.ds.is_demo:
             return prose("")
-        return notice(
-            "Dieser Bericht wurde mit synthetischen Demodaten erstellt. Die "
-            "Sozialraum-Kennungen, die Kommunen und ihre Grenzen sind real; die Namen der "
-            "Sozialräume sind neutral gewählt (Kommune und Nummer), damit kein realer Ortsteil "
-            "erfundene Zahlen trägt. Nur die Einwohnerzahlen der Kommunen sind amtliche "
-            "Angaben (des Stichtags oder, wo er fehlt, des nächsten veröffentlichten). Alle "
-            "anderen Zahlen – "
-            "auch die Einwohnerzahlen der Sozialräume –, die Angebote, die Schwerpunkte der "
-            "Kommunen, die Wirkungsziele, die Befunde und die Grenzen der Sozialräume "
-            "sind erfunden und dürfen nicht als amtliche Angaben verwendet werden."
-        )
+        return notice(DEMO_NOTE)
 
     def headline_text(self) -> Prose:
         yes = {True: "ja", False: "nein"}

@@ -20,9 +20,10 @@ from analysis.common.ids import natural_rows
 from analysis.contract import schema as S
 from analysis.gate.published import Published
 from analysis.method.context import load_context
-from analysis.method.core import need_table
+from analysis.method.core import need_table, stability_bounds
 from analysis.views.change import Change
 from analysis.views.context import ReportContext
+from analysis.views.downloads import readable, stability_percent
 from analysis.views.field import FieldView
 from analysis.views.method_annex import MethodAnnex
 from analysis.views.overview import Overview
@@ -65,11 +66,29 @@ class Report(ReportContext):
         return ProfileView(self, ags)
 
     # ------------------------------------------------------------------ downloads
+    @property
+    def download_years(self) -> list[int]:
+        """Years of the indicator downloads: the comparison year (if configured and in
+        the data) and the report year."""
+        years = {self.year}
+        if self.cfg.vergleichsjahr is not None:
+            years.add(int(self.cfg.vergleichsjahr))
+        return sorted(y for y in years if (self.gate.area_values[S.YEAR] == y).any()
+                      or y == self.year)
+
     def download_tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
-        """Published tables: file stem → (label, disclosure-controlled DataFrame)."""
-        need = need_table(self.ds, self.res, self.cfg, self.index_bounds)
-        av = self.gate.area_values[self.gate.area_values[S.YEAR] == self.year].copy()
+        """Published tables: file stem → (label, disclosure-controlled DataFrame), with
+        the names, units and sources beside the ids (:func:`analysis.views.downloads.
+        readable`). The indicator tables hold one row per area (Kommune), indicator and
+        year – the comparison year and the report year –, each year withheld by the same
+        gate (``Published.frame`` on the flagged values of that year)."""
+        need = stability_percent(need_table(self.ds, self.res, self.cfg, self.index_bounds),
+                                 self.res.stability, stability_bounds(self.cfg))
+        years = self.download_years
+        av = self.gate.area_values[self.gate.area_values[S.YEAR].isin(years)].copy()
         av.insert(1, "name", av[S.AREA].map(self.areas["name"]))
+        names = self.ds.municipalities.set_index(S.AGS)["name"]
+        av.insert(av.columns.get_loc(S.AGS) + 1, S.KOMMUNE, av[S.AGS].map(names))
         av = av.drop(columns=[S.RELIABLE]).assign(
             unsicher=np.where(self.res.area.loc[av.index, S.RELIABLE], "ja", "nein")
         )
@@ -77,24 +96,27 @@ class Report(ReportContext):
         av[[S.VALUE, S.LOWER, S.UPPER]] = av[[S.VALUE, S.LOWER, S.UPPER]].round(2)
         # "unsicher" (denominator below the limit) says something about a withheld row too
         av_pub = Published.frame(av, [*cols, "unsicher"])
-        av_pub = natural_rows(av_pub, S.AREA, S.INDICATOR)
-        mv = self.gate.municipal_values[self.gate.municipal_values[S.YEAR] == self.year].copy()
+        av_pub = natural_rows(av_pub, S.AREA, S.INDICATOR, S.YEAR)
+        mv = self.gate.municipal_values[self.gate.municipal_values[S.YEAR].isin(years)].copy()
         mv[[S.VALUE, S.LOWER, S.UPPER]] = mv[[S.VALUE, S.LOWER, S.UPPER]].round(2)
-        mv.insert(1, "kommune", mv[S.AGS].map(self.ds.municipalities.set_index(S.AGS)["name"]))
+        mv.insert(1, "kommune", mv[S.AGS].map(names))
         mv_pub = Published.frame(mv.drop(columns=[S.RELIABLE]), cols)
+        mv_pub = natural_rows(mv_pub, S.AGS, S.INDICATOR, S.YEAR)
+        which = " und ".join(str(y) for y in years)
         extra = {}
         if self.change().has_dynamics:
             extra["dynamik"] = (f"Status und Dynamik {self.cfg.vergleichsjahr}–{self.year} je "
                                 "Sozialraum und Handlungsfeld", self.change().dynamics_download())
-        return {
+        tables = {
             "handlungsbedarf": ("Handlungsbedarf je Sozialraum und Handlungsfeld", need),
             **extra,
             "indikatoren_sozialraeume": (
-                f"Indikatoren je Sozialraum {self.year}",
+                f"Indikatoren je Sozialraum {which}",
                 av_pub.reset_index(drop=True),
             ),
             "indikatoren_kommunen": (
-                f"Indikatoren je Kommune {self.year}",
+                f"Indikatoren je Kommune {which}",
                 mv_pub.reset_index(drop=True),
             ),
         }
+        return {stem: (label, readable(self, df)) for stem, (label, df) in tables.items()}
