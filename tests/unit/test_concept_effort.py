@@ -263,12 +263,12 @@ def _say():
         "Das geplante Beteiligungsformat beginnt im 1. Halbjahr 2022; die 1,5 geförderten "
         "Stellen reichen für ein Format je Halbjahr."),
     (2, "Den Aufwand schätzt das Handlungskonzept bei einer Empfehlung als „gering“ und bei "
-        "zwei Empfehlungen als „hoch“ ein. Mit den 1,5 geförderten Stellen lässt sich ein "
+        "zwei als „hoch“ ein. Mit den 1,5 geförderten Stellen lässt sich ein "
         "Beteiligungsformat je Halbjahr vorbereiten; die zwei geplanten Formate sind daher auf "
         "zwei Halbjahre gestaffelt (vom 1. Halbjahr 2022 bis zum 2. Halbjahr 2022), die mit "
         "hoher Priorität zuerst."),
-    (14, "Den Aufwand schätzt das Handlungskonzept bei einer Empfehlung als „gering“ und bei "
-         "14 Empfehlungen als „hoch“ ein. Mit den 1,5 geförderten Stellen lassen sich drei "
+    (14, "Den Aufwand schätzt das Handlungskonzept bei 14 Empfehlungen als „gering“ und bei "
+         "einer als „hoch“ ein. Mit den 1,5 geförderten Stellen lassen sich drei "
          "Beteiligungsformate je Halbjahr vorbereiten; die 14 geplanten Formate sind daher auf "
          "fünf Halbjahre gestaffelt (vom 1. Halbjahr 2022 bis zum 1. Halbjahr 2024), die mit "
          "hoher Priorität zuerst. 14 Formate beginnen erst nach dem Ende ihres "
@@ -277,8 +277,9 @@ def _say():
 def test_key_message_on_effort_for_0_1_2_and_many(n, expected):
     say = _say()
     classes = {0: [], 1: [("gering", 1)], 2: [("gering", 1), ("hoch", 2)],
-               14: [("gering", 1), ("hoch", 14)]}[n]
-    parts = [say("kernaussage.aufwand.klasse", klasse=c, anzahl=m) for c, m in classes]
+               14: [("gering", 14), ("hoch", 1)]}[n]
+    parts = [say("kernaussage.aufwand.klasse", klasse=c, anzahl=m,
+                 erste="ja" if i == 0 else "nein") for i, (c, m) in enumerate(classes)]
     waves, per, last = {0: (0, 1, ""), 1: (1, 1, "1. Halbjahr 2022"),
                         2: (2, 1, "2. Halbjahr 2022"), 14: (5, 3, "1. Halbjahr 2024")}[n]
     text = say("kernaussage.aufwand", klassen=parts, formate=n, stellen="1,5",
@@ -318,9 +319,15 @@ def test_demo_shows_effort_on_cards_tables_downloads_and_key_messages():
     msgs = [t for t, _ in c.key_messages().items]
     effort = next(t for t in msgs if "Den Aufwand schätzt" in t)
     counts = rec["aufwand"].value_counts()
-    for cls, n in counts.items():
-        many = f"{fmt.number_word(int(n))} Empfehlungen"
-        assert f"bei {'einer Empfehlung' if n == 1 else many} als „{cls}“" in effort, effort
+    first = True
+    for cls in C.EFFORTS:  # in the order of the classes; the noun only with the first
+        n = int(counts.get(cls, 0))
+        if not n:
+            continue
+        word = "einer" if n == 1 else fmt.number_word(n)
+        noun = (" Empfehlung" if n == 1 else " Empfehlungen") if first else ""
+        assert f"bei {word}{noun} als „{cls}“" in effort, effort
+        first = False
     waves = c.participation["welle"]
     assert f"auf {fmt.number_word(int(waves.max() - waves.min() + 1))} Halbjahre" in effort
     assert "1,5 geförderten Stellen" in effort and "gestaffelt" in effort

@@ -1091,7 +1091,7 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                             "stellen_form": ("eins", "mehr"), "je_zeitraum": COUNT,
                             "zeitraum": ("halbjahr", "jahr"), "zeitraeume": COUNT,
                             "von": TEXT, "bis": TEXT, "spaet": COUNT},
-    "kernaussage.aufwand.klasse": {"klasse": TEXT, "anzahl": COUNT},
+    "kernaussage.aufwand.klasse": {"klasse": TEXT, "anzahl": COUNT, "erste": _YES_NO},
     "konzept.karte.knapp": {"knapp": COUNT, "alle": _YES_NO, "zuerst": _YES_NO,
                             "empfehlung": TEXT, "titel": TEXT},
     "konzept.befund.empfehlungen": {"empfehlungen": COUNT},

@@ -551,8 +551,10 @@ class ConceptReport(Chapter):
         k = self.cfg.konzept
         s = C.effort_summary(self.recommendations, self.participation, k, self.year)
         labels = self.effort_labels
-        parts = [self.say1("kernaussage.aufwand.klasse", klasse=labels[c], anzahl=n)
-                 for c, n in s["klassen"].items() if n]
+        counted = [(c, n) for c, n in s["klassen"].items() if n]
+        parts = [self.say1("kernaussage.aufwand.klasse", klasse=labels[c], anzahl=n,
+                           erste="ja" if i == 0 else "nein")
+                 for i, (c, n) in enumerate(counted)]
         return self.say1(
             "kernaussage.aufwand", klassen=parts, formate=s["formate"],
             stellen=_decimal(k.kapazitaet.stellen),
