@@ -75,7 +75,10 @@ MUNICIPALITIES = [
 ]
 
 # Area design: code, published name (or empty), name verified?, settlement type, fields
-# with marked need (P armut, O aeltere, K kinder, I integration). Only the nine Alsdorf
+# with marked need (P armut, O aeltere, K kinder, I integration). Each small Eifel Kommune has
+# one area with marked need for older people (M 1, R 1, SI 1): with all seven marked, only
+# rule 1 could find them (rule 2 needs an area well above its Kommune), and the calibration
+# lifted their share of people aged 65+ to 41–44 % (review 4, R4-02). Only the nine Alsdorf
 # names are published (shared/reference); they are kept here for reference only: every
 # area gets a neutral synthetic name („Stolberg 3a“, „Alsdorf 1a“, see _areas) so that no
 # real neighbourhood carries an invented rate.
@@ -411,7 +414,7 @@ class World:
 # with 43 areas in need most of them cannot lie far above +1,0 – part of the need must come
 # from rule 2 (lead indicator ≥ 1,25 × the Kommune's value, index ≥ 0,5), which is why the
 # share of people aged 65+ depends more steeply on the latent score (RATE_MODEL; 2021 from
-# about 10 % to the cap of 45 %, median about 24 %). Unmarked areas start high too, so that
+# about 10 % to the cap of P65_MAX = 38 %, median about 22 %). Unmarked areas start high too, so that
 # some end up near a threshold (test_need_indices_do_not_pile_up_at_the_threshold).
 LATENT_MARKED = {"armut": (0.35, 2.0), "aeltere": (1.1, 2.2), "kinder": (0.35, 2.0),
                  "integration": (0.35, 2.0)}
