@@ -97,7 +97,9 @@ def test_profile_summary_says_which_fields_its_count_covers(r):
         first = view.summary().paragraphs[0]
         n = len(view.codes)
         if 0 < with_need < n:
-            assert first.startswith(fmt.number_word(with_need).capitalize() + " von "), first
+            # „Einer von zwei Sozialräumen zeigt …“ (der Sozialraum), not „Eins von …“
+            word = "Einer" if with_need == 1 else fmt.number_word(with_need).capitalize()
+            assert first.startswith(word + " von "), first
         elif with_need == n == 2:
             assert first.startswith("Beide Sozialräume"), first
 
