@@ -413,7 +413,7 @@ class SteckbriefView:
             veraenderung="ja" if col in table else "nein", seit=str(base or ""),
             ungesichert="ja" if bracketed(col) else "nein",
             schwelle=fmt.number(dy.schwelle, 1),
-            zufall="ja" if dy.vertrauensniveau else "nein")), css_class="prose")
+            zufall="ja" if dy.vertrauensniveau else "nein")), css_class="prose erlaeuterung")
 
     def indicator_table(self) -> TableOutput:
         base = self.cfg.vergleichsjahr
