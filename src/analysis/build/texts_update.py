@@ -132,8 +132,9 @@ def report(cfg: ReportConfig, config_path: Path, add: bool) -> tuple[str, int]:
     lines = []
     if add:
         for name, added in complete(cfg, config_path).items():
-            lines.append(f"{cfg.texte}/{name}: {len(added)} Abschnitt(e) aus der Programmvorlage "
-                         "ergänzt – " + ", ".join(f"„## {b}“" for b in added))
+            what = "ein Abschnitt" if len(added) == 1 else f"{len(added)} Abschnitte"
+            lines.append(f"{cfg.texte}/{name}: {what} aus der Programmvorlage ergänzt – "
+                         + ", ".join(f"„## {b}“" for b in added))
     missing = False
     for st in status(cfg, config_path):
         if st.missing:
