@@ -19,6 +19,7 @@ import yaml
 from openpyxl import load_workbook
 
 from analysis.build.publish_site import SITE_TITLES, _downloads
+from analysis.contract.config import load_config
 from analysis.gate import disclosure as D
 from analysis.rendering.tables import DEMO_COLUMN, DEMO_MARK
 
@@ -277,3 +278,31 @@ def test_real_data_explanation_has_no_demo_rows(demo_copy, settings):
         assert cols == list(d.data.columns)
         who = settings["herausgeber"]["stelle"]
         assert f"Berechnung: {who}" in " ".join(d.notes["bedeutung"])
+
+
+def test_explanations_say_what_the_columns_hold(files, tables):
+    """Review 5 (R5-01, R5-05, R5-06, R5-08, R5-09): the stability column is the share of
+    variants WITH need (not „in which the classification holds“); the effort class is
+    explained by the configured rule; every kind and evidence id in the recommendations is
+    decoded; a 0 is not among the withheld counts; the borderline column counts areas with
+    and without need."""
+    from analysis.method.concept import KIND_TITLES
+
+    sb = {d.stem: d for d in files["sozialbericht"]}
+    hk = {d.stem: d for d in files["handlungskonzept"]}
+    need = sb["handlungsbedarf"].notes.set_index("eintrag")["bedeutung"]
+    assert "Handlungsbedarf hat" in need["armut_stabilitaet_prozent"]
+    assert "hält" not in need["armut_stabilitaet_prozent"]
+    dyn = sb["dynamik"].notes.set_index("eintrag")["bedeutung"]
+    assert "ohne Handlungsbedarf" in dyn["einstufung_knapp"]
+    rec = hk["empfehlungen"]
+    notes = rec.notes.set_index("eintrag")["bedeutung"]
+    effort = load_config(CONFIG).konzept.aufwand
+    assert f"ab {effort.kommunen_ab} Kommunen oder {effort.sozialraeume_ab} Sozialräumen" \
+        in notes["aufwand"]
+    for kind in set(rec.data["art"]):
+        assert f"{kind} = „{KIND_TITLES[kind]}“" in notes["art"], kind
+    for evidence in set(rec.data["grundlage"]):
+        assert f"{evidence} = " in notes["grundlage"], evidence
+    withheld = notes["•"]
+    assert "Fallzahlen 1 und 2" in withheld and "eine 0 wird gezeigt" in withheld

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.common import fmt
 from analysis.contract import schema as S
 from analysis.gate.published import MARK
+from analysis.method.concept import KIND_TITLES
 from analysis.rendering.tables import DEMO_COLUMN, DEMO_MARK, label_demo
 from analysis.views.overview import DEMO_NOTE
 
@@ -73,8 +74,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "feldindex": ("Feldindex: gewichteter Mittelwert der z-Werte der Kernindikatoren des "
                   "Felds (0 = Mittel der Region)", "Standardabweichungen"),
     "bedarf": ("„ja“: Handlungsbedarf im Handlungsfeld", "ja/nein"),
-    "einstufung_knapp": ("„ja“: Grenzfall – die Einstufung hält in zu wenigen "
-                         "Rechenvarianten", "ja/nein"),
+    "einstufung_knapp": ("„ja“: Grenzfall der Robustheitsprüfung – die Einstufung (mit oder "
+                         "ohne Handlungsbedarf) hält in zu wenigen Rechenvarianten; die "
+                         "Berichtsseiten zählen nur die Grenzfälle mit Handlungsbedarf",
+                         "ja/nein"),
     "dynamikindex": ("Dynamikindex: Veränderung der Kernindikatoren seit dem Vergleichsjahr; "
                      "Werte unter 0 zeigen in Richtung Verschlechterung, ob sie als "
                      "Veränderung gilt, sagt die Spalte dynamik", "Standardabweichungen"),
@@ -98,7 +101,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "schritt": ("Nächster Schritt", ""),
     "zeithorizont": ("Zeithorizont: kurz-, mittel- oder langfristig", ""),
     "bis": ("Zieljahr des Zeithorizonts", "Jahr"),
-    "grundlage": ("Befund, auf dem die Empfehlung beruht", ""),
+    "grundlage": ("Ergebnis, auf dem die Empfehlung beruht (Kennung): kumulation = Bedarf in "
+                  "mehreren gezählten Feldern (Karte Kumulation im Sozialbericht); feld = "
+                  "Bedarf und Versorgung im Handlungsfeld; cluster = gemeindeübergreifendes "
+                  "Gebiet; thema = von mehreren Kommunen benannter Schwerpunkt; ziel = "
+                  "Wirkungsziel; grenzfaelle = Grenzfälle der Robustheitsprüfung", ""),
     "federfuehrung": ("Federführende Stelle", ""),
     "format": ("Beteiligungsformat", ""),
     "aufwand": ("Aufwand der Umsetzung (Klasse nach der Zahl der beteiligten Kommunen und "
@@ -152,8 +159,11 @@ FIELD_COLUMNS: dict[str, tuple[str, str]] = {
     "index": ("Feldindex (0 = Mittel der Region)", "Standardabweichungen"),
     "bedarf": ("„ja“: Handlungsbedarf", "ja/nein"),
     "regeln": ("Regeln, nach denen Handlungsbedarf besteht (regional, kommunal, absolut)", ""),
-    STABILITY_SUFFIX[1:]: ("Stabilität: Anteil der Rechenvarianten, in denen die Einstufung "
-                           "hält (wie auf den Seiten in %)", "%"),
+    STABILITY_SUFFIX[1:]: ("Anteil der Rechenvarianten der Robustheitsprüfung (andere "
+                           "Schwellen, Gewichte, ohne einen Indikator), in denen der "
+                           "Sozialraum Handlungsbedarf hat (wie auf den Seiten in %): nahe 100 "
+                           "= Bedarf in fast allen Varianten, nahe 0 = in fast keiner; "
+                           "dazwischen ein Grenzfall (siehe einstufung_knapp)", "%"),
 }
 
 
@@ -189,6 +199,15 @@ def column_meaning(r, column: str) -> tuple[str, str]:
                            for k, v in r.cfg.konzept.ebenen.items())
         return (f"Ebene: bei Empfehlungen die Zuständigkeit ({levels}), bei Wirkungszielen "
                 "sozialraum oder kommune"), ""
+    if column == "aufwand":  # the configured rule (analysis.method.concept.effort_class)
+        e = r.cfg.konzept.aufwand
+        return (f"Aufwand der Umsetzung: {', '.join(e.bezeichnungen.values())} – nach der Art "
+                "der Empfehlung, eine Stufe höher ab "
+                f"{fmt.number(e.kommunen_ab)} Kommunen oder {fmt.number(e.sozialraeume_ab)} "
+                "Sozialräumen (Regel unter „Wer zuständig ist“)"), ""
+    if column == "art":
+        kinds = "; ".join(f"{k} = „{v}“" for k, v in KIND_TITLES.items())
+        return f"Art der Empfehlung (Anlass, aus dem sie abgeleitet ist): {kinds}", ""
     if column in COLUMNS:
         return COLUMNS[column]
     for f, fc in r.cfg.handlungsfelder.items():
@@ -196,6 +215,16 @@ def column_meaning(r, column: str) -> tuple[str, str]:
             if column == f"{f}_{suffix}":
                 return f"{meaning} im Handlungsfeld {fc.kurz}", unit
     return "", ""
+
+
+def _small_counts(cfg) -> str:
+    """„Fallzahlen 1 und 2“ – the counts the gate withholds, in words a reader expects."""
+    top = int(cfg.geheimhaltung.mindestanzahl) - 1
+    if top <= 1:
+        return "die Fallzahl 1"
+    if top == 2:
+        return "Fallzahlen 1 und 2"
+    return f"Fallzahlen von 1 bis {fmt.number(top)}"
 
 
 def _years(r) -> str:
@@ -227,9 +256,9 @@ def explanation(r, label: str, df: pd.DataFrame, report_title: str) -> pd.DataFr
         meaning, unit = column_meaning(r, str(c))
         rows.append(("Spalte", str(c), meaning, unit))
     rows.append(("Zeichen", MARK,
-                 "aus Gründen der Geheimhaltung gesperrt: Fallzahlen unter "
-                 f"{cfg.geheimhaltung.mindestanzahl} und Werte, aus denen sie sich "
-                 "zurückrechnen ließen; ein leeres Feld: kein Wert vorhanden", ""))
+                 f"aus Gründen der Geheimhaltung gesperrt: {_small_counts(cfg)} (eine 0 "
+                 "wird gezeigt) und Werte, aus denen sie sich zurückrechnen ließen; ein "
+                 "leeres Feld: kein Wert vorhanden", ""))
     if "unsicher" in df.columns:
         rows.append(("Zeichen", "unsicher",
                      f"„ja“: Nenner unter {int(cfg.unsicher_nenner)} – der Wert schwankt "
