@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from analysis.common import fmt
 from analysis.common.errors import ConfigError
 from analysis.contract.config import Concept, load_config
 from analysis.contract.notes import Note
@@ -147,7 +148,12 @@ def _check_borderline_marks(demo) -> int:
             assert set(knapp) <= set(check["sozialraeume"].iloc[0].split("|"))
             firsts += 1
         elif knapp:
-            assert "zuerst" not in text and " knapp" in text.split(" – ")[-1]
+            assert "zuerst" not in text
+        if knapp and len(codes) > 1:  # the count before the list, not after its last item
+            head, _, listed = text.partition(": ")
+            assert head.endswith("knapp") or "zuerst" in head, text
+            assert head.startswith(f"{fmt.number_word(len(codes)).capitalize()} Sozialräume")
+            assert listed.startswith(demo.r.area_label(codes[0])), text
     return firsts
 
 
@@ -297,3 +303,21 @@ def test_supply_sentence_names_the_borderline_areas_of_each_supply_class(demo):
         seen += int(bl.sum())
         assert not stumbles(supply)
     assert seen, "the demo has borderline need areas with services"
+
+
+def test_cumulation_recommendations_say_they_span_several_fields(demo):
+    """R5-07: a recommendation on need in three or more fields is listed under one field
+    (the configured home), but the table and the card do not call it that field's measure."""
+    from analysis.views.concept_report import CUMULATION_FIELDS
+
+    rec = demo.recommendations
+    cum = rec[rec["art"] == "kumulation"]
+    assert len(cum), "the demo has cumulation recommendations"
+    table = demo.recommendations_table().df
+    shown = dict(zip(rec["nr"].astype(int), table["Handlungsfeld"], strict=True))
+    for _, r in rec.iterrows():
+        expected = (CUMULATION_FIELDS if r["art"] == "kumulation"
+                    else demo.marked(r["handlungsfeld"]))
+        assert shown[int(r["nr"])] == expected, r["titel"]
+    html = demo.recommendation_cards()._repr_html_()
+    assert html.count(CUMULATION_FIELDS) == len(cum)  # on each cumulation card

@@ -1029,7 +1029,8 @@ SENTENCE_SLOTS: dict[str, dict[str, str | tuple[str, ...]]] = {
                            "mittelfristig": TEXT, "langfristig": TEXT},
     "konzept.beteiligung": {"formate": COUNT, "thema": TEXT, "tandem": TEXT,
                             "interkommunal": TEXT, "sozialraum": TEXT, "grenzfaelle": TEXT,
-                            "thema_ab": COUNT, "kumulation_ab": COUNT, "anteil": TEXT},
+                            "thema_ab": COUNT, "kumulation_ab": COUNT, "anteil": TEXT,
+                            "fachgespraech": TEXT},
     "konzept.beteiligung.format": {"format": TEXT, "anzahl": COUNT},
     # how the formats are ordered and staggered against the capacity
     "konzept.beteiligung.staffelung": {"formate": COUNT, "stellen": TEXT,

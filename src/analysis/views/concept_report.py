@@ -39,6 +39,8 @@ NO_PRIORITIES = (
     "Kommunale Schwerpunkte wurden nicht geliefert (die Datei „prioritaeten“ fehlt). "
     "Themengleiche Kommunen können daher nicht vorgeschlagen werden."
 )
+#: the field column of a cumulation recommendation (need in several counted fields)
+CUMULATION_FIELDS = "mehrere Felder"
 DEMO_THEME_NOTE = " Die Themen der Kommunen sind in den Demodaten erfunden."
 DEMO_CLUSTER_NOTE = (" In den Demodaten folgt die Nachbarschaft der Sozialräume aus "
                      "schematischen Flächen; das Gebiet ist daher erfunden.")
@@ -266,6 +268,11 @@ class ConceptReport(Chapter):
     def marked(self, field: str) -> str:
         """The field's short name, „(explorativ)“ added for an exploratory field."""
         return self.labels[field] + self.r.exploratory_suffix(field)
+
+    def rec_field(self, field: str, kind: str) -> str:
+        """The field a recommendation is shown under: a cumulation spans several counted
+        fields (it is only listed under one), so it says so instead of naming that one."""
+        return CUMULATION_FIELDS if kind == "kumulation" else self.marked(field)
 
     @property
     def assessed_fields(self) -> list[str]:
@@ -611,10 +618,12 @@ class ConceptReport(Chapter):
                       for c in areas]
             note = self._borderline_note(r, areas, knapp)
             cards.append(Card(
-                nr=int(r["nr"]), title=r["titel"], field=self.marked(r[S.FIELD]),
+                nr=int(r["nr"]), title=r["titel"], field=self.rec_field(r[S.FIELD], r["art"]),
                 text=r["text"], priority=PRIORITY_WORD[r["prioritaet"]],
                 responsible=r["zustaendig"],
-                areas="; ".join(labels) + (f" – {note}" if note else ""),
+                # the borderline count before the list, not after its last item
+                areas=(f"{fmt.number_word(len(areas)).capitalize()} Sozialräume, {note}: "
+                       if note else "") + "; ".join(labels),
                 kommunen=fmt.join_de(kommunen), evidence=self.evidence_links(r, site),
                 step=r["schritt"],
                 horizon=f"{r['zeithorizont']} (bis {r['bis']})",
@@ -687,7 +696,8 @@ class ConceptReport(Chapter):
             rec = rec[rec[S.FIELD] == field]
         df = pd.DataFrame({
             "Nr.": [Links(((str(n), f"#empfehlung-{n}"),)) for n in rec["nr"]],
-            "Handlungsfeld": [self.marked(f) for f in rec[S.FIELD]],
+            "Handlungsfeld": [self.rec_field(f, k) for f, k in zip(rec[S.FIELD], rec["art"],
+                                                                  strict=True)],
             "Empfehlung": rec["titel"].to_numpy(),
             "Priorität": rec["prioritaet"].to_numpy(),
             "Zuständig": rec["ebene"].map({"eigen": "eigene Zuständigkeit",
@@ -884,7 +894,7 @@ class ConceptReport(Chapter):
             "konzept.beteiligung", formate=len(p), thema=b.thema, tandem=b.tandem,
             interkommunal=b.interkommunal, sozialraum=b.sozialraum, grenzfaelle=b.grenzfaelle,
             thema_ab=b.thema_ab, kumulation_ab=self.cfg.konzept.kumulation_ab,
-            anteil=self._borderline_share()), items=items)
+            anteil=self._borderline_share(), fachgespraech=b.grenzfaelle_wenige), items=items)
 
     def _borderline_share(self) -> str:
         """„mindestens 25 %“ – from when a field gets a borderline check."""

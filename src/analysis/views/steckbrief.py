@@ -609,9 +609,8 @@ class SteckbriefView:
             f"{fmt.number(b.absolut_anteil * 100)} %. Varianten mit Bedarf: Anteil der "
             "Varianten der Robustheitsprüfung mit Handlungsbedarf; Grenzfall, wenn weniger als "
             f"{fmt.number(self.cfg.robustheit.stabil_ab * 100)} % mit der Einstufung "
-            f"übereinstimmen. Wert in Klammern: Aussagewert eingeschränkt, weil der Nenner unter "
-            f"{fmt.number(self.cfg.unsicher_nenner)} liegt.",
-        ), css_class="prose erlaeuterung")
+            "übereinstimmen.",
+        ), css_class="prose erlaeuterung")  # brackets are explained under the indicator table
 
     def field_links(self) -> LinkBlock:
         from analysis.views.concept_report import concept_href
