@@ -702,6 +702,31 @@ def test_municipal_65plus_shares_stay_in_a_plausible_band(municipal_rates):
     assert v[eifel].min() > v[city].max(), v.round(1).to_dict()
 
 
+def test_65plus_shares_do_not_pile_up_at_the_generators_cap(ds):
+    """R5-02: the share of people aged 65+ has no visible ceiling. In the report year at most
+    two areas share the highest value (rounded to 0,1 as printed), and no area shows the
+    same value (0,1) in every year (the old demo clipped at 38 %: nine areas at 38,0 % in
+    2021, M 1 at 38,0 in all six years)."""
+    wide = ds.counts.pivot_table(index=[S.AREA, S.YEAR], columns=S.VARIABLE, values=S.COUNT)
+    share = (100 * wide["bev_65plus"] / wide["bev_gesamt"]).round(1).unstack(S.YEAR)
+    last = share[max(ds.years)]
+    at_max = last[last == last.max()]
+    assert len(at_max) <= 2, at_max.to_dict()
+    constant = share.nunique(axis=1)
+    assert (constant > 1).all(), share[constant == 1].to_dict("index")
+
+
+def test_eifel_kommunen_are_at_least_as_old_as_the_suburban_ones(municipal_rates):
+    """R5-03: ageing is most advanced in the rural Eifel; the suburban Kommunen of the north
+    (Herzogenrath, Würselen, Baesweiler) are younger (the old demo: Herzogenrath 30,2 %,
+    Würselen 28,2 %, the Eifel Kommunen 25,5–27,7 %)."""
+    v = municipal_rates["anteil_65plus"]
+    profile = pd.Series(demo.PROFILE)
+    suburban = profile[profile == "suburban"].index
+    eifel = profile[profile == "eifel"].index
+    assert v[eifel].min() >= v[suburban].max(), v.round(1).to_dict()
+
+
 def test_older_people_live_alone_most_often_in_the_cities(municipal_rates):
     """R4-13: older people live alone most often in the city and the old industrial towns,
     least often in the Eifel villages (with family). The urban Kommunen's mean share of

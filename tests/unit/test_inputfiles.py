@@ -19,7 +19,7 @@ from analysis.contract.dataset import data_hash, load_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
-DEMO_HASH = "b2f15767b37a"  # the demo report shows it: it must not change (by accident)
+DEMO_HASH = "ff13915aaa8c"  # the demo report shows it: it must not change (by accident)
 
 
 def test_hash_covers_only_contract_files(demo_copy):

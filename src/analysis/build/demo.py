@@ -204,7 +204,11 @@ PROFILE_EFFECT = {"kernstadt": (0.3, -0.2, 0.3, 0.4), "altindustriell": (0.3, 0.
 # take-up make Grundsicherung im Alter an urban phenomenon (rural pensioners more often own
 # their home and live with family). Older people also live alone most often in the city and
 # least often in the Eifel villages, where they live with family (review 4, R4-13).
-PROFILE_RATE = {"grusi_alter": {"kernstadt": 0.45, "altindustriell": 0.3, "suburban": -0.1,
+# The share of people aged 65+ has a level of its own too: higher in the Eifel, a little
+# lower in the suburban north, so that the Eifel Kommunen are the oldest (review 5, R5-03:
+# Herzogenrath and Würselen had come out older than every Eifel Kommune).
+PROFILE_RATE = {"anteil_65plus": {"suburban": -0.08, "eifel": 0.2},
+                "grusi_alter": {"kernstadt": 0.45, "altindustriell": 0.3, "suburban": -0.1,
                                 "eifel": -0.7},
                 "alleinlebend_65plus": {"kernstadt": 0.15, "altindustriell": 0.02,
                                         "suburban": -0.05, "eifel": -0.22}}
@@ -346,11 +350,19 @@ INDICATORS = [
      "Landschaftsverband Rheinland"),
 ]
 
-# No area above this share of people aged 65+. With the exponential rate of RATE_MODEL
-# the calibration lifted the ageing score of areas in need until their share reached the
-# former cap of 45 % (the Eifel Kommunen at 41–44 %, review 4, R4-02); with fewer Eifel
-# areas in need (AREAS) and this cap the Kommunen stay between about 17 and 30 %.
+# No area above this share of people aged 65+ (a safety net: the soft ceiling below keeps
+# every area under it). With the exponential rate of RATE_MODEL the calibration lifted the
+# ageing score of areas in need until their share reached the former cap of 45 % (the Eifel
+# Kommunen at 41–44 %, review 4, R4-02); with fewer Eifel areas in need (AREAS) and the soft
+# ceiling the Kommunen stay between about 15 and 27 %.
 P65_MAX = 0.38
+# Hard-clipping the share at P65_MAX piled the lifted areas up at exactly 38,0 % (nine areas
+# in 2021, M 1 in all six years; review 5, R5-02). Instead the expected share of an area
+# (latent score, Kommune, persistent area effect) saturates smoothly below SOFT_CAP, and
+# the yearly deviation (RATE_MODEL noise) applies after it: areas near the top differ from
+# each other and move from year to year like the others. Sharpness of the bend: SATURATION.
+SOFT_CAP = {"anteil_65plus": 0.34}
+SATURATION = 3.0
 # The 80+ among the 65+: in Germany about a third (2021: 6,1 of 18,4 million), in the
 # Kommunen of a region about 0,30 to 0,40, a little more where the population is old. The
 # count of the 80+ is drawn from the count of the 65+ at this share (RATE_MODEL), so the
@@ -414,7 +426,7 @@ class World:
 # with 43 areas in need most of them cannot lie far above +1,0 – part of the need must come
 # from rule 2 (lead indicator ≥ 1,25 × the Kommune's value, index ≥ 0,5), which is why the
 # share of people aged 65+ depends more steeply on the latent score (RATE_MODEL; 2021 from
-# about 10 % to the cap of P65_MAX = 38 %, median about 22 %). Unmarked areas start high too, so that
+# about 10 % to 33 %, median about 21 %, bending softly below SOFT_CAP). Unmarked areas start high too, so that
 # some end up near a threshold (test_need_indices_do_not_pile_up_at_the_threshold).
 LATENT_MARKED = {"armut": (0.35, 2.0), "aeltere": (1.1, 2.2), "kinder": (0.35, 2.0),
                  "integration": (0.35, 2.0)}
@@ -571,8 +583,17 @@ def _rate(world: World, indicator: str, year_idx: int) -> np.ndarray:
     mix = LATENT_MIX.get(indicator, {field: 1.0})
     lat = sum(w * (world.latent[f] - world.drift[f] * back) for f, w in mix.items())
     level = world.areas[S.AGS].map(PROFILE).map(PROFILE_RATE.get(indicator, {})).fillna(0.0)
-    return base / 100 * np.exp(slope * lat + level.to_numpy() + world.offset[indicator]
-                               + world.noise[indicator][year_idx])
+    expected = base / 100 * np.exp(slope * lat + level.to_numpy() + world.offset[indicator])
+    if indicator in SOFT_CAP:
+        expected = _saturate(expected, SOFT_CAP[indicator])
+    return expected * np.exp(world.noise[indicator][year_idx])
+
+
+def _saturate(x: np.ndarray, cap: float) -> np.ndarray:
+    """A smooth ceiling: about ``x`` well below ``cap``, approaching ``cap`` only slowly
+    (x / (1 + (x / cap)^SATURATION)^(1 / SATURATION)), strictly increasing, so areas near the
+    top still differ from each other and follow their latent drift."""
+    return x / (1 + (x / cap) ** SATURATION) ** (1 / SATURATION)
 
 
 def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
@@ -591,6 +612,7 @@ def counts_for_year(world: World, year_idx: int) -> dict[str, np.ndarray]:
 
     pop = np.round(world.pop2021 * (1 - world.growth) ** back)
     c["bev_gesamt"] = pop
+    # the soft ceiling of _rate keeps the share below P65_MAX; the clip is a safety net only
     p65 = np.clip(_rate(world, "anteil_65plus", year_idx), 0.08, P65_MAX)
     c["bev_65plus"] = np.round(pop * p65)
     c["bev_u15"] = np.round(pop * world.u15_share * np.exp(-0.6 * (p65 - 0.21)))
