@@ -17,6 +17,7 @@ from analysis.common.errors import ConfigError, DataContractError
 from analysis.contract.config import load_config
 from analysis.contract.dataset import _subset_pairs, _subset_problems, load_dataset
 
+from ..configs import edited_config
 from ..csvrows import read_rows, write_rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,14 +37,6 @@ def _set_count(d: Path, row: int, value: int) -> None:
     rows = read_rows(d, "zaehlungen.csv")
     rows[row - 1][3] = str(value)
     write_rows(d, "zaehlungen.csv", rows)
-
-
-def _config(tmp_path: Path, old: str, new: str) -> Path:
-    text = CONFIG.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "report.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 def _validate(data: Path, config: Path, capsys) -> tuple[int, str, str]:
@@ -187,7 +180,7 @@ def test_numerator_pair_is_not_reported_twice(demo_copy):
      "Variablen liegen auf verschiedenen Ebenen vor (kommune, sozialraum"),
 ])
 def test_configured_pair_must_fit_the_catalogue(demo_copy, capsys, new, message):
-    code, out, err = _validate(demo_copy, _config(demo_copy.parent, PAIR, new), capsys)
+    code, out, err = _validate(demo_copy, edited_config(demo_copy.parent, PAIR, new), capsys)
     assert code == 2 and "Traceback" not in err and out == ""
     assert err.startswith("Fehler: Konfiguration report.yaml passt nicht zu den Daten:")
     assert message in err
@@ -202,7 +195,7 @@ def test_configured_pair_must_fit_the_catalogue(demo_copy, capsys, new, message)
 ])
 def test_invalid_pair_is_a_config_error(tmp_path, new, message):
     with pytest.raises(ConfigError) as exc:
-        load_config(_config(tmp_path, PAIR, new))
+        load_config(edited_config(tmp_path, PAIR, new))
     assert "teilmengen" in str(exc.value) and message in str(exc.value)
 
 
